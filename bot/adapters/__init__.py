@@ -1,0 +1,1 @@
+"""Thin adapters between Telegram frameworks and the framework-free dispatcher."""

@@ -1,0 +1,220 @@
+"""aiogram (v3) adapter."""
+
+from __future__ import annotations
+
+import asyncio
+
+from aiogram import Bot, Router
+from aiogram import Dispatcher as AiogramDispatcher
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.exceptions import TelegramNetworkError, TelegramRetryAfter, TelegramUnauthorizedError
+from aiogram.types import (
+    BufferedInputFile,
+    CallbackQuery,
+    ChatMemberUpdated,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    Message,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+    Update,
+    User,
+)
+
+from bot.adapters.base import ALLOWED_UPDATES, StartupError, TelegramAdapter
+from bot.dispatcher import Dispatcher
+from handlers.events import (
+    Action,
+    AnswerButton,
+    ButtonPress,
+    Contact,
+    EditMessage,
+    Incoming,
+    InlineKeyboard,
+    Location,
+    Markup,
+    RemoveKeyboard,
+    ReplyKeyboard,
+    SendDocument,
+    Sender,
+    SendMessage,
+    SendPhoto,
+    UploadedFile,
+)
+
+POLL_TIMEOUT_S = 10
+
+
+class AiogramAdapter(TelegramAdapter):
+    def __init__(self, dispatcher: Dispatcher, *, token: str, api_base_url: str) -> None:
+        super().__init__(dispatcher)
+        session = AiohttpSession(api=TelegramAPIServer.from_base(api_base_url))
+        self.bot = Bot(token, session=session)
+        self.aiogram = AiogramDispatcher()
+        router = Router()
+        router.message.register(self._on_message)
+        router.callback_query.register(self._on_press)
+        router.my_chat_member.register(self._on_membership)
+        self.aiogram.include_router(router)
+        self._polling: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        try:
+            me = await self.bot.get_me()
+        except TelegramUnauthorizedError:
+            await self.bot.session.close()
+            raise StartupError("Telegram refused the bot token (TELEGRAM_BOT_TOKEN)") from None
+        except TelegramNetworkError as error:
+            await self.bot.session.close()
+            raise StartupError(f"cannot reach the Telegram Bot API: {error}") from None
+        self.username = me.username
+        # aiogram runs every update as its own task (handle_as_tasks); the dispatcher's
+        # per-user turns keep one user's updates in order.
+        self._polling = asyncio.create_task(
+            self.aiogram.start_polling(
+                self.bot,
+                polling_timeout=POLL_TIMEOUT_S,
+                handle_signals=False,
+                close_bot_session=True,
+                allowed_updates=list(ALLOWED_UPDATES),
+            )
+        )
+
+    async def stop(self) -> None:
+        if self._polling is not None and not self._polling.done():
+            await self.aiogram.stop_polling()
+            await self._polling
+        else:
+            await self.bot.session.close()
+
+    async def _on_message(self, message: Message, event_update: Update) -> None:
+        if message.from_user is None:
+            return
+        document = message.document
+        await self.process(
+            Incoming(
+                update_id=event_update.update_id,
+                sender=_sender(message.from_user),
+                chat_id=message.chat.id,
+                chat_type=message.chat.type,
+                text=message.text,
+                contact=Contact(message.contact.phone_number, message.contact.user_id)
+                if message.contact
+                else None,
+                location=Location(message.location.latitude, message.location.longitude)
+                if message.location
+                else None,
+                file=UploadedFile(
+                    document.file_id, document.file_name, document.mime_type, document.file_size
+                )
+                if document
+                else None,
+                has_photo=bool(message.photo),
+            )
+        )
+
+    async def _on_press(self, query: CallbackQuery, event_update: Update) -> None:
+        message = query.message
+        await self.process(
+            Incoming(
+                update_id=event_update.update_id,
+                sender=_sender(query.from_user),
+                chat_id=message.chat.id if message is not None else query.from_user.id,
+                chat_type=message.chat.type if message is not None else "private",
+                press=ButtonPress(
+                    query_id=query.id,
+                    data=query.data or "",
+                    message_id=message.message_id if message is not None else None,
+                ),
+            )
+        )
+
+    async def _on_membership(self, member: ChatMemberUpdated, event_update: Update) -> None:
+        await self.process(
+            Incoming(
+                update_id=event_update.update_id,
+                sender=_sender(member.from_user),
+                chat_id=member.chat.id,
+                chat_type=member.chat.type,
+                blocked=member.new_chat_member.status == "kicked",
+            )
+        )
+
+    def _retry_after(self, error: Exception) -> float | None:
+        return float(error.retry_after) if isinstance(error, TelegramRetryAfter) else None
+
+    async def _perform(self, action: Action) -> None:
+        if isinstance(action, SendMessage):
+            await self.bot.send_message(
+                action.chat_id, action.text, reply_markup=to_markup(action.markup)
+            )
+        elif isinstance(action, EditMessage):
+            markup = to_markup(action.markup)
+            assert markup is None or isinstance(markup, InlineKeyboardMarkup)
+            await self.bot.edit_message_text(
+                text=action.text,
+                chat_id=action.chat_id,
+                message_id=action.message_id,
+                reply_markup=markup,
+            )
+        elif isinstance(action, AnswerButton):
+            await self.bot.answer_callback_query(
+                action.query_id, text=action.text, show_alert=action.alert
+            )
+        elif isinstance(action, SendDocument):
+            await self.bot.send_document(
+                action.chat_id,
+                BufferedInputFile(action.content, action.filename),
+                caption=action.caption,
+            )
+        elif isinstance(action, SendPhoto):
+            await self.bot.send_photo(
+                action.chat_id,
+                BufferedInputFile(action.content, action.filename),
+                caption=action.caption,
+            )
+
+
+def to_markup(
+    markup: Markup | None,
+) -> InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None:
+    if isinstance(markup, InlineKeyboard):
+        return InlineKeyboardMarkup(
+            inline_keyboard=[
+                [
+                    InlineKeyboardButton(text=b.label, callback_data=b.callback_data, url=b.url)
+                    for b in row
+                ]
+                for row in markup.rows
+            ]
+        )
+    if isinstance(markup, ReplyKeyboard):
+        return ReplyKeyboardMarkup(
+            keyboard=[
+                [
+                    KeyboardButton(
+                        text=b.label,
+                        request_contact=b.request_contact or None,
+                        request_location=b.request_location or None,
+                    )
+                    for b in row
+                ]
+                for row in markup.rows
+            ],
+            resize_keyboard=True,
+            one_time_keyboard=markup.one_time,
+        )
+    if isinstance(markup, RemoveKeyboard):
+        return ReplyKeyboardRemove()
+    return None
+
+
+def _sender(user: User) -> Sender:
+    return Sender(
+        id=user.id,
+        first_name=user.first_name,
+        username=user.username,
+        language_code=user.language_code,
+    )

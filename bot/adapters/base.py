@@ -1,0 +1,66 @@
+"""What both adapters share: carrying out a handler's actions in order, waiting out Telegram's
+flood control, and telling observers (tests, metrics) that an update has been fully handled."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+
+from bot.dispatcher import Dispatcher
+from handlers.events import Action, Incoming
+
+log = logging.getLogger(__name__)
+
+ALLOWED_UPDATES = ("message", "callback_query", "my_chat_member")
+SEND_ATTEMPTS = 3
+MAX_RETRY_WAIT_S = 30.0
+
+
+class StartupError(Exception):
+    """The bot cannot start (bad token, API unreachable); the message says why, in one line."""
+
+
+class TelegramAdapter(ABC):
+    def __init__(self, dispatcher: Dispatcher) -> None:
+        self.dispatcher = dispatcher
+        self.observers: list[Callable[[Incoming], None]] = []
+        self.username: str | None = None
+
+    @abstractmethod
+    async def start(self) -> None:
+        """Check the token, then start receiving updates (long polling)."""
+
+    @abstractmethod
+    async def stop(self) -> None:
+        """Stop receiving updates and close connections."""
+
+    @abstractmethod
+    async def _perform(self, action: Action) -> None:
+        """Carry out one action with the framework's bot object."""
+
+    @abstractmethod
+    def _retry_after(self, error: Exception) -> float | None:
+        """Seconds Telegram asked us to wait, if `error` is its flood-control answer."""
+
+    async def process(self, event: Incoming) -> None:
+        actions = await self.dispatcher.handle(event)
+        for action in actions:
+            await self._perform_with_retry(action)
+        for observer in self.observers:
+            observer(event)
+
+    async def _perform_with_retry(self, action: Action) -> None:
+        for attempt in range(1, SEND_ATTEMPTS + 1):
+            try:
+                await self._perform(action)
+                return
+            except Exception as error:
+                wait = self._retry_after(error)
+                if wait is None or attempt == SEND_ATTEMPTS or wait > MAX_RETRY_WAIT_S:
+                    # One failed action (a user who blocked us, an edit of a deleted message)
+                    # must not stop the rest of the reply.
+                    log.warning("%s failed: %s", type(action).__name__, error)
+                    return
+                await asyncio.sleep(wait)

@@ -1,0 +1,206 @@
+"""python-telegram-bot (v22) adapter."""
+
+from __future__ import annotations
+
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+    Update,
+    User,
+)
+from telegram.error import InvalidToken, NetworkError, RetryAfter
+from telegram.ext import Application, ContextTypes, TypeHandler
+
+from bot.adapters.base import ALLOWED_UPDATES, StartupError, TelegramAdapter
+from bot.dispatcher import Dispatcher
+from handlers.events import (
+    Action,
+    AnswerButton,
+    ButtonPress,
+    Contact,
+    EditMessage,
+    Incoming,
+    InlineKeyboard,
+    Location,
+    Markup,
+    RemoveKeyboard,
+    ReplyKeyboard,
+    SendDocument,
+    Sender,
+    SendMessage,
+    SendPhoto,
+    UploadedFile,
+)
+
+POLL_TIMEOUT_S = 10
+# Our dispatcher orders each user's updates itself, so PTB may run different users' at once.
+CONCURRENT_UPDATES = 256
+
+
+class PtbAdapter(TelegramAdapter):
+    def __init__(self, dispatcher: Dispatcher, *, token: str, api_base_url: str) -> None:
+        super().__init__(dispatcher)
+        self.app = (
+            Application.builder()
+            .token(token)
+            .base_url(f"{api_base_url}/bot")
+            .base_file_url(f"{api_base_url}/file/bot")
+            .concurrent_updates(CONCURRENT_UPDATES)
+            .build()
+        )
+        self.app.add_handler(TypeHandler(Update, self._on_update))
+
+    async def start(self) -> None:
+        try:
+            await self.app.initialize()  # calls getMe
+        except InvalidToken:
+            raise StartupError("Telegram refused the bot token (TELEGRAM_BOT_TOKEN)") from None
+        except NetworkError as error:
+            raise StartupError(f"cannot reach the Telegram Bot API: {error}") from None
+        self.username = self.app.bot.username
+        assert self.app.updater is not None
+        await self.app.updater.start_polling(
+            poll_interval=0.0, timeout=POLL_TIMEOUT_S, allowed_updates=list(ALLOWED_UPDATES)
+        )
+        await self.app.start()
+
+    async def stop(self) -> None:
+        assert self.app.updater is not None
+        if self.app.updater.running:
+            await self.app.updater.stop()
+        if self.app.running:
+            await self.app.stop()
+        await self.app.shutdown()
+
+    async def _on_update(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+        event = to_event(update)
+        if event is not None:
+            await self.process(event)
+
+    def _retry_after(self, error: Exception) -> float | None:
+        if isinstance(error, RetryAfter):
+            retry = error.retry_after
+            return retry if isinstance(retry, int | float) else retry.total_seconds()
+        return None
+
+    async def _perform(self, action: Action) -> None:
+        bot = self.app.bot
+        if isinstance(action, SendMessage):
+            await bot.send_message(
+                action.chat_id, action.text, reply_markup=to_markup(action.markup)
+            )
+        elif isinstance(action, EditMessage):
+            await bot.edit_message_text(
+                action.text,
+                chat_id=action.chat_id,
+                message_id=action.message_id,
+                reply_markup=to_markup(action.markup),
+            )
+        elif isinstance(action, AnswerButton):
+            await bot.answer_callback_query(
+                action.query_id, text=action.text, show_alert=action.alert
+            )
+        elif isinstance(action, SendDocument):
+            await bot.send_document(
+                action.chat_id, action.content, filename=action.filename, caption=action.caption
+            )
+        elif isinstance(action, SendPhoto):
+            await bot.send_photo(
+                action.chat_id, action.content, filename=action.filename, caption=action.caption
+            )
+
+
+def to_markup(
+    markup: Markup | None,
+) -> InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None:
+    if isinstance(markup, InlineKeyboard):
+        return InlineKeyboardMarkup(
+            [
+                [
+                    InlineKeyboardButton(b.label, callback_data=b.callback_data, url=b.url)
+                    for b in row
+                ]
+                for row in markup.rows
+            ]
+        )
+    if isinstance(markup, ReplyKeyboard):
+        return ReplyKeyboardMarkup(
+            [
+                [
+                    KeyboardButton(
+                        b.label,
+                        request_contact=b.request_contact,
+                        request_location=b.request_location,
+                    )
+                    for b in row
+                ]
+                for row in markup.rows
+            ],
+            resize_keyboard=True,
+            one_time_keyboard=markup.one_time,
+        )
+    if isinstance(markup, RemoveKeyboard):
+        return ReplyKeyboardRemove()
+    return None
+
+
+def to_event(update: Update) -> Incoming | None:
+    """Our event for a PTB update, or None for kinds the bot does not handle."""
+    if update.callback_query is not None:
+        query = update.callback_query
+        message = query.message
+        return Incoming(
+            update_id=update.update_id,
+            sender=_sender(query.from_user),
+            chat_id=message.chat.id if message is not None else query.from_user.id,
+            chat_type=message.chat.type if message is not None else "private",
+            press=ButtonPress(
+                query_id=query.id,
+                data=query.data or "",
+                message_id=message.message_id if message is not None else None,
+            ),
+        )
+    if update.my_chat_member is not None:
+        member = update.my_chat_member
+        return Incoming(
+            update_id=update.update_id,
+            sender=_sender(member.from_user),
+            chat_id=member.chat.id,
+            chat_type=member.chat.type,
+            blocked=member.new_chat_member.status == "kicked",
+        )
+    message = update.message
+    if message is None or message.from_user is None:
+        return None
+    document = message.document
+    return Incoming(
+        update_id=update.update_id,
+        sender=_sender(message.from_user),
+        chat_id=message.chat.id,
+        chat_type=message.chat.type,
+        text=message.text,
+        contact=Contact(message.contact.phone_number, message.contact.user_id)
+        if message.contact
+        else None,
+        location=Location(message.location.latitude, message.location.longitude)
+        if message.location
+        else None,
+        file=UploadedFile(
+            document.file_id, document.file_name, document.mime_type, document.file_size
+        )
+        if document
+        else None,
+        has_photo=bool(message.photo),
+    )
+
+
+def _sender(user: User) -> Sender:
+    return Sender(
+        id=user.id,
+        first_name=user.first_name,
+        username=user.username,
+        language_code=user.language_code,
+    )

@@ -1,0 +1,99 @@
+"""Wiring: settings → database, dispatcher and the chosen Telegram adapter."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from bot.adapters.base import TelegramAdapter
+from bot.dispatcher import Dispatcher
+from bot.settings import Settings
+from bot.texts import catalogs
+from handlers import root_router
+from handlers.context import Deployment
+from migrations import alembic_config
+from models.clock import Clock, SystemClock
+from models.crypto import IdCipher
+
+
+class ConfigError(Exception):
+    """The settings cannot work; the message says which and what to do, in one line."""
+
+
+def deployment_from(settings: Settings) -> Deployment:
+    return Deployment(
+        require_real_name=settings.require_real_name,
+        default_language=settings.default_language,
+        phone_region=settings.default_phone_region,
+        zone=settings.zone,
+        admin_ids=frozenset(settings.admin_telegram_ids),
+    )
+
+
+def cipher_from(settings: Settings) -> IdCipher | None:
+    if not settings.id_encryption_key:
+        if settings.require_real_name:
+            raise ConfigError(
+                "REQUIRE_REAL_NAME is on but ID_ENCRYPTION_KEY is not set; "
+                "make a key with `volbot keygen` and keep it safe"
+            )
+        return None
+    try:
+        return IdCipher(settings.id_encryption_key)
+    except ValueError as error:
+        raise ConfigError(str(error)) from None
+
+
+def build_dispatcher(
+    settings: Settings, sessions: async_sessionmaker[AsyncSession], clock: Clock | None = None
+) -> Dispatcher:
+    return Dispatcher(
+        sessions=sessions,
+        router=root_router,
+        texts=catalogs(),
+        deployment=deployment_from(settings),
+        clock=clock or SystemClock(),
+        cipher=cipher_from(settings),
+    )
+
+
+def build_adapter(settings: Settings, dispatcher: Dispatcher) -> TelegramAdapter:
+    """The adapter the BOT_FRAMEWORK setting names (each framework is imported only if used)."""
+    options = {"token": settings.telegram_bot_token, "api_base_url": settings.telegram_api_base_url}
+    if settings.bot_framework == "aiogram":
+        from bot.adapters.aiogram import AiogramAdapter
+
+        return AiogramAdapter(dispatcher, **options)
+    from bot.adapters.ptb import PtbAdapter
+
+    return PtbAdapter(dispatcher, **options)
+
+
+async def ensure_schema_current(engine: AsyncEngine, database_url: str) -> None:
+    head = ScriptDirectory.from_config(alembic_config(database_url)).get_current_head()
+    async with engine.connect() as connection:
+        current = await connection.run_sync(
+            lambda sync: MigrationContext.configure(sync).get_current_revision()
+        )
+    if current != head:
+        raise ConfigError(
+            f"the database schema is at {current or 'nothing'}, not {head}; "
+            "run `volbot db upgrade` first"
+        )
+
+
+async def serve_until_stopped(adapter: TelegramAdapter) -> None:
+    """Run the adapter until SIGINT or SIGTERM."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await adapter.start()
+    try:
+        await stop.wait()
+    finally:
+        await adapter.stop()

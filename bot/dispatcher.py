@@ -1,0 +1,112 @@
+"""From one incoming event to the actions that answer it, the same for every framework.
+
+Per update: take the user's turn (one update per user at a time, in arrival order; different
+users concurrently), open one database session, lock and load the user's conversation state, let
+the router's handler act, and commit once. A domain error rolls everything back and becomes a
+polite reply, so the conversation stays where it was and nothing half-written is stored.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from handlers.callbacks import ButtonSigner
+from handlers.context import Context, Deployment, Texts
+from handlers.events import Action, AnswerButton, Incoming, SendMessage
+from handlers.router import Router
+from models import registration
+from models.clock import Clock
+from models.conversation import button_key, lock_state
+from models.crypto import IdCipher
+from models.errors import VolbotError
+
+log = logging.getLogger(__name__)
+
+
+class UserTurns:
+    """One asyncio lock per user, dropped when nobody waits. asyncio.Lock wakes waiters in FIFO
+    order, so a user's updates are handled in the order they arrived."""
+
+    def __init__(self) -> None:
+        self._locks: dict[int, tuple[asyncio.Lock, int]] = {}
+
+    @asynccontextmanager
+    async def turn(self, user_id: int) -> AsyncIterator[None]:
+        lock, waiting = self._locks.get(user_id, (asyncio.Lock(), 0))
+        self._locks[user_id] = (lock, waiting + 1)
+        try:
+            async with lock:
+                yield
+        finally:
+            lock, waiting = self._locks[user_id]
+            if waiting == 1:
+                del self._locks[user_id]
+            else:
+                self._locks[user_id] = (lock, waiting - 1)
+
+    def __len__(self) -> int:
+        return len(self._locks)
+
+
+@dataclass
+class Dispatcher:
+    sessions: async_sessionmaker[AsyncSession]
+    router: Router
+    texts: Texts
+    deployment: Deployment
+    clock: Clock
+    cipher: IdCipher | None
+
+    def __post_init__(self) -> None:
+        self.turns = UserTurns()
+        self._signer: ButtonSigner | None = None
+
+    async def handle(self, event: Incoming) -> list[Action]:
+        async with self.turns.turn(event.sender.id):
+            language = self.deployment.default_language
+            try:
+                async with self.sessions() as session, session.begin():
+                    ctx = await self._context(session, event)
+                    language = ctx.lang
+                    await self.router.route(ctx)
+                    ctx.state.updated_at = self.clock.now()
+                return ctx.outbox.actions
+            except VolbotError as error:
+                return self._refusal(event, language, f"errors.{error.code}", error.params)
+            except Exception:
+                log.exception("update %s from user %s failed", event.update_id, event.sender.id)
+                return self._refusal(event, language, "errors.unexpected", {})
+
+    async def _context(self, session: AsyncSession, event: Incoming) -> Context:
+        state = await lock_state(session, event.sender.id, self.clock.now())
+        return Context(
+            event=event,
+            session=session,
+            state=state,
+            volunteer=await registration.find_volunteer(session, event.sender.id),
+            texts=self.texts,
+            deployment=self.deployment,
+            clock=self.clock,
+            signer=await self._button_signer(session),
+            cipher=self.cipher,
+            open_link=self.router.open_deep_link,
+        )
+
+    async def _button_signer(self, session: AsyncSession) -> ButtonSigner:
+        if self._signer is None:
+            self._signer = ButtonSigner(await button_key(session))
+        return self._signer
+
+    def _refusal(
+        self, event: Incoming, language: str, key: str, params: dict[str, object]
+    ) -> list[Action]:
+        text = self.texts.get(language, key, **params)
+        if event.press is not None:
+            return [AnswerButton(query_id=event.press.query_id, text=text, alert=True)]
+        return [SendMessage(chat_id=event.chat_id, text=text)]

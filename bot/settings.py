@@ -1,0 +1,60 @@
+"""Deployment settings: the one place that reads the environment (and `.env`)."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+TELEGRAM_API_DEFAULT = "https://api.telegram.org"
+LANGUAGES = ("zh-CN", "en")
+Language = Literal["zh-CN", "en"]
+
+
+class Settings(BaseSettings):
+    """Everything a deployment can set; field names are the environment variable names."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", case_sensitive=False)
+
+    telegram_bot_token: str = ""
+    telegram_api_base_url: str = TELEGRAM_API_DEFAULT
+    bot_framework: Literal["ptb", "aiogram"] = "ptb"
+    database_url: str = Field(
+        default_factory=lambda: f"sqlite+aiosqlite:///{Path.cwd() / 'volbot.db'}"
+    )
+    default_language: Language = "zh-CN"
+    timezone: str = "Asia/Shanghai"
+    admin_telegram_ids: Annotated[tuple[int, ...], NoDecode] = ()
+    require_real_name: bool = False
+    id_encryption_key: str = ""
+    default_phone_region: str = "CN"
+    log_level: str = "INFO"
+
+    @field_validator("admin_telegram_ids", mode="before")
+    @classmethod
+    def _split_ids(cls, value: object) -> object:
+        """Accept `1,2,3` (the natural way to write a list in an environment variable)."""
+        if isinstance(value, str):
+            return tuple(int(part) for part in value.replace(" ", "").split(",") if part)
+        if isinstance(value, int):
+            return (value,)
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        ZoneInfo(value)  # raises for an unknown zone name
+        return value
+
+    @field_validator("telegram_api_base_url")
+    @classmethod
+    def _no_trailing_slash(cls, value: str) -> str:
+        return value.rstrip("/")
+
+    @cached_property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)

@@ -1,0 +1,130 @@
+"""What a handler is given for one update: the event, the database session, the user's
+conversation state, their language, and helpers that turn catalog keys into replies."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from handlers.callbacks import ButtonSigner
+from handlers.events import (
+    AnswerButton,
+    EditMessage,
+    Incoming,
+    InlineButton,
+    InlineKeyboard,
+    Markup,
+    Outbox,
+    SendMessage,
+)
+from models.clock import Clock
+from models.conversation import ConversationState
+from models.crypto import IdCipher
+from models.volunteer import Volunteer
+
+
+class Texts(Protocol):
+    """The message catalogs (implemented in `bot.texts`)."""
+
+    languages: tuple[str, ...]
+
+    def get(self, language: str, key: str, /, **params: Any) -> str: ...
+
+
+@dataclass(frozen=True)
+class Deployment:
+    """The deployment's settings that conversations act on."""
+
+    require_real_name: bool
+    default_language: str
+    phone_region: str
+    zone: ZoneInfo
+    admin_ids: frozenset[int] = frozenset()
+
+
+@dataclass
+class Context:
+    event: Incoming
+    session: AsyncSession
+    state: ConversationState
+    volunteer: Volunteer | None
+    texts: Texts
+    deployment: Deployment
+    clock: Clock
+    signer: ButtonSigner
+    cipher: IdCipher | None
+    # Opens a deep link (`/start <payload>`) with whichever feature serves its prefix.
+    open_link: Callable[[Context, str], Awaitable[None]]
+    outbox: Outbox = field(default_factory=Outbox)
+
+    # ---- language and text ------------------------------------------------------------------
+
+    @property
+    def lang(self) -> str:
+        if self.volunteer is not None:
+            return self.volunteer.language
+        return self.state.language or self.deployment.default_language
+
+    def t(self, key: str, /, **params: Any) -> str:
+        return self.texts.get(self.lang, key, **params)
+
+    # ---- conversation state -----------------------------------------------------------------
+
+    @property
+    def user_id(self) -> int:
+        return self.event.sender.id
+
+    def go(self, flow: str, step: str) -> None:
+        """Move to a step; buttons made for earlier steps become stale."""
+        self.state.flow = flow
+        self.state.step = step
+        self.state.version += 1
+
+    def finish(self) -> None:
+        self.state.flow = None
+        self.state.step = None
+        self.state.data = {}
+        self.state.version += 1
+
+    def in_step(self, flow: str, step: str) -> bool:
+        return self.state.flow == flow and self.state.step == step
+
+    # ---- replies ----------------------------------------------------------------------------
+
+    def button(self, label: str, action: str, *args: str | int) -> InlineButton:
+        """A button bound to this user and to the current step."""
+        data = self.signer.pack(self.user_id, self.state.version, action, *args)
+        return InlineButton(label=label, callback_data=data)
+
+    def say(self, text: str, markup: Markup | None = None) -> None:
+        self.outbox.add(SendMessage(chat_id=self.event.chat_id, text=text, markup=markup))
+
+    def edit_pressed(self, text: str, markup: InlineKeyboard | None = None) -> None:
+        """Replace the message whose button was just pressed (falls back to a new message)."""
+        press = self.event.press
+        if press is None or press.message_id is None:
+            self.say(text, markup)
+            return
+        self.outbox.add(
+            EditMessage(
+                chat_id=self.event.chat_id, message_id=press.message_id, text=text, markup=markup
+            )
+        )
+
+    def answer(self, text: str | None = None, *, alert: bool = False) -> None:
+        if self.event.press is not None:
+            self.outbox.add(
+                AnswerButton(query_id=self.event.press.query_id, text=text, alert=alert)
+            )
+
+
+def keyboard(*rows: list[InlineButton] | tuple[InlineButton, ...]) -> InlineKeyboard:
+    return InlineKeyboard(rows=tuple(tuple(row) for row in rows if row))
+
+
+def in_rows(buttons: list[InlineButton], per_row: int) -> list[list[InlineButton]]:
+    return [buttons[i : i + per_row] for i in range(0, len(buttons), per_row)]

@@ -1,0 +1,163 @@
+"""What the conversations see and say, independent of any Telegram framework.
+
+Adapters in `bot/` turn framework updates into an `Incoming` event and carry out the `Action`s
+a handler returns.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Sender:
+    id: int
+    first_name: str
+    username: str | None = None
+    language_code: str | None = None
+
+
+@dataclass(frozen=True)
+class Contact:
+    phone_number: str
+    user_id: int | None
+
+
+@dataclass(frozen=True)
+class Location:
+    latitude: float
+    longitude: float
+
+
+@dataclass(frozen=True)
+class UploadedFile:
+    file_id: str
+    file_name: str | None
+    mime_type: str | None
+    size: int | None
+
+
+@dataclass(frozen=True)
+class ButtonPress:
+    query_id: str
+    data: str
+    message_id: int | None
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """One update from one user. Exactly one of the payload fields is usually set."""
+
+    update_id: int
+    sender: Sender
+    chat_id: int
+    chat_type: str = "private"
+    text: str | None = None
+    press: ButtonPress | None = None
+    contact: Contact | None = None
+    location: Location | None = None
+    file: UploadedFile | None = None
+    has_photo: bool = False
+    blocked: bool | None = None  # my_chat_member: True when the user blocked the bot
+
+    @property
+    def command(self) -> str | None:
+        """`start` for `/start payload` or `/start@volbot payload`; None for plain text."""
+        if not self.text or not self.text.startswith("/"):
+            return None
+        head = self.text.split(maxsplit=1)[0][1:]
+        return head.split("@", 1)[0].lower() or None
+
+    @property
+    def command_args(self) -> str:
+        if self.command is None or self.text is None:
+            return ""
+        parts = self.text.split(maxsplit=1)
+        return parts[1].strip() if len(parts) > 1 else ""
+
+
+# ---- outgoing -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class InlineButton:
+    label: str
+    callback_data: str | None = None
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class InlineKeyboard:
+    rows: tuple[tuple[InlineButton, ...], ...]
+
+
+@dataclass(frozen=True)
+class ReplyButton:
+    label: str
+    request_contact: bool = False
+    request_location: bool = False
+
+
+@dataclass(frozen=True)
+class ReplyKeyboard:
+    rows: tuple[tuple[ReplyButton, ...], ...]
+    one_time: bool = True
+
+
+@dataclass(frozen=True)
+class RemoveKeyboard:
+    pass
+
+
+Markup = InlineKeyboard | ReplyKeyboard | RemoveKeyboard
+
+
+@dataclass(frozen=True)
+class SendMessage:
+    chat_id: int
+    text: str
+    markup: Markup | None = None
+
+
+@dataclass(frozen=True)
+class EditMessage:
+    chat_id: int
+    message_id: int
+    text: str
+    markup: InlineKeyboard | None = None
+
+
+@dataclass(frozen=True)
+class AnswerButton:
+    query_id: str
+    text: str | None = None
+    alert: bool = False
+
+
+@dataclass(frozen=True)
+class SendDocument:
+    chat_id: int
+    filename: str
+    content: bytes
+    caption: str | None = None
+
+
+@dataclass(frozen=True)
+class SendPhoto:
+    chat_id: int
+    filename: str
+    content: bytes
+    caption: str | None = None
+
+
+Action = SendMessage | EditMessage | AnswerButton | SendDocument | SendPhoto
+
+
+@dataclass
+class Outbox:
+    """Actions a handler produced, in the order they must be carried out."""
+
+    actions: list[Action] = field(default_factory=list)
+
+    def add(self, action: Action) -> None:
+        self.actions.append(action)

@@ -1,0 +1,122 @@
+"""Activities, their shifts, sign-ups (with the waiting list) and attendance records.
+
+The tables are shaped for the whole sign-up → check-in → hours path; the rules that fill them
+live in their own modules as the features arrive.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from models.base import Base, UTCDateTime
+
+
+class Activity(Base):
+    __tablename__ = "activities"
+    __table_args__ = (
+        CheckConstraint("status IN ('draft', 'published', 'cancelled')", name="status"),
+        CheckConstraint("min_age IS NULL OR min_age BETWEEN 0 AND 120", name="min_age"),
+        CheckConstraint("(latitude IS NULL) = (longitude IS NULL)", name="location_complete"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"), index=True)
+    theme_id: Mapped[int] = mapped_column(ForeignKey("themes.id"))
+    district_id: Mapped[int | None] = mapped_column(ForeignKey("districts.id"))
+    title: Mapped[str] = mapped_column(String(128))
+    description: Mapped[str] = mapped_column(Text, default="")
+    address: Mapped[str] = mapped_column(String(256))
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    signup_deadline: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    min_age: Mapped[int | None] = mapped_column(Integer)
+    require_real_name: Mapped[bool] = mapped_column(Boolean, default=False)
+    require_insurance: Mapped[bool] = mapped_column(Boolean, default=False)
+    required_theme_id: Mapped[int | None] = mapped_column(ForeignKey("themes.id"))
+    status: Mapped[str] = mapped_column(String(16), default="draft")
+    link_token: Mapped[str] = mapped_column(String(32), unique=True)
+    created_by: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Shift(Base):
+    __tablename__ = "shifts"
+    __table_args__ = (
+        CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+        CheckConstraint("capacity > 0", name="capacity_positive"),
+        CheckConstraint("status IN ('open', 'closed', 'cancelled')", name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    activity_id: Mapped[int] = mapped_column(
+        ForeignKey("activities.id", ondelete="CASCADE"), index=True
+    )
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    capacity: Mapped[int] = mapped_column(Integer)
+    signup_opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    checkin_token: Mapped[str | None] = mapped_column(String(32), unique=True)
+
+
+class Signup(Base):
+    """One volunteer's place (or place in the queue) on one shift."""
+
+    __tablename__ = "signups"
+    __table_args__ = (
+        UniqueConstraint("shift_id", "volunteer_id", name="uq_signups_shift_volunteer"),
+        CheckConstraint(
+            "status IN ('confirmed', 'waiting', 'offered', 'cancelled', 'attended', 'no_show')",
+            name="status",
+        ),
+        Index("ix_signups_shift_status_queued", "shift_id", "status", "queued_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    shift_id: Mapped[int] = mapped_column(ForeignKey("shifts.id", ondelete="CASCADE"))
+    volunteer_id: Mapped[int] = mapped_column(ForeignKey("volunteers.id"), index=True)
+    status: Mapped[str] = mapped_column(String(16))
+    queued_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    offer_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ServiceRecord(Base):
+    """Presence and hours for one sign-up; minutes, not float hours, so sums are exact."""
+
+    __tablename__ = "service_records"
+    __table_args__ = (
+        CheckConstraint("credited_minutes >= 0", name="credited_non_negative"),
+        CheckConstraint("honour_minutes >= 0", name="honour_non_negative"),
+        CheckConstraint(
+            "checked_out_at IS NULL OR checked_in_at IS NULL OR checked_out_at >= checked_in_at",
+            name="out_after_in",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    signup_id: Mapped[int] = mapped_column(ForeignKey("signups.id"), unique=True)
+    checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    checked_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    checkin_method: Mapped[str | None] = mapped_column(String(16))
+    credited_minutes: Mapped[int] = mapped_column(Integer, default=0)
+    honour_minutes: Mapped[int] = mapped_column(Integer, default=0)
+    flagged: Mapped[bool] = mapped_column(Boolean, default=False)
+    confirmed_by: Mapped[int | None] = mapped_column(BigInteger)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    note: Mapped[str] = mapped_column(Text, default="")

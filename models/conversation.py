@@ -1,0 +1,75 @@
+"""Where each user is in a conversation, kept in the database so that a restart or a second
+bot process continues at the same step."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Integer, LargeBinary, String, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, mapped_column
+
+from models.base import Base, UTCDateTime
+
+
+class ConversationState(Base):
+    __tablename__ = "conversation_states"
+
+    telegram_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    language: Mapped[str | None] = mapped_column(String(8))
+    flow: Mapped[str | None] = mapped_column(String(32))
+    step: Mapped[str | None] = mapped_column(String(32))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # Bumped whenever the step changes: buttons carry it, so a button from an old message is
+    # recognised as stale instead of acting on a step the user has left.
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class AppSecret(Base):
+    """Per-deployment random secrets shared by every bot process (e.g. the button signing key)."""
+
+    __tablename__ = "app_secrets"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    value: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+async def lock_state(session: AsyncSession, telegram_id: int, now: datetime) -> ConversationState:
+    """The user's conversation state, created if new and row-locked on PostgreSQL, so that two
+    bot processes handling the same user's updates take turns."""
+    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+    await session.execute(
+        insert(ConversationState)
+        .values(telegram_id=telegram_id, data={}, version=0, updated_at=now)
+        .on_conflict_do_nothing(index_elements=["telegram_id"])
+    )
+    state = await session.scalar(
+        select(ConversationState)
+        .where(ConversationState.telegram_id == telegram_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    assert state is not None
+    return state
+
+
+BUTTON_KEY = "button_signing_key"
+BUTTON_KEY_BYTES = 32
+
+
+async def button_key(session: AsyncSession) -> bytes:
+    """The deployment's button-signing key: made once, shared by every bot process."""
+    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+    await session.execute(
+        insert(AppSecret)
+        .values(name=BUTTON_KEY, value=secrets.token_bytes(BUTTON_KEY_BYTES))
+        .on_conflict_do_nothing(index_elements=["name"])
+    )
+    key = await session.scalar(select(AppSecret.value).where(AppSecret.name == BUTTON_KEY))
+    assert key is not None
+    return key

@@ -1,0 +1,90 @@
+"""Checks of what volunteers type: names, phone numbers, PRC resident ID numbers."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date
+
+import phonenumbers
+
+from models.errors import InvalidInput
+
+NAME_MAX_CHARS = 64
+NAME_PUNCTUATION = frozenset(" ·・.'-")  # "Mary-Jane O'Neil", "阿卜杜·热合曼"
+
+PRC_ID_LENGTH = 18
+# GB 11643-1999: the 18th character is an ISO 7064 MOD 11-2 check over the first 17 digits.
+PRC_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+PRC_ID_CHECK_CHARS = "10X98765432"
+PRC_ID_PATTERN = re.compile(r"^[1-9]\d{16}[\dX]$")
+PRC_ID_EARLIEST_BIRTH = date(1900, 1, 1)
+
+
+def normalize_name(text: str) -> str:
+    """A real name: letters (any script) with the punctuation names use; no digits or emoji."""
+    name = " ".join(text.split())
+    if len(name) > NAME_MAX_CHARS:
+        raise InvalidInput("name_too_long", max=NAME_MAX_CHARS)
+    has_letter = False
+    for char in name:
+        category = unicodedata.category(char)
+        if category.startswith("L"):
+            has_letter = True
+        elif not (category.startswith("M") or char in NAME_PUNCTUATION):
+            raise InvalidInput("name_invalid")
+    if not has_letter:
+        raise InvalidInput("name_invalid")
+    return name
+
+
+def normalize_phone(text: str, region: str) -> str:
+    """A valid phone number in E.164 form (`+8613800138000`)."""
+    raw = text.strip()
+    # Telegram's shared contacts carry international numbers without the leading plus.
+    if raw.isdigit() and len(raw) > 11:
+        raw = "+" + raw
+    try:
+        number = phonenumbers.parse(raw, region)
+    except phonenumbers.NumberParseException:
+        raise InvalidInput("phone_invalid") from None
+    if not phonenumbers.is_valid_number(number):
+        raise InvalidInput("phone_invalid")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+@dataclass(frozen=True)
+class PrcId:
+    number: str
+    birth_date: date
+
+    @property
+    def masked(self) -> str:
+        return mask_id_number(self.number)
+
+
+def prc_id_check_char(first17: str) -> str:
+    total = sum(int(digit) * weight for digit, weight in zip(first17, PRC_ID_WEIGHTS, strict=True))
+    return PRC_ID_CHECK_CHARS[total % 11]
+
+
+def parse_prc_id(text: str, today: date) -> PrcId:
+    """An 18-character PRC resident ID with a valid birth date and check character."""
+    number = text.strip().replace(" ", "").upper()
+    if not PRC_ID_PATTERN.match(number):
+        raise InvalidInput("id_format")
+    try:
+        birth = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    except ValueError:
+        raise InvalidInput("id_birth_date") from None
+    if not PRC_ID_EARLIEST_BIRTH <= birth <= today:
+        raise InvalidInput("id_birth_date")
+    if prc_id_check_char(number[:17]) != number[17]:
+        raise InvalidInput("id_check_digit")
+    return PrcId(number=number, birth_date=birth)
+
+
+def mask_id_number(number: str) -> str:
+    """`3502**********1234`: enough to recognise one's own number, not to use it."""
+    return number[:4] + "*" * (len(number) - 8) + number[-4:]

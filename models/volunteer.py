@@ -1,0 +1,83 @@
+"""Volunteers: who registered, how to reach them, what they like to do."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Table,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from models.base import Base, UTCDateTime
+from models.reference import District, Theme
+
+
+class Availability(enum.IntFlag):
+    """When a volunteer can usually serve; stored as a bit set."""
+
+    WEEKDAYS = 1
+    WEEKENDS = 2
+    EVENINGS = 4
+
+
+volunteer_themes = Table(
+    "volunteer_themes",
+    Base.metadata,
+    Column("volunteer_id", ForeignKey("volunteers.id", ondelete="CASCADE"), primary_key=True),
+    Column("theme_id", ForeignKey("themes.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Volunteer(Base):
+    __tablename__ = "volunteers"
+    __table_args__ = (
+        CheckConstraint("status IN ('active', 'erased')", name="status"),
+        CheckConstraint("availability >= 0 AND availability < 8", name="availability"),
+        CheckConstraint("language IN ('zh-CN', 'en')", name="language"),
+        CheckConstraint(
+            "status = 'erased' OR (full_name IS NOT NULL AND phone IS NOT NULL)",
+            name="active_has_contact",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # NULL once erased: the row stays so that service records keep their owner, anonymised.
+    telegram_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
+    status: Mapped[str] = mapped_column(String(16), default="active")
+    language: Mapped[str] = mapped_column(String(8))
+    full_name: Mapped[str | None] = mapped_column(String(64))
+    phone: Mapped[str | None] = mapped_column(String(20))
+    # The national ID number is stored only encrypted; the blind index lets us refuse a second
+    # registration with the same number without being able to read it.
+    id_number_encrypted: Mapped[bytes | None] = mapped_column(LargeBinary)
+    id_number_index: Mapped[str | None] = mapped_column(String(64), unique=True)
+    id_number_masked: Mapped[str | None] = mapped_column(String(18))
+    birth_date: Mapped[date | None] = mapped_column(Date)
+    district_id: Mapped[int | None] = mapped_column(ForeignKey("districts.id"))
+    availability: Mapped[int] = mapped_column(Integer, default=0)
+    reachable: Mapped[bool] = mapped_column(Boolean, default=True)
+    mute_recruitment: Mapped[bool] = mapped_column(Boolean, default=False)
+    reminders_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    no_show_count: Mapped[int] = mapped_column(Integer, default=0)
+    registered_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    district: Mapped[District | None] = relationship(lazy="selectin")
+    themes: Mapped[list[Theme]] = relationship(
+        secondary=volunteer_themes, lazy="selectin", order_by=Theme.sort_order
+    )
+
+    @property
+    def is_real_name(self) -> bool:
+        return self.id_number_index is not None

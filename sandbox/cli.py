@@ -1,0 +1,81 @@
+"""`volbot sandbox`: the sandbox server, a seeded SQLite database and the real bot, with a
+person chatting in the terminal, or a transcript played (`--script`)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import shutil
+import sys
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bot.adapters.base import StartupError
+from bot.app import ConfigError
+from bot.settings import Settings
+from migrations import upgrade
+from models.clock import ManualClock
+from models.crypto import IdCipher
+from sandbox.harness import running_bot
+from sandbox.script import Player, ScriptError, Transcript
+from sandbox.terminal import Terminal
+
+SCRIPT_START = datetime(2026, 1, 5, 1, 0, tzinfo=UTC)  # transcripts see the same time every run
+
+
+def run_sandbox(settings: Settings, args: argparse.Namespace) -> int:
+    # The bot's own INFO lines would interleave with the chat; warnings still show.
+    logging.getLogger().setLevel(logging.WARNING)
+    try:
+        if args.script is not None:
+            return asyncio.run(_play(settings, args))
+        return asyncio.run(_chat(settings, args))
+    except (ScriptError, ConfigError, StartupError) as error:
+        print(f"volbot sandbox: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 0
+
+
+def _prepare(settings: Settings, data_dir: Path, framework: str | None) -> Settings:
+    """A migrated SQLite database and an ID key in `data_dir`, kept between runs."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    database = data_dir / "sandbox.db"
+    key_file = data_dir / "id_encryption.key"
+    if not key_file.exists():
+        key_file.write_text(IdCipher.generate_key())
+        key_file.chmod(0o600)
+    url = f"sqlite+aiosqlite:///{database}"
+    upgrade(url)
+    return settings.model_copy(
+        update={
+            "database_url": url,
+            "id_encryption_key": settings.id_encryption_key or key_file.read_text().strip(),
+            "bot_framework": framework or settings.bot_framework,
+        }
+    )
+
+
+async def _chat(settings: Settings, args: argparse.Namespace) -> int:
+    if args.fresh:
+        shutil.rmtree(args.data_dir, ignore_errors=True)
+    prepared = await asyncio.to_thread(_prepare, settings, args.data_dir, args.framework)
+    clock = ManualClock(datetime.now(UTC))
+    async with running_bot(prepared, clock=clock) as bot:
+        print(
+            f"(sandbox Bot API at {bot.settings.telegram_api_base_url}, "
+            f"framework {prepared.bot_framework}, database {args.data_dir / 'sandbox.db'})"
+        )
+        await Terminal(bot).run()
+    return 0
+
+
+async def _play(settings: Settings, args: argparse.Namespace) -> int:
+    transcript = Transcript.load(args.script)
+    with tempfile.TemporaryDirectory(prefix="volbot-script-") as scratch:
+        prepared = await asyncio.to_thread(_prepare, settings, Path(scratch), args.framework)
+        prepared = prepared.model_copy(update=transcript.settings)
+        async with running_bot(prepared, clock=ManualClock(SCRIPT_START)) as bot:
+            return await Player(bot, transcript, sys.stdout).play()

@@ -1,0 +1,178 @@
+"""The real bot, wired to a local sandbox: what tests, `volbot sandbox` and transcripts run.
+
+`running_bot()` starts the sandbox server, the database and the bot through the chosen framework
+(over HTTP, exactly as against Telegram), and gives people to act as. Each act waits until the bot
+has fully handled that update — no sleeping, no guessing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+
+from bot.adapters.base import TelegramAdapter
+from bot.app import build_adapter, build_dispatcher
+from bot.settings import Settings
+from handlers.events import Incoming
+from models.clock import ManualClock
+from models.db import create_engine, session_factory
+from sandbox.server import BotApiSandbox, SentMessage
+from sandbox.users import SandboxUser
+
+HANDLED_TIMEOUT_S = 15.0
+
+
+@dataclass
+class Reply:
+    """What the bot did in a chat in answer to one act."""
+
+    messages: list[SentMessage]
+    alert: str | None = None
+
+    @property
+    def last(self) -> SentMessage:
+        assert self.messages, "the bot sent nothing"
+        return self.messages[-1]
+
+    @property
+    def text(self) -> str:
+        return "\n".join(message.text or "" for message in self.messages)
+
+
+@dataclass
+class RunningBot:
+    sandbox: BotApiSandbox
+    settings: Settings
+    clock: ManualClock
+    adapter: TelegramAdapter | None = None
+    _handled: dict[int, asyncio.Event] = field(default_factory=dict)
+
+    async def start(self) -> None:
+        """Start (or start again) the bot process's parts on the same database and sandbox."""
+        self.engine = create_engine(self.settings.database_url)
+        dispatcher = build_dispatcher(self.settings, session_factory(self.engine), self.clock)
+        self.adapter = build_adapter(self.settings, dispatcher)
+        self.adapter.observers.append(self._mark_handled)
+        await self.adapter.start()
+
+    async def stop(self) -> None:
+        if self.adapter is not None:
+            await self.adapter.stop()
+            await self.engine.dispose()
+            self.adapter = None
+
+    async def restart(self) -> None:
+        await self.stop()
+        await self.start()
+
+    def person(
+        self,
+        user_id: int,
+        first_name: str = "Test",
+        *,
+        phone_number: str | None = None,
+        language_code: str = "zh-hans",
+    ) -> Person:
+        user = self.sandbox.user(
+            user_id, first_name, phone_number=phone_number, language_code=language_code
+        )
+        return Person(self, user)
+
+    def _mark_handled(self, event: Incoming) -> None:
+        self._handled.setdefault(event.update_id, asyncio.Event()).set()
+
+    async def handled(self, update_id: int) -> None:
+        event = self._handled.setdefault(update_id, asyncio.Event())
+        await asyncio.wait_for(event.wait(), HANDLED_TIMEOUT_S)
+
+
+@dataclass
+class Person:
+    """Someone chatting with the bot; every act returns the bot's reply to it."""
+
+    bot: RunningBot
+    user: SandboxUser
+
+    @property
+    def id(self) -> int:
+        return self.user.id
+
+    def messages(self) -> list[SentMessage]:
+        return self.user.messages()
+
+    def last(self) -> SentMessage:
+        message = self.user.last_message()
+        assert message is not None, "the bot has sent this person nothing"
+        return message
+
+    async def send(self, text: str) -> Reply:
+        return await self._act(self.user.send(text))
+
+    async def press(self, label: str, *, message_id: int | None = None) -> Reply:
+        return await self._act(self.user.press(label, message_id=message_id))
+
+    async def press_data(self, data: str, *, message_id: int) -> Reply:
+        return await self._act(self.user.press_data(data, message_id=message_id))
+
+    async def tap(self, label: str) -> Reply:
+        return await self._act(self.user.tap(label))
+
+    async def share_contact(self, phone_number: str, *, user_id: int | None = None) -> Reply:
+        owner = self.id if user_id is None else user_id
+        return await self._act(self.user.share_contact(phone_number, user_id=owner))
+
+    async def share_location(self, latitude: float, longitude: float) -> Reply:
+        return await self._act(self.user.share_location(latitude, longitude))
+
+    async def upload(self, filename: str, content: bytes, mime_type: str) -> Reply:
+        return await self._act(self.user.upload(filename, content, mime_type))
+
+    async def send_photo(self, content: bytes) -> Reply:
+        return await self._act(self.user.send_photo(content))
+
+    async def send_sticker(self) -> Reply:
+        return await self._act(self.user.send_sticker())
+
+    async def block(self) -> None:
+        await self.bot.handled(await self.user.block())
+
+    async def _act(self, acting: Awaitable[int]) -> Reply:
+        before = {m.message_id: m.edit_count for m in self.user.messages()}
+        answers_before = len(self.user.callback_answers)
+        await self.bot.handled(await acting)
+        changed = [
+            message
+            for message in self.user.messages()
+            if before.get(message.message_id) != message.edit_count
+        ]
+        answers = self.user.callback_answers[answers_before:]
+        alert = next((answer.text for answer in answers if answer.text), None)
+        return Reply(messages=changed, alert=alert)
+
+
+def sandbox_settings(
+    base: Settings, sandbox: BotApiSandbox, api_url: str, **overrides: object
+) -> Settings:
+    """`base` pointed at the sandbox's token and address."""
+    return base.model_copy(
+        update={"telegram_bot_token": sandbox.token, "telegram_api_base_url": api_url, **overrides}
+    )
+
+
+@asynccontextmanager
+async def running_bot(
+    settings: Settings, *, clock: ManualClock | None = None
+) -> AsyncIterator[RunningBot]:
+    """A sandbox server and the real bot polling it; `settings` gives database and framework."""
+    clock = clock or ManualClock()
+    sandbox = BotApiSandbox(now=clock.now)
+    api_url = await sandbox.start()
+    bot = RunningBot(sandbox, sandbox_settings(settings, sandbox, api_url), clock)
+    try:
+        await bot.start()
+        yield bot
+    finally:
+        await bot.stop()
+        await sandbox.stop()

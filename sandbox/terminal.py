@@ -1,0 +1,112 @@
+"""Chat with the bot in a terminal, as a volunteer or a coordinator; buttons become numbers."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+from pathlib import Path
+
+from sandbox.harness import Person, Reply, RunningBot
+from sandbox.server import SentMessage
+
+PERSONAS = {
+    "volunteer": (1001, "Xiaoming", "+8613800138000"),
+    "coordinator": (2001, "Coordinator Lin", "+8613900139000"),
+}
+HELP = """\
+Type a message and press Enter. A number chooses one of the buttons shown.
+  :contact [phone]      share a contact (your own number by default)
+  :location LAT LON     share a location
+  :photo                send a photo
+  :upload PATH          send a file
+  :wait MINUTES         let simulated time pass
+  :as volunteer|coordinator   switch who you are
+  :quit                 leave (Ctrl-D works too)"""
+
+
+class Terminal:
+    def __init__(self, bot: RunningBot, persona: str = "volunteer") -> None:
+        self.bot = bot
+        self.persona = persona
+        self.choices: list[tuple[str, str, int | None]] = []  # (kind, label, message id)
+
+    @property
+    def person(self) -> Person:
+        user_id, name, phone = PERSONAS[self.persona]
+        return self.bot.person(user_id, name, phone_number=phone)
+
+    async def run(self) -> None:
+        print(f"volbot sandbox: you are the {self.persona}. {HELP}\n")
+        while True:
+            try:
+                line = (await asyncio.to_thread(input, "you> ")).strip()
+            except EOFError:
+                return
+            if line in (":quit", ":q"):
+                return
+            if line:
+                try:
+                    await self.handle(line)
+                except (LookupError, ValueError) as error:
+                    print(f"  ({error})")
+
+    async def handle(self, line: str) -> None:
+        person = self.person
+        if line.isdigit() and 1 <= int(line) <= len(self.choices):
+            kind, label, message_id = self.choices[int(line) - 1]
+            if kind == "inline":
+                self.show(await person.press(label, message_id=message_id))
+            else:
+                self.show(await person.tap(label))
+            return
+        command, _, rest = line.partition(" ")
+        if command == ":help":
+            print(HELP)
+        elif command == ":as":
+            if rest not in PERSONAS:
+                raise ValueError("choose :as volunteer or :as coordinator")
+            self.persona = rest
+            print(f"  you are now the {rest}")
+        elif command == ":contact":
+            self.show(await person.share_contact(rest or PERSONAS[self.persona][2]))
+        elif command == ":location":
+            latitude, longitude = (float(part) for part in rest.split())
+            self.show(await person.share_location(latitude, longitude))
+        elif command == ":photo":
+            self.show(await person.send_photo(b"\x89PNG\r\n\x1a\n"))
+        elif command == ":upload":
+            path = Path(rest)
+            content = await asyncio.to_thread(path.read_bytes)
+            self.show(await person.upload(path.name, content, "application/octet-stream"))
+        elif command == ":wait":
+            self.bot.clock.advance(timedelta(minutes=float(rest)))
+            print(f"  it is now {self.bot.clock.now():%Y-%m-%d %H:%M} UTC")
+        else:
+            self.show(await person.send(line))
+
+    def show(self, reply: Reply) -> None:
+        if reply.alert:
+            print(f"  [!] {reply.alert}")
+        self.choices = []
+        for message in reply.messages:
+            self._print_message(message)
+        keyboard = self.person.user.reply_keyboard
+        if keyboard:
+            labels = [button.label for row in keyboard for button in row]
+            self._print_choices("keyboard", labels, None)
+
+    def _print_message(self, message: SentMessage) -> None:
+        edited = " (edited)" if message.edit_count else ""
+        print(f"bot{edited}> " + (message.text or "").replace("\n", "\n     "))
+        if message.document is not None:
+            print(f"     [file: {message.document.filename}]")
+        self._print_choices("inline", message.button_labels(), message.message_id)
+
+    def _print_choices(self, kind: str, labels: list[str], message_id: int | None) -> None:
+        if not labels:
+            return
+        parts = []
+        for label in labels:
+            self.choices.append((kind, label, message_id))
+            parts.append(f"[{len(self.choices)}] {label}")
+        print("     " + "  ".join(parts))

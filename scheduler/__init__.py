@@ -1,0 +1,1 @@
+"""Timed and background work (reminders, deadlines, waiting-list offers, broadcasts)."""

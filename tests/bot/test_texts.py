@@ -1,0 +1,46 @@
+"""Every text the code asks for exists in every language, with the same placeholders."""
+
+import re
+import string
+from pathlib import Path
+
+import pytest
+
+from bot.texts import catalogs
+from handlers.fields import Field
+
+ROOT = Path(__file__).parents[2]
+SOURCES = [p for d in ("handlers", "models", "bot", "scheduler") for p in (ROOT / d).rglob("*.py")]
+KEY_USE = re.compile(r"""\b(?:t|get)\((?:[^,()]+,\s*)?["']([a-z_]+\.[a-z_.]+)["']""")
+ERROR_USE = re.compile(r"""\b(?:InvalidInput|NotAllowed|Conflict)\(["']([a-z_]+)["']""")
+
+
+def placeholders(template: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+
+
+def used_keys() -> set[str]:
+    keys: set[str] = set()
+    for path in SOURCES:
+        source = path.read_text(encoding="utf-8")
+        keys.update(KEY_USE.findall(source))
+        keys.update(f"errors.{code}" for code in ERROR_USE.findall(source))
+    keys.update(f"profile.field_{field}" for field in Field)
+    return keys
+
+
+def test_both_languages_have_the_same_keys_and_placeholders() -> None:
+    zh, en = catalogs().messages["zh-CN"], catalogs().messages["en"]
+    assert set(zh) == set(en)
+    for key in zh:
+        assert placeholders(zh[key]) == placeholders(en[key]), key
+
+
+def test_the_scan_finds_the_keys_the_code_uses() -> None:
+    assert {"fields.ask_name", "errors.id_check_digit", "general.button_stale"} <= used_keys()
+
+
+@pytest.mark.parametrize("language", ["zh-CN", "en"])
+def test_every_key_the_code_uses_exists(language: str) -> None:
+    missing = used_keys() - set(catalogs().messages[language])
+    assert not missing
