@@ -60,6 +60,9 @@ class Draft:
     def from_json(cls, data: dict[str, Any]) -> Draft:
         values = dict(data)
         sealed = values.pop("sealed_id", None)
+        # A copy of the list: mutating the stored JSON in place would hide the change from
+        # SQLAlchemy, and the new selection would never be written.
+        values["theme_ids"] = list(values.get("theme_ids", []))
         return cls(sealed_id=SealedId(**sealed) if sealed else None, **values)
 
 

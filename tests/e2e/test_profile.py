@@ -36,7 +36,7 @@ async def test_delete_me_erases_after_confirmation(bot: RunningBot) -> None:
     engine = create_engine(bot.settings.database_url)
     async with session_factory(engine)() as session:
         rows = (await session.scalars(select(Volunteer))).all()
-        actions = (await session.scalars(select(AuditEntry.action))).all()
+        actions = (await session.scalars(select(AuditEntry.action).order_by(AuditEntry.id))).all()
     await engine.dispose()
     assert [(v.status, v.full_name, v.phone, v.id_number_encrypted) for v in rows] == [
         ("erased", None, None, None)

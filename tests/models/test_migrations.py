@@ -15,7 +15,9 @@ async def test_migrated_schema_matches_the_models(database_url: str) -> None:
     try:
         async with engine.connect() as connection:
             diff = await connection.run_sync(
-                lambda sync: compare_metadata(MigrationContext.configure(sync), models.Base.metadata)
+                lambda sync: compare_metadata(
+                    MigrationContext.configure(sync), models.Base.metadata
+                )
             )
             themes = (await connection.execute(text("SELECT count(*) FROM themes"))).scalar()
     finally:

@@ -1,0 +1,205 @@
+"""The wire: Telegram's envelope, tokens, method names, and every way parameters arrive."""
+
+from __future__ import annotations
+
+import json
+
+import aiohttp
+from aiogram.utils.token import validate_token
+
+from sandbox import DEFAULT_TOKEN, BotApiSandbox
+from tests.sandbox.conftest import NOW, Api, ManualMonotonic, inline
+
+
+async def test_get_me_answers_in_the_envelope(api: Api) -> None:
+    status, body = await api.call("getMe")
+    assert status == 200
+    assert body == {
+        "ok": True,
+        "result": {
+            "id": 123456789,
+            "is_bot": True,
+            "first_name": "Volbot Sandbox",
+            "username": "volbot_sandbox_bot",
+            "can_join_groups": True,
+            "can_read_all_group_messages": False,
+            "supports_inline_queries": False,
+            "can_connect_to_business": False,
+            "has_main_web_app": False,
+        },
+    }
+
+
+async def test_a_wrong_token_is_unauthorized(api: Api) -> None:
+    async with api.http.post(api.url("getMe", token="1:wrong")) as response:
+        assert response.status == 401
+        assert await response.json() == {
+            "ok": False,
+            "error_code": 401,
+            "description": "Unauthorized",
+        }
+
+
+async def test_an_unknown_method_is_not_found(api: Api) -> None:
+    status, body = await api.call("sendTelepathy", chat_id=1)
+    assert (status, body) == (404, {"ok": False, "error_code": 404, "description": "Not Found"})
+
+
+async def test_method_names_are_case_insensitive_and_logged_as_telegram_spells_them(
+    sandbox: BotApiSandbox, api: Api
+) -> None:
+    sandbox.user(42)
+    assert (await api.ok("GETME"))["username"] == "volbot_sandbox_bot"
+    await api.ok("sendmessage", chat_id=42, text="hi")
+    assert [call.method for call in sandbox.calls] == ["getMe", "sendMessage"]
+
+
+async def test_parameters_in_the_query_string_of_a_get(sandbox: BotApiSandbox, api: Api) -> None:
+    sandbox.user(42)
+    url = api.url("sendMessage")
+    async with api.http.get(url, params={"chat_id": "42", "text": "from a GET"}) as response:
+        body = await response.json()
+    assert response.status == 200 and body["result"]["text"] == "from a GET"
+
+
+async def test_a_json_body_with_typed_values(sandbox: BotApiSandbox, api: Api) -> None:
+    user = sandbox.user(42)
+    status, body = await api.call_json(
+        "sendMessage",
+        {"chat_id": 42, "text": "json", "reply_markup": inline([("A", "a")])},
+    )
+    assert status == 200
+    assert body["result"]["reply_markup"] == inline([("A", "a")])
+    last = user.last_message()
+    assert last is not None and last.button_labels() == ["A"]
+
+
+async def test_a_json_body_with_json_encoded_complex_fields(
+    sandbox: BotApiSandbox, api: Api
+) -> None:
+    sandbox.user(42)
+    status, body = await api.call_json(
+        "sendMessage",
+        {"chat_id": "42", "text": "x", "reply_markup": json.dumps(inline([("B", "b")]))},
+    )
+    assert status == 200 and body["result"]["reply_markup"] == inline([("B", "b")])
+
+
+async def test_a_multipart_form_carries_fields_and_files(sandbox: BotApiSandbox, api: Api) -> None:
+    sandbox.user(42)
+    form = aiohttp.FormData()
+    form.add_field("chat_id", "42")
+    form.add_field("caption", "the list")
+    form.add_field("reply_markup", json.dumps(inline([("Open", "open")])))
+    form.add_field("document", b"a,b\n", filename="list.csv", content_type="text/csv")
+    status, body = await api.call_form("sendDocument", form)
+    assert status == 200, body
+    result = body["result"]
+    assert result["caption"] == "the list"
+    assert result["document"]["file_name"] == "list.csv"
+    assert result["reply_markup"] == inline([("Open", "open")])
+
+
+async def test_booleans_and_integers_arrive_as_strings(sandbox: BotApiSandbox, api: Api) -> None:
+    user = sandbox.user(42)
+    message = await api.ok("sendMessage", chat_id="42", text="press")
+    await user.press_data("x", message_id=message["message_id"])
+    update = (await api.ok("getUpdates"))[0]
+    await api.ok(
+        "answerCallbackQuery",
+        callback_query_id=update["callback_query"]["id"],
+        text="done",
+        show_alert="true",
+    )
+    assert user.callback_answers[0].show_alert is True
+
+
+async def test_messages_are_realistic(sandbox: BotApiSandbox, api: Api) -> None:
+    sandbox.user(42, "Ann", last_name="Lee", username="ann")
+    result = await api.ok("sendMessage", chat_id=42, text="hello")
+    assert result == {
+        "message_id": 1,
+        "from": {
+            "id": 123456789,
+            "is_bot": True,
+            "first_name": "Volbot Sandbox",
+            "username": "volbot_sandbox_bot",
+        },
+        "chat": {
+            "id": 42,
+            "type": "private",
+            "first_name": "Ann",
+            "last_name": "Lee",
+            "username": "ann",
+        },
+        "date": int(NOW.timestamp()),
+        "text": "hello",
+    }
+
+
+async def test_every_call_is_logged(
+    sandbox: BotApiSandbox, api: Api, monotonic: ManualMonotonic
+) -> None:
+    sandbox.user(42)
+    await api.ok("sendMessage", chat_id=42, text="one")
+    monotonic.advance(5)
+    await api.error("sendMessage", chat_id=42, text="")
+    first, second = sandbox.calls
+    assert (first.method, first.chat_id, first.status, first.description) == (
+        "sendMessage",
+        42,
+        200,
+        None,
+    )
+    assert first.params == {"chat_id": "42", "text": "one"}
+    assert second.status == 400 and second.description == "Bad Request: message text is empty"
+    assert second.time - first.time == 5
+    assert [m.text for m in sandbox.delivered()] == ["one"]
+
+
+async def test_the_default_token_passes_both_libraries_checks() -> None:
+    assert validate_token(DEFAULT_TOKEN)
+    BotApiSandbox(token="42:" + "x" * 35)  # any digits:secret shape is accepted
+
+
+async def test_get_chat_describes_a_known_chat(sandbox: BotApiSandbox, api: Api) -> None:
+    sandbox.user(42, "Ann")
+    sandbox.group(-100123, "Volunteers")
+    assert (await api.ok("getChat", chat_id=42))["first_name"] == "Ann"
+    group = await api.ok("getChat", chat_id=-100123)
+    assert (group["type"], group["title"]) == ("supergroup", "Volunteers")
+    assert await api.error("getChat", chat_id=7) == (400, "Bad Request: chat not found")
+
+
+async def test_commands_are_kept_per_scope_and_language(api: Api) -> None:
+    commands = [{"command": "start", "description": "Begin"}]
+    assert await api.ok("setMyCommands", commands=commands) is True
+    assert await api.ok("getMyCommands") == commands
+    assert await api.ok("getMyCommands", language_code="en") == []
+    chats = {"type": "all_private_chats"}
+    await api.ok(
+        "setMyCommands", commands=[{"command": "help", "description": "Help"}], scope=chats
+    )
+    assert (await api.ok("getMyCommands", scope=chats))[0]["command"] == "help"
+    assert await api.ok("deleteMyCommands") is True
+    assert await api.ok("getMyCommands") == []
+    bad = [{"command": "Start Now", "description": "x"}]
+    assert await api.error("setMyCommands", commands=bad) == (
+        400,
+        "Bad Request: BOT_COMMAND_INVALID",
+    )
+
+
+async def test_chat_action_location_close_and_log_out(sandbox: BotApiSandbox, api: Api) -> None:
+    user = sandbox.user(42)
+    assert await api.ok("sendChatAction", chat_id=42, action="typing") is True
+    assert await api.error("sendChatAction", chat_id=42, action="dancing") == (
+        400,
+        "Bad Request: wrong parameter action in request",
+    )
+    location = await api.ok("sendLocation", chat_id=42, latitude=24.48, longitude=118.09)
+    assert location["location"] == {"latitude": 24.48, "longitude": 118.09}
+    last = user.last_message()
+    assert last is not None and last.location == (24.48, 118.09)
+    assert await api.ok("close") is True
+    assert await api.ok("logOut") is True
