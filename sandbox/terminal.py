@@ -37,6 +37,8 @@ class Terminal:
 
     async def run(self) -> None:
         print(f"volbot sandbox: you are the {self.persona}. {HELP}\n")
+        print("you> /start")
+        self.show(await self.person.send("/start"))
         while True:
             try:
                 line = (await asyncio.to_thread(input, "you> ")).strip()

@@ -138,3 +138,19 @@ async def bot(database_url: str, framework: str, clock: ManualClock) -> AsyncIte
         make_settings(database_url, bot_framework=framework), clock=clock
     ) as running:
         yield running
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Say plainly how many PostgreSQL tests ran, so a CI log shows they were not skipped."""
+    counts = {
+        outcome: sum(
+            1
+            for report in terminalreporter.stats.get(outcome, [])
+            if getattr(report, "when", "call") == "call" or outcome == "skipped"
+            if "postgres" in getattr(report, "keywords", {})
+        )
+        for outcome in ("passed", "failed", "skipped")
+    }
+    terminalreporter.write_line(
+        "PostgreSQL tests: {passed} passed, {failed} failed, {skipped} skipped".format(**counts)
+    )
