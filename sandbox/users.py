@@ -35,6 +35,17 @@ def utf16_length(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
+def text_fields(text: str) -> dict[str, Any]:
+    """The fields of a text message as a user sends it; a leading /command gets its entity."""
+    if not text.strip():
+        raise ValueError("Telegram sends no empty messages")
+    fields: dict[str, Any] = {"text": text}
+    entities = command_entities(text)
+    if entities:
+        fields["entities"] = entities
+    return fields
+
+
 def command_entities(text: str) -> list[dict[str, Any]]:
     match = COMMAND_PATTERN.match(text)
     if match is None:
@@ -132,13 +143,7 @@ class SandboxUser(_ChatReader):
         Text over 4096 characters is delivered whole, although a Telegram app would split it:
         tests use it to check that the bot refuses overlong input.
         """
-        if not text.strip():
-            raise ValueError("Telegram sends no empty messages")
-        fields: dict[str, Any] = {"text": text}
-        entities = command_entities(text)
-        if entities:
-            fields["entities"] = entities
-        return await self._post(fields)
+        return await self._post(text_fields(text))
 
     async def press(self, label: str, *, message_id: int | None = None) -> int:
         """Press the inline button `label` on the newest bot message that has it.
@@ -347,11 +352,5 @@ class SandboxGroup(_ChatReader):
 
     async def send(self, user: SandboxUser, text: str) -> int:
         """`user` writes `text` in the group."""
-        if not text.strip():
-            raise ValueError("Telegram sends no empty messages")
-        fields: dict[str, Any] = {"text": text}
-        entities = command_entities(text)
-        if entities:
-            fields["entities"] = entities
-        message = self._message(self._chat, self.world.users[user.id], fields)
+        message = self._message(self._chat, self.world.users[user.id], text_fields(text))
         return await self.world.enqueue("message", message)
