@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import signal
+from datetime import timedelta
 
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -18,6 +19,7 @@ from handlers.context import Deployment
 from migrations import alembic_config
 from models.clock import Clock, SystemClock
 from models.crypto import IdCipher
+from models.signup import SignupPolicy
 
 
 class ConfigError(Exception):
@@ -31,6 +33,20 @@ def deployment_from(settings: Settings) -> Deployment:
         phone_region=settings.default_phone_region,
         zone=settings.zone,
         admin_ids=frozenset(settings.admin_telegram_ids),
+        signup=signup_policy_from(settings),
+    )
+
+
+def signup_policy_from(settings: Settings) -> SignupPolicy:
+    return SignupPolicy(
+        cancel_cutoff=timedelta(hours=settings.cancel_cutoff_hours),
+        offer_window=timedelta(minutes=settings.offer_window_minutes),
+        opens_before=timedelta(hours=settings.signup_opens_hours_before)
+        if settings.signup_opens_hours_before
+        else None,
+        max_hours_per_day=settings.max_shift_hours_per_day or None,
+        no_show_limit=settings.no_show_limit,
+        no_show_block=timedelta(days=settings.no_show_block_days),
     )
 
 

@@ -13,11 +13,12 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers.callbacks import ButtonSigner
-from handlers.context import Context, Deployment, Texts
+from handlers.context import Context, Deployment, Download, Texts
 from handlers.events import Action, AnswerButton, Incoming, SendMessage
 from handlers.router import Router
 from models import registration
@@ -63,6 +64,10 @@ class Dispatcher:
     clock: Clock
     cipher: IdCipher | None
 
+    # Set by the adapter once it has started (getMe, and how it fetches users' files).
+    bot_username: str = ""
+    download: Download | None = None
+
     def __post_init__(self) -> None:
         self.turns = UserTurns()
         self._signer: ButtonSigner | None = None
@@ -96,6 +101,8 @@ class Dispatcher:
             signer=await self._button_signer(session),
             cipher=self.cipher,
             open_link=self.router.open_deep_link,
+            bot_username=self.bot_username,
+            download=self.download,
         )
 
     async def _button_signer(self, session: AsyncSession) -> ButtonSigner:
@@ -106,7 +113,12 @@ class Dispatcher:
     def _refusal(
         self, event: Incoming, language: str, key: str, params: dict[str, object]
     ) -> list[Action]:
-        text = self.texts.get(language, key, **params)
+        # Times in refusals are shown in the deployment's zone.
+        local = {
+            name: value.astimezone(self.deployment.zone) if isinstance(value, datetime) else value
+            for name, value in params.items()
+        }
+        text = self.texts.get(language, key, **local)
         if event.press is not None:
             return [AnswerButton(query_id=event.press.query_id, text=text, alert=True)]
         return [SendMessage(chat_id=event.chat_id, text=text)]

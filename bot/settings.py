@@ -33,6 +33,16 @@ class Settings(BaseSettings):
     id_encryption_key: str = ""
     default_phone_region: str = "CN"
     log_level: str = "INFO"
+    # Sign-up rules (see models/signup.py): cancel until the deadline or this long before the
+    # start; a freed place is offered for this long; sign-up opens this long before a shift
+    # (0: as soon as published); at most this many hours of shifts in any 24 (0: no limit);
+    # this many no-shows within the block period block sign-up (0: never).
+    cancel_cutoff_hours: float = Field(default=3.0, ge=0)
+    offer_window_minutes: int = Field(default=120, ge=1)
+    signup_opens_hours_before: float = Field(default=0.0, ge=0)
+    max_shift_hours_per_day: float = Field(default=12.0, ge=0, le=24)
+    no_show_limit: int = Field(default=3, ge=0)
+    no_show_block_days: int = Field(default=30, ge=1)
 
     @field_validator("admin_telegram_ids", mode="before")
     @classmethod

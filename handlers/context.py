@@ -24,6 +24,7 @@ from handlers.events import (
 from models.clock import Clock
 from models.conversation import ConversationState
 from models.crypto import IdCipher
+from models.signup import SignupPolicy
 from models.volunteer import Volunteer
 
 
@@ -35,6 +36,9 @@ class Texts(Protocol):
     def get(self, language: str, key: str, /, **params: Any) -> str: ...
 
 
+Download = Callable[[str], Awaitable[bytes]]
+
+
 @dataclass(frozen=True)
 class Deployment:
     """The deployment's settings that conversations act on."""
@@ -44,6 +48,7 @@ class Deployment:
     phone_region: str
     zone: ZoneInfo
     admin_ids: frozenset[int] = frozenset()
+    signup: SignupPolicy = field(default_factory=SignupPolicy)
 
 
 @dataclass
@@ -59,6 +64,8 @@ class Context:
     cipher: IdCipher | None
     # Opens a deep link (`/start <payload>`) with whichever feature serves its prefix.
     open_link: Callable[[Context, str], Awaitable[None]]
+    bot_username: str = ""
+    download: Download | None = None  # fetches a file the user sent
     outbox: Outbox = field(default_factory=Outbox)
 
     # ---- language and text ------------------------------------------------------------------
@@ -99,6 +106,17 @@ class Context:
         """A button bound to this user and to the current step."""
         data = self.signer.pack(self.user_id, self.state.version, action, *args)
         return InlineButton(label=label, callback_data=data)
+
+    def lasting_button(
+        self, label: str, action: str, *args: str | int, user_id: int | None = None
+    ) -> InlineButton:
+        """A button for an action registered `lasting` (valid whatever step the user is at),
+        made for this user or, for a message to someone else, for `user_id`."""
+        owner = self.user_id if user_id is None else user_id
+        return InlineButton(label=label, callback_data=self.signer.pack(owner, 0, action, *args))
+
+    def deep_link(self, payload: str) -> str:
+        return f"https://t.me/{self.bot_username}?start={payload}"
 
     def say(self, text: str, markup: Markup | None = None) -> None:
         self.outbox.add(SendMessage(chat_id=self.event.chat_id, text=text, markup=markup))

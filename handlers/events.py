@@ -58,7 +58,10 @@ class Incoming:
     location: Location | None = None
     file: UploadedFile | None = None
     has_photo: bool = False
-    blocked: bool | None = None  # my_chat_member: True when the user blocked the bot
+    # my_chat_member: True when the user blocked the bot (private) or the bot was removed from
+    # the group or channel; False when it was unblocked or added.
+    blocked: bool | None = None
+    chat_title: str | None = None
 
     @property
     def command(self) -> str | None:
@@ -150,7 +153,14 @@ class SendPhoto:
     caption: str | None = None
 
 
-Action = SendMessage | EditMessage | AnswerButton | SendDocument | SendPhoto
+@dataclass(frozen=True)
+class SendLocation:
+    chat_id: int
+    latitude: float
+    longitude: float
+
+
+Action = SendMessage | EditMessage | AnswerButton | SendDocument | SendPhoto | SendLocation
 
 
 @dataclass

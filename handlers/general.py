@@ -37,5 +37,6 @@ async def not_understood(ctx: Context) -> None:
 @router.on_membership
 async def reachability_changed(ctx: Context) -> None:
     """The user blocked or unblocked the bot: stop or resume messaging them."""
-    if ctx.volunteer is not None and ctx.event.blocked is not None:
+    private = ctx.event.chat_type == "private"
+    if private and ctx.volunteer is not None and ctx.event.blocked is not None:
         ctx.volunteer.reachable = not ctx.event.blocked

@@ -29,6 +29,7 @@ class Router:
     def __init__(self) -> None:
         self.commands: dict[str, Handler] = {}
         self.buttons: dict[str, ButtonHandler] = {}
+        self.lasting: set[str] = set()
         self.steps: dict[tuple[str, str], Handler] = {}
         self.deep_links: dict[str, DeepLinkHandler] = {}
         self.membership: list[Handler] = []
@@ -42,9 +43,17 @@ class Router:
 
         return register
 
-    def button(self, action: str) -> Callable[[ButtonHandler], ButtonHandler]:
+    def button(
+        self, action: str, *, lasting: bool = False
+    ) -> Callable[[ButtonHandler], ButtonHandler]:
+        """A handler for presses of `action` buttons. A step's buttons go stale when the user
+        moves on; `lasting` ones (on activity cards, offers, /my) work from any old message, so
+        their handlers check everything they rely on afresh."""
+
         def register(handler: ButtonHandler) -> ButtonHandler:
             _add(self.buttons, action, handler)
+            if lasting:
+                self.lasting.add(action)
             return handler
 
         return register
@@ -79,6 +88,7 @@ class Router:
             _add(self.commands, name, handler)
         for action, button in other.buttons.items():
             _add(self.buttons, action, button)
+        self.lasting |= other.lasting
         for key, step in other.steps.items():
             _add(self.steps, key, step)
         for prefix, link in other.deep_links.items():
@@ -132,7 +142,7 @@ class Router:
         handler = self.buttons.get(press.action)
         if handler is None:
             ctx.answer(ctx.t("general.button_invalid"), alert=True)
-        elif press.version != ctx.state.version:
+        elif press.action not in self.lasting and press.version != ctx.state.version:
             ctx.answer(ctx.t("general.button_stale"), alert=True)
         else:
             await handler(ctx, press)

@@ -1,6 +1,16 @@
 """ORM models and domain rules. Importing the package registers every table on `Base.metadata`."""
 
-from models import activity, audit, conversation, help_request, outreach, reference, team, volunteer
+from models import (
+    activity,
+    audit,
+    conversation,
+    group,
+    help_request,
+    outreach,
+    reference,
+    team,
+    volunteer,
+)
 from models.base import Base
 
 __all__ = [
@@ -8,6 +18,7 @@ __all__ = [
     "activity",
     "audit",
     "conversation",
+    "group",
     "help_request",
     "outreach",
     "reference",

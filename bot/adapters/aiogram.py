@@ -69,7 +69,7 @@ class AiogramAdapter(TelegramAdapter):
         except TelegramNetworkError as error:
             await self.bot.session.close()
             raise StartupError(f"cannot reach the Telegram Bot API: {error}") from None
-        self.username = me.username
+        self._started(me.username)
         # aiogram runs every update as its own task (handle_as_tasks); the dispatcher's
         # per-user turns keep one user's updates in order.
         self._polling = asyncio.create_task(
@@ -138,16 +138,17 @@ class AiogramAdapter(TelegramAdapter):
                 sender=_sender(member.from_user),
                 chat_id=member.chat.id,
                 chat_type=member.chat.type,
-                blocked=member.new_chat_member.status == "kicked",
+                blocked=member.new_chat_member.status in ("kicked", "left"),
+                chat_title=member.chat.title,
             )
         )
 
     def _retry_after(self, error: Exception) -> float | None:
         return float(error.retry_after) if isinstance(error, TelegramRetryAfter) else None
 
-    async def _perform(self, action: Action) -> None:
+    async def _perform(self, action: Action) -> int | None:
         if isinstance(action, SendMessage):
-            await self.bot.send_message(
+            sent = await self.bot.send_message(
                 action.chat_id, action.text, reply_markup=to_markup(action.markup)
             )
         elif isinstance(action, EditMessage):
@@ -159,22 +160,36 @@ class AiogramAdapter(TelegramAdapter):
                 message_id=action.message_id,
                 reply_markup=markup,
             )
+            return action.message_id
         elif isinstance(action, AnswerButton):
             await self.bot.answer_callback_query(
                 action.query_id, text=action.text, show_alert=action.alert
             )
+            return None
         elif isinstance(action, SendDocument):
-            await self.bot.send_document(
+            sent = await self.bot.send_document(
                 action.chat_id,
                 BufferedInputFile(action.content, action.filename),
                 caption=action.caption,
             )
         elif isinstance(action, SendPhoto):
-            await self.bot.send_photo(
+            sent = await self.bot.send_photo(
                 action.chat_id,
                 BufferedInputFile(action.content, action.filename),
                 caption=action.caption,
             )
+        else:
+            sent = await self.bot.send_location(
+                action.chat_id, latitude=action.latitude, longitude=action.longitude
+            )
+        return sent.message_id
+
+    async def download(self, file_id: str) -> bytes:
+        file = await self.bot.get_file(file_id)
+        assert file.file_path is not None
+        content = await self.bot.download_file(file.file_path)
+        assert content is not None
+        return content.read()
 
 
 def to_markup(

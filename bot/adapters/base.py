@@ -37,8 +37,18 @@ class TelegramAdapter(ABC):
         """Stop receiving updates and close connections."""
 
     @abstractmethod
-    async def _perform(self, action: Action) -> None:
-        """Carry out one action with the framework's bot object."""
+    async def _perform(self, action: Action) -> int | None:
+        """Carry out one action with the framework's bot object; a sent message's id."""
+
+    @abstractmethod
+    async def download(self, file_id: str) -> bytes:
+        """The content of a file a user sent."""
+
+    def _started(self, username: str | None) -> None:
+        """What the conversations need to know once the bot knows who it is."""
+        self.username = username
+        self.dispatcher.bot_username = username or ""
+        self.dispatcher.download = self.download
 
     @abstractmethod
     def _retry_after(self, error: Exception) -> float | None:
@@ -47,20 +57,22 @@ class TelegramAdapter(ABC):
     async def process(self, event: Incoming) -> None:
         actions = await self.dispatcher.handle(event)
         for action in actions:
-            await self._perform_with_retry(action)
+            await self.perform(action)
         for observer in self.observers:
             observer(event)
 
-    async def _perform_with_retry(self, action: Action) -> None:
+    async def perform(self, action: Action) -> int | None:
+        """Carry out an action, waiting out flood control; a sent message's id, or None when it
+        failed (failures are logged, never raised)."""
         for attempt in range(1, SEND_ATTEMPTS + 1):
             try:
-                await self._perform(action)
-                return
+                return await self._perform(action)
             except Exception as error:
                 wait = self._retry_after(error)
                 if wait is None or attempt == SEND_ATTEMPTS or wait > MAX_RETRY_WAIT_S:
                     # One failed action (a user who blocked us, an edit of a deleted message)
                     # must not stop the rest of the reply.
                     log.warning("%s failed: %s", type(action).__name__, error)
-                    return
+                    return None
                 await asyncio.sleep(wait)
+        return None

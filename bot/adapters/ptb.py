@@ -60,7 +60,7 @@ class PtbAdapter(TelegramAdapter):
             raise StartupError("Telegram refused the bot token (TELEGRAM_BOT_TOKEN)") from None
         except NetworkError as error:
             raise StartupError(f"cannot reach the Telegram Bot API: {error}") from None
-        self.username = self.app.bot.username
+        self._started(self.app.bot.username)
         assert self.app.updater is not None
         await self.app.updater.start_polling(
             poll_interval=0.0, timeout=POLL_TIMEOUT_S, allowed_updates=list(ALLOWED_UPDATES)
@@ -86,10 +86,10 @@ class PtbAdapter(TelegramAdapter):
             return retry if isinstance(retry, int | float) else retry.total_seconds()
         return None
 
-    async def _perform(self, action: Action) -> None:
+    async def _perform(self, action: Action) -> int | None:
         bot = self.app.bot
         if isinstance(action, SendMessage):
-            await bot.send_message(
+            sent = await bot.send_message(
                 action.chat_id, action.text, reply_markup=to_markup(action.markup)
             )
         elif isinstance(action, EditMessage):
@@ -99,18 +99,29 @@ class PtbAdapter(TelegramAdapter):
                 message_id=action.message_id,
                 reply_markup=to_markup(action.markup),
             )
+            return action.message_id
         elif isinstance(action, AnswerButton):
             await bot.answer_callback_query(
                 action.query_id, text=action.text, show_alert=action.alert
             )
+            return None
         elif isinstance(action, SendDocument):
-            await bot.send_document(
+            sent = await bot.send_document(
                 action.chat_id, action.content, filename=action.filename, caption=action.caption
             )
         elif isinstance(action, SendPhoto):
-            await bot.send_photo(
+            sent = await bot.send_photo(
                 action.chat_id, action.content, filename=action.filename, caption=action.caption
             )
+        else:
+            sent = await bot.send_location(
+                action.chat_id, latitude=action.latitude, longitude=action.longitude
+            )
+        return sent.message_id
+
+    async def download(self, file_id: str) -> bytes:
+        file = await self.app.bot.get_file(file_id)
+        return bytes(await file.download_as_bytearray())
 
 
 def to_markup(
@@ -170,7 +181,8 @@ def to_event(update: Update) -> Incoming | None:
             sender=_sender(member.from_user),
             chat_id=member.chat.id,
             chat_type=member.chat.type,
-            blocked=member.new_chat_member.status == "kicked",
+            blocked=member.new_chat_member.status in ("kicked", "left"),
+            chat_title=member.chat.title,
         )
     message = update.message
     if message is None or message.from_user is None:

@@ -1,4 +1,8 @@
-"""The message catalogs: every user-facing text, one key per message, one file per language."""
+"""The message catalogs: every user-facing text, one key per message.
+
+Each language is a folder (`en/`, `zh-CN/`) of YAML files, one per feature; their keys are merged
+and a key defined twice is an error, so features can add texts without touching each other.
+"""
 
 from __future__ import annotations
 
@@ -22,6 +26,17 @@ def _flatten(tree: dict[str, Any], prefix: str = "") -> dict[str, str]:
     return flat
 
 
+def _load_language(folder: Path) -> dict[str, str]:
+    merged: dict[str, str] = {}
+    for path in sorted(folder.glob("*.yaml")):
+        texts = _flatten(yaml.safe_load(path.read_text(encoding="utf-8")) or {})
+        twice = merged.keys() & texts.keys()
+        if twice:
+            raise ValueError(f"{path}: keys defined in another file too: {sorted(twice)}")
+        merged.update(texts)
+    return merged
+
+
 class Catalogs:
     """Looks texts up by language and key and fills in their named placeholders."""
 
@@ -31,11 +46,15 @@ class Catalogs:
 
     @classmethod
     def load(cls, directory: Path = CATALOG_DIR) -> Catalogs:
-        messages = {
-            path.stem: _flatten(yaml.safe_load(path.read_text(encoding="utf-8")))
-            for path in sorted(directory.glob("*.yaml"), key=lambda p: p.stem != "zh-CN")
-        }
-        return cls(messages)
+        folders = sorted(
+            (
+                path
+                for path in directory.iterdir()
+                if path.is_dir() and not path.name.startswith("_")
+            ),
+            key=lambda p: p.name != "zh-CN",
+        )
+        return cls({folder.name: _load_language(folder) for folder in folders})
 
     def get(self, language: str, key: str, /, **params: Any) -> str:
         catalog = self.messages.get(language) or next(iter(self.messages.values()))

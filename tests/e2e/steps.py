@@ -1,12 +1,23 @@
-"""Walking a person through registration, step by step, as a user would."""
+"""Walking a person through registration, step by step, as a user would; and setting up the
+world a test needs (teams, coordinators, published activities) straight in the database."""
 
 from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from models import roles
+from models.activity import Activity
 from models.conversation import ConversationState
 from models.db import create_engine, session_factory
+from models.publishing import ActivityPlan, ShiftPlan, publish
+from models.reference import Theme
+from models.team import Team
 from models.volunteer import Volunteer
 from sandbox.harness import Person, Reply, RunningBot
 from tests.ids import make_id
@@ -74,3 +85,58 @@ async def volunteer(bot: RunningBot, telegram_id: int) -> Volunteer | None:
             )
     finally:
         await engine.dispose()
+
+
+@asynccontextmanager
+async def database(bot: RunningBot) -> AsyncIterator[AsyncSession]:
+    """A session on the bot's database, committed at the end (for setting up and checking)."""
+    engine = create_engine(bot.settings.database_url)
+    try:
+        async with session_factory(engine)() as session, session.begin():
+            yield session
+    finally:
+        await engine.dispose()
+
+
+async def make_coordinator(bot: RunningBot, telegram_id: int, team: str = "Haicang Team") -> int:
+    """Make `telegram_id` a coordinator of `team` (created if new); the team's id."""
+    async with database(bot) as session:
+        found = await session.scalar(select(Team).where(Team.name == team))
+        if found is None:
+            found = await roles.create_team(session, team, now=bot.clock.now())
+        await roles.grant(session, telegram_id, "coordinator", team=found, now=bot.clock.now())
+        return found.id
+
+
+async def make_activity(
+    bot: RunningBot,
+    team_id: int,
+    *,
+    title: str = "Beach clean-up",
+    shifts: tuple[tuple[timedelta, timedelta, int], ...] = (
+        (timedelta(days=2), timedelta(hours=3), 5),
+    ),
+    theme: str = "environment",
+    **plan: Any,
+) -> Activity:
+    """Publish an activity whose shifts start `offset` from now and last `length`, with
+    `capacity` places each: `shifts=((offset, length, capacity), …)`."""
+    now = bot.clock.now()
+    async with database(bot) as session:
+        theme_id = await session.scalar(select(Theme.id).where(Theme.code == theme))
+        return await publish(
+            session,
+            ActivityPlan(
+                title=title,
+                theme_id=theme_id,
+                team_id=team_id,
+                address=plan.pop("address", "Baicheng Beach, Siming"),
+                shifts=[
+                    ShiftPlan(now + offset, now + offset + length, capacity)
+                    for offset, length, capacity in shifts
+                ],
+                **plan,
+            ),
+            created_by=0,
+            now=now,
+        )
