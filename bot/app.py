@@ -20,6 +20,8 @@ from migrations import alembic_config
 from models.clock import Clock, SystemClock
 from models.crypto import IdCipher
 from models.signup import SignupPolicy
+from scheduler.jobs import Jobs
+from scheduler.runner import Runner
 
 
 class ConfigError(Exception):
@@ -102,14 +104,23 @@ async def ensure_schema_current(engine: AsyncEngine, database_url: str) -> None:
         )
 
 
-async def serve_until_stopped(adapter: TelegramAdapter) -> None:
-    """Run the adapter until SIGINT or SIGTERM."""
+def build_jobs(dispatcher: Dispatcher, adapter: TelegramAdapter) -> Jobs:
+    return Jobs(dispatcher, adapter.perform)
+
+
+async def serve_until_stopped(adapter: TelegramAdapter, settings: Settings) -> None:
+    """Run the adapter and the background jobs until SIGINT or SIGTERM."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     await adapter.start()
+    runner = Runner(
+        build_jobs(adapter.dispatcher, adapter), interval_s=settings.jobs_interval_seconds
+    )
+    runner.start()
     try:
         await stop.wait()
     finally:
+        runner.stop()
         await adapter.stop()

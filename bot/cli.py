@@ -88,7 +88,7 @@ def _run(settings: Settings, _args: argparse.Namespace) -> int:
         try:
             await ensure_schema_current(engine, settings.database_url)
             dispatcher = build_dispatcher(settings, session_factory(engine))
-            await serve_until_stopped(build_adapter(settings, dispatcher))
+            await serve_until_stopped(build_adapter(settings, dispatcher), settings)
         finally:
             await engine.dispose()
 

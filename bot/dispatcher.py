@@ -98,14 +98,14 @@ class Dispatcher:
             texts=self.texts,
             deployment=self.deployment,
             clock=self.clock,
-            signer=await self._button_signer(session),
+            signer=await self.button_signer(session),
             cipher=self.cipher,
             open_link=self.router.open_deep_link,
             bot_username=self.bot_username,
             download=self.download,
         )
 
-    async def _button_signer(self, session: AsyncSession) -> ButtonSigner:
+    async def button_signer(self, session: AsyncSession) -> ButtonSigner:
         if self._signer is None:
             self._signer = ButtonSigner(await button_key(session))
         return self._signer

@@ -43,6 +43,8 @@ class Settings(BaseSettings):
     max_shift_hours_per_day: float = Field(default=12.0, ge=0, le=24)
     no_show_limit: int = Field(default=3, ge=0)
     no_show_block_days: int = Field(default=30, ge=1)
+    # How often background work runs (expired offers, group card figures).
+    jobs_interval_seconds: float = Field(default=2.0, gt=0)
 
     @field_validator("admin_telegram_ids", mode="before")
     @classmethod

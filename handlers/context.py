@@ -140,8 +140,10 @@ class Context:
             )
 
 
-def keyboard(*rows: list[InlineButton] | tuple[InlineButton, ...]) -> InlineKeyboard:
-    return InlineKeyboard(rows=tuple(tuple(row) for row in rows if row))
+def keyboard(*rows: list[InlineButton] | tuple[InlineButton, ...]) -> InlineKeyboard | None:
+    """The rows that have buttons; None when none has (Telegram refuses an empty keyboard)."""
+    kept = tuple(tuple(row) for row in rows if row)
+    return InlineKeyboard(rows=kept) if kept else None
 
 
 def in_rows(buttons: list[InlineButton], per_row: int) -> list[list[InlineButton]]:

@@ -124,3 +124,11 @@ async def due_cards(
             .limit(limit)
         )
     )
+
+
+async def chats_edited_since(session: AsyncSession, since: datetime) -> set[int]:
+    """Groups where a card was posted or edited after `since` (to space out edits per group)."""
+    rows = await session.scalars(
+        select(GroupCard.chat_id).where(GroupCard.edited_at > since).distinct()
+    )
+    return set(rows)

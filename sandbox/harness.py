@@ -13,13 +13,13 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
 from bot.adapters.base import TelegramAdapter
-from bot.app import build_adapter, build_dispatcher
+from bot.app import build_adapter, build_dispatcher, build_jobs
 from bot.settings import Settings
 from handlers.events import Incoming
 from models.clock import ManualClock
 from models.db import create_engine, session_factory
 from sandbox.server import BotApiSandbox, SentMessage
-from sandbox.users import SandboxUser
+from sandbox.users import SandboxGroup, SandboxUser
 
 HANDLED_TIMEOUT_S = 15.0
 
@@ -56,6 +56,12 @@ class RunningBot:
         self.adapter = build_adapter(self.settings, dispatcher)
         self.adapter.observers.append(self._mark_handled)
         await self.adapter.start()
+        self.jobs = build_jobs(dispatcher, self.adapter)
+
+    async def run_jobs(self) -> None:
+        """Run the background work that is due now (the clock only moves when told to, so this
+        is called after acting or moving the clock, instead of an interval timer)."""
+        await self.jobs.run_due()
 
     async def stop(self) -> None:
         if self.adapter is not None:
@@ -79,6 +85,10 @@ class RunningBot:
             user_id, first_name, phone_number=phone_number, language_code=language_code
         )
         return Person(self, user)
+
+    async def add_to_group(self, group: SandboxGroup, by: Person) -> None:
+        """`by` adds the bot to `group`; returns once the bot has handled it."""
+        await self.handled(await group.add_bot(by.user))
 
     def _mark_handled(self, event: Incoming) -> None:
         self._handled.setdefault(event.update_id, asyncio.Event()).set()

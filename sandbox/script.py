@@ -115,6 +115,7 @@ class Player:
             await person.block()
         elif kind == "wait":
             self.bot.clock.advance(timedelta(minutes=float(value)))
+            await self.bot.run_jobs()
         if reply is not None:
             self._print(reply)
 

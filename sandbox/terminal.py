@@ -81,8 +81,12 @@ class Terminal:
             content = await asyncio.to_thread(path.read_bytes)
             self.show(await person.upload(path.name, content, "application/octet-stream"))
         elif command == ":wait":
+            before = {m.message_id: m.edit_count for m in person.messages()}
             self.bot.clock.advance(timedelta(minutes=float(rest)))
+            await self.bot.run_jobs()
             print(f"  it is now {self.bot.clock.now():%Y-%m-%d %H:%M} UTC")
+            changed = [m for m in person.messages() if before.get(m.message_id) != m.edit_count]
+            self.show(Reply(messages=changed))
         else:
             self.show(await person.send(line))
 

@@ -354,3 +354,21 @@ class SandboxGroup(_ChatReader):
         """`user` writes `text` in the group."""
         message = self._message(self._chat, self.world.users[user.id], text_fields(text))
         return await self.world.enqueue("message", message)
+
+    async def add_bot(self, by: SandboxUser) -> int:
+        """`by` adds the bot to the group: a my_chat_member update, left -> member."""
+        return await self._membership(by, "left", "member")
+
+    async def remove_bot(self, by: SandboxUser) -> int:
+        return await self._membership(by, "member", "left")
+
+    async def _membership(self, by: SandboxUser, old: str, new: str) -> int:
+        bot = self.world.bot_json()
+        payload = {
+            "chat": self._chat.to_json(),
+            "from": self.world.users[by.id].to_json(),
+            "date": unix(self.world.now()),
+            "old_chat_member": _member(bot, old),
+            "new_chat_member": _member(bot, new),
+        }
+        return await self.world.enqueue("my_chat_member", payload)

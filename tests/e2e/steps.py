@@ -39,7 +39,9 @@ async def up_to_id(person: Person) -> Reply:
 
 async def up_to_district(person: Person, id_number: str | None = None) -> Reply:
     await up_to_id(person)
-    return await person.send(id_number or make_id())
+    # Each person gets their own ID number unless told otherwise (they must be unique).
+    unique = make_id(region=f"35{person.id // 1000 % 10_000:04d}", serial=f"{person.id % 1000:03d}")
+    return await person.send(id_number or unique)
 
 
 async def up_to_summary(person: Person, id_number: str | None = None) -> Reply:

@@ -1,0 +1,72 @@
+"""Messages to people other than the one whose update is being handled (offers, cancellations,
+coordinators' notices), each in the recipient's own language and with buttons signed for them.
+
+Handlers get one from `notifier(ctx)`; scheduled jobs build one from the same parts, so an
+offer reads the same whether a cancellation or an expiry freed the place.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from handlers import formatting
+from handlers.callbacks import ButtonSigner
+from handlers.context import Context, Deployment, Texts
+from handlers.events import InlineButton, InlineKeyboard, Outbox, SendMessage
+from models.activity import Shift
+from models.clock import Clock
+
+
+@dataclass
+class Notifier:
+    session: AsyncSession
+    texts: Texts
+    signer: ButtonSigner
+    deployment: Deployment
+    clock: Clock
+    outbox: Outbox
+    bot_username: str
+
+    def text(self, language: str, key: str, /, **params: Any) -> str:
+        """A catalog text; datetimes among the params are shown in the deployment's zone."""
+        zone = self.deployment.zone
+        local = {
+            name: value.astimezone(zone) if isinstance(value, datetime) else value
+            for name, value in params.items()
+        }
+        return self.texts.get(language, key, **local)
+
+    def when(self, language: str, shift: Shift) -> str:
+        return formatting.when(self.texts, language, shift, self.deployment.zone)
+
+    def moment(self, language: str, at: datetime) -> str:
+        return formatting.moment(self.texts, language, at, self.deployment.zone)
+
+    def button(
+        self, telegram_id: int, language: str, label_key: str, action: str, *args: str | int
+    ) -> InlineButton:
+        """A lasting button (see `Router.button`) signed for the recipient."""
+        data = self.signer.pack(telegram_id, 0, action, *args)
+        return InlineButton(label=self.texts.get(language, label_key), callback_data=data)
+
+    def send(self, telegram_id: int, text: str, buttons: list[InlineButton] | None = None) -> None:
+        markup = InlineKeyboard(rows=(tuple(buttons),)) if buttons else None
+        # A private chat's id is the user's id.
+        self.outbox.add(SendMessage(chat_id=telegram_id, text=text, markup=markup))
+
+
+def notifier(ctx: Context) -> Notifier:
+    """The notifier for messages that go out with this update's reply."""
+    return Notifier(
+        session=ctx.session,
+        texts=ctx.texts,
+        signer=ctx.signer,
+        deployment=ctx.deployment,
+        clock=ctx.clock,
+        outbox=ctx.outbox,
+        bot_username=ctx.bot_username,
+    )

@@ -1,0 +1,141 @@
+"""Timed and background work that no update triggers: offers that expire, and group cards whose
+figures changed. Each job runs in its own short transaction and sends only after committing.
+
+`Jobs.run_due()` runs everything that is due once; the runner calls it on an interval, tests call
+it directly after moving the clock.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.dispatcher import Dispatcher
+from handlers import cards, links, offers
+from handlers.events import Action, EditMessage, InlineButton, InlineKeyboard, Outbox, SendMessage
+from handlers.notify import Notifier
+from models import group, publishing, signup
+from models.group import GroupCard
+from models.volunteer import Volunteer
+
+log = logging.getLogger(__name__)
+
+Perform = Callable[[Action], Awaitable[int | None]]
+# One edit per card, and per group, every 3 s stays within Telegram's 20 messages a minute
+# to one group (https://core.telegram.org/bots/faq#my-bot-is-hitting-limits-how-do-i-avoid-this).
+CARD_EDIT_INTERVAL = timedelta(seconds=3)
+CARDS_PER_RUN = 50
+
+
+@dataclass
+class Jobs:
+    dispatcher: Dispatcher
+    perform: Perform
+
+    async def run_due(self) -> None:
+        await self.expire_offers()
+        await self.refresh_cards()
+
+    async def expire_offers(self) -> int:
+        """Lapse offers nobody answered, tell those people, and offer the places on."""
+        d = self.dispatcher
+        outbox = Outbox()
+        async with d.sessions() as session, session.begin():
+            notify = Notifier(
+                session=session,
+                texts=d.texts,
+                signer=await d.button_signer(session),
+                deployment=d.deployment,
+                clock=d.clock,
+                outbox=outbox,
+                bot_username=d.bot_username,
+            )
+            expired = await signup.expire_offers(
+                session, now=d.clock.now(), policy=d.deployment.signup
+            )
+            for lapse in expired:
+                await _tell_expired(notify, lapse.signup.volunteer_id, lapse.vacancy)
+                await offers.announce(notify, lapse.vacancy)
+        await self._send(outbox)
+        return len(expired)
+
+    async def refresh_cards(self) -> int:
+        """Post new group cards and edit those whose figures changed, within the group limits."""
+        d = self.dispatcher
+        now = d.clock.now()
+        async with d.sessions() as session, session.begin():
+            due = await group.due_cards(
+                session, edited_before=now - CARD_EDIT_INTERVAL, limit=CARDS_PER_RUN
+            )
+            recent = await group.chats_edited_since(session, now - CARD_EDIT_INTERVAL)
+            work: list[tuple[GroupCard, str, InlineKeyboard]] = []
+            for card in due:
+                if card.chat_id in recent:
+                    continue  # this group had an edit moments ago; the next run takes it
+                recent.add(card.chat_id)
+                card.stale = False  # claimed: a sign-up from now on marks it stale again
+                work.append((card, *await self._card(session, card)))
+        done = 0
+        for card, text, markup in work:
+            done += await self._show(card, text, markup)
+        return done
+
+    async def _card(self, session: AsyncSession, card: GroupCard) -> tuple[str, InlineKeyboard]:
+        """The card as the group should see it (in the deployment's language: a group is many
+        people)."""
+        d = self.dispatcher
+        activity = await publishing.get_activity(session, card.activity_id)
+        views = await cards.shift_views(session, activity, None, now=d.clock.now())
+        language = d.deployment.default_language
+        text = await cards.card_text(session, d.texts, language, d.deployment.zone, activity, views)
+        url = f"https://t.me/{d.bot_username}?start={links.activity_payload(activity)}"
+        label = d.texts.get(language, "cards.open_in_bot")
+        return text, InlineKeyboard(rows=((InlineButton(label, url=url),),))
+
+    async def _show(self, card: GroupCard, text: str, markup: InlineKeyboard) -> int:
+        """Post or edit one card, and record what the group now shows."""
+        if card.message_id is None:
+            message_id = await self.perform(SendMessage(card.chat_id, text, markup))
+        elif text != card.shown_text:
+            message_id = await self.perform(
+                EditMessage(card.chat_id, card.message_id, text, markup)
+            )
+        else:
+            return 0
+        d = self.dispatcher
+        async with d.sessions() as session, session.begin():
+            stored = await session.get(GroupCard, card.id)
+            if stored is None:
+                return 0
+            if message_id is None:
+                stored.stale = True  # failed: try again on a later run
+            else:
+                stored.message_id = message_id
+                stored.shown_text = text
+            stored.edited_at = d.clock.now()
+        return 1
+
+    async def _send(self, outbox: Outbox) -> None:
+        for action in outbox.actions:
+            await self.perform(action)
+
+
+async def _tell_expired(notify: Notifier, volunteer_id: int, vacancy: signup.Vacancy) -> None:
+    volunteer = await notify.session.get(Volunteer, volunteer_id)
+    if volunteer is None or volunteer.telegram_id is None:
+        return
+    activity = await publishing.get_activity(notify.session, vacancy.shift.activity_id)
+    language = volunteer.language
+    notify.send(
+        volunteer.telegram_id,
+        notify.text(
+            language,
+            "offers.expired",
+            title=activity.title,
+            when=notify.when(language, vacancy.shift),
+        ),
+    )
