@@ -28,6 +28,7 @@ from models.crypto import IdCipher
 from models.errors import VolbotError
 
 log = logging.getLogger(__name__)
+CALLBACK_ANSWER_MAX_CHARS = 200  # https://core.telegram.org/bots/api#answercallbackquery
 
 
 class UserTurns:
@@ -119,6 +120,9 @@ class Dispatcher:
             for name, value in params.items()
         }
         text = self.texts.get(language, key, **local)
-        if event.press is not None:
+        if event.press is None:
+            return [SendMessage(chat_id=event.chat_id, text=text)]
+        if len(text) <= CALLBACK_ANSWER_MAX_CHARS:
             return [AnswerButton(query_id=event.press.query_id, text=text, alert=True)]
-        return [SendMessage(chat_id=event.chat_id, text=text)]
+        # Too long for a pop-up: stop the button's spinner and say it in the chat.
+        return [AnswerButton(query_id=event.press.query_id), SendMessage(event.chat_id, text)]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from handlers.context import Context
 from handlers.events import RemoveKeyboard
 from handlers.router import Router
+from models import roles
 
 router = Router()
 
@@ -13,8 +14,13 @@ router = Router()
 @router.command("help")
 async def show_help(ctx: Context) -> None:
     """The user asked what the bot can do."""
-    key = "general.help_registered" if ctx.volunteer is not None else "general.help_newcomer"
-    ctx.say(ctx.t(key))
+    if ctx.volunteer is None:
+        ctx.say(ctx.t("general.help_newcomer"))
+        return
+    text = ctx.t("general.help_registered")
+    if await roles.managed_teams(ctx.session, ctx.user_id, ctx.deployment.admin_ids):
+        text += "\n\n" + ctx.t("general.help_coordinator")
+    ctx.say(text)
 
 
 @router.command("cancel")

@@ -46,6 +46,17 @@ async def up_to_district(person: Person, id_number: str | None = None) -> Reply:
 
 async def up_to_summary(person: Person, id_number: str | None = None) -> Reply:
     await up_to_district(person, id_number)
+    return await from_district_to_summary(person)
+
+
+async def register_without_id(person: Person) -> Reply:
+    """Register where the deployment does not ask for real names (no ID question)."""
+    await up_to_id(person)
+    await from_district_to_summary(person)
+    return await person.press("✅ Confirm")
+
+
+async def from_district_to_summary(person: Person) -> Reply:
     await person.press("Haicang")
     await person.press("Neighbourhood watch")
     await person.press("Environmental protection")
@@ -142,3 +153,24 @@ async def make_activity(
             created_by=0,
             now=now,
         )
+
+
+async def make_volunteers(
+    bot: RunningBot, count: int, *, first_id: int = 50_000
+) -> list[Volunteer]:
+    """`count` registered volunteers written straight to the database (for tests about many
+    people, where registering each by chat would only be slow)."""
+    async with database(bot) as session:
+        volunteers = [
+            Volunteer(
+                telegram_id=first_id + i,
+                language="en",
+                full_name=f"Volunteer {i}",
+                phone=f"+86138{i:08d}",
+                registered_at=bot.clock.now(),
+            )
+            for i in range(count)
+        ]
+        session.add_all(volunteers)
+        await session.flush()
+        return volunteers

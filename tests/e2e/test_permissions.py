@@ -1,0 +1,122 @@
+"""Every coordinator action, tried by a plain volunteer, is refused and changes nothing: commands,
+and buttons with a valid signature for that volunteer (as if one leaked or was crafted with
+the key) as well as forged ones."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from handlers.callbacks import ButtonSigner
+from models.activity import Activity, Shift, Signup
+from models.audit import AuditEntry
+from models.conversation import ConversationState, button_key
+from models.group import GroupCard, GroupChat
+from models.team import RoleGrant
+from sandbox.harness import Person, RunningBot
+from tests.e2e import steps
+
+VOLUNTEER = 1001
+COORDINATOR = 9001
+GROUP_ID = -1009876543210
+
+COMMANDS = ["/new_activity", "/import", "/manage"]
+# (action, which ids it takes): every button that acts on an activity or shift as a coordinator.
+BUTTONS = [
+    ("mg.show", "activity"),
+    ("mg.roster", "activity"),
+    ("mg.link", "activity"),
+    ("mg.post", "activity"),
+    ("mg.post_to", "activity+group"),
+    ("act.edit", "activity"),
+    ("act.cancel", "activity"),
+    ("shift.recruit", "shift"),
+    ("shift.recruit_ok", "shift"),
+]
+
+
+async def world(bot: RunningBot) -> tuple[Person, Person, Activity, int]:
+    """A coordinator with an activity (one sign-up on it) and a group, and a plain volunteer."""
+    team = await steps.make_coordinator(bot, COORDINATOR)
+    coordinator = bot.person(COORDINATOR, "Coordinator")
+    await steps.register(coordinator)
+    activity = await steps.make_activity(
+        bot, team, shifts=((timedelta(days=3), timedelta(hours=3), 5),)
+    )
+    await bot.add_to_group(bot.sandbox.group(GROUP_ID, "Team group"), coordinator)
+    volunteer = bot.person(VOLUNTEER, "Volunteer")
+    await steps.register(volunteer)
+    await volunteer.send(f"/start act_{activity.link_token}")
+    await volunteer.press(volunteer.last().button_labels()[0])
+    async with steps.database(bot) as session:
+        shift_id = await session.scalar(select(Shift.id).where(Shift.activity_id == activity.id))
+    assert shift_id is not None
+    return coordinator, volunteer, activity, shift_id
+
+
+async def everything(bot: RunningBot) -> tuple[object, ...]:
+    """What a coordinator action could change."""
+    async with steps.database(bot) as session:
+
+        async def rows(*columns: object) -> list[tuple[object, ...]]:
+            result = await session.execute(select(*columns).order_by(*columns[:1]))
+            return [tuple(row) for row in result]
+
+        return (
+            await rows(Activity.id, Activity.title, Activity.status, Activity.updated_at),
+            await rows(Shift.id, Shift.status, Shift.capacity, Shift.starts_at, Shift.ends_at),
+            await rows(Signup.id, Signup.status, Signup.offer_expires_at),
+            await rows(GroupCard.id, GroupCard.chat_id),
+            await rows(GroupChat.chat_id, GroupChat.active),
+            await rows(RoleGrant.id, RoleGrant.telegram_id, RoleGrant.role),
+            await session.scalar(select(func.count()).select_from(AuditEntry)),
+            await rows(ConversationState.telegram_id, ConversationState.flow),
+        )
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+async def test_a_volunteer_cannot_use_coordinator_commands(bot: RunningBot, command: str) -> None:
+    coordinator, volunteer, _, _ = await world(bot)
+    before, sent_before = await everything(bot), len(coordinator.messages())
+    reply = await volunteer.send(command)
+    assert "coordinator" in reply.text.lower()
+    assert await everything(bot) == before
+    assert len(coordinator.messages()) == sent_before
+
+
+@pytest.mark.parametrize(("action", "takes"), BUTTONS)
+async def test_a_volunteer_pressing_a_coordinator_button_is_refused(
+    bot: RunningBot, action: str, takes: str
+) -> None:
+    coordinator, volunteer, activity, shift_id = await world(bot)
+    args: tuple[int, ...] = {
+        "activity": (activity.id,),
+        "activity+group": (activity.id, GROUP_ID),
+        "shift": (shift_id,),
+    }[takes]
+    async with steps.database(bot) as session:
+        signer = ButtonSigner(await button_key(session))
+    data = signer.pack(VOLUNTEER, 0, action, *args)  # a valid signature for this volunteer
+    before, sent_before = await everything(bot), len(coordinator.messages())
+    chat_before = len(volunteer.messages())
+
+    reply = await volunteer.press_data(data, message_id=volunteer.last().message_id)
+
+    assert reply.alert == "Only the activity's coordinators and admins can do that."
+    assert await everything(bot) == before
+    assert len(volunteer.messages()) == chat_before  # no card, roster or QR code leaked
+    assert len(coordinator.messages()) == sent_before
+
+
+@pytest.mark.parametrize(("action", "takes"), BUTTONS[:3])
+async def test_a_forged_coordinator_button_is_refused(
+    bot: RunningBot, action: str, takes: str
+) -> None:
+    _, volunteer, activity, _ = await world(bot)
+    before = await everything(bot)
+    forged = f"{action}|{activity.id}|0|AAAAAAAA"
+    reply = await volunteer.press_data(forged, message_id=volunteer.last().message_id)
+    assert reply.alert is not None and "isn't valid" in reply.alert
+    assert await everything(bot) == before
