@@ -12,15 +12,20 @@ import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
+from sqlalchemy import select
+
 from bot.adapters.base import StartupError
 from bot.app import ConfigError
 from bot.settings import Settings
 from migrations import upgrade
+from models import roles
 from models.clock import ManualClock
 from models.crypto import IdCipher
+from models.db import create_engine, session_factory
+from models.team import Team
 from sandbox.harness import running_bot
 from sandbox.script import Player, ScriptError, Transcript
-from sandbox.terminal import Terminal
+from sandbox.terminal import COORDINATOR_ID, Terminal
 
 SCRIPT_START = datetime(2026, 1, 5, 1, 0, tzinfo=UTC)  # transcripts see the same time every run
 
@@ -37,6 +42,22 @@ def run_sandbox(settings: Settings, args: argparse.Namespace) -> int:
         return 2
     except KeyboardInterrupt:
         return 0
+
+
+SANDBOX_TEAM = "Sandbox Volunteer Team"
+
+
+async def _seed(database_url: str, now: datetime) -> None:
+    """A team with the sandbox's coordinator persona as its coordinator (once), so the
+    coordinator's commands can be tried straight away."""
+    engine = create_engine(database_url)
+    try:
+        async with session_factory(engine)() as session, session.begin():
+            if await session.scalar(select(Team.id).where(Team.name == SANDBOX_TEAM)) is None:
+                team = await roles.create_team(session, SANDBOX_TEAM, now=now)
+                await roles.grant(session, COORDINATOR_ID, "coordinator", team=team, now=now)
+    finally:
+        await engine.dispose()
 
 
 def _prepare(settings: Settings, data_dir: Path, framework: str | None) -> Settings:
@@ -63,6 +84,7 @@ async def _chat(settings: Settings, args: argparse.Namespace) -> int:
         shutil.rmtree(args.data_dir, ignore_errors=True)
     prepared = await asyncio.to_thread(_prepare, settings, args.data_dir, args.framework)
     clock = ManualClock(datetime.now(UTC))
+    await _seed(prepared.database_url, clock.now())
     async with running_bot(prepared, clock=clock) as bot:
         print(
             f"(sandbox Bot API at {bot.settings.telegram_api_base_url}, "
@@ -77,5 +99,6 @@ async def _play(settings: Settings, args: argparse.Namespace) -> int:
     with tempfile.TemporaryDirectory(prefix="volbot-script-") as scratch:
         prepared = await asyncio.to_thread(_prepare, settings, Path(scratch), args.framework)
         prepared = prepared.model_copy(update=transcript.settings)
+        await _seed(prepared.database_url, SCRIPT_START)
         async with running_bot(prepared, clock=ManualClock(SCRIPT_START)) as bot:
             return await Player(bot, transcript, sys.stdout).play()

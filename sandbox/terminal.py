@@ -9,9 +9,10 @@ from pathlib import Path
 from sandbox.harness import Person, Reply, RunningBot
 from sandbox.server import SentMessage
 
+COORDINATOR_ID = 2001  # coordinates the sandbox's seeded team
 PERSONAS = {
     "volunteer": (1001, "Xiaoming", "+8613800138000"),
-    "coordinator": (2001, "Coordinator Lin", "+8613900139000"),
+    "coordinator": (COORDINATOR_ID, "Coordinator Lin", "+8613900139000"),
 }
 HELP = """\
 Type a message and press Enter. A number chooses one of the buttons shown.
