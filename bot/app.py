@@ -49,6 +49,7 @@ def signup_policy_from(settings: Settings) -> SignupPolicy:
         max_hours_per_day=settings.max_shift_hours_per_day or None,
         no_show_limit=settings.no_show_limit,
         no_show_block=timedelta(days=settings.no_show_block_days),
+        zone=settings.zone,
     )
 
 

@@ -5,12 +5,15 @@
 
 from handlers import (
     activities,
+    edit_activity,
     erase,
     fields,
     general,
     groups,
+    import_activities,
     manage,
     my_shifts,
+    new_activity,
     offers,
     profile,
     registration,
@@ -30,6 +33,9 @@ for feature in (
     my_shifts,
     manage,
     groups,
+    import_activities,
+    new_activity,
+    edit_activity,
     general,
 ):
     root_router.include(feature.router)

@@ -23,12 +23,19 @@ def day(texts: Texts, language: str, moment: datetime, zone: ZoneInfo) -> str:
 
 def when(texts: Texts, language: str, shift: Shift, zone: ZoneInfo) -> str:
     """`Sat 01-10 09:00–12:00`."""
+    return span(texts, language, zone, shift.starts_at, shift.ends_at)
+
+
+def span(
+    texts: Texts, language: str, zone: ZoneInfo, starts_at: datetime, ends_at: datetime
+) -> str:
+    """A stretch of time as every card shows a shift: `Sat 01-10 09:00–12:00`."""
     return texts.get(
         language,
         "time.span",
-        day=day(texts, language, shift.starts_at, zone),
-        start=local(shift.starts_at, zone).strftime("%H:%M"),
-        end=local(shift.ends_at, zone).strftime("%H:%M"),
+        day=day(texts, language, starts_at, zone),
+        start=local(starts_at, zone).strftime("%H:%M"),
+        end=local(ends_at, zone).strftime("%H:%M"),
     )
 
 

@@ -25,6 +25,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.sql.selectable import ScalarSelect
 
 from models.activity import Shift
 from models.base import Base, UTCDateTime
@@ -104,6 +105,15 @@ async def post_card(session: AsyncSession, activity_id: int, chat_id: int) -> Gr
 async def mark_stale(session: AsyncSession, shift_id: int) -> None:
     """The shift's places changed: its activity's cards need a fresh figure."""
     activity_id = select(Shift.activity_id).where(Shift.id == shift_id).scalar_subquery()
+    await _mark(session, activity_id)
+
+
+async def mark_activity_stale(session: AsyncSession, activity_id: int) -> None:
+    """The activity itself changed (title, place, times): its cards need redrawing."""
+    await _mark(session, activity_id)
+
+
+async def _mark(session: AsyncSession, activity_id: int | ScalarSelect[int]) -> None:
     await session.execute(
         update(GroupCard).where(GroupCard.activity_id == activity_id).values(stale=True)
     )

@@ -89,6 +89,10 @@ def check_plan(plan: ActivityPlan, *, now: datetime) -> None:
         raise InvalidInput("theme_missing")
     if plan.team_id is None:
         raise InvalidInput("team_missing")
+    if plan.min_age is not None and not 1 <= plan.min_age <= activity_input.MIN_AGE_MAX:
+        raise InvalidInput("min_age_invalid", low=1, high=activity_input.MIN_AGE_MAX)
+    if (plan.latitude is None) != (plan.longitude is None):
+        raise InvalidInput("location_incomplete")
     if not plan.shifts:
         raise InvalidInput("shifts_missing")
     if len(plan.shifts) > activity_input.SHIFTS_MAX:

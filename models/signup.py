@@ -16,7 +16,7 @@ unique (shift, volunteer) constraint keeps one sign-up per person per shift what
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 
 from sqlalchemy import and_, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -42,6 +42,7 @@ class SignupPolicy:
     max_hours_per_day: float | None = 12.0  # of shifts in any 24 hours; None: no limit
     no_show_limit: int = 3  # no-shows within `no_show_block` that block sign-up; 0: never
     no_show_block: timedelta = timedelta(days=30)
+    zone: tzinfo = UTC  # the deployment's; an age limit counts the shift's local day
 
 
 @dataclass(frozen=True)
@@ -145,21 +146,27 @@ async def check_may_sign_up(
         raise NotAllowed("deadline_passed")
     if policy.opens_before is not None and now < shift.starts_at - policy.opens_before:
         raise NotAllowed("signup_not_open", opens=shift.starts_at - policy.opens_before)
-    await _check_requirements(session, volunteer, shift, activity)
+    await _check_requirements(session, volunteer, shift, activity, policy=policy)
     await _check_no_shows(session, volunteer, now=now, policy=policy)
     await _check_overlap(session, volunteer, shift)
     await _check_daily_hours(session, volunteer, shift, policy=policy)
 
 
 async def _check_requirements(
-    session: AsyncSession, volunteer: Volunteer, shift: Shift, activity: Activity
+    session: AsyncSession,
+    volunteer: Volunteer,
+    shift: Shift,
+    activity: Activity,
+    *,
+    policy: SignupPolicy,
 ) -> None:
     if activity.require_real_name and not volunteer.is_real_name:
         raise NotAllowed("needs_real_name")
     if activity.min_age is not None:
         if volunteer.birth_date is None:
             raise NotAllowed("needs_birth_date", age=activity.min_age)
-        if age_on(volunteer.birth_date, shift.starts_at.date()) < activity.min_age:
+        day = shift.starts_at.astimezone(policy.zone).date()
+        if age_on(volunteer.birth_date, day) < activity.min_age:
             raise NotAllowed("too_young", age=activity.min_age)
     if activity.required_theme_id is not None and activity.required_theme_id not in {
         theme.id for theme in volunteer.themes
@@ -292,8 +299,13 @@ async def sign_up(
 
 
 def cancel_deadline(shift: Shift, activity: Activity, policy: SignupPolicy) -> datetime:
-    """Until when a place may be given back: the sign-up deadline, else the cut-off."""
-    return activity.signup_deadline or shift.starts_at - policy.cancel_cutoff
+    """Until when a place may be given back: the sign-up deadline, else the cut-off. A deadline
+    at or after this shift's start (an activity's later shifts may still take sign-ups) is not
+    this shift's: the cut-off is."""
+    deadline = activity.signup_deadline
+    if deadline is not None and deadline < shift.starts_at:
+        return deadline
+    return shift.starts_at - policy.cancel_cutoff
 
 
 async def cancel(
@@ -452,9 +464,12 @@ async def expire_offers(
             target_id=signup.id,
             at=now,
         )
-        await group.mark_stale(session, shift.id)
         await session.flush()
         expired.append(Expired(signup, await fill_places(session, shift, now=now, policy=policy)))
+    # The cards last: holding a card's row while waiting for the next shift's lock would
+    # deadlock with a sign-up on that shift (which locks the shift, then the card).
+    for shift_id in sorted({lapse.vacancy.shift.id for lapse in expired}):
+        await group.mark_stale(session, shift_id)
     return expired
 
 

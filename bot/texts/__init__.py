@@ -18,6 +18,8 @@ CATALOG_DIR = Path(__file__).parent
 def _flatten(tree: dict[str, Any], prefix: str = "") -> dict[str, str]:
     flat: dict[str, str] = {}
     for key, value in tree.items():
+        if not isinstance(key, str):  # YAML reads a bare `yes:` or `no:` key as a boolean
+            raise ValueError(f"catalog key {prefix}{key!r} is not text; quote it")
         name = f"{prefix}{key}"
         if isinstance(value, dict):
             flat.update(_flatten(value, f"{name}."))

@@ -11,12 +11,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import roles
+from models import registration, roles
 from models.activity import Activity
 from models.conversation import ConversationState
 from models.db import create_engine, session_factory
 from models.publishing import ActivityPlan, ShiftPlan, publish
 from models.reference import Theme
+from models.registration import Draft
 from models.team import Team
 from models.volunteer import Volunteer
 from sandbox.harness import Person, Reply, RunningBot
@@ -174,3 +175,24 @@ async def make_volunteers(
         session.add_all(volunteers)
         await session.flush()
         return volunteers
+
+
+async def registered(bot: RunningBot, user_id: int, language: str = "en") -> Person:
+    """Someone registered straight in the database: registering by chat would spend the chat's
+    flood allowance (about 20 messages, then one a second) before the test begins."""
+    person = bot.person(user_id)
+    async with database(bot) as session:
+        await registration.register(
+            session,
+            telegram_id=user_id,
+            language=language,
+            draft=Draft(name="Wang Xiaoming", phone=f"+86138{user_id:08d}"),
+            now=bot.clock.now(),
+        )
+    return person
+
+
+async def state_of(bot: RunningBot, telegram_id: int) -> tuple[object, ...]:
+    state, _ = await snapshot(bot, telegram_id)
+    assert isinstance(state, tuple)
+    return state
