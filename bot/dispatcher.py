@@ -13,13 +13,13 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers.callbacks import ButtonSigner
 from handlers.context import Context, Deployment, Download, Texts
 from handlers.events import Action, AnswerButton, Incoming, SendMessage
+from handlers.formatting import localized
 from handlers.router import Router
 from models import registration
 from models.clock import Clock
@@ -115,11 +115,7 @@ class Dispatcher:
         self, event: Incoming, language: str, key: str, params: dict[str, object]
     ) -> list[Action]:
         # Times in refusals are shown in the deployment's zone.
-        local = {
-            name: value.astimezone(self.deployment.zone) if isinstance(value, datetime) else value
-            for name, value in params.items()
-        }
-        text = self.texts.get(language, key, **local)
+        text = self.texts.get(language, key, **localized(params, self.deployment.zone))
         if event.press is None:
             return [SendMessage(chat_id=event.chat_id, text=text)]
         if len(text) <= CALLBACK_ANSWER_MAX_CHARS:

@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable
 from datetime import date
 from enum import StrEnum
 
+from handlers import formatting
 from handlers.callbacks import Press
 from handlers.context import Context
 from models.errors import InvalidInput
@@ -102,7 +103,7 @@ def store_plan(ctx: Context, plan: ActivityPlan) -> None:
 
 
 def today(ctx: Context) -> date:
-    return ctx.clock.now().astimezone(ctx.deployment.zone).date()
+    return formatting.today(ctx.clock.now(), ctx.deployment.zone)
 
 
 async def goto(ctx: Context, step: Step) -> None:

@@ -211,7 +211,7 @@ async def receive_address(ctx: Context) -> None:
 @router.step(FLOW, Step.SHIFT_DATE)
 async def receive_shift_date(ctx: Context) -> None:
     """The coordinator typed the shift's new day."""
-    today = ctx.clock.now().astimezone(ctx.deployment.zone).date()
+    today = formatting.today(ctx.clock.now(), ctx.deployment.zone)
     day = activity_input.parse_date(typed_text(ctx, "errors.date_format"), today=today)
     ctx.state.data = {**ctx.state.data, "shift_date": day.isoformat()}
     ctx.go(FLOW, Step.SHIFT_TIME)

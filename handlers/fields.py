@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from enum import StrEnum
 
+from handlers import formatting
 from handlers.callbacks import Press
 from handlers.context import Context, in_rows, keyboard
 from handlers.events import InlineKeyboard, RemoveKeyboard, ReplyButton, ReplyKeyboard
@@ -126,7 +127,7 @@ async def receive_id_number(ctx: Context) -> None:
     """The user typed their resident ID number; it is sealed before it is stored anywhere."""
     if ctx.cipher is None:
         raise RuntimeError("ID numbers are asked for only when ID_ENCRYPTION_KEY is set")
-    today = ctx.clock.now().astimezone(ctx.deployment.zone).date()
+    today = formatting.today(ctx.clock.now(), ctx.deployment.zone)
     prc_id = parse_prc_id(_text_or_refuse(ctx, "fields.id_as_text"), today)
     sealed = SealedId.seal(prc_id, ctx.cipher)
     await registration.ensure_id_free(ctx.session, sealed, owner=ctx.volunteer)

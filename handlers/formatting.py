@@ -3,7 +3,8 @@ zone. Every card (lists, /my, group cards, offers, reminders) formats through he
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from handlers.context import Texts
@@ -12,6 +13,20 @@ from models.activity import Shift
 
 def local(moment: datetime, zone: ZoneInfo) -> datetime:
     return moment.astimezone(zone)
+
+
+def localized(params: dict[str, Any], zone: ZoneInfo) -> dict[str, Any]:
+    """Catalog parameters with every datetime moved into the deployment's zone (texts format
+    them with `{until:%Y-%m-%d}`)."""
+    return {
+        name: value.astimezone(zone) if isinstance(value, datetime) else value
+        for name, value in params.items()
+    }
+
+
+def today(now: datetime, zone: ZoneInfo) -> date:
+    """The deployment's calendar date at `now`."""
+    return now.astimezone(zone).date()
 
 
 def day(texts: Texts, language: str, moment: datetime, zone: ZoneInfo) -> str:

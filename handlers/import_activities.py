@@ -8,9 +8,7 @@ coordinator stays at the step to send the corrected file.
 
 from __future__ import annotations
 
-from datetime import datetime
-
-from handlers import links
+from handlers import formatting, links
 from handlers.context import Context
 from handlers.router import Router
 from models import activity_import, publishing, registration, roles
@@ -81,7 +79,7 @@ async def receive_file(ctx: Context) -> None:
             teams=teams,
             themes=await registration.themes(ctx.session),
             districts=await registration.districts(ctx.session),
-            today=now.astimezone(ctx.deployment.zone).date(),
+            today=formatting.today(now, ctx.deployment.zone),
             zone=ctx.deployment.zone,
             now=now,
         )
@@ -112,13 +110,11 @@ def _reason(ctx: Context, error: InvalidInput) -> str:
     its name in that language."""
     params: dict[str, object] = {}
     for name, value in error.params.items():
-        if isinstance(value, datetime):
-            params[name] = value.astimezone(ctx.deployment.zone)
-        elif name == "column":
+        if name == "column":
             params[name] = ctx.t(f"importing.column_{value}")
         else:
             params[name] = value
-    return ctx.t(f"errors.{error.code}", **params)
+    return ctx.t(f"errors.{error.code}", **formatting.localized(params, ctx.deployment.zone))
 
 
 def _listed(ctx: Context, header: str, lines: list[str]) -> str:

@@ -33,12 +33,7 @@ class Notifier:
 
     def text(self, language: str, key: str, /, **params: Any) -> str:
         """A catalog text; datetimes among the params are shown in the deployment's zone."""
-        zone = self.deployment.zone
-        local = {
-            name: value.astimezone(zone) if isinstance(value, datetime) else value
-            for name, value in params.items()
-        }
-        return self.texts.get(language, key, **local)
+        return self.texts.get(language, key, **formatting.localized(params, self.deployment.zone))
 
     def when(self, language: str, shift: Shift) -> str:
         return formatting.when(self.texts, language, shift, self.deployment.zone)

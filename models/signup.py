@@ -331,9 +331,7 @@ async def cancel(
     elif now >= cancel_deadline(shift, activity, policy):
         raise NotAllowed("cancel_too_late", until=cancel_deadline(shift, activity, policy))
     held = signup.status in HOLDS_PLACE
-    signup.status = "cancelled"
-    signup.offer_expires_at = None
-    signup.updated_at = now
+    _settle(signup, "cancelled", now)
     _audit(session, volunteer, signup, "signup.cancel", now)
     await group.mark_stale(session, shift.id)
     await session.flush()
@@ -394,9 +392,7 @@ async def accept_offer(
         raise Conflict("offer_gone")
     if now >= signup.offer_expires_at:
         raise Conflict("offer_expired")
-    signup.status = "confirmed"
-    signup.offer_expires_at = None
-    signup.updated_at = now
+    _settle(signup, "confirmed", now)
     _audit(session, volunteer, signup, "offer.accept", now)
     await group.mark_stale(session, signup.shift_id)
     return signup
@@ -416,9 +412,7 @@ async def decline_offer(
     await session.refresh(signup)
     if signup.status != "offered":
         raise Conflict("offer_gone")
-    signup.status = "cancelled"
-    signup.offer_expires_at = None
-    signup.updated_at = now
+    _settle(signup, "cancelled", now)
     _audit(session, volunteer, signup, "offer.decline", now)
     await group.mark_stale(session, shift.id)
     await session.flush()
@@ -453,9 +447,7 @@ async def expire_offers(
             continue  # answered meanwhile
         if signup.offer_expires_at > now:
             continue
-        signup.status = "cancelled"
-        signup.offer_expires_at = None
-        signup.updated_at = now
+        _settle(signup, "cancelled", now)
         audit.record(
             session,
             actor=None,
@@ -471,6 +463,13 @@ async def expire_offers(
     for shift_id in sorted({lapse.vacancy.shift.id for lapse in expired}):
         await group.mark_stale(session, shift_id)
     return expired
+
+
+def _settle(signup: Signup, status: str, now: datetime) -> None:
+    """Move a sign-up to a status that holds no offer."""
+    signup.status = status
+    signup.offer_expires_at = None
+    signup.updated_at = now
 
 
 def _audit(
