@@ -59,7 +59,7 @@ async def statuses(bot: RunningBot) -> dict[int | None, str]:
                 Signup, Signup.volunteer_id == Volunteer.id
             )
         )
-        return dict(rows.tuples().all())
+        return {telegram_id: status for telegram_id, status in rows}
 
 
 async def up_to_the_offer(bot: RunningBot) -> tuple[Person, Person, Person]:
