@@ -50,6 +50,7 @@ def signup_policy_from(settings: Settings) -> SignupPolicy:
         no_show_limit=settings.no_show_limit,
         no_show_block=timedelta(days=settings.no_show_block_days),
         zone=settings.zone,
+        reminder_offsets=tuple(timedelta(hours=h) for h in settings.reminder_offsets_hours),
     )
 
 

@@ -43,6 +43,8 @@ class Settings(BaseSettings):
     max_shift_hours_per_day: float = Field(default=12.0, ge=0, le=24)
     no_show_limit: int = Field(default=3, ge=0)
     no_show_block_days: int = Field(default=30, ge=1)
+    # Hours before a shift to remind volunteers (an activity or a volunteer may choose others).
+    reminder_offsets_hours: Annotated[tuple[float, ...], NoDecode] = (24.0, 2.0)
     # How often background work runs (expired offers, group card figures).
     jobs_interval_seconds: float = Field(default=2.0, gt=0)
 
@@ -54,6 +56,16 @@ class Settings(BaseSettings):
             return tuple(int(part) for part in value.replace(" ", "").split(",") if part)
         if isinstance(value, int):
             return (value,)
+        return value
+
+    @field_validator("reminder_offsets_hours", mode="before")
+    @classmethod
+    def _split_hours(cls, value: object) -> object:
+        """Accept `24,2`; an empty value turns the deployment's reminders off."""
+        if isinstance(value, str):
+            return tuple(float(part) for part in value.replace(" ", "").split(",") if part)
+        if isinstance(value, int | float):
+            return (float(value),)
         return value
 
     @field_validator("timezone")

@@ -17,6 +17,7 @@ from handlers import (
     offers,
     profile,
     registration,
+    reminders,
     signup,
 )
 from handlers.router import Router
@@ -31,6 +32,7 @@ for feature in (
     signup,
     offers,
     my_shifts,
+    reminders,
     manage,
     groups,
     import_activities,

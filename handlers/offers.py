@@ -81,7 +81,13 @@ async def accept(ctx: Context, press: Press) -> None:
     if ctx.volunteer is None or not press.args or not press.args[0].isdigit():
         ctx.answer(ctx.t("general.button_invalid"), alert=True)
         return
-    await signup.accept_offer(ctx.session, ctx.volunteer, int(press.args[0]), now=ctx.clock.now())
+    await signup.accept_offer(
+        ctx.session,
+        ctx.volunteer,
+        int(press.args[0]),
+        now=ctx.clock.now(),
+        policy=ctx.deployment.signup,
+    )
     ctx.edit_pressed(ctx.t("offers.accepted"))
 
 

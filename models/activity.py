@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     Boolean,
     CheckConstraint,
@@ -47,6 +48,8 @@ class Activity(Base):
     require_real_name: Mapped[bool] = mapped_column(Boolean, default=False)
     require_insurance: Mapped[bool] = mapped_column(Boolean, default=False)
     required_theme_id: Mapped[int | None] = mapped_column(ForeignKey("themes.id"))
+    # Minutes before each shift to remind volunteers; None: the deployment's default.
+    reminder_minutes: Mapped[list[int] | None] = mapped_column(JSON)
     status: Mapped[str] = mapped_column(String(16), default="draft")
     link_token: Mapped[str] = mapped_column(String(32), unique=True)
     created_by: Mapped[int] = mapped_column(BigInteger)

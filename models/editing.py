@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import activity_input, audit, group, publishing, signup
+from models import activity_input, audit, group, publishing, reminders, signup
 from models.activity import Activity, Shift
 from models.errors import Conflict, InvalidInput
 from models.publishing import Affected, ShiftPlan
@@ -134,6 +134,7 @@ async def change_shift_times(
         after={"starts_at": starts_at.isoformat(), "ends_at": ends_at.isoformat()},
     )
     await group.mark_stale(session, shift.id)
+    await reminders.follow_shift(session, shift, now=now)
     await session.flush()
     return await publishing.affected_by(session, [shift.id], publishing.ACTIVE_STATUSES)
 

@@ -66,6 +66,20 @@ class Delivery(Base):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
+class Alert(Base):
+    """A message that must go out once only (a coordinator's alert about a short shift, a daily
+    digest, a deadline notice): the unique (kind, key) row is written before it is sent, so two
+    processes cannot both send it."""
+
+    __tablename__ = "alerts"
+    __table_args__ = (UniqueConstraint("kind", "key", name="uq_alerts_kind_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    key: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 class Reminder(Base):
     __tablename__ = "reminders"
     __table_args__ = (

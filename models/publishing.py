@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import activity_input, audit, group
+from models import activity_input, audit, group, reminders
 from models.activity import Activity, Shift, Signup
 from models.errors import Conflict, InvalidInput
 from models.volunteer import Volunteer
@@ -249,6 +249,7 @@ async def cancel_shifts(
         .where(Signup.shift_id.in_(cancelled), Signup.status.in_(ACTIVE_STATUSES))
         .values(status="cancelled", offer_expires_at=None, updated_at=now)
     )
+    await reminders.drop_for_shifts(session, cancelled)
     remaining = await session.scalar(
         select(Shift.id).where(Shift.activity_id == activity.id, Shift.status != "cancelled")
     )

@@ -21,7 +21,7 @@ from datetime import UTC, date, datetime, timedelta, tzinfo
 from sqlalchemy import and_, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import audit, group
+from models import audit, group, reminders
 from models.activity import Activity, Shift, Signup
 from models.errors import Conflict, NotAllowed
 from models.reference import Theme
@@ -42,6 +42,7 @@ class SignupPolicy:
     max_hours_per_day: float | None = 12.0  # of shifts in any 24 hours; None: no limit
     no_show_limit: int = 3  # no-shows within `no_show_block` that block sign-up; 0: never
     no_show_block: timedelta = timedelta(days=30)
+    reminder_offsets: tuple[timedelta, ...] = (timedelta(hours=24), timedelta(hours=2))
     zone: tzinfo = UTC  # the deployment's; an age limit counts the shift's local day
 
 
@@ -295,6 +296,7 @@ async def sign_up(
     await session.flush()
     _audit(session, volunteer, signup, "signup.join", now)
     await group.mark_stale(session, shift.id)
+    await reminders.follow(session, signup, now=now, default=policy.reminder_offsets)
     return Placed(signup, await waiting_position(session, signup) if full else None)
 
 
@@ -315,9 +317,11 @@ async def cancel(
     *,
     now: datetime,
     policy: SignupPolicy,
+    after_cutoff: bool = False,
 ) -> Vacancy:
     """Give back a place (until the cancel deadline) or leave the waiting list (until the start);
-    a freed place is offered to whoever waits first."""
+    a freed place is offered to whoever waits first. `after_cutoff` (answering a reminder with
+    "I can't come") allows it until the start: better told late than a no-show."""
     signup = await _own_signup(session, volunteer, signup_id)
     shift = await lock_shift(session, signup.shift_id)
     await session.refresh(signup)
@@ -328,12 +332,15 @@ async def cancel(
     if signup.status == "waiting":
         if now >= shift.starts_at:
             raise NotAllowed("cancel_too_late", until=shift.starts_at)
-    elif now >= cancel_deadline(shift, activity, policy):
-        raise NotAllowed("cancel_too_late", until=cancel_deadline(shift, activity, policy))
+    else:
+        until = shift.starts_at if after_cutoff else cancel_deadline(shift, activity, policy)
+        if now >= until:
+            raise NotAllowed("cancel_too_late", until=until)
     held = signup.status in HOLDS_PLACE
     _settle(signup, "cancelled", now)
     _audit(session, volunteer, signup, "signup.cancel", now)
     await group.mark_stale(session, shift.id)
+    await reminders.follow(session, signup, now=now, default=())
     await session.flush()
     if not held:
         return Vacancy(shift, [], 0)
@@ -381,7 +388,12 @@ async def fill_places(
 
 
 async def accept_offer(
-    session: AsyncSession, volunteer: Volunteer, signup_id: int, *, now: datetime
+    session: AsyncSession,
+    volunteer: Volunteer,
+    signup_id: int,
+    *,
+    now: datetime,
+    policy: SignupPolicy,
 ) -> Signup:
     signup = await _own_signup(session, volunteer, signup_id)
     await lock_shift(session, signup.shift_id)
@@ -395,6 +407,7 @@ async def accept_offer(
     _settle(signup, "confirmed", now)
     _audit(session, volunteer, signup, "offer.accept", now)
     await group.mark_stale(session, signup.shift_id)
+    await reminders.follow(session, signup, now=now, default=policy.reminder_offsets)
     return signup
 
 

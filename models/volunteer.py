@@ -6,6 +6,7 @@ import enum
 from datetime import date, datetime
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     Boolean,
     CheckConstraint,
@@ -69,6 +70,8 @@ class Volunteer(Base):
     reachable: Mapped[bool] = mapped_column(Boolean, default=True)
     mute_recruitment: Mapped[bool] = mapped_column(Boolean, default=False)
     reminders_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Minutes before a shift to remind; None: the activity's or the deployment's choice.
+    reminder_minutes: Mapped[list[int] | None] = mapped_column(JSON)
     no_show_count: Mapped[int] = mapped_column(Integer, default=0)
     registered_at: Mapped[datetime] = mapped_column(UTCDateTime)
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

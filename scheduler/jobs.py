@@ -7,6 +7,7 @@ it directly after moving the clock.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -18,7 +19,8 @@ from bot.dispatcher import Dispatcher
 from handlers import cards, links, offers
 from handlers.events import Action, EditMessage, InlineButton, InlineKeyboard, Outbox, SendMessage
 from handlers.notify import Notifier
-from models import group, publishing, signup
+from handlers.reminders import remind
+from models import group, publishing, reminders, signup
 from models.group import GroupCard
 from models.volunteer import Volunteer
 
@@ -29,6 +31,9 @@ Perform = Callable[[Action], Awaitable[int | None]]
 # to one group (https://core.telegram.org/bots/faq#my-bot-is-hitting-limits-how-do-i-avoid-this).
 CARD_EDIT_INTERVAL = timedelta(seconds=3)
 CARDS_PER_RUN = 50
+REMINDER_BATCH = 200
+REMINDER_BATCHES_PER_RUN = 25
+CONCURRENT_SENDS = 16
 
 
 @dataclass
@@ -36,24 +41,78 @@ class Jobs:
     dispatcher: Dispatcher
     perform: Perform
 
+    def __post_init__(self) -> None:
+        # Reminders go out concurrently; the adapter waits out Telegram's flood control.
+        self._sending = asyncio.Semaphore(CONCURRENT_SENDS)
+
     async def run_due(self) -> None:
+        await self.send_reminders()
         await self.expire_offers()
         await self.refresh_cards()
+
+    async def _notifier(self, session: AsyncSession, outbox: Outbox) -> Notifier:
+        d = self.dispatcher
+        return Notifier(
+            session=session,
+            texts=d.texts,
+            signer=await d.button_signer(session),
+            deployment=d.deployment,
+            clock=d.clock,
+            outbox=outbox,
+            bot_username=d.bot_username,
+        )
+
+    async def send_reminders(self) -> int:
+        """Send the reminders that are due, a batch at a time, each exactly once across
+        processes (claimed with a lease); those no longer useful are recorded as missed."""
+        sent = 0
+        for _ in range(REMINDER_BATCHES_PER_RUN):
+            claimed = await self._claim_reminders()
+            if not claimed:
+                break
+            results = await asyncio.gather(*(self._deliver(outbox) for _, outbox in claimed))
+            now = self.dispatcher.clock.now()
+            async with self.dispatcher.sessions() as session, session.begin():
+                for (reminder_id, _), ok in zip(claimed, results, strict=True):
+                    status = "sent" if ok else "missed"
+                    await reminders.settle(session, reminder_id, status=status, now=now)
+            sent += sum(results)
+        return sent
+
+    async def _claim_reminders(self) -> list[tuple[int, Outbox]]:
+        """Claim a batch (committed at once, so other processes skip it) and build each message;
+        the ones not worth sending any more are settled as missed straight away."""
+        d = self.dispatcher
+        now = d.clock.now()
+        async with d.sessions() as session, session.begin():
+            ids = await reminders.claim_due(session, now=now, limit=REMINDER_BATCH)
+        if not ids:
+            return []
+        work = []
+        async with d.sessions() as session, session.begin():
+            notify = await self._notifier(session, Outbox())
+            for due in await reminders.load_claimed(session, ids, now=now):
+                if due.send:
+                    work.append((due.reminder.id, remind(notify, due)))
+                else:
+                    await reminders.settle(session, due.reminder.id, status="missed", now=now)
+        return work
+
+    async def _deliver(self, outbox: Outbox) -> bool:
+        async with self._sending:
+            first, *rest = outbox.actions
+            if await self.perform(first) is None:
+                return False
+            for action in rest:
+                await self.perform(action)
+            return True
 
     async def expire_offers(self) -> int:
         """Lapse offers nobody answered, tell those people, and offer the places on."""
         d = self.dispatcher
         outbox = Outbox()
         async with d.sessions() as session, session.begin():
-            notify = Notifier(
-                session=session,
-                texts=d.texts,
-                signer=await d.button_signer(session),
-                deployment=d.deployment,
-                clock=d.clock,
-                outbox=outbox,
-                bot_username=d.bot_username,
-            )
+            notify = await self._notifier(session, outbox)
             expired = await signup.expire_offers(
                 session, now=d.clock.now(), policy=d.deployment.signup
             )

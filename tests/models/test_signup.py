@@ -556,16 +556,22 @@ async def offered_shift(
 
 async def test_accepting_an_offer_confirms_the_place(session: AsyncSession) -> None:
     shift, _, (first, second, _), offer = await offered_shift(session)
-    assert await refusal(signup.accept_offer(session, second, offer.id, now=NOW)) == (
+    assert await refusal(
+        signup.accept_offer(session, second, offer.id, now=NOW, policy=POLICY)
+    ) == (
         NotAllowed,
         "not_your_signup",
         {},
     )
 
-    accepted = await signup.accept_offer(session, first, offer.id, now=at(hours=2) - SEC)
+    accepted = await signup.accept_offer(
+        session, first, offer.id, now=at(hours=2) - SEC, policy=SignupPolicy()
+    )
 
     assert (accepted.status, accepted.offer_expires_at) == ("confirmed", None)
-    assert await refusal(signup.accept_offer(session, first, offer.id, now=at(hours=1))) == (
+    assert await refusal(
+        signup.accept_offer(session, first, offer.id, now=at(hours=1), policy=POLICY)
+    ) == (
         Conflict,
         "offer_already_accepted",
         {},
@@ -575,7 +581,9 @@ async def test_accepting_an_offer_confirms_the_place(session: AsyncSession) -> N
 
 async def test_an_offer_cannot_be_accepted_once_it_expired(session: AsyncSession) -> None:
     shift, _, (first, _, _), offer = await offered_shift(session)
-    assert await refusal(signup.accept_offer(session, first, offer.id, now=at(hours=2))) == (
+    assert await refusal(
+        signup.accept_offer(session, first, offer.id, now=at(hours=2), policy=POLICY)
+    ) == (
         Conflict,
         "offer_expired",
         {},
@@ -600,7 +608,9 @@ async def test_declining_passes_the_place_on(session: AsyncSession) -> None:
     assert await refusal(
         signup.decline_offer(session, first, offer.id, now=at(hours=1), policy=POLICY)
     ) == (Conflict, "offer_gone", {})
-    assert await refusal(signup.accept_offer(session, first, offer.id, now=at(hours=1))) == (
+    assert await refusal(
+        signup.accept_offer(session, first, offer.id, now=at(hours=1), policy=POLICY)
+    ) == (
         Conflict,
         "offer_gone",
         {},
@@ -726,7 +736,9 @@ async def test_changes_of_places_mark_the_activity_s_group_cards_stale(
     assert await stale_after(
         signup.cancel(session, holder, mine[holder.id], now=NOW, policy=POLICY)
     )
-    assert await stale_after(signup.accept_offer(session, first, mine[first.id], now=NOW))
+    assert await stale_after(
+        signup.accept_offer(session, first, mine[first.id], now=NOW, policy=POLICY)
+    )
     assert await stale_after(signup.cancel(session, first, mine[first.id], now=NOW, policy=POLICY))
     assert await stale_after(
         signup.decline_offer(session, second, mine[second.id], now=NOW, policy=POLICY)

@@ -127,7 +127,9 @@ async def test_200_people_for_10_places_then_5_give_theirs_back(processes: Sessi
         async def job(session: AsyncSession) -> Signup:
             volunteer = await session.get(Volunteer, offer.volunteer_id)
             assert volunteer is not None
-            return await signup.accept_offer(session, volunteer, offer.id, now=at(hours=2))
+            return await signup.accept_offer(
+                session, volunteer, offer.id, now=at(hours=2), policy=POLICY
+            )
 
         return job
 

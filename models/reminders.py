@@ -1,0 +1,192 @@
+"""Reminders before a shift: rows in the database, not timers, so a city's hundreds of
+thousands of them cost a table and an index, survive restarts, and are shared by every bot
+process.
+
+A confirmed sign-up has one pending reminder per offset (24 h and 2 h before by default; an
+activity or the volunteer may choose others). They follow the sign-up: cancelled when it is, moved
+when the shift moves. Senders claim due rows atomically with a lease (`FOR UPDATE SKIP LOCKED` on
+PostgreSQL), so two processes never take the same row and a crashed sender's rows come back when
+the lease runs out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models.activity import Activity, Shift, Signup
+from models.outreach import Reminder
+from models.volunteer import Volunteer
+
+LEASE = timedelta(minutes=5)
+MINUTE = timedelta(minutes=1)
+
+
+def kind_for(offset: timedelta) -> str:
+    """A reminder's kind names its offset (`1440m` is a day before), so moving a shift can
+    recompute its due time without knowing any settings."""
+    return f"{offset // MINUTE}m"
+
+
+def offset_of(kind: str) -> timedelta:
+    return int(kind.removesuffix("m")) * MINUTE
+
+
+def offsets_from(minutes: list[int] | None) -> tuple[timedelta, ...] | None:
+    return None if minutes is None else tuple(m * MINUTE for m in minutes)
+
+
+def chosen_offsets(
+    volunteer: Volunteer, activity: Activity, default: tuple[timedelta, ...]
+) -> tuple[timedelta, ...]:
+    """The volunteer's own choice (none at all when they turned reminders off), else the
+    activity's, else the deployment's."""
+    if not volunteer.reminders_enabled:
+        return ()
+    return (
+        offsets_from(volunteer.reminder_minutes)
+        or offsets_from(activity.reminder_minutes)
+        or default
+    )
+
+
+async def follow(
+    session: AsyncSession, signup: Signup, *, now: datetime, default: tuple[timedelta, ...]
+) -> None:
+    """Keep a sign-up's pending reminders in step with it: planned while it is confirmed,
+    cancelled otherwise. Reminders whose time has already passed are not planned."""
+    pending = (Reminder.signup_id == signup.id) & (Reminder.status == "pending")
+    if signup.status != "confirmed":
+        await session.execute(update(Reminder).where(pending).values(status="cancelled"))
+        return
+    shift = await session.get(Shift, signup.shift_id)
+    volunteer = await session.get(Volunteer, signup.volunteer_id)
+    assert shift is not None and volunteer is not None
+    activity = await session.get(Activity, shift.activity_id)
+    assert activity is not None
+    kinds = []
+    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+    for offset in chosen_offsets(volunteer, activity, default):
+        due = shift.starts_at - offset
+        if due <= now:
+            continue
+        kinds.append(kind_for(offset))
+        values = {"due_at": due, "status": "pending", "lease_until": None, "sent_at": None}
+        await session.execute(
+            insert(Reminder)
+            .values(signup_id=signup.id, kind=kind_for(offset), **values)
+            .on_conflict_do_update(index_elements=["signup_id", "kind"], set_=values)
+        )
+    await session.execute(
+        update(Reminder)
+        .where(pending, Reminder.kind.not_in(kinds), Reminder.kind.endswith("m"))
+        .values(status="cancelled")
+    )
+
+
+async def follow_shift(session: AsyncSession, shift: Shift, *, now: datetime) -> None:
+    """The shift moved: its pending reminders keep their offsets from the new start; those
+    whose new time has passed are dropped."""
+    rows = await session.scalars(
+        select(Reminder)
+        .join(Signup, Signup.id == Reminder.signup_id)
+        .where(Signup.shift_id == shift.id, Reminder.status == "pending")
+    )
+    for reminder in rows:
+        if reminder.kind.endswith("m"):
+            reminder.due_at = shift.starts_at - offset_of(reminder.kind)
+            if reminder.due_at <= now:
+                reminder.status = "cancelled"
+
+
+async def drop_for_shifts(session: AsyncSession, shift_ids: list[int]) -> None:
+    """The shifts were cancelled: nobody is reminded of them."""
+    on_shifts = select(Signup.id).where(Signup.shift_id.in_(shift_ids))
+    await session.execute(
+        update(Reminder)
+        .where(Reminder.signup_id.in_(on_shifts), Reminder.status == "pending")
+        .values(status="cancelled")
+        .execution_options(synchronize_session=False)
+    )
+
+
+# ---- sending -------------------------------------------------------------------------------
+
+
+async def claim_due(
+    session: AsyncSession, *, now: datetime, limit: int, lease: timedelta = LEASE
+) -> list[int]:
+    """Take up to `limit` due reminders (or ones whose sender's lease ran out) for this process;
+    no other process can take them until the lease ends."""
+    claimable = or_(
+        and_(Reminder.status == "pending", Reminder.due_at <= now),
+        and_(Reminder.status == "sending", Reminder.lease_until < now),
+    )
+    due = (
+        select(Reminder.id)
+        .where(claimable)
+        .order_by(Reminder.due_at, Reminder.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    result = await session.execute(
+        update(Reminder)
+        .where(Reminder.id.in_(due.scalar_subquery()), claimable)
+        .values(status="sending", lease_until=now + lease)
+        .returning(Reminder.id)
+        .execution_options(synchronize_session=False)
+    )
+    return sorted(row[0] for row in result)
+
+
+@dataclass(frozen=True)
+class Due:
+    """A claimed reminder, with what the message needs; `send` False when it is no longer
+    useful (the shift started, the sign-up is gone, or a later reminder supersedes it)."""
+
+    reminder: Reminder
+    signup: Signup
+    shift: Shift
+    activity: Activity
+    volunteer: Volunteer
+    send: bool
+
+
+async def load_claimed(session: AsyncSession, ids: list[int], *, now: datetime) -> list[Due]:
+    rows = await session.execute(
+        select(Reminder, Signup, Shift, Activity, Volunteer)
+        .join(Signup, Signup.id == Reminder.signup_id)
+        .join(Shift, Shift.id == Signup.shift_id)
+        .join(Activity, Activity.id == Shift.activity_id)
+        .join(Volunteer, Volunteer.id == Signup.volunteer_id)
+        .where(Reminder.id.in_(ids))
+        .order_by(Reminder.due_at.desc())
+    )
+    latest: set[int] = set()
+    found = []
+    for reminder, signup, shift, activity, volunteer in rows:
+        useful = (
+            signup.status == "confirmed"
+            and shift.status != "cancelled"
+            and shift.starts_at > now
+            and volunteer.telegram_id is not None
+            and signup.id not in latest  # after a pause, only the latest due one is sent
+        )
+        latest.add(signup.id)
+        found.append(Due(reminder, signup, shift, activity, volunteer, useful))
+    return found
+
+
+async def settle(session: AsyncSession, reminder_id: int, *, status: str, now: datetime) -> None:
+    """Record how a claimed reminder ended: `sent`, or `missed` (not useful any more, or the
+    message could not be delivered)."""
+    await session.execute(
+        update(Reminder)
+        .where(Reminder.id == reminder_id, Reminder.status == "sending")
+        .values(status=status, lease_until=None, sent_at=now if status == "sent" else None)
+    )
