@@ -17,6 +17,8 @@ from bot.texts import catalogs
 from handlers import root_router
 from handlers.context import Deployment
 from migrations import alembic_config
+from models.alerts import AlertPolicy
+from models.attendance import AttendancePolicy
 from models.clock import Clock, SystemClock
 from models.crypto import IdCipher
 from models.signup import SignupPolicy
@@ -36,6 +38,15 @@ def deployment_from(settings: Settings) -> Deployment:
         zone=settings.zone,
         admin_ids=frozenset(settings.admin_telegram_ids),
         signup=signup_policy_from(settings),
+        alerts=AlertPolicy(
+            short_before=timedelta(hours=settings.short_shift_alert_hours)
+            if settings.short_shift_alert_hours
+            else None,
+            digest_at=settings.daily_digest_at,
+        ),
+        attendance=AttendancePolicy(
+            checkout_reminder=timedelta(minutes=settings.checkout_reminder_minutes)
+        ),
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import time
 from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Literal
@@ -45,8 +46,14 @@ class Settings(BaseSettings):
     no_show_block_days: int = Field(default=30, ge=1)
     # Hours before a shift to remind volunteers (an activity or a volunteer may choose others).
     reminder_offsets_hours: Annotated[tuple[float, ...], NoDecode] = (24.0, 2.0)
-    # How often background work runs (expired offers, group card figures).
+    # How often background work runs (reminders, expired offers, closing, group card figures).
     jobs_interval_seconds: float = Field(default=2.0, gt=0)
+    # Coordinators are alerted when a shift is still short this many hours before it starts
+    # (0: never), and get a digest of tomorrow's shifts each day at this local time ("": never).
+    short_shift_alert_hours: float = Field(default=48.0, ge=0)
+    # A volunteer still checked in this long after their shift ended is asked to check out.
+    checkout_reminder_minutes: int = Field(default=30, ge=1)
+    daily_digest_at: time | None = time(18, 0)
 
     @field_validator("admin_telegram_ids", mode="before")
     @classmethod
@@ -67,6 +74,11 @@ class Settings(BaseSettings):
         if isinstance(value, int | float):
             return (float(value),)
         return value
+
+    @field_validator("daily_digest_at", mode="before")
+    @classmethod
+    def _empty_is_off(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("timezone")
     @classmethod

@@ -5,6 +5,7 @@
 
 from handlers import (
     activities,
+    checkin,
     edit_activity,
     erase,
     fields,
@@ -14,6 +15,7 @@ from handlers import (
     manage,
     my_shifts,
     new_activity,
+    notifications,
     offers,
     profile,
     registration,
@@ -33,11 +35,13 @@ for feature in (
     offers,
     my_shifts,
     reminders,
+    checkin,
     manage,
     groups,
     import_activities,
     new_activity,
     edit_activity,
+    notifications,
     general,
 ):
     root_router.include(feature.router)

@@ -21,6 +21,8 @@ from handlers.events import (
     Outbox,
     SendMessage,
 )
+from models.alerts import AlertPolicy
+from models.attendance import AttendancePolicy
 from models.clock import Clock
 from models.conversation import ConversationState
 from models.crypto import IdCipher
@@ -49,6 +51,8 @@ class Deployment:
     zone: ZoneInfo
     admin_ids: frozenset[int] = frozenset()
     signup: SignupPolicy = field(default_factory=SignupPolicy)
+    alerts: AlertPolicy = field(default_factory=AlertPolicy)
+    attendance: AttendancePolicy = field(default_factory=AttendancePolicy)
 
 
 @dataclass

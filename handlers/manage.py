@@ -12,7 +12,7 @@ from handlers.context import Context, in_rows, keyboard
 from handlers.events import InlineButton, SendPhoto
 from handlers.notify import notifier
 from handlers.router import Router
-from models import group, publishing, roles, signup
+from models import group, publishing, recruiting, roles, signup
 from models.activity import Activity, Shift, Signup
 from models.errors import Conflict
 from models.team import Team
@@ -150,21 +150,10 @@ async def post(ctx: Context, press: Press) -> None:
 
 
 async def _recruits(ctx: Context, shift: Shift, activity: Activity) -> list[Volunteer]:
-    """Volunteers interested in the activity's theme who are not on this shift already."""
-    on_shift = select(Signup.volunteer_id).where(Signup.shift_id == shift.id)
-    return list(
-        await ctx.session.scalars(
-            select(Volunteer)
-            .where(
-                Volunteer.status == "active",
-                Volunteer.reachable.is_(True),
-                Volunteer.mute_recruitment.is_(False),
-                Volunteer.themes.any(id=activity.theme_id),
-                Volunteer.id.not_in(on_shift),
-            )
-            .order_by(Volunteer.id)
-        )
+    audience = recruiting.audience(
+        shift, activity, now=ctx.clock.now(), policy=ctx.deployment.signup
     )
+    return list(await ctx.session.scalars(audience))
 
 
 async def _recruit_target(ctx: Context, press: Press) -> tuple[Shift, Activity]:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers import formatting
@@ -19,6 +20,7 @@ from handlers.context import Context, Deployment, Texts
 from handlers.events import InlineButton, InlineKeyboard, Outbox, SendMessage
 from models.activity import Shift
 from models.clock import Clock
+from models.volunteer import Volunteer
 
 
 @dataclass
@@ -41,12 +43,27 @@ class Notifier:
     def moment(self, language: str, at: datetime) -> str:
         return formatting.moment(self.texts, language, at, self.deployment.zone)
 
+    async def language_of(self, telegram_id: int) -> str:
+        """The language of someone who may never have registered (a coordinator): theirs if
+        known, else the deployment's."""
+        language = await self.session.scalar(
+            select(Volunteer.language).where(Volunteer.telegram_id == telegram_id)
+        )
+        return language or self.deployment.default_language
+
     def button(
-        self, telegram_id: int, language: str, label_key: str, action: str, *args: str | int
+        self,
+        telegram_id: int,
+        language: str,
+        label_key: str,
+        action: str,
+        *args: str | int,
+        **label_params: Any,
     ) -> InlineButton:
         """A lasting button (see `Router.button`) signed for the recipient."""
         data = self.signer.pack(telegram_id, 0, action, *args)
-        return InlineButton(label=self.texts.get(language, label_key), callback_data=data)
+        label = self.texts.get(language, label_key, **label_params)
+        return InlineButton(label=label, callback_data=data)
 
     def send(self, telegram_id: int, text: str, buttons: list[InlineButton] | None = None) -> None:
         markup = InlineKeyboard(rows=(tuple(buttons),)) if buttons else None

@@ -7,8 +7,6 @@ coordinator adding places, an offer expiring (the scheduler).
 
 from __future__ import annotations
 
-from sqlalchemy import select
-
 from handlers.callbacks import Press
 from handlers.context import Context
 from handlers.notify import Notifier, notifier
@@ -54,10 +52,7 @@ async def announce(source: Context | Notifier, vacancy: Vacancy) -> None:
 
 async def _tell_coordinators(notify: Notifier, activity: Activity, vacancy: Vacancy) -> None:
     for telegram_id in await roles.coordinator_ids(notify.session, activity.team_id):
-        language = await notify.session.scalar(
-            select(Volunteer.language).where(Volunteer.telegram_id == telegram_id)
-        )
-        language = language or notify.deployment.default_language
+        language = await notify.language_of(telegram_id)
         notify.send(
             telegram_id,
             notify.text(

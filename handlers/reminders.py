@@ -12,7 +12,7 @@ from handlers.context import Context, keyboard
 from handlers.events import Outbox, SendLocation
 from handlers.notify import Notifier
 from handlers.router import Router
-from models import signup
+from models import reminders, signup
 from models.activity import Activity, Shift, Signup
 from models.errors import NotAllowed
 from models.reminders import Due
@@ -21,7 +21,10 @@ router = Router()
 
 
 def remind(notify: Notifier, due: Due) -> Outbox:
-    """The reminder message (and the venue's pin, where the activity has one)."""
+    """The reminder message: before the shift (with the venue's pin, where the activity has
+    one), or after it to someone who forgot to check out."""
+    if reminders.is_checkout(due.reminder.kind):
+        return _to_check_out(notify, due)
     volunteer, shift, activity = due.volunteer, due.shift, due.activity
     assert volunteer.telegram_id is not None
     language, telegram_id = volunteer.language, volunteer.telegram_id
@@ -40,6 +43,21 @@ def remind(notify: Notifier, due: Due) -> Outbox:
     replace(notify, outbox=outbox).send(telegram_id, text, buttons)
     if activity.latitude is not None and activity.longitude is not None:
         outbox.add(SendLocation(telegram_id, activity.latitude, activity.longitude))
+    return outbox
+
+
+def _to_check_out(notify: Notifier, due: Due) -> Outbox:
+    volunteer, shift, activity = due.volunteer, due.shift, due.activity
+    assert volunteer.telegram_id is not None
+    language, telegram_id = volunteer.language, volunteer.telegram_id
+    outbox = Outbox()
+    text = notify.text(
+        language, "reminders.check_out", title=activity.title, when=notify.when(language, shift)
+    )
+    button = notify.button(
+        telegram_id, language, "reminders.check_out_now", "att.out", due.signup.id
+    )
+    replace(notify, outbox=outbox).send(telegram_id, text, [button])
     return outbox
 
 

@@ -337,7 +337,7 @@ async def cancel(
         if now >= until:
             raise NotAllowed("cancel_too_late", until=until)
     held = signup.status in HOLDS_PLACE
-    _settle(signup, "cancelled", now)
+    settle(signup, "cancelled", now)
     _audit(session, volunteer, signup, "signup.cancel", now)
     await group.mark_stale(session, shift.id)
     await reminders.follow(session, signup, now=now, default=())
@@ -404,7 +404,7 @@ async def accept_offer(
         raise Conflict("offer_gone")
     if now >= signup.offer_expires_at:
         raise Conflict("offer_expired")
-    _settle(signup, "confirmed", now)
+    settle(signup, "confirmed", now)
     _audit(session, volunteer, signup, "offer.accept", now)
     await group.mark_stale(session, signup.shift_id)
     await reminders.follow(session, signup, now=now, default=policy.reminder_offsets)
@@ -425,7 +425,7 @@ async def decline_offer(
     await session.refresh(signup)
     if signup.status != "offered":
         raise Conflict("offer_gone")
-    _settle(signup, "cancelled", now)
+    settle(signup, "cancelled", now)
     _audit(session, volunteer, signup, "offer.decline", now)
     await group.mark_stale(session, shift.id)
     await session.flush()
@@ -460,7 +460,7 @@ async def expire_offers(
             continue  # answered meanwhile
         if signup.offer_expires_at > now:
             continue
-        _settle(signup, "cancelled", now)
+        settle(signup, "cancelled", now)
         audit.record(
             session,
             actor=None,
@@ -478,7 +478,7 @@ async def expire_offers(
     return expired
 
 
-def _settle(signup: Signup, status: str, now: datetime) -> None:
+def settle(signup: Signup, status: str, now: datetime) -> None:
     """Move a sign-up to a status that holds no offer."""
     signup.status = status
     signup.offer_expires_at = None

@@ -117,6 +117,9 @@ class ApiCall:
     description: str | None
     time: float  # the sandbox's monotonic clock when the request arrived
     params: dict[str, Any]
+    # The base URL of the sandbox address it came in on (see BotApiSandbox.add_address);
+    # None for a method the bot returned in its answer to a webhook delivery.
+    via: str | None = None
 
     @property
     def ok(self) -> bool:

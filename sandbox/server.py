@@ -6,7 +6,9 @@ Telegram's envelope (`{"ok": true, "result": ...}` or `{"ok": false, "error_code
 "description": "...", "parameters": {"retry_after": S}}`), its validation wording, its flood
 limits (`sandbox.limits`) and injectable faults (`sandbox.faults`). People are played through
 `sandbox.user(...)` (`sandbox.users`), in-process or over the /sandbox/ control API
-(`sandbox.control`). Every request is logged in `calls`.
+(`sandbox.control`). Every request is logged in `calls`, with the address it came in on: a
+sandbox may serve several (`add_address`), so a test can give each bot process its own and tell
+their requests apart.
 """
 
 from __future__ import annotations
@@ -205,12 +207,29 @@ class BotApiSandbox:
         self._stopping.clear()
         runner = web.AppRunner(self.app(), access_log=None, shutdown_timeout=SHUTDOWN_TIMEOUT_S)
         await runner.setup()
-        site = web.TCPSite(runner, host, port)
-        await site.start()
         self._runner = runner
-        bound_port = runner.addresses[0][1]
-        self.url = f"http://{host}:{bound_port}"
+        try:
+            self.url = await self.add_address(host, port)
+        except BaseException:
+            self._runner = None  # e.g. the port is taken: nothing is left half started
+            await runner.cleanup()
+            raise
         return self.url
+
+    async def add_address(self, host: str = LOOPBACK_HOST, port: int = 0) -> str:
+        """Serve the same sandbox on one more address (loopback only) and return its base URL.
+
+        Calls are logged with the address they came in on (`ApiCall.via`), so clients given
+        different addresses — two bot processes sharing one sandbox — can be told apart.
+        """
+        if not ipaddress.ip_address(host).is_loopback:
+            raise ValueError("the sandbox serves only on this machine (a loopback address)")
+        if self._runner is None:
+            raise RuntimeError("start() the sandbox first")
+        site = web.TCPSite(self._runner, host, port)
+        await site.start()
+        bound_port = self._runner.addresses[-1][1]
+        return _base_url(host, bound_port)
 
     async def stop(self) -> None:
         """Answer every waiting request, stop webhook delivery and close the server."""
@@ -239,7 +258,7 @@ class BotApiSandbox:
             status = 200
         except ApiError as error:
             envelope, status = error.envelope(), error.status
-        self._log(method.name if method else name, params, status, envelope, arrived)
+        self._log(method.name if method else name, params, status, envelope, arrived, _via(request))
         return web.json_response(envelope, status=status)
 
     async def _call(self, method: Method, params: Params) -> dict[str, Any]:
@@ -275,6 +294,7 @@ class BotApiSandbox:
         status: int,
         envelope: dict[str, Any],
         arrived: float,
+        via: str | None = None,
     ) -> None:
         self.calls.append(
             ApiCall(
@@ -284,6 +304,7 @@ class BotApiSandbox:
                 description=None if envelope.get("ok") else envelope.get("description"),
                 time=arrived,
                 params=params.loggable(),
+                via=via,
             )
         )
 
@@ -319,6 +340,17 @@ async def _read(request: web.Request) -> Params:
         return await read_params(request)
     except web.HTTPRequestEntityTooLarge:
         raise ApiError(413, ENTITY_TOO_LARGE) from None
+
+
+def _base_url(host: str, port: int) -> str:
+    return f"http://{host}:{port}"
+
+
+def _via(request: web.Request) -> str | None:
+    """The base URL of the sandbox address the request came in on."""
+    transport = request.transport
+    sockname = transport.get_extra_info("sockname") if transport is not None else None
+    return _base_url(sockname[0], sockname[1]) if sockname else None
 
 
 def _chat_id(params: Params) -> int | None:

@@ -1,4 +1,5 @@
-"""Timed and background work that no update triggers: offers that expire, and group cards whose
+"""Timed and background work that no update triggers: reminders before shifts, offers that
+expire, sign-up closing at its deadline, coordinators' alerts and digests, and group cards whose
 figures changed. Each job runs in its own short transaction and sends only after committing.
 
 `Jobs.run_due()` runs everything that is due once; the runner calls it on an interval, tests call
@@ -11,16 +12,17 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.dispatcher import Dispatcher
-from handlers import cards, links, offers
+from handlers import cards, coordinator_alerts, links, offers
+from handlers import closing as closing_messages
 from handlers.events import Action, EditMessage, InlineButton, InlineKeyboard, Outbox, SendMessage
 from handlers.notify import Notifier
 from handlers.reminders import remind
-from models import group, publishing, reminders, signup
+from models import alerts, closing, group, publishing, reminders, signup
 from models.group import GroupCard
 from models.volunteer import Volunteer
 
@@ -34,6 +36,7 @@ CARDS_PER_RUN = 50
 REMINDER_BATCH = 200
 REMINDER_BATCHES_PER_RUN = 25
 CONCURRENT_SENDS = 16
+ALERTS_EVERY = timedelta(minutes=1)
 
 
 @dataclass
@@ -44,10 +47,13 @@ class Jobs:
     def __post_init__(self) -> None:
         # Reminders go out concurrently; the adapter waits out Telegram's flood control.
         self._sending = asyncio.Semaphore(CONCURRENT_SENDS)
+        self._next_alerts: datetime | None = None
 
     async def run_due(self) -> None:
         await self.send_reminders()
         await self.expire_offers()
+        await self.close_signups()
+        await self.alert_coordinators()
         await self.refresh_cards()
 
     async def _notifier(self, session: AsyncSession, outbox: Outbox) -> Notifier:
@@ -121,6 +127,42 @@ class Jobs:
                 await offers.announce(notify, lapse.vacancy)
         await self._send(outbox)
         return len(expired)
+
+    async def close_signups(self) -> int:
+        """Close sign-up where its deadline (or the shift's start) has come, and tell the people
+        still waiting that no place came free."""
+        d = self.dispatcher
+        outbox = Outbox()
+        async with d.sessions() as session, session.begin():
+            notify = await self._notifier(session, outbox)
+            closed = await closing.close_due(session, now=d.clock.now())
+            for item in closed:
+                await closing_messages.tell_turned_away(notify, item)
+        await self._send(outbox)
+        return len(closed)
+
+    async def alert_coordinators(self) -> int:
+        """Alert coordinators to shifts short of people and send the daily digests; looked for
+        once a minute (each alert goes out once whatever the pace)."""
+        d = self.dispatcher
+        now = d.clock.now()
+        if self._next_alerts is not None and now < self._next_alerts:
+            return 0
+        self._next_alerts = now + ALERTS_EVERY
+        policy = d.deployment.alerts
+        outbox = Outbox()
+        async with d.sessions() as session, session.begin():
+            notify = await self._notifier(session, outbox)
+            shorts = await alerts.short_shifts(session, now=now, policy=policy)
+            for short in shorts:
+                await coordinator_alerts.short_of_people(notify, short)
+            digests = await alerts.digests_due(
+                session, now=now, policy=policy, zone=d.deployment.zone
+            )
+            for digest in digests:
+                await coordinator_alerts.digest(notify, digest)
+        await self._send(outbox)
+        return len(shorts) + len(digests)
 
     async def refresh_cards(self) -> int:
         """Post new group cards and edit those whose figures changed, within the group limits."""

@@ -11,8 +11,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import registration, roles
-from models.activity import Activity
+from bot.app import deployment_from
+from models import attendance, registration, roles
+from models.activity import Activity, Signup
 from models.conversation import ConversationState
 from models.db import create_engine, session_factory
 from models.publishing import ActivityPlan, ShiftPlan, publish
@@ -177,16 +178,22 @@ async def make_volunteers(
         return volunteers
 
 
-async def registered(bot: RunningBot, user_id: int, language: str = "en") -> Person:
-    """Someone registered straight in the database: registering by chat would spend the chat's
-    flood allowance (about 20 messages, then one a second) before the test begins."""
+async def registered(
+    bot: RunningBot, user_id: int, language: str = "en", *, themes: tuple[str, ...] = ()
+) -> Person:
+    """Someone registered straight in the database (liking `themes`, by code): registering by
+    chat would spend the chat's flood allowance (about 20 messages, then one a second) before
+    the test begins."""
     person = bot.person(user_id)
     async with database(bot) as session:
+        theme_ids = await session.scalars(select(Theme.id).where(Theme.code.in_(themes)))
         await registration.register(
             session,
             telegram_id=user_id,
             language=language,
-            draft=Draft(name="Wang Xiaoming", phone=f"+86138{user_id:08d}"),
+            draft=Draft(
+                name="Wang Xiaoming", phone=f"+86138{user_id:08d}", theme_ids=list(theme_ids)
+            ),
             now=bot.clock.now(),
         )
     return person
@@ -196,3 +203,29 @@ async def state_of(bot: RunningBot, telegram_id: int) -> tuple[object, ...]:
     state, _ = await snapshot(bot, telegram_id)
     assert isinstance(state, tuple)
     return state
+
+
+async def checked_in(bot: RunningBot, telegram_id: int, *, out: bool = False) -> None:
+    """The person checks in to their one shift (and out, with `out`) now, as the check-in
+    conversation would record it."""
+    policy = deployment_from(bot.settings).attendance
+    async with database(bot) as session:
+        person = await session.scalar(select(Volunteer).where(Volunteer.telegram_id == telegram_id))
+        assert person is not None
+        signup_id = await session.scalar(select(Signup.id).where(Signup.volunteer_id == person.id))
+        assert signup_id is not None
+        now = bot.clock.now()
+        await attendance.check_in(session, person, signup_id, now=now, method="code", policy=policy)
+        if out:
+            await attendance.check_out(session, person, signup_id, now=now)
+
+
+async def statuses(bot: RunningBot) -> dict[int | None, str]:
+    """Each sign-up's status, by the volunteer's Telegram id (tests with one shift)."""
+    async with database(bot) as session:
+        rows = await session.execute(
+            select(Volunteer.telegram_id, Signup.status).join(
+                Signup, Signup.volunteer_id == Volunteer.id
+            )
+        )
+        return {telegram_id: status for telegram_id, status in rows}

@@ -8,7 +8,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from models import editing, publishing
-from models.activity import Shift
+from models.activity import ServiceRecord, Shift
 from models.clock import ManualClock
 from models.outreach import Reminder
 from sandbox.harness import Person, RunningBot
@@ -152,3 +152,39 @@ async def test_reminders_due_after_the_start_are_recorded_as_missed(bot: Running
     await bot.run_jobs()
     assert reminders_in(alice) == []
     assert await reminder_statuses(bot) == [("1440m", "missed"), ("120m", "missed")]
+
+
+async def test_a_volunteer_still_checked_in_after_the_shift_is_asked_to_check_out(
+    bot: RunningBot,
+) -> None:
+    token = await one_shift_activity(bot, capacity=2)
+    alice = await signed_up(bot, token, 1001)
+    bob = await signed_up(bot, token, 1002)
+    await at(bot, timedelta(0))
+    await steps.checked_in(bot, 1001)
+    await steps.checked_in(bot, 1002, out=True)  # he checks out on time
+    end = -timedelta(hours=3)  # the shift lasts three hours
+
+    await at(bot, end - timedelta(minutes=29))
+    assert checkout_asks(alice) == []
+    await at(bot, end - timedelta(minutes=30))
+    (ask,) = checkout_asks(alice)
+    assert "Beach clean-up, Wed 01-07 09:00–12:00 has ended, but you are still checked in" in ask
+    assert alice.last().button_labels() == ["✅ Check out now"]
+    assert checkout_asks(bob) == []
+    await bot.run_jobs()
+    assert len(checkout_asks(alice)) == 1  # once only
+
+    reply = await alice.press("✅ Check out now")
+    assert "Checked out at Wed 01-07 12:30" in reply.text
+    async with steps.database(bot) as session:
+        outs = await session.scalars(
+            select(ServiceRecord.checked_out_at).order_by(ServiceRecord.id)
+        )
+        assert list(outs) == [bot.clock.now(), T0 + START]  # bob's: when he checked in and out
+    statuses = await reminder_statuses(bot)
+    assert statuses.count(("out30", "sent")) == 1 and statuses.count(("out30", "cancelled")) == 1
+
+
+def checkout_asks(person: Person) -> list[str]:
+    return [m.text or "" for m in person.messages() if (m.text or "").startswith("🕓")]

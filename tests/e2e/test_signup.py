@@ -6,9 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from icalendar import Calendar
-from sqlalchemy import select
 
-from models.activity import Signup
 from sandbox.harness import Person, RunningBot
 from tests.e2e import steps
 
@@ -17,19 +15,6 @@ async def registered(bot: RunningBot, user_id: int, name: str) -> Person:
     person = bot.person(user_id, name)
     await steps.register(person)
     return person
-
-
-async def statuses(bot: RunningBot) -> dict[int, str]:
-    """Each volunteer's sign-up status (by Telegram id) on the one shift of the test."""
-    from models.volunteer import Volunteer
-
-    async with steps.database(bot) as session:
-        rows = await session.execute(
-            select(Volunteer.telegram_id, Signup.status).join(
-                Signup, Signup.volunteer_id == Volunteer.id
-            )
-        )
-        return {telegram_id: status for telegram_id, status in rows}
 
 
 async def test_sign_up_by_deep_link_see_it_in_my_download_ics_and_cancel(bot: RunningBot) -> None:
@@ -71,7 +56,7 @@ async def test_sign_up_by_deep_link_see_it_in_my_download_ics_and_cancel(bot: Ru
     assert offer.button_labels() == ["✅ Accept", "Decline"]
     reply = await bob.press("✅ Accept")
     assert "The place is yours" in reply.text
-    assert await statuses(bot) == {1001: "cancelled", 1002: "confirmed"}
+    assert await steps.statuses(bot) == {1001: "cancelled", 1002: "confirmed"}
 
 
 def activity_start(bot: RunningBot, *, days: int) -> object:
@@ -102,7 +87,7 @@ async def test_an_unanswered_offer_expires_and_passes_to_the_next_person(bot: Ru
     await bot.run_jobs()
     assert "was not taken in time" in second.last().text
     assert "A place has opened" in third.last().text
-    assert await statuses(bot) == {1001: "cancelled", 1002: "cancelled", 1003: "offered"}
+    assert await steps.statuses(bot) == {1001: "cancelled", 1002: "cancelled", 1003: "offered"}
     reply = await second.press("✅ Accept", message_id=second.messages()[-2].message_id)
     assert reply.alert is not None and "offer" in reply.alert  # the old offer is gone
 

@@ -9,10 +9,7 @@ import re
 from datetime import timedelta
 
 from icalendar import Calendar
-from sqlalchemy import select
 
-from models.activity import Signup
-from models.volunteer import Volunteer
 from sandbox.harness import Person, RunningBot
 from tests.e2e import steps
 from tests.e2e.test_new_activity import add_shift, coordinator
@@ -52,16 +49,6 @@ async def sign_up_for_first_shift(person: Person, payload: str) -> str:
     return (await person.press(labels[0])).text
 
 
-async def statuses(bot: RunningBot) -> dict[int | None, str]:
-    async with steps.database(bot) as session:
-        rows = await session.execute(
-            select(Volunteer.telegram_id, Signup.status).join(
-                Signup, Signup.volunteer_id == Volunteer.id
-            )
-        )
-        return {telegram_id: status for telegram_id, status in rows}
-
-
 async def up_to_the_offer(bot: RunningBot) -> tuple[Person, Person, Person]:
     payload = await publish_by_conversation(bot)
     alice, bob, carol = [await steps.registered(bot, 1001 + i) for i in range(3)]
@@ -92,7 +79,11 @@ async def test_the_first_person_waiting_accepts_the_freed_place(bot: RunningBot)
     reply = await bob.press("✅ Accept")
     assert "The place is yours" in reply.text
     assert f"{SHIFT_ONE} Beach clean-up: ✅ confirmed" in (await bob.send("/my")).text
-    assert await statuses(bot) == {alice.id: "cancelled", bob.id: "confirmed", carol.id: "waiting"}
+    assert await steps.statuses(bot) == {
+        alice.id: "cancelled",
+        bob.id: "confirmed",
+        carol.id: "waiting",
+    }
 
 
 async def test_an_unanswered_offer_expires_and_passes_to_the_next_person(bot: RunningBot) -> None:
@@ -101,7 +92,11 @@ async def test_an_unanswered_offer_expires_and_passes_to_the_next_person(bot: Ru
     await bot.run_jobs()
     assert "was not taken in time" in bob.last().text
     assert "A place has opened on Beach clean-up, " + SHIFT_ONE in carol.last().text
-    assert await statuses(bot) == {alice.id: "cancelled", bob.id: "cancelled", carol.id: "offered"}
+    assert await steps.statuses(bot) == {
+        alice.id: "cancelled",
+        bob.id: "cancelled",
+        carol.id: "offered",
+    }
     reply = await carol.press("✅ Accept")
     assert "The place is yours" in reply.text
-    assert (await statuses(bot))[carol.id] == "confirmed"
+    assert (await steps.statuses(bot))[carol.id] == "confirmed"

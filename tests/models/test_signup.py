@@ -26,6 +26,7 @@ from tests.models.world import (
     make_shift,
     make_volunteer,
     make_volunteers,
+    no_show,
     shift_plan,
     statuses,
     theme,
@@ -368,22 +369,6 @@ async def test_hours_count_the_shift_being_joined_between_two_others(
 
 
 # ---- no-shows --------------------------------------------------------------------------------
-
-
-async def no_show(session: AsyncSession, volunteer: Volunteer, starts_at: datetime) -> None:
-    """A past shift the volunteer was signed up for and did not come to."""
-    shift = await make_shift(session)
-    shift.starts_at, shift.ends_at = starts_at, starts_at + timedelta(hours=3)
-    session.add(
-        Signup(
-            shift_id=shift.id,
-            volunteer_id=volunteer.id,
-            status="no_show",
-            queued_at=starts_at - timedelta(days=1),
-            updated_at=starts_at,
-        )
-    )
-    await session.flush()
 
 
 @pytest.mark.parametrize(

@@ -151,3 +151,19 @@ async def waiting_list(session: AsyncSession, shift_id: int) -> list[int]:
             .order_by(Signup.queued_at, Signup.id)
         )
     )
+
+
+async def no_show(session: AsyncSession, volunteer: Volunteer, starts_at: datetime) -> None:
+    """A past shift the volunteer was signed up for and did not come to."""
+    shift = await make_shift(session)
+    shift.starts_at, shift.ends_at = starts_at, starts_at + timedelta(hours=3)
+    session.add(
+        Signup(
+            shift_id=shift.id,
+            volunteer_id=volunteer.id,
+            status="no_show",
+            queued_at=starts_at - timedelta(days=1),
+            updated_at=starts_at,
+        )
+    )
+    await session.flush()

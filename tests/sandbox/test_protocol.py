@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import aiohttp
+import pytest
 from aiogram.utils.token import validate_token
 
 from sandbox import DEFAULT_TOKEN, BotApiSandbox
@@ -155,6 +156,30 @@ async def test_every_call_is_logged(
     assert second.status == 400 and second.description == "Bad Request: message text is empty"
     assert second.time - first.time == 5
     assert [m.text for m in sandbox.delivered()] == ["one"]
+
+
+async def test_one_sandbox_on_two_addresses_logs_which_each_call_came_in_on(
+    sandbox: BotApiSandbox, api: Api
+) -> None:
+    sandbox.user(42)
+    second = Api(api.http, await sandbox.add_address(), api.token)
+    assert second.base_url != api.base_url
+    await api.ok("sendMessage", chat_id=42, text="one")
+    await second.ok("sendMessage", chat_id=42, text="two")
+    assert [(call.via, call.params["text"]) for call in sandbox.calls] == [
+        (api.base_url, "one"),
+        (second.base_url, "two"),
+    ]
+    assert [m.text for m in sandbox.delivered(42)] == ["one", "two"]  # one world behind both
+
+
+async def test_another_address_is_loopback_only_and_needs_a_started_sandbox(
+    sandbox: BotApiSandbox,
+) -> None:
+    with pytest.raises(ValueError, match="loopback"):
+        await sandbox.add_address("0.0.0.0")
+    with pytest.raises(RuntimeError, match="start"):
+        await BotApiSandbox().add_address()
 
 
 async def test_the_default_token_passes_both_libraries_checks() -> None:

@@ -1,0 +1,334 @@
+"""Reminders sent by two bot processes at once: with two real `volbot run` processes on one
+PostgreSQL database and 5,000 due reminders, each volunteer gets their reminder exactly once,
+and both processes take part (claims with a lease and SKIP LOCKED, models/reminders.py).
+
+The bot runs as operators run it — OS processes started from the command line, on the real clock
+— against the sandbox served from this test's event loop. The sandbox serves each process on its
+own address, so its log says which process made every request. Both processes long-poll the
+one bot token, as two `volbot run` would; the sandbox, like Telegram, ends the older poll with
+409 Conflict, which python-telegram-bot logs and retries — noise in their logs, harmless here,
+where nobody writes to the bot.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+import time
+from collections import Counter
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import IO
+
+import pytest
+from sqlalchemy import func, insert, select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.settings import Settings
+from models import publishing, reminders, roles
+from models.activity import Signup
+from models.db import create_engine, session_factory
+from models.outreach import Reminder
+from models.publishing import ActivityPlan, ShiftPlan
+from models.reference import Theme
+from models.volunteer import Volunteer
+from sandbox import BotApiSandbox, Limits
+from tests.conftest import TEST_ID_KEY
+
+pytestmark = pytest.mark.postgres
+
+REPO = Path(__file__).resolve().parents[2]
+REMINDERS = 5_000
+SHIFTS = 10
+PLACES = REMINDERS // SHIFTS  # every place of every shift taken
+FIRST_TELEGRAM_ID = 7_000_001
+COORDINATOR = 900_001
+OFFSET = timedelta(hours=24)  # a day-before reminder ...
+STARTS_IN = timedelta(hours=23)  # ... for shifts that start in 23 h, so it is an hour overdue
+PROCESSES = ("a", "b")
+# Short, so that both processes reach the reminders at almost the same moment.
+JOBS_INTERVAL_S = 0.5
+STARTUP_TIMEOUT_S = 60.0
+SETTLE_TIMEOUT_S = 120.0
+# Once every row is settled, the sandbox must see no reminder for a few job runs, so a second
+# send of a settled reminder has the chance to show up in the log before the processes stop.
+QUIET_S = 4 * JOBS_INTERVAL_S
+QUIET_MAX_S = 10.0
+STOP_TIMEOUT_S = 15.0
+POLL_S = 0.1
+LOG_TAIL_LINES = 200
+REMINDER_MARK = "⏰"  # how the reminder text (reminders.before) begins
+# Exactly-once is the question here, not flood control (tests/sandbox/test_limits.py covers it):
+# at Telegram's ~30 messages a second overall 5,000 reminders would take three minutes, so the
+# overall budget is raised to let them all through at once. The per-chat limits stay as
+# Telegram's: each volunteer is sent one message, and a second within the chat's burst would be
+# accepted anyway, so they hide no duplicate.
+LIMITS = Limits(global_per_second=float(REMINDERS), global_burst=REMINDERS)
+
+
+@dataclass
+class BotProcess:
+    """One `volbot run` process, talking to the sandbox through its own address."""
+
+    name: str
+    api_url: str
+    log_path: Path
+    process: asyncio.subprocess.Process
+
+    def log_tail(self) -> str:
+        lines = self.log_path.read_text(errors="replace").splitlines()
+        return "\n".join(lines[-LOG_TAIL_LINES:])
+
+
+def bot_environment(database_url: str, api_url: str, token: str) -> dict[str, str]:
+    """The environment of a bot process: this one's (PATH and the like) without any setting of
+    the test's own, plus the deployment's settings."""
+    settings = set(Settings.model_fields)
+    env = {key: value for key, value in os.environ.items() if key.lower() not in settings}
+    env.update(
+        DATABASE_URL=database_url,
+        TELEGRAM_BOT_TOKEN=token,
+        TELEGRAM_API_BASE_URL=api_url,
+        JOBS_INTERVAL_SECONDS=str(JOBS_INTERVAL_S),
+        # The deployment the other end-to-end tests run (tests/conftest.py, make_settings).
+        REQUIRE_REAL_NAME="true",
+        ID_ENCRYPTION_KEY=TEST_ID_KEY,
+        DEFAULT_LANGUAGE="en",
+        LOG_LEVEL="WARNING",  # failures and retries; not every job run
+        # The code under test is this checkout, whatever is installed.
+        PYTHONPATH=os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])),
+    )
+    return env
+
+
+@asynccontextmanager
+async def bot_processes(
+    sandbox: BotApiSandbox, database_url: str, workdir: Path
+) -> AsyncIterator[list[BotProcess]]:
+    """Start one `volbot run` per name in PROCESSES; stop them (SIGTERM, then kill) at the end
+    and print their logs, which pytest shows when the test fails."""
+    running: list[BotProcess] = []
+    logs: list[IO[bytes]] = []
+    try:
+        for name in PROCESSES:
+            api_url = await sandbox.add_address()
+            log_path = workdir / f"bot-{name}.log"
+            log = log_path.open("wb")
+            logs.append(log)
+            process = await asyncio.create_subprocess_exec(
+                sys.executable,
+                "-m",
+                "bot.cli",
+                "run",
+                cwd=workdir,  # no .env from the checkout is read
+                env=bot_environment(database_url, api_url, sandbox.token),
+                stdin=asyncio.subprocess.DEVNULL,
+                stdout=log,
+                stderr=asyncio.subprocess.STDOUT,
+            )
+            running.append(BotProcess(name, api_url, log_path, process))
+        yield running
+    finally:
+        await asyncio.gather(*(stop(bot.process) for bot in running))
+        for log in logs:
+            log.close()
+        for bot in running:
+            print(f"--- bot process {bot.name} ({bot.api_url}), last lines of its log ---")
+            print(bot.log_tail())
+
+
+async def stop(process: asyncio.subprocess.Process) -> None:
+    if process.returncode is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            await asyncio.wait_for(process.wait(), STOP_TIMEOUT_S)
+        except TimeoutError:
+            process.kill()
+            await process.wait()
+
+
+async def until(
+    condition: Callable[[], object],
+    *,
+    timeout: float,  # noqa: ASYNC109 - a bounded wait is the point
+    what: str,
+    bots: list[BotProcess],
+) -> None:
+    """Poll `condition` (sync or async) until true, failing early if a bot process died."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = condition()
+        if asyncio.iscoroutine(result):
+            result = await result
+        if result:
+            return
+        dead = [bot for bot in bots if bot.process.returncode is not None]
+        if dead:
+            details = "\n".join(f"{b.name} exited {b.process.returncode}" for b in dead)
+            raise AssertionError(f"a bot process stopped while waiting for {what}:\n{details}")
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+        await asyncio.sleep(POLL_S)
+
+
+# ---- the world ----------------------------------------------------------------------------
+
+
+async def seed_signups(engine: AsyncEngine, telegram_ids: list[int], now: datetime) -> list[int]:
+    """An activity whose shifts start tomorrow, with every place confirmed for the volunteers
+    (made in bulk, straight in the database); the sign-ups' ids."""
+    async with session_factory(engine)() as session, session.begin():
+        team = await roles.create_team(session, "Harbour Volunteers", now=now)
+        theme_id = await session.scalar(select(Theme.id).where(Theme.code == "events"))
+        starts = now + STARTS_IN
+        plan = ActivityPlan(
+            title="Harbour festival",
+            description="Stewards for the festival.",
+            address="Harbour Square",
+            theme_id=theme_id,
+            team_id=team.id,
+            shifts=[
+                ShiftPlan(starts + timedelta(minutes=i), starts + timedelta(hours=3), PLACES)
+                for i in range(SHIFTS)
+            ],
+        )
+        activity = await publishing.publish(session, plan, created_by=COORDINATOR, now=now)
+        shifts = await publishing.shifts_of(session, activity.id)
+        volunteer_ids = await session.scalars(
+            insert(Volunteer).returning(Volunteer.id, sort_by_parameter_order=True),
+            [
+                {
+                    "telegram_id": telegram_id,
+                    "status": "active",
+                    "language": "en",
+                    "full_name": f"Volunteer {telegram_id}",
+                    "phone": f"+86138{telegram_id:08d}",
+                    "registered_at": now - timedelta(days=30),
+                }
+                for telegram_id in telegram_ids
+            ],
+        )
+        signup_ids = await session.scalars(
+            insert(Signup).returning(Signup.id, sort_by_parameter_order=True),
+            [
+                {
+                    "shift_id": shifts[i // PLACES].id,
+                    "volunteer_id": volunteer_id,
+                    "status": "confirmed",
+                    "queued_at": now,
+                    "updated_at": now,
+                }
+                for i, volunteer_id in enumerate(volunteer_ids)
+            ],
+        )
+        return list(signup_ids)
+
+
+async def add_due_reminders(engine: AsyncEngine, signup_ids: list[int], now: datetime) -> None:
+    """One overdue day-before reminder per sign-up, all committed at once."""
+    async with session_factory(engine)() as session, session.begin():
+        await session.execute(
+            insert(Reminder),
+            [
+                {
+                    "signup_id": signup_id,
+                    "kind": reminders.kind_for(OFFSET),
+                    "due_at": now + STARTS_IN - OFFSET,
+                    "status": "pending",
+                }
+                for signup_id in signup_ids
+            ],
+        )
+
+
+async def reminder_statuses(engine: AsyncEngine) -> dict[str, int]:
+    async with engine.connect() as connection:
+        rows = await connection.execute(
+            select(Reminder.status, func.count()).group_by(Reminder.status)
+        )
+        return {status: count for status, count in rows}
+
+
+def reminders_accepted(sandbox: BotApiSandbox) -> list[tuple[str | None, int | None]]:
+    """(address, chat) of every reminder the sandbox accepted, in arrival order."""
+    return [
+        (call.via, call.chat_id)
+        for call in sandbox.calls
+        if call.method == "sendMessage"
+        and call.ok
+        and str(call.params.get("text", "")).startswith(REMINDER_MARK)
+    ]
+
+
+async def until_quiet(sandbox: BotApiSandbox) -> None:
+    """Return once no reminder has come in for QUIET_S (or after QUIET_MAX_S at most)."""
+    seen, quiet_since = -1, time.monotonic()
+    give_up = quiet_since + QUIET_MAX_S
+    while time.monotonic() - quiet_since < QUIET_S and time.monotonic() < give_up:
+        if (count := len(reminders_accepted(sandbox))) != seen:
+            seen, quiet_since = count, time.monotonic()
+        await asyncio.sleep(POLL_S)
+
+
+# ---- the test -----------------------------------------------------------------------------
+
+
+async def test_two_processes_send_5000_due_reminders_each_exactly_once(
+    postgres_url: str, tmp_path: Path
+) -> None:
+    sandbox = BotApiSandbox(limits=LIMITS)
+    await sandbox.start()
+    engine = create_engine(postgres_url)
+    try:
+        telegram_ids = list(range(FIRST_TELEGRAM_ID, FIRST_TELEGRAM_ID + REMINDERS))
+        for telegram_id in telegram_ids:
+            sandbox.user(telegram_id, f"Volunteer {telegram_id}", language_code="en")
+        now = datetime.now(UTC)
+        signup_ids = await seed_signups(engine, telegram_ids, now)
+
+        async def all_settled() -> bool:
+            return not (await reminder_statuses(engine)).keys() & {"pending", "sending"}
+
+        async with bot_processes(sandbox, postgres_url, tmp_path) as bots:
+
+            def both_polling() -> bool:
+                polled = {call.via for call in sandbox.calls if call.method == "getUpdates"}
+                return {bot.api_url for bot in bots} <= polled
+
+            # The reminders appear only once both processes are polling, so neither has a head
+            # start: both run their jobs on the same rows from the same moment.
+            await until(
+                both_polling,
+                timeout=STARTUP_TIMEOUT_S,
+                what="both bot processes to poll the sandbox",
+                bots=bots,
+            )
+            await add_due_reminders(engine, signup_ids, now)
+            due = time.monotonic()
+            await until(all_settled, timeout=SETTLE_TIMEOUT_S, what="every reminder", bots=bots)
+            print(f"{REMINDERS} reminders settled {time.monotonic() - due:.1f} s after due")
+            await until_quiet(sandbox)
+
+        delivered = Counter(
+            m.chat_id for m in sandbox.delivered() if (m.text or "").startswith(REMINDER_MARK)
+        )
+        twice = {chat: count for chat, count in delivered.items() if count > 1}
+        assert not twice, f"{len(twice)} volunteers were reminded more than once, e.g. " + str(
+            dict(list(twice.items())[:10])
+        )
+        missing = sorted(set(telegram_ids) - delivered.keys())
+        assert not missing, f"{len(missing)} volunteers got no reminder, e.g. {missing[:10]}"
+        assert await reminder_statuses(engine) == {"sent": REMINDERS}
+        per_address = Counter(via for via, _ in reminders_accepted(sandbox))
+        shares = {bot.name: per_address[bot.api_url] for bot in bots}
+        print(f"reminders sent per process: {shares}")
+        assert all(shares.values()), f"a process sent no reminder: {shares}"
+        assert sum(shares.values()) == REMINDERS
+    finally:
+        await engine.dispose()
+        await sandbox.stop()
