@@ -19,8 +19,10 @@ from handlers.context import Deployment
 from migrations import alembic_config
 from models.alerts import AlertPolicy
 from models.attendance import AttendancePolicy
+from models.certificates import CertificatePolicy
 from models.clock import Clock, SystemClock
 from models.crypto import IdCipher
+from models.hours import StarPolicy
 from models.signup import SignupPolicy
 from scheduler.jobs import Jobs
 from scheduler.runner import Runner
@@ -45,7 +47,21 @@ def deployment_from(settings: Settings) -> Deployment:
             digest_at=settings.daily_digest_at,
         ),
         attendance=AttendancePolicy(
-            checkout_reminder=timedelta(minutes=settings.checkout_reminder_minutes)
+            checkout_reminder=timedelta(minutes=settings.checkout_reminder_minutes),
+            opens_before=timedelta(minutes=settings.checkin_opens_minutes_before),
+            closes_after=timedelta(minutes=settings.checkin_closes_minutes_after),
+            radius_m=settings.checkin_radius_meters,
+            grace=timedelta(minutes=settings.checkin_grace_minutes),
+            rounding=timedelta(minutes=settings.hours_rounding_minutes),
+            rounding_rule=settings.hours_rounding,
+            min_share=settings.min_attendance_share,
+        ),
+        stars=StarPolicy(
+            thresholds=settings.star_thresholds_minutes,
+            honour_counts=settings.honour_hours_count_for_stars,
+        ),
+        certificates=CertificatePolicy(
+            issuer=settings.certificate_issuer, font=settings.certificate_font
         ),
     )
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import time
+from decimal import Decimal
 from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Literal
@@ -10,6 +11,8 @@ from zoneinfo import ZoneInfo
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from models.hours import STAR_PRESETS, thresholds_in_minutes
 
 TELEGRAM_API_DEFAULT = "https://api.telegram.org"
 LANGUAGES = ("zh-CN", "en")
@@ -54,6 +57,27 @@ class Settings(BaseSettings):
     # A volunteer still checked in this long after their shift ended is asked to check out.
     checkout_reminder_minutes: int = Field(default=30, ge=1)
     daily_digest_at: time | None = time(18, 0)
+    # Check-in and hours (see models/attendance.py): the code and location work from this long
+    # before a shift to this long after its end; a location within this many metres of the
+    # venue checks in; credited time runs from check-in to check-out within the shift widened by
+    # the grace, rounded down (or to the nearest) to whole units, and is flagged for the
+    # coordinator below this share of the shift.
+    checkin_opens_minutes_before: int = Field(default=30, ge=0)
+    checkin_closes_minutes_after: int = Field(default=30, ge=0)
+    checkin_radius_meters: float = Field(default=300.0, gt=0)
+    checkin_grace_minutes: int = Field(default=15, ge=0)
+    hours_rounding_minutes: int = Field(default=15, ge=1)
+    hours_rounding: Literal["down", "nearest"] = "down"
+    min_attendance_share: float = Field(default=0.6, ge=0, le=1)
+    # Star levels (models/hours.py): a shipped preset, or thresholds in hours given directly
+    # (they win over the preset); and whether honour hours count toward stars.
+    star_preset: Literal["national", "city"] = "national"
+    star_thresholds_hours: Annotated[tuple[Decimal, ...], NoDecode] = ()
+    honour_hours_count_for_stars: bool = True
+    # Service certificates: the issuing organisation printed on them ("": a generic name in
+    # the volunteer's language) and a TrueType font file with Chinese ("": Debian's WenQuanYi).
+    certificate_issuer: str = ""
+    certificate_font: str = ""
 
     @field_validator("admin_telegram_ids", mode="before")
     @classmethod
@@ -75,6 +99,21 @@ class Settings(BaseSettings):
             return (float(value),)
         return value
 
+    @field_validator("star_thresholds_hours", mode="before")
+    @classmethod
+    def _split_thresholds(cls, value: object) -> object:
+        """Accept `100,300,600,1000,1500`."""
+        if isinstance(value, str):
+            return tuple(part for part in value.replace(" ", "").split(",") if part)
+        return value
+
+    @field_validator("star_thresholds_hours")
+    @classmethod
+    def _rising_thresholds(cls, value: tuple[Decimal, ...]) -> tuple[Decimal, ...]:
+        if value:
+            thresholds_in_minutes(value)  # raises for thresholds that do not rise, or not whole
+        return value
+
     @field_validator("daily_digest_at", mode="before")
     @classmethod
     def _empty_is_off(cls, value: object) -> object:
@@ -94,3 +133,7 @@ class Settings(BaseSettings):
     @cached_property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @property
+    def star_thresholds_minutes(self) -> tuple[int, ...]:
+        return thresholds_in_minutes(self.star_thresholds_hours or STAR_PRESETS[self.star_preset])

@@ -23,9 +23,11 @@ from handlers.events import (
 )
 from models.alerts import AlertPolicy
 from models.attendance import AttendancePolicy
+from models.certificates import CertificatePolicy
 from models.clock import Clock
 from models.conversation import ConversationState
 from models.crypto import IdCipher
+from models.hours import StarPolicy
 from models.signup import SignupPolicy
 from models.volunteer import Volunteer
 
@@ -53,6 +55,8 @@ class Deployment:
     signup: SignupPolicy = field(default_factory=SignupPolicy)
     alerts: AlertPolicy = field(default_factory=AlertPolicy)
     attendance: AttendancePolicy = field(default_factory=AttendancePolicy)
+    stars: StarPolicy = field(default_factory=StarPolicy)
+    certificates: CertificatePolicy = field(default_factory=CertificatePolicy)
 
 
 @dataclass

@@ -71,6 +71,8 @@ async def show(ctx: Context, press: Press) -> None:
             [b(ctx.t("manage.roster"), "mg.roster", activity.id)],
             [b(ctx.t("manage.link"), "mg.link", activity.id)],
             [b(ctx.t("manage.post"), "mg.post", activity.id)],
+            [b(ctx.t("attendance.code_button"), "ci.list", activity.id)],
+            [b(ctx.t("hours_review.open"), "hr.shifts", activity.id)],
             [
                 b(ctx.t("manage.edit"), "act.edit", activity.id),
                 b(ctx.t("manage.cancel"), "act.cancel", activity.id),

@@ -33,6 +33,7 @@ class Router:
         self.steps: dict[tuple[str, str], Handler] = {}
         self.deep_links: dict[str, DeepLinkHandler] = {}
         self.membership: list[Handler] = []
+        self.locations: Handler | None = None
         self.fallback: Handler | None = None
 
     def command(self, *names: str) -> Callable[[Handler], Handler]:
@@ -79,6 +80,13 @@ class Router:
         self.membership.append(handler)
         return handler
 
+    def on_location(self, handler: Handler) -> Handler:
+        """The handler for a location shared outside any conversation step."""
+        if self.locations is not None:
+            raise ValueError("two handlers for shared locations")
+        self.locations = handler
+        return handler
+
     def otherwise(self, handler: Handler) -> Handler:
         self.fallback = handler
         return handler
@@ -94,6 +102,8 @@ class Router:
         for prefix, link in other.deep_links.items():
             _add(self.deep_links, prefix, link)
         self.membership.extend(other.membership)
+        if other.locations is not None:
+            self.on_location(other.locations)
         if other.fallback is not None:
             self.fallback = other.fallback
 
@@ -116,6 +126,8 @@ class Router:
                 await handler(ctx)
         elif (step_handler := self._step_handler(ctx)) is not None:
             await step_handler(ctx)
+        elif event.location is not None and self.locations is not None:
+            await self.locations(ctx)
         elif self.fallback is not None:
             await self.fallback(ctx)
 

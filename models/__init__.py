@@ -3,6 +3,7 @@
 from models import (
     activity,
     audit,
+    certificates,
     conversation,
     group,
     help_request,
@@ -17,6 +18,7 @@ __all__ = [
     "Base",
     "activity",
     "audit",
+    "certificates",
     "conversation",
     "group",
     "help_request",

@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from functools import partial
 from pathlib import PurePath
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
@@ -51,6 +52,7 @@ COLUMNS: dict[str, str] = {
     "deadline": "报名截止",
     "min_age": "最低年龄",
     "real_name": "实名",
+    "insurance": "保险",
     "required_theme": "限定主题",
 }
 REQUIRED_COLUMNS = ("activity", "title", "theme", "team", "address", "date", "time", "places")
@@ -350,7 +352,8 @@ def _activity_parsers(
         "longitude": longitude,
         "deadline": deadline,
         "min_age": activity_input.parse_min_age,
-        "real_name": _yes_no,
+        "real_name": partial(_yes_no, column="real_name"),
+        "insurance": partial(_yes_no, column="insurance"),
         "required_theme": theme,
     }
 
@@ -454,6 +457,7 @@ def _plan(members: list[_Row]) -> ActivityPlan:
         signup_deadline=values.get("deadline"),
         min_age=values.get("min_age"),
         require_real_name=values.get("real_name", False),
+        require_insurance=values.get("insurance", False),
         required_theme_id=values.get("required_theme"),
     )
 
@@ -477,10 +481,10 @@ def _coordinate(value: str, *, limit: int, code: str) -> float:
     return number
 
 
-def _yes_no(value: str) -> bool:
+def _yes_no(value: str, *, column: str) -> bool:
     answer = value.casefold()
     if answer in YES:
         return True
     if answer in NO:
         return False
-    raise InvalidInput("import_yes_no", column="real_name")
+    raise InvalidInput("import_yes_no", column=column)

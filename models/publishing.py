@@ -61,6 +61,7 @@ class ActivityPlan:
     signup_deadline: datetime | None = None
     min_age: int | None = None
     require_real_name: bool = False
+    require_insurance: bool = False
     required_theme_id: int | None = None
 
     def to_json(self) -> dict[str, Any]:
@@ -132,6 +133,7 @@ async def publish(
         signup_deadline=plan.signup_deadline,
         min_age=plan.min_age,
         require_real_name=plan.require_real_name,
+        require_insurance=plan.require_insurance,
         required_theme_id=plan.required_theme_id,
         status="published",
         link_token=secrets.token_urlsafe(LINK_TOKEN_BYTES),

@@ -161,7 +161,8 @@ async def _check_requirements(
     *,
     policy: SignupPolicy,
 ) -> None:
-    if activity.require_real_name and not volunteer.is_real_name:
+    # The deployment insures real-name volunteers, so an activity that needs insurance needs that.
+    if (activity.require_real_name or activity.require_insurance) and not volunteer.is_real_name:
         raise NotAllowed("needs_real_name")
     if activity.min_age is not None:
         if volunteer.birth_date is None:

@@ -17,12 +17,12 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.dispatcher import Dispatcher
-from handlers import cards, coordinator_alerts, links, offers
+from handlers import cards, confirm_hours, coordinator_alerts, links, offers
 from handlers import closing as closing_messages
 from handlers.events import Action, EditMessage, InlineButton, InlineKeyboard, Outbox, SendMessage
 from handlers.notify import Notifier
 from handlers.reminders import remind
-from models import alerts, closing, group, publishing, reminders, signup
+from models import alerts, closing, confirmation, group, publishing, reminders, signup
 from models.group import GroupCard
 from models.volunteer import Volunteer
 
@@ -53,6 +53,7 @@ class Jobs:
         await self.send_reminders()
         await self.expire_offers()
         await self.close_signups()
+        await self.mark_no_shows()
         await self.alert_coordinators()
         await self.refresh_cards()
 
@@ -140,6 +141,21 @@ class Jobs:
                 await closing_messages.tell_turned_away(notify, item)
         await self._send(outbox)
         return len(closed)
+
+    async def mark_no_shows(self) -> int:
+        """Mark those who never checked in as no-shows once the check-in window has closed, and
+        tell them how to have it corrected."""
+        d = self.dispatcher
+        outbox = Outbox()
+        async with d.sessions() as session, session.begin():
+            notify = await self._notifier(session, outbox)
+            marked = await confirmation.mark_no_shows(
+                session, now=d.clock.now(), policy=d.deployment.attendance
+            )
+            for no_show in marked:
+                await confirm_hours.tell_no_show(notify, no_show)
+        await self._send(outbox)
+        return len(marked)
 
     async def alert_coordinators(self) -> int:
         """Alert coordinators to shifts short of people and send the daily digests; looked for

@@ -11,15 +11,16 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.app import deployment_from
+from bot.app import cipher_from, deployment_from
 from models import attendance, registration, roles
 from models.activity import Activity, Signup
 from models.conversation import ConversationState
 from models.db import create_engine, session_factory
 from models.publishing import ActivityPlan, ShiftPlan, publish
 from models.reference import Theme
-from models.registration import Draft
+from models.registration import Draft, SealedId
 from models.team import Team
+from models.validation import parse_prc_id
 from models.volunteer import Volunteer
 from sandbox.harness import Person, Reply, RunningBot
 from tests.ids import make_id
@@ -179,22 +180,33 @@ async def make_volunteers(
 
 
 async def registered(
-    bot: RunningBot, user_id: int, language: str = "en", *, themes: tuple[str, ...] = ()
+    bot: RunningBot,
+    user_id: int,
+    language: str = "en",
+    *,
+    themes: tuple[str, ...] = (),
+    name: str = "Wang Xiaoming",
+    id_number: str | None = None,
 ) -> Person:
-    """Someone registered straight in the database (liking `themes`, by code): registering by
-    chat would spend the chat's flood allowance (about 20 messages, then one a second) before
-    the test begins."""
+    """Someone registered straight in the database (liking `themes`, by code; with their real
+    name when given an `id_number`): registering by chat would spend the chat's flood allowance
+    (about 20 messages, then one a second) before the test begins."""
     person = bot.person(user_id)
+    sealed = None
+    if id_number is not None:
+        cipher = cipher_from(bot.settings)
+        assert cipher is not None
+        sealed = SealedId.seal(parse_prc_id(id_number, bot.clock.now().date()), cipher)
     async with database(bot) as session:
         theme_ids = await session.scalars(select(Theme.id).where(Theme.code.in_(themes)))
+        draft = Draft(
+            name=name,
+            phone=f"+86138{user_id:08d}",
+            sealed_id=sealed,
+            theme_ids=list(theme_ids),
+        )
         await registration.register(
-            session,
-            telegram_id=user_id,
-            language=language,
-            draft=Draft(
-                name="Wang Xiaoming", phone=f"+86138{user_id:08d}", theme_ids=list(theme_ids)
-            ),
-            now=bot.clock.now(),
+            session, telegram_id=user_id, language=language, draft=draft, now=bot.clock.now()
         )
     return person
 
@@ -205,19 +217,30 @@ async def state_of(bot: RunningBot, telegram_id: int) -> tuple[object, ...]:
     return state
 
 
-async def checked_in(bot: RunningBot, telegram_id: int, *, out: bool = False) -> None:
-    """The person checks in to their one shift (and out, with `out`) now, as the check-in
-    conversation would record it."""
+async def _own_place(session: AsyncSession, telegram_id: int) -> tuple[Volunteer, int]:
+    person = await session.scalar(select(Volunteer).where(Volunteer.telegram_id == telegram_id))
+    assert person is not None
+    signup_id = await session.scalar(select(Signup.id).where(Signup.volunteer_id == person.id))
+    assert signup_id is not None
+    return person, signup_id
+
+
+async def checked_in(bot: RunningBot, telegram_id: int) -> None:
+    """The person checks in to their one shift now, as the check-in conversation records it."""
     policy = deployment_from(bot.settings).attendance
     async with database(bot) as session:
-        person = await session.scalar(select(Volunteer).where(Volunteer.telegram_id == telegram_id))
-        assert person is not None
-        signup_id = await session.scalar(select(Signup.id).where(Signup.volunteer_id == person.id))
-        assert signup_id is not None
+        person, signup_id = await _own_place(session, telegram_id)
         now = bot.clock.now()
         await attendance.check_in(session, person, signup_id, now=now, method="code", policy=policy)
-        if out:
-            await attendance.check_out(session, person, signup_id, now=now)
+
+
+async def checked_out(bot: RunningBot, telegram_id: int) -> None:
+    """The person checks out of their one shift now."""
+    policy = deployment_from(bot.settings).attendance
+    async with database(bot) as session:
+        person, signup_id = await _own_place(session, telegram_id)
+        now = bot.clock.now()
+        await attendance.check_out(session, person, signup_id, now=now, policy=policy)
 
 
 async def statuses(bot: RunningBot) -> dict[int | None, str]:

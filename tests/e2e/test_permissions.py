@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from handlers.callbacks import ButtonSigner
-from models.activity import Activity, Shift, Signup
+from models.activity import Activity, ServiceRecord, Shift, Signup
 from models.audit import AuditEntry
 from models.conversation import ConversationState, button_key
 from models.group import GroupCard, GroupChat
@@ -22,7 +22,7 @@ VOLUNTEER = 1001
 COORDINATOR = 9001
 GROUP_ID = -1009876543210
 
-COMMANDS = ["/new_activity", "/import", "/manage"]
+COMMANDS = ["/new_activity", "/import", "/manage", "/checkin_code"]
 # (action, which ids it takes): every button that acts on an activity or shift as a coordinator.
 BUTTONS = [
     ("mg.show", "activity"),
@@ -34,6 +34,19 @@ BUTTONS = [
     ("act.cancel", "activity"),
     ("shift.recruit", "shift"),
     ("shift.recruit_ok", "shift"),
+    ("ci.list", "activity"),
+    ("ci.open", "shift"),
+    ("ci.rotate", "shift"),
+    ("hr.shifts", "activity"),
+    ("hr.roster", "shift"),
+    ("hr.all", "shift"),
+    ("hr.insured", "shift"),
+    ("hr.person", "signup"),
+    ("hr.present", "signup"),
+    ("hr.absent", "signup"),
+    ("hr.ok", "signup"),
+    ("hr.set", "signup"),
+    ("hr.honour", "signup"),
 ]
 
 
@@ -56,6 +69,13 @@ async def world(bot: RunningBot) -> tuple[Person, Person, Activity, int]:
     return coordinator, volunteer, activity, shift_id
 
 
+async def own_signup(bot: RunningBot) -> int:
+    async with steps.database(bot) as session:
+        signup_id = await session.scalar(select(Signup.id))
+    assert signup_id is not None
+    return signup_id
+
+
 async def everything(bot: RunningBot) -> tuple[object, ...]:
     """What a coordinator action could change."""
     async with steps.database(bot) as session:
@@ -68,6 +88,12 @@ async def everything(bot: RunningBot) -> tuple[object, ...]:
             await rows(Activity.id, Activity.title, Activity.status, Activity.updated_at),
             await rows(Shift.id, Shift.status, Shift.capacity, Shift.starts_at, Shift.ends_at),
             await rows(Signup.id, Signup.status, Signup.offer_expires_at),
+            await rows(
+                ServiceRecord.id,
+                ServiceRecord.credited_minutes,
+                ServiceRecord.honour_minutes,
+                ServiceRecord.confirmed_at,
+            ),
             await rows(GroupCard.id, GroupCard.chat_id),
             await rows(GroupChat.chat_id, GroupChat.active),
             await rows(RoleGrant.id, RoleGrant.telegram_id, RoleGrant.role),
@@ -95,6 +121,7 @@ async def test_a_volunteer_pressing_a_coordinator_button_is_refused(
         "activity": (activity.id,),
         "activity+group": (activity.id, GROUP_ID),
         "shift": (shift_id,),
+        "signup": (await own_signup(bot),),  # even their own sign-up
     }[takes]
     async with steps.database(bot) as session:
         signer = ButtonSigner(await button_key(session))

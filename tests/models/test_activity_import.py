@@ -249,6 +249,7 @@ BAD_CELLS: list[tuple[str, str, str]] = [
     ("deadline", "2026-06-01 18:00", "deadline_after_shifts"),
     ("min_age", "200", "min_age_invalid"),
     ("real_name", "maybe", "import_yes_no"),
+    ("insurance", "perhaps", "import_yes_no"),
     ("required_theme", "knitting", "import_theme_unknown"),
     ("activity", "", "import_value_missing"),
     ("title", "", "import_value_missing"),
@@ -263,11 +264,22 @@ async def test_each_bad_cell_is_reported_on_its_row(
     world: dict[str, Any], column: str, value: str, code: str
 ) -> None:
     header = [*HEADER, "description", "district", "latitude", "deadline", "min_age"]
-    header += ["real_name", "required_theme"]
-    good = dict(zip(header, [*ROW, *SHIFT] + [""] * 7, strict=True))
+    header += ["real_name", "insurance", "required_theme"]
+    good = dict(zip(header, [*ROW, *SHIFT] + [""] * 8, strict=True))
     bad = good | {"activity": "second"} | {column: value}
     rows = [header, list(good.values()), list(bad.values())]
     assert problems_of(world, "a.csv", csv_bytes(rows)) == [(3, code)]
+
+
+async def test_an_activity_may_need_insured_volunteers(world: dict[str, Any]) -> None:
+    rows = [[*HEADER, "insurance"], [*ROW, *SHIFT, "是"], ["b", *ROW[1:], *SHIFT, "no"]]
+    insured, plain = plans_of(world, "a.csv", csv_bytes(rows))
+    assert (insured.require_insurance, plain.require_insurance) == (True, False)
+    rows[2][-1] = "perhaps"
+    with pytest.raises(ImportRejected) as rejected:
+        plans_of(world, "a.csv", csv_bytes(rows))
+    [(row, error)] = rejected.value.problems
+    assert (row, error.code, error.params) == (3, "import_yes_no", {"column": "insurance"})
 
 
 async def test_coordinates_out_of_range_are_refused(world: dict[str, Any]) -> None:

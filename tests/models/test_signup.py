@@ -202,8 +202,11 @@ async def test_sign_up_is_open_from_the_opening_until_the_deadline_and_the_start
 # ---- requirements ----------------------------------------------------------------------------
 
 
-async def test_a_real_name_activity_needs_a_verified_id(session: AsyncSession) -> None:
-    _, (shift,) = await make_activity(session, require_real_name=True)
+@pytest.mark.parametrize("needs", ["require_real_name", "require_insurance"])
+async def test_a_real_name_or_insured_activity_needs_a_verified_id(
+    session: AsyncSession, needs: str
+) -> None:
+    _, (shift,) = await make_activity(session, **{needs: True})
     anonymous = await make_volunteer(session)
     verified = await make_volunteer(session, real_name=True)
     assert await refusal(join(session, anonymous, shift)) == (NotAllowed, "needs_real_name", {})
