@@ -151,5 +151,5 @@ async def serve_until_stopped(adapter: TelegramAdapter, settings: Settings) -> N
     try:
         await stop.wait()
     finally:
-        runner.stop()
+        await runner.stop()
         await adapter.stop()

@@ -71,18 +71,17 @@ class Jobs:
 
     async def send_reminders(self) -> int:
         """Send the reminders that are due, a batch at a time, each exactly once across
-        processes (claimed with a lease); those no longer useful are recorded as missed."""
+        processes (claimed with a lease); those no longer useful are recorded as missed. Each
+        is settled as soon as its send returns, so a process stopped mid-batch leaves only the
+        sends then in flight to be sent again."""
         sent = 0
         for _ in range(REMINDER_BATCHES_PER_RUN):
             claimed = await self._claim_reminders()
             if not claimed:
                 break
-            results = await asyncio.gather(*(self._deliver(outbox) for _, outbox in claimed))
-            now = self.dispatcher.clock.now()
-            async with self.dispatcher.sessions() as session, session.begin():
-                for (reminder_id, _), ok in zip(claimed, results, strict=True):
-                    status = "sent" if ok else "missed"
-                    await reminders.settle(session, reminder_id, status=status, now=now)
+            results = await asyncio.gather(
+                *(self._deliver(reminder_id, outbox) for reminder_id, outbox in claimed)
+            )
             sent += sum(results)
         return sent
 
@@ -105,14 +104,18 @@ class Jobs:
                     await reminders.settle(session, due.reminder.id, status="missed", now=now)
         return work
 
-    async def _deliver(self, outbox: Outbox) -> bool:
+    async def _deliver(self, reminder_id: int, outbox: Outbox) -> bool:
         async with self._sending:
             first, *rest = outbox.actions
-            if await self.perform(first) is None:
-                return False
-            for action in rest:
-                await self.perform(action)
-            return True
+            delivered = await self.perform(first) is not None
+            if delivered:
+                for action in rest:
+                    await self.perform(action)
+        d = self.dispatcher
+        async with d.sessions() as session, session.begin():
+            status = "sent" if delivered else "missed"
+            await reminders.settle(session, reminder_id, status=status, now=d.clock.now())
+        return delivered
 
     async def expire_offers(self) -> int:
         """Lapse offers nobody answered, tell those people, and offer the places on."""

@@ -2,28 +2,51 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
+
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from scheduler.jobs import Jobs
+
+log = logging.getLogger(__name__)
 
 
 class Runner:
     def __init__(self, jobs: Jobs, *, interval_s: float) -> None:
         self.jobs = jobs
         self.scheduler = AsyncIOScheduler()
+        self._idle = asyncio.Event()
+        self._idle.set()
         # One run at a time; a run that falls behind is merged into the next, not queued.
         self.scheduler.add_job(
-            jobs.run_due,
+            self._run,
             IntervalTrigger(seconds=interval_s),
             id="due-work",
             max_instances=1,
             coalesce=True,
         )
 
+    async def _run(self) -> None:
+        self._idle.clear()
+        try:
+            await self.jobs.run_due()
+        finally:
+            self._idle.set()
+
     def start(self) -> None:
         self.scheduler.start()
 
-    def stop(self) -> None:
-        if self.scheduler.running:
-            self.scheduler.shutdown(wait=False)
+    async def stop(self, *, timeout_s: float = 30.0) -> None:
+        """Start no new run, and let the one in hand finish (within `timeout_s`): stopping it
+        mid-send would leave its claimed reminders to be sent again when their lease ends."""
+        if not self.scheduler.running:
+            return
+        self.scheduler.pause()
+        try:
+            await asyncio.wait_for(self._idle.wait(), timeout_s)
+        except TimeoutError:
+            log.warning("background jobs still running after %.0f s; stopping them", timeout_s)
+        self.scheduler.shutdown(wait=False)
+        await asyncio.sleep(0)  # AsyncIOScheduler shuts down from a loop callback: let it run

@@ -108,6 +108,18 @@ async def refusal(
     assert await records(bot) == nothing
 
 
+async def confirmed_on_the_roster(bot: RunningBot, shown: str) -> None:
+    """The coordinator finds the record on the shift's roster as `shown` and confirms it."""
+    coordinator = bot.person(COORDINATOR, "Coordinator")
+    await coordinator.send("/manage")
+    await coordinator.press("Beach clean-up")
+    await coordinator.press("🧾 Attendance and hours")
+    roster = await coordinator.press("Tue 01-06 09:00–12:00")
+    assert f"1. Wang Xiaoming (no-shows: 0): {shown}" in roster.text
+    roster = await coordinator.press("✅ Confirm all recorded hours (1)")
+    assert "✅" in roster.text.splitlines()[1] and "confirmed" in roster.text
+
+
 async def checkin_token(bot: RunningBot) -> str | None:
     async with steps.database(bot) as session:
         return await session.scalar(select(Shift.checkin_token))
@@ -152,6 +164,9 @@ async def test_checking_in_and_out_with_the_code(bot: RunningBot) -> None:
     assert "You already checked out at 11:40." in reply.text
     assert await records(bot) == before
 
+    await confirmed_on_the_roster(bot, "⏳ 08:50–11:40, 2.75 h, to confirm")
+    assert "All time: 2.75 h (credited 2.75 h, honour 0 h)" in (await alice.send("/hours")).text
+
 
 async def test_checking_in_and_out_by_location(bot: RunningBot) -> None:
     activity = await beach_clean_up(bot)
@@ -176,6 +191,9 @@ async def test_checking_in_and_out_by_location(bot: RunningBot) -> None:
         (1002, "location", local(9, 5), local(12, 20), 180, False, None),
         ("attendance.check_in", "attendance.check_out"),
     ]
+
+    await confirmed_on_the_roster(bot, "⏳ 09:05–12:20, 3 h, to confirm")
+    assert "All time: 3 h (credited 3 h, honour 0 h)" in (await bob.send("/hours")).text
 
 
 async def test_a_short_stay_is_recorded_but_flagged(bot: RunningBot) -> None:
