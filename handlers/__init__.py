@@ -5,6 +5,7 @@
 
 from handlers import (
     activities,
+    audit_log,
     certificate,
     checkin,
     confirm_hours,
@@ -24,6 +25,8 @@ from handlers import (
     registration,
     reminders,
     signup,
+    team_admin,
+    teams,
 )
 from handlers.router import Router
 
@@ -43,6 +46,9 @@ for feature in (
     certificate,
     manage,
     confirm_hours,
+    teams,
+    team_admin,
+    audit_log,
     groups,
     import_activities,
     new_activity,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Integer, String
+from sqlalchemy import JSON, BigInteger, Integer, String, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -48,3 +48,32 @@ def record(
     )
     session.add(entry)
     return entry
+
+
+# What an admin may filter the log by: an area is a set of action prefixes.
+AREAS: dict[str, tuple[str, ...]] = {
+    "roles": ("role.", "team."),
+    "activities": ("activity.", "shift."),
+    "signups": ("signup.", "offer."),
+    "hours": ("attendance.", "hours.", "roster."),
+    "volunteers": ("volunteer.",),
+}
+
+
+async def entries(
+    session: AsyncSession,
+    *,
+    area: str | None = None,
+    actor: int | None = None,
+    before_id: int | None = None,
+    limit: int = 20,
+) -> list[AuditEntry]:
+    """The newest entries first, optionally of one area and one actor, older than `before_id`."""
+    query = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)
+    if area is not None:
+        query = query.where(or_(*(AuditEntry.action.startswith(p) for p in AREAS[area])))
+    if actor is not None:
+        query = query.where(AuditEntry.actor_telegram_id == actor)
+    if before_id is not None:
+        query = query.where(AuditEntry.id < before_id)
+    return list(await session.scalars(query))

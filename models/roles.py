@@ -70,7 +70,9 @@ async def coordinator_ids(session: AsyncSession, team_id: int) -> list[int]:
     return list(rows)
 
 
-async def create_team(session: AsyncSession, name: str, *, now: datetime) -> Team:
+async def create_team(
+    session: AsyncSession, name: str, *, now: datetime, actor: int | None = None
+) -> Team:
     name = name.strip()
     if await session.scalar(select(Team.id).where(Team.name == name)) is not None:
         raise Conflict("team_exists", name=name)
@@ -79,7 +81,7 @@ async def create_team(session: AsyncSession, name: str, *, now: datetime) -> Tea
     await session.flush()
     audit.record(
         session,
-        actor=None,
+        actor=actor,
         action="team.create",
         target_type="team",
         target_id=team.id,
@@ -117,3 +119,35 @@ async def grant(
         after={"telegram_id": telegram_id, "role": role, "team_id": role_grant.team_id},
     )
     return role_grant
+
+
+async def revoke(session: AsyncSession, grant_id: int, *, actor: int, now: datetime) -> RoleGrant:
+    """Take a role away (the caller has checked the actor is an admin)."""
+    role_grant = await session.get(RoleGrant, grant_id)
+    if role_grant is None:
+        raise Conflict("role_gone")
+    await session.delete(role_grant)
+    audit.record(
+        session,
+        actor=actor,
+        action="role.revoke",
+        target_type="role_grant",
+        target_id=grant_id,
+        at=now,
+        before={
+            "telegram_id": role_grant.telegram_id,
+            "role": role_grant.role,
+            "team_id": role_grant.team_id,
+        },
+    )
+    return role_grant
+
+
+async def coordinators_of(session: AsyncSession, team_id: int) -> list[RoleGrant]:
+    return list(
+        await session.scalars(
+            select(RoleGrant)
+            .where(RoleGrant.role == "coordinator", RoleGrant.team_id == team_id)
+            .order_by(RoleGrant.id)
+        )
+    )

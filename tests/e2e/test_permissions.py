@@ -14,7 +14,8 @@ from models.activity import Activity, ServiceRecord, Shift, Signup
 from models.audit import AuditEntry
 from models.conversation import ConversationState, button_key
 from models.group import GroupCard, GroupChat
-from models.team import RoleGrant
+from models.team import RoleGrant, TeamMember
+from models.volunteer import Volunteer
 from sandbox.harness import Person, RunningBot
 from tests.e2e import steps
 
@@ -47,6 +48,12 @@ BUTTONS = [
     ("hr.ok", "signup"),
     ("hr.set", "signup"),
     ("hr.honour", "signup"),
+    ("ta.show", "team"),
+    ("ta.members", "team"),
+    ("ta.requests", "team"),
+    ("ta.link", "team"),
+    ("ta.yes", "team+volunteer"),
+    ("ta.no", "team+volunteer"),
 ]
 
 
@@ -67,6 +74,15 @@ async def world(bot: RunningBot) -> tuple[Person, Person, Activity, int]:
         shift_id = await session.scalar(select(Shift.id).where(Shift.activity_id == activity.id))
     assert shift_id is not None
     return coordinator, volunteer, activity, shift_id
+
+
+async def own_volunteer_id(bot: RunningBot) -> int:
+    async with steps.database(bot) as session:
+        volunteer_id = await session.scalar(
+            select(Volunteer.id).where(Volunteer.telegram_id == VOLUNTEER)
+        )
+    assert volunteer_id is not None
+    return volunteer_id
 
 
 async def own_signup(bot: RunningBot) -> int:
@@ -97,6 +113,7 @@ async def everything(bot: RunningBot) -> tuple[object, ...]:
             await rows(GroupCard.id, GroupCard.chat_id),
             await rows(GroupChat.chat_id, GroupChat.active),
             await rows(RoleGrant.id, RoleGrant.telegram_id, RoleGrant.role),
+            await rows(TeamMember.team_id, TeamMember.volunteer_id, TeamMember.status),
             await session.scalar(select(func.count()).select_from(AuditEntry)),
             await rows(ConversationState.telegram_id, ConversationState.flow),
         )
@@ -122,6 +139,8 @@ async def test_a_volunteer_pressing_a_coordinator_button_is_refused(
         "activity+group": (activity.id, GROUP_ID),
         "shift": (shift_id,),
         "signup": (await own_signup(bot),),  # even their own sign-up
+        "team": (activity.team_id,),
+        "team+volunteer": (activity.team_id, await own_volunteer_id(bot)),
     }[takes]
     async with steps.database(bot) as session:
         signer = ButtonSigner(await button_key(session))
