@@ -12,8 +12,8 @@ from handlers.context import Context, in_rows, keyboard
 from handlers.events import InlineButton, SendPhoto
 from handlers.notify import notifier
 from handlers.router import Router
-from models import group, publishing, recruiting, roles, signup
-from models.activity import Activity, Shift, Signup
+from models import group, publishing, recruiting, roles
+from models.activity import Activity, Shift
 from models.errors import Conflict
 from models.team import Team
 from models.volunteer import Volunteer
@@ -79,28 +79,6 @@ async def show(ctx: Context, press: Press) -> None:
             ],
         ),
     )
-
-
-@router.button("mg.roster", lasting=True)
-async def roster(ctx: Context, press: Press) -> None:
-    """The coordinator wants to see who is coming."""
-    activity = await _managed(ctx, press)
-    lines = [ctx.t("manage.roster_header", title=activity.title)]
-    for shift in await publishing.shifts_of(ctx.session, activity.id):
-        when = formatting.when(ctx.texts, ctx.lang, shift, ctx.deployment.zone)
-        lines += ["", ctx.t("manage.roster_shift", when=when, capacity=shift.capacity)]
-        rows = await ctx.session.execute(
-            select(Signup.status, Volunteer.full_name, Volunteer.phone)
-            .join(Volunteer, Volunteer.id == Signup.volunteer_id)
-            .where(Signup.shift_id == shift.id, Signup.status.in_(signup.ACTIVE))
-            .order_by(Signup.status != "confirmed", Signup.queued_at, Signup.id)
-        )
-        people = [
-            ctx.t(f"manage.roster_{status}", name=name or "—", phone=phone or "")
-            for status, name, phone in rows
-        ]
-        lines += people or [ctx.t("manage.roster_empty")]
-    ctx.say("\n".join(lines))
 
 
 @router.button("mg.link", lasting=True)
