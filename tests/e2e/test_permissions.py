@@ -54,6 +54,8 @@ BUTTONS = [
     ("ta.link", "team"),
     ("ta.yes", "team+volunteer"),
     ("ta.no", "team+volunteer"),
+    ("ro.file", "activity+csv"),
+    ("ro.msg", "shift"),
 ]
 
 
@@ -134,12 +136,13 @@ async def test_a_volunteer_pressing_a_coordinator_button_is_refused(
     bot: RunningBot, action: str, takes: str
 ) -> None:
     coordinator, volunteer, activity, shift_id = await world(bot)
-    args: tuple[int, ...] = {
+    args: tuple[int | str, ...] = {
         "activity": (activity.id,),
         "activity+group": (activity.id, GROUP_ID),
         "shift": (shift_id,),
         "signup": (await own_signup(bot),),  # even their own sign-up
         "team": (activity.team_id,),
+        "activity+csv": (activity.id, "csv"),
         "team+volunteer": (activity.team_id, await own_volunteer_id(bot)),
     }[takes]
     async with steps.database(bot) as session:
