@@ -4,9 +4,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import getpass
 import logging
+import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import BinaryIO
 
 from bot.settings import Settings
 
@@ -59,6 +65,19 @@ def _parser() -> argparse.ArgumentParser:
 
     keygen = commands.add_parser("keygen", help="print a new ID_ENCRYPTION_KEY")
     keygen.set_defaults(action=_keygen)
+
+    export = commands.add_parser(
+        "export",
+        help="write volunteers or confirmed service records to CSV or XLSX (docs/exports.md)",
+    )
+    export.add_argument("--what", choices=("volunteers", "records"), required=True)
+    export.add_argument("--team", help="a team's name or id (default: every team)")
+    day = date.fromisoformat
+    export.add_argument("--from", dest="first_day", type=day, help="records: first day, YYYY-MM-DD")
+    export.add_argument("--to", dest="last_day", type=day, help="records: last day, inclusive")
+    export.add_argument("--format", choices=("csv", "xlsx"), help="default: the output's suffix")
+    export.add_argument("--output", type=Path, required=True, help="the file to write")
+    export.set_defaults(action=_export)
     return parser
 
 
@@ -120,6 +139,94 @@ def _keygen(_settings: Settings, _args: argparse.Namespace) -> int:
 
     print(IdCipher.generate_key())
     return 0
+
+
+def _export(settings: Settings, args: argparse.Namespace) -> int:
+    """Export as the server's operator: with the deployment's settings and key, audited."""
+    from bot.app import ConfigError, cipher_from, ensure_schema_current
+    from bot.texts import catalogs
+    from models import exports
+    from models.db import create_engine, session_factory
+    from models.errors import VolbotError
+    from models.hours import hours_text
+
+    table = exports.Table(args.what)
+    suffix = args.output.suffix.lower()
+    file_format = exports.FileFormat(args.format or ("xlsx" if suffix == ".xlsx" else "csv"))
+    if table is exports.Table.VOLUNTEERS and (args.first_day or args.last_day):
+        return _fail("--from and --to are for records; volunteers are exported as they are now")
+    if args.first_day and args.last_day and args.first_day > args.last_day:
+        return _fail("--from is after --to")
+
+    def progress(done: int, total: int) -> None:
+        print(f"\r{done:,}/{total:,} {table}", end="", file=sys.stderr, flush=True)
+
+    async def go() -> exports.Totals:
+        engine = create_engine(settings.database_url)
+        try:
+            await ensure_schema_current(engine, settings.database_url)
+            async with session_factory(engine)() as session, session.begin():
+                team = await exports.find_team(session, args.team) if args.team else None
+                if args.team and team is None:
+                    raise ConfigError(f"no team is called or numbered {args.team!r}")
+                scope = exports.Scope(
+                    table, team.id if team else None, args.first_day, args.last_day
+                )
+                total = await exports.count(session, scope, settings.zone)
+                progress(0, total)
+                with _private_file(args.output) as out:
+                    totals = await exports.export(
+                        session,
+                        scope,
+                        file_format,
+                        out,
+                        zone=settings.zone,
+                        cipher=cipher_from(settings),
+                        progress=lambda done: progress(done, total),
+                    )
+                print(file=sys.stderr)
+                exports.record(
+                    session,
+                    actor=None,  # no Telegram account: the operator is named instead
+                    scope=scope,
+                    file_format=file_format,
+                    totals=totals,
+                    at=datetime.now(UTC),
+                    by=f"cli:{getpass.getuser()}",
+                    output=str(args.output),
+                )
+            return totals
+        finally:
+            await engine.dispose()
+
+    try:
+        totals = asyncio.run(go())
+    except VolbotError as error:
+        return _fail(catalogs().get("en", f"errors.{error.code}", **error.params))
+    except (ConfigError, ValueError, OSError) as error:
+        return _fail(str(error))
+    if table is exports.Table.VOLUNTEERS:
+        print(f"volbot: {totals.volunteers:,} volunteers written to {args.output}")
+    else:
+        print(
+            f"volbot: {totals.records:,} service records written to {args.output}: "
+            f"{hours_text(totals.credited_minutes)} h credited, "
+            f"{hours_text(totals.honour_minutes)} h honour"
+        )
+    return 0
+
+
+@contextmanager
+def _private_file(path: Path) -> Iterator[BinaryIO]:
+    """`path` written whole or not at all, readable by its owner only (it holds ID numbers)."""
+    partial = path.with_name(f".{path.name}.partial")
+    with os.fdopen(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as out:
+        try:
+            yield out
+        except BaseException:
+            partial.unlink(missing_ok=True)
+            raise
+    partial.replace(path)
 
 
 if __name__ == "__main__":

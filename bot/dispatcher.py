@@ -77,8 +77,9 @@ class Dispatcher:
         async with self.turns.turn(event.sender.id):
             language = self.deployment.default_language
             try:
+                signer = await self.button_signer()  # before the update's transaction
                 async with self.sessions() as session, session.begin():
-                    ctx = await self._context(session, event)
+                    ctx = await self._context(session, event, signer)
                     language = ctx.lang
                     await self.router.route(ctx)
                     ctx.state.updated_at = self.clock.now()
@@ -89,7 +90,9 @@ class Dispatcher:
                 log.exception("update %s from user %s failed", event.update_id, event.sender.id)
                 return self._refusal(event, language, "errors.unexpected", {})
 
-    async def _context(self, session: AsyncSession, event: Incoming) -> Context:
+    async def _context(
+        self, session: AsyncSession, event: Incoming, signer: ButtonSigner
+    ) -> Context:
         state = await lock_state(session, event.sender.id, self.clock.now())
         return Context(
             event=event,
@@ -99,16 +102,21 @@ class Dispatcher:
             texts=self.texts,
             deployment=self.deployment,
             clock=self.clock,
-            signer=await self.button_signer(session),
+            signer=signer,
             cipher=self.cipher,
             open_link=self.router.open_deep_link,
+            opens_for_anyone=self.router.opens_for_anyone,
             bot_username=self.bot_username,
             download=self.download,
         )
 
-    async def button_signer(self, session: AsyncSession) -> ButtonSigner:
+    async def button_signer(self) -> ButtonSigner:
+        """The deployment's signer. Its key is made (or read) in a transaction of its own, so
+        an update that is refused and rolled back cannot take a key other processes never see.
+        Call it outside any other transaction (SQLite has one writer at a time)."""
         if self._signer is None:
-            self._signer = ButtonSigner(await button_key(session))
+            async with self.sessions() as session, session.begin():
+                self._signer = ButtonSigner(await button_key(session))
         return self._signer
 
     def _refusal(

@@ -72,6 +72,7 @@ class Context:
     cipher: IdCipher | None
     # Opens a deep link (`/start <payload>`) with whichever feature serves its prefix.
     open_link: Callable[[Context, str], Awaitable[None]]
+    opens_for_anyone: Callable[[str], bool]
     bot_username: str = ""
     download: Download | None = None  # fetches a file the user sent
     outbox: Outbox = field(default_factory=Outbox)

@@ -12,7 +12,7 @@ from handlers.context import Context, in_rows, keyboard
 from handlers.events import InlineButton, SendPhoto
 from handlers.notify import notifier
 from handlers.router import Router
-from models import group, publishing, recruiting, roles
+from models import audit, group, publishing, recruiting, roles
 from models.activity import Activity, Shift
 from models.errors import Conflict
 from models.team import Team
@@ -44,7 +44,8 @@ async def list_managed(ctx: Context) -> None:
         ctx.say(ctx.t("manage.none"))
         return
     buttons = [ctx.lasting_button(a.title[:40], "mg.show", a.id) for a in activities]
-    ctx.say(ctx.t("manage.header"), keyboard(*in_rows(buttons, 1)))
+    export = ctx.lasting_button(ctx.t("exports.open"), "ex.start")
+    ctx.say(ctx.t("manage.header"), keyboard(*in_rows(buttons, 1), [export]))
 
 
 async def _managed(ctx: Context, press: Press) -> Activity:
@@ -122,7 +123,7 @@ async def post(ctx: Context, press: Press) -> None:
     if chat_id not in allowed:
         ctx.answer(ctx.t("manage.group_not_allowed"), alert=True)
         return
-    await group.post_card(ctx.session, activity.id, chat_id)
+    await group.post_card(ctx.session, activity.id, chat_id, actor=ctx.user_id, now=ctx.clock.now())
     ctx.edit_pressed(ctx.t("manage.posted", group=allowed[chat_id].title))
 
 
@@ -186,4 +187,13 @@ async def recruit(ctx: Context, press: Press) -> None:
         sign_up = ctx.signer.pack(telegram_id, 0, "su.join", shift.id)
         label = ctx.texts.get(language, "activities.sign_up", when=when)
         notify.send(telegram_id, text, [InlineButton(label, callback_data=sign_up)])
+    audit.record(
+        ctx.session,
+        actor=ctx.user_id,
+        action="shift.recruit",
+        target_type="shift",
+        target_id=shift.id,
+        at=ctx.clock.now(),
+        after={"people": len(recruits)},
+    )
     ctx.edit_pressed(ctx.t("manage.recruit_sent", count=len(recruits)))

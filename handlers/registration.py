@@ -48,7 +48,7 @@ async def start(ctx: Context) -> None:
     if payload and not DEEP_LINK_PAYLOAD.match(payload):
         ctx.say(ctx.t("general.link_invalid"))
         payload = ""
-    if ctx.volunteer is not None:
+    if ctx.volunteer is not None or (payload and ctx.opens_for_anyone(payload)):
         if payload:
             await ctx.open_link(ctx, payload)
         else:

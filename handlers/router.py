@@ -32,6 +32,7 @@ class Router:
         self.lasting: set[str] = set()
         self.steps: dict[tuple[str, str], Handler] = {}
         self.deep_links: dict[str, DeepLinkHandler] = {}
+        self.open_to_anyone: set[str] = set()
         self.membership: list[Handler] = []
         self.locations: Handler | None = None
         self.fallback: Handler | None = None
@@ -69,9 +70,16 @@ class Router:
 
         return register
 
-    def deep_link(self, prefix: str) -> Callable[[DeepLinkHandler], DeepLinkHandler]:
+    def deep_link(
+        self, prefix: str, *, anyone: bool = False
+    ) -> Callable[[DeepLinkHandler], DeepLinkHandler]:
+        """A handler for `/start <prefix>_<rest>` links. Most links wait until the opener has
+        registered (then open); those for `anyone` (a coordinator's invite) open at once."""
+
         def register(handler: DeepLinkHandler) -> DeepLinkHandler:
             _add(self.deep_links, prefix, handler)
+            if anyone:
+                self.open_to_anyone.add(prefix)
             return handler
 
         return register
@@ -101,6 +109,7 @@ class Router:
             _add(self.steps, key, step)
         for prefix, link in other.deep_links.items():
             _add(self.deep_links, prefix, link)
+        self.open_to_anyone |= other.open_to_anyone
         self.membership.extend(other.membership)
         if other.locations is not None:
             self.on_location(other.locations)
@@ -130,6 +139,9 @@ class Router:
             await self.locations(ctx)
         elif self.fallback is not None:
             await self.fallback(ctx)
+
+    def opens_for_anyone(self, payload: str) -> bool:
+        return payload.partition("_")[0] in self.open_to_anyone
 
     async def open_deep_link(self, ctx: Context, payload: str) -> None:
         prefix, _, rest = payload.partition("_")

@@ -3,7 +3,7 @@ full; the card is redrawn with the new figures."""
 
 from __future__ import annotations
 
-from handlers import formatting
+from handlers import formatting, help_requests
 from handlers.activities import show_card
 from handlers.callbacks import Press
 from handlers.context import Context
@@ -32,6 +32,7 @@ async def sign_up(ctx: Context, press: Press) -> None:
     activity = await publishing.get_activity(ctx.session, shift.activity_id)
     when = formatting.when(ctx.texts, ctx.lang, shift, ctx.deployment.zone)
     await show_card(ctx, activity, edit=True)
+    await help_requests.signed_up(ctx, placed)
     if placed.position is None:
         ctx.say(ctx.t("signup.confirmed", title=activity.title, when=when))
     else:

@@ -1,10 +1,11 @@
 """Teams, for coordinators and admins: `/team` lists the teams they run, each with its members,
 requests to join (approve or decline), and its join link and QR code; admins also create teams
-(`/new_team`) and see and revoke a team's coordinators.
+(`/new_team`), see and revoke a team's coordinators, and invite a new one with a one-time link.
 Every button checks the role again on the server, and every change is audited."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from enum import StrEnum
 
 from sqlalchemy import select
@@ -23,6 +24,8 @@ from models.volunteer import Volunteer
 router = Router()
 FLOW = "new_team"
 MEMBERS_SHOWN = 50
+INVITE_LINK_PREFIX = "inv"
+INVITE_VALID = timedelta(days=7)
 
 
 class Step(StrEnum):
@@ -155,7 +158,7 @@ async def join_link(ctx: Context, press: Press) -> None:
     ctx.outbox.add(SendPhoto(ctx.event.chat_id, "team.png", links.qr_png(url), caption=caption))
 
 
-# ---- admins: coordinators and new teams -------------------------------------------
+# ---- admins: coordinators, invites, new teams -------------------------------------------
 
 
 @router.button("ta.coords", lasting=True)
@@ -173,6 +176,7 @@ async def coordinators(ctx: Context, press: Press) -> None:
         rows.append([b(ctx.t("team_admin.revoke", name=name[:30]), "ta.revoke", grant.id)])
     if not grants:
         lines.append(ctx.t("team_admin.no_coords"))
+    rows.append([b(ctx.t("team_admin.invite"), "ta.invite", team.id)])
     ctx.say("\n".join(lines), keyboard(*rows))
 
 
@@ -194,6 +198,26 @@ async def revoke(ctx: Context, press: Press) -> None:
     name = await _name_of(ctx, grant)
     await roles.revoke(ctx.session, grant.id, actor=ctx.user_id, now=ctx.clock.now())
     ctx.edit_pressed(ctx.t("team_admin.revoked", name=name, team=team.name))
+
+
+@router.button("ta.invite", lasting=True)
+async def invite(ctx: Context, press: Press) -> None:
+    """An admin wants a one-time link to make someone a coordinator of the team."""
+    await _require_admin(ctx)
+    team = await _managed(ctx, int(press.args[0]))
+    made = await roles.invite(
+        ctx.session, team, actor=ctx.user_id, now=ctx.clock.now(), valid_for=INVITE_VALID
+    )
+    until = formatting.moment(ctx.texts, ctx.lang, made.expires_at, ctx.deployment.zone)
+    url = ctx.deep_link(f"{INVITE_LINK_PREFIX}_{made.token}")
+    ctx.say(ctx.t("team_admin.invite_made", team=team.name, link=url, until=until))
+
+
+@router.deep_link(INVITE_LINK_PREFIX, anyone=True)
+async def accept_invite(ctx: Context, token: str) -> None:
+    """Someone opened a coordinator invite."""
+    team = await roles.accept_invite(ctx.session, token, ctx.user_id, now=ctx.clock.now())
+    ctx.say(ctx.t("team_admin.invite_accepted", team=team.name))
 
 
 @router.command("new_team")

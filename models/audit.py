@@ -57,6 +57,8 @@ AREAS: dict[str, tuple[str, ...]] = {
     "signups": ("signup.", "offer."),
     "hours": ("attendance.", "hours.", "roster."),
     "volunteers": ("volunteer.",),
+    "exports": ("export.", "roster.export"),
+    "help": ("help.",),
 }
 
 

@@ -27,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.sql.selectable import ScalarSelect
 
+from models import audit
 from models.activity import Shift
 from models.base import Base, UTCDateTime
 from models.errors import Conflict
@@ -89,7 +90,9 @@ async def groups_for(session: AsyncSession, telegram_id: int, *, admin: bool) ->
     return list(await session.scalars(query))
 
 
-async def post_card(session: AsyncSession, activity_id: int, chat_id: int) -> GroupCard:
+async def post_card(
+    session: AsyncSession, activity_id: int, chat_id: int, *, actor: int, now: datetime
+) -> GroupCard:
     """Ask for the card to be posted (the card job sends it); posting twice is refused."""
     existing = await session.scalar(
         select(GroupCard).where(GroupCard.activity_id == activity_id, GroupCard.chat_id == chat_id)
@@ -99,6 +102,15 @@ async def post_card(session: AsyncSession, activity_id: int, chat_id: int) -> Gr
     card = GroupCard(activity_id=activity_id, chat_id=chat_id, stale=True)
     session.add(card)
     await session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action="activity.post_card",
+        target_type="activity",
+        target_id=activity_id,
+        at=now,
+        after={"chat_id": chat_id},
+    )
     return card
 
 

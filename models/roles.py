@@ -6,14 +6,14 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Collection
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import audit
 from models.errors import Conflict, NotAllowed
-from models.team import RoleGrant, Team
+from models.team import Invite, RoleGrant, Team
 
 
 async def is_admin(session: AsyncSession, telegram_id: int, admin_ids: Collection[int]) -> bool:
@@ -151,3 +151,60 @@ async def coordinators_of(session: AsyncSession, team_id: int) -> list[RoleGrant
             .order_by(RoleGrant.id)
         )
     )
+
+
+async def invite(
+    session: AsyncSession, team: Team, *, actor: int, now: datetime, valid_for: timedelta
+) -> Invite:
+    """A one-time link to become a coordinator of the team, valid for `valid_for`."""
+    made = Invite(
+        token=secrets.token_urlsafe(16),
+        team_id=team.id,
+        role="coordinator",
+        created_by=actor,
+        created_at=now,
+        expires_at=now + valid_for,
+    )
+    session.add(made)
+    await session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action="role.invite",
+        target_type="team",
+        target_id=team.id,
+        at=now,
+        after={"invite_id": made.id, "expires_at": made.expires_at.isoformat()},
+    )
+    return made
+
+
+async def accept_invite(
+    session: AsyncSession, token: str, telegram_id: int, *, now: datetime
+) -> Team:
+    """Use an invite: its first opener becomes a coordinator; it works once, until it expires."""
+    used = (
+        await session.execute(
+            update(Invite)
+            .where(Invite.token == token, Invite.used_by.is_(None), Invite.expires_at > now)
+            .values(used_by=telegram_id, used_at=now)
+            .returning(Invite.team_id, Invite.created_by)
+        )
+    ).first()
+    if used is None:
+        raise NotAllowed("invite_invalid")
+    team_id, inviter = used
+    team = await session.get(Team, team_id)
+    assert team is not None
+    held = await session.scalar(
+        select(RoleGrant.id).where(
+            RoleGrant.telegram_id == telegram_id,
+            RoleGrant.role == "coordinator",
+            RoleGrant.team_id == team.id,
+        )
+    )
+    if held is not None:
+        raise Conflict("already_coordinator", team=team.name)
+    # Granted by whoever made the invite: the audit log names them.
+    await grant(session, telegram_id, "coordinator", team=team, now=now, granted_by=inviter)
+    return team

@@ -50,6 +50,7 @@ class Jobs:
         self._next_alerts: datetime | None = None
 
     async def run_due(self) -> None:
+        await self.dispatcher.button_signer()  # made outside the jobs' transactions, once
         await self.send_reminders()
         await self.expire_offers()
         await self.close_signups()
@@ -62,7 +63,7 @@ class Jobs:
         return Notifier(
             session=session,
             texts=d.texts,
-            signer=await d.button_signer(session),
+            signer=await d.button_signer(),
             deployment=d.deployment,
             clock=d.clock,
             outbox=outbox,

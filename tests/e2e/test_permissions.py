@@ -18,12 +18,13 @@ from models.team import RoleGrant, TeamMember
 from models.volunteer import Volunteer
 from sandbox.harness import Person, RunningBot
 from tests.e2e import steps
+from tests.e2e.test_help_requests import a_help_request
 
 VOLUNTEER = 1001
 COORDINATOR = 9001
 GROUP_ID = -1009876543210
 
-COMMANDS = ["/new_activity", "/import", "/manage", "/checkin_code"]
+COMMANDS = ["/new_activity", "/import", "/manage", "/checkin_code", "/help_requests"]
 # (action, which ids it takes): every button that acts on an activity or shift as a coordinator.
 BUTTONS = [
     ("mg.show", "activity"),
@@ -56,6 +57,16 @@ BUTTONS = [
     ("ta.no", "team+volunteer"),
     ("ro.file", "activity+csv"),
     ("ro.msg", "shift"),
+    ("hq.list", "help_request"),
+    ("hq.show", "help_request"),
+    ("hq.accept", "help_request"),
+    ("hq.decline", "help_request"),
+    ("hq.convert", "help_request"),
+    ("hq.assign", "help_request"),
+    ("hq.done", "help_request"),
+    ("ex.team", "export"),
+    ("ex.period", "export+period"),
+    ("ex.format", "export+format"),
 ]
 
 
@@ -144,6 +155,10 @@ async def test_a_volunteer_pressing_a_coordinator_button_is_refused(
         "team": (activity.team_id,),
         "activity+csv": (activity.id, "csv"),
         "team+volunteer": (activity.team_id, await own_volunteer_id(bot)),
+        "help_request": (await a_help_request(bot),),
+        "export": ("records", activity.team_id),
+        "export+period": ("records", activity.team_id, "this_month"),
+        "export+format": ("records", activity.team_id, "this_month", "xlsx"),
     }[takes]
     async with steps.database(bot) as session:
         signer = ButtonSigner(await button_key(session))
@@ -169,3 +184,38 @@ async def test_a_forged_coordinator_button_is_refused(
     reply = await volunteer.press_data(forged, message_id=volunteer.last().message_id)
     assert reply.alert is not None and "isn't valid" in reply.alert
     assert await everything(bot) == before
+
+
+# (action, which ids it takes, the audit row it must leave): coordinator actions that change
+# something or hand out personal data, each pressed once by the activity's coordinator.
+AUDITED = [
+    ("mg.post_to", "activity+group", "activity.post_card"),
+    ("shift.recruit_ok", "shift", "shift.recruit"),
+    ("ci.open", "shift", "checkin_code.open"),
+    ("ro.file", "activity+csv", "roster.export"),
+    ("hr.insured", "shift", "roster.export_insured"),
+]
+
+
+@pytest.mark.parametrize(("action", "takes", "audited"), AUDITED)
+async def test_each_coordinator_action_leaves_one_audit_row(
+    bot: RunningBot, action: str, takes: str, audited: str
+) -> None:
+    coordinator, _, activity, shift_id = await world(bot)
+    args: tuple[int | str, ...] = {
+        "activity+group": (activity.id, GROUP_ID),
+        "activity+csv": (activity.id, "csv"),
+        "shift": (shift_id,),
+    }[takes]
+    async with steps.database(bot) as session:
+        signer = ButtonSigner(await button_key(session))
+        last = await session.scalar(select(func.max(AuditEntry.id)))
+    data = signer.pack(COORDINATOR, 0, action, *args)
+    await coordinator.press_data(data, message_id=coordinator.last().message_id)
+    async with steps.database(bot) as session:
+        rows = await session.execute(
+            select(AuditEntry.actor_telegram_id, AuditEntry.action, AuditEntry.at).where(
+                AuditEntry.id > (last or 0)
+            )
+        )
+        assert [tuple(row) for row in rows] == [(COORDINATOR, audited, bot.clock.now())]

@@ -4,6 +4,8 @@ coordinator and reads the audit log."""
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from datetime import timedelta
 
@@ -17,6 +19,7 @@ from tests.e2e import steps
 ADMIN = 9100
 COORDINATOR = 9001
 LINK = re.compile(r"start=(team_[A-Za-z0-9_-]+)")
+INVITE = re.compile(r"start=(inv_[A-Za-z0-9_-]+)")
 
 
 async def admin(bot: RunningBot) -> Person:
@@ -31,11 +34,19 @@ async def test_an_admin_creates_a_team_and_volunteers_join_it(bot: RunningBot) -
     assert "Please give a name of 2 to 128 characters." in (await boss.send("X")).text
     created = await boss.send("Jimei Seniors")
     assert "✅ The team Jimei Seniors is created." in created.text
-    async with steps.database(bot) as session:
-        team = await session.scalar(select(Team).where(Team.name == "Jimei Seniors"))
-        assert team is not None
-        await roles.grant(session, COORDINATOR, "coordinator", team=team, now=bot.clock.now())
+    await boss.press("Jimei Seniors")
+    await boss.press("🧑‍💼 Coordinators")
+    invite = await boss.press("✉️ Invite a coordinator")
+    assert (
+        "A one-time invite to coordinate Jimei Seniors, valid until Mon 01-12 09:00" in invite.text
+    )
+    link = INVITE.search(invite.text)
+    assert link is not None
     coordinator = await steps.registered(bot, COORDINATOR, name="Coordinator")
+    accepted = await coordinator.send(f"/start {link.group(1)}")
+    assert "✅ You are now a coordinator of Jimei Seniors." in accepted.text
+    stranger = bot.person(9200, "Stranger")
+    assert "This invite is not valid" in (await stranger.send(f"/start {link.group(1)}")).text
 
     await coordinator.send("/team")
     await coordinator.press("Jimei Seniors")
@@ -65,6 +76,21 @@ async def test_an_admin_creates_a_team_and_volunteers_join_it(bot: RunningBot) -
     assert [line.split(",")[0] for line in listing.text.splitlines()[1:]] == ["• Bob", "• Alice"]
     assert "📞 +8613800001002" in listing.text  # coordinators see phone numbers
 
+    # The coordinator's team runs an activity; Bob signs up; the roster exports.
+    async with steps.database(bot) as session:
+        team_id = await session.scalar(select(Team.id).where(Team.name == "Jimei Seniors"))
+    assert team_id is not None
+    activity = await steps.make_activity(bot, team_id, title="Tea with elders")
+    await bob.send(f"/start act_{activity.link_token}")
+    await bob.press(bob.last().button_labels()[0])
+    await coordinator.send("/manage")
+    await coordinator.press("Tea with elders")
+    await coordinator.press("👥 Roster")
+    exported = (await coordinator.press("📄 Export (CSV)")).last
+    assert exported.document is not None
+    rows = list(csv.reader(io.StringIO(exported.document.content.decode("utf-8-sig"))))
+    assert [row[1:4] for row in rows[1:]] == [["Bob", "+8613800001002", "confirmed"]]
+
     await alice.send("/teams")
     await alice.press("Leave Jimei Seniors")
     left = await alice.press("Yes, leave")
@@ -81,7 +107,16 @@ async def test_an_admin_creates_a_team_and_volunteers_join_it(bot: RunningBot) -
 
     log = await boss.send("/audit")
     actions = [line.split(" · ")[2] for line in log.text.splitlines()[1:]]
-    assert actions[:4] == ["role.revoke", "team.leave", "team.approve", "team.ask"]
+    assert actions[:7] == [
+        "role.revoke",
+        "team.leave",
+        "roster.export",
+        "signup.join",
+        "activity.publish",
+        "team.approve",
+        "team.ask",
+    ]
+    assert actions[10:14] == ["role.grant", "volunteer.registered", "role.invite", "team.create"]
     roles_only = await boss.press("Roles and teams")
     assert "role.revoke" in roles_only.text and "signup." not in roles_only.text
 

@@ -708,7 +708,7 @@ async def test_changes_of_places_mark_the_activity_s_group_cards_stale(
     await group.remember_membership(
         session, chat_id=-100, title="Volunteers", kind="group", added_by=1, active=True, now=NOW
     )
-    card = await group.post_card(session, activity.id, -100)
+    card = await group.post_card(session, activity.id, -100, actor=COORDINATOR, now=NOW)
     holder, first, second, third = await make_volunteers(session, 4)
 
     async def stale_after(action: Awaitable[Any]) -> bool:

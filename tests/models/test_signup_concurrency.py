@@ -19,6 +19,7 @@ from models.db import create_engine, session_factory
 from models.errors import Conflict
 from models.volunteer import Volunteer
 from tests.models.world import (
+    COORDINATOR,
     NOW,
     POLICY,
     at,
@@ -200,7 +201,7 @@ async def test_lapsing_offers_on_two_shifts_do_not_deadlock_with_a_sign_up(
             await group.remember_membership(
                 session, chat_id=-1, title="", kind="group", added_by=1, active=True, now=NOW
             )
-            await group.post_card(session, activity.id, -1)
+            await group.post_card(session, activity.id, -1, actor=COORDINATOR, now=NOW)
             holders, waiting, newcomer = (
                 await make_volunteers(session, 2),
                 await make_volunteers(session, 2),

@@ -3,6 +3,8 @@ declined, leaving, revoking a coordinator; each change audited; the audit log's 
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -111,3 +113,35 @@ async def test_the_audit_log_filters_by_area_and_actor_a_page_at_a_time(
         (volunteers[0].telegram_id, "team.join")
     ]
     assert await audit.entries(session, area="hours") == []
+
+
+async def test_an_invite_makes_its_first_opener_a_coordinator_once(session: AsyncSession) -> None:
+    team = await make_team(session)
+    made = await roles.invite(session, team, actor=ADMIN, now=NOW, valid_for=timedelta(days=7))
+    joined = await roles.accept_invite(session, made.token, 800_002, now=at(days=1))
+    assert joined.id == team.id
+    assert await roles.may_manage(session, 800_002, team.id, admin_ids=()) is True
+    with pytest.raises(NotAllowed) as used:  # a second opener gets nothing
+        await roles.accept_invite(session, made.token, 800_003, now=at(days=1))
+    assert used.value.code == "invite_invalid"
+    assert await roles.may_manage(session, 800_003, team.id, admin_ids=()) is False
+
+    late = await roles.invite(session, team, actor=ADMIN, now=NOW, valid_for=timedelta(days=7))
+    with pytest.raises(NotAllowed):
+        await roles.accept_invite(session, late.token, 800_004, now=at(days=7))
+    with pytest.raises(NotAllowed):
+        await roles.accept_invite(session, "forged-token", 800_004, now=NOW)
+    assert (await audited(session))[-3:] == [
+        (ADMIN, "role.invite"),
+        (ADMIN, "role.grant"),  # granted by the invite's maker, when it was used
+        (ADMIN, "role.invite"),
+    ]
+
+
+async def test_an_invite_to_a_coordinator_already_there_is_refused(session: AsyncSession) -> None:
+    team = await make_team(session)
+    await roles.grant(session, 800_005, "coordinator", team=team, now=NOW)
+    made = await roles.invite(session, team, actor=ADMIN, now=NOW, valid_for=timedelta(days=1))
+    with pytest.raises(Conflict) as held:
+        await roles.accept_invite(session, made.token, 800_005, now=NOW)
+    assert held.value.code == "already_coordinator"
