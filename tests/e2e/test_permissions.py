@@ -24,7 +24,19 @@ VOLUNTEER = 1001
 COORDINATOR = 9001
 GROUP_ID = -1009876543210
 
-COMMANDS = ["/new_activity", "/import", "/manage", "/checkin_code", "/help_requests"]
+OTHER_COORDINATOR = 9005
+# Buttons that list the presser's own things (shown to any coordinator, filtered to theirs).
+OWN_LISTS = ("hq.list",)
+COMMANDS = [
+    "/new_activity",
+    "/import",
+    "/manage",
+    "/checkin_code",
+    "/help_requests",
+    "/team",
+    "/export",
+    "/stats",
+]
 # (action, which ids it takes): every button that acts on an activity or shift as a coordinator.
 BUTTONS = [
     ("mg.show", "activity"),
@@ -142,36 +154,80 @@ async def test_a_volunteer_cannot_use_coordinator_commands(bot: RunningBot, comm
     assert len(coordinator.messages()) == sent_before
 
 
+async def button_args(
+    bot: RunningBot, takes: str, activity: Activity, shift_id: int
+) -> tuple[int | str, ...]:
+    """The ids a button of this kind carries, for the world's activity, shift and volunteer."""
+    match takes:
+        case "activity":
+            return (activity.id,)
+        case "activity+group":
+            return (activity.id, GROUP_ID)
+        case "shift":
+            return (shift_id,)
+        case "signup":
+            return (await own_signup(bot),)
+        case "team":
+            return (activity.team_id,)
+        case "activity+csv":
+            return (activity.id, "csv")
+        case "team+volunteer":
+            return (activity.team_id, await own_volunteer_id(bot))
+        case "help_request":
+            return (await a_help_request(bot),)
+        case "export":
+            return ("records", activity.team_id)
+        case "export+period":
+            return ("records", activity.team_id, "this_month")
+        case "export+format":
+            return ("records", activity.team_id, "this_month", "xlsx")
+    raise AssertionError(takes)
+
+
+async def refused_press(bot: RunningBot, presser: Person, coordinator: Person, data: str) -> None:
+    """`presser` presses a validly signed coordinator button: refused, nothing changes, nobody
+    is sent anything."""
+    before, sent_before = await everything(bot), len(coordinator.messages())
+    chat_before = len(presser.messages())
+    reply = await presser.press_data(data, message_id=presser.last().message_id)
+    assert reply.alert == "Only the activity's coordinators and admins can do that.", data
+    assert await everything(bot) == before, data
+    assert len(presser.messages()) == chat_before, data  # no card, roster or QR code leaked
+    assert len(coordinator.messages()) == sent_before, data
+
+
 @pytest.mark.parametrize(("action", "takes"), BUTTONS)
 async def test_a_volunteer_pressing_a_coordinator_button_is_refused(
     bot: RunningBot, action: str, takes: str
 ) -> None:
     coordinator, volunteer, activity, shift_id = await world(bot)
-    args: tuple[int | str, ...] = {
-        "activity": (activity.id,),
-        "activity+group": (activity.id, GROUP_ID),
-        "shift": (shift_id,),
-        "signup": (await own_signup(bot),),  # even their own sign-up
-        "team": (activity.team_id,),
-        "activity+csv": (activity.id, "csv"),
-        "team+volunteer": (activity.team_id, await own_volunteer_id(bot)),
-        "help_request": (await a_help_request(bot),),
-        "export": ("records", activity.team_id),
-        "export+period": ("records", activity.team_id, "this_month"),
-        "export+format": ("records", activity.team_id, "this_month", "xlsx"),
-    }[takes]
+    args = await button_args(bot, takes, activity, shift_id)  # their own sign-up, too
     async with steps.database(bot) as session:
         signer = ButtonSigner(await button_key(session))
     data = signer.pack(VOLUNTEER, 0, action, *args)  # a valid signature for this volunteer
-    before, sent_before = await everything(bot), len(coordinator.messages())
-    chat_before = len(volunteer.messages())
+    await refused_press(bot, volunteer, coordinator, data)
 
-    reply = await volunteer.press_data(data, message_id=volunteer.last().message_id)
 
-    assert reply.alert == "Only the activity's coordinators and admins can do that."
-    assert await everything(bot) == before
-    assert len(volunteer.messages()) == chat_before  # no card, roster or QR code leaked
-    assert len(coordinator.messages()) == sent_before
+async def test_a_coordinator_of_another_team_can_touch_nothing_of_this_one(
+    bot: RunningBot,
+) -> None:
+    coordinator, _, activity, shift_id = await world(bot)
+    await steps.make_coordinator(bot, OTHER_COORDINATOR, "Jimei Team")
+    other = bot.person(OTHER_COORDINATOR, "Other")
+    await steps.register(other)
+    async with steps.database(bot) as session:
+        signer = ButtonSigner(await button_key(session))
+    failures = []
+    for action, takes in BUTTONS:
+        if action in OWN_LISTS:
+            continue
+        args = await button_args(bot, takes, activity, shift_id)
+        data = signer.pack(OTHER_COORDINATOR, 0, action, *args)
+        try:
+            await refused_press(bot, other, coordinator, data)
+        except AssertionError as failed:
+            failures.append(str(failed).splitlines()[0])
+    assert failures == []
 
 
 @pytest.mark.parametrize(("action", "takes"), BUTTONS[:3])

@@ -15,6 +15,7 @@ from models import roles
 from models.team import Team
 from sandbox.harness import Person, RunningBot
 from tests.e2e import steps
+from tests.e2e.test_stats import chart_of
 
 ADMIN = 9100
 COORDINATOR = 9001
@@ -90,6 +91,9 @@ async def test_an_admin_creates_a_team_and_volunteers_join_it(bot: RunningBot) -
     assert exported.document is not None
     rows = list(csv.reader(io.StringIO(exported.document.content.decode("utf-8-sig"))))
     assert [row[1:4] for row in rows[1:]] == [["Bob", "+8613800001002", "confirmed"]]
+    stats = await coordinator.send("/stats")
+    chart = chart_of(stats.messages)  # a PNG chart of the team's hours and participations
+    assert "Jimei Seniors" in (chart.text or "")
 
     await alice.send("/teams")
     await alice.press("Leave Jimei Seniors")
