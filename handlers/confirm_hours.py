@@ -22,7 +22,7 @@ from handlers.events import SendDocument
 from handlers.hours import congratulate_if_promoted
 from handlers.notify import Notifier, notifier
 from handlers.router import Router
-from models import audit, confirmation, hours, publishing, roles
+from models import confirmation, hours, publishing, roles
 from models.activity import Activity, ServiceRecord, Shift, Signup
 from models.confirmation import Line
 from models.errors import Conflict
@@ -331,15 +331,7 @@ async def insured_roster(ctx: Context, press: Press) -> None:
         if ctx.cipher is not None and volunteer.id_number_encrypted is not None:
             number = ctx.cipher.decrypt(volunteer.id_number_encrypted)
         writer.writerow([volunteer.full_name, number, volunteer.phone, f"{activity.title} {when}"])
-    audit.record(
-        ctx.session,
-        actor=ctx.user_id,
-        action="roster.export_insured",
-        target_type="shift",
-        target_id=shift.id,
-        at=ctx.clock.now(),
-        after={"people": len(rows)},
-    )
+    ctx.audit("roster.export_insured", "shift", shift.id, people=len(rows))
     ctx.outbox.add(
         SendDocument(
             ctx.event.chat_id,

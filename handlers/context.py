@@ -21,6 +21,7 @@ from handlers.events import (
     Outbox,
     SendMessage,
 )
+from models import audit
 from models.alerts import AlertPolicy
 from models.attendance import AttendancePolicy
 from models.certificates import CertificatePolicy
@@ -140,6 +141,19 @@ class Context:
             EditMessage(
                 chat_id=self.event.chat_id, message_id=press.message_id, text=text, markup=markup
             )
+        )
+
+    def audit(self, action: str, target_type: str, target_id: int, **after: object) -> None:
+        """Record, in this update's transaction, an action of the user's that changes nothing
+        stored (a call sent, a file handed out) but must be in the audit log."""
+        audit.record(
+            self.session,
+            actor=self.user_id,
+            action=action,
+            target_type=target_type,
+            target_id=target_id,
+            at=self.clock.now(),
+            after=after,
         )
 
     def answer(self, text: str | None = None, *, alert: bool = False) -> None:

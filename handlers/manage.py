@@ -12,7 +12,7 @@ from handlers.context import Context, in_rows, keyboard
 from handlers.events import InlineButton, SendPhoto
 from handlers.notify import notifier
 from handlers.router import Router
-from models import audit, group, publishing, recruiting, roles
+from models import group, publishing, recruiting, roles
 from models.activity import Activity, Shift
 from models.errors import Conflict
 from models.team import Team
@@ -187,13 +187,5 @@ async def recruit(ctx: Context, press: Press) -> None:
         sign_up = ctx.signer.pack(telegram_id, 0, "su.join", shift.id)
         label = ctx.texts.get(language, "activities.sign_up", when=when)
         notify.send(telegram_id, text, [InlineButton(label, callback_data=sign_up)])
-    audit.record(
-        ctx.session,
-        actor=ctx.user_id,
-        action="shift.recruit",
-        target_type="shift",
-        target_id=shift.id,
-        at=ctx.clock.now(),
-        after={"people": len(recruits)},
-    )
+    ctx.audit("shift.recruit", "shift", shift.id, people=len(recruits))
     ctx.edit_pressed(ctx.t("manage.recruit_sent", count=len(recruits)))

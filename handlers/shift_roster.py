@@ -16,7 +16,7 @@ from handlers.context import Context, keyboard
 from handlers.events import SendDocument
 from handlers.notify import notifier
 from handlers.router import Router
-from models import audit, publishing, roles, rosters
+from models import publishing, roles, rosters
 from models.activity import Activity, Shift
 from models.errors import Conflict, InvalidInput
 from models.rosters import Entry
@@ -111,15 +111,7 @@ async def export(ctx: Context, press: Press) -> None:
         for entry in entries
     ]
     content = _csv(table) if kind == "csv" else _xlsx(table)
-    audit.record(
-        ctx.session,
-        actor=ctx.user_id,
-        action="roster.export",
-        target_type="activity",
-        target_id=activity.id,
-        at=ctx.clock.now(),
-        after={"format": kind, "people": len(entries)},
-    )
+    ctx.audit("roster.export", "activity", activity.id, format=kind, people=len(entries))
     caption = ctx.t("roster.file_caption", title=activity.title, count=len(entries))
     filename = f"roster-{activity.id}.{kind}"
     ctx.outbox.add(SendDocument(ctx.event.chat_id, filename, content, caption=caption))
@@ -190,15 +182,7 @@ async def send(ctx: Context, press: Press) -> None:
     for volunteer in people:
         assert volunteer.telegram_id is not None
         notify.send(volunteer.telegram_id, _as_sent(ctx, volunteer.language, shift, activity, text))
-    audit.record(
-        ctx.session,
-        actor=ctx.user_id,
-        action="roster.message",
-        target_type="shift",
-        target_id=shift.id,
-        at=ctx.clock.now(),
-        after={"people": len(people), "text": text},
-    )
+    ctx.audit("roster.message", "shift", shift.id, people=len(people), text=text)
     ctx.finish()
     ctx.edit_pressed(ctx.t("roster.sent", count=len(people)))
 

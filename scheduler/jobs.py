@@ -118,48 +118,58 @@ class Jobs:
             await reminders.settle(session, reminder_id, status=status, now=d.clock.now())
         return delivered
 
-    async def expire_offers(self) -> int:
-        """Lapse offers nobody answered, tell those people, and offer the places on."""
+    async def _tell(self, work: Callable[[AsyncSession, Notifier], Awaitable[int]]) -> int:
+        """Run `work` in one transaction with a notifier, then send what it wrote (after the
+        commit, so nobody hears of a change that was rolled back); how many it handled."""
         d = self.dispatcher
         outbox = Outbox()
         async with d.sessions() as session, session.begin():
-            notify = await self._notifier(session, outbox)
+            done = await work(session, await self._notifier(session, outbox))
+        await self._send(outbox)
+        return done
+
+    async def expire_offers(self) -> int:
+        """Lapse offers nobody answered, tell those people, and offer the places on."""
+        d = self.dispatcher
+
+        async def work(session: AsyncSession, notify: Notifier) -> int:
             expired = await signup.expire_offers(
                 session, now=d.clock.now(), policy=d.deployment.signup
             )
             for lapse in expired:
                 await _tell_expired(notify, lapse.signup.volunteer_id, lapse.vacancy)
                 await offers.announce(notify, lapse.vacancy)
-        await self._send(outbox)
-        return len(expired)
+            return len(expired)
+
+        return await self._tell(work)
 
     async def close_signups(self) -> int:
         """Close sign-up where its deadline (or the shift's start) has come, and tell the people
         still waiting that no place came free."""
         d = self.dispatcher
-        outbox = Outbox()
-        async with d.sessions() as session, session.begin():
-            notify = await self._notifier(session, outbox)
+
+        async def work(session: AsyncSession, notify: Notifier) -> int:
             closed = await closing.close_due(session, now=d.clock.now())
             for item in closed:
                 await closing_messages.tell_turned_away(notify, item)
-        await self._send(outbox)
-        return len(closed)
+            return len(closed)
+
+        return await self._tell(work)
 
     async def mark_no_shows(self) -> int:
         """Mark those who never checked in as no-shows once the check-in window has closed, and
         tell them how to have it corrected."""
         d = self.dispatcher
-        outbox = Outbox()
-        async with d.sessions() as session, session.begin():
-            notify = await self._notifier(session, outbox)
+
+        async def work(session: AsyncSession, notify: Notifier) -> int:
             marked = await confirmation.mark_no_shows(
                 session, now=d.clock.now(), policy=d.deployment.attendance
             )
             for no_show in marked:
                 await confirm_hours.tell_no_show(notify, no_show)
-        await self._send(outbox)
-        return len(marked)
+            return len(marked)
+
+        return await self._tell(work)
 
     async def alert_coordinators(self) -> int:
         """Alert coordinators to shifts short of people and send the daily digests; looked for
@@ -170,9 +180,8 @@ class Jobs:
             return 0
         self._next_alerts = now + ALERTS_EVERY
         policy = d.deployment.alerts
-        outbox = Outbox()
-        async with d.sessions() as session, session.begin():
-            notify = await self._notifier(session, outbox)
+
+        async def work(session: AsyncSession, notify: Notifier) -> int:
             shorts = await alerts.short_shifts(session, now=now, policy=policy)
             for short in shorts:
                 await coordinator_alerts.short_of_people(notify, short)
@@ -181,8 +190,9 @@ class Jobs:
             )
             for digest in digests:
                 await coordinator_alerts.digest(notify, digest)
-        await self._send(outbox)
-        return len(shorts) + len(digests)
+            return len(shorts) + len(digests)
+
+        return await self._tell(work)
 
     async def refresh_cards(self) -> int:
         """Post new group cards and edit those whose figures changed, within the group limits."""
