@@ -14,6 +14,7 @@ from enum import StrEnum
 from handlers import formatting
 from handlers.callbacks import Press
 from handlers.context import Context
+from models import activity_input
 from models.errors import InvalidInput
 from models.publishing import ActivityPlan
 
@@ -128,6 +129,15 @@ def typed_text(ctx: Context, hint_key: str) -> str:
     if ctx.event.text is None:
         raise InvalidInput("not_text", hint=ctx.t(hint_key))
     return ctx.event.text
+
+
+def typed_address(ctx: Context) -> str:
+    """Where volunteers should go, as the coordinator typed it (checked for length)."""
+    return activity_input.text(
+        typed_text(ctx, "new_activity.ask_address"),
+        max_chars=activity_input.ADDRESS_MAX_CHARS,
+        code="address",
+    )
 
 
 def chosen_id(press: Press, allowed: set[int]) -> int | None:

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, select
 
-from handlers import formatting, links
+from handlers import formatting, links, managed
 from handlers.callbacks import Press
 from handlers.context import Context, in_rows, keyboard
 from handlers.events import ReplyButton, ReplyKeyboard, SendPhoto
@@ -245,13 +245,7 @@ async def _list_shifts(ctx: Context, *where: ColumnElement[bool]) -> None:
 
 
 async def _managed_shift(ctx: Context, press: Press) -> tuple[Shift, Activity]:
-    shift = await ctx.session.get(Shift, int(press.args[0]))
-    if shift is None:
-        raise Conflict("shift_gone")
-    activity = await publishing.get_activity(ctx.session, shift.activity_id)
-    await roles.require_manager(
-        ctx.session, ctx.user_id, activity.team_id, ctx.deployment.admin_ids
-    )
+    shift, activity = await managed.shift(ctx, int(press.args[0]))
     if shift.status == "cancelled":
         raise Conflict("shift_cancelled")
     return shift, activity

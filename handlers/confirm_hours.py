@@ -15,14 +15,14 @@ from enum import StrEnum
 
 from sqlalchemy import select
 
-from handlers import formatting
+from handlers import formatting, managed
 from handlers.callbacks import Press
 from handlers.context import Context, in_rows, keyboard
 from handlers.events import SendDocument
 from handlers.hours import congratulate_if_promoted
 from handlers.notify import Notifier, notifier
 from handlers.router import Router
-from models import confirmation, hours, publishing, roles
+from models import confirmation, hours, publishing
 from models.activity import Activity, ServiceRecord, Shift, Signup
 from models.confirmation import Line
 from models.errors import Conflict
@@ -38,33 +38,18 @@ class Step(StrEnum):
     REASON = "reason"
 
 
-async def _shift(ctx: Context, shift_id: int) -> tuple[Shift, Activity]:
-    """The shift a button names, once the presser is shown to manage it."""
-    shift = await ctx.session.get(Shift, shift_id)
-    if shift is None:
-        raise Conflict("shift_gone")
-    activity = await publishing.get_activity(ctx.session, shift.activity_id)
-    await roles.require_manager(
-        ctx.session, ctx.user_id, activity.team_id, ctx.deployment.admin_ids
-    )
-    return shift, activity
-
-
 async def _signup(ctx: Context, signup_id: int) -> tuple[Signup, Shift, Activity]:
     signup = await ctx.session.get(Signup, signup_id)
     if signup is None:
         raise Conflict("not_on_roster")
-    shift, activity = await _shift(ctx, signup.shift_id)
+    shift, activity = await managed.shift(ctx, signup.shift_id)
     return signup, shift, activity
 
 
 @router.button("hr.shifts", lasting=True)
 async def choose_shift(ctx: Context, press: Press) -> None:
     """The coordinator opened attendance and hours for an activity: which shift?"""
-    activity = await publishing.get_activity(ctx.session, int(press.args[0]))
-    await roles.require_manager(
-        ctx.session, ctx.user_id, activity.team_id, ctx.deployment.admin_ids
-    )
+    activity = await managed.activity(ctx, int(press.args[0]))
     now = ctx.clock.now()
     started = [
         shift
@@ -87,7 +72,7 @@ async def choose_shift(ctx: Context, press: Press) -> None:
 @router.button("hr.roster", lasting=True)
 async def show_roster(ctx: Context, press: Press) -> None:
     """The coordinator opened a shift's attendance."""
-    shift, activity = await _shift(ctx, int(press.args[0]))
+    shift, activity = await managed.shift(ctx, int(press.args[0]))
     await _roster(ctx, shift, activity)
 
 
@@ -251,7 +236,7 @@ async def confirm(ctx: Context, press: Press) -> None:
 @router.button("hr.all", lasting=True)
 async def confirm_all(ctx: Context, press: Press) -> None:
     """The coordinator confirmed every recorded, unflagged record of the shift."""
-    shift, activity = await _shift(ctx, int(press.args[0]))
+    shift, activity = await managed.shift(ctx, int(press.args[0]))
     lines = await confirmation.roster(ctx.session, shift.id)
     before = await _star_minutes(ctx, [line.signup for line in lines])
     done = await confirmation.confirm_all(
@@ -315,7 +300,7 @@ async def got_reason(ctx: Context) -> None:
 async def insured_roster(ctx: Context, press: Press) -> None:
     """The coordinator wants the shift's insured roster for the insurer: everyone holding a
     place who registered with their real name (the deployment's policy insures them)."""
-    shift, activity = await _shift(ctx, int(press.args[0]))
+    shift, activity = await managed.shift(ctx, int(press.args[0]))
     rows = [
         line
         for line in await confirmation.roster(ctx.session, shift.id)

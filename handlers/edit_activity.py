@@ -14,13 +14,13 @@ from dataclasses import replace
 from datetime import date
 from enum import StrEnum
 
-from handlers import formatting, offers
+from handlers import formatting, managed, offers
 from handlers.activity_plan import typed_text
 from handlers.callbacks import Press
 from handlers.context import Context, in_rows, keyboard
 from handlers.events import InlineButton, SendMessage
 from handlers.router import Router
-from models import activity_input, editing, publishing, roles
+from models import activity_input, editing, publishing
 from models.activity import Activity, Shift
 from models.errors import Conflict
 from models.publishing import Affected
@@ -52,10 +52,7 @@ ACTIVITY_FIELDS = (Step.TITLE, Step.DESCRIPTION, Step.ADDRESS)
 
 async def managed_activity(ctx: Context, activity_id: int) -> Activity:
     """The activity, if this user manages its team and it is not cancelled (else refused)."""
-    activity = await publishing.get_activity(ctx.session, activity_id)
-    await roles.require_manager(
-        ctx.session, ctx.user_id, activity.team_id, ctx.deployment.admin_ids
-    )
+    activity = await managed.activity(ctx, activity_id)
     if activity.status == "cancelled":
         raise Conflict("activity_cancelled")
     return activity

@@ -14,7 +14,14 @@ from enum import StrEnum
 from sqlalchemy import select
 
 from handlers import links, plan_preview
-from handlers.activity_plan import chosen_id, load_plan, store_plan, today, typed_text
+from handlers.activity_plan import (
+    chosen_id,
+    load_plan,
+    store_plan,
+    today,
+    typed_address,
+    typed_text,
+)
 from handlers.callbacks import Press
 from handlers.context import Context, in_rows, keyboard
 from handlers.events import InlineButton, InlineKeyboard, SendMessage
@@ -407,11 +414,7 @@ async def ask_address(ctx: Context) -> None:
 async def receive_address(ctx: Context) -> None:
     """The coordinator typed where the volunteers go."""
     plan = load_plan(ctx)
-    plan.address = activity_input.text(
-        typed_text(ctx, "new_activity.ask_address"),
-        max_chars=activity_input.ADDRESS_MAX_CHARS,
-        code="address",
-    )
+    plan.address = typed_address(ctx)
     store_plan(ctx, plan)
     request = await help_request.get(ctx.session, int(ctx.state.data["request_id"]))
     ctx.go(FLOW, Step.WHEN)

@@ -6,15 +6,14 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from handlers import cards, formatting, links
+from handlers import cards, formatting, links, managed
 from handlers.callbacks import Press
 from handlers.context import Context, in_rows, keyboard
 from handlers.events import InlineButton, SendPhoto
 from handlers.notify import notifier
 from handlers.router import Router
-from models import group, publishing, recruiting, roles
+from models import group, recruiting, roles
 from models.activity import Activity, Shift
-from models.errors import Conflict
 from models.team import Team
 from models.volunteer import Volunteer
 
@@ -48,19 +47,10 @@ async def list_managed(ctx: Context) -> None:
     ctx.say(ctx.t("manage.header"), keyboard(*in_rows(buttons, 1), [export]))
 
 
-async def _managed(ctx: Context, press: Press) -> Activity:
-    """The activity a management button names, once the presser is shown to manage it."""
-    activity = await publishing.get_activity(ctx.session, int(press.args[0]))
-    await roles.require_manager(
-        ctx.session, ctx.user_id, activity.team_id, ctx.deployment.admin_ids
-    )
-    return activity
-
-
 @router.button("mg.show", lasting=True)
 async def show(ctx: Context, press: Press) -> None:
     """The coordinator opened one of their activities."""
-    activity = await _managed(ctx, press)
+    activity = await managed.activity(ctx, int(press.args[0]))
     views = await cards.shift_views(ctx.session, activity, None, now=ctx.clock.now())
     text = await cards.card_text(
         ctx.session, ctx.texts, ctx.lang, ctx.deployment.zone, activity, views
@@ -85,7 +75,7 @@ async def show(ctx: Context, press: Press) -> None:
 @router.button("mg.link", lasting=True)
 async def link(ctx: Context, press: Press) -> None:
     """The coordinator wants the activity's link and a QR code to print."""
-    activity = await _managed(ctx, press)
+    activity = await managed.activity(ctx, int(press.args[0]))
     url = links.activity_link(ctx, activity)
     ctx.outbox.add(
         SendPhoto(
@@ -100,7 +90,7 @@ async def link(ctx: Context, press: Press) -> None:
 @router.button("mg.post", lasting=True)
 async def choose_group(ctx: Context, press: Press) -> None:
     """The coordinator wants the card in a group or channel: which one?"""
-    activity = await _managed(ctx, press)
+    activity = await managed.activity(ctx, int(press.args[0]))
     admin = await roles.is_admin(ctx.session, ctx.user_id, ctx.deployment.admin_ids)
     groups = await group.groups_for(ctx.session, ctx.user_id, admin=admin)
     if not groups:
@@ -116,7 +106,7 @@ async def choose_group(ctx: Context, press: Press) -> None:
 @router.button("mg.post_to", lasting=True)
 async def post(ctx: Context, press: Press) -> None:
     """The coordinator chose the group: the card job posts it and keeps its figures live."""
-    activity = await _managed(ctx, press)
+    activity = await managed.activity(ctx, int(press.args[0]))
     chat_id = int(press.args[1])
     admin = await roles.is_admin(ctx.session, ctx.user_id, ctx.deployment.admin_ids)
     allowed = {g.chat_id: g for g in await group.groups_for(ctx.session, ctx.user_id, admin=admin)}
@@ -137,21 +127,10 @@ async def _recruits(ctx: Context, shift: Shift, activity: Activity) -> list[Volu
     return list(await ctx.session.scalars(audience))
 
 
-async def _recruit_target(ctx: Context, press: Press) -> tuple[Shift, Activity]:
-    shift = await ctx.session.get(Shift, int(press.args[0]))
-    if shift is None:
-        raise Conflict("shift_gone")
-    activity = await publishing.get_activity(ctx.session, shift.activity_id)
-    await roles.require_manager(
-        ctx.session, ctx.user_id, activity.team_id, ctx.deployment.admin_ids
-    )
-    return shift, activity
-
-
 @router.button("shift.recruit", lasting=True)
 async def ask_recruit(ctx: Context, press: Press) -> None:
     """The coordinator tapped the recruitment call for a shift with free places."""
-    shift, activity = await _recruit_target(ctx, press)
+    shift, activity = await managed.shift(ctx, int(press.args[0]))
     count = len(await _recruits(ctx, shift, activity))
     when = formatting.when(ctx.texts, ctx.lang, shift, ctx.deployment.zone)
     ctx.say(
@@ -168,7 +147,7 @@ async def ask_recruit(ctx: Context, press: Press) -> None:
 async def recruit(ctx: Context, press: Press) -> None:
     """The coordinator confirmed the call: each interested volunteer gets the shift, one tap
     from signing up."""
-    shift, activity = await _recruit_target(ctx, press)
+    shift, activity = await managed.shift(ctx, int(press.args[0]))
     team = await ctx.session.get(Team, activity.team_id)
     recruits = await _recruits(ctx, shift, activity)
     notify = notifier(ctx)

@@ -18,6 +18,7 @@ from handlers.activity_plan import (
     chosen_id,
     load_plan,
     store_plan,
+    typed_address,
     typed_text,
 )
 from handlers.callbacks import Press
@@ -184,11 +185,7 @@ async def ask_address(ctx: Context) -> None:
 async def receive_address(ctx: Context) -> None:
     """The coordinator typed where volunteers should go."""
     plan = load_plan(ctx)
-    plan.address = activity_input.text(
-        typed_text(ctx, "new_activity.ask_address"),
-        max_chars=activity_input.ADDRESS_MAX_CHARS,
-        code="address",
-    )
+    plan.address = typed_address(ctx)
     await advance(ctx, plan, Step.ADDRESS)
 
 

@@ -10,15 +10,15 @@ from enum import StrEnum
 
 from openpyxl import Workbook
 
-from handlers import formatting
+from handlers import formatting, managed
 from handlers.callbacks import Press
 from handlers.context import Context, keyboard
 from handlers.events import SendDocument
 from handlers.notify import notifier
 from handlers.router import Router
-from models import publishing, roles, rosters
+from models import publishing, rosters
 from models.activity import Activity, Shift
-from models.errors import Conflict, InvalidInput
+from models.errors import InvalidInput
 from models.rosters import Entry
 
 router = Router()
@@ -29,21 +29,6 @@ FORMATS = ("csv", "xlsx")
 
 class Step(StrEnum):
     TEXT = "text"
-
-
-async def _activity(ctx: Context, activity_id: int) -> Activity:
-    activity = await publishing.get_activity(ctx.session, activity_id)
-    await roles.require_manager(
-        ctx.session, ctx.user_id, activity.team_id, ctx.deployment.admin_ids
-    )
-    return activity
-
-
-async def _shift(ctx: Context, shift_id: int) -> tuple[Shift, Activity]:
-    shift = await ctx.session.get(Shift, shift_id)
-    if shift is None:
-        raise Conflict("shift_gone")
-    return shift, await _activity(ctx, shift.activity_id)
 
 
 def _time(ctx: Context, entry: Entry) -> str:
@@ -62,7 +47,7 @@ def _time(ctx: Context, entry: Entry) -> str:
 @router.button("mg.roster", lasting=True)
 async def show(ctx: Context, press: Press) -> None:
     """The coordinator wants to see who is coming."""
-    activity = await _activity(ctx, int(press.args[0]))
+    activity = await managed.activity(ctx, int(press.args[0]))
     shifts = [
         s for s in await publishing.shifts_of(ctx.session, activity.id) if s.status != "cancelled"
     ]
@@ -93,7 +78,7 @@ async def show(ctx: Context, press: Press) -> None:
 @router.button("ro.file", lasting=True)
 async def export(ctx: Context, press: Press) -> None:
     """The coordinator wants the roster as a spreadsheet."""
-    activity = await _activity(ctx, int(press.args[0]))
+    activity = await managed.activity(ctx, int(press.args[0]))
     kind = press.args[1]
     if kind not in FORMATS:
         raise InvalidInput("roster_format_unknown")
@@ -136,7 +121,7 @@ def _xlsx(table: list[list[str]]) -> bytes:
 @router.button("ro.msg", lasting=True)
 async def ask_message(ctx: Context, press: Press) -> None:
     """The coordinator wants to write to everyone on a shift: what to say?"""
-    shift, _ = await _shift(ctx, int(press.args[0]))
+    shift, _ = await managed.shift(ctx, int(press.args[0]))
     count = len(await rosters.recipients(ctx.session, shift.id))
     ctx.finish()
     ctx.state.data = {"shift_id": shift.id}
@@ -150,7 +135,7 @@ async def got_message(ctx: Context) -> None:
     text = (ctx.event.text or "").strip()
     if not text or len(text) > MAX_MESSAGE:
         raise InvalidInput("roster_message_length", limit=MAX_MESSAGE)
-    shift, activity = await _shift(ctx, int(ctx.state.data["shift_id"]))
+    shift, activity = await managed.shift(ctx, int(ctx.state.data["shift_id"]))
     count = len(await rosters.recipients(ctx.session, shift.id))
     ctx.state.data = {**ctx.state.data, "text": text}
     preview = _as_sent(ctx, ctx.lang, shift, activity, text)
@@ -175,7 +160,7 @@ def _as_sent(ctx: Context, language: str, shift: Shift, activity: Activity, text
 @router.button("ro.send")
 async def send(ctx: Context, press: Press) -> None:
     """The coordinator confirmed: everyone on the shift gets the message."""
-    shift, activity = await _shift(ctx, int(ctx.state.data["shift_id"]))
+    shift, activity = await managed.shift(ctx, int(ctx.state.data["shift_id"]))
     text = str(ctx.state.data["text"])
     people = await rosters.recipients(ctx.session, shift.id)
     notify = notifier(ctx)
