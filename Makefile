@@ -22,4 +22,4 @@ lint: install
 	$(BIN)/ruff format --check .
 
 test: lint
-	scripts/with-postgres $(BIN)/pytest
+	scripts/with-postgres $(BIN)/pytest -n 2 --dist worksteal

@@ -24,6 +24,7 @@ from models.clock import Clock, SystemClock
 from models.crypto import IdCipher
 from models.hours import StarPolicy
 from models.signup import SignupPolicy
+from scheduler.broadcasts import BroadcastPolicy, BroadcastSender
 from scheduler.jobs import Jobs
 from scheduler.runner import Runner
 
@@ -137,6 +138,27 @@ def build_jobs(dispatcher: Dispatcher, adapter: TelegramAdapter) -> Jobs:
     return Jobs(dispatcher, adapter.perform)
 
 
+def build_sender(
+    settings: Settings, dispatcher: Dispatcher, adapter: TelegramAdapter
+) -> BroadcastSender:
+    """The broadcast sender, on the adapter; a 429 seen by any send pauses it."""
+    sender = BroadcastSender(
+        dispatcher,
+        attempt=adapter.attempt,
+        perform=adapter.perform,
+        policy=BroadcastPolicy(
+            rate=settings.broadcast_rate_per_second,
+            paid_rate=settings.paid_broadcast_per_second,
+            uncertain=settings.broadcast_uncertain,
+            in_flight=settings.broadcast_in_flight,
+            lease=timedelta(seconds=settings.broadcast_lease_seconds),
+        ),
+        others_sent=lambda: adapter.messages_sent,
+    )
+    adapter.on_flood = sender.pause
+    return sender
+
+
 async def serve_until_stopped(adapter: TelegramAdapter, settings: Settings) -> None:
     """Run the adapter and the background jobs until SIGINT or SIGTERM."""
     stop = asyncio.Event()
@@ -145,7 +167,9 @@ async def serve_until_stopped(adapter: TelegramAdapter, settings: Settings) -> N
         loop.add_signal_handler(sig, stop.set)
     await adapter.start()
     runner = Runner(
-        build_jobs(adapter.dispatcher, adapter), interval_s=settings.jobs_interval_seconds
+        build_jobs(adapter.dispatcher, adapter),
+        build_sender(settings, adapter.dispatcher, adapter),
+        interval_s=settings.jobs_interval_seconds,
     )
     runner.start()
     try:

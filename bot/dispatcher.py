@@ -25,6 +25,7 @@ from models import registration
 from models.clock import Clock
 from models.conversation import button_key, lock_state
 from models.crypto import IdCipher
+from models.db import is_unavailable
 from models.errors import VolbotError
 
 log = logging.getLogger(__name__)
@@ -86,7 +87,13 @@ class Dispatcher:
                 return ctx.outbox.actions
             except VolbotError as error:
                 return self._refusal(event, language, f"errors.{error.code}", error.params)
-            except Exception:
+            except Exception as error:
+                if is_unavailable(error):
+                    # Nothing was written; the user's next try works once it is back.
+                    log.warning(
+                        "update %s: the database is unavailable: %s", event.update_id, error
+                    )
+                    return self._refusal(event, language, "errors.unavailable", {})
                 log.exception("update %s from user %s failed", event.update_id, event.sender.id)
                 return self._refusal(event, language, "errors.unexpected", {})
 

@@ -37,6 +37,8 @@ class Settings(BaseSettings):
     id_encryption_key: str = ""
     default_phone_region: str = "CN"
     log_level: str = "INFO"
+    # "json": one JSON object per line; "text": readable lines; "auto": text on a terminal only.
+    log_format: Literal["auto", "json", "text"] = "auto"
     # Sign-up rules (see models/signup.py): cancel until the deadline or this long before the
     # start; a freed place is offered for this long; sign-up opens this long before a shift
     # (0: as soon as published); at most this many hours of shifts in any 24 (0: no limit);
@@ -78,6 +80,17 @@ class Settings(BaseSettings):
     # the volunteer's language) and a TrueType font file with Chinese ("": Debian's WenQuanYi).
     certificate_issuer: str = ""
     certificate_font: str = ""
+    # Broadcasts (scheduler/broadcasts.py): messages a second the bot sends in all, every
+    # process together (Telegram allows about 30); paid broadcasts (allow_paid_broadcast, paid
+    # in Telegram Stars) at this rate instead, up to 1000 (0: off); what to do with a send that
+    # may have arrived unseen (resend: nobody missed; skip: nobody gets two); how many sends one
+    # process has in flight at once (the most that can be uncertain); and how long a claimed
+    # send is held before another process may take it as uncertain.
+    broadcast_rate_per_second: float = Field(default=30.0, gt=0)
+    paid_broadcast_per_second: float = Field(default=0.0, ge=0, le=1000)
+    broadcast_uncertain: Literal["resend", "skip"] = "resend"
+    broadcast_in_flight: int = Field(default=16, ge=1, le=256)
+    broadcast_lease_seconds: float = Field(default=120.0, gt=0)
 
     @field_validator("admin_telegram_ids", mode="before")
     @classmethod

@@ -7,6 +7,7 @@ a handler returns.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Literal
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,9 @@ class Incoming:
     contact: Contact | None = None
     location: Location | None = None
     file: UploadedFile | None = None
-    has_photo: bool = False
+    # The largest size of a photo the user sent (Telegram's file id, reusable to send it on).
+    photo_id: str | None = None
+    caption: str | None = None  # the text sent with a photo or a file
     # my_chat_member: True when the user blocked the bot (private) or the bot was removed from
     # the group or channel; False when it was unblocked or added.
     blocked: bool | None = None
@@ -160,7 +163,44 @@ class SendLocation:
     longitude: float
 
 
-Action = SendMessage | EditMessage | AnswerButton | SendDocument | SendPhoto | SendLocation
+@dataclass(frozen=True)
+class SendNotice:
+    """A broadcast's message: its text, or a photo (by file id) with the text as caption.
+    `paid_broadcast` sends it on Telegram's paid broadcast budget (allow_paid_broadcast)."""
+
+    chat_id: int
+    text: str
+    photo_id: str | None = None
+    markup: InlineKeyboard | None = None
+    paid_broadcast: bool = False
+
+
+Action = (
+    SendMessage | EditMessage | AnswerButton | SendDocument | SendPhoto | SendLocation | SendNotice
+)
+# Actions that put a new message in a chat (what Telegram's flood limits count).
+NEW_MESSAGES = (SendMessage, SendDocument, SendPhoto, SendLocation, SendNotice)
+
+
+AttemptKind = Literal["sent", "flood", "unreachable", "transient", "uncertain", "refused"]
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """What one try at an action came to, as a sender of many messages must tell them apart:
+
+    * `sent` (with the message's id, if it made one);
+    * `flood`: Telegram refused it for flood control; wait `retry_after` seconds;
+    * `unreachable`: the user blocked the bot, deleted their account, or the chat is unknown;
+    * `transient`: Telegram failed (5xx) or could not be reached, so it was not delivered;
+    * `uncertain`: the request went out but no answer came (a timeout): it may have arrived;
+    * `refused`: any other refusal (a bad request), which trying again will not mend.
+    """
+
+    kind: AttemptKind
+    message_id: int | None = None
+    retry_after: float | None = None
+    reason: str = ""
 
 
 @dataclass

@@ -1,6 +1,7 @@
 """/notifications: what a volunteer is sent unasked — reminders before their shifts (off, at
 times they pick from a few presets, or the usual ones) and calls for volunteers when a shift in
-a theme they like needs people. One message shows the choice; each press edits it in place.
+a theme they like needs people (all of them, or theme by theme). One message shows the choice;
+each press edits it in place.
 
 The buttons are lasting and name the state they ask for ("choose 1 h", "turn reminders off"),
 not a flip of whatever is stored, so a press from an old message still does what it said.
@@ -13,6 +14,7 @@ from handlers.context import Context, in_rows, keyboard
 from handlers.events import InlineButton, InlineKeyboard
 from handlers.router import Router
 from models import preferences, reminders
+from models.reference import Theme
 from models.volunteer import Volunteer
 
 router = Router()
@@ -23,6 +25,7 @@ WEEK = 7 * DAY
 # The times offered as toggle buttons, in minutes before a shift, longest first.
 PRESETS = (WEEK, 3 * DAY, DAY, 12 * HOUR, 2 * HOUR, HOUR, 30)
 TIMES_PER_ROW = 4
+THEMES_PER_ROW = 2
 YES, NO = "1", "0"
 
 
@@ -76,6 +79,39 @@ async def switch_calls(ctx: Context, press: Press) -> None:
     ctx.edit_pressed(*_panel(ctx, volunteer))
 
 
+@router.button("nt.themes", lasting=True)
+async def show_themes(ctx: Context, press: Press) -> None:
+    """The volunteer wants to choose, theme by theme, which calls they get."""
+    if (volunteer := _registered(ctx)) is not None:
+        ctx.edit_pressed(*_themes_panel(ctx, volunteer))
+
+
+@router.button("nt.theme", lasting=True)
+async def switch_theme(ctx: Context, press: Press) -> None:
+    """The volunteer muted calls about one theme, or turned them back on."""
+    if (volunteer := _registered(ctx)) is None:
+        return
+    offered = {theme.id for theme in _themes_of(volunteer)}
+    if len(press.args) != 2 or not press.args[0].isdigit() or int(press.args[0]) not in offered:
+        ctx.answer(ctx.t("general.button_invalid"), alert=True)
+        return
+    muted = press.args[1] == NO
+    changed = await preferences.set_theme_muted(
+        ctx.session, volunteer, int(press.args[0]), muted=muted, now=ctx.clock.now()
+    )
+    if not changed:
+        ctx.answer(ctx.t("notifications.unchanged"))
+        return
+    ctx.edit_pressed(*_themes_panel(ctx, volunteer))
+
+
+@router.button("nt.back", lasting=True)
+async def back_to_panel(ctx: Context, press: Press) -> None:
+    """The volunteer is done with the themes: the whole choice again."""
+    if (volunteer := _registered(ctx)) is not None:
+        ctx.edit_pressed(*_panel(ctx, volunteer))
+
+
 def _registered(ctx: Context) -> Volunteer | None:
     if ctx.volunteer is None:
         ctx.answer(ctx.t("general.not_registered"), alert=True)
@@ -124,6 +160,9 @@ def _panel(
     lines = [ctx.t("notifications.header"), _reminders_line(ctx, volunteer)]
     calls = "notifications.calls_off" if volunteer.mute_recruitment else "notifications.calls_on"
     lines.append(ctx.t(calls))
+    if volunteer.muted_themes and not volunteer.mute_recruitment:
+        muted = _names(ctx, volunteer.muted_themes)
+        lines.append(ctx.t("notifications.calls_except", themes=muted))
     if note is not None:
         lines += ["", note]
     b = ctx.lasting_button
@@ -141,7 +180,40 @@ def _panel(
         rows.append([b(ctx.t("notifications.unmute_calls"), "nt.calls", YES)])
     else:
         rows.append([b(ctx.t("notifications.mute_calls"), "nt.calls", NO)])
+    if _themes_of(volunteer):
+        rows.append([b(ctx.t("notifications.by_theme"), "nt.themes")])
     return "\n".join(lines), keyboard(*rows)
+
+
+def _themes_of(volunteer: Volunteer) -> list[Theme]:
+    """The themes a volunteer may mute calls about: those they like, and any they muted
+    before they stopped liking it (so it can be turned back on)."""
+    muted = [theme for theme in volunteer.muted_themes if theme not in volunteer.themes]
+    return [*volunteer.themes, *muted]
+
+
+def _themes_panel(ctx: Context, volunteer: Volunteer) -> tuple[str, InlineKeyboard | None]:
+    """A toggle per theme: 📣 calls about it come, 🔇 they do not; each names the state it
+    asks for, like the other buttons here."""
+    lines = [ctx.t("notifications.themes_header")]
+    if volunteer.mute_recruitment:
+        lines.append(ctx.t("notifications.themes_all_off"))
+    buttons = []
+    for theme in _themes_of(volunteer):
+        name = theme.name(ctx.lang)
+        if theme in volunteer.muted_themes:
+            label = ctx.t("notifications.theme_muted", theme=name)
+            buttons.append(ctx.lasting_button(label, "nt.theme", theme.id, YES))
+        else:
+            label = ctx.t("notifications.theme_on", theme=name)
+            buttons.append(ctx.lasting_button(label, "nt.theme", theme.id, NO))
+    back = ctx.lasting_button(ctx.t("notifications.back"), "nt.back")
+    return "\n".join(lines), keyboard(*in_rows(buttons, THEMES_PER_ROW), [back])
+
+
+def _names(ctx: Context, themes: list[Theme]) -> str:
+    ordered = sorted(themes, key=lambda theme: (theme.sort_order, theme.id))
+    return ctx.t("notifications.separator").join(theme.name(ctx.lang) for theme in ordered)
 
 
 def _reminders_line(ctx: Context, volunteer: Volunteer) -> str:

@@ -8,7 +8,9 @@ from datetime import datetime
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     CheckConstraint,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -28,18 +30,30 @@ class Broadcast(Base):
             "status IN ('draft', 'scheduled', 'running', 'paused', 'cancelled', 'done')",
             name="status",
         ),
+        Index("ix_broadcasts_status", "status"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     created_by: Mapped[int] = mapped_column(BigInteger)
     team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"))
     activity_id: Mapped[int | None] = mapped_column(ForeignKey("activities.id"))
+    # The theme volunteers may have muted calls about (the linked activity's).
+    theme_id: Mapped[int | None] = mapped_column(ForeignKey("themes.id"))
     text: Mapped[str] = mapped_column(Text)
+    # A photo the coordinator sent, by Telegram's file id (the text is then its caption).
+    photo_id: Mapped[str | None] = mapped_column(String(256))
     audience: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
     status: Mapped[str] = mapped_column(String(16), default="draft")
     send_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Recipients enqueued when it started.
+    total: Mapped[int] = mapped_column(Integer, default=0)
+    # The coordinator's progress message, edited in place.
+    progress_chat_id: Mapped[int | None] = mapped_column(BigInteger)
+    progress_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    progress_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Delivery(Base):
@@ -64,6 +78,21 @@ class Delivery(Base):
     message_id: Mapped[int | None] = mapped_column(BigInteger)
     error: Mapped[str | None] = mapped_column(Text)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Its send may have arrived without the bot knowing (a timeout, or a sender that died
+    # between sending and recording); counted in the report whatever happened next.
+    uncertain: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class SendBudget(Base):
+    """The one rate budget every bot process shares (a single row): broadcasts reserve their
+    next slots here, so that several processes together stay within Telegram's limit, and a
+    429 pauses them all. Times are Unix seconds of the wall clock."""
+
+    __tablename__ = "send_budget"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    next_slot: Mapped[float] = mapped_column(Float, default=0.0)
+    paused_until: Mapped[float] = mapped_column(Float, default=0.0)
 
 
 class Alert(Base):

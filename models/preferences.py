@@ -1,5 +1,6 @@
 """What a volunteer chooses to be sent unasked: reminders before their shifts (off, at times they
-choose, or the usual ones) and calls for volunteers when a shift needs people.
+choose, or the usual ones), and calls for volunteers when a shift needs people (all of them, or
+all but those about the themes they muted).
 
 A change of reminders applies to the shifts they have already signed up for: their pending
 reminders are planned again (`reminders.follow`), so turning reminders off leaves none waiting.
@@ -9,12 +10,13 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import audit, reminders
 from models.activity import Shift, Signup
 from models.errors import NotAllowed
+from models.reference import Theme
 from models.volunteer import Volunteer
 
 # The longest a reminder may come before a shift: 4 weeks, in minutes.
@@ -87,6 +89,36 @@ async def set_recruitment(
         before={"mute_recruitment": not muted},
         after={"mute_recruitment": muted},
     )
+
+
+async def set_theme_muted(
+    session: AsyncSession, volunteer: Volunteer, theme_id: int, *, muted: bool, now: datetime
+) -> bool:
+    """Stop (or resume) calls about one theme: the calls for its shifts, and broadcasts linked
+    to its activities. Whether anything changed."""
+    theme = await session.get(Theme, theme_id)
+    if theme is None:
+        raise ValueError(f"no theme {theme_id}")
+    if "muted_themes" in inspect(volunteer).unloaded:
+        # Not loaded with the volunteer (made in this session): an implicit load cannot run
+        # under asyncio, so load it explicitly.
+        await session.refresh(volunteer, ["muted_themes"])
+    before = sorted(t.id for t in volunteer.muted_themes)
+    if (theme_id in before) == muted:
+        return False
+    if muted:
+        volunteer.muted_themes.append(theme)
+    else:
+        volunteer.muted_themes.remove(theme)
+    _audit(
+        session,
+        volunteer,
+        "volunteer.muted_themes_set",
+        now=now,
+        before={"muted_themes": before},
+        after={"muted_themes": sorted(t.id for t in volunteer.muted_themes)},
+    )
+    return True
 
 
 def _audit(

@@ -1,6 +1,7 @@
 """Who a call for volunteers goes to when a shift needs people: those who like the activity's
 theme, qualify for the shift (real name, age, required skill, not blocked for no-shows), are free
-at that time, have not muted calls, can be reached, and are not on the shift already.
+at that time, have muted neither calls nor calls about the theme, can be reached, and are not on
+the shift already.
 
 One query, so that a city of hundreds of thousands costs a scan, not a loop over people. Signing
 up from the call still checks every rule (`signup.check_may_sign_up`); the daily-hours limit is
@@ -16,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.activity import Activity, Shift, Signup
 from models.signup import ACTIVE, SignupPolicy
-from models.volunteer import Volunteer
+from models.volunteer import Volunteer, volunteer_muted_themes
 
 
 def born_by(day: date, age: int) -> date:
@@ -42,12 +43,16 @@ def _conditions(
             Shift.ends_at > shift.starts_at,
         )
     )
+    muted_theme = select(volunteer_muted_themes.c.volunteer_id).where(
+        volunteer_muted_themes.c.theme_id == activity.theme_id
+    )
     conditions = [
         Volunteer.status == "active",
         Volunteer.reachable.is_(True),
         Volunteer.mute_recruitment.is_(False),
         Volunteer.telegram_id.is_not(None),
         Volunteer.themes.any(id=activity.theme_id),
+        Volunteer.id.not_in(muted_theme),
         Volunteer.id.not_in(on_shift),
         Volunteer.id.not_in(busy),
     ]

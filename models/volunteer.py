@@ -39,6 +39,14 @@ volunteer_themes = Table(
     Column("theme_id", ForeignKey("themes.id", ondelete="CASCADE"), primary_key=True),
 )
 
+# Themes a volunteer wants no recruitment calls about.
+volunteer_muted_themes = Table(
+    "volunteer_muted_themes",
+    Base.metadata,
+    Column("volunteer_id", ForeignKey("volunteers.id", ondelete="CASCADE"), primary_key=True),
+    Column("theme_id", ForeignKey("themes.id", ondelete="CASCADE"), primary_key=True),
+)
+
 
 class Volunteer(Base):
     __tablename__ = "volunteers"
@@ -79,6 +87,9 @@ class Volunteer(Base):
     district: Mapped[District | None] = relationship(lazy="selectin")
     themes: Mapped[list[Theme]] = relationship(
         secondary=volunteer_themes, lazy="selectin", order_by=Theme.sort_order
+    )
+    muted_themes: Mapped[list[Theme]] = relationship(
+        secondary=volunteer_muted_themes, lazy="selectin", order_by=Theme.sort_order
     )
 
     @property

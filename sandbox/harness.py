@@ -13,7 +13,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
 from bot.adapters.base import TelegramAdapter
-from bot.app import build_adapter, build_dispatcher, build_jobs
+from bot.app import build_adapter, build_dispatcher, build_jobs, build_sender
 from bot.settings import Settings
 from handlers.events import Incoming
 from models.clock import ManualClock
@@ -57,11 +57,17 @@ class RunningBot:
         self.adapter.observers.append(self._mark_handled)
         await self.adapter.start()
         self.jobs = build_jobs(dispatcher, self.adapter)
+        self.sender = build_sender(self.settings, dispatcher, self.adapter)
 
     async def run_jobs(self) -> None:
         """Run the background work that is due now (the clock only moves when told to, so this
         is called after acting or moving the clock, instead of an interval timer)."""
         await self.jobs.run_due()
+
+    async def send_broadcasts(self) -> int:
+        """Send the calls that are due until nobody is left (on the real clock: their pace is
+        Telegram's); how many messages went out."""
+        return await self.sender.run()
 
     async def stop(self) -> None:
         if self.adapter is not None:
@@ -139,8 +145,8 @@ class Person:
     async def upload(self, filename: str, content: bytes, mime_type: str) -> Reply:
         return await self._act(self.user.upload(filename, content, mime_type))
 
-    async def send_photo(self, content: bytes) -> Reply:
-        return await self._act(self.user.send_photo(content))
+    async def send_photo(self, content: bytes, caption: str | None = None) -> Reply:
+        return await self._act(self.user.send_photo(content, caption))
 
     async def send_sticker(self) -> Reply:
         return await self._act(self.user.send_sticker())

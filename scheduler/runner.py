@@ -1,4 +1,5 @@
-"""Runs the background jobs on an interval with APScheduler while the bot serves updates."""
+"""Runs the background jobs on an interval with APScheduler, and the broadcast sender in a loop
+of its own (a call runs for hours and must not hold up reminders), while the bot serves updates."""
 
 from __future__ import annotations
 
@@ -8,14 +9,19 @@ import logging
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
+from scheduler.broadcasts import BroadcastSender
 from scheduler.jobs import Jobs
 
 log = logging.getLogger(__name__)
 
 
 class Runner:
-    def __init__(self, jobs: Jobs, *, interval_s: float) -> None:
+    def __init__(self, jobs: Jobs, sender: BroadcastSender, *, interval_s: float) -> None:
         self.jobs = jobs
+        self.sender = sender
+        self.interval_s = interval_s
+        self._sending: asyncio.Task[None] | None = None
+        self._stopping = asyncio.Event()
         self.scheduler = AsyncIOScheduler()
         self._idle = asyncio.Event()
         self._idle.set()
@@ -37,16 +43,38 @@ class Runner:
 
     def start(self) -> None:
         self.scheduler.start()
+        self._sending = asyncio.get_running_loop().create_task(self._send_broadcasts())
+
+    async def _send_broadcasts(self) -> None:
+        """Send calls until stopped; when none is due, look again after the interval."""
+        while not self._stopping.is_set():
+            try:
+                await self.sender.run()
+            except Exception:
+                log.exception("the broadcast sender failed; trying again")
+            try:
+                await asyncio.wait_for(self._stopping.wait(), self.interval_s)
+            except TimeoutError:
+                pass
 
     async def stop(self, *, timeout_s: float = 30.0) -> None:
         """Start no new run, and let the one in hand finish (within `timeout_s`): stopping it
         mid-send would leave its claimed reminders to be sent again when their lease ends."""
         if not self.scheduler.running:
             return
+        self._stopping.set()
+        self.sender.stop()
         self.scheduler.pause()
         try:
             await asyncio.wait_for(self._idle.wait(), timeout_s)
         except TimeoutError:
             log.warning("background jobs still running after %.0f s; stopping them", timeout_s)
+        if self._sending is not None:
+            try:
+                await asyncio.wait_for(self._sending, timeout_s)
+            except TimeoutError:
+                log.warning(
+                    "broadcast sends still in flight after %.0f s; stopping them", timeout_s
+                )
         self.scheduler.shutdown(wait=False)
         await asyncio.sleep(0)  # AsyncIOScheduler shuts down from a loop callback: let it run

@@ -8,7 +8,14 @@ from aiogram import Bot, Router
 from aiogram import Dispatcher as AiogramDispatcher
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
-from aiogram.exceptions import TelegramNetworkError, TelegramRetryAfter, TelegramUnauthorizedError
+from aiogram.exceptions import (
+    TelegramBadRequest,
+    TelegramForbiddenError,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
+    TelegramUnauthorizedError,
+)
 from aiogram.types import (
     BufferedInputFile,
     CallbackQuery,
@@ -23,11 +30,12 @@ from aiogram.types import (
     User,
 )
 
-from bot.adapters.base import ALLOWED_UPDATES, StartupError, TelegramAdapter
+from bot.adapters.base import ALLOWED_UPDATES, StartupError, TelegramAdapter, chat_gone
 from bot.dispatcher import Dispatcher
 from handlers.events import (
     Action,
     AnswerButton,
+    Attempt,
     ButtonPress,
     Contact,
     EditMessage,
@@ -40,6 +48,7 @@ from handlers.events import (
     SendDocument,
     Sender,
     SendMessage,
+    SendNotice,
     SendPhoto,
     UploadedFile,
 )
@@ -111,7 +120,8 @@ class AiogramAdapter(TelegramAdapter):
                 )
                 if document
                 else None,
-                has_photo=bool(message.photo),
+                photo_id=message.photo[-1].file_id if message.photo else None,
+                caption=message.caption,
             )
         )
 
@@ -143,8 +153,22 @@ class AiogramAdapter(TelegramAdapter):
             )
         )
 
-    def _retry_after(self, error: Exception) -> float | None:
-        return float(error.retry_after) if isinstance(error, TelegramRetryAfter) else None
+    def _classify(self, error: Exception) -> Attempt:
+        reason = str(error)
+        if isinstance(error, TelegramRetryAfter):
+            return Attempt("flood", retry_after=float(error.retry_after), reason=reason)
+        if isinstance(error, TelegramForbiddenError) or (
+            isinstance(error, TelegramBadRequest) and chat_gone(error.message)
+        ):
+            return Attempt("unreachable", reason=reason)
+        if isinstance(error, TelegramServerError):
+            return Attempt("transient", reason=reason)
+        if isinstance(error, TelegramNetworkError):
+            # aiogram names the aiohttp error: a connection never made sent nothing; a timeout
+            # or a dropped connection leaves the request's fate unknown.
+            connect = error.message.startswith("ClientConnector")
+            return Attempt("transient" if connect else "uncertain", reason=reason)
+        return Attempt("refused", reason=reason)
 
     async def _perform(self, action: Action) -> int | None:
         if isinstance(action, SendMessage):
@@ -178,11 +202,28 @@ class AiogramAdapter(TelegramAdapter):
                 BufferedInputFile(action.content, action.filename),
                 caption=action.caption,
             )
+        elif isinstance(action, SendNotice):
+            sent = await self._send_notice(action)
         else:
             sent = await self.bot.send_location(
                 action.chat_id, latitude=action.latitude, longitude=action.longitude
             )
         return sent.message_id
+
+    async def _send_notice(self, notice: SendNotice) -> Message:
+        markup = to_markup(notice.markup)
+        paid = notice.paid_broadcast or None
+        if notice.photo_id is not None:
+            return await self.bot.send_photo(
+                notice.chat_id,
+                notice.photo_id,
+                caption=notice.text,
+                reply_markup=markup,
+                allow_paid_broadcast=paid,
+            )
+        return await self.bot.send_message(
+            notice.chat_id, notice.text, reply_markup=markup, allow_paid_broadcast=paid
+        )
 
     async def download(self, file_id: str) -> bytes:
         file = await self.bot.get_file(file_id)

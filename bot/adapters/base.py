@@ -1,5 +1,6 @@
 """What both adapters share: carrying out a handler's actions in order, waiting out Telegram's
-flood control, and telling observers (tests, metrics) that an update has been fully handled."""
+flood control, telling a sender of many messages what became of each try (`attempt`), and telling
+observers (tests, metrics) that an update has been fully handled."""
 
 from __future__ import annotations
 
@@ -9,13 +10,18 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable
 
 from bot.dispatcher import Dispatcher
-from handlers.events import Action, Incoming
+from handlers.events import NEW_MESSAGES, Action, Attempt, Incoming
 
 log = logging.getLogger(__name__)
 
 ALLOWED_UPDATES = ("message", "callback_query", "my_chat_member")
 SEND_ATTEMPTS = 3
 MAX_RETRY_WAIT_S = 30.0
+
+
+def chat_gone(description: str) -> bool:
+    """A 400 answer that means the recipient cannot be reached (as 403 does)."""
+    return "chat not found" in description.lower()
 
 
 class StartupError(Exception):
@@ -27,6 +33,11 @@ class TelegramAdapter(ABC):
         self.dispatcher = dispatcher
         self.observers: list[Callable[[Incoming], None]] = []
         self.username: str | None = None
+        # Told of every flood-control answer (its retry_after), so broadcasts pause too.
+        self.on_flood: Callable[[float], None] | None = None
+        # New messages sent by `perform` (replies, reminders, notices), which the broadcast
+        # budget counts as already spent.
+        self.messages_sent = 0
 
     @abstractmethod
     async def start(self) -> None:
@@ -51,8 +62,18 @@ class TelegramAdapter(ABC):
         self.dispatcher.download = self.download
 
     @abstractmethod
-    def _retry_after(self, error: Exception) -> float | None:
-        """Seconds Telegram asked us to wait, if `error` is its flood-control answer."""
+    def _classify(self, error: Exception) -> Attempt:
+        """What a failed try came to (see `Attempt`)."""
+
+    async def attempt(self, action: Action) -> Attempt:
+        """Try an action once; never raises."""
+        try:
+            return Attempt("sent", message_id=await self._perform(action))
+        except Exception as error:
+            attempt = self._classify(error)
+            if attempt.kind == "flood" and self.on_flood is not None:
+                self.on_flood(attempt.retry_after or 1.0)
+            return attempt
 
     async def process(self, event: Incoming) -> None:
         actions = await self.dispatcher.handle(event)
@@ -64,15 +85,17 @@ class TelegramAdapter(ABC):
     async def perform(self, action: Action) -> int | None:
         """Carry out an action, waiting out flood control; a sent message's id, or None when it
         failed (failures are logged, never raised)."""
-        for attempt in range(1, SEND_ATTEMPTS + 1):
-            try:
-                return await self._perform(action)
-            except Exception as error:
-                wait = self._retry_after(error)
-                if wait is None or attempt == SEND_ATTEMPTS or wait > MAX_RETRY_WAIT_S:
-                    # One failed action (a user who blocked us, an edit of a deleted message)
-                    # must not stop the rest of the reply.
-                    log.warning("%s failed: %s", type(action).__name__, error)
-                    return None
-                await asyncio.sleep(wait)
+        for number in range(1, SEND_ATTEMPTS + 1):
+            attempt = await self.attempt(action)
+            if attempt.kind == "sent":
+                if isinstance(action, NEW_MESSAGES):
+                    self.messages_sent += 1
+                return attempt.message_id
+            wait = attempt.retry_after
+            if wait is None or number == SEND_ATTEMPTS or wait > MAX_RETRY_WAIT_S:
+                # One failed action (a user who blocked us, an edit of a deleted message)
+                # must not stop the rest of the reply.
+                log.warning("%s failed: %s", type(action).__name__, attempt.reason)
+                return None
+            await asyncio.sleep(wait)
         return None

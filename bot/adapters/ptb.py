@@ -2,23 +2,26 @@
 
 from __future__ import annotations
 
+import httpx
 from telegram import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     KeyboardButton,
+    Message,
     ReplyKeyboardMarkup,
     ReplyKeyboardRemove,
     Update,
     User,
 )
-from telegram.error import InvalidToken, NetworkError, RetryAfter
+from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TimedOut
 from telegram.ext import Application, ContextTypes, TypeHandler
 
-from bot.adapters.base import ALLOWED_UPDATES, StartupError, TelegramAdapter
+from bot.adapters.base import ALLOWED_UPDATES, StartupError, TelegramAdapter, chat_gone
 from bot.dispatcher import Dispatcher
 from handlers.events import (
     Action,
     AnswerButton,
+    Attempt,
     ButtonPress,
     Contact,
     EditMessage,
@@ -31,6 +34,7 @@ from handlers.events import (
     SendDocument,
     Sender,
     SendMessage,
+    SendNotice,
     SendPhoto,
     UploadedFile,
 )
@@ -80,11 +84,19 @@ class PtbAdapter(TelegramAdapter):
         if event is not None:
             await self.process(event)
 
-    def _retry_after(self, error: Exception) -> float | None:
+    def _classify(self, error: Exception) -> Attempt:
+        reason = str(error)
         if isinstance(error, RetryAfter):
             retry = error.retry_after
-            return retry if isinstance(retry, int | float) else retry.total_seconds()
-        return None
+            wait = retry if isinstance(retry, int | float) else retry.total_seconds()
+            return Attempt("flood", retry_after=float(wait), reason=reason)
+        if isinstance(error, Forbidden) or (
+            isinstance(error, BadRequest) and chat_gone(error.message)
+        ):
+            return Attempt("unreachable", reason=reason)
+        if isinstance(error, NetworkError):  # TimedOut too
+            return Attempt("uncertain" if _may_have_arrived(error) else "transient", reason=reason)
+        return Attempt("refused", reason=reason)
 
     async def _perform(self, action: Action) -> int | None:
         bot = self.app.bot
@@ -113,11 +125,28 @@ class PtbAdapter(TelegramAdapter):
             sent = await bot.send_photo(
                 action.chat_id, action.content, filename=action.filename, caption=action.caption
             )
+        elif isinstance(action, SendNotice):
+            sent = await self._send_notice(action)
         else:
             sent = await bot.send_location(
                 action.chat_id, latitude=action.latitude, longitude=action.longitude
             )
         return sent.message_id
+
+    async def _send_notice(self, notice: SendNotice) -> Message:
+        bot, markup = self.app.bot, to_markup(notice.markup)
+        paid = notice.paid_broadcast or None
+        if notice.photo_id is not None:
+            return await bot.send_photo(
+                notice.chat_id,
+                notice.photo_id,
+                caption=notice.text,
+                reply_markup=markup,
+                allow_paid_broadcast=paid,
+            )
+        return await bot.send_message(
+            notice.chat_id, notice.text, reply_markup=markup, allow_paid_broadcast=paid
+        )
 
     async def download(self, file_id: str) -> bytes:
         file = await self.app.bot.get_file(file_id)
@@ -205,7 +234,20 @@ def to_event(update: Update) -> Incoming | None:
         )
         if document
         else None,
-        has_photo=bool(message.photo),
+        photo_id=message.photo[-1].file_id if message.photo else None,
+        caption=message.caption,
+    )
+
+
+def _may_have_arrived(error: NetworkError) -> bool:
+    """PTB keeps httpx's error as the cause: a connection never made (or no free connection)
+    sent nothing; a read timeout or a dropped connection may have delivered the request. An
+    error without an httpx cause is Telegram's own 5xx answer: nothing was sent."""
+    cause = error.__cause__
+    if isinstance(cause, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout):
+        return False
+    return isinstance(cause, httpx.HTTPError) or (
+        isinstance(error, TimedOut) and "Pool timeout" not in error.message
     )
 
 

@@ -1,6 +1,7 @@
 """/notifications end to end with a controlled clock: a volunteer who turns reminders off gets
 none, one who keeps only "1 h" gets only that one, at its time, and one who mutes calls for
-volunteers is left out of a coordinator's call until they unmute."""
+volunteers is left out of a coordinator's call until they unmute; calls can also be muted theme
+by theme."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from models.audit import AuditEntry
 from models.reference import Theme
-from models.volunteer import Volunteer
+from models.volunteer import Volunteer, volunteer_muted_themes
 from sandbox.harness import Person, RunningBot
 from tests.e2e import steps
 from tests.e2e.test_reminders import (
@@ -172,3 +174,56 @@ async def test_muting_calls_for_volunteers_leaves_a_volunteer_out_of_a_call(
     assert CALLS_ON in text
     assert "The call went to 2 volunteer(s)." in await call_for_volunteers(coordinator)
     assert "needs volunteers: Beach clean-up" in (dave.last().text or "")
+
+
+async def muted_theme_codes(bot: RunningBot, user_id: int) -> set[str]:
+    async with steps.database(bot) as session:
+        rows = await session.scalars(
+            select(Theme.code)
+            .join(volunteer_muted_themes, volunteer_muted_themes.c.theme_id == Theme.id)
+            .join(Volunteer, Volunteer.id == volunteer_muted_themes.c.volunteer_id)
+            .where(Volunteer.telegram_id == user_id)
+        )
+        return set(rows)
+
+
+async def test_calls_can_be_muted_theme_by_theme(bot: RunningBot) -> None:
+    eve = await steps.registered(bot, 1005, themes=("environment", "neighbourhood"))
+    panel = (await eve.send("/notifications")).last
+    assert panel.button_labels()[-1] == "🎯 Calls by theme…"
+
+    text = await press_on_panel(eve, panel.message_id, "🎯 Calls by theme…")
+    assert text.startswith("🎯 Calls for volunteers about each theme you like")
+    assert eve.last().button_labels() == [
+        "📣 Neighbourhood watch",
+        "📣 Environmental protection",
+        "⬅️ Back",
+    ]
+    await press_on_panel(eve, panel.message_id, "📣 Environmental protection")
+    assert eve.last().button_labels() == [
+        "📣 Neighbourhood watch",
+        "🔇 Environmental protection",
+        "⬅️ Back",
+    ]
+    assert await muted_theme_codes(bot, 1005) == {"environment"}
+
+    # A press from the message as it was before asks for the same state again: nothing changes.
+    edits_before = eve.last().edit_count
+    reply = await eve.press("📣 Environmental protection", message_id=panel.message_id)
+    assert reply.alert == "That is already your choice."
+    assert eve.last().edit_count == edits_before
+
+    text = await press_on_panel(eve, panel.message_id, "⬅️ Back")
+    assert CALLS_ON in text
+    assert "🔇 Except calls about: Environmental protection." in text
+
+    await press_on_panel(eve, panel.message_id, "🎯 Calls by theme…")
+    await press_on_panel(eve, panel.message_id, "🔇 Environmental protection")
+    assert await muted_theme_codes(bot, 1005) == set()
+    async with steps.database(bot) as session:
+        actions = await session.scalars(
+            select(AuditEntry.action)
+            .where(AuditEntry.actor_telegram_id == 1005, AuditEntry.action.like("%muted%"))
+            .order_by(AuditEntry.id)
+        )
+        assert list(actions) == ["volunteer.muted_themes_set"] * 2

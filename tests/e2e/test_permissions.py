@@ -36,6 +36,8 @@ COMMANDS = [
     "/team",
     "/export",
     "/stats",
+    "/broadcast",
+    "/broadcasts",
 ]
 # (action, which ids it takes): every button that acts on an activity or shift as a coordinator.
 BUTTONS = [

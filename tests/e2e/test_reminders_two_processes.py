@@ -13,23 +13,15 @@ where nobody writes to the bot.
 from __future__ import annotations
 
 import asyncio
-import os
-import signal
-import sys
 import time
 from collections import Counter
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import IO
 
 import pytest
 from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.settings import Settings
 from models import publishing, reminders, roles
 from models.activity import Signup
 from models.db import create_engine, session_factory
@@ -38,11 +30,10 @@ from models.publishing import ActivityPlan, ShiftPlan
 from models.reference import Theme
 from models.volunteer import Volunteer
 from sandbox import BotApiSandbox, Limits
-from tests.conftest import TEST_ID_KEY
+from tests.e2e.processes import bot_processes, polling, until
 
 pytestmark = pytest.mark.postgres
 
-REPO = Path(__file__).resolve().parents[2]
 REMINDERS = 5_000
 SHIFTS = 10
 PLACES = REMINDERS // SHIFTS  # every place of every shift taken
@@ -59,9 +50,7 @@ SETTLE_TIMEOUT_S = 120.0
 # send of a settled reminder has the chance to show up in the log before the processes stop.
 QUIET_S = 4 * JOBS_INTERVAL_S
 QUIET_MAX_S = 10.0
-STOP_TIMEOUT_S = 15.0
 POLL_S = 0.1
-LOG_TAIL_LINES = 200
 REMINDER_MARK = "⏰"  # how the reminder text (reminders.before) begins
 # Exactly-once is the question here, not flood control (tests/sandbox/test_limits.py covers it):
 # at Telegram's ~30 messages a second overall 5,000 reminders would take three minutes, so the
@@ -69,111 +58,6 @@ REMINDER_MARK = "⏰"  # how the reminder text (reminders.before) begins
 # Telegram's: each volunteer is sent one message, and a second within the chat's burst would be
 # accepted anyway, so they hide no duplicate.
 LIMITS = Limits(global_per_second=float(REMINDERS), global_burst=REMINDERS)
-
-
-@dataclass
-class BotProcess:
-    """One `volbot run` process, talking to the sandbox through its own address."""
-
-    name: str
-    api_url: str
-    log_path: Path
-    process: asyncio.subprocess.Process
-
-    def log_tail(self) -> str:
-        lines = self.log_path.read_text(errors="replace").splitlines()
-        return "\n".join(lines[-LOG_TAIL_LINES:])
-
-
-def bot_environment(database_url: str, api_url: str, token: str) -> dict[str, str]:
-    """The environment of a bot process: this one's (PATH and the like) without any setting of
-    the test's own, plus the deployment's settings."""
-    settings = set(Settings.model_fields)
-    env = {key: value for key, value in os.environ.items() if key.lower() not in settings}
-    env.update(
-        DATABASE_URL=database_url,
-        TELEGRAM_BOT_TOKEN=token,
-        TELEGRAM_API_BASE_URL=api_url,
-        JOBS_INTERVAL_SECONDS=str(JOBS_INTERVAL_S),
-        # The deployment the other end-to-end tests run (tests/conftest.py, make_settings).
-        REQUIRE_REAL_NAME="true",
-        ID_ENCRYPTION_KEY=TEST_ID_KEY,
-        DEFAULT_LANGUAGE="en",
-        LOG_LEVEL="WARNING",  # failures and retries; not every job run
-        # The code under test is this checkout, whatever is installed.
-        PYTHONPATH=os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])),
-    )
-    return env
-
-
-@asynccontextmanager
-async def bot_processes(
-    sandbox: BotApiSandbox, database_url: str, workdir: Path
-) -> AsyncIterator[list[BotProcess]]:
-    """Start one `volbot run` per name in PROCESSES; stop them (SIGTERM, then kill) at the end
-    and print their logs, which pytest shows when the test fails."""
-    running: list[BotProcess] = []
-    logs: list[IO[bytes]] = []
-    try:
-        for name in PROCESSES:
-            api_url = await sandbox.add_address()
-            log_path = workdir / f"bot-{name}.log"
-            log = log_path.open("wb")
-            logs.append(log)
-            process = await asyncio.create_subprocess_exec(
-                sys.executable,
-                "-m",
-                "bot.cli",
-                "run",
-                cwd=workdir,  # no .env from the checkout is read
-                env=bot_environment(database_url, api_url, sandbox.token),
-                stdin=asyncio.subprocess.DEVNULL,
-                stdout=log,
-                stderr=asyncio.subprocess.STDOUT,
-            )
-            running.append(BotProcess(name, api_url, log_path, process))
-        yield running
-    finally:
-        await asyncio.gather(*(stop(bot.process) for bot in running))
-        for log in logs:
-            log.close()
-        for bot in running:
-            print(f"--- bot process {bot.name} ({bot.api_url}), last lines of its log ---")
-            print(bot.log_tail())
-
-
-async def stop(process: asyncio.subprocess.Process) -> None:
-    if process.returncode is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            await asyncio.wait_for(process.wait(), STOP_TIMEOUT_S)
-        except TimeoutError:
-            process.kill()
-            await process.wait()
-
-
-async def until(
-    condition: Callable[[], object],
-    *,
-    timeout: float,  # noqa: ASYNC109 - a bounded wait is the point
-    what: str,
-    bots: list[BotProcess],
-) -> None:
-    """Poll `condition` (sync or async) until true, failing early if a bot process died."""
-    deadline = time.monotonic() + timeout
-    while True:
-        result = condition()
-        if asyncio.iscoroutine(result):
-            result = await result
-        if result:
-            return
-        dead = [bot for bot in bots if bot.process.returncode is not None]
-        if dead:
-            details = "\n".join(f"{b.name} exited {b.process.returncode}" for b in dead)
-            raise AssertionError(f"a bot process stopped while waiting for {what}:\n{details}")
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
-        await asyncio.sleep(POLL_S)
 
 
 # ---- the world ----------------------------------------------------------------------------
@@ -294,16 +178,12 @@ async def test_two_processes_send_5000_due_reminders_each_exactly_once(
         async def all_settled() -> bool:
             return not (await reminder_statuses(engine)).keys() & {"pending", "sending"}
 
-        async with bot_processes(sandbox, postgres_url, tmp_path) as bots:
-
-            def both_polling() -> bool:
-                polled = {call.via for call in sandbox.calls if call.method == "getUpdates"}
-                return {bot.api_url for bot in bots} <= polled
-
+        settings = {"JOBS_INTERVAL_SECONDS": str(JOBS_INTERVAL_S)}
+        async with bot_processes(sandbox, postgres_url, tmp_path, PROCESSES, settings) as bots:
             # The reminders appear only once both processes are polling, so neither has a head
             # start: both run their jobs on the same rows from the same moment.
             await until(
-                both_polling,
+                polling(sandbox, bots),
                 timeout=STARTUP_TIMEOUT_S,
                 what="both bot processes to poll the sandbox",
                 bots=bots,

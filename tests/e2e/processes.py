@@ -1,0 +1,151 @@
+"""Real `volbot run` processes for end-to-end tests: started from the command line on the real
+clock against the sandbox served from the test's event loop, each on its own sandbox address (so
+the sandbox's log says which process made every request), stopped with SIGTERM or killed."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.settings import Settings
+from sandbox import BotApiSandbox
+from tests.conftest import TEST_ID_KEY
+
+REPO = Path(__file__).resolve().parents[2]
+STOP_TIMEOUT_S = 15.0
+POLL_S = 0.1
+LOG_TAIL_LINES = 200
+
+
+@dataclass
+class BotProcess:
+    """One `volbot run` process, talking to the sandbox through its own address."""
+
+    name: str
+    api_url: str
+    log_path: Path
+    process: asyncio.subprocess.Process
+    environment: dict[str, str] = field(default_factory=dict)
+
+    def log_tail(self) -> str:
+        lines = self.log_path.read_text(errors="replace").splitlines()
+        return "\n".join(lines[-LOG_TAIL_LINES:])
+
+
+def bot_environment(
+    database_url: str, api_url: str, token: str, overrides: dict[str, str]
+) -> dict[str, str]:
+    """The environment of a bot process: this one's (PATH and the like) without any setting of
+    the test's own, plus the deployment's settings and the test's `overrides`."""
+    settings = set(Settings.model_fields)
+    env = {key: value for key, value in os.environ.items() if key.lower() not in settings}
+    env.update(
+        DATABASE_URL=database_url,
+        TELEGRAM_BOT_TOKEN=token,
+        TELEGRAM_API_BASE_URL=api_url,
+        # The deployment the other end-to-end tests run (tests/conftest.py, make_settings).
+        REQUIRE_REAL_NAME="true",
+        ID_ENCRYPTION_KEY=TEST_ID_KEY,
+        DEFAULT_LANGUAGE="en",
+        LOG_LEVEL="WARNING",  # failures and retries; not every job run
+        # The code under test is this checkout, whatever is installed.
+        PYTHONPATH=os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])),
+    )
+    env.update(overrides)
+    return env
+
+
+async def start_process(
+    sandbox: BotApiSandbox, database_url: str, workdir: Path, name: str, settings: dict[str, str]
+) -> BotProcess:
+    """Start `volbot run` on its own sandbox address, logging to `workdir/bot-<name>.log`
+    (appended to, so a restarted process keeps one log)."""
+    api_url = await sandbox.add_address()
+    log_path = workdir / f"bot-{name}.log"
+    environment = bot_environment(database_url, api_url, sandbox.token, settings)
+    with log_path.open("ab") as log:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot.cli",
+            "run",
+            cwd=workdir,  # no .env from the checkout is read
+            env=environment,
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=log,
+            stderr=asyncio.subprocess.STDOUT,
+        )
+    return BotProcess(name, api_url, log_path, process, environment)
+
+
+@asynccontextmanager
+async def bot_processes(
+    sandbox: BotApiSandbox,
+    database_url: str,
+    workdir: Path,
+    names: tuple[str, ...],
+    settings: dict[str, str],
+) -> AsyncIterator[list[BotProcess]]:
+    """Start one `volbot run` per name; stop them (SIGTERM, then kill) at the end and print
+    their logs, which pytest shows when the test fails."""
+    running: list[BotProcess] = []
+    try:
+        for name in names:
+            running.append(await start_process(sandbox, database_url, workdir, name, settings))
+        yield running
+    finally:
+        await asyncio.gather(*(stop(bot.process) for bot in running))
+        for bot in running:
+            print(f"--- bot process {bot.name} ({bot.api_url}), last lines of its log ---")
+            print(bot.log_tail())
+
+
+async def stop(process: asyncio.subprocess.Process) -> None:
+    if process.returncode is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            await asyncio.wait_for(process.wait(), STOP_TIMEOUT_S)
+        except TimeoutError:
+            process.kill()
+            await process.wait()
+
+
+async def until(
+    condition: Callable[[], object],
+    *,
+    timeout: float,  # noqa: ASYNC109 - a bounded wait is the point
+    what: str,
+    bots: list[BotProcess],
+) -> None:
+    """Poll `condition` (sync or async) until true, failing early if a bot process died."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = condition()
+        if asyncio.iscoroutine(result):
+            result = await result
+        if result:
+            return
+        dead = [bot for bot in bots if bot.process.returncode is not None]
+        if dead:
+            details = "\n".join(f"{b.name} exited {b.process.returncode}" for b in dead)
+            raise AssertionError(f"a bot process stopped while waiting for {what}:\n{details}")
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+        await asyncio.sleep(POLL_S)
+
+
+def polling(sandbox: BotApiSandbox, bots: list[BotProcess]) -> Callable[[], bool]:
+    """A condition: every process has polled the sandbox (so it has started)."""
+
+    def all_polling() -> bool:
+        polled = {call.via for call in sandbox.calls if call.method == "getUpdates"}
+        return {bot.api_url for bot in bots} <= polled
+
+    return all_polling
