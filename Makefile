@@ -21,5 +21,11 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# The run's logs (the tests' and the bot processes') are kept in $(TEST_LOGS) and searched:
+# no phone or ID number may be in them.
+TEST_LOGS ?= .test-logs
+
 test: lint
-	scripts/with-postgres $(BIN)/pytest -n 2 --dist worksteal
+	rm -rf $(TEST_LOGS) && mkdir -p $(TEST_LOGS)
+	VOLBOT_TEST_LOG_DIR=$(abspath $(TEST_LOGS)) scripts/with-postgres $(BIN)/pytest -n 2 --dist worksteal
+	$(BIN)/python scripts/no-personal-data $(TEST_LOGS)

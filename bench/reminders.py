@@ -411,6 +411,7 @@ async def spawn_bot(
         "DATABASE_URL": url,
         "BOT_FRAMEWORK": args.framework,
         "JOBS_INTERVAL_SECONDS": str(args.interval),
+        "HTTP_PORT": "0",  # no health and metrics server: nothing here reads it
         "DEFAULT_LANGUAGE": "en",
         "LOG_LEVEL": "WARNING",
     }

@@ -3,20 +3,25 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import signal
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot.adapters.base import TelegramAdapter
+from bot.adapters.base import TelegramAdapter, Webhook
 from bot.dispatcher import Dispatcher
+from bot.metrics import BotMetrics
 from bot.settings import Settings
 from bot.texts import catalogs
+from bot.webserver import WebServer
 from handlers import root_router
 from handlers.context import Deployment
 from migrations import alembic_config
+from models import broadcasting, reminders
 from models.alerts import AlertPolicy
 from models.attendance import AttendancePolicy
 from models.certificates import CertificatePolicy
@@ -27,6 +32,8 @@ from models.signup import SignupPolicy
 from scheduler.broadcasts import BroadcastPolicy, BroadcastSender
 from scheduler.jobs import Jobs
 from scheduler.runner import Runner
+
+log = logging.getLogger(__name__)
 
 
 class ConfigError(Exception):
@@ -159,21 +166,72 @@ def build_sender(
     return sender
 
 
-async def serve_until_stopped(adapter: TelegramAdapter, settings: Settings) -> None:
-    """Run the adapter and the background jobs until SIGINT or SIGTERM."""
+def webhook_from(settings: Settings, *, required: bool) -> Webhook | None:
+    """The webhook WEBHOOK_URL names (None: long polling); `required` by `volbot run --webhook`."""
+    if not settings.webhook_url:
+        if required:
+            raise ConfigError("--webhook needs WEBHOOK_URL, the public https URL Telegram posts to")
+        return None
+    if not settings.webhook_secret:
+        raise ConfigError(
+            "WEBHOOK_URL is set but WEBHOOK_SECRET is not; choose a random one "
+            "(letters, digits, _ and -), so that only Telegram can post updates"
+        )
+    if not settings.http_port:
+        raise ConfigError("WEBHOOK_URL is set but HTTP_PORT is 0; the webhook needs the server")
+    return Webhook(settings.webhook_url, settings.webhook_secret)
+
+
+def add_backlogs(metrics: BotMetrics, dispatcher: Dispatcher) -> None:
+    """The database backlogs an operator watches: unsent broadcast messages, due reminders."""
+
+    async def outbox() -> float:
+        async with dispatcher.sessions() as session:
+            return await broadcasting.backlog(session)
+
+    async def reminders_due() -> float:
+        async with dispatcher.sessions() as session:
+            return await reminders.due_count(session, now=dispatcher.clock.now())
+
+    metrics.add_backlog("volbot_outbox_pending", "Broadcast messages not yet sent.", outbox)
+    metrics.add_backlog("volbot_reminders_due", "Reminders due and not yet sent.", reminders_due)
+
+
+async def serve_until_stopped(
+    adapter: TelegramAdapter, settings: Settings, webhook: Webhook | None
+) -> None:
+    """Run the adapter (polling, or the webhook), the HTTP server and the background work until
+    SIGINT or SIGTERM; then take no more updates, let the work in hand finish (within
+    SHUTDOWN_TIMEOUT_SECONDS, leaving nothing claimed for long) and close."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    await adapter.start()
+    dispatcher = adapter.dispatcher
     runner = Runner(
-        build_jobs(adapter.dispatcher, adapter),
-        build_sender(settings, adapter.dispatcher, adapter),
+        build_jobs(dispatcher, adapter),
+        build_sender(settings, dispatcher, adapter),
         interval_s=settings.jobs_interval_seconds,
     )
-    runner.start()
+    add_backlogs(adapter.metrics, dispatcher)
+    server = WebServer(
+        adapter,
+        adapter.metrics,
+        webhook_path=(urlsplit(webhook.url).path or "/") if webhook else None,
+        secret=webhook.secret if webhook else "",
+        scheduler_alive=runner.alive,
+    )
+    if settings.http_port:
+        await server.start(settings.http_host, settings.http_port)
     try:
+        await adapter.start(webhook)
+        runner.start()
         await stop.wait()
+        log.info("stopping: no more updates; finishing the work in hand")
+        deadline = loop.time() + settings.shutdown_timeout_seconds
+        await adapter.stop_receiving()
+        await server.stop_receiving(timeout_s=max(0.0, deadline - loop.time()))
+        await runner.stop(timeout_s=max(0.0, deadline - loop.time()))
     finally:
-        await runner.stop()
+        await server.stop()
         await adapter.stop()

@@ -35,7 +35,15 @@ def _parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(title="commands")
 
-    run = commands.add_parser("run", help="run the bot against Telegram (long polling)")
+    run = commands.add_parser(
+        "run",
+        help="run the bot against Telegram (long polling, or a webhook if WEBHOOK_URL is set)",
+    )
+    run.add_argument(
+        "--webhook",
+        action="store_true",
+        help="receive updates by webhook (WEBHOOK_URL and WEBHOOK_SECRET must be set)",
+    )
     run.set_defaults(action=_run)
 
     sandbox = commands.add_parser(
@@ -81,7 +89,7 @@ def _fail(message: str) -> int:
     return 1
 
 
-def _run(settings: Settings, _args: argparse.Namespace) -> int:
+def _run(settings: Settings, args: argparse.Namespace) -> int:
     from bot.adapters.base import StartupError
     from bot.app import (
         ConfigError,
@@ -89,6 +97,7 @@ def _run(settings: Settings, _args: argparse.Namespace) -> int:
         build_dispatcher,
         ensure_schema_current,
         serve_until_stopped,
+        webhook_from,
     )
     from models.db import create_engine, session_factory
 
@@ -98,11 +107,12 @@ def _run(settings: Settings, _args: argparse.Namespace) -> int:
         )
 
     async def go() -> None:
+        webhook = webhook_from(settings, required=args.webhook)
         engine = create_engine(settings.database_url)
         try:
             await ensure_schema_current(engine, settings.database_url)
             dispatcher = build_dispatcher(settings, session_factory(engine))
-            await serve_until_stopped(build_adapter(settings, dispatcher), settings)
+            await serve_until_stopped(build_adapter(settings, dispatcher), settings, webhook)
         finally:
             await engine.dispose()
 

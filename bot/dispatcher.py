@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
@@ -69,6 +69,8 @@ class Dispatcher:
     # Set by the adapter once it has started (getMe, and how it fetches users' files).
     bot_username: str = ""
     download: Download | None = None
+    # Told of each update whose handling failed unexpectedly (for the metrics).
+    on_failure: Callable[[], None] = lambda: None
 
     def __post_init__(self) -> None:
         self.turns = UserTurns()
@@ -88,6 +90,7 @@ class Dispatcher:
             except VolbotError as error:
                 return self._refusal(event, language, f"errors.{error.code}", error.params)
             except Exception as error:
+                self.on_failure()
                 if is_unavailable(error):
                     # Nothing was written; the user's next try works once it is back.
                     log.warning(

@@ -13,7 +13,7 @@ import logging
 import re
 import sys
 from datetime import UTC, datetime
-from typing import TextIO
+from typing import Any, TextIO
 
 LOG_FORMATS = ("auto", "json", "text")
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -55,10 +55,30 @@ def configure_logging(level: str, fmt: str, stream: TextIO | None = None) -> Non
     handler = logging.StreamHandler(stream)
     as_json = fmt == "json" or (fmt == "auto" and not stream.isatty())
     handler.setFormatter(_JsonLines() if as_json else logging.Formatter(TEXT_FORMAT))
+    # The record factory redacts records wherever they go; the handler's filter also sees the
+    # `extra=` fields, which logging adds to a record after the factory made it.
+    install_redaction()
     handler.addFilter(RedactPersonalData())
     logging.basicConfig(level=level.upper(), handlers=[handler])
     for name in NOISY_LOGGERS:
         logging.getLogger(name).setLevel(logging.WARNING)
+
+
+def install_redaction() -> None:
+    """Redact every log record as it is made, whoever handles it afterwards (our handler,
+    journald, pytest's capture). Safe to call more than once."""
+    make = logging.getLogRecordFactory()
+    if getattr(make, "redacts", False):
+        return
+    scrub = RedactPersonalData()
+
+    def redacted(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = make(*args, **kwargs)
+        scrub.filter(record)
+        return record
+
+    redacted.redacts = True  # type: ignore[attr-defined]
+    logging.setLogRecordFactory(redacted)
 
 
 def redact(text: str) -> str:
@@ -70,7 +90,8 @@ def redact(text: str) -> str:
 
 class RedactPersonalData(logging.Filter):
     """Redacts a record's message, traceback and extra fields in place. On a handler it sees the
-    records of every logger, ours and the libraries'."""
+    records of every logger, ours and the libraries'; `install_redaction` applies it to every
+    record as it is made."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         record.msg, record.args = redact(_message(record)), None

@@ -27,7 +27,8 @@ COLLECT_TIMEOUT_S = 2.0  # per async gauge: a slow database must not stall the s
 # Handler latency, in seconds: from a quick reply to a slow export.
 HANDLER_SECONDS_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 UPDATE_KINDS = ("message", "button", "other")
-SENT_KINDS = ("reply", "reminder", "broadcast", "other")
+# Broadcast notices, and everything else (replies, reminders, notices to coordinators).
+SENT_KINDS = ("broadcast", "other")
 
 _METRIC_NAME = re.compile(r"[a-zA-Z_:][a-zA-Z0-9_:]*")
 _LABEL_NAME = re.compile(r"[a-zA-Z_][a-zA-Z0-9_]*")

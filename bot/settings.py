@@ -91,6 +91,16 @@ class Settings(BaseSettings):
     broadcast_uncertain: Literal["resend", "skip"] = "resend"
     broadcast_in_flight: int = Field(default=16, ge=1, le=256)
     broadcast_lease_seconds: float = Field(default=120.0, gt=0)
+    # Production running (docs/deploy.md): with WEBHOOK_URL set, `volbot run` receives updates
+    # by webhook (Telegram posts to that public https URL, which a reverse proxy passes to
+    # HTTP_HOST:HTTP_PORT) instead of long polling, checking WEBHOOK_SECRET on each. The same
+    # server answers /healthz and /metrics (HTTP_PORT 0: no server, polling only). SIGTERM
+    # lets the work in hand finish within SHUTDOWN_TIMEOUT_SECONDS.
+    webhook_url: str = ""
+    webhook_secret: str = Field(default="", pattern=r"^[A-Za-z0-9_-]{0,256}$")
+    http_host: str = "127.0.0.1"
+    http_port: int = Field(default=8080, ge=0, le=65535)
+    shutdown_timeout_seconds: float = Field(default=20.0, gt=0)
 
     @field_validator("admin_telegram_ids", mode="before")
     @classmethod

@@ -479,6 +479,17 @@ async def figures(session: AsyncSession, broadcast_id: int) -> Figures:
     )
 
 
+async def backlog(session: AsyncSession) -> int:
+    """Recipients of running calls not yet sent to (for the metrics)."""
+    waiting = await session.scalar(
+        select(func.count())
+        .select_from(Delivery)
+        .join(Broadcast, Broadcast.id == Delivery.broadcast_id)
+        .where(Broadcast.status == "running", Delivery.status.in_(UNSENT))
+    )
+    return waiting or 0
+
+
 async def finish_done(session: AsyncSession, *, now: datetime) -> list[Broadcast]:
     """Mark running calls with nobody left to send to as done."""
     unsent = exists().where(Delivery.broadcast_id == Broadcast.id, Delivery.status.in_(UNSENT))

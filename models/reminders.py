@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -189,6 +189,16 @@ async def claim_due(
         .execution_options(synchronize_session=False)
     )
     return sorted(row[0] for row in result)
+
+
+async def due_count(session: AsyncSession, *, now: datetime) -> int:
+    """Reminders due and not yet sent (for the metrics: a growing number means a lag)."""
+    due = await session.scalar(
+        select(func.count())
+        .select_from(Reminder)
+        .where(Reminder.status.in_(("pending", "sending")), Reminder.due_at <= now)
+    )
+    return due or 0
 
 
 @dataclass(frozen=True)

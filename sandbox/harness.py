@@ -11,6 +11,7 @@ import asyncio
 from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from bot.adapters.base import TelegramAdapter
 from bot.app import build_adapter, build_dispatcher, build_jobs, build_sender
@@ -104,11 +105,18 @@ class RunningBot:
         await asyncio.wait_for(event.wait(), HANDLED_TIMEOUT_S)
 
 
+class HandledWaiter(Protocol):
+    """Whatever can tell when the bot has fully handled an update: the in-process bot, or a
+    watch on the database of bot processes that receive updates by webhook."""
+
+    async def handled(self, update_id: int) -> None: ...
+
+
 @dataclass
 class Person:
     """Someone chatting with the bot; every act returns the bot's reply to it."""
 
-    bot: RunningBot
+    bot: HandledWaiter
     user: SandboxUser
 
     @property

@@ -41,6 +41,11 @@ class Runner:
         finally:
             self._idle.set()
 
+    def alive(self) -> bool:
+        """The timed jobs are scheduled and the broadcast sender's loop is running."""
+        sending = self._sending is not None and not self._sending.done()
+        return self.scheduler.running and sending
+
     def start(self) -> None:
         self.scheduler.start()
         self._sending = asyncio.get_running_loop().create_task(self._send_broadcasts())

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import logging
 import os
 import shutil
 import uuid
@@ -16,6 +17,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from bot.logs import TEXT_FORMAT, install_redaction
 from bot.settings import Settings
 from migrations import upgrade
 from models.clock import ManualClock
@@ -27,6 +29,8 @@ from sandbox.harness import RunningBot, running_bot
 # sets this; without it the PostgreSQL tests are skipped locally, and fail under CI.
 POSTGRES_URL_ENV = "VOLBOT_TEST_POSTGRES_URL"
 TEST_ID_KEY = IdCipher.generate_key()
+# Where `make test` collects the logs of the run (the tests' and the bot processes').
+LOG_DIR_ENV = "VOLBOT_TEST_LOG_DIR"
 _counter = itertools.count()
 
 
@@ -138,6 +142,20 @@ async def bot(database_url: str, framework: str, clock: ManualClock) -> AsyncIte
         make_settings(database_url, bot_framework=framework), clock=clock
     ) as running:
         yield running
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Log as deployments do, redacted, and (when VOLBOT_TEST_LOG_DIR is set, as `make test`
+    does) also to a file per xdist worker, which `scripts/no-personal-data` then searches."""
+    install_redaction()
+    log_dir = os.environ.get(LOG_DIR_ENV)
+    if log_dir:
+        worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+        handler = logging.FileHandler(Path(log_dir) / f"pytest-{worker}.log", encoding="utf-8")
+        handler.setLevel(logging.INFO)
+        handler.setFormatter(logging.Formatter(TEXT_FORMAT))
+        logging.getLogger().addHandler(handler)
+        logging.getLogger().setLevel(logging.INFO)
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 from aiogram import Bot, Router
 from aiogram import Dispatcher as AiogramDispatcher
@@ -30,7 +31,7 @@ from aiogram.types import (
     User,
 )
 
-from bot.adapters.base import ALLOWED_UPDATES, StartupError, TelegramAdapter, chat_gone
+from bot.adapters.base import ALLOWED_UPDATES, StartupError, TelegramAdapter, Webhook, chat_gone
 from bot.dispatcher import Dispatcher
 from handlers.events import (
     Action,
@@ -69,9 +70,17 @@ class AiogramAdapter(TelegramAdapter):
         self.aiogram.include_router(router)
         self._polling: asyncio.Task[None] | None = None
 
-    async def start(self) -> None:
+    async def start(self, webhook: Webhook | None = None) -> None:
         try:
             me = await self.bot.get_me()
+            if webhook is not None:
+                await self.bot.set_webhook(
+                    webhook.url,
+                    secret_token=webhook.secret or None,
+                    allowed_updates=list(ALLOWED_UPDATES),
+                )
+            else:  # getUpdates is refused while a webhook (from an earlier run) is set
+                await self.bot.delete_webhook()
         except TelegramUnauthorizedError:
             await self.bot.session.close()
             raise StartupError("Telegram refused the bot token (TELEGRAM_BOT_TOKEN)") from None
@@ -79,24 +88,31 @@ class AiogramAdapter(TelegramAdapter):
             await self.bot.session.close()
             raise StartupError(f"cannot reach the Telegram Bot API: {error}") from None
         self._started(me.username)
-        # aiogram runs every update as its own task (handle_as_tasks); the dispatcher's
-        # per-user turns keep one user's updates in order.
-        self._polling = asyncio.create_task(
-            self.aiogram.start_polling(
-                self.bot,
-                polling_timeout=POLL_TIMEOUT_S,
-                handle_signals=False,
-                close_bot_session=True,
-                allowed_updates=list(ALLOWED_UPDATES),
+        if webhook is None:
+            # aiogram runs every update as its own task (handle_as_tasks); the dispatcher's
+            # per-user turns keep one user's updates in order.
+            self._polling = asyncio.create_task(
+                self.aiogram.start_polling(
+                    self.bot,
+                    polling_timeout=POLL_TIMEOUT_S,
+                    handle_signals=False,
+                    close_bot_session=False,
+                    allowed_updates=list(ALLOWED_UPDATES),
+                )
             )
-        )
 
-    async def stop(self) -> None:
+    async def stop_receiving(self) -> None:
         if self._polling is not None and not self._polling.done():
             await self.aiogram.stop_polling()
             await self._polling
-        else:
-            await self.bot.session.close()
+
+    async def stop(self) -> None:
+        await self.stop_receiving()
+        await self.bot.session.close()
+
+    async def feed(self, payload: dict[str, Any]) -> None:
+        update = Update.model_validate(payload, context={"bot": self.bot})
+        await self.aiogram.feed_update(self.bot, update)
 
     async def _on_message(self, message: Message, event_update: Update) -> None:
         if message.from_user is None:

@@ -6,11 +6,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
 from bot.dispatcher import Dispatcher
-from handlers.events import NEW_MESSAGES, Action, Attempt, Incoming
+from bot.metrics import BotMetrics
+from handlers.events import NEW_MESSAGES, Action, Attempt, Incoming, SendNotice
 
 log = logging.getLogger(__name__)
 
@@ -22,6 +26,14 @@ MAX_RETRY_WAIT_S = 30.0
 def chat_gone(description: str) -> bool:
     """A 400 answer that means the recipient cannot be reached (as 403 does)."""
     return "chat not found" in description.lower()
+
+
+@dataclass(frozen=True)
+class Webhook:
+    """Where Telegram should post updates, and the secret it must send with each."""
+
+    url: str
+    secret: str
 
 
 class StartupError(Exception):
@@ -38,14 +50,25 @@ class TelegramAdapter(ABC):
         # New messages sent by `perform` (replies, reminders, notices), which the broadcast
         # budget counts as already spent.
         self.messages_sent = 0
+        self.metrics = BotMetrics()
+        dispatcher.on_failure = self.metrics.update_errors.inc
 
     @abstractmethod
-    async def start(self) -> None:
-        """Check the token, then start receiving updates (long polling)."""
+    async def start(self, webhook: Webhook | None = None) -> None:
+        """Check the token, then receive updates: by long polling, or, with `webhook`, register
+        it with Telegram (the updates then come through `feed`)."""
+
+    @abstractmethod
+    async def stop_receiving(self) -> None:
+        """Take no more updates (stop polling); sending still works."""
 
     @abstractmethod
     async def stop(self) -> None:
         """Stop receiving updates and close connections."""
+
+    @abstractmethod
+    async def feed(self, payload: dict[str, Any]) -> None:
+        """Handle one update received by webhook (Telegram's JSON), through the framework."""
 
     @abstractmethod
     async def _perform(self, action: Action) -> int | None:
@@ -67,18 +90,30 @@ class TelegramAdapter(ABC):
 
     async def attempt(self, action: Action) -> Attempt:
         """Try an action once; never raises."""
+        metrics = self.metrics
         try:
-            return Attempt("sent", message_id=await self._perform(action))
+            attempt = Attempt("sent", message_id=await self._perform(action))
         except Exception as error:
             attempt = self._classify(error)
-            if attempt.kind == "flood" and self.on_flood is not None:
+        if attempt.kind == "sent":
+            if isinstance(action, NEW_MESSAGES):
+                kind = "broadcast" if isinstance(action, SendNotice) else "other"
+                metrics.messages_sent.inc(kind=kind)
+        elif attempt.kind == "flood":
+            metrics.telegram_429.inc()
+            if self.on_flood is not None:
                 self.on_flood(attempt.retry_after or 1.0)
-            return attempt
+        else:
+            metrics.send_failures.inc(reason=attempt.kind)
+        return attempt
 
     async def process(self, event: Incoming) -> None:
+        started = time.perf_counter()
         actions = await self.dispatcher.handle(event)
         for action in actions:
             await self.perform(action)
+        self.metrics.updates.inc(kind=_kind(event))
+        self.metrics.handler_seconds.observe(time.perf_counter() - started)
         for observer in self.observers:
             observer(event)
 
@@ -99,3 +134,9 @@ class TelegramAdapter(ABC):
                 return None
             await asyncio.sleep(wait)
         return None
+
+
+def _kind(event: Incoming) -> str:
+    if event.press is not None:
+        return "button"
+    return "other" if event.blocked is not None else "message"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
 from telegram import (
     InlineKeyboardButton,
@@ -16,7 +18,7 @@ from telegram import (
 from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TimedOut
 from telegram.ext import Application, ContextTypes, TypeHandler
 
-from bot.adapters.base import ALLOWED_UPDATES, StartupError, TelegramAdapter, chat_gone
+from bot.adapters.base import ALLOWED_UPDATES, StartupError, TelegramAdapter, Webhook, chat_gone
 from bot.dispatcher import Dispatcher
 from handlers.events import (
     Action,
@@ -57,27 +59,43 @@ class PtbAdapter(TelegramAdapter):
         )
         self.app.add_handler(TypeHandler(Update, self._on_update))
 
-    async def start(self) -> None:
+    async def start(self, webhook: Webhook | None = None) -> None:
         try:
             await self.app.initialize()  # calls getMe
+            if webhook is not None:
+                await self.app.bot.set_webhook(
+                    webhook.url,
+                    secret_token=webhook.secret or None,
+                    allowed_updates=list(ALLOWED_UPDATES),
+                )
         except InvalidToken:
             raise StartupError("Telegram refused the bot token (TELEGRAM_BOT_TOKEN)") from None
         except NetworkError as error:
             raise StartupError(f"cannot reach the Telegram Bot API: {error}") from None
         self._started(self.app.bot.username)
-        assert self.app.updater is not None
-        await self.app.updater.start_polling(
-            poll_interval=0.0, timeout=POLL_TIMEOUT_S, allowed_updates=list(ALLOWED_UPDATES)
-        )
+        if webhook is None:
+            assert self.app.updater is not None
+            # PTB removes a webhook left from an earlier run before it polls.
+            await self.app.updater.start_polling(
+                poll_interval=0.0, timeout=POLL_TIMEOUT_S, allowed_updates=list(ALLOWED_UPDATES)
+            )
         await self.app.start()
 
-    async def stop(self) -> None:
+    async def stop_receiving(self) -> None:
         assert self.app.updater is not None
         if self.app.updater.running:
             await self.app.updater.stop()
+
+    async def stop(self) -> None:
+        await self.stop_receiving()
         if self.app.running:
             await self.app.stop()
         await self.app.shutdown()
+
+    async def feed(self, payload: dict[str, Any]) -> None:
+        update = Update.de_json(payload, self.app.bot)
+        if update is not None:
+            await self.app.process_update(update)
 
     async def _on_update(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
         event = to_event(update)

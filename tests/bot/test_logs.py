@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 import pytest
 import time_machine
 
-from bot.logs import NOISY_LOGGERS, configure_logging, redact
+from bot.logs import NOISY_LOGGERS, configure_logging, install_redaction, redact
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 ID_NUMBER = "11010519491231002X"
@@ -249,3 +249,26 @@ def test_text_logs_of_any_library_are_redacted() -> None:
     assert traceback[-1] == "ValueError: bad ID [id]"
     assert "ABC-DEF" not in out.getvalue()
     assert ID_NUMBER not in out.getvalue()
+
+
+def test_once_installed_every_record_is_redacted_whoever_handles_it() -> None:
+    """A handler that is not ours (pytest's capture, journald's) gets redacted records too."""
+    install_redaction()
+    install_redaction()  # a second call changes nothing
+    out = io.StringIO()
+    foreign = logging.StreamHandler(out)
+    foreign.setFormatter(logging.Formatter("%(message)s"))
+    library = logging.getLogger("some.library")
+    library.addHandler(foreign)
+    try:
+        library.warning("user %s typed %s", 123456789, ID_NUMBER)
+        try:
+            raise RuntimeError("phone 13800138000")
+        except RuntimeError:
+            library.exception("failed")
+    finally:
+        library.removeHandler(foreign)
+    written = out.getvalue()
+    assert written.startswith("user 123456789 typed [id]\nfailed\nTraceback")
+    assert written.rstrip().endswith("RuntimeError: phone [phone]")
+    assert ID_NUMBER not in written and "13800138000" not in written

@@ -236,7 +236,7 @@ async def test_the_bot_metrics_render_as_prometheus_reads_them() -> None:
     metrics.updates.inc(kind="button")
     metrics.update_errors.inc()
     metrics.handler_seconds.observe(0.02)
-    metrics.messages_sent.inc(kind="reminder")
+    metrics.messages_sent.inc(kind="broadcast")
     metrics.telegram_429.inc()
     metrics.send_failures.inc(reason="blocked")
 
@@ -260,10 +260,8 @@ async def test_the_bot_metrics_render_as_prometheus_reads_them() -> None:
     assert {
         labels: value for (name, labels), value in samples.items() if "messages_sent" in name
     } == {
-        (("kind", "broadcast"),): 0.0,
+        (("kind", "broadcast"),): 1.0,
         (("kind", "other"),): 0.0,
-        (("kind", "reminder"),): 1.0,
-        (("kind", "reply"),): 0.0,
     }
     assert samples["volbot_handler_seconds_bucket", (("le", "0.025"),)] == 1.0
     assert samples["volbot_handler_seconds_bucket", (("le", "0.01"),)] == 0.0

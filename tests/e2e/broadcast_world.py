@@ -49,6 +49,8 @@ async def seed(
             shifts=[ShiftPlan(starts, starts + timedelta(hours=3), 50)],
         )
         activity = await publishing.publish(session, plan, created_by=COORDINATOR, now=now)
+        if not telegram_ids:
+            return activity
         await session.execute(
             insert(Volunteer),
             [

@@ -9,6 +9,7 @@ import os
 import signal
 import sys
 import time
+import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -16,7 +17,7 @@ from pathlib import Path
 
 from bot.settings import Settings
 from sandbox import BotApiSandbox
-from tests.conftest import TEST_ID_KEY
+from tests.conftest import LOG_DIR_ENV, TEST_ID_KEY
 
 REPO = Path(__file__).resolve().parents[2]
 STOP_TIMEOUT_S = 15.0
@@ -55,6 +56,7 @@ def bot_environment(
         ID_ENCRYPTION_KEY=TEST_ID_KEY,
         DEFAULT_LANGUAGE="en",
         LOG_LEVEL="WARNING",  # failures and retries; not every job run
+        HTTP_PORT="0",  # several processes on one machine: a test that wants it picks ports
         # The code under test is this checkout, whatever is installed.
         PYTHONPATH=os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])),
     )
@@ -65,10 +67,15 @@ def bot_environment(
 async def start_process(
     sandbox: BotApiSandbox, database_url: str, workdir: Path, name: str, settings: dict[str, str]
 ) -> BotProcess:
-    """Start `volbot run` on its own sandbox address, logging to `workdir/bot-<name>.log`
-    (appended to, so a restarted process keeps one log)."""
+    """Start `volbot run` on its own sandbox address, logging to `workdir/bot-<name>.log`."""
     api_url = await sandbox.add_address()
-    log_path = workdir / f"bot-{name}.log"
+    # With the run's log folder set (`make test`), the log goes there to be searched for
+    # personal data; a name of its own, as many tests start processes named "a".
+    log_dir = os.environ.get(LOG_DIR_ENV)
+    if log_dir:
+        log_path = Path(log_dir) / f"bot-{uuid.uuid4().hex[:12]}-{name}.log"
+    else:
+        log_path = workdir / f"bot-{name}.log"
     environment = bot_environment(database_url, api_url, sandbox.token, settings)
     with log_path.open("ab") as log:
         process = await asyncio.create_subprocess_exec(
@@ -92,13 +99,15 @@ async def bot_processes(
     workdir: Path,
     names: tuple[str, ...],
     settings: dict[str, str],
+    own: dict[str, dict[str, str]] | None = None,
 ) -> AsyncIterator[list[BotProcess]]:
-    """Start one `volbot run` per name; stop them (SIGTERM, then kill) at the end and print
-    their logs, which pytest shows when the test fails."""
+    """Start one `volbot run` per name, with `settings` and the name's `own` ones; stop them
+    (SIGTERM, then kill) at the end and print their logs, which pytest shows when a test fails."""
     running: list[BotProcess] = []
     try:
         for name in names:
-            running.append(await start_process(sandbox, database_url, workdir, name, settings))
+            chosen = settings | (own or {}).get(name, {})
+            running.append(await start_process(sandbox, database_url, workdir, name, chosen))
         yield running
     finally:
         await asyncio.gather(*(stop(bot.process) for bot in running))

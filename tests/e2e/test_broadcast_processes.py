@@ -10,14 +10,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 import signal
+import time
+from collections import Counter
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from models.db import create_engine
 from models.outreach import Broadcast
@@ -38,9 +41,10 @@ pytestmark = pytest.mark.postgres
 STARTUP_TIMEOUT_S = 60.0
 FINISH_TIMEOUT_S = 90.0
 IN_FLIGHT = 16
-# The kill test: paid broadcasts at 100 a second, killed once 150 of 600 have arrived; the lease
+# The kill test: paid broadcasts at 200 a second, killed once 150 of 400 have arrived; the lease
 # is short so that the restarted process takes the killed one's sends back within seconds.
-KILL_AUDIENCE, KILL_AFTER, KILL_RATE, LEASE_S = 600, 150, 100, 2
+KILL_AUDIENCE, KILL_AFTER, KILL_RATE, LEASE_S = 400, 150, 200, 2
+SHUTDOWN_LIMIT_S = 5  # SIGTERM: the process must be gone within this
 # Two processes at Telegram's own limit: 300 notices take 10 s.
 SHARED_AUDIENCE, RATE = 300, 30
 UNCERTAIN_LINE = re.compile(r"⚠️ (\d+) send\(s\) timed out or were cut off.*?; (\d+) of them")
@@ -71,22 +75,29 @@ def reported_uncertain(sandbox: BotApiSandbox) -> tuple[int, int]:
     return (int(found[1]), int(found[2])) if found else (0, 0)
 
 
-@pytest.mark.parametrize("uncertain", ["resend", "skip"])
-async def test_a_call_killed_midway_resumes_after_a_restart(
-    postgres_url: str, tmp_path: Path, uncertain: str
-) -> None:
+@dataclass
+class Interrupted:
+    """What a call stopped midway and resumed by a second process came to."""
+
+    at_stop: int  # notices the sandbox had accepted when the first process was stopped
+    stop_seconds: float  # from the signal to the process's exit
+    exit_code: int | None
+    received: Counter[int]
+    statuses: dict[str, int]
+    reported: tuple[int, int]  # (uncertain, of them skipped) in the coordinator's report
+
+
+async def interrupt_a_call(
+    postgres_url: str, workdir: Path, sig: signal.Signals, chosen: dict[str, str]
+) -> Interrupted:
+    """A call at KILL_RATE; the process gets `sig` once KILL_AFTER notices have arrived, and a
+    new process (on another sandbox address) finishes it."""
     sandbox = BotApiSandbox()
     await sandbox.start()
     engine = create_engine(postgres_url)
-    people = volunteer_ids(KILL_AUDIENCE)
-    chosen = settings(
-        paid_broadcast_per_second=KILL_RATE,
-        broadcast_lease_seconds=LEASE_S,
-        broadcast_uncertain=uncertain,
-    )
     try:
-        activity = await seed(engine, sandbox, people, datetime.now(UTC))
-        async with bot_processes(sandbox, postgres_url, tmp_path, ("a",), chosen) as bots:
+        activity = await seed(engine, sandbox, volunteer_ids(KILL_AUDIENCE), datetime.now(UTC))
+        async with bot_processes(sandbox, postgres_url, workdir, ("a",), chosen) as bots:
             [first] = bots
             await until(polling(sandbox, bots), timeout=STARTUP_TIMEOUT_S, what="a", bots=bots)
             call = await call_everyone(engine, activity, datetime.now(UTC))
@@ -96,12 +107,14 @@ async def test_a_call_killed_midway_resumes_after_a_restart(
                 what=f"{KILL_AFTER} notices",
                 bots=bots,
             )
-            first.process.send_signal(signal.SIGKILL)
-            await first.process.wait()
-            at_kill = len(notices_received(sandbox))
-            assert at_kill < KILL_AUDIENCE, "the call ended before the kill"
+            signalled = time.monotonic()
+            first.process.send_signal(sig)
+            await asyncio.wait_for(first.process.wait(), FINISH_TIMEOUT_S)
+            stop_seconds = time.monotonic() - signalled
+            at_stop = len(notices_received(sandbox))
+            assert at_stop < KILL_AUDIENCE, "the call ended before the process was stopped"
 
-            second = await start_process(sandbox, postgres_url, tmp_path, "b", chosen)
+            second = await start_process(sandbox, postgres_url, workdir, "b", chosen)
             bots.append(second)
             await until(
                 lambda: finished(postgres_url, call.id),
@@ -109,32 +122,70 @@ async def test_a_call_killed_midway_resumes_after_a_restart(
                 what="the call to finish after the restart",
                 bots=[second],
             )
-            statuses = await _statuses(engine, call.id)
-
-        received = notices_received(sandbox)
-        twice = sum(count - 1 for count in received.values())
-        reported, skipped = reported_uncertain(sandbox)
-        print(f"{at_kill} notices at the kill; uncertain {reported}, skipped {skipped}")
-        assert reported <= IN_FLIGHT
-        if uncertain == "resend":
-            assert set(received) == set(people), "somebody was never served"
-            assert twice <= reported
-            assert statuses == {"sent": KILL_AUDIENCE}
-        else:
-            assert twice == 0
-            assert skipped == reported
-            assert len(received) >= KILL_AUDIENCE - skipped
-            assert statuses == {"sent": KILL_AUDIENCE - skipped} | (
-                {"uncertain": skipped} if skipped else {}
-            )
+            async with engine.connect() as connection:
+                statuses = await delivery_statuses(connection, call.id)
+        interrupted = Interrupted(
+            at_stop,
+            stop_seconds,
+            first.process.returncode,
+            notices_received(sandbox),
+            statuses,
+            reported_uncertain(sandbox),
+        )
+        twice = sum(count - 1 for count in interrupted.received.values())
+        print(
+            f"{sig.name}: {at_stop} notices at the stop, exit {first.process.returncode} after "
+            f"{stop_seconds:.2f} s; {statuses}; uncertain {interrupted.reported}, twice {twice}"
+        )
+        return interrupted
     finally:
         await engine.dispose()
         await sandbox.stop()
 
 
-async def _statuses(engine: AsyncEngine, broadcast_id: int) -> dict[str, int]:
-    async with engine.connect() as connection:
-        return await delivery_statuses(connection, broadcast_id)
+@pytest.mark.parametrize("uncertain", ["resend", "skip"])
+async def test_a_call_killed_midway_resumes_after_a_restart(
+    postgres_url: str, tmp_path: Path, uncertain: str
+) -> None:
+    chosen = settings(
+        paid_broadcast_per_second=KILL_RATE,
+        broadcast_lease_seconds=LEASE_S,
+        broadcast_uncertain=uncertain,
+    )
+    result = await interrupt_a_call(postgres_url, tmp_path, signal.SIGKILL, chosen)
+    received = result.received
+    twice = sum(count - 1 for count in received.values())
+    reported, skipped = result.reported
+    assert reported <= IN_FLIGHT
+    if uncertain == "resend":
+        assert set(received) == set(volunteer_ids(KILL_AUDIENCE)), "somebody was never served"
+        assert twice <= reported
+        assert result.statuses == {"sent": KILL_AUDIENCE}
+    else:
+        assert twice == 0
+        assert skipped == reported
+        assert len(received) >= KILL_AUDIENCE - skipped
+        assert result.statuses == {"sent": KILL_AUDIENCE - skipped} | (
+            {"uncertain": skipped} if skipped else {}
+        )
+
+
+async def test_sigterm_midway_exits_in_time_and_the_next_process_resumes_without_duplicates(
+    postgres_url: str, tmp_path: Path
+) -> None:
+    chosen = settings(
+        paid_broadcast_per_second=KILL_RATE,
+        broadcast_lease_seconds=LEASE_S,
+        shutdown_timeout_seconds=SHUTDOWN_LIMIT_S,
+    )
+    result = await interrupt_a_call(postgres_url, tmp_path, signal.SIGTERM, chosen)
+    assert result.exit_code == 0
+    assert result.stop_seconds <= SHUTDOWN_LIMIT_S
+    # The sends in hand were finished and recorded: nothing uncertain, nobody served twice.
+    assert result.reported == (0, 0)
+    assert set(result.received) == set(volunteer_ids(KILL_AUDIENCE))
+    assert set(result.received.values()) == {1}
+    assert result.statuses == {"sent": KILL_AUDIENCE}
 
 
 async def test_two_processes_share_a_call_within_one_rate_limit(

@@ -1,0 +1,105 @@
+"""Updates received by webhook, recorded before Telegram is told they arrived.
+
+Telegram delivers each update to the webhook until it gets a 2xx answer, and may deliver one
+twice. So the bot answers only once the update is in this table (unique by `update_id`: a second
+delivery finds it there and is not handled again), then handles it from the record. The payload is
+kept only until the update is handled — it holds what people typed — and rows are forgotten a day
+later. An update whose process died before handling it is taken up by another process (or the
+same one after a restart) once its lease has run out.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, CheckConstraint, Index, String, delete, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, mapped_column
+
+from models.base import Base, UTCDateTime
+
+LEASE = timedelta(seconds=60)  # long enough for any one update's handling
+KEEP = timedelta(days=1)  # Telegram gives up redelivering long before this
+
+
+class InboundUpdate(Base):
+    __tablename__ = "inbound_updates"
+    __table_args__ = (
+        CheckConstraint("status IN ('pending', 'handling', 'done')", name="status"),
+        Index("ix_inbound_updates_status_received", "status", "received_at"),
+    )
+
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    payload: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+async def record(
+    session: AsyncSession, update_id: int, payload: dict[str, Any], *, now: datetime
+) -> bool:
+    """Keep a delivered update; False when it was delivered before (nothing to do)."""
+    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+    result = await session.execute(
+        insert(InboundUpdate)
+        .values(update_id=update_id, payload=payload, status="pending", received_at=now)
+        .on_conflict_do_nothing(index_elements=["update_id"])
+        .returning(InboundUpdate.update_id)
+    )
+    return result.first() is not None
+
+
+def _claimable(now: datetime) -> Any:
+    return or_(
+        InboundUpdate.status == "pending",
+        (InboundUpdate.status == "handling") & (InboundUpdate.lease_until < now),
+    )
+
+
+async def claim(
+    session: AsyncSession, update_id: int, *, now: datetime, lease: timedelta = LEASE
+) -> dict[str, Any] | None:
+    """Take a recorded update to handle it; None if another process has it or it is done."""
+    result = await session.execute(
+        update(InboundUpdate)
+        .where(InboundUpdate.update_id == update_id, _claimable(now))
+        .values(status="handling", lease_until=now + lease)
+        .returning(InboundUpdate.payload)
+        .execution_options(synchronize_session=False)
+    )
+    row = result.first()
+    return None if row is None else row[0]
+
+
+async def left_behind(session: AsyncSession, *, now: datetime, older_than: timedelta) -> list[int]:
+    """Updates recorded a while ago and never handled (their process died), oldest first."""
+    rows = await session.scalars(
+        select(InboundUpdate.update_id)
+        .where(_claimable(now), InboundUpdate.received_at < now - older_than)
+        .order_by(InboundUpdate.update_id)
+        .limit(100)
+    )
+    return list(rows)
+
+
+async def handled(session: AsyncSession, update_id: int) -> None:
+    """Done: forget what was typed, keep the id to recognise a second delivery."""
+    await session.execute(
+        update(InboundUpdate)
+        .where(InboundUpdate.update_id == update_id)
+        .values(status="done", payload=None, lease_until=None)
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def forget_old(session: AsyncSession, *, now: datetime) -> int:
+    result = await session.execute(
+        delete(InboundUpdate).where(
+            InboundUpdate.status == "done", InboundUpdate.received_at < now - KEEP
+        )
+    )
+    return result.rowcount or 0  # type: ignore[attr-defined]
