@@ -21,14 +21,11 @@ import asyncio
 import importlib
 import itertools
 import json
-import math
 import os
 import random
-import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 from array import array
 from collections.abc import Iterable, Iterator
@@ -37,6 +34,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
+from common import cpu_seconds, in_data_dir, memory_mb, percentile, say
 from sqlalchemy import bindparam, func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -76,36 +74,12 @@ PAID_BROADCAST_PER_SECOND = 1000  # Telegram's paid-broadcast level (sandbox/lim
 SEED = 20260105
 
 
-def say(message: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
-
-
 def telegram_id(volunteer_id: int) -> int:
     return TELEGRAM_ID_BASE + volunteer_id
 
 
-def memory_mb(pid: int | str, field: str) -> float:
-    """`VmRSS` (now) or `VmHWM` (peak) of a process, from Linux's /proc."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith(f"{field}:"):
-            return int(line.split()[1]) / 1024
-    raise RuntimeError(f"/proc/{pid}/status has no {field}")
-
-
-def cpu_seconds(pid: int) -> float:
-    """User plus system CPU time a process has used, from Linux's /proc."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 def ceil_div(a: int, b: int) -> int:
     return -(-a // b)
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    """Nearest-rank percentile."""
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)]
 
 
 # ---- the world that carries N reminders ------------------------------------------------------
@@ -748,15 +722,7 @@ def main(argv: list[str] | None = None) -> int:
         figures = asyncio.run(naive_design(args.database_url, args.reminders, args.framework))
         print(json.dumps(figures))
         return 0
-    scratch = args.data_dir is None
-    args.data_dir = Path(args.data_dir or tempfile.mkdtemp(prefix="volbot-bench-")).resolve()
-    args.data_dir.mkdir(parents=True, exist_ok=True)
-    try:
-        result = run(args)
-    finally:
-        if scratch and not args.keep:
-            shutil.rmtree(args.data_dir, ignore_errors=True)
-    print(json.dumps(result))
+    print(json.dumps(in_data_dir(args, run)))
     return 0
 
 

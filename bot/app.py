@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+from collections.abc import Awaitable
 from datetime import timedelta
 from urllib.parse import urlsplit
 
@@ -34,6 +35,8 @@ from scheduler.jobs import Jobs
 from scheduler.runner import Runner
 
 log = logging.getLogger(__name__)
+# After the work in hand (SHUTDOWN_TIMEOUT_SECONDS): closing must not hold the exit any longer.
+CLOSE_TIMEOUT_S = 5.0
 
 
 class ConfigError(Exception):
@@ -166,6 +169,18 @@ def build_sender(
     return sender
 
 
+async def _take_no_more(adapter: TelegramAdapter) -> None:
+    await adapter.stop_receiving()
+    await adapter.finish_updates()
+
+
+async def _within(work: Awaitable[None], seconds: float, what: str) -> None:
+    try:
+        await asyncio.wait_for(work, seconds)
+    except TimeoutError:
+        log.warning("%s took over %.0f s; going on", what, seconds)
+
+
 def webhook_from(settings: Settings, *, required: bool) -> Webhook | None:
     """The webhook WEBHOOK_URL names (None: long polling); `required` by `volbot run --webhook`."""
     if not settings.webhook_url:
@@ -228,10 +243,14 @@ async def serve_until_stopped(
         runner.start()
         await stop.wait()
         log.info("stopping: no more updates; finishing the work in hand")
-        deadline = loop.time() + settings.shutdown_timeout_seconds
-        await adapter.stop_receiving()
-        await server.stop_receiving(timeout_s=max(0.0, deadline - loop.time()))
-        await runner.stop(timeout_s=max(0.0, deadline - loop.time()))
+        # All at once, each within the one limit: a poller slow to stop (PTB waits out its
+        # retry back-off) must not eat the time the sends in hand need to finish.
+        limit = settings.shutdown_timeout_seconds
+        await asyncio.gather(
+            _within(_take_no_more(adapter), limit, "handling the updates received"),
+            server.stop_receiving(timeout_s=limit),
+            runner.stop(timeout_s=limit),
+        )
     finally:
         await server.stop()
-        await adapter.stop()
+        await _within(adapter.stop(), CLOSE_TIMEOUT_S, "closing the Telegram connections")

@@ -29,7 +29,10 @@ from models.db import is_unavailable
 from models.errors import VolbotError
 
 log = logging.getLogger(__name__)
-CALLBACK_ANSWER_MAX_CHARS = 200  # https://core.telegram.org/bots/api#answercallbackquery
+CALLBACK_ANSWER_MAX_CHARS = 200
+# Below SQLAlchemy's default pool (5 + 10 overflow), leaving connections for the timed jobs,
+# the broadcast sender and the webhook's records.
+CONCURRENT_SESSIONS = 10  # https://core.telegram.org/bots/api#answercallbackquery
 
 
 class UserTurns:
@@ -74,10 +77,14 @@ class Dispatcher:
 
     def __post_init__(self) -> None:
         self.turns = UserTurns()
+        # Updates that may use a database connection at once. Beyond the pool's size more
+        # would only queue inside the pool, where a wait over 30 s fails the update; here they
+        # queue without a limit, in arrival order.
+        self._sessions_free = asyncio.Semaphore(CONCURRENT_SESSIONS)
         self._signer: ButtonSigner | None = None
 
     async def handle(self, event: Incoming) -> list[Action]:
-        async with self.turns.turn(event.sender.id):
+        async with self.turns.turn(event.sender.id), self._sessions_free:
             language = self.deployment.default_language
             try:
                 signer = await self.button_signer()  # before the update's transaction

@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -47,7 +48,7 @@ def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
 def is_unavailable(error: BaseException) -> bool:
     """The database cannot be reached (down, restarting, network gone), as opposed to a query
     or data error: worth a "try again in a moment", not a bug report."""
-    if isinstance(error, OSError | TimeoutError):
+    if isinstance(error, OSError | TimeoutError | PoolTimeout):  # no connection free in time
         return True
     if isinstance(error, DBAPIError):
         return error.connection_invalidated or isinstance(error, OperationalError | InterfaceError)

@@ -63,23 +63,21 @@ class Runner:
                 pass
 
     async def stop(self, *, timeout_s: float = 30.0) -> None:
-        """Start no new run, and let the one in hand finish (within `timeout_s`): stopping it
-        mid-send would leave its claimed reminders to be sent again when their lease ends."""
+        """Start no new run, and let the runs in hand — timed jobs and broadcast sends — finish
+        together within `timeout_s`: stopping them mid-send would leave their claimed reminders
+        and messages to be sent again when their leases end."""
         if not self.scheduler.running:
             return
         self._stopping.set()
         self.sender.stop()
         self.scheduler.pause()
-        try:
-            await asyncio.wait_for(self._idle.wait(), timeout_s)
-        except TimeoutError:
-            log.warning("background jobs still running after %.0f s; stopping them", timeout_s)
+        in_hand = [asyncio.ensure_future(self._idle.wait())]
         if self._sending is not None:
-            try:
-                await asyncio.wait_for(self._sending, timeout_s)
-            except TimeoutError:
-                log.warning(
-                    "broadcast sends still in flight after %.0f s; stopping them", timeout_s
-                )
+            in_hand.append(self._sending)
+        _, late = await asyncio.wait(in_hand, timeout=timeout_s)
+        if late:
+            log.warning("background work still running after %.1f s; stopping it", timeout_s)
+            for task in late:
+                task.cancel()
         self.scheduler.shutdown(wait=False)
         await asyncio.sleep(0)  # AsyncIOScheduler shuts down from a loop callback: let it run

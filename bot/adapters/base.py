@@ -52,6 +52,8 @@ class TelegramAdapter(ABC):
         self.messages_sent = 0
         self.metrics = BotMetrics()
         dispatcher.on_failure = self.metrics.update_errors.inc
+        self._in_hand = 0  # updates being handled (`process` entered, not yet left)
+        self._handling = asyncio.Condition()
 
     @abstractmethod
     async def start(self, webhook: Webhook | None = None) -> None:
@@ -61,6 +63,13 @@ class TelegramAdapter(ABC):
     @abstractmethod
     async def stop_receiving(self) -> None:
         """Take no more updates (stop polling); sending still works."""
+
+    async def finish_updates(self) -> None:
+        """Wait until every update received so far is handled (after `stop_receiving`): under
+        long polling Telegram counts an update delivered once fetched, so one dropped at exit
+        is lost."""
+        async with self._handling:
+            await self._handling.wait_for(lambda: self._in_hand == 0)
 
     @abstractmethod
     async def stop(self) -> None:
@@ -109,9 +118,15 @@ class TelegramAdapter(ABC):
 
     async def process(self, event: Incoming) -> None:
         started = time.perf_counter()
-        actions = await self.dispatcher.handle(event)
-        for action in actions:
-            await self.perform(action)
+        self._in_hand += 1
+        try:
+            actions = await self.dispatcher.handle(event)
+            for action in actions:
+                await self.perform(action)
+        finally:
+            async with self._handling:
+                self._in_hand -= 1
+                self._handling.notify_all()
         self.metrics.updates.inc(kind=_kind(event))
         self.metrics.handler_seconds.observe(time.perf_counter() - started)
         for observer in self.observers:

@@ -86,6 +86,12 @@ class PtbAdapter(TelegramAdapter):
         if self.app.updater.running:
             await self.app.updater.stop()
 
+    async def finish_updates(self) -> None:
+        # PTB's stop handles the updates still in its queue, then waits for running handlers.
+        if self.app.running:
+            await self.app.stop()
+        await super().finish_updates()
+
     async def stop(self) -> None:
         await self.stop_receiving()
         if self.app.running:
