@@ -29,13 +29,20 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from common import bot_environment, cpu_seconds, in_data_dir, memory_mb, say
+from common import (
+    bot_environment,
+    cpu_seconds,
+    in_data_dir,
+    memory_mb,
+    say,
+    telegram_id,
+    volunteer_rows,
+)
 from sqlalchemy import func, insert, make_url, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -50,7 +57,6 @@ from models.volunteer import Volunteer
 from sandbox import BotApiSandbox, Limits
 
 REPO = Path(__file__).resolve().parents[1]
-TELEGRAM_ID_BASE = 100_000_000  # volunteer i (1…N) is Telegram user TELEGRAM_ID_BASE + i
 COORDINATOR = 900_001  # the admin who makes the call, and gets its report
 NOTICE = "📣 Stewards needed for the harbour festival this Saturday!"
 CHUNK = 10_000  # volunteers per INSERT executemany, each chunk committed on its own
@@ -64,10 +70,6 @@ QUIET_S = 3.0  # after the last row settles, so a late second send would still b
 POLL_S = 0.2  # how often the benchmark looks at the database, the sandbox and /proc
 PROGRESS_EVERY_S = 10.0
 UNSENT = ("pending", "sending")
-
-
-def telegram_id(volunteer: int) -> int:
-    return TELEGRAM_ID_BASE + volunteer
 
 
 def load_average() -> float:
@@ -118,18 +120,6 @@ def drop_database(args: argparse.Namespace) -> None:
         asyncio.run(
             _pg_execute(args.pg_admin, f'DROP DATABASE IF EXISTS "{args.pg_name}" WITH (FORCE)')
         )
-
-
-def volunteer_rows(count: int, now: datetime) -> Iterator[dict[str, Any]]:
-    for v in range(1, count + 1):
-        yield {
-            "telegram_id": telegram_id(v),
-            "status": "active",
-            "language": "en",
-            "full_name": f"Volunteer {v}",
-            "phone": f"+86138{v:08d}",
-            "registered_at": now - timedelta(days=100),
-        }
 
 
 async def seed(url: str, count: int) -> dict[str, float]:

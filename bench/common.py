@@ -1,6 +1,6 @@
 """What the benchmarks share: progress lines, a process's memory and CPU from /proc, percentiles,
-and the environment of a `volbot run` they start. Imported as `common` (a benchmark runs as
-`python bench/NAME.py`, so this folder is first on its path)."""
+the environment of a `volbot run` they start and the volunteers they seed. Imported as `common`
+(a benchmark runs as `python bench/NAME.py`, so this folder is first on its path)."""
 
 from __future__ import annotations
 
@@ -11,13 +11,14 @@ import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from bot.settings import Settings
+from sandbox.harness import process_environment
 
-REPO = Path(__file__).resolve().parents[1]
+TELEGRAM_ID_BASE = 100_000_000
 
 
 def say(message: str) -> None:
@@ -45,20 +46,27 @@ def percentile(values: list[float], fraction: float) -> float:
 
 
 def bot_environment(url: str, api_url: str, token: str, **settings: str) -> dict[str, str]:
-    """The environment of a `volbot run`: this one's (PATH and the like) without any of the
-    bot's settings, plus the database, the sandbox, English, and `settings`; the code measured
-    is this checkout, whatever is installed."""
-    names = set(Settings.model_fields)
-    env = {key: value for key, value in os.environ.items() if key.lower() not in names}
-    env.update(
-        DATABASE_URL=url,
-        TELEGRAM_BOT_TOKEN=token,
-        TELEGRAM_API_BASE_URL=api_url,
-        DEFAULT_LANGUAGE="en",
-        PYTHONPATH=os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])),
-    )
-    env.update(settings)
-    return env
+    """A benchmark's `volbot run` environment: the sandbox's, in English, and `settings`."""
+    return process_environment(url, api_url, token, DEFAULT_LANGUAGE="en", **settings)
+
+
+def telegram_id(volunteer: int) -> int:
+    """Volunteer i (1…N) is Telegram user TELEGRAM_ID_BASE + i."""
+    return TELEGRAM_ID_BASE + volunteer
+
+
+def volunteer_rows(count: int, now: datetime) -> Iterator[dict[str, Any]]:
+    """Volunteers 1…N as table rows (ids given, for bulk Core inserts into a fresh database)."""
+    for v in range(1, count + 1):
+        yield {
+            "id": v,
+            "telegram_id": telegram_id(v),
+            "status": "active",
+            "language": "en",
+            "full_name": f"Volunteer {v}",
+            "phone": f"+86138{v:08d}",
+            "registered_at": now - timedelta(days=100),
+        }
 
 
 def in_data_dir(

@@ -34,7 +34,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from common import cpu_seconds, in_data_dir, memory_mb, percentile, say
+from common import cpu_seconds, in_data_dir, memory_mb, percentile, say, telegram_id, volunteer_rows
 from sqlalchemy import bindparam, func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -58,7 +58,6 @@ SHIFT_SIZE = 20  # volunteers per shift
 SHIFT_LENGTH = timedelta(hours=3)
 SHIFTS_PER_ACTIVITY = 5
 SIGNUPS_PER_VOLUNTEER = 5
-TELEGRAM_ID_BASE = 100_000_000
 CHUNK = 10_000  # rows per INSERT executemany, each chunk committed on its own
 # Reminders outside the measured window fall due 1 to 29 days later (shifts 2 to 30 days away,
 # on the quarter hour), so the bot holds them all but sends none of them during the run.
@@ -72,10 +71,6 @@ SETTLE_TIMEOUT_S = 15.0
 POLL_S = 0.25  # how often the benchmark looks at the sandbox and the database
 PAID_BROADCAST_PER_SECOND = 1000  # Telegram's paid-broadcast level (sandbox/limits.py)
 SEED = 20260105
-
-
-def telegram_id(volunteer_id: int) -> int:
-    return TELEGRAM_ID_BASE + volunteer_id
 
 
 def ceil_div(a: int, b: int) -> int:
@@ -137,19 +132,6 @@ def shift_starts(layout: Layout, now: datetime) -> list[datetime]:
     ]
     waiting = [now + PLACEHOLDER_START] * (layout.shifts - layout.background_shifts)
     return background + waiting
-
-
-def volunteer_rows(layout: Layout, now: datetime) -> Iterator[dict[str, Any]]:
-    for v in range(1, layout.volunteers + 1):
-        yield {
-            "id": v,
-            "telegram_id": telegram_id(v),
-            "status": "active",
-            "language": "en",
-            "full_name": f"Volunteer {v}",
-            "phone": f"+86138{v:08d}",
-            "registered_at": now - timedelta(days=100),
-        }
 
 
 def activity_rows(
@@ -246,7 +228,7 @@ async def create_world(engine: AsyncEngine, layout: Layout, now: datetime) -> fl
         f"creating {layout.volunteers:,} volunteers, {layout.activities:,} activities, "
         f"{layout.shifts:,} shifts, {layout.signups:,} confirmed sign-ups"
     )
-    await bulk_insert(engine, Volunteer, volunteer_rows(layout, now))
+    await bulk_insert(engine, Volunteer, volunteer_rows(layout.volunteers, now))
     await bulk_insert(engine, Activity, activity_rows(layout, team_id, theme_id, now))
     await bulk_insert(engine, Shift, shift_rows(starts))
     await bulk_insert(engine, Signup, signup_rows(layout, now))

@@ -44,7 +44,15 @@ from typing import Any
 
 import aiohttp
 from aiohttp import web
-from common import bot_environment, cpu_seconds, in_data_dir, percentile, say
+from common import (
+    bot_environment,
+    cpu_seconds,
+    in_data_dir,
+    percentile,
+    say,
+    telegram_id,
+    volunteer_rows,
+)
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -63,7 +71,6 @@ from sandbox.server import BotApiSandbox
 from sandbox.users import SandboxUser
 
 COMMANDS = ("/my", "/activities", "/help", "/hours")  # reads, sent in turn
-TELEGRAM_ID_BASE = 100_000_000
 SHIFT_STARTS_IN = timedelta(days=7)  # far from any reminder, alert or digest during the run
 SHIFT_LENGTH = timedelta(hours=3)
 CHUNK = 10_000  # rows per INSERT executemany
@@ -87,10 +94,6 @@ READY_POLL_S = 0.1
 ERROR_LEVELS = frozenset({"ERROR", "CRITICAL"})
 
 
-def telegram_id(volunteer_id: int) -> int:
-    return TELEGRAM_ID_BASE + volunteer_id
-
-
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -99,19 +102,6 @@ def free_port() -> int:
 
 
 # ---- the world the commands read -------------------------------------------------------------
-
-
-def volunteer_rows(users: int, now: datetime) -> Iterator[dict[str, Any]]:
-    for v in range(1, users + 1):
-        yield {
-            "id": v,
-            "telegram_id": telegram_id(v),
-            "status": "active",
-            "language": "en",
-            "full_name": f"Volunteer {v}",
-            "phone": f"+86138{v:08d}",
-            "registered_at": now - timedelta(days=100),
-        }
 
 
 def signup_rows(users: int, now: datetime) -> Iterator[dict[str, Any]]:

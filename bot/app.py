@@ -163,7 +163,8 @@ def build_sender(
             in_flight=settings.broadcast_in_flight,
             lease=timedelta(seconds=settings.broadcast_lease_seconds),
         ),
-        others_sent=lambda: adapter.messages_sent,
+        # Everything but notices counts against the budget broadcasts share (metrics count it).
+        others_sent=lambda: int(adapter.metrics.messages_sent.value(kind="other")),
     )
     adapter.on_flood = sender.pause
     return sender

@@ -72,6 +72,10 @@ class Counter(_Family):
         key = tuple(labels[label] for label in self.labels)
         self._values[key] = self._values.get(key, 0.0) + amount
 
+    def value(self, **labels: str) -> float:
+        """The count of one series (0 if it never went up)."""
+        return self._values.get(tuple(labels[label] for label in self.labels), 0.0)
+
     def samples(self) -> list[Sample]:
         return [
             Sample(self.name, tuple(zip(self.labels, key, strict=True)), value)

@@ -85,25 +85,28 @@ def progress_text(
     now: datetime,
     rate: float,
 ) -> str:
-    """The progress message: figures so far and, while it runs, when it should end."""
-    head = texts.get(language, f"broadcasts.status_{broadcast.status}", id=broadcast.id)
+    """The progress message: when it goes out, or the figures so far and, while it runs, when
+    it should end."""
     if broadcast.status == "scheduled" and broadcast.send_at is not None:
         at = formatting.moment(texts, language, broadcast.send_at, zone)
-        return "\n".join([head, texts.get(language, "broadcasts.goes_out", at=at)])
-    lines = [head, _figures_text(texts, language, figures)]
+        goes_out = texts.get(language, "broadcasts.goes_out", at=at)
+        return "\n".join([_head(texts, language, broadcast), goes_out])
+    text = report_text(texts, language, broadcast, figures)
     if broadcast.status == "running" and figures.left:
         finish = now + timedelta(seconds=figures.left / rate)
         at = formatting.moment(texts, language, finish, zone)
-        lines.append(texts.get(language, "broadcasts.eta", at=at))
-    return "\n".join(lines)
+        text += "\n" + texts.get(language, "broadcasts.eta", at=at)
+    return text
 
 
-def report_text(
-    texts: Texts, language: str, zone: ZoneInfo, broadcast: Broadcast, figures: Figures
-) -> str:
-    """The final report, once nobody is left to send to (or the call was cancelled)."""
-    head = texts.get(language, f"broadcasts.status_{broadcast.status}", id=broadcast.id)
-    return "\n".join([head, _figures_text(texts, language, figures)])
+def report_text(texts: Texts, language: str, broadcast: Broadcast, figures: Figures) -> str:
+    """A call's status and figures: the final report once nobody is left to send to (or the
+    call was cancelled), and the body of the progress message."""
+    return "\n".join([_head(texts, language, broadcast), _figures_text(texts, language, figures)])
+
+
+def _head(texts: Texts, language: str, broadcast: Broadcast) -> str:
+    return texts.get(language, f"broadcasts.status_{broadcast.status}", id=broadcast.id)
 
 
 def controls(
@@ -125,7 +128,7 @@ async def _shown(ctx: Context, broadcast: Broadcast) -> tuple[str, InlineKeyboar
     figures = await broadcasting.figures(ctx.session, broadcast.id)
     text = "\n".join(
         [
-            ctx.t(f"broadcasts.status_{broadcast.status}", id=broadcast.id),
+            _head(ctx.texts, ctx.lang, broadcast),
             ctx.t(
                 "broadcasts.about",
                 sent_at=formatting.moment(

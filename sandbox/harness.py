@@ -8,9 +8,11 @@ has fully handled that update — no sleeping, no guessing.
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Protocol
 
 from bot.adapters.base import TelegramAdapter
@@ -23,6 +25,7 @@ from sandbox.server import BotApiSandbox, SentMessage
 from sandbox.users import SandboxGroup, SandboxUser
 
 HANDLED_TIMEOUT_S = 15.0
+REPO = Path(__file__).resolve().parents[1]
 
 
 @dataclass
@@ -174,6 +177,24 @@ class Person:
         answers = self.user.callback_answers[answers_before:]
         alert = next((answer.text for answer in answers if answer.text), None)
         return Reply(messages=changed, alert=alert)
+
+
+def process_environment(
+    database_url: str, api_url: str, token: str, **settings: str
+) -> dict[str, str]:
+    """The environment of a `volbot run` OS process pointed at a sandbox (tests and benchmarks
+    start them): this process's (PATH and the like) without any of the bot's settings, plus the
+    database, the sandbox and `settings`; the code run is this checkout, whatever is installed."""
+    names = set(Settings.model_fields)
+    env = {key: value for key, value in os.environ.items() if key.lower() not in names}
+    env.update(
+        DATABASE_URL=database_url,
+        TELEGRAM_BOT_TOKEN=token,
+        TELEGRAM_API_BASE_URL=api_url,
+        PYTHONPATH=os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])),
+    )
+    env.update(settings)
+    return env
 
 
 def sandbox_settings(

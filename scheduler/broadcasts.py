@@ -83,6 +83,7 @@ class BroadcastSender:
     _progress_looked: float = 0.0
 
     def __post_init__(self) -> None:
+        self._notices: dict[int, Notice] = {}  # the calls this run sends, read once
         self._room = asyncio.Condition()
         self._outcomes: asyncio.Queue[tuple[Outcome, asyncio.Future[None]] | None] = asyncio.Queue()
 
@@ -91,6 +92,7 @@ class BroadcastSender:
     async def run(self) -> int:
         """Send everything claimable now; how many messages were sent."""
         self._progress_looked = 0.0  # look at progress messages at once, then once a second
+        self._notices.clear()
         await self._start_due()
         recorder = asyncio.create_task(self._record_outcomes())
         sent: list[bool] = []
@@ -149,24 +151,34 @@ class BroadcastSender:
             await self._room.wait_for(lambda: self._in_flight < in_flight)
 
     async def _claim(self, room: int) -> list[tuple[Notice, Recipient]]:
+        """Recipients of the first running call with any left; the sends of dead senders are
+        taken back (as uncertain) only once a call has no pending recipient left, so the claims
+        of a call in full flow cost no extra statement."""
         d = self.dispatcher
-        now = d.clock.now()
         async with d.sessions() as session, session.begin():
             for broadcast_id in await broadcasting.running(session):
-                await broadcasting.take_back_expired(
-                    session, broadcast_id, now=now, uncertain=self.policy.uncertain
-                )
                 found = await self._claim_from(session, broadcast_id, room)
+                if not found and await broadcasting.take_back_expired(
+                    session, broadcast_id, now=d.clock.now(), uncertain=self.policy.uncertain
+                ):
+                    found = await self._claim_from(session, broadcast_id, room)
                 if found:
-                    broadcast = await broadcasting.get(session, broadcast_id)
-                    activity = (
-                        await session.get(Activity, broadcast.activity_id)
-                        if broadcast.activity_id
-                        else None
-                    )
+                    call = await self._notice(session, broadcast_id)
                     self._in_flight += len(found)
-                    return [(Notice(broadcast, activity), recipient) for recipient in found]
+                    return [(call, recipient) for recipient in found]
         return []
+
+    async def _notice(self, session: AsyncSession, broadcast_id: int) -> Notice:
+        """The call and its activity, read once per run (neither changes once it is sent)."""
+        if broadcast_id not in self._notices:
+            broadcast = await broadcasting.get(session, broadcast_id)
+            activity = (
+                await session.get(Activity, broadcast.activity_id)
+                if broadcast.activity_id
+                else None
+            )
+            self._notices[broadcast_id] = Notice(broadcast, activity)
+        return self._notices[broadcast_id]
 
     async def _claim_from(
         self, session: AsyncSession, broadcast_id: int, room: int
@@ -337,9 +349,7 @@ class BroadcastSender:
             for broadcast in await broadcasting.finish_done(session, now=d.clock.now()):
                 figures = await broadcasting.figures(session, broadcast.id)
                 language = await messages.language_of(session, broadcast.created_by, d.deployment)
-                report = messages.report_text(
-                    d.texts, language, d.deployment.zone, broadcast, figures
-                )
+                report = messages.report_text(d.texts, language, broadcast, figures)
                 if broadcast.progress_message_id is not None:
                     assert broadcast.progress_chat_id is not None
                     actions.append(

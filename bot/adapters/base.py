@@ -47,9 +47,6 @@ class TelegramAdapter(ABC):
         self.username: str | None = None
         # Told of every flood-control answer (its retry_after), so broadcasts pause too.
         self.on_flood: Callable[[float], None] | None = None
-        # New messages sent by `perform` (replies, reminders, notices), which the broadcast
-        # budget counts as already spent.
-        self.messages_sent = 0
         self.metrics = BotMetrics()
         dispatcher.on_failure = self.metrics.update_errors.inc
         self._in_hand = 0  # updates being handled (`process` entered, not yet left)
@@ -138,8 +135,6 @@ class TelegramAdapter(ABC):
         for number in range(1, SEND_ATTEMPTS + 1):
             attempt = await self.attempt(action)
             if attempt.kind == "sent":
-                if isinstance(action, NEW_MESSAGES):
-                    self.messages_sent += 1
                 return attempt.message_id
             wait = attempt.retry_after
             if wait is None or number == SEND_ATTEMPTS or wait > MAX_RETRY_WAIT_S:

@@ -79,6 +79,8 @@ def test_a_counter_with_labels_has_one_series_per_value() -> None:
         'volbot_updates_total{kind="button"} 1\n'
         'volbot_updates_total{kind="message"} 2\n'
     )
+    # What the broadcast budget reads: one series' count, 0 before it was ever counted.
+    assert (updates.value(kind="message"), updates.value(kind="other")) == (2, 0)
 
 
 @pytest.mark.parametrize(

@@ -15,11 +15,10 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.settings import Settings
 from sandbox import BotApiSandbox
+from sandbox.harness import process_environment
 from tests.conftest import LOG_DIR_ENV, TEST_ID_KEY
 
-REPO = Path(__file__).resolve().parents[2]
 STOP_TIMEOUT_S = 15.0
 POLL_S = 0.1
 LOG_TAIL_LINES = 200
@@ -43,25 +42,16 @@ class BotProcess:
 def bot_environment(
     database_url: str, api_url: str, token: str, overrides: dict[str, str]
 ) -> dict[str, str]:
-    """The environment of a bot process: this one's (PATH and the like) without any setting of
-    the test's own, plus the deployment's settings and the test's `overrides`."""
-    settings = set(Settings.model_fields)
-    env = {key: value for key, value in os.environ.items() if key.lower() not in settings}
-    env.update(
-        DATABASE_URL=database_url,
-        TELEGRAM_BOT_TOKEN=token,
-        TELEGRAM_API_BASE_URL=api_url,
-        # The deployment the other end-to-end tests run (tests/conftest.py, make_settings).
-        REQUIRE_REAL_NAME="true",
-        ID_ENCRYPTION_KEY=TEST_ID_KEY,
-        DEFAULT_LANGUAGE="en",
-        LOG_LEVEL="WARNING",  # failures and retries; not every job run
-        HTTP_PORT="0",  # several processes on one machine: a test that wants it picks ports
-        # The code under test is this checkout, whatever is installed.
-        PYTHONPATH=os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])),
-    )
-    env.update(overrides)
-    return env
+    """The environment of a bot process: the deployment the other end-to-end tests run
+    (tests/conftest.py, make_settings), and the test's `overrides`."""
+    deployment = {
+        "REQUIRE_REAL_NAME": "true",
+        "ID_ENCRYPTION_KEY": TEST_ID_KEY,
+        "DEFAULT_LANGUAGE": "en",
+        "LOG_LEVEL": "WARNING",  # failures and retries; not every job run
+        "HTTP_PORT": "0",  # several processes on one machine: a test that wants it picks ports
+    }
+    return process_environment(database_url, api_url, token, **(deployment | overrides))
 
 
 async def start_process(
