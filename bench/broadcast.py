@@ -8,7 +8,7 @@ notices it accepted and their rate, its 429 answers, and who got the call twice 
 gives the bot processes' peak memory; the bot's log and database give how long the audience took
 to enqueue (the sender's one INSERT … SELECT).
 
-`--audience-only` runs no bot: it times that INSERT … SELECT (`broadcasting.start_due`) for N
+`--audience-only` runs no bot: it times that INSERT … SELECT (`outbox.start_due`) for N
 volunteers in this process, with the process's peak memory before and after it, which shows the
 audience never passes through Python.
 
@@ -47,13 +47,15 @@ from sqlalchemy import func, insert, make_url, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from migrations import upgrade
-from models import broadcasting, publishing, roles
-from models.broadcasting import Audience, Draft, Scope
+from models.broadcasts import outbox
+from models.broadcasts.outbox import Audience, Draft, Scope
+from models.broadcasts.tables import Broadcast, Delivery
 from models.db import create_engine, session_factory
-from models.outreach import Broadcast, Delivery
-from models.publishing import ActivityPlan, ShiftPlan
+from models.publishing import publication
+from models.publishing.publication import ActivityPlan, ShiftPlan
 from models.reference import Theme
-from models.volunteer import Volunteer
+from models.registration.tables import Volunteer
+from models.teams import roles
 from sandbox import BotApiSandbox, Limits
 
 REPO = Path(__file__).resolve().parents[1]
@@ -142,7 +144,7 @@ async def seed(url: str, count: int) -> dict[str, float]:
                 team_id=team.id,
                 shifts=[ShiftPlan(starts, starts + timedelta(hours=3), 50)],
             )
-            activity = await publishing.publish(session, plan, created_by=COORDINATOR, now=now)
+            activity = await publication.publish(session, plan, created_by=COORDINATOR, now=now)
         began = time.perf_counter()
         rows = volunteer_rows(count, now)
         done = 0
@@ -172,7 +174,7 @@ def seed_in_child(url: str, count: int) -> dict[str, float]:
 async def make_call(engine: AsyncEngine, activity_id: int, now: datetime) -> int:
     """An admin's confirmed call to everyone about the activity, due now."""
     async with session_factory(engine)() as session, session.begin():
-        call = await broadcasting.create(
+        call = await outbox.create(
             session,
             Draft(text=NOTICE, audience=Audience("everyone"), activity_id=activity_id),
             actor=COORDINATOR,
@@ -197,7 +199,7 @@ async def time_audience(url: str, activity_id: int) -> dict[str, float]:
         before, hwm_before = peak_rss_mb()
         began = time.perf_counter()
         async with session_factory(engine)() as session, session.begin():
-            started = await broadcasting.start_due(session, now=datetime.now(UTC))
+            started = await outbox.start_due(session, now=datetime.now(UTC))
         seconds = time.perf_counter() - began
         after, hwm_after = peak_rss_mb()
     finally:

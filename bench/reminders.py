@@ -40,14 +40,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.settings import Settings
 from migrations import upgrade
-from models import roles
-from models.activity import Activity, Shift, Signup
+from models.activities.tables import Activity, Shift, Signup
 from models.base import Base
 from models.db import create_engine, is_sqlite, session_factory
-from models.outreach import Reminder
 from models.reference import Theme
-from models.reminders import kind_for
-from models.volunteer import Volunteer
+from models.registration.tables import Volunteer
+from models.reminders.before_shift import kind_for
+from models.reminders.tables import Reminder
+from models.teams import roles
 
 if TYPE_CHECKING:
     from sandbox.server import BotApiSandbox
@@ -183,7 +183,7 @@ def reminder_id(signup: int, offset_index: int) -> int:
 
 
 def reminder_rows(layout: Layout, starts: list[datetime]) -> Iterator[dict[str, Any]]:
-    """What `models.reminders.follow` writes for each confirmed sign-up, in bulk."""
+    """What `models.reminders.before_shift.follow` writes for each confirmed sign-up, in bulk."""
     for j in range(layout.signups):
         shift_id, _ = layout.placement(j)
         for k, offset in enumerate(OFFSETS):

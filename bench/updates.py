@@ -58,13 +58,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.texts import catalogs
 from migrations import upgrade
-from models import roles
-from models.activity import Activity, Shift, Signup
+from models.activities.tables import Activity, Shift, Signup
 from models.base import Base
 from models.db import create_engine, is_sqlite, session_factory
 from models.inbox import InboundUpdate
 from models.reference import Theme
-from models.volunteer import Volunteer
+from models.registration.tables import Volunteer
+from models.teams import roles
 from sandbox.limits import Limits
 from sandbox.records import ApiCall
 from sandbox.server import BotApiSandbox

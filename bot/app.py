@@ -22,14 +22,15 @@ from bot.webserver import WebServer
 from handlers import root_router
 from handlers.context import Deployment
 from migrations import alembic_config
-from models import broadcasting, reminders
-from models.alerts import AlertPolicy
-from models.attendance import AttendancePolicy
-from models.certificates import CertificatePolicy
+from models.activities.signup import SignupPolicy
+from models.attendance.certificate import CertificatePolicy
+from models.attendance.checkin import AttendancePolicy
+from models.attendance.hours import StarPolicy
+from models.broadcasts import outbox
 from models.clock import Clock, SystemClock
 from models.crypto import IdCipher
-from models.hours import StarPolicy
-from models.signup import SignupPolicy
+from models.reminders import before_shift
+from models.reminders.coordinator_alerts import AlertPolicy
 from scheduler.broadcasts import BroadcastPolicy, BroadcastSender
 from scheduler.jobs import Jobs
 from scheduler.runner import Runner
@@ -201,15 +202,15 @@ def webhook_from(settings: Settings, *, required: bool) -> Webhook | None:
 def add_backlogs(metrics: BotMetrics, dispatcher: Dispatcher) -> None:
     """The database backlogs an operator watches: unsent broadcast messages, due reminders."""
 
-    async def outbox() -> float:
+    async def outbox_pending() -> float:
         async with dispatcher.sessions() as session:
-            return await broadcasting.backlog(session)
+            return await outbox.backlog(session)
 
     async def reminders_due() -> float:
         async with dispatcher.sessions() as session:
-            return await reminders.due_count(session, now=dispatcher.clock.now())
+            return await before_shift.due_count(session, now=dispatcher.clock.now())
 
-    metrics.add_backlog("volbot_outbox_pending", "Broadcast messages not yet sent.", outbox)
+    metrics.add_backlog("volbot_outbox_pending", "Broadcast messages not yet sent.", outbox_pending)
     metrics.add_backlog("volbot_reminders_due", "Reminders due and not yet sent.", reminders_due)
 
 

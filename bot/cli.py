@@ -150,10 +150,10 @@ def _export(settings: Settings, args: argparse.Namespace) -> int:
     """Export as the server's operator: with the deployment's settings and key, audited."""
     from bot.app import ConfigError, cipher_from, ensure_schema_current
     from bot.texts import catalogs
-    from models import exports
+    from models.attendance.hours import hours_text
     from models.db import create_engine, session_factory
     from models.errors import VolbotError
-    from models.hours import hours_text
+    from models.reports import exports
 
     table = exports.Table(args.what)
     suffix = args.output.suffix.lower()

@@ -21,12 +21,12 @@ from handlers.context import Context, Deployment, Download, Texts
 from handlers.events import Action, AnswerButton, Incoming, SendMessage
 from handlers.formatting import localized
 from handlers.router import Router
-from models import registration
 from models.clock import Clock
 from models.conversation import button_key, lock_state
 from models.crypto import IdCipher
 from models.db import is_unavailable
 from models.errors import VolbotError
+from models.registration import volunteers
 
 log = logging.getLogger(__name__)
 CALLBACK_ANSWER_MAX_CHARS = 200
@@ -115,7 +115,7 @@ class Dispatcher:
             event=event,
             session=session,
             state=state,
-            volunteer=await registration.find_volunteer(session, event.sender.id),
+            volunteer=await volunteers.find_volunteer(session, event.sender.id),
             texts=self.texts,
             deployment=self.deployment,
             clock=self.clock,

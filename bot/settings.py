@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from models.hours import STAR_PRESETS, thresholds_in_minutes
+from models.attendance.hours import STAR_PRESETS, thresholds_in_minutes
 
 TELEGRAM_API_DEFAULT = "https://api.telegram.org"
 LANGUAGES = ("zh-CN", "en")
@@ -39,9 +39,9 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     # "json": one JSON object per line; "text": readable lines; "auto": text on a terminal only.
     log_format: Literal["auto", "json", "text"] = "auto"
-    # Sign-up rules (see models/signup.py): cancel until the deadline or this long before the
-    # start; a freed place is offered for this long; sign-up opens this long before a shift
-    # (0: as soon as published); at most this many hours of shifts in any 24 (0: no limit);
+    # Sign-up rules (see models/activities/signup.py): cancel until the deadline or this long
+    # before the start; a freed place is offered for this long; sign-up opens this long before a
+    # shift (0: as soon as published); at most this many hours of shifts in any 24 (0: no limit);
     # this many no-shows within the block period block sign-up (0: never).
     cancel_cutoff_hours: float = Field(default=3.0, ge=0)
     offer_window_minutes: int = Field(default=120, ge=1)
@@ -59,8 +59,8 @@ class Settings(BaseSettings):
     # A volunteer still checked in this long after their shift ended is asked to check out.
     checkout_reminder_minutes: int = Field(default=30, ge=1)
     daily_digest_at: time | None = time(18, 0)
-    # Check-in and hours (see models/attendance.py): the code and location work from this long
-    # before a shift to this long after its end; a location within this many metres of the
+    # Check-in and hours (see models/attendance/checkin.py): the code and location work from this
+    # long before a shift to this long after its end; a location within this many metres of the
     # venue checks in; credited time runs from check-in to check-out within the shift widened by
     # the grace, rounded down (or to the nearest) to whole units, and is flagged for the
     # coordinator below this share of the shift.
@@ -71,8 +71,8 @@ class Settings(BaseSettings):
     hours_rounding_minutes: int = Field(default=15, ge=1)
     hours_rounding: Literal["down", "nearest"] = "down"
     min_attendance_share: float = Field(default=0.6, ge=0, le=1)
-    # Star levels (models/hours.py): a shipped preset, or thresholds in hours given directly
-    # (they win over the preset); and whether honour hours count toward stars.
+    # Star levels (models/attendance/hours.py): a shipped preset, or thresholds in hours given
+    # directly (they win over the preset); and whether honour hours count toward stars.
     star_preset: Literal["national", "city"] = "national"
     star_thresholds_hours: Annotated[tuple[Decimal, ...], NoDecode] = ()
     honour_hours_count_for_stars: bool = True

@@ -1,75 +1,38 @@
 """The conversations, written once and independent of any Telegram framework.
 
-`root_router` includes every feature's router; the dispatcher in `bot/` routes each event to it.
+Each journey package (`registration`, `activities`, `publishing`, `reminders`, `attendance`,
+`broadcasts`, `teams`, `help_requests`, `reports`) builds its own router; `root_router` includes
+them, and `general` (/help, /cancel, what the bot does not understand) last. Shared plumbing sits
+at this root: `router`, `context`, `events`, `callbacks`, `formatting` and `notify`.
 """
 
 from handlers import (
     activities,
-    ask_help,
-    audit_log,
-    broadcast,
+    attendance,
     broadcasts,
-    certificate,
-    checkin,
-    confirm_hours,
-    edit_activity,
-    erase,
-    export_records,
-    fields,
     general,
-    groups,
     help_requests,
-    hours,
-    import_activities,
-    manage,
-    my_shifts,
-    new_activity,
-    notifications,
-    offers,
-    profile,
+    publishing,
     registration,
     reminders,
-    shift_roster,
-    signup,
-    stats,
-    team_admin,
+    reports,
     teams,
 )
 from handlers.router import Router
 
 root_router = Router()
-for feature in (
+for journey in (
     registration,
-    fields,
-    profile,
-    erase,
     activities,
-    signup,
-    offers,
-    my_shifts,
+    publishing,
     reminders,
-    checkin,
-    hours,
-    certificate,
-    manage,
-    broadcast,
+    attendance,
     broadcasts,
-    shift_roster,
-    confirm_hours,
-    export_records,
     teams,
-    team_admin,
-    audit_log,
-    stats,
     help_requests,
-    ask_help,
-    groups,
-    import_activities,
-    new_activity,
-    edit_activity,
-    notifications,
+    reports,
     general,
 ):
-    root_router.include(feature.router)
+    root_router.include(journey.router)
 
 __all__ = ["root_router"]

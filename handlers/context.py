@@ -22,15 +22,15 @@ from handlers.events import (
     SendMessage,
 )
 from models import audit
-from models.alerts import AlertPolicy
-from models.attendance import AttendancePolicy
-from models.certificates import CertificatePolicy
+from models.activities.signup import SignupPolicy
+from models.attendance.certificate import CertificatePolicy
+from models.attendance.checkin import AttendancePolicy
+from models.attendance.hours import StarPolicy
 from models.clock import Clock
 from models.conversation import ConversationState
 from models.crypto import IdCipher
-from models.hours import StarPolicy
-from models.signup import SignupPolicy
-from models.volunteer import Volunteer
+from models.registration.tables import Volunteer
+from models.reminders.coordinator_alerts import AlertPolicy
 
 
 class Texts(Protocol):

@@ -8,7 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from handlers.context import Texts
-from models.activity import Shift
+from models.activities.tables import Shift
 
 
 def local(moment: datetime, zone: ZoneInfo) -> datetime:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from handlers.context import Context
 from handlers.events import RemoveKeyboard
 from handlers.router import Router
-from models import roles
+from models.teams import roles
 
 router = Router()
 

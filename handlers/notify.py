@@ -18,9 +18,9 @@ from handlers import formatting
 from handlers.callbacks import ButtonSigner
 from handlers.context import Context, Deployment, Texts
 from handlers.events import InlineButton, InlineKeyboard, Outbox, SendMessage
-from models.activity import Shift
+from models.activities.tables import Shift
 from models.clock import Clock
-from models.volunteer import Volunteer
+from models.registration.tables import Volunteer
 
 
 @dataclass

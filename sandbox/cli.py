@@ -18,11 +18,11 @@ from bot.adapters.base import StartupError
 from bot.app import ConfigError
 from bot.settings import Settings
 from migrations import upgrade
-from models import roles
 from models.clock import ManualClock
 from models.crypto import IdCipher
 from models.db import create_engine, session_factory
-from models.team import Team
+from models.teams import roles
+from models.teams.tables import Team
 from sandbox.harness import running_bot
 from sandbox.script import Player, ScriptError, Transcript
 from sandbox.terminal import COORDINATOR_ID, Terminal

@@ -2,10 +2,10 @@
 
 Each process runs one. It claims recipients in small batches (never more than `in_flight` rows
 `sending` at once), reserves their send times in the budget every process shares
-(`models.send_budget`), sends each at its time, and records each outcome as soon as its send
-returns (outcomes that arrive together are written in one transaction). A 429 pauses every send,
-here and, through the budget, in the other processes. Telegram's 5xx answers and connections that
-failed before the request went out are tried again with back-off, a few times, then recorded as
+(`models.broadcasts.send_budget`), sends each at its time, and records each outcome as soon as its
+send returns (outcomes that arrive together are written in one transaction). A 429 pauses every
+send, here and, through the budget, in the other processes. Telegram's 5xx answers and connections
+that failed before the request went out are tried again with back-off, a few times, then recorded as
 failed with the reason.
 
 `run()` sends until nothing is left to claim; the runner calls it in a loop, tests call it
@@ -25,12 +25,12 @@ from datetime import timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.dispatcher import Dispatcher
-from handlers import broadcasts as messages
+from handlers.broadcasts import progress as messages
 from handlers.events import Action, Attempt, EditMessage, SendMessage
-from models import broadcasting, send_budget
-from models.activity import Activity
-from models.broadcasting import Outcome, Recipient, Uncertain
-from models.outreach import Broadcast
+from models.activities.tables import Activity
+from models.broadcasts import outbox, send_budget
+from models.broadcasts.outbox import Outcome, Recipient, Uncertain
+from models.broadcasts.tables import Broadcast
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +58,7 @@ class BroadcastPolicy:
     uncertain: Uncertain = "resend"
     in_flight: int = 16  # rows `sending` at once in this process (the duplicate bound)
     attempts: int = 3  # tries of a send Telegram failed (5xx) or that never went out
-    lease: timedelta = broadcasting.LEASE
+    lease: timedelta = outbox.LEASE
     progress_every: timedelta = timedelta(seconds=5)
 
     @property
@@ -156,9 +156,9 @@ class BroadcastSender:
         of a call in full flow cost no extra statement."""
         d = self.dispatcher
         async with d.sessions() as session, session.begin():
-            for broadcast_id in await broadcasting.running(session):
+            for broadcast_id in await outbox.running(session):
                 found = await self._claim_from(session, broadcast_id, room)
-                if not found and await broadcasting.take_back_expired(
+                if not found and await outbox.take_back_expired(
                     session, broadcast_id, now=d.clock.now(), uncertain=self.policy.uncertain
                 ):
                     found = await self._claim_from(session, broadcast_id, room)
@@ -171,7 +171,7 @@ class BroadcastSender:
     async def _notice(self, session: AsyncSession, broadcast_id: int) -> Notice:
         """The call and its activity, read once per run (neither changes once it is sent)."""
         if broadcast_id not in self._notices:
-            broadcast = await broadcasting.get(session, broadcast_id)
+            broadcast = await outbox.get(session, broadcast_id)
             activity = (
                 await session.get(Activity, broadcast.activity_id)
                 if broadcast.activity_id
@@ -185,7 +185,7 @@ class BroadcastSender:
     ) -> list[Recipient]:
         d = self.dispatcher
         for after in (self._cursor.get(broadcast_id, 0), 0):
-            found = await broadcasting.claim(
+            found = await outbox.claim(
                 session,
                 broadcast_id,
                 now=d.clock.now(),
@@ -291,7 +291,7 @@ class BroadcastSender:
             try:
                 async with d.sessions() as session, session.begin():
                     outcomes = [outcome for outcome, _ in batch]
-                    await broadcasting.record(session, outcomes, now=d.clock.now())
+                    await outbox.record(session, outcomes, now=d.clock.now())
             except Exception as error:
                 for _, done in batch:
                     done.set_exception(error)
@@ -304,7 +304,7 @@ class BroadcastSender:
     async def _start_due(self) -> None:
         d = self.dispatcher
         async with d.sessions() as session, session.begin():
-            for broadcast in await broadcasting.start_due(session, now=d.clock.now()):
+            for broadcast in await outbox.start_due(session, now=d.clock.now()):
                 log.info("broadcast %s started: %s recipients", broadcast.id, broadcast.total)
 
     async def _show_progress(self) -> None:
@@ -315,7 +315,7 @@ class BroadcastSender:
         d = self.dispatcher
         edits = []
         async with d.sessions() as session, session.begin():
-            due = await broadcasting.progress_due(
+            due = await outbox.progress_due(
                 session, now=d.clock.now(), every=self.policy.progress_every
             )
             for broadcast in due:
@@ -325,7 +325,7 @@ class BroadcastSender:
 
     async def _progress_edit(self, session: AsyncSession, broadcast: Broadcast) -> EditMessage:
         d = self.dispatcher
-        figures = await broadcasting.figures(session, broadcast.id)
+        figures = await outbox.figures(session, broadcast.id)
         language = await messages.language_of(session, broadcast.created_by, d.deployment)
         rate = self.policy.paid_rate if self.policy.paid else self.policy.rate
         assert broadcast.progress_chat_id is not None and broadcast.progress_message_id
@@ -346,8 +346,8 @@ class BroadcastSender:
         d = self.dispatcher
         actions: list[Action] = []
         async with d.sessions() as session, session.begin():
-            for broadcast in await broadcasting.finish_done(session, now=d.clock.now()):
-                figures = await broadcasting.figures(session, broadcast.id)
+            for broadcast in await outbox.finish_done(session, now=d.clock.now()):
+                figures = await outbox.figures(session, broadcast.id)
                 language = await messages.language_of(session, broadcast.created_by, d.deployment)
                 report = messages.report_text(d.texts, language, broadcast, figures)
                 if broadcast.progress_message_id is not None:

@@ -17,14 +17,20 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.dispatcher import Dispatcher
-from handlers import cards, confirm_hours, coordinator_alerts, links, offers
-from handlers import closing as closing_messages
+from handlers.activities import cards, links, offers
+from handlers.activities import closing as closing_messages
+from handlers.attendance import hours_review
 from handlers.events import Action, EditMessage, InlineButton, InlineKeyboard, Outbox, SendMessage
 from handlers.notify import Notifier
-from handlers.reminders import remind
-from models import alerts, closing, confirmation, group, publishing, reminders, signup
-from models.group import GroupCard
-from models.volunteer import Volunteer
+from handlers.reminders import coordinator_alerts
+from handlers.reminders.before_shift import remind
+from models.activities import closing, groups, signup
+from models.activities.groups import GroupCard
+from models.attendance import hours_review as confirmation
+from models.publishing import publication
+from models.registration.tables import Volunteer
+from models.reminders import before_shift
+from models.reminders import coordinator_alerts as alerts
 
 log = logging.getLogger(__name__)
 
@@ -92,17 +98,17 @@ class Jobs:
         d = self.dispatcher
         now = d.clock.now()
         async with d.sessions() as session, session.begin():
-            ids = await reminders.claim_due(session, now=now, limit=REMINDER_BATCH)
+            ids = await before_shift.claim_due(session, now=now, limit=REMINDER_BATCH)
         if not ids:
             return []
         work = []
         async with d.sessions() as session, session.begin():
             notify = await self._notifier(session, Outbox())
-            for due in await reminders.load_claimed(session, ids, now=now):
+            for due in await before_shift.load_claimed(session, ids, now=now):
                 if due.send:
                     work.append((due.reminder.id, remind(notify, due)))
                 else:
-                    await reminders.settle(session, due.reminder.id, status="missed", now=now)
+                    await before_shift.settle(session, due.reminder.id, status="missed", now=now)
         return work
 
     async def _deliver(self, reminder_id: int, outbox: Outbox) -> bool:
@@ -115,7 +121,7 @@ class Jobs:
         d = self.dispatcher
         async with d.sessions() as session, session.begin():
             status = "sent" if delivered else "missed"
-            await reminders.settle(session, reminder_id, status=status, now=d.clock.now())
+            await before_shift.settle(session, reminder_id, status=status, now=d.clock.now())
         return delivered
 
     async def _tell(self, work: Callable[[AsyncSession, Notifier], Awaitable[int]]) -> int:
@@ -166,7 +172,7 @@ class Jobs:
                 session, now=d.clock.now(), policy=d.deployment.attendance
             )
             for no_show in marked:
-                await confirm_hours.tell_no_show(notify, no_show)
+                await hours_review.tell_no_show(notify, no_show)
             return len(marked)
 
         return await self._tell(work)
@@ -199,10 +205,10 @@ class Jobs:
         d = self.dispatcher
         now = d.clock.now()
         async with d.sessions() as session, session.begin():
-            due = await group.due_cards(
+            due = await groups.due_cards(
                 session, edited_before=now - CARD_EDIT_INTERVAL, limit=CARDS_PER_RUN
             )
-            recent = await group.chats_edited_since(session, now - CARD_EDIT_INTERVAL)
+            recent = await groups.chats_edited_since(session, now - CARD_EDIT_INTERVAL)
             work: list[tuple[GroupCard, str, InlineKeyboard]] = []
             for card in due:
                 if card.chat_id in recent:
@@ -219,7 +225,7 @@ class Jobs:
         """The card as the group should see it (in the deployment's language: a group is many
         people)."""
         d = self.dispatcher
-        activity = await publishing.get_activity(session, card.activity_id)
+        activity = await publication.get_activity(session, card.activity_id)
         views = await cards.shift_views(session, activity, None, now=d.clock.now())
         language = d.deployment.default_language
         text = await cards.card_text(session, d.texts, language, d.deployment.zone, activity, views)
@@ -259,7 +265,7 @@ async def _tell_expired(notify: Notifier, volunteer_id: int, vacancy: signup.Vac
     volunteer = await notify.session.get(Volunteer, volunteer_id)
     if volunteer is None or volunteer.telegram_id is None:
         return
-    activity = await publishing.get_activity(notify.session, vacancy.shift.activity_id)
+    activity = await publication.get_activity(notify.session, vacancy.shift.activity_id)
     language = volunteer.language
     notify.send(
         volunteer.telegram_id,

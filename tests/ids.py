@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from models.validation import prc_id_check_char
+from models.registration.validation import prc_id_check_char
 
 
 def make_id(birth: date = date(1990, 5, 17), region: str = "350203", serial: str = "123") -> str:

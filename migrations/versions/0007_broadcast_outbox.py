@@ -47,7 +47,7 @@ def upgrade() -> None:
         sa.Column("paused_until", sa.Float(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_send_budget")),
     )
-    # The two lanes of models/send_budget.py: standard messages and paid broadcasts.
+    # The two lanes of models/broadcasts/send_budget.py: standard messages and paid broadcasts.
     op.bulk_insert(
         budget,
         [{"id": lane, "next_slot": 0.0, "paused_until": 0.0} for lane in (1, 2)],

@@ -17,14 +17,14 @@ import pytest
 from sqlalchemy import select
 
 from bot.cli import main
-from models import exports
 from models.audit import AuditEntry
 from models.crypto import IdCipher
 from models.db import create_engine, session_factory
+from models.reports import exports
 from tests.conftest import TEST_ID_KEY
 from tests.ids import make_id
-from tests.models.test_exports import RECORD_HEADER, VOLUNTEER_HEADER
-from tests.models.test_hours import record
+from tests.models.attendance.test_hours import record
+from tests.models.reports.test_exports import RECORD_HEADER, VOLUNTEER_HEADER
 from tests.models.world import NOW, make_activity, make_team, volunteer_row
 
 ZONE = ZoneInfo("Asia/Shanghai")

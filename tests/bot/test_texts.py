@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from bot.texts import catalogs
-from handlers.fields import Field
+from handlers.registration.fields import Field
 
 ROOT = Path(__file__).parents[2]
 SOURCES = [p for d in ("handlers", "models", "bot", "scheduler") for p in (ROOT / d).rglob("*.py")]

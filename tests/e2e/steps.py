@@ -12,16 +12,18 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app import cipher_from, deployment_from
-from models import attendance, registration, roles
-from models.activity import Activity, Signup
+from models.activities.tables import Activity, Signup
+from models.attendance import checkin
 from models.conversation import ConversationState
 from models.db import create_engine, session_factory
-from models.publishing import ActivityPlan, ShiftPlan, publish
+from models.publishing.publication import ActivityPlan, ShiftPlan, publish
 from models.reference import Theme
-from models.registration import Draft, SealedId
-from models.team import Team
-from models.validation import parse_prc_id
-from models.volunteer import Volunteer
+from models.registration import volunteers
+from models.registration.tables import Volunteer
+from models.registration.validation import parse_prc_id
+from models.registration.volunteers import Draft, SealedId
+from models.teams import roles
+from models.teams.tables import Team
 from sandbox.harness import Person, Reply, RunningBot
 from tests.ids import make_id
 
@@ -205,7 +207,7 @@ async def registered(
             sealed_id=sealed,
             theme_ids=list(theme_ids),
         )
-        await registration.register(
+        await volunteers.register(
             session, telegram_id=user_id, language=language, draft=draft, now=bot.clock.now()
         )
     return person
@@ -231,7 +233,7 @@ async def checked_in(bot: RunningBot, telegram_id: int) -> None:
     async with database(bot) as session:
         person, signup_id = await _own_place(session, telegram_id)
         now = bot.clock.now()
-        await attendance.check_in(session, person, signup_id, now=now, method="code", policy=policy)
+        await checkin.check_in(session, person, signup_id, now=now, method="code", policy=policy)
 
 
 async def checked_out(bot: RunningBot, telegram_id: int) -> None:
@@ -240,7 +242,7 @@ async def checked_out(bot: RunningBot, telegram_id: int) -> None:
     async with database(bot) as session:
         person, signup_id = await _own_place(session, telegram_id)
         now = bot.clock.now()
-        await attendance.check_out(session, person, signup_id, now=now, policy=policy)
+        await checkin.check_out(session, person, signup_id, now=now, policy=policy)
 
 
 async def statuses(bot: RunningBot) -> dict[int | None, str]:

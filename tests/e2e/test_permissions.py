@@ -10,15 +10,15 @@ import pytest
 from sqlalchemy import func, select
 
 from handlers.callbacks import ButtonSigner
-from models.activity import Activity, ServiceRecord, Shift, Signup
+from models.activities.groups import GroupCard, GroupChat
+from models.activities.tables import Activity, ServiceRecord, Shift, Signup
 from models.audit import AuditEntry
 from models.conversation import ConversationState, button_key
-from models.group import GroupCard, GroupChat
-from models.team import RoleGrant, TeamMember
-from models.volunteer import Volunteer
+from models.registration.tables import Volunteer
+from models.teams.tables import RoleGrant, TeamMember
 from sandbox.harness import Person, RunningBot
 from tests.e2e import steps
-from tests.e2e.test_help_requests import a_help_request
+from tests.e2e.help_requests.test_help_requests import a_help_request
 
 VOLUNTEER = 1001
 COORDINATOR = 9001

@@ -24,14 +24,14 @@ from aiohttp import web
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from models.activity import Signup
+from models.activities.tables import Signup
 from models.db import create_engine
 from models.inbox import InboundUpdate
-from models.volunteer import Volunteer
+from models.registration.tables import Volunteer
 from sandbox import BotApiSandbox
 from sandbox.harness import Person
 from tests.e2e import steps
-from tests.e2e.broadcast_world import seed
+from tests.e2e.broadcasts.broadcast_world import seed
 from tests.e2e.processes import bot_processes, until
 
 pytestmark = pytest.mark.postgres

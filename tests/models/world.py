@@ -10,12 +10,14 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import publishing, roles, signup
-from models.activity import Activity, Shift, Signup
-from models.publishing import ActivityPlan, ShiftPlan
+from models.activities import signup
+from models.activities.tables import Activity, Shift, Signup
+from models.publishing import publication
+from models.publishing.publication import ActivityPlan, ShiftPlan
 from models.reference import Theme
-from models.team import Team
-from models.volunteer import Volunteer
+from models.registration.tables import Volunteer
+from models.teams import roles
+from models.teams.tables import Team
 
 # The tests' "now": the same moment as the `clock` fixture's ManualClock starts at.
 NOW = datetime(2026, 1, 5, 1, 0, tzinfo=UTC)
@@ -116,10 +118,10 @@ async def make_activity(
     session: AsyncSession, *shifts: ShiftPlan, **fields: object
 ) -> tuple[Activity, list[Shift]]:
     """A published activity and its shifts (sorted by start)."""
-    activity = await publishing.publish(
+    activity = await publication.publish(
         session, await plan(session, *shifts, **fields), created_by=COORDINATOR, now=NOW
     )
-    return activity, await publishing.shifts_of(session, activity.id)
+    return activity, await publication.shifts_of(session, activity.id)
 
 
 async def make_shift(

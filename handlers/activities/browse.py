@@ -1,0 +1,183 @@
+"""Finding activities: /activities lists open ones newest first, filtered by theme, district and
+date and paginated with buttons; an activity's card (also opened by its deep link) has one button
+per shift to sign up or join the waiting list."""
+
+from __future__ import annotations
+
+from handlers import formatting
+from handlers.activities import cards, links
+from handlers.callbacks import Press
+from handlers.context import Context, in_rows, keyboard
+from handlers.events import InlineButton, SendLocation
+from handlers.router import Router
+from models.activities.browse import Filters, Period, open_activities
+from models.activities.tables import Activity
+from models.publishing import publication
+from models.registration import volunteers
+from models.teams import roles
+
+router = Router()
+PAGE_SIZE = 5
+NONE = 0  # "no filter" in button arguments
+
+
+def _filters_args(filters: Filters) -> tuple[int, int, str]:
+    return (filters.theme_id or NONE, filters.district_id or NONE, filters.period.value)
+
+
+def _filters_from(args: tuple[str, ...]) -> Filters:
+    """Filters from button arguments `(theme, district, period)`; made by us and signed, but
+    checked anyway so a stale layout cannot crash the handler."""
+    theme, district, period = args
+    return Filters(
+        theme_id=int(theme) or None,
+        district_id=int(district) or None,
+        period=Period(period),
+    )
+
+
+@router.command("activities")
+async def list_activities(ctx: Context) -> None:
+    """The volunteer asked what they can sign up for."""
+    await _show_page(ctx, Filters(), 0, edit=False)
+
+
+@router.button("ls", lasting=True)
+async def turn_page(ctx: Context, press: Press) -> None:
+    """The volunteer turned a page or changed a filter."""
+    page, *filter_args = press.args
+    await _show_page(ctx, _filters_from(tuple(filter_args)), int(page), edit=True)
+
+
+async def _show_page(ctx: Context, filters: Filters, number: int, *, edit: bool) -> None:
+    page = await open_activities(
+        ctx.session,
+        filters,
+        now=ctx.clock.now(),
+        zone=ctx.deployment.zone,
+        page=number,
+        size=PAGE_SIZE,
+    )
+    args = _filters_args(filters)
+    if page.activities:
+        lines = [ctx.t("activities.header", total=page.total)]
+        lines += [
+            ctx.t("activities.item", number=i + 1, title=a.title, address=a.address)
+            for i, a in enumerate(page.activities)
+        ]
+        text = "\n".join(lines)
+    else:
+        text = ctx.t("activities.none")
+    opens = [
+        ctx.lasting_button(f"{i + 1}. {a.title}"[:40], "act.show", a.id)
+        for i, a in enumerate(page.activities)
+    ]
+    paging = []
+    if number > 0:
+        paging.append(ctx.lasting_button(ctx.t("activities.previous"), "ls", number - 1, *args))
+    if page.has_next(PAGE_SIZE):
+        paging.append(ctx.lasting_button(ctx.t("activities.next"), "ls", number + 1, *args))
+    markup = keyboard(*in_rows(opens, 1), paging, _filter_buttons(ctx, filters))
+    if edit:
+        ctx.edit_pressed(text, markup)
+    else:
+        ctx.say(text, markup)
+
+
+def _filter_buttons(ctx: Context, filters: Filters) -> list[InlineButton]:
+    args = _filters_args(filters)
+    return [
+        ctx.lasting_button(ctx.t(f"activities.filter_{kind}"), "ls.f", kind, *args)
+        for kind in ("theme", "district", "period")
+    ]
+
+
+@router.button("ls.f", lasting=True)
+async def choose_filter(ctx: Context, press: Press) -> None:
+    """The volunteer wants to narrow the list by theme, district or date."""
+    kind, *rest = press.args
+    current = _filters_from(tuple(rest))
+    options: list[tuple[str, Filters]] = []
+    if kind == "theme":
+        options = [
+            (theme.name(ctx.lang), Filters(theme.id, current.district_id, current.period))
+            for theme in await volunteers.themes(ctx.session)
+        ]
+        options.append(
+            (ctx.t("activities.any_theme"), Filters(None, current.district_id, current.period))
+        )
+    elif kind == "district":
+        options = [
+            (district.name(ctx.lang), Filters(current.theme_id, district.id, current.period))
+            for district in await volunteers.districts(ctx.session)
+        ]
+        options.append(
+            (ctx.t("activities.any_district"), Filters(current.theme_id, None, current.period))
+        )
+    else:
+        options = [
+            (
+                ctx.t(f"activities.period_{period.value}"),
+                Filters(current.theme_id, current.district_id, period),
+            )
+            for period in Period
+        ]
+    buttons = [ctx.lasting_button(label, "ls", 0, *_filters_args(f)) for label, f in options]
+    ctx.edit_pressed(ctx.t(f"activities.choose_{kind}"), keyboard(*in_rows(buttons, 2)))
+
+
+# ---- one activity ----------------------------------------------------------------------------
+
+
+@router.button("act.show", lasting=True)
+async def open_card(ctx: Context, press: Press) -> None:
+    """The volunteer opened an activity from the list."""
+    activity = await publication.get_activity(ctx.session, int(press.args[0]))
+    await show_card(ctx, activity)
+
+
+@router.deep_link(links.ACTIVITY_LINK_PREFIX)
+async def open_link(ctx: Context, token: str) -> None:
+    """Someone opened an activity's link (from a poster's QR code, a group card, a share)."""
+    activity = await publication.find_by_token(ctx.session, token)
+    if activity is None:
+        ctx.say(ctx.t("general.link_invalid"))
+        return
+    await show_card(ctx, activity)
+
+
+async def show_card(ctx: Context, activity: Activity, *, edit: bool = False) -> None:
+    """The activity's card with a button per shift still open to sign up for."""
+    now = ctx.clock.now()
+    views = await cards.shift_views(ctx.session, activity, ctx.volunteer, now=now)
+    text = await cards.card_text(
+        ctx.session, ctx.texts, ctx.lang, ctx.deployment.zone, activity, views
+    )
+    buttons = []
+    if activity.status == "published":
+        for view in views:
+            if view.mine is not None or not view.open_for_signup(now):
+                continue
+            when = formatting.when(ctx.texts, ctx.lang, view.shift, ctx.deployment.zone)
+            key = "activities.sign_up" if view.places_left else "activities.join_waiting_list"
+            buttons.append(ctx.lasting_button(ctx.t(key, when=when), "su.join", view.shift.id))
+    extras = []
+    if activity.latitude is not None:
+        extras.append(ctx.lasting_button(ctx.t("activities.map"), "act.map", activity.id))
+    if await roles.may_manage(ctx.session, ctx.user_id, activity.team_id, ctx.deployment.admin_ids):
+        extras.append(ctx.lasting_button(ctx.t("activities.manage"), "mg.show", activity.id))
+    markup = keyboard(*in_rows(buttons, 1), extras)
+    if edit:
+        ctx.edit_pressed(text, markup)
+    else:
+        ctx.say(text, markup)
+
+
+@router.button("act.map", lasting=True)
+async def show_map(ctx: Context, press: Press) -> None:
+    """The volunteer wants the venue's pin."""
+    activity = await publication.get_activity(ctx.session, int(press.args[0]))
+    if activity.latitude is None or activity.longitude is None:
+        ctx.answer(ctx.t("activities.no_map"), alert=True)
+        return
+    ctx.outbox.add(SendLocation(ctx.event.chat_id, activity.latitude, activity.longitude))

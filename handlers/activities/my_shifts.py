@@ -1,0 +1,158 @@
+"""/my: a volunteer's upcoming shifts with their status (confirmed, waiting #n, offered), to
+cancel (with a confirmation) or to add to a calendar (.ics, one shift or all)."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from handlers import formatting
+from handlers.activities import calendar_file, links, offers
+from handlers.callbacks import Press
+from handlers.context import Context, keyboard
+from handlers.events import InlineButton, SendDocument
+from handlers.router import Router
+from models.activities import signup
+from models.activities.tables import Activity, Shift, Signup
+from models.errors import NotAllowed
+from models.registration.tables import Volunteer
+
+router = Router()
+
+
+async def upcoming(ctx: Context, volunteer: Volunteer) -> list[tuple[Signup, Shift, Activity]]:
+    rows = await ctx.session.execute(
+        select(Signup, Shift, Activity)
+        .join(Shift, Shift.id == Signup.shift_id)
+        .join(Activity, Activity.id == Shift.activity_id)
+        .where(
+            Signup.volunteer_id == volunteer.id,
+            Signup.status.in_(signup.ACTIVE),
+            Shift.status != "cancelled",
+            Shift.ends_at > ctx.clock.now(),
+        )
+        .order_by(Shift.starts_at)
+    )
+    return [(row[0], row[1], row[2]) for row in rows]
+
+
+@router.command("my")
+async def show_mine(ctx: Context) -> None:
+    """The volunteer asked for their shifts."""
+    await _show(ctx, edit=False)
+
+
+async def _show(ctx: Context, *, edit: bool) -> None:
+    if ctx.volunteer is None:
+        ctx.say(ctx.t("general.not_registered"))
+        return
+    items = await upcoming(ctx, ctx.volunteer)
+    if not items:
+        text, markup = ctx.t("my.none"), None
+    else:
+        lines = [ctx.t("my.header")]
+        rows: list[list[InlineButton]] = []
+        for item in items:
+            lines.append(await _line(ctx, *item))
+            rows.append(_buttons(ctx, *item))
+        rows.append([ctx.lasting_button(ctx.t("my.calendar_all"), "my.ics")])
+        text, markup = "\n".join(lines), keyboard(*rows)
+    if edit:
+        ctx.edit_pressed(text, markup)
+    else:
+        ctx.say(text, markup)
+
+
+async def _line(ctx: Context, mine: Signup, shift: Shift, activity: Activity) -> str:
+    when = formatting.when(ctx.texts, ctx.lang, shift, ctx.deployment.zone)
+    if mine.status == "waiting":
+        status = ctx.t("my.waiting", position=await signup.waiting_position(ctx.session, mine))
+    elif mine.status == "offered" and mine.offer_expires_at is not None:
+        until = formatting.moment(ctx.texts, ctx.lang, mine.offer_expires_at, ctx.deployment.zone)
+        status = ctx.t("my.offered", until=until)
+    else:
+        status = ctx.t("my.confirmed")
+    return ctx.t("my.item", when=when, title=activity.title, status=status)
+
+
+def _buttons(ctx: Context, mine: Signup, shift: Shift, activity: Activity) -> list[InlineButton]:
+    day = formatting.moment(ctx.texts, ctx.lang, shift.starts_at, ctx.deployment.zone)
+    if mine.status == "offered":
+        return [
+            ctx.lasting_button(ctx.t("offers.accept"), "offer.yes", mine.id),
+            ctx.lasting_button(ctx.t("offers.decline"), "offer.no", mine.id),
+        ]
+    return [
+        ctx.lasting_button(ctx.t("my.cancel", when=day), "my.cancel", mine.id),
+        ctx.lasting_button(ctx.t("my.calendar_one"), "my.ics", mine.id),
+    ]
+
+
+@router.button("my.cancel", lasting=True)
+async def ask_cancel(ctx: Context, press: Press) -> None:
+    """The volunteer wants to give back a place: ask before doing it."""
+    mine = await _own(ctx, press)
+    shift = await ctx.session.get(Shift, mine.shift_id)
+    activity = await ctx.session.get(Activity, shift.activity_id) if shift else None
+    if mine.status not in signup.ACTIVE or shift is None or activity is None:
+        ctx.answer(ctx.t("errors.not_signed_up"), alert=True)
+        return
+    when = formatting.when(ctx.texts, ctx.lang, shift, ctx.deployment.zone)
+    key = "my.confirm_leave_list" if mine.status == "waiting" else "my.confirm_cancel"
+    ctx.edit_pressed(
+        ctx.t(key, title=activity.title, when=when),
+        keyboard(
+            [
+                ctx.lasting_button(ctx.t("my.cancel_yes"), "my.cancel_ok", mine.id),
+                ctx.lasting_button(ctx.t("my.cancel_no"), "my.keep"),
+            ]
+        ),
+    )
+
+
+@router.button("my.cancel_ok", lasting=True)
+async def cancel(ctx: Context, press: Press) -> None:
+    """The volunteer confirmed: the place is given back and offered to whoever waits first."""
+    mine = await _own(ctx, press)
+    assert ctx.volunteer is not None
+    vacancy = await signup.cancel(
+        ctx.session, ctx.volunteer, mine.id, now=ctx.clock.now(), policy=ctx.deployment.signup
+    )
+    await offers.announce(ctx, vacancy)
+    ctx.say(ctx.t("my.cancelled"))
+    await _show(ctx, edit=True)
+
+
+@router.button("my.keep", lasting=True)
+async def keep(ctx: Context, press: Press) -> None:
+    """The volunteer changed their mind about cancelling."""
+    await _show(ctx, edit=True)
+
+
+@router.button("my.ics", lasting=True)
+async def calendar(ctx: Context, press: Press) -> None:
+    """The volunteer wants a shift (or all of them) in their calendar."""
+    if ctx.volunteer is None:
+        ctx.answer(ctx.t("general.not_registered"), alert=True)
+        return
+    items = await upcoming(ctx, ctx.volunteer)
+    if press.args:
+        items = [item for item in items if str(item[0].id) == press.args[0]]
+    if not items:
+        ctx.answer(ctx.t("my.none"), alert=True)
+        return
+    content = calendar_file.ics(
+        [(shift, activity, links.activity_link(ctx, activity)) for _, shift, activity in items],
+        stamp=ctx.clock.now(),
+        calendar_name=ctx.t("my.calendar_name"),
+    )
+    filename = f"shift-{items[0][1].id}.ics" if press.args else "my-shifts.ics"
+    ctx.outbox.add(
+        SendDocument(ctx.event.chat_id, filename, content, caption=ctx.t("my.calendar_caption"))
+    )
+
+
+async def _own(ctx: Context, press: Press) -> Signup:
+    mine = await ctx.session.get(Signup, int(press.args[0]))
+    if ctx.volunteer is None or mine is None or mine.volunteer_id != ctx.volunteer.id:
+        raise NotAllowed("not_your_signup")
+    return mine

@@ -1,0 +1,41 @@
+"""Signing up: one tap on a shift takes a place, or a place in the waiting list when it is
+full; the card is redrawn with the new figures."""
+
+from __future__ import annotations
+
+from handlers import formatting
+from handlers.activities.browse import show_card
+from handlers.callbacks import Press
+from handlers.context import Context
+from handlers.help_requests import triage
+from handlers.router import Router
+from models.activities import signup
+from models.activities.tables import Shift
+from models.publishing import publication
+
+router = Router()
+
+
+@router.button("su.join", lasting=True)
+async def sign_up(ctx: Context, press: Press) -> None:
+    """The volunteer tapped a shift on an activity card."""
+    if ctx.volunteer is None:
+        ctx.answer(ctx.t("signup.register_first"), alert=True)
+        return
+    placed = await signup.sign_up(
+        ctx.session,
+        ctx.volunteer,
+        int(press.args[0]),
+        now=ctx.clock.now(),
+        policy=ctx.deployment.signup,
+    )
+    shift = await ctx.session.get(Shift, placed.signup.shift_id)
+    assert shift is not None
+    activity = await publication.get_activity(ctx.session, shift.activity_id)
+    when = formatting.when(ctx.texts, ctx.lang, shift, ctx.deployment.zone)
+    await show_card(ctx, activity, edit=True)
+    await triage.signed_up(ctx, placed)
+    if placed.position is None:
+        ctx.say(ctx.t("signup.confirmed", title=activity.title, when=when))
+    else:
+        ctx.say(ctx.t("signup.waiting", title=activity.title, when=when, position=placed.position))

@@ -1,0 +1,290 @@
+"""Checking in and out at the venue.
+
+Volunteers: open the shift's check-in code (a link, or the QR code the coordinator shows) or
+share their location (`/checkin` offers the button) — on arrival that checks them in, later it
+offers to check them out; `/checkout`, and the button on the reminder sent to anyone still
+checked in after their shift, check out too. Checking out is asked for once more before it
+happens, since it cannot be undone.
+
+Coordinators: `/checkin_code` lists their teams' shifts about to start or in progress; each
+opens the shift's code as a link and a QR image, with a button that replaces it (the old one
+stops working at once).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import ColumnElement, select
+
+from handlers import formatting
+from handlers.activities import links
+from handlers.callbacks import Press
+from handlers.context import Context, in_rows, keyboard
+from handlers.events import ReplyButton, ReplyKeyboard, SendPhoto
+from handlers.publishing import managed
+from handlers.router import Router
+from models.activities.tables import Activity, ServiceRecord, Shift
+from models.attendance import checkin
+from models.attendance.checkin import Place
+from models.errors import Conflict, NotAllowed
+from models.publishing import publication
+from models.registration.tables import Volunteer
+from models.teams import roles
+
+router = Router()
+CODE_LINK_PREFIX = "ci"
+CODES_AHEAD = timedelta(days=2)  # /checkin_code lists shifts starting this soon, and running
+CODES_LIST_LIMIT = 20
+MINUTES_PER_HOUR = 60
+
+
+def _volunteer(ctx: Context) -> Volunteer:
+    if ctx.volunteer is None:
+        raise NotAllowed("checkin_not_registered")
+    return ctx.volunteer
+
+
+def _at(ctx: Context, moment: datetime) -> str:
+    return formatting.moment(ctx.texts, ctx.lang, moment, ctx.deployment.zone)
+
+
+def _when(ctx: Context, shift: Shift) -> str:
+    return formatting.when(ctx.texts, ctx.lang, shift, ctx.deployment.zone)
+
+
+# ---- volunteers: in ---------------------------------------------------------------------------
+
+
+@router.deep_link(CODE_LINK_PREFIX)
+async def open_code(ctx: Context, token: str) -> None:
+    """A volunteer scanned the shift's check-in code (or opened its link)."""
+    volunteer = _volunteer(ctx)
+    shift = await checkin.shift_for_code(ctx.session, token)
+    place = await checkin.place_on(ctx.session, volunteer, shift)
+    checkin.check_window(shift, now=ctx.clock.now(), policy=ctx.deployment.attendance)
+    await _arrive(ctx, place, "code")
+
+
+@router.command("checkin")
+async def how_to_check_in(ctx: Context) -> None:
+    """The volunteer asked how to check in: by the code, or by sharing their location."""
+    volunteer = _volunteer(ctx)
+    place = await checkin.checked_in_place(ctx.session, volunteer)
+    if place is not None:
+        _ask_check_out(ctx, place, "attendance.confirm_check_out")
+        return
+    share = ReplyButton(label=ctx.t("attendance.share_location"), request_location=True)
+    radius = round(ctx.deployment.attendance.radius_m)
+    ctx.say(ctx.t("attendance.how_to", radius=radius), ReplyKeyboard(rows=((share,),)))
+
+
+@router.on_location
+async def location(ctx: Context) -> None:
+    """The volunteer shared their location outside any conversation: check in to the shift
+    whose window is open, if they are at its venue; check out if they are checked in."""
+    event_location = ctx.event.location
+    assert event_location is not None
+    volunteer = _volunteer(ctx)
+    policy = ctx.deployment.attendance
+    place = await checkin.place_now(ctx.session, volunteer, now=ctx.clock.now(), policy=policy)
+    if place.record is None or place.record.checked_in_at is None:
+        checkin.check_near(
+            place.activity, event_location.latitude, event_location.longitude, policy
+        )
+    await _arrive(ctx, place, "location")
+
+
+async def _arrive(ctx: Context, place: Place, method: str) -> None:
+    """Check in; someone already checked in is asked whether they are leaving."""
+    record = place.record
+    if record is not None and record.checked_out_at is not None:
+        raise Conflict("already_checked_out", at=record.checked_out_at)
+    if place.checked_in:
+        _ask_check_out(ctx, place, "attendance.already_in")
+        return
+    assert ctx.volunteer is not None
+    record = await checkin.check_in(
+        ctx.session,
+        ctx.volunteer,
+        place.signup.id,
+        now=ctx.clock.now(),
+        method=method,
+        policy=ctx.deployment.attendance,
+    )
+    assert record.checked_in_at is not None
+    check_out = ctx.lasting_button(ctx.t("attendance.check_out"), "att.ask", place.signup.id)
+    ctx.say(
+        ctx.t(
+            "attendance.checked_in",
+            title=place.activity.title,
+            when=_when(ctx, place.shift),
+            at=_at(ctx, record.checked_in_at),
+        ),
+        keyboard([check_out]),
+    )
+
+
+# ---- volunteers: out --------------------------------------------------------------------------
+
+
+def _ask_check_out(ctx: Context, place: Place, key: str, *, edit: bool = False) -> None:
+    assert place.record is not None and place.record.checked_in_at is not None
+    text = ctx.t(
+        key,
+        title=place.activity.title,
+        when=_when(ctx, place.shift),
+        at=_at(ctx, place.record.checked_in_at),
+    )
+    markup = keyboard(
+        [
+            ctx.lasting_button(ctx.t("attendance.check_out_yes"), "att.out", place.signup.id),
+            ctx.lasting_button(ctx.t("attendance.not_yet"), "att.stay"),
+        ]
+    )
+    if edit:
+        ctx.edit_pressed(text, markup)
+    else:
+        ctx.say(text, markup)
+
+
+@router.command("checkout")
+async def ask_check_out(ctx: Context) -> None:
+    """The volunteer wants to check out of the shift they are checked in to."""
+    place = await checkin.checked_in_place(ctx.session, _volunteer(ctx))
+    if place is None:
+        ctx.say(ctx.t("attendance.nothing_to_check_out"))
+        return
+    _ask_check_out(ctx, place, "attendance.confirm_check_out")
+
+
+@router.button("att.ask", lasting=True)
+async def check_out_pressed(ctx: Context, press: Press) -> None:
+    """The volunteer pressed Check out: ask once more (checking out cannot be undone)."""
+    place = await checkin.leaving(ctx.session, _volunteer(ctx), int(press.args[0]))
+    _ask_check_out(ctx, place, "attendance.confirm_check_out", edit=True)
+
+
+@router.button("att.stay", lasting=True)
+async def stay(ctx: Context, press: Press) -> None:
+    """The volunteer is not leaving yet."""
+    ctx.edit_pressed(ctx.t("attendance.still_in"))
+
+
+@router.button("att.out", lasting=True)
+async def check_out(ctx: Context, press: Press) -> None:
+    """The volunteer checked out (confirmed, or from the reminder after the shift)."""
+    policy = ctx.deployment.attendance
+    record = await checkin.check_out(
+        ctx.session, _volunteer(ctx), int(press.args[0]), now=ctx.clock.now(), policy=policy
+    )
+    ctx.edit_pressed(_checked_out_text(ctx, record))
+
+
+def _checked_out_text(ctx: Context, record: ServiceRecord) -> str:
+    assert record.checked_out_at is not None
+    hours, minutes = divmod(record.credited_minutes, MINUTES_PER_HOUR)
+    text = ctx.t(
+        "attendance.checked_out",
+        at=_at(ctx, record.checked_out_at),
+        duration=ctx.t("attendance.duration", hours=hours, minutes=minutes),
+    )
+    if record.flagged:
+        share = round(ctx.deployment.attendance.min_share * 100)
+        text += "\n" + ctx.t("attendance.flagged", share=share)
+    return text
+
+
+# ---- coordinators: the code -------------------------------------------------------------------
+
+
+@router.command("checkin_code")
+async def list_codes(ctx: Context) -> None:
+    """A coordinator wants a check-in code for one of their shifts."""
+    teams = await roles.managed_teams(ctx.session, ctx.user_id, ctx.deployment.admin_ids)
+    if not teams:
+        ctx.say(ctx.t("attendance.codes_not_coordinator"))
+        return
+    now = ctx.clock.now()
+    await _list_shifts(
+        ctx,
+        Activity.team_id.in_([team.id for team in teams]),
+        Shift.starts_at <= now + CODES_AHEAD,
+    )
+
+
+@router.button("ci.list", lasting=True)
+async def list_activity_codes(ctx: Context, press: Press) -> None:
+    """A coordinator wants a check-in code for a shift of one activity (from /manage)."""
+    activity = await publication.get_activity(ctx.session, int(press.args[0]))
+    await roles.require_manager(
+        ctx.session, ctx.user_id, activity.team_id, ctx.deployment.admin_ids
+    )
+    await _list_shifts(ctx, Activity.id == activity.id)
+
+
+async def _list_shifts(ctx: Context, *where: ColumnElement[bool]) -> None:
+    """A button per shift (of those `where` picks) whose check-in has not closed yet."""
+    closes_after = ctx.deployment.attendance.closes_after
+    rows = await ctx.session.execute(
+        select(Shift, Activity)
+        .join(Activity, Activity.id == Shift.activity_id)
+        .where(
+            Activity.status == "published",
+            Shift.status != "cancelled",
+            Shift.ends_at > ctx.clock.now() - closes_after,
+            *where,
+        )
+        .order_by(Shift.starts_at, Shift.id)
+        .limit(CODES_LIST_LIMIT)
+    )
+    buttons = [
+        ctx.lasting_button(f"{activity.title[:30]} · {_when(ctx, shift)}", "ci.open", shift.id)
+        for shift, activity in rows
+    ]
+    if not buttons:
+        ctx.say(ctx.t("attendance.codes_none"))
+        return
+    ctx.say(ctx.t("attendance.codes_header"), keyboard(*in_rows(buttons, 1)))
+
+
+async def _managed_shift(ctx: Context, press: Press) -> tuple[Shift, Activity]:
+    shift, activity = await managed.shift(ctx, int(press.args[0]))
+    if shift.status == "cancelled":
+        raise Conflict("shift_cancelled")
+    return shift, activity
+
+
+@router.button("ci.open", lasting=True)
+async def show_code(ctx: Context, press: Press) -> None:
+    """The coordinator opened a shift's check-in code, to show or print."""
+    shift, activity = await _managed_shift(ctx, press)
+    token = await checkin.open_code(ctx.session, shift, actor=ctx.user_id, now=ctx.clock.now())
+    _send_code(ctx, shift, activity, token)
+
+
+@router.button("ci.rotate", lasting=True)
+async def rotate_code(ctx: Context, press: Press) -> None:
+    """The coordinator replaced the code (it was shared beyond the venue)."""
+    shift, activity = await _managed_shift(ctx, press)
+    token = await checkin.open_code(
+        ctx.session, shift, actor=ctx.user_id, now=ctx.clock.now(), rotate=True
+    )
+    ctx.edit_pressed(ctx.t("attendance.rotated"))
+    _send_code(ctx, shift, activity, token)
+
+
+def _send_code(ctx: Context, shift: Shift, activity: Activity, token: str) -> None:
+    url = ctx.deep_link(f"{CODE_LINK_PREFIX}_{token}")
+    opens, closes = checkin.window(shift, ctx.deployment.attendance)
+    caption = ctx.t(
+        "attendance.code_caption",
+        title=activity.title,
+        when=_when(ctx, shift),
+        link=url,
+        opens=_at(ctx, opens),
+        closes=_at(ctx, closes),
+    )
+    ctx.outbox.add(SendPhoto(ctx.event.chat_id, "checkin.png", links.qr_png(url), caption=caption))
+    rotate = ctx.lasting_button(ctx.t("attendance.rotate"), "ci.rotate", shift.id)
+    ctx.say(ctx.t("attendance.rotate_hint"), keyboard([rotate]))

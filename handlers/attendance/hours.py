@@ -1,0 +1,141 @@
+"""/hours: a volunteer sees their confirmed service hours (all time and this year, credited and
+honour apart), their star level with what is left to the next, and their activities; and the
+congratulation sent when confirmed hours lift them to a new level."""
+
+from __future__ import annotations
+
+from handlers.context import Context, Texts
+from handlers.notify import Notifier
+from handlers.router import Router
+from models.attendance import hours
+from models.attendance.hours import ActivityHours, StarPolicy
+from models.registration.tables import Volunteer
+
+router = Router()
+
+# Lines of activities in one /hours message: with each line well under 200 characters this
+# stays inside Telegram's 4,096 characters per message; /certificate lists them all.
+HOURS_LIST_MAX = 15
+STAR, NO_STAR = "★", "☆"
+
+
+def stars(level: int, levels: int) -> str:
+    """`★★★☆☆`: the level reached out of all there are."""
+    return STAR * level + NO_STAR * (levels - level)
+
+
+@router.command("hours")
+async def show_hours(ctx: Context) -> None:
+    """The volunteer asked for their hours and stars."""
+    if ctx.volunteer is None:
+        ctx.say(ctx.t("general.not_registered"))
+        return
+    zone, policy = ctx.deployment.zone, ctx.deployment.stars
+    totals = await hours.totals(ctx.session, ctx.volunteer.id, now=ctx.clock.now(), zone=zone)
+    if totals.activities == 0:
+        ctx.say(ctx.t("hours.none"))
+        return
+    lines = await hours.activity_hours(
+        ctx.session, ctx.volunteer.id, zone=zone, limit=HOURS_LIST_MAX
+    )
+    text = [
+        ctx.t("hours.header"),
+        ctx.t(
+            "hours.all_time",
+            total=hours.hours_text(totals.total),
+            credited=hours.hours_text(totals.credited),
+            honour=hours.hours_text(totals.honour),
+        ),
+        ctx.t(
+            "hours.this_year",
+            year=ctx.clock.now().astimezone(zone).year,
+            total=hours.hours_text(totals.year_total),
+            credited=hours.hours_text(totals.year_credited),
+            honour=hours.hours_text(totals.year_honour),
+        ),
+        "",
+        *star_lines(ctx, totals.for_stars(policy), policy),
+        "",
+        ctx.t("hours.activities_header"),
+        *(activity_line(ctx.texts, ctx.lang, line) for line in lines),
+    ]
+    if totals.activities > len(lines):
+        text.append(ctx.t("hours.more", count=totals.activities - len(lines)))
+    text += ["", ctx.t("hours.certificate_hint")]
+    ctx.say("\n".join(text))
+
+
+def star_lines(ctx: Context, minutes: int, policy: StarPolicy) -> list[str]:
+    """`Star level: ★☆☆☆☆ (1 of 5)` and `42.5 h to ★★`."""
+    reached = hours.progress(minutes, policy.thresholds)
+    if reached.level == 0:
+        lines = [ctx.t("hours.level_none")]
+    else:
+        shown = stars(reached.level, reached.levels)
+        lines = [ctx.t("hours.level", stars=shown, level=reached.level, levels=reached.levels)]
+    if reached.to_next is None:
+        lines.append(ctx.t("hours.top_level"))
+    else:
+        lines.append(
+            ctx.t(
+                "hours.to_next",
+                hours=hours.hours_text(reached.to_next),
+                stars=STAR * (reached.level + 1),
+            )
+        )
+    if not policy.honour_counts:
+        lines.append(ctx.t("hours.honour_not_counted"))
+    return lines
+
+
+def activity_line(texts: Texts, language: str, line: ActivityHours) -> str:
+    """`• 2026-01-07 Beach clean-up: 3 h + 0.5 h honour` (also how /verify lists them)."""
+    if line.honour:
+        amount = texts.get(
+            language,
+            "hours.line_hours_honour",
+            credited=hours.hours_text(line.credited),
+            honour=hours.hours_text(line.honour),
+        )
+    else:
+        amount = texts.get(language, "hours.line_hours", credited=hours.hours_text(line.credited))
+    return texts.get(
+        language,
+        "hours.line",
+        dates=hours.dates_text(line.first_day, line.last_day),
+        title=line.title,
+        hours=amount,
+    )
+
+
+# ---- for whoever confirms hours -----------------------------------------------------------
+
+
+def congratulate(notify: Notifier, volunteer: Volunteer, level: int) -> None:
+    """Tell the volunteer they reached star `level` (see `hours.level_reached`)."""
+    if volunteer.telegram_id is None or not volunteer.reachable:
+        return  # erased, or has blocked the bot
+    levels = len(notify.deployment.stars.thresholds)
+    notify.send(
+        volunteer.telegram_id,
+        notify.text(
+            volunteer.language,
+            "hours.congratulations",
+            stars=stars(level, levels),
+            level=level,
+        ),
+    )
+
+
+async def congratulate_if_promoted(
+    notify: Notifier, volunteer: Volunteer, before_minutes: int
+) -> int | None:
+    """After confirming or adjusting hours (flushed): congratulate the volunteer if they reached
+    a new level since they had `before_minutes` (from `hours.star_minutes` before the change).
+    The level reached, or None."""
+    policy = notify.deployment.stars
+    after = await hours.star_minutes(notify.session, volunteer.id, policy)
+    level = hours.level_reached(before_minutes, after, policy.thresholds)
+    if level is not None:
+        congratulate(notify, volunteer, level)
+    return level

@@ -1,0 +1,348 @@
+"""Attendance and hours, for coordinators: from /manage, a shift's roster once it has started —
+who checked in and out, who is a no-show — where they mark people present or absent, confirm the
+recorded hours (one by one, or all the unflagged ones at once), change them or add honour hours
+with a reason, and export the insured roster for the insurer. Every button checks the role
+again on the server.
+
+Volunteers marked as no-shows by the scheduler are told here how to have it corrected.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from enum import StrEnum
+
+from sqlalchemy import select
+
+from handlers import formatting
+from handlers.attendance.hours import congratulate_if_promoted
+from handlers.callbacks import Press
+from handlers.context import Context, in_rows, keyboard
+from handlers.events import SendDocument
+from handlers.notify import Notifier, notifier
+from handlers.publishing import managed
+from handlers.router import Router
+from models.activities.tables import Activity, ServiceRecord, Shift, Signup
+from models.attendance import hours, hours_review
+from models.attendance.hours import hours_text
+from models.attendance.hours_review import Line
+from models.errors import Conflict
+from models.publishing import publication
+from models.registration.tables import Volunteer
+
+router = Router()
+FLOW = "hours"
+
+
+class Step(StrEnum):
+    MINUTES = "minutes"  # how many hours (to set, or to add as honour hours)
+    REASON = "reason"
+
+
+async def _signup(ctx: Context, signup_id: int) -> tuple[Signup, Shift, Activity]:
+    signup = await ctx.session.get(Signup, signup_id)
+    if signup is None:
+        raise Conflict("not_on_roster")
+    shift, activity = await managed.shift(ctx, signup.shift_id)
+    return signup, shift, activity
+
+
+@router.button("hr.shifts", lasting=True)
+async def choose_shift(ctx: Context, press: Press) -> None:
+    """The coordinator opened attendance and hours for an activity: which shift?"""
+    activity = await managed.activity(ctx, int(press.args[0]))
+    now = ctx.clock.now()
+    started = [
+        shift
+        for shift in await publication.shifts_of(ctx.session, activity.id)
+        if shift.status != "cancelled" and shift.starts_at <= now
+    ]
+    if not started:
+        ctx.say(ctx.t("hours_review.none_started", title=activity.title))
+        return
+    zone = ctx.deployment.zone
+    buttons = [
+        ctx.lasting_button(formatting.when(ctx.texts, ctx.lang, s, zone), "hr.roster", s.id)
+        for s in started
+    ]
+    ctx.say(
+        ctx.t("hours_review.choose_shift", title=activity.title), keyboard(*in_rows(buttons, 1))
+    )
+
+
+@router.button("hr.roster", lasting=True)
+async def show_roster(ctx: Context, press: Press) -> None:
+    """The coordinator opened a shift's attendance."""
+    shift, activity = await managed.shift(ctx, int(press.args[0]))
+    await _roster(ctx, shift, activity)
+
+
+async def _roster(ctx: Context, shift: Shift, activity: Activity) -> None:
+    lines = await hours_review.roster(ctx.session, shift.id)
+    when = formatting.when(ctx.texts, ctx.lang, shift, ctx.deployment.zone)
+    text = [ctx.t("hours_review.header", title=activity.title, when=when)]
+    if not lines:
+        text.append(ctx.t("hours_review.empty"))
+    for number, line in enumerate(lines, 1):
+        text.append(
+            ctx.t(
+                "hours_review.line",
+                number=number,
+                name=line.volunteer.full_name or "—",
+                no_shows=line.volunteer.no_show_count,
+                state=_state(ctx, line),
+            )
+        )
+    b = ctx.lasting_button
+    people = [
+        b(f"{n}. {line.volunteer.full_name or '—'}"[:40], "hr.person", line.signup.id)
+        for n, line in enumerate(lines, 1)
+    ]
+    to_confirm = sum(1 for line in lines if _confirmable(line.record))
+    rows = [*in_rows(people, 2)]
+    if to_confirm:
+        rows.append([b(ctx.t("hours_review.confirm_all", count=to_confirm), "hr.all", shift.id)])
+    rows.append([b(ctx.t("hours_review.insured"), "hr.insured", shift.id)])
+    ctx.say("\n".join(text), keyboard(*rows))
+
+
+def _confirmable(record: ServiceRecord | None) -> bool:
+    return (
+        record is not None
+        and record.checked_out_at is not None
+        and record.confirmed_at is None
+        and not record.flagged
+    )
+
+
+def _state(ctx: Context, line: Line) -> str:
+    record, zone = line.record, ctx.deployment.zone
+    if line.signup.status == "no_show":
+        return ctx.t("hours_review.no_show")
+    if record is None or record.checked_in_at is None:
+        if record is not None and record.honour_minutes:
+            return ctx.t("hours_review.honour_only", honour=hours_text(record.honour_minutes))
+        return ctx.t("hours_review.not_in")
+    checked_in = formatting.local(record.checked_in_at, zone).strftime("%H:%M")
+    if record.checked_out_at is None:
+        return ctx.t("hours_review.still_in", since=checked_in)
+    span = ctx.t(
+        "hours_review.span",
+        start=checked_in,
+        end=formatting.local(record.checked_out_at, zone).strftime("%H:%M"),
+        hours=hours_text(record.credited_minutes),
+    )
+    if record.honour_minutes:
+        span += ctx.t("hours_review.plus_honour", honour=hours_text(record.honour_minutes))
+    if record.confirmed_at is not None:
+        return ctx.t("hours_review.confirmed", span=span)
+    if record.flagged:
+        return ctx.t("hours_review.flagged", span=span)
+    return ctx.t("hours_review.to_confirm", span=span)
+
+
+@router.button("hr.person", lasting=True)
+async def show_person(ctx: Context, press: Press) -> None:
+    """The coordinator opened one person on the roster."""
+    signup, shift, activity = await _signup(ctx, int(press.args[0]))
+    await _person(ctx, signup, shift, activity)
+
+
+async def _person(ctx: Context, signup: Signup, shift: Shift, activity: Activity) -> None:
+    volunteer = await ctx.session.get(Volunteer, signup.volunteer_id)
+    assert volunteer is not None
+    record = await ctx.session.scalar(
+        select(ServiceRecord).where(ServiceRecord.signup_id == signup.id)
+    )
+    line = Line(signup, volunteer, record)
+    text = ctx.t(
+        "hours_review.person",
+        name=volunteer.full_name or "—",
+        phone=volunteer.phone or "—",
+        no_shows=volunteer.no_show_count,
+        state=_state(ctx, line),
+    )
+    b, sid = ctx.lasting_button, signup.id
+    checked_in = record is not None and record.checked_in_at is not None
+    rows = []
+    if not checked_in:
+        marks = [b(ctx.t("hours_review.present"), "hr.present", sid)]
+        if signup.status != "no_show":
+            marks.append(b(ctx.t("hours_review.absent"), "hr.absent", sid))
+        rows.append(marks)
+    if record is not None and record.checked_out_at is not None:
+        hours_row = [b(ctx.t("hours_review.adjust"), "hr.set", sid)]
+        if record.confirmed_at is None:
+            hours_row.insert(0, b(ctx.t("hours_review.confirm"), "hr.ok", sid))
+        rows.append(hours_row)
+    rows.append([b(ctx.t("hours_review.honour"), "hr.honour", sid)])
+    rows.append([b(ctx.t("hours_review.back"), "hr.roster", shift.id)])
+    ctx.say(text, keyboard(*rows))
+
+
+@router.button("hr.present", lasting=True)
+async def present(ctx: Context, press: Press) -> None:
+    """The coordinator marked the person present for the whole shift."""
+    signup, shift, activity = await _signup(ctx, int(press.args[0]))
+    await hours_review.mark_present(
+        ctx.session,
+        actor=ctx.user_id,
+        signup_id=signup.id,
+        now=ctx.clock.now(),
+        policy=ctx.deployment.attendance,
+    )
+    await _person(ctx, signup, shift, activity)
+
+
+@router.button("hr.absent", lasting=True)
+async def absent(ctx: Context, press: Press) -> None:
+    """The coordinator marked the person absent (a no-show)."""
+    signup, shift, activity = await _signup(ctx, int(press.args[0]))
+    await hours_review.mark_absent(
+        ctx.session, actor=ctx.user_id, signup_id=signup.id, now=ctx.clock.now()
+    )
+    await _person(ctx, signup, shift, activity)
+
+
+async def _star_minutes(ctx: Context, signups: list[Signup]) -> dict[int, int]:
+    """Each volunteer's minutes toward stars, before their hours change."""
+    policy = ctx.deployment.stars
+    return {
+        s.volunteer_id: await hours.star_minutes(ctx.session, s.volunteer_id, policy)
+        for s in signups
+    }
+
+
+async def _congratulate(ctx: Context, before: dict[int, int]) -> None:
+    """Tell those whose newly confirmed hours earned a star level."""
+    await ctx.session.flush()
+    for volunteer_id, minutes in before.items():
+        volunteer = await ctx.session.get(Volunteer, volunteer_id)
+        assert volunteer is not None
+        await congratulate_if_promoted(notifier(ctx), volunteer, minutes)
+
+
+@router.button("hr.ok", lasting=True)
+async def confirm(ctx: Context, press: Press) -> None:
+    """The coordinator confirmed the person's recorded hours."""
+    signup, shift, activity = await _signup(ctx, int(press.args[0]))
+    before = await _star_minutes(ctx, [signup])
+    await hours_review.confirm(
+        ctx.session, actor=ctx.user_id, signup_id=signup.id, now=ctx.clock.now()
+    )
+    await _congratulate(ctx, before)
+    await _person(ctx, signup, shift, activity)
+
+
+@router.button("hr.all", lasting=True)
+async def confirm_all(ctx: Context, press: Press) -> None:
+    """The coordinator confirmed every recorded, unflagged record of the shift."""
+    shift, activity = await managed.shift(ctx, int(press.args[0]))
+    lines = await hours_review.roster(ctx.session, shift.id)
+    before = await _star_minutes(ctx, [line.signup for line in lines])
+    done = await hours_review.confirm_all(
+        ctx.session, actor=ctx.user_id, shift_id=shift.id, now=ctx.clock.now()
+    )
+    await _congratulate(ctx, before)
+    ctx.answer(ctx.t("hours_review.confirmed_count", count=len(done)))
+    await _roster(ctx, shift, activity)
+
+
+@router.button("hr.set", lasting=True)
+async def ask_hours(ctx: Context, press: Press) -> None:
+    """The coordinator wants to change the credited hours: how many?"""
+    await _ask(ctx, press, "set")
+
+
+@router.button("hr.honour", lasting=True)
+async def ask_honour(ctx: Context, press: Press) -> None:
+    """The coordinator wants to add honour hours: how many?"""
+    await _ask(ctx, press, "honour")
+
+
+async def _ask(ctx: Context, press: Press, kind: str) -> None:
+    signup, _, _ = await _signup(ctx, int(press.args[0]))
+    ctx.finish()
+    ctx.state.data = {"signup_id": signup.id, "kind": kind}
+    ctx.go(FLOW, Step.MINUTES)
+    ctx.say(ctx.t(f"hours_review.ask_{kind}"))
+
+
+@router.step(FLOW, Step.MINUTES)
+async def got_hours(ctx: Context) -> None:
+    """The coordinator typed the hours."""
+    minutes = hours_review.parse_hours(ctx.event.text or "")
+    ctx.state.data = {**ctx.state.data, "minutes": minutes}
+    ctx.go(FLOW, Step.REASON)
+    ctx.say(ctx.t("hours_review.ask_reason", hours=hours_text(minutes)))
+
+
+@router.step(FLOW, Step.REASON)
+async def got_reason(ctx: Context) -> None:
+    """The coordinator gave the reason: the change is made and recorded."""
+    data = ctx.state.data
+    signup, shift, activity = await _signup(ctx, int(data["signup_id"]))
+    change = hours_review.adjust if data["kind"] == "set" else hours_review.add_honour
+    before = await _star_minutes(ctx, [signup])
+    await change(
+        ctx.session,
+        actor=ctx.user_id,
+        signup_id=signup.id,
+        minutes=int(data["minutes"]),
+        reason=ctx.event.text or "",
+        now=ctx.clock.now(),
+    )
+    await _congratulate(ctx, before)
+    ctx.finish()
+    await _person(ctx, signup, shift, activity)
+
+
+@router.button("hr.insured", lasting=True)
+async def insured_roster(ctx: Context, press: Press) -> None:
+    """The coordinator wants the shift's insured roster for the insurer: everyone holding a
+    place who registered with their real name (the deployment's policy insures them)."""
+    shift, activity = await managed.shift(ctx, int(press.args[0]))
+    rows = [
+        line
+        for line in await hours_review.roster(ctx.session, shift.id)
+        if line.signup.status == "confirmed" and line.volunteer.is_real_name
+    ]
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([ctx.t(f"hours_review.column_{c}") for c in ("name", "id", "phone", "shift")])
+    when = formatting.when(ctx.texts, ctx.lang, shift, ctx.deployment.zone)
+    for line in rows:
+        volunteer = line.volunteer
+        number = volunteer.id_number_masked or ""
+        if ctx.cipher is not None and volunteer.id_number_encrypted is not None:
+            number = ctx.cipher.decrypt(volunteer.id_number_encrypted)
+        writer.writerow([volunteer.full_name, number, volunteer.phone, f"{activity.title} {when}"])
+    ctx.audit("roster.export_insured", "shift", shift.id, people=len(rows))
+    ctx.outbox.add(
+        SendDocument(
+            ctx.event.chat_id,
+            f"insured-{shift.id}.csv",
+            out.getvalue().encode("utf-8-sig"),  # with a BOM, so spreadsheet programs read UTF-8
+            caption=ctx.t("hours_review.insured_caption", count=len(rows), title=activity.title),
+        )
+    )
+
+
+async def tell_no_show(notify: Notifier, signup: Signup) -> None:
+    """Tell a volunteer the scheduler marked them a no-show, and how to have it corrected."""
+    volunteer = await notify.session.get(Volunteer, signup.volunteer_id)
+    shift = await notify.session.get(Shift, signup.shift_id)
+    if volunteer is None or volunteer.telegram_id is None or shift is None:
+        return
+    activity = await publication.get_activity(notify.session, shift.activity_id)
+    language = volunteer.language
+    notify.send(
+        volunteer.telegram_id,
+        notify.text(
+            language,
+            "hours_review.told_no_show",
+            title=activity.title,
+            when=notify.when(language, shift),
+        ),
+    )

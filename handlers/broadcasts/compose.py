@@ -1,0 +1,441 @@
+"""/broadcast: a coordinator composes a call for volunteers — the notice (text, or a photo with
+its text), an activity it is about (volunteers then get a "✋ Sign up" button), and the audience
+(everyone, for admins; or the chosen teams, districts, themes, or the people who served in or wait
+for chosen activities) — sees it exactly as volunteers will, with how many it reaches, and sends
+it now or at a later time. The sender (`scheduler.broadcasts`) delivers it; the message whose
+button confirmed it becomes its progress message, with Pause and Cancel
+(`handlers.broadcasts.progress`).
+
+The answers live in the conversation state until the call is confirmed, so /cancel, Start again
+or Don't send keeps nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+
+from handlers import formatting
+from handlers.broadcasts import progress
+from handlers.callbacks import Press
+from handlers.context import Context, in_rows, keyboard
+from handlers.events import InlineButton, InlineKeyboard
+from handlers.publishing.activity_plan import chosen_id, typed_text
+from handlers.router import Router
+from models.activities.tables import Activity
+from models.broadcasts import outbox
+from models.broadcasts.outbox import AUDIENCE_KINDS, Audience, AudienceKind, Draft, Scope
+from models.broadcasts.tables import Broadcast
+from models.errors import InvalidInput, NotAllowed
+from models.publishing import activity_input
+from models.registration import volunteers
+from models.teams import roles
+
+router = Router()
+FLOW = "broadcast"
+LISTED = 10  # activities offered to link to or to choose an audience by, newest first
+RATE = 30.0  # messages a second, for the progress message's estimate of when it ends
+EVENING, MORNING = 18, 9  # the hours of the "this evening" and "tomorrow morning" presets
+
+
+class Step(StrEnum):
+    NOTICE = "notice"  # typed text, or a photo
+    CAPTION = "caption"  # the text under the photo
+    ACTIVITY = "activity"  # buttons: an activity, or none
+    AUDIENCE = "audience"  # buttons: the kind of audience
+    CHOICES = "choices"  # toggles: which teams, districts, themes or activities
+    PREVIEW = "preview"  # buttons: send now, send later, start again, don't send
+    WHEN = "when"  # a preset button, or a typed date and time
+    CONFIRM = "confirm"  # buttons: confirm, don't send (or a typed time instead)
+
+
+BUTTON_STEPS = (Step.ACTIVITY, Step.AUDIENCE, Step.CHOICES, Step.PREVIEW)
+# The audiences chosen from a list, and how many of their toggles share a row.
+PER_ROW: dict[str, int] = {"teams": 1, "districts": 2, "themes": 2, "served": 1, "waiting": 1}
+
+
+async def _scope(ctx: Context) -> Scope:
+    """What the caller may reach, asked afresh at each step (a role may have been revoked)."""
+    scope = await outbox.scope_of(ctx.session, ctx.user_id, tuple(ctx.deployment.admin_ids))
+    if not scope.admin and not scope.team_ids:
+        raise NotAllowed("broadcast_not_coordinator")
+    return scope
+
+
+def _keep(ctx: Context, **values: object) -> None:
+    # A new dict, so that SQLAlchemy sees the JSON column change.
+    ctx.state.data = {**ctx.state.data, **values}
+
+
+@router.command("broadcast")
+async def start(ctx: Context) -> None:
+    """A coordinator wants to send a call for volunteers."""
+    await _scope(ctx)
+    ctx.finish()
+    ctx.go(FLOW, Step.NOTICE)
+    ctx.say(ctx.t("broadcast_compose.ask_notice"))
+
+
+# ---- the notice -------------------------------------------------------------------------------
+
+
+@router.step(FLOW, Step.NOTICE)
+async def receive_notice(ctx: Context) -> None:
+    """The coordinator typed the notice, or sent a photo (with its text, if the app carried it)."""
+    if ctx.event.photo_id is not None:
+        await receive_photo(ctx)
+        return
+    text = outbox.check_text(typed_text(ctx, "broadcast_compose.notice_as_text"), photo=False)
+    _keep(ctx, text=text, photo_id=None)
+    await ask_activity(ctx)
+
+
+async def receive_photo(ctx: Context) -> None:
+    _keep(ctx, photo_id=ctx.event.photo_id)
+    if ctx.event.caption:
+        _keep(ctx, text=outbox.check_text(ctx.event.caption, photo=True))
+        await ask_activity(ctx)
+        return
+    ctx.go(FLOW, Step.CAPTION)
+    ctx.say(ctx.t("broadcast_compose.ask_caption", limit=outbox.CAPTION_MAX))
+
+
+@router.step(FLOW, Step.CAPTION)
+async def receive_caption(ctx: Context) -> None:
+    """The coordinator typed the text to go under their photo (or sent another photo)."""
+    if ctx.event.photo_id is not None:
+        await receive_photo(ctx)
+        return
+    text = typed_text(ctx, "broadcast_compose.caption_as_text")
+    _keep(ctx, text=outbox.check_text(text, photo=True))
+    await ask_activity(ctx)
+
+
+# ---- the activity -----------------------------------------------------------------------------
+
+
+async def _activities(ctx: Context, scope: Scope, *, past: bool) -> list[Activity]:
+    return await outbox.activities_in(
+        ctx.session, scope, now=ctx.clock.now(), past=past, limit=LISTED
+    )
+
+
+async def ask_activity(ctx: Context) -> None:
+    ctx.go(FLOW, Step.ACTIVITY)
+    upcoming = await _activities(ctx, await _scope(ctx), past=False)
+    buttons = [ctx.button(activity.title, "bcn.act", activity.id) for activity in upcoming]
+    buttons.append(ctx.button(ctx.t("broadcast_compose.no_activity"), "bcn.no_act"))
+    ctx.say(ctx.t("broadcast_compose.ask_activity"), keyboard(*in_rows(buttons, 1)))
+
+
+@router.button("bcn.act")
+async def pick_activity(ctx: Context, press: Press) -> None:
+    """The coordinator linked the call to one of their upcoming activities."""
+    upcoming = {a.id: a for a in await _activities(ctx, await _scope(ctx), past=False)}
+    activity_id = chosen_id(press, set(upcoming))
+    if activity_id is None:
+        ctx.answer(ctx.t("general.button_invalid"), alert=True)
+        return
+    _keep(ctx, activity_id=activity_id)
+    title = upcoming[activity_id].title
+    ctx.edit_pressed(ctx.t("broadcast_compose.activity_chosen", title=title))
+    await ask_audience(ctx)
+
+
+@router.button("bcn.no_act")
+async def no_activity(ctx: Context, press: Press) -> None:
+    """The call is about no activity in particular."""
+    _keep(ctx, activity_id=None)
+    ctx.edit_pressed(ctx.t("broadcast_compose.activity_none"))
+    await ask_audience(ctx)
+
+
+# ---- the audience -----------------------------------------------------------------------------
+
+
+def _kinds(scope: Scope) -> list[AudienceKind]:
+    """The audiences the caller may choose: everyone is for admins only."""
+    return [kind for kind in AUDIENCE_KINDS if scope.admin or kind != "everyone"]
+
+
+async def _audience_question(ctx: Context) -> tuple[str, InlineKeyboard | None]:
+    ctx.go(FLOW, Step.AUDIENCE)
+    buttons = [
+        ctx.button(ctx.t(f"broadcast_compose.kind_{kind}"), "bcn.kind", kind)
+        for kind in _kinds(await _scope(ctx))
+    ]
+    return ctx.t("broadcast_compose.ask_audience"), keyboard(*in_rows(buttons, 1))
+
+
+async def ask_audience(ctx: Context) -> None:
+    ctx.say(*await _audience_question(ctx))
+
+
+@router.button("bcn.kind")
+async def pick_kind(ctx: Context, press: Press) -> None:
+    """The coordinator chose whom the call is for: everyone, or chosen ones of a kind."""
+    scope = await _scope(ctx)
+    kind = press.args[0] if press.args else ""
+    if kind == "everyone":
+        await outbox.check_audience(ctx.session, Audience("everyone"), scope)
+        _keep(ctx, kind=kind, ids=[])
+        ctx.edit_pressed(ctx.t("broadcast_compose.audience_everyone"))
+        await show_preview(ctx)
+        return
+    if kind not in _kinds(scope):
+        ctx.answer(ctx.t("general.button_invalid"), alert=True)
+        return
+    if not await _choices(ctx, kind, scope):
+        ctx.answer(ctx.t("broadcast_compose.none_to_choose"), alert=True)
+        return
+    _keep(ctx, kind=kind, ids=[])
+    ctx.go(FLOW, Step.CHOICES)
+    ctx.edit_pressed(*await _toggles(ctx, scope))
+
+
+async def _choices(ctx: Context, kind: str, scope: Scope) -> dict[int, str]:
+    """What an audience of this kind is chosen from, by id, with the names the buttons show."""
+    if kind == "teams":
+        teams = await roles.managed_teams(ctx.session, ctx.user_id, ctx.deployment.admin_ids)
+        return {team.id: team.name for team in teams}
+    if kind == "districts":
+        return {d.id: d.name(ctx.lang) for d in await volunteers.districts(ctx.session)}
+    if kind == "themes":
+        return {t.id: t.name(ctx.lang) for t in await volunteers.themes(ctx.session)}
+    activities = await _activities(ctx, scope, past=kind == "served")
+    return {activity.id: activity.title for activity in activities}
+
+
+async def _toggles(ctx: Context, scope: Scope) -> tuple[str, InlineKeyboard | None]:
+    kind, chosen = ctx.state.data["kind"], set(ctx.state.data["ids"])
+    buttons = [
+        ctx.button(
+            ctx.t("broadcast_compose.chosen", name=name) if id_ in chosen else name, "bcn.pick", id_
+        )
+        for id_, name in (await _choices(ctx, kind, scope)).items()
+    ]
+    rows = in_rows(buttons, PER_ROW[kind])
+    back = ctx.button(ctx.t("broadcast_compose.back"), "bcn.kinds")
+    done = ctx.button(ctx.t("broadcast_compose.done"), "bcn.done")
+    return ctx.t(f"broadcast_compose.choose_{kind}"), keyboard(*rows, [back, done])
+
+
+@router.button("bcn.pick")
+async def toggle(ctx: Context, press: Press) -> None:
+    """The coordinator ticked one to reach, or unticked it."""
+    scope = await _scope(ctx)
+    chosen_from = await _choices(ctx, ctx.state.data["kind"], scope)
+    picked = chosen_id(press, set(chosen_from))
+    if picked is None:
+        ctx.answer(ctx.t("general.button_invalid"), alert=True)
+        return
+    ids = set(ctx.state.data["ids"]) ^ {picked}
+    _keep(ctx, ids=sorted(ids))
+    ctx.edit_pressed(*await _toggles(ctx, scope))
+
+
+@router.button("bcn.kinds")
+async def other_kind(ctx: Context, press: Press) -> None:
+    """The coordinator wants another kind of audience."""
+    ctx.edit_pressed(*await _audience_question(ctx))
+
+
+@router.button("bcn.done")
+async def chosen(ctx: Context, press: Press) -> None:
+    """The coordinator has chosen whom to reach."""
+    scope, audience = await _scope(ctx), _audience(ctx)
+    await outbox.check_audience(ctx.session, audience, scope)
+    names = await _choices(ctx, audience.kind, scope)
+    listed = ctx.t("broadcast_compose.separator").join(names.get(i, "—") for i in audience.ids)
+    ctx.edit_pressed(ctx.t(f"broadcast_compose.audience_{audience.kind}", names=listed))
+    await show_preview(ctx)
+
+
+# ---- the preview ------------------------------------------------------------------------------
+
+
+async def _linked(ctx: Context) -> Activity | None:
+    activity_id = ctx.state.data.get("activity_id")
+    return await ctx.session.get(Activity, activity_id) if activity_id else None
+
+
+def _audience(ctx: Context) -> Audience:
+    return Audience.from_json({"kind": ctx.state.data["kind"], "ids": ctx.state.data["ids"]})
+
+
+async def _reach(ctx: Context, scope: Scope) -> int:
+    activity = await _linked(ctx)
+    theme_id = activity.theme_id if activity else None
+    return await outbox.count(ctx.session, _audience(ctx), scope, theme_id)
+
+
+async def show_preview(ctx: Context) -> None:
+    """The notice exactly as volunteers will get it, then how many it reaches."""
+    ctx.go(FLOW, Step.PREVIEW)
+    scope, data = await _scope(ctx), ctx.state.data
+    shown = Broadcast(text=data["text"], photo_id=data.get("photo_id"))  # never saved
+    activity, chat_id = await _linked(ctx), ctx.event.chat_id
+    notice = progress.notice(
+        ctx.texts, ctx.lang, shown, chat_id, activity=activity, bot_username=ctx.bot_username
+    )
+    ctx.outbox.add(notice)
+    count = await _reach(ctx, scope)
+    _keep(ctx, count=count)
+    if count == 0:
+        ctx.say(*_nobody(ctx))
+        return
+    now = ctx.button(ctx.t("broadcast_compose.send_now"), "bcn.now")
+    later = ctx.button(ctx.t("broadcast_compose.send_later"), "bcn.later")
+    ctx.say(
+        ctx.t("broadcast_compose.reach", count=count), keyboard([now, later], _again_or_drop(ctx))
+    )
+
+
+def _again_or_drop(ctx: Context) -> list[InlineButton]:
+    return [
+        ctx.button(ctx.t("broadcast_compose.start_again"), "bcn.again"),
+        ctx.button(ctx.t("broadcast_compose.drop"), "bcn.drop"),
+    ]
+
+
+def _nobody(ctx: Context) -> tuple[str, InlineKeyboard | None]:
+    """Nobody can get the call: it cannot be sent, only composed again or dropped."""
+    return ctx.t("broadcast_compose.reach_nobody"), keyboard(_again_or_drop(ctx))
+
+
+@router.button("bcn.again")
+async def start_again(ctx: Context, press: Press) -> None:
+    """The coordinator wants to compose the call afresh."""
+    ctx.finish()
+    ctx.go(FLOW, Step.NOTICE)
+    ctx.edit_pressed(ctx.t("broadcast_compose.again"))
+    ctx.say(ctx.t("broadcast_compose.ask_notice"))
+
+
+@router.button("bcn.drop")
+async def drop(ctx: Context, press: Press) -> None:
+    """The coordinator changed their mind: nothing is kept."""
+    ctx.finish()
+    ctx.edit_pressed(ctx.t("broadcast_compose.dropped"))
+
+
+# ---- when -------------------------------------------------------------------------------------
+
+PRESETS = ("hour", "evening", "morning")
+
+
+def _preset(ctx: Context, name: str) -> datetime:
+    """In an hour, this evening at 18:00, or tomorrow at 09:00, in the deployment's zone."""
+    now = ctx.clock.now()
+    local = now.astimezone(ctx.deployment.zone)
+    if name == "hour":
+        return (now + timedelta(hours=1)).replace(second=0, microsecond=0)
+    if name == "evening":
+        at = local.replace(hour=EVENING, minute=0, second=0, microsecond=0)
+    else:
+        at = (local + timedelta(days=1)).replace(hour=MORNING, minute=0, second=0, microsecond=0)
+    return at.astimezone(UTC)
+
+
+@router.button("bcn.later")
+async def send_later(ctx: Context, press: Press) -> None:
+    """The coordinator wants the call to go out at a time they choose."""
+    ctx.go(FLOW, Step.WHEN)
+    ctx.edit_pressed(ctx.t("broadcast_compose.reach", count=ctx.state.data["count"]))
+    now = ctx.clock.now()
+    buttons = [
+        ctx.button(ctx.t(f"broadcast_compose.preset_{name}"), "bcn.at", name)
+        for name in PRESETS
+        if _preset(ctx, name) > now
+    ]
+    ctx.say(ctx.t("broadcast_compose.ask_time"), keyboard(*in_rows(buttons, 1)))
+
+
+@router.button("bcn.at")
+async def pick_time(ctx: Context, press: Press) -> None:
+    """The coordinator chose one of the offered times."""
+    if not press.args or press.args[0] not in PRESETS:
+        ctx.answer(ctx.t("general.button_invalid"), alert=True)
+        return
+    await _scheduled(ctx, _preset(ctx, press.args[0]), edit=True)
+
+
+@router.step(FLOW, Step.WHEN, Step.CONFIRM)
+async def receive_time(ctx: Context) -> None:
+    """The coordinator typed when the call should go out (their local time)."""
+    typed = typed_text(ctx, "broadcast_compose.ask_time")
+    today = formatting.today(ctx.clock.now(), ctx.deployment.zone)
+    try:
+        at = activity_input.parse_deadline(typed, today=today, zone=ctx.deployment.zone)
+    except InvalidInput:
+        raise InvalidInput("broadcast_time_format") from None
+    await _scheduled(ctx, at.astimezone(UTC), edit=False)
+
+
+async def _scheduled(ctx: Context, at: datetime, *, edit: bool) -> None:
+    if at <= ctx.clock.now():
+        raise InvalidInput("broadcast_time_past")
+    _keep(ctx, send_at=at.isoformat())
+    ctx.go(FLOW, Step.CONFIRM)
+    text = ctx.t(
+        "broadcast_compose.confirm_time",
+        at=formatting.moment(ctx.texts, ctx.lang, at, ctx.deployment.zone),
+    )
+    confirm = ctx.button(ctx.t("broadcast_compose.confirm"), "bcn.ok")
+    buttons = keyboard([confirm, ctx.button(ctx.t("broadcast_compose.drop"), "bcn.drop")])
+    if edit:
+        ctx.edit_pressed(text, buttons)
+    else:
+        ctx.say(text, buttons)
+
+
+# ---- confirmed --------------------------------------------------------------------------------
+
+
+@router.button("bcn.now")
+async def send_now(ctx: Context, press: Press) -> None:
+    """The coordinator sends the call at once."""
+    await _create(ctx, None)
+
+
+@router.button("bcn.ok")
+async def confirm(ctx: Context, press: Press) -> None:
+    """The coordinator confirmed the call at the time they chose."""
+    await _create(ctx, datetime.fromisoformat(ctx.state.data["send_at"]))
+
+
+async def _create(ctx: Context, send_at: datetime | None) -> None:
+    """Save the call for the sender; the pressed message becomes its progress message."""
+    scope, data, now = await _scope(ctx), ctx.state.data, ctx.clock.now()
+    if await _reach(ctx, scope) == 0:  # everyone left or muted since the preview
+        ctx.edit_pressed(*_nobody(ctx))
+        return
+    draft = Draft(
+        text=data["text"],
+        audience=_audience(ctx),
+        photo_id=data.get("photo_id"),
+        activity_id=data.get("activity_id"),
+        send_at=send_at,
+    )
+    broadcast = await outbox.create(ctx.session, draft, actor=ctx.user_id, scope=scope, now=now)
+    press = ctx.event.press
+    if press is not None and press.message_id is not None:
+        await outbox.set_progress_message(
+            ctx.session, broadcast.id, ctx.event.chat_id, press.message_id, now=now
+        )
+    figures = await outbox.figures(ctx.session, broadcast.id)
+    ctx.finish()
+    at = formatting.moment(ctx.texts, ctx.lang, send_at or now, ctx.deployment.zone)
+    ctx.answer(ctx.t("broadcast_compose.created", id=broadcast.id, at=at))
+    ctx.edit_pressed(
+        progress.progress_text(
+            ctx.texts, ctx.lang, ctx.deployment.zone, broadcast, figures, now=now, rate=RATE
+        ),
+        progress.controls(ctx.texts, ctx.lang, ctx.signer, broadcast, ctx.user_id),
+    )
+
+
+@router.step(FLOW, *BUTTON_STEPS)
+async def typed_at_a_button_step(ctx: Context) -> None:
+    """The coordinator typed where the question wants a button."""
+    ctx.say(ctx.t("broadcast_compose.use_buttons"))

@@ -1,0 +1,335 @@
+"""Help requests on the side of the people who are not coordinating: with /ask_help a resident,
+registered or not, asks for help (kind, what is needed, district, when, how to reach them), checks
+a summary and sends it; once it is done they rate the help from 1 to 5, with an optional comment
+the coordinators read. A volunteer a coordinator asks directly answers yes or no here.
+
+The answers live in the conversation state until Send, so Don't send or /cancel keeps nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from enum import StrEnum
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from handlers import formatting
+from handlers.callbacks import Press
+from handlers.context import Context, in_rows, keyboard
+from handlers.events import RemoveKeyboard, ReplyButton, ReplyKeyboard
+from handlers.help_requests import triage
+from handlers.notify import notifier
+from handlers.publishing.activity_plan import chosen_id, typed_text
+from handlers.router import Router
+from models.activities.tables import Shift
+from models.errors import InvalidInput
+from models.help_requests import tables
+from models.help_requests import triage as helping
+from models.publishing import publication
+from models.reference import District, Theme
+from models.registration import volunteers
+
+router = Router()
+FLOW = "ask_help"
+RATE_FLOW = "rate_help"
+
+
+class Step(StrEnum):
+    KIND = "kind"
+    DESCRIPTION = "description"
+    DISTRICT = "district"
+    TIME = "time"
+    CONTACT = "contact"
+    SUMMARY = "summary"
+
+
+class RateStep(StrEnum):
+    COMMENT = "comment"
+
+
+# The question after each answer.
+NEXT = {
+    Step.KIND: Step.DESCRIPTION,
+    Step.DESCRIPTION: Step.DISTRICT,
+    Step.DISTRICT: Step.TIME,
+    Step.TIME: Step.CONTACT,
+    Step.CONTACT: Step.SUMMARY,
+}
+# The questions answered with a button: what is chosen from, and where the choice is kept.
+Choices = Callable[[AsyncSession], Awaitable[Sequence[Theme | District]]]
+CHOICES: dict[Step, tuple[Choices, str]] = {
+    Step.KIND: (volunteers.themes, "theme_id"),
+    Step.DISTRICT: (volunteers.districts, "district_id"),
+}
+BUTTON_STEPS = (Step.KIND, Step.DISTRICT, Step.SUMMARY)
+
+
+async def answered(ctx: Context, step: Step, **values: object) -> None:
+    """Keep the answer and ask the next question."""
+    ctx.state.data = {**ctx.state.data, **values}
+    ctx.go(FLOW, NEXT[step])
+    await ASK[NEXT[step]](ctx)
+
+
+@router.command("ask_help")
+async def start(ctx: Context) -> None:
+    """Someone has a difficulty and wants a volunteer's help."""
+    ctx.finish()
+    ctx.go(FLOW, Step.KIND)
+    await ask_choice(ctx)
+
+
+# ---- the questions ----------------------------------------------------------------------------
+
+
+async def ask_choice(ctx: Context) -> None:
+    step = Step(ctx.state.step)
+    choices, _ = CHOICES[step]
+    buttons = [
+        ctx.button(item.name(ctx.lang), "ah.pick", item.id) for item in await choices(ctx.session)
+    ]
+    ctx.say(ctx.t(f"ask_help.ask_{step}"), keyboard(*in_rows(buttons, 2)))
+
+
+@router.button("ah.pick")
+async def pick(ctx: Context, press: Press) -> None:
+    """The resident chose the kind of help, or their district."""
+    step = Step(ctx.state.step)
+    choices, key = CHOICES[step]
+    items = {item.id: item for item in await choices(ctx.session)}
+    chosen = chosen_id(press, set(items))
+    if chosen is None:
+        ctx.answer(ctx.t("general.button_invalid"), alert=True)
+        return
+    ctx.edit_pressed(ctx.t(f"ask_help.{step}_chosen", choice=items[chosen].name(ctx.lang)))
+    await answered(ctx, step, **{key: chosen})
+
+
+async def ask_description(ctx: Context) -> None:
+    ctx.say(ctx.t("ask_help.ask_description"))
+
+
+@router.step(FLOW, Step.DESCRIPTION)
+async def receive_description(ctx: Context) -> None:
+    """The resident described what they need."""
+    text = helping.description(typed_text(ctx, "ask_help.description_as_text"))
+    await answered(ctx, Step.DESCRIPTION, description=text)
+
+
+async def ask_time(ctx: Context) -> None:
+    any_time = ctx.button(ctx.t("ask_help.any_time"), "ah.any_time")
+    ctx.say(ctx.t("ask_help.ask_time"), keyboard([any_time]))
+
+
+@router.step(FLOW, Step.TIME)
+async def receive_time(ctx: Context) -> None:
+    """The resident typed when would suit them."""
+    when = helping.preferred_time(typed_text(ctx, "ask_help.time_as_text"))
+    await answered(ctx, Step.TIME, preferred_time=when)
+
+
+@router.button("ah.any_time")
+async def any_time(ctx: Context, press: Press) -> None:
+    """Any time suits the resident."""
+    ctx.edit_pressed(ctx.t("ask_help.any_time"))
+    await answered(ctx, Step.TIME, preferred_time=ctx.t("ask_help.any_time"))
+
+
+async def ask_contact(ctx: Context) -> None:
+    share = ReplyButton(label=ctx.t("ask_help.share_phone"), request_contact=True)
+    ctx.say(ctx.t("ask_help.ask_contact"), ReplyKeyboard(rows=((share,),)))
+
+
+@router.step(FLOW, Step.CONTACT)
+async def receive_contact(ctx: Context) -> None:
+    """The resident shared a phone number, or typed how to reach them."""
+    if ctx.event.contact is not None:
+        value = ctx.event.contact.phone_number
+    else:
+        value = typed_text(ctx, "ask_help.contact_as_text")
+    reach = helping.contact(value)
+    ctx.say(ctx.t("ask_help.contact_saved", contact=reach), RemoveKeyboard())
+    await answered(ctx, Step.CONTACT, contact=reach)
+
+
+async def summary(ctx: Context) -> str:
+    """The request as the resident checks it before sending."""
+    data = ctx.state.data
+    theme = await ctx.session.get(Theme, data["theme_id"])
+    districts = {d.id: d.name(ctx.lang) for d in await volunteers.districts(ctx.session)}
+    return ctx.t(
+        "ask_help.summary",
+        kind=theme.name(ctx.lang) if theme else "—",
+        description=data["description"],
+        district=districts.get(data["district_id"], "—"),
+        preferred_time=data["preferred_time"],
+        contact=data["contact"],
+    )
+
+
+async def show_summary(ctx: Context) -> None:
+    buttons = [
+        ctx.button(ctx.t("ask_help.send"), "ah.send"),
+        ctx.button(ctx.t("ask_help.drop"), "ah.drop"),
+    ]
+    ctx.say(await summary(ctx), keyboard(buttons))
+
+
+# Each step's question, in the order of NEXT.
+ASK = {
+    Step.KIND: ask_choice,
+    Step.DESCRIPTION: ask_description,
+    Step.DISTRICT: ask_choice,
+    Step.TIME: ask_time,
+    Step.CONTACT: ask_contact,
+    Step.SUMMARY: show_summary,
+}
+
+
+@router.button("ah.send")
+async def send(ctx: Context, press: Press) -> None:
+    """The resident sent the request: it is dispatched and the coordinators are told."""
+    data = ctx.state.data
+    asked = helping.Asked(
+        theme_id=int(data["theme_id"]),
+        description=data["description"],
+        district_id=int(data["district_id"]),
+        preferred_time=data["preferred_time"],
+        contact=data["contact"],
+    )
+    request, _ = await helping.create(ctx.session, ctx.user_id, asked, now=ctx.clock.now())
+    await triage.announce(notifier(ctx), request)
+    ctx.edit_pressed(await summary(ctx))
+    ctx.finish()
+    ctx.say(ctx.t("ask_help.sent", number=request.id))
+
+
+@router.button("ah.drop")
+async def drop(ctx: Context, press: Press) -> None:
+    """The resident changed their mind: nothing is kept."""
+    ctx.finish()
+    ctx.edit_pressed(ctx.t("ask_help.dropped"))
+
+
+@router.step(FLOW, *BUTTON_STEPS)
+async def typed_at_a_button_step(ctx: Context) -> None:
+    """The resident typed where the question wants a button."""
+    ctx.say(ctx.t("fields.use_buttons"))
+    await ASK[Step(ctx.state.step)](ctx)
+
+
+# ---- rating -----------------------------------------------------------------------------------
+
+
+@router.button("hp.rate", lasting=True)
+async def rate(ctx: Context, press: Press) -> None:
+    """The resident rated the help they were given (the buttons came when it was done)."""
+    if len(press.args) != 2 or not all(arg.isdigit() for arg in press.args):
+        raise InvalidInput("help_rating_range", low=helping.RATINGS[0], high=helping.RATINGS[-1])
+    request_id, rating = int(press.args[0]), int(press.args[1])
+    await helping.rate(ctx.session, request_id, rating, by=ctx.user_id, now=ctx.clock.now())
+    ctx.finish()
+    ctx.state.data = {"request_id": request_id}
+    ctx.go(RATE_FLOW, RateStep.COMMENT)
+    skip = ctx.button(ctx.t("ask_help.skip"), "hp.skip")
+    ctx.edit_pressed(ctx.t("ask_help.rated", rating=rating), keyboard([skip]))
+
+
+@router.step(RATE_FLOW, RateStep.COMMENT)
+async def receive_comment(ctx: Context) -> None:
+    """The resident added a few words to their rating."""
+    text = typed_text(ctx, "ask_help.comment_as_text")
+    request_id = int(ctx.state.data["request_id"])
+    await helping.comment(ctx.session, request_id, text, by=ctx.user_id, now=ctx.clock.now())
+    ctx.say(ctx.t("ask_help.thanks"))
+    await rated(ctx, request_id)
+
+
+@router.button("hp.skip")
+async def skip_comment(ctx: Context, press: Press) -> None:
+    """The resident leaves the rating without a comment."""
+    ctx.edit_pressed(ctx.t("ask_help.thanks"))
+    await rated(ctx, int(ctx.state.data["request_id"]))
+
+
+async def rated(ctx: Context, request_id: int) -> None:
+    """The rating is complete: the coordinators read it."""
+    ctx.finish()
+    await triage.tell_rating(notifier(ctx), await tables.get(ctx.session, request_id))
+
+
+# ---- a volunteer asked to help ----------------------------------------------------------------
+
+
+async def answer(ctx: Context, press: Press, *, yes: bool) -> helping.Answer | None:
+    if ctx.volunteer is None or not press.args or not press.args[0].isdigit():
+        ctx.answer(ctx.t("general.button_invalid"), alert=True)
+        return None
+    given = await helping.answer(
+        ctx.session,
+        ctx.volunteer,
+        int(press.args[0]),
+        yes=yes,
+        now=ctx.clock.now(),
+        policy=ctx.deployment.signup,
+    )
+    notify = notifier(ctx)
+    coordinator = given.assignment.asked_by
+    language = await notify.language_of(coordinator)
+    key = "help_requests.answered_yes" if yes else "help_requests.answered_no"
+    name = ctx.volunteer.full_name or "—"
+    notify.send(coordinator, notify.text(language, key, name=name, number=given.request.id))
+    return given
+
+
+@router.button("hv.yes", lasting=True)
+async def say_yes(ctx: Context, press: Press) -> None:
+    """The volunteer will help: they get the resident's contact, and the resident is told."""
+    given = await answer(ctx, press, yes=True)
+    if given is None:
+        return
+    request, placed = given.request, given.placed
+    if placed is None:
+        ctx.edit_pressed(
+            ctx.t(
+                "help_requests.volunteer_yes",
+                contact=request.contact,
+                preferred_time=request.preferred_time,
+            )
+        )
+        name = ctx.volunteer.full_name if ctx.volunteer else None
+        await triage.tell_requester(
+            notifier(ctx),
+            request,
+            "help_requests.told_volunteer",
+            name=name or "—",
+            contact=request.contact,
+        )
+        return
+    shift = await ctx.session.get(Shift, placed.signup.shift_id)
+    assert shift is not None and request.activity_id is not None
+    activity = await publication.get_activity(ctx.session, request.activity_id)
+    when = formatting.when(ctx.texts, ctx.lang, shift, ctx.deployment.zone)
+    if placed.position is None:
+        text = ctx.t(
+            "help_requests.volunteer_yes_activity",
+            title=activity.title,
+            when=when,
+            contact=request.contact,
+        )
+    else:
+        text = ctx.t(
+            "help_requests.volunteer_waiting",
+            title=activity.title,
+            when=when,
+            position=placed.position,
+        )
+    ctx.edit_pressed(text)
+    await triage.signed_up(ctx, placed)
+
+
+@router.button("hv.no", lasting=True)
+async def say_no(ctx: Context, press: Press) -> None:
+    """The volunteer can't help: the coordinator who asked is told."""
+    if await answer(ctx, press, yes=False) is not None:
+        ctx.edit_pressed(ctx.t("help_requests.volunteer_no"))

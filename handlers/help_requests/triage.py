@@ -1,0 +1,558 @@
+"""Coordinators' side of help requests: they are told of a new request with its card, and take it
+on, decline it with a reason, turn it into a one-shift activity prefilled from it, or ask chosen
+volunteers directly, then mark it done; `/help_requests` lists them by status, ratings included.
+The resident is told of each outcome (`tell_requester`, and `signed_up` for the sign-up path).
+
+Every coordinator button checks afresh, on the server, that the presser coordinates a team the
+request was sent to or is an admin (`triage.handle`), whatever button brought them here.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from sqlalchemy import select
+
+from handlers.activities import links
+from handlers.callbacks import Press
+from handlers.context import Context, in_rows, keyboard
+from handlers.events import InlineButton, InlineKeyboard, SendMessage
+from handlers.notify import Notifier, notifier
+from handlers.publishing import plan_preview
+from handlers.publishing.activity_plan import (
+    chosen_id,
+    load_plan,
+    store_plan,
+    today,
+    typed_address,
+    typed_text,
+)
+from handlers.router import Router
+from models.activities.signup import Placed
+from models.activities.tables import Shift
+from models.conversation import ConversationState
+from models.errors import Conflict, InvalidInput, NotAllowed
+from models.help_requests import tables, triage
+from models.help_requests.tables import HelpRequest
+from models.publishing import activity_input, publication
+from models.publishing.publication import ShiftPlan
+from models.reference import District, Theme
+from models.registration.tables import Volunteer
+from models.teams import roles
+
+router = Router()
+FLOW = "help_request"
+LIST_LIMIT = 20
+CANDIDATES_LIMIT = 10
+
+
+class Step(StrEnum):
+    REASON = "reason"  # declining: why
+    TEAM = "team"  # converting: which team runs the activity
+    ADDRESS = "address"  # converting: where volunteers go
+    WHEN = "when"  # converting: the day and the time
+    PLACES = "places"  # converting: how many volunteers
+    PREVIEW = "preview"  # converting: Publish or Discard
+    PICK = "pick"  # assigning: tap the volunteers to ask
+
+
+BUTTON_STEPS = (Step.TEAM, Step.PREVIEW, Step.PICK)
+# What a coordinator can do with a request in each status: the buttons `hq.<name>`.
+ACTIONS = {
+    "open": ("accept", "convert", "assign", "decline"),
+    "accepted": ("convert", "assign", "done", "decline"),
+    "converted": ("assign", "done"),
+}
+
+
+# ---- what people are told ---------------------------------------------------------------------
+
+
+async def names(notify: Notifier, language: str, request: HelpRequest) -> tuple[str, str]:
+    """The request's kind of help and district, in `language`."""
+    theme = await notify.session.scalar(select(Theme).where(Theme.code == request.kind))
+    district = await notify.session.get(District, request.district_id or 0)
+    return (
+        theme.name(language) if theme else request.kind,
+        district.name(language) if district else "—",
+    )
+
+
+def stars(rating: int) -> str:
+    return "★" * rating + "☆" * (triage.RATINGS[-1] - rating)
+
+
+async def card(notify: Notifier, language: str, request: HelpRequest) -> str:
+    """Everything a coordinator needs to know about the request, ratings included."""
+    session, text = notify.session, notify.text
+    kind, district = await names(notify, language, request)
+    lines = [
+        text(
+            language,
+            "help_requests.card",
+            number=request.id,
+            status=text(language, f"help_requests.status_{request.status}"),
+            kind=kind,
+            district=district,
+            preferred_time=request.preferred_time,
+            description=request.description,
+            contact=request.contact,
+            asked=notify.moment(language, request.created_at),
+        )
+    ]
+    if request.handled_by is not None:
+        name = await session.scalar(
+            select(Volunteer.full_name).where(Volunteer.telegram_id == request.handled_by)
+        )
+        lines.append(text(language, "help_requests.card_handled", name=name or request.handled_by))
+    if request.activity_id is not None:
+        activity = await publication.get_activity(session, request.activity_id)
+        lines.append(text(language, "help_requests.card_activity", title=activity.title))
+    asked = [
+        text(
+            language,
+            "help_requests.asked_person",
+            name=name,
+            answer=text(language, f"help_requests.answer_{status}"),
+        )
+        for name, status in await tables.assignments(session, request.id)
+    ]
+    if asked:
+        lines.append(text(language, "help_requests.card_asked", people=", ".join(asked)))
+    if request.decline_reason:
+        lines.append(text(language, "help_requests.card_declined", reason=request.decline_reason))
+    if request.rating is not None:
+        rating = text(
+            language,
+            "help_requests.card_rating",
+            stars=stars(request.rating),
+            rating=request.rating,
+        )
+        lines.append(rating)
+    if request.rating_comment:
+        lines.append(text(language, "help_requests.card_comment", comment=request.rating_comment))
+    return "\n".join(lines)
+
+
+def card_buttons(
+    notify: Notifier, telegram_id: int, language: str, request: HelpRequest
+) -> InlineKeyboard | None:
+    rows = [
+        [notify.button(telegram_id, language, f"help_requests.{name}", f"hq.{name}", request.id)]
+        for name in ACTIONS.get(request.status, ())
+    ]
+    if request.activity_id is not None:
+        label = "help_requests.open_activity"
+        rows.append([notify.button(telegram_id, language, label, "mg.show", request.activity_id)])
+    return keyboard(*rows)
+
+
+async def announce(notify: Notifier, request: HelpRequest) -> None:
+    """Tell the request's coordinators (or the admins) about a new request, with its buttons."""
+    recipients = await triage.recipients(notify.session, request, notify.deployment.admin_ids)
+    for telegram_id in recipients:
+        language = await notify.language_of(telegram_id)
+        text = (
+            notify.text(language, "help_requests.new")
+            + "\n\n"
+            + await card(notify, language, request)
+        )
+        markup = card_buttons(notify, telegram_id, language, request)
+        notify.outbox.add(SendMessage(chat_id=telegram_id, text=text, markup=markup))
+
+
+async def requester_language(notify: Notifier, telegram_id: int) -> str:
+    """A resident may never have registered: theirs if they did, else the one their
+    conversation chose, else the deployment's."""
+    language = await notify.session.scalar(
+        select(Volunteer.language).where(Volunteer.telegram_id == telegram_id)
+    ) or await notify.session.scalar(
+        select(ConversationState.language).where(ConversationState.telegram_id == telegram_id)
+    )
+    return language or notify.deployment.default_language
+
+
+async def tell_requester(
+    notify: Notifier,
+    request: HelpRequest,
+    key: str,
+    buttons: list[InlineButton] | None = None,
+    **params: object,
+) -> None:
+    """Tell the resident who asked what happened to their request, in their language."""
+    language = await requester_language(notify, request.requester_telegram_id)
+    kind, _ = await names(notify, language, request)
+    text = notify.text(language, key, number=request.id, kind=kind, **params)
+    notify.send(request.requester_telegram_id, text, buttons)
+
+
+async def tell_rating(notify: Notifier, request: HelpRequest) -> None:
+    """Tell whoever took the request on (else everyone it went to) how the resident rated it."""
+    assert request.rating is not None
+    people = [request.handled_by] if request.handled_by is not None else []
+    for telegram_id in people or await triage.recipients(
+        notify.session, request, notify.deployment.admin_ids
+    ):
+        language = await notify.language_of(telegram_id)
+        kind, _ = await names(notify, language, request)
+        key = "help_requests.rated_comment" if request.rating_comment else "help_requests.rated"
+        text = notify.text(
+            language,
+            key,
+            number=request.id,
+            kind=kind,
+            stars=stars(request.rating),
+            rating=request.rating,
+            comment=request.rating_comment or "",
+        )
+        notify.send(telegram_id, text)
+
+
+async def signed_up(ctx: Context, placed: Placed) -> None:
+    """A volunteer took a place on a shift: when its activity was made from a help request, the
+    resident who asked is told. The sign-up handlers call this after each sign-up."""
+    if placed.position is not None:
+        return
+    shift = await ctx.session.get(Shift, placed.signup.shift_id)
+    assert shift is not None
+    request = await tables.for_activity(ctx.session, shift.activity_id)
+    if request is None:
+        return
+    notify = notifier(ctx)
+    language = await requester_language(notify, request.requester_telegram_id)
+    count = await tables.coming(ctx.session, shift.activity_id)
+    when = notify.when(language, shift)
+    await tell_requester(notify, request, "help_requests.told_signup", when=when, count=count)
+
+
+# ---- /help_requests ---------------------------------------------------------------------------
+
+
+@router.command("help_requests")
+async def overview(ctx: Context) -> None:
+    """A coordinator asked for the help requests sent to their teams."""
+    if not await triage.may_list(ctx.session, ctx.user_id, ctx.deployment.admin_ids):
+        ctx.say(ctx.t("help_requests.not_coordinator"))
+        return
+    counts = await tables.counts(ctx.session, ctx.user_id, ctx.deployment.admin_ids)
+    buttons = [
+        ctx.lasting_button(ctx.t(f"help_requests.filter_{name}", count=count), "hq.list", name)
+        for name, count in counts.items()
+    ]
+    ctx.say(ctx.t("help_requests.header"), keyboard(*in_rows(buttons, 2)))
+
+
+@router.button("hq.list", lasting=True)
+async def list_requests(ctx: Context, press: Press) -> None:
+    """The coordinator chose which requests to see: open, in hand, done or declined."""
+    if not await triage.may_list(ctx.session, ctx.user_id, ctx.deployment.admin_ids):
+        raise NotAllowed("not_coordinator")
+    filter_name = press.args[0] if press.args else ""
+    found = await tables.listing(
+        ctx.session, ctx.user_id, ctx.deployment.admin_ids, filter_name, limit=LIST_LIMIT
+    )
+    if not found:
+        ctx.say(ctx.t("help_requests.none"))
+        return
+    notify = notifier(ctx)
+    buttons = []
+    for request in found:
+        kind, district = await names(notify, ctx.lang, request)
+        label = ctx.t("help_requests.list_item", number=request.id, kind=kind, district=district)
+        buttons.append(ctx.lasting_button(label, "hq.show", request.id))
+    ctx.say(ctx.t("help_requests.list_header"), keyboard(*in_rows(buttons, 1)))
+
+
+def request_id(press: Press) -> int:
+    if not press.args or not press.args[0].isdigit():
+        raise Conflict("help_request_gone")
+    return int(press.args[0])
+
+
+async def handled(ctx: Context, press: Press) -> HelpRequest:
+    """The request a coordinator button names, once the presser is shown to handle it."""
+    return await triage.handle(
+        ctx.session, request_id(press), by=ctx.user_id, admin_ids=ctx.deployment.admin_ids
+    )
+
+
+async def current(ctx: Context) -> HelpRequest:
+    """The request the coordinator's conversation is about, checked afresh."""
+    return await triage.handle(
+        ctx.session,
+        int(ctx.state.data["request_id"]),
+        by=ctx.user_id,
+        admin_ids=ctx.deployment.admin_ids,
+    )
+
+
+async def show_card(ctx: Context, request: HelpRequest, *, edit: bool) -> None:
+    notify = notifier(ctx)
+    text = await card(notify, ctx.lang, request)
+    markup = card_buttons(notify, ctx.user_id, ctx.lang, request)
+    if edit:
+        ctx.edit_pressed(text, markup)
+    else:
+        ctx.say(text, markup)
+
+
+@router.button("hq.show", lasting=True)
+async def show(ctx: Context, press: Press) -> None:
+    """The coordinator opened a request."""
+    await show_card(ctx, await handled(ctx, press), edit=False)
+
+
+# ---- take on, decline, done -------------------------------------------------------------------
+
+
+@router.button("hq.accept", lasting=True)
+async def accept(ctx: Context, press: Press) -> None:
+    """The coordinator takes the request on: the resident is told."""
+    request = await handled(ctx, press)
+    await triage.accept(ctx.session, request, actor=ctx.user_id, now=ctx.clock.now())
+    await show_card(ctx, request, edit=True)
+    await tell_requester(
+        notifier(ctx), request, "help_requests.told_accepted", contact=request.contact
+    )
+
+
+@router.button("hq.decline", lasting=True)
+async def start_decline(ctx: Context, press: Press) -> None:
+    """The coordinator wants to decline the request: why?"""
+    request = await handled(ctx, press)
+    triage.may_start(request, "decline")
+    ctx.finish()
+    ctx.state.data = {"request_id": request.id}
+    ctx.go(FLOW, Step.REASON)
+    ctx.say(ctx.t("help_requests.ask_reason", number=request.id))
+
+
+@router.step(FLOW, Step.REASON)
+async def receive_reason(ctx: Context) -> None:
+    """The coordinator typed why: the resident reads it."""
+    reason = typed_text(ctx, "edit_activity.type_text")
+    request = await current(ctx)
+    await triage.decline(ctx.session, request, reason, actor=ctx.user_id, now=ctx.clock.now())
+    ctx.finish()
+    ctx.say(ctx.t("help_requests.declined", number=request.id))
+    await tell_requester(
+        notifier(ctx), request, "help_requests.told_declined", reason=request.decline_reason
+    )
+
+
+@router.button("hq.done", lasting=True)
+async def done(ctx: Context, press: Press) -> None:
+    """The coordinator marks the help as given: the resident is asked to rate it."""
+    request = await handled(ctx, press)
+    await triage.finish(ctx.session, request, actor=ctx.user_id, now=ctx.clock.now())
+    await show_card(ctx, request, edit=True)
+    notify = notifier(ctx)
+    resident = request.requester_telegram_id
+    language = await requester_language(notify, resident)
+    label = "help_requests.rate_label"
+    rates = [
+        notify.button(resident, language, label, "hp.rate", request.id, n, rating=n)
+        for n in triage.RATINGS
+    ]
+    await tell_requester(notify, request, "help_requests.told_done", rates)
+
+
+# ---- turn into an activity --------------------------------------------------------------------
+
+
+@router.button("hq.convert", lasting=True)
+async def start_convert(ctx: Context, press: Press) -> None:
+    """The coordinator turns the request into an activity: what it says is filled in."""
+    request = await handled(ctx, press)
+    triage.may_start(request, "convert")
+    teams = await triage.convert_teams(ctx.session, request, ctx.user_id, ctx.deployment.admin_ids)
+    if not teams:
+        raise NotAllowed("help_no_team")
+    kind, _ = await names(notifier(ctx), ctx.lang, request)
+    plan = await triage.prefilled_plan(
+        ctx.session,
+        request,
+        title=ctx.t("help_requests.activity_title", kind=kind),
+        team_id=teams[0].id if len(teams) == 1 else None,
+    )
+    ctx.finish()
+    ctx.state.data = {"request_id": request.id}
+    store_plan(ctx, plan)
+    if plan.team_id is None:
+        ctx.go(FLOW, Step.TEAM)
+        buttons = [ctx.button(team.name, "hq.team", team.id) for team in teams]
+        ctx.say(ctx.t("help_requests.choose_team"), keyboard(*in_rows(buttons, 1)))
+    else:
+        await ask_address(ctx)
+
+
+@router.button("hq.team")
+async def pick_team(ctx: Context, press: Press) -> None:
+    """The coordinator chose the team that runs the activity."""
+    request = await current(ctx)
+    teams = {
+        team.id: team
+        for team in await triage.convert_teams(
+            ctx.session, request, ctx.user_id, ctx.deployment.admin_ids
+        )
+    }
+    team_id = chosen_id(press, set(teams))
+    if team_id is None:
+        ctx.answer(ctx.t("general.button_invalid"), alert=True)
+        return
+    ctx.edit_pressed(ctx.t("help_requests.team_chosen", team=teams[team_id].name))
+    plan = load_plan(ctx)
+    plan.team_id = team_id
+    store_plan(ctx, plan)
+    await ask_address(ctx)
+
+
+async def ask_address(ctx: Context) -> None:
+    ctx.go(FLOW, Step.ADDRESS)
+    number, title = ctx.state.data["request_id"], load_plan(ctx).title
+    ctx.say(ctx.t("help_requests.ask_address", number=number, title=title))
+
+
+@router.step(FLOW, Step.ADDRESS)
+async def receive_address(ctx: Context) -> None:
+    """The coordinator typed where the volunteers go."""
+    plan = load_plan(ctx)
+    plan.address = typed_address(ctx)
+    store_plan(ctx, plan)
+    request = await tables.get(ctx.session, int(ctx.state.data["request_id"]))
+    ctx.go(FLOW, Step.WHEN)
+    ctx.say(ctx.t("help_requests.ask_when", preferred_time=request.preferred_time))
+
+
+@router.step(FLOW, Step.WHEN)
+async def receive_when(ctx: Context) -> None:
+    """The coordinator typed the day and the time (one shift: help is usually one visit)."""
+    day_text, _, range_text = typed_text(ctx, "help_requests.when_format").strip().partition(" ")
+    if not range_text:
+        raise InvalidInput("help_when_format")
+    day = activity_input.parse_date(day_text, today=today(ctx))
+    start, end = activity_input.parse_time_range(range_text)
+    starts_at, ends_at = activity_input.shift_times(day, start, end, ctx.deployment.zone)
+    shift = ShiftPlan(starts_at, ends_at, capacity=1)
+    publication.check_shift(shift, now=ctx.clock.now())
+    plan = load_plan(ctx)
+    plan.shifts = [shift]
+    store_plan(ctx, plan)
+    ctx.go(FLOW, Step.PLACES)
+    ctx.say(ctx.t("help_requests.ask_places"))
+
+
+@router.step(FLOW, Step.PLACES)
+async def receive_places(ctx: Context) -> None:
+    """The coordinator typed how many volunteers are needed: the plan is shown to check."""
+    plan = load_plan(ctx)
+    plan.shifts[0].capacity = activity_input.parse_capacity(
+        typed_text(ctx, "help_requests.ask_places")
+    )
+    store_plan(ctx, plan)
+    ctx.go(FLOW, Step.PREVIEW)
+    buttons = [
+        ctx.button(ctx.t("help_requests.publish"), "hq.publish"),
+        ctx.button(ctx.t("help_requests.discard"), "hq.discard"),
+    ]
+    text = await plan_preview.describe_plan(ctx, plan)
+    ctx.say(ctx.t("help_requests.preview", plan=text), keyboard(buttons))
+
+
+@router.button("hq.publish")
+async def publish(ctx: Context, press: Press) -> None:
+    """The coordinator published the activity: it is linked to the request, the resident told."""
+    request = await current(ctx)
+    plan = load_plan(ctx)
+    if plan.team_id is None:
+        raise InvalidInput("team_missing")
+    await roles.require_manager(ctx.session, ctx.user_id, plan.team_id, ctx.deployment.admin_ids)
+    activity = await triage.convert(
+        ctx.session, request, plan, actor=ctx.user_id, now=ctx.clock.now()
+    )
+    ctx.finish()
+    (shift,) = await publication.shifts_of(ctx.session, activity.id)
+    link = links.activity_link(ctx, activity)
+    b = ctx.lasting_button
+    ctx.edit_pressed(
+        ctx.t("help_requests.published", title=activity.title, number=request.id, link=link),
+        keyboard(
+            [b(ctx.t("help_requests.assign"), "hq.assign", request.id)],
+            [b(ctx.t("help_requests.recruit"), "shift.recruit", shift.id)],
+        ),
+    )
+    notify = notifier(ctx)
+    language = await requester_language(notify, request.requester_telegram_id)
+    when = notify.when(language, shift)
+    await tell_requester(notify, request, "help_requests.told_converted", when=when)
+
+
+@router.button("hq.discard")
+async def discard(ctx: Context, press: Press) -> None:
+    """The coordinator dropped the activity: the request stays as it was."""
+    number = ctx.state.data.get("request_id", "")
+    ctx.finish()
+    ctx.edit_pressed(ctx.t("help_requests.discarded", number=number))
+
+
+# ---- ask volunteers directly ------------------------------------------------------------------
+
+
+@router.button("hq.assign", lasting=True)
+async def start_assign(ctx: Context, press: Press) -> None:
+    """The coordinator wants to ask volunteers directly: who could help?"""
+    request = await handled(ctx, press)
+    triage.may_start(request, "assign")
+    people = await triage.candidates(
+        ctx.session,
+        request,
+        now=ctx.clock.now(),
+        policy=ctx.deployment.signup,
+        limit=CANDIDATES_LIMIT,
+    )
+    if not people:
+        ctx.say(ctx.t("help_requests.no_candidates"))
+        return
+    ctx.finish()
+    ctx.state.data = {"request_id": request.id}
+    ctx.go(FLOW, Step.PICK)
+    kind, district = await names(notifier(ctx), ctx.lang, request)
+    buttons = [ctx.button(person.full_name or "—", "hq.ask", person.id) for person in people]
+    text = ctx.t("help_requests.pick", number=request.id, kind=kind, district=district)
+    ctx.say(text, keyboard(*in_rows(buttons, 2)))
+
+
+@router.button("hq.ask")
+async def ask_volunteer(ctx: Context, press: Press) -> None:
+    """The coordinator tapped a volunteer: they are asked at once, with Yes / No."""
+    request = await current(ctx)
+    volunteer_id = int(press.args[0]) if press.args and press.args[0].isdigit() else 0
+    volunteer = await ctx.session.get(Volunteer, volunteer_id)
+    if volunteer is None or volunteer.telegram_id is None:
+        raise Conflict("help_volunteer_gone")
+    assignment = await triage.assign(
+        ctx.session, request, volunteer, actor=ctx.user_id, now=ctx.clock.now()
+    )
+    notify = notifier(ctx)
+    language, telegram_id = volunteer.language, volunteer.telegram_id
+    kind, district = await names(notify, language, request)
+    text = notify.text(
+        language,
+        "help_requests.ask_volunteer",
+        kind=kind,
+        district=district,
+        preferred_time=request.preferred_time,
+        description=request.description,
+    )
+    answers = [
+        notify.button(telegram_id, language, "help_requests.will_help", "hv.yes", assignment.id),
+        notify.button(telegram_id, language, "help_requests.cannot_help", "hv.no", assignment.id),
+    ]
+    notify.send(telegram_id, text, answers)
+    ctx.answer(ctx.t("help_requests.asked", name=volunteer.full_name or "—"))
+
+
+@router.step(FLOW, *BUTTON_STEPS)
+async def typed_at_a_button_step(ctx: Context) -> None:
+    """The coordinator typed where the question wants a button."""
+    ctx.say(ctx.t("fields.use_buttons"))

@@ -1,0 +1,136 @@
+"""/import: a coordinator publishes many activities at once from a CSV or XLSX file.
+
+The whole file is checked before anything is written (models/publishing/import_activities.py); then
+every activity is published in this update's one transaction, so the volunteers see all of them or,
+if anything fails, none. A file with problems gets the list of them by row number, and the
+coordinator stays at the step to send the corrected file.
+"""
+
+from __future__ import annotations
+
+from handlers import formatting
+from handlers.activities import links
+from handlers.context import Context
+from handlers.router import Router
+from models.errors import InvalidInput
+from models.publishing import import_activities, publication
+from models.publishing.import_activities import ImportRejected
+from models.registration import volunteers
+from models.teams import roles
+
+router = Router()
+FLOW = "import"
+STEP = "file"
+GUIDE = "docs/activity-import.md"
+LINES_SHOWN = 30
+# Telegram refuses messages over 4096 characters; listed lines stop well before that.
+MESSAGE_BUDGET = 3500
+
+
+@router.command("import")
+async def start(ctx: Context) -> None:
+    """A coordinator wants to publish activities from a file: explain the format and wait."""
+    teams = await roles.managed_teams(ctx.session, ctx.user_id, ctx.deployment.admin_ids)
+    if not teams:
+        ctx.say(ctx.t("importing.not_coordinator"))
+        return
+    themes = await volunteers.themes(ctx.session)
+    districts = await volunteers.districts(ctx.session)
+    ctx.state.data = {}
+    ctx.go(FLOW, STEP)
+    ctx.say(
+        ctx.t(
+            "importing.intro",
+            columns=", ".join(
+                ctx.t(f"importing.column_{column}") for column in import_activities.COLUMNS
+            ),
+            guide=GUIDE,
+            teams=", ".join(team.name for team in teams),
+            themes=", ".join(
+                ctx.t("importing.choice", code=theme.code, name=theme.name(ctx.lang))
+                for theme in themes
+            ),
+            districts=", ".join(
+                ctx.t("importing.choice", code=district.code, name=district.name(ctx.lang))
+                for district in districts
+            ),
+            max_rows=import_activities.MAX_ROWS,
+            max_kb=import_activities.MAX_BYTES // 1024,
+        )
+    )
+
+
+@router.step(FLOW, STEP)
+async def receive_file(ctx: Context) -> None:
+    """A message while the coordinator is to send the file: import it, or say what is wrong."""
+    upload = ctx.event.file
+    if upload is None:
+        ctx.say(ctx.t("importing.send_file"))
+        return
+    teams = await roles.managed_teams(ctx.session, ctx.user_id, ctx.deployment.admin_ids)
+    if not teams:  # the role was taken away since /import
+        ctx.finish()
+        ctx.say(ctx.t("importing.not_coordinator"))
+        return
+    now = ctx.clock.now()
+    try:
+        import_activities.check_file(upload.file_name, upload.size)
+        assert ctx.download is not None  # the adapter sets it when it starts
+        rows = import_activities.read_rows(
+            upload.file_name or "", await ctx.download(upload.file_id)
+        )
+        plans = import_activities.plan_import(
+            rows,
+            teams=teams,
+            themes=await volunteers.themes(ctx.session),
+            districts=await volunteers.districts(ctx.session),
+            today=formatting.today(now, ctx.deployment.zone),
+            zone=ctx.deployment.zone,
+            now=now,
+        )
+    except InvalidInput as error:
+        ctx.say(_reason(ctx, error))
+        return
+    except ImportRejected as rejected:
+        lines = [
+            ctx.t("importing.problem", row=row, reason=_reason(ctx, error))
+            for row, error in rejected.problems
+        ]
+        ctx.say(_listed(ctx, ctx.t("importing.problems", count=len(lines)), lines))
+        return
+    published = [
+        await publication.publish(ctx.session, plan, created_by=ctx.user_id, now=now)
+        for plan in plans
+    ]
+    ctx.finish()
+    lines = [
+        ctx.t("importing.done_item", title=activity.title, link=links.activity_link(ctx, activity))
+        for activity in published
+    ]
+    ctx.say(_listed(ctx, ctx.t("importing.done", count=len(published)), lines))
+
+
+def _reason(ctx: Context, error: InvalidInput) -> str:
+    """An import problem in the user's language: times in the deployment's zone, a column by
+    its name in that language."""
+    params: dict[str, object] = {}
+    for name, value in error.params.items():
+        if name == "column":
+            params[name] = ctx.t(f"importing.column_{value}")
+        else:
+            params[name] = value
+    return ctx.t(f"errors.{error.code}", **formatting.localized(params, ctx.deployment.zone))
+
+
+def _listed(ctx: Context, header: str, lines: list[str]) -> str:
+    """`header` and the first lines that fit in one message, with how many more were left off."""
+    shown: list[str] = []
+    size = len(header)
+    for line in lines[:LINES_SHOWN]:
+        size += len(line) + 1
+        if size > MESSAGE_BUDGET:
+            break
+        shown.append(line)
+    if len(shown) < len(lines):
+        shown.append(ctx.t("importing.more", count=len(lines) - len(shown)))
+    return "\n".join([header, *shown])

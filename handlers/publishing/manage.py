@@ -1,0 +1,176 @@
+"""/manage: a coordinator's activities, each with its roster, link and QR code, a way to post
+its card into a group, and the edit and cancel flows. Every button checks the role again on the
+server: a plain volunteer pressing a forged one is refused and nothing changes."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from handlers import formatting
+from handlers.activities import cards, links
+from handlers.callbacks import Press
+from handlers.context import Context, in_rows, keyboard
+from handlers.events import InlineButton, SendPhoto
+from handlers.notify import notifier
+from handlers.publishing import managed
+from handlers.router import Router
+from models.activities import groups
+from models.activities.tables import Activity, Shift
+from models.publishing import recruiting
+from models.registration.tables import Volunteer
+from models.teams import roles
+from models.teams.tables import Team
+
+router = Router()
+LIST_LIMIT = 30
+
+
+@router.command("manage")
+async def list_managed(ctx: Context) -> None:
+    """A coordinator asked for the activities they run."""
+    teams = await roles.managed_teams(ctx.session, ctx.user_id, ctx.deployment.admin_ids)
+    if not teams:
+        ctx.say(ctx.t("manage.not_coordinator"))
+        return
+    activities = list(
+        await ctx.session.scalars(
+            select(Activity)
+            .where(
+                Activity.team_id.in_([team.id for team in teams]),
+                Activity.status == "published",
+            )
+            .order_by(Activity.created_at.desc())
+            .limit(LIST_LIMIT)
+        )
+    )
+    if not activities:
+        ctx.say(ctx.t("manage.none"))
+        return
+    buttons = [ctx.lasting_button(a.title[:40], "mg.show", a.id) for a in activities]
+    export = ctx.lasting_button(ctx.t("exports.open"), "ex.start")
+    ctx.say(ctx.t("manage.header"), keyboard(*in_rows(buttons, 1), [export]))
+
+
+@router.button("mg.show", lasting=True)
+async def show(ctx: Context, press: Press) -> None:
+    """The coordinator opened one of their activities."""
+    activity = await managed.activity(ctx, int(press.args[0]))
+    views = await cards.shift_views(ctx.session, activity, None, now=ctx.clock.now())
+    text = await cards.card_text(
+        ctx.session, ctx.texts, ctx.lang, ctx.deployment.zone, activity, views
+    )
+    b = ctx.lasting_button
+    ctx.say(
+        text,
+        keyboard(
+            [b(ctx.t("manage.roster"), "mg.roster", activity.id)],
+            [b(ctx.t("manage.link"), "mg.link", activity.id)],
+            [b(ctx.t("manage.post"), "mg.post", activity.id)],
+            [b(ctx.t("attendance.code_button"), "ci.list", activity.id)],
+            [b(ctx.t("hours_review.open"), "hr.shifts", activity.id)],
+            [
+                b(ctx.t("manage.edit"), "act.edit", activity.id),
+                b(ctx.t("manage.cancel"), "act.cancel", activity.id),
+            ],
+        ),
+    )
+
+
+@router.button("mg.link", lasting=True)
+async def link(ctx: Context, press: Press) -> None:
+    """The coordinator wants the activity's link and a QR code to print."""
+    activity = await managed.activity(ctx, int(press.args[0]))
+    url = links.activity_link(ctx, activity)
+    ctx.outbox.add(
+        SendPhoto(
+            ctx.event.chat_id,
+            "qr.png",
+            links.qr_png(url),
+            caption=ctx.t("manage.link_caption", title=activity.title, link=url),
+        )
+    )
+
+
+@router.button("mg.post", lasting=True)
+async def choose_group(ctx: Context, press: Press) -> None:
+    """The coordinator wants the card in a group or channel: which one?"""
+    activity = await managed.activity(ctx, int(press.args[0]))
+    admin = await roles.is_admin(ctx.session, ctx.user_id, ctx.deployment.admin_ids)
+    chats = await groups.groups_for(ctx.session, ctx.user_id, admin=admin)
+    if not chats:
+        ctx.say(ctx.t("manage.no_groups", bot=ctx.bot_username))
+        return
+    buttons = [
+        ctx.lasting_button(g.title[:40] or str(g.chat_id), "mg.post_to", activity.id, g.chat_id)
+        for g in chats
+    ]
+    ctx.say(ctx.t("manage.choose_group"), keyboard(*in_rows(buttons, 1)))
+
+
+@router.button("mg.post_to", lasting=True)
+async def post(ctx: Context, press: Press) -> None:
+    """The coordinator chose the group: the card job posts it and keeps its figures live."""
+    activity = await managed.activity(ctx, int(press.args[0]))
+    chat_id = int(press.args[1])
+    admin = await roles.is_admin(ctx.session, ctx.user_id, ctx.deployment.admin_ids)
+    allowed = {g.chat_id: g for g in await groups.groups_for(ctx.session, ctx.user_id, admin=admin)}
+    if chat_id not in allowed:
+        ctx.answer(ctx.t("manage.group_not_allowed"), alert=True)
+        return
+    await groups.post_card(
+        ctx.session, activity.id, chat_id, actor=ctx.user_id, now=ctx.clock.now()
+    )
+    ctx.edit_pressed(ctx.t("manage.posted", group=allowed[chat_id].title))
+
+
+# ---- a recruitment call for places nobody waits for -----------------------------------------
+
+
+async def _recruits(ctx: Context, shift: Shift, activity: Activity) -> list[Volunteer]:
+    audience = recruiting.audience(
+        shift, activity, now=ctx.clock.now(), policy=ctx.deployment.signup
+    )
+    return list(await ctx.session.scalars(audience))
+
+
+@router.button("shift.recruit", lasting=True)
+async def ask_recruit(ctx: Context, press: Press) -> None:
+    """The coordinator tapped the recruitment call for a shift with free places."""
+    shift, activity = await managed.shift(ctx, int(press.args[0]))
+    count = len(await _recruits(ctx, shift, activity))
+    when = formatting.when(ctx.texts, ctx.lang, shift, ctx.deployment.zone)
+    ctx.say(
+        ctx.t("manage.recruit_confirm", count=count, title=activity.title, when=when),
+        keyboard(
+            [
+                ctx.lasting_button(ctx.t("manage.recruit_send"), "shift.recruit_ok", shift.id),
+            ]
+        ),
+    )
+
+
+@router.button("shift.recruit_ok", lasting=True)
+async def recruit(ctx: Context, press: Press) -> None:
+    """The coordinator confirmed the call: each interested volunteer gets the shift, one tap
+    from signing up."""
+    shift, activity = await managed.shift(ctx, int(press.args[0]))
+    team = await ctx.session.get(Team, activity.team_id)
+    recruits = await _recruits(ctx, shift, activity)
+    notify = notifier(ctx)
+    for volunteer in recruits:
+        assert volunteer.telegram_id is not None
+        language, telegram_id = volunteer.language, volunteer.telegram_id
+        when = notify.when(language, shift)
+        text = notify.text(
+            language,
+            "manage.recruit_call",
+            team=team.name if team else "",
+            title=activity.title,
+            when=when,
+            address=activity.address,
+        )
+        sign_up = ctx.signer.pack(telegram_id, 0, "su.join", shift.id)
+        label = ctx.texts.get(language, "activities.sign_up", when=when)
+        notify.send(telegram_id, text, [InlineButton(label, callback_data=sign_up)])
+    ctx.audit("shift.recruit", "shift", shift.id, people=len(recruits))
+    ctx.edit_pressed(ctx.t("manage.recruit_sent", count=len(recruits)))

@@ -1,0 +1,177 @@
+"""/new_activity, last: the preview of the whole plan with Publish / Edit / Discard. Publishing
+writes the activity in one transaction and hands the coordinator its deep link and QR code."""
+
+from __future__ import annotations
+
+from handlers import formatting
+from handlers.activities import links
+from handlers.callbacks import Press
+from handlers.context import Context, in_rows, keyboard
+from handlers.events import SendPhoto
+from handlers.publishing.activity_plan import (
+    ASK,
+    FLOW,
+    PARTS,
+    Step,
+    asks,
+    goto,
+    load_plan,
+    store_plan,
+)
+from handlers.router import Router
+from models.publishing import publication
+from models.publishing.publication import ActivityPlan
+from models.registration import volunteers
+from models.teams import roles
+from models.teams.tables import Team
+
+router = Router()
+
+
+async def describe_plan(ctx: Context, plan: ActivityPlan) -> str:
+    """The plan as the coordinator checks it before publishing."""
+    none = ctx.t("new_activity.none")
+    themes = {theme.id: theme.name(ctx.lang) for theme in await volunteers.themes(ctx.session)}
+    districts = {d.id: d.name(ctx.lang) for d in await volunteers.districts(ctx.session)}
+    team = await ctx.session.get(Team, plan.team_id) if plan.team_id is not None else None
+    zone = ctx.deployment.zone
+    shifts = [
+        ctx.t(
+            "new_activity.shift_line",
+            when=formatting.span(ctx.texts, ctx.lang, zone, shift.starts_at, shift.ends_at),
+            capacity=shift.capacity,
+        )
+        for shift in plan.shifts
+    ]
+    deadline = (
+        formatting.moment(ctx.texts, ctx.lang, plan.signup_deadline, zone)
+        if plan.signup_deadline is not None
+        else ctx.t("new_activity.deadline_at_start")
+    )
+    needs = []
+    if plan.min_age is not None:
+        needs.append(ctx.t("new_activity.needs_age", age=plan.min_age))
+    if plan.require_real_name:
+        needs.append(ctx.t("new_activity.needs_real_name"))
+    if plan.required_theme_id is not None:
+        theme = themes.get(plan.required_theme_id, none)
+        needs.append(ctx.t("new_activity.needs_theme", theme=theme))
+    return ctx.t(
+        "new_activity.plan",
+        title=plan.title,
+        description=plan.description or none,
+        theme=themes.get(plan.theme_id or 0, none),
+        team=team.name if team is not None else none,
+        district=districts.get(plan.district_id or 0, none),
+        address=plan.address,
+        pin=ctx.t("new_activity.with_pin") if plan.latitude is not None else "",
+        shifts="\n".join(shifts) or none,
+        deadline=deadline,
+        requirements="; ".join(needs) or none,
+    )
+
+
+@asks(Step.PREVIEW)
+async def show_preview(ctx: Context) -> None:
+    buttons = [
+        ctx.button(ctx.t("new_activity.publish"), "na.publish"),
+        ctx.button(ctx.t("new_activity.edit"), "na.edit"),
+        ctx.button(ctx.t("new_activity.discard"), "na.discard"),
+    ]
+    text = await describe_plan(ctx, load_plan(ctx))
+    ctx.say(ctx.t("new_activity.preview", plan=text), keyboard(buttons))
+
+
+@router.button("na.publish")
+async def publish(ctx: Context, press: Press) -> None:
+    """The coordinator published the activity: it is open for sign-up now."""
+    plan = load_plan(ctx)
+    publication.check_plan(plan, now=ctx.clock.now())
+    assert plan.team_id is not None  # checked above
+    await roles.require_manager(ctx.session, ctx.user_id, plan.team_id, ctx.deployment.admin_ids)
+    activity = await publication.publish(
+        ctx.session, plan, created_by=ctx.user_id, now=ctx.clock.now()
+    )
+    ctx.edit_pressed(await describe_plan(ctx, plan))
+    ctx.finish()
+    link = links.activity_link(ctx, activity)
+    ctx.say(ctx.t("new_activity.published", title=activity.title, link=link))
+    caption = ctx.t("new_activity.qr_caption", title=activity.title)
+    ctx.outbox.add(SendPhoto(ctx.event.chat_id, "qr.png", links.qr_png(link), caption))
+
+
+@router.button("na.edit")
+async def choose_part(ctx: Context, press: Press) -> None:
+    """The coordinator wants to change something before publishing."""
+    await goto(ctx, Step.CHOOSE_EDIT)
+
+
+@asks(Step.CHOOSE_EDIT)
+async def ask_part(ctx: Context) -> None:
+    buttons = [ctx.button(ctx.t(f"new_activity.part_{part}"), "na.part", part) for part in PARTS]
+    ctx.say(ctx.t("new_activity.choose_part"), keyboard(*in_rows(buttons, 2)))
+
+
+@router.button("na.part")
+async def edit_part(ctx: Context, press: Press) -> None:
+    """The coordinator picked the part of the plan to change."""
+    if len(press.args) != 1 or press.args[0] not in PARTS:
+        ctx.answer(ctx.t("general.button_invalid"), alert=True)
+        return
+    part = press.args[0]
+    ctx.edit_pressed(ctx.t("new_activity.editing", part=ctx.t(f"new_activity.part_{part}")))
+    ctx.state.data = {**ctx.state.data, "editing": True}
+    if part == "shifts":
+        plan = load_plan(ctx)
+        plan.shifts = []
+        store_plan(ctx, plan)
+    await goto(ctx, PARTS[part])
+
+
+@router.button("na.discard")
+async def ask_discard(ctx: Context, press: Press) -> None:
+    """The coordinator wants to throw the plan away."""
+    await goto(ctx, Step.DISCARD)
+
+
+@asks(Step.DISCARD)
+async def confirm_discard(ctx: Context) -> None:
+    buttons = [
+        ctx.button(ctx.t("new_activity.discard_yes"), "na.discard_yes"),
+        ctx.button(ctx.t("new_activity.discard_no"), "na.discard_no"),
+    ]
+    ctx.say(ctx.t("new_activity.discard_confirm"), keyboard(buttons))
+
+
+@router.button("na.discard_yes")
+async def discard(ctx: Context, press: Press) -> None:
+    """The coordinator confirmed: the plan is dropped and nothing was published."""
+    ctx.finish()
+    ctx.edit_pressed(ctx.t("new_activity.discarded"))
+
+
+@router.button("na.discard_no")
+async def keep(ctx: Context, press: Press) -> None:
+    """The coordinator changed their mind and keeps the plan."""
+    ctx.edit_pressed(ctx.t("new_activity.kept"))
+    await goto(ctx, Step.PREVIEW)
+
+
+BUTTON_STEPS = (
+    Step.THEME,
+    Step.TEAM,
+    Step.DISTRICT,
+    Step.MORE_SHIFTS,
+    Step.REAL_NAME,
+    Step.REQUIRED_THEME,
+    Step.PREVIEW,
+    Step.CHOOSE_EDIT,
+    Step.DISCARD,
+)
+
+
+@router.step(FLOW, *BUTTON_STEPS)
+async def typed_at_a_button_step(ctx: Context) -> None:
+    """The coordinator typed where the question wants a button."""
+    ctx.say(ctx.t("fields.use_buttons"))
+    await ASK[Step(ctx.state.step)](ctx)

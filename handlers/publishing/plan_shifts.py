@@ -1,0 +1,238 @@
+"""/new_activity, continued: the shifts (date, start–end, places; as many as needed), the
+sign-up deadline and the requirements (minimum age, real name, a theme among the volunteer's
+interests)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+
+from handlers import formatting
+from handlers.callbacks import Press
+from handlers.context import Context, in_rows, keyboard
+from handlers.publishing.activity_plan import (
+    FLOW,
+    Step,
+    advance,
+    asks,
+    chosen_id,
+    goto,
+    load_plan,
+    store_plan,
+    today,
+    typed_text,
+)
+from handlers.router import Router
+from models.errors import InvalidInput
+from models.publishing import activity_input, publication
+from models.publishing.publication import ShiftPlan
+from models.registration import volunteers
+
+router = Router()
+NONE = 0  # "no required theme" in button arguments
+NOON = time(12)
+
+
+# ---- shifts -----------------------------------------------------------------------------------
+
+
+@asks(Step.SHIFT_DATE)
+async def ask_shift_date(ctx: Context) -> None:
+    number = len(load_plan(ctx).shifts) + 1
+    ctx.say(ctx.t("new_activity.ask_shift_date", number=number))
+
+
+@router.step(FLOW, Step.SHIFT_DATE)
+async def receive_shift_date(ctx: Context) -> None:
+    """The coordinator typed the day of a shift."""
+    day = activity_input.parse_date(typed_text(ctx, "errors.date_format"), today=today(ctx))
+    if day < today(ctx):
+        raise InvalidInput("shift_in_past")
+    ctx.state.data = {**ctx.state.data, "shift_date": day.isoformat()}
+    await goto(ctx, Step.SHIFT_TIME)
+
+
+@asks(Step.SHIFT_TIME)
+async def ask_shift_time(ctx: Context) -> None:
+    zone = ctx.deployment.zone
+    noon = activity_input.local_datetime(
+        date.fromisoformat(ctx.state.data["shift_date"]), NOON, zone
+    )
+    ctx.say(
+        ctx.t("new_activity.ask_shift_time", day=formatting.day(ctx.texts, ctx.lang, noon, zone))
+    )
+
+
+@router.step(FLOW, Step.SHIFT_TIME)
+async def receive_shift_time(ctx: Context) -> None:
+    """The coordinator typed when the shift starts and ends."""
+    start, end = activity_input.parse_time_range(typed_text(ctx, "errors.time_range_format"))
+    day = date.fromisoformat(ctx.state.data["shift_date"])
+    starts_at, ends_at = activity_input.shift_times(day, start, end, ctx.deployment.zone)
+    if starts_at <= ctx.clock.now():
+        raise InvalidInput("shift_in_past")
+    times = {"shift_starts": starts_at.isoformat(), "shift_ends": ends_at.isoformat()}
+    ctx.state.data = {**ctx.state.data, **times}
+    await goto(ctx, Step.SHIFT_PLACES)
+
+
+def _shift_times(ctx: Context) -> tuple[datetime, datetime]:
+    data = ctx.state.data
+    return datetime.fromisoformat(data["shift_starts"]), datetime.fromisoformat(data["shift_ends"])
+
+
+@asks(Step.SHIFT_PLACES)
+async def ask_shift_places(ctx: Context) -> None:
+    starts_at, ends_at = _shift_times(ctx)
+    when = formatting.span(ctx.texts, ctx.lang, ctx.deployment.zone, starts_at, ends_at)
+    ctx.say(ctx.t("new_activity.ask_shift_places", when=when))
+
+
+@router.step(FLOW, Step.SHIFT_PLACES)
+async def receive_shift_places(ctx: Context) -> None:
+    """The coordinator typed how many volunteers the shift needs."""
+    capacity = activity_input.parse_capacity(typed_text(ctx, "new_activity.places_as_text"))
+    shift = ShiftPlan(*_shift_times(ctx), capacity=capacity)
+    publication.check_shift(shift, now=ctx.clock.now())
+    plan = load_plan(ctx)
+    plan.shifts.append(shift)
+    plan.shifts.sort(key=lambda s: s.starts_at)
+    store_plan(ctx, plan)
+    await goto(ctx, Step.MORE_SHIFTS)
+
+
+@asks(Step.MORE_SHIFTS)
+async def ask_more_shifts(ctx: Context) -> None:
+    plan = load_plan(ctx)
+    lines = [
+        ctx.t(
+            "new_activity.shift_line",
+            when=formatting.span(
+                ctx.texts, ctx.lang, ctx.deployment.zone, shift.starts_at, shift.ends_at
+            ),
+            capacity=shift.capacity,
+        )
+        for shift in plan.shifts
+    ]
+    buttons = [
+        [ctx.button(ctx.t("new_activity.add_shift"), "na.add_shift")],
+        [ctx.button(ctx.t("new_activity.shifts_done"), "na.shifts_done")],
+    ]
+    ctx.say(ctx.t("new_activity.shifts_so_far", shifts="\n".join(lines)), keyboard(*buttons))
+
+
+@router.button("na.add_shift")
+async def add_shift(ctx: Context, press: Press) -> None:
+    """The coordinator wants another shift."""
+    if len(load_plan(ctx).shifts) >= activity_input.SHIFTS_MAX:
+        raise InvalidInput("shifts_too_many", max=activity_input.SHIFTS_MAX)
+    ctx.edit_pressed(ctx.t("new_activity.adding_shift"))
+    await goto(ctx, Step.SHIFT_DATE)
+
+
+@router.button("na.shifts_done")
+async def shifts_done(ctx: Context, press: Press) -> None:
+    """The coordinator has entered every shift."""
+    plan = load_plan(ctx)
+    ctx.edit_pressed(ctx.t("new_activity.shifts_entered", count=len(plan.shifts)))
+    await advance(ctx, plan, Step.MORE_SHIFTS)
+
+
+# ---- conditions -------------------------------------------------------------------------------
+
+
+@asks(Step.DEADLINE)
+async def ask_deadline(ctx: Context) -> None:
+    none = ctx.button(ctx.t("new_activity.no_deadline"), "na.no_deadline")
+    ctx.say(ctx.t("new_activity.ask_deadline"), keyboard([none]))
+
+
+@router.step(FLOW, Step.DEADLINE)
+async def receive_deadline(ctx: Context) -> None:
+    """The coordinator typed when sign-up closes."""
+    deadline = activity_input.parse_deadline(
+        typed_text(ctx, "errors.deadline_format"), today=today(ctx), zone=ctx.deployment.zone
+    )
+    plan = load_plan(ctx)
+    if deadline <= ctx.clock.now():
+        raise InvalidInput("deadline_past")
+    if deadline > max(shift.starts_at for shift in plan.shifts):
+        raise InvalidInput("deadline_after_shifts")
+    plan.signup_deadline = deadline
+    await advance(ctx, plan, Step.DEADLINE)
+
+
+@router.button("na.no_deadline")
+async def no_deadline(ctx: Context, press: Press) -> None:
+    """Sign-up stays open until each shift starts."""
+    ctx.edit_pressed(ctx.t("new_activity.no_deadline_chosen"))
+    plan = load_plan(ctx)
+    plan.signup_deadline = None
+    await advance(ctx, plan, Step.DEADLINE)
+
+
+@asks(Step.MIN_AGE)
+async def ask_min_age(ctx: Context) -> None:
+    none = ctx.button(ctx.t("new_activity.no_min_age"), "na.no_min_age")
+    ctx.say(ctx.t("new_activity.ask_min_age"), keyboard([none]))
+
+
+@router.step(FLOW, Step.MIN_AGE)
+async def receive_min_age(ctx: Context) -> None:
+    """The coordinator typed the minimum age."""
+    plan = load_plan(ctx)
+    plan.min_age = activity_input.parse_min_age(typed_text(ctx, "new_activity.ask_min_age"))
+    await advance(ctx, plan, Step.MIN_AGE)
+
+
+@router.button("na.no_min_age")
+async def no_min_age(ctx: Context, press: Press) -> None:
+    """Volunteers of any age may come."""
+    ctx.edit_pressed(ctx.t("new_activity.no_min_age_chosen"))
+    plan = load_plan(ctx)
+    plan.min_age = None
+    await advance(ctx, plan, Step.MIN_AGE)
+
+
+@asks(Step.REAL_NAME)
+async def ask_real_name(ctx: Context) -> None:
+    buttons = [
+        ctx.button(ctx.t("new_activity.real_name_yes"), "na.real_name", 1),
+        ctx.button(ctx.t("new_activity.real_name_no"), "na.real_name", 0),
+    ]
+    ctx.say(ctx.t("new_activity.ask_real_name"), keyboard(buttons))
+
+
+@router.button("na.real_name")
+async def pick_real_name(ctx: Context, press: Press) -> None:
+    """The coordinator said whether volunteers must be registered under their real name."""
+    required = press.args == ("1",)
+    key = "new_activity.real_name_required" if required else "new_activity.real_name_optional"
+    ctx.edit_pressed(ctx.t(key))
+    plan = load_plan(ctx)
+    plan.require_real_name = required
+    await advance(ctx, plan, Step.REAL_NAME)
+
+
+@asks(Step.REQUIRED_THEME)
+async def ask_required_theme(ctx: Context) -> None:
+    buttons = [
+        ctx.button(theme.name(ctx.lang), "na.req_theme", theme.id)
+        for theme in await volunteers.themes(ctx.session)
+    ]
+    none = ctx.button(ctx.t("new_activity.no_required_theme"), "na.req_theme", NONE)
+    ctx.say(ctx.t("new_activity.ask_required_theme"), keyboard(*in_rows(buttons, 2), [none]))
+
+
+@router.button("na.req_theme")
+async def pick_required_theme(ctx: Context, press: Press) -> None:
+    """The coordinator chose the theme volunteers must have among their interests, or none."""
+    themes = {theme.id: theme for theme in await volunteers.themes(ctx.session)}
+    theme_id = chosen_id(press, {*themes, NONE})
+    if theme_id is None:
+        ctx.answer(ctx.t("general.button_invalid"), alert=True)
+        return
+    name = themes[theme_id].name(ctx.lang) if theme_id else ctx.t("new_activity.none")
+    ctx.edit_pressed(ctx.t("new_activity.required_theme_chosen", theme=name))
+    plan = load_plan(ctx)
+    plan.required_theme_id = theme_id or None
+    await advance(ctx, plan, Step.REQUIRED_THEME)

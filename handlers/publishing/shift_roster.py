@@ -1,0 +1,180 @@
+"""A coordinator's roster of an activity (from /manage): per shift, who is confirmed, offered,
+waiting or a no-show, who has checked in, with phone numbers (coordinators only); exported as
+CSV or XLSX; and a message to everyone on a shift, previewed and confirmed before it goes."""
+
+from __future__ import annotations
+
+import csv
+import io
+from enum import StrEnum
+
+from openpyxl import Workbook
+
+from handlers import formatting
+from handlers.callbacks import Press
+from handlers.context import Context, keyboard
+from handlers.events import SendDocument
+from handlers.notify import notifier
+from handlers.publishing import managed
+from handlers.router import Router
+from models.activities.tables import Activity, Shift
+from models.errors import InvalidInput
+from models.publishing import publication, shift_roster
+from models.publishing.shift_roster import Entry
+
+router = Router()
+FLOW = "shift_message"
+MAX_MESSAGE = 1000
+FORMATS = ("csv", "xlsx")
+
+
+class Step(StrEnum):
+    TEXT = "text"
+
+
+def _time(ctx: Context, entry: Entry) -> str:
+    if entry.checked_in_at is None:
+        return ""
+    zone = ctx.deployment.zone
+    start = formatting.local(entry.checked_in_at, zone).strftime("%H:%M")
+    end = (
+        formatting.local(entry.checked_out_at, zone).strftime("%H:%M")
+        if entry.checked_out_at
+        else ""
+    )
+    return f"{start}–{end}"
+
+
+@router.button("mg.roster", lasting=True)
+async def show(ctx: Context, press: Press) -> None:
+    """The coordinator wants to see who is coming."""
+    activity = await managed.activity(ctx, int(press.args[0]))
+    shifts = [
+        s for s in await publication.shifts_of(ctx.session, activity.id) if s.status != "cancelled"
+    ]
+    entries = await shift_roster.roster(ctx.session, [s.id for s in shifts])
+    lines = [ctx.t("manage.roster_header", title=activity.title)]
+    b = ctx.lasting_button
+    rows = [
+        [b(ctx.t("roster.export", format=f.upper()), "ro.file", activity.id, f) for f in FORMATS]
+    ]
+    for shift in shifts:
+        when = formatting.when(ctx.texts, ctx.lang, shift, ctx.deployment.zone)
+        lines += ["", ctx.t("manage.roster_shift", when=when, capacity=shift.capacity)]
+        people = [
+            ctx.t(
+                f"roster.{entry.signup.status}",
+                name=entry.volunteer.full_name or "—",
+                phone=entry.volunteer.phone or "",
+                checked=_time(ctx, entry),
+            )
+            for entry in entries
+            if entry.shift.id == shift.id
+        ]
+        lines += people or [ctx.t("manage.roster_empty")]
+        rows.append([b(ctx.t("roster.message", when=when), "ro.msg", shift.id)])
+    ctx.say("\n".join(lines), keyboard(*rows))
+
+
+@router.button("ro.file", lasting=True)
+async def export(ctx: Context, press: Press) -> None:
+    """The coordinator wants the roster as a spreadsheet."""
+    activity = await managed.activity(ctx, int(press.args[0]))
+    kind = press.args[1]
+    if kind not in FORMATS:
+        raise InvalidInput("roster_format_unknown")
+    shifts = await publication.shifts_of(ctx.session, activity.id)
+    entries = await shift_roster.roster(ctx.session, [s.id for s in shifts])
+    header = [ctx.t(f"roster.column_{c}") for c in ("shift", "name", "phone", "status", "checked")]
+    table = [header] + [
+        [
+            formatting.when(ctx.texts, ctx.lang, entry.shift, ctx.deployment.zone),
+            entry.volunteer.full_name or "",
+            entry.volunteer.phone or "",
+            ctx.t(f"roster.status_{entry.signup.status}"),
+            _time(ctx, entry),
+        ]
+        for entry in entries
+    ]
+    content = _csv(table) if kind == "csv" else _xlsx(table)
+    ctx.audit("roster.export", "activity", activity.id, format=kind, people=len(entries))
+    caption = ctx.t("roster.file_caption", title=activity.title, count=len(entries))
+    filename = f"roster-{activity.id}.{kind}"
+    ctx.outbox.add(SendDocument(ctx.event.chat_id, filename, content, caption=caption))
+
+
+def _csv(table: list[list[str]]) -> bytes:
+    out = io.StringIO()
+    csv.writer(out).writerows(table)
+    return out.getvalue().encode("utf-8-sig")  # with a BOM, so spreadsheet programs read UTF-8
+
+
+def _xlsx(table: list[list[str]]) -> bytes:
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("roster")
+    for row in table:
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+@router.button("ro.msg", lasting=True)
+async def ask_message(ctx: Context, press: Press) -> None:
+    """The coordinator wants to write to everyone on a shift: what to say?"""
+    shift, _ = await managed.shift(ctx, int(press.args[0]))
+    count = len(await shift_roster.recipients(ctx.session, shift.id))
+    ctx.finish()
+    ctx.state.data = {"shift_id": shift.id}
+    ctx.go(FLOW, Step.TEXT)
+    ctx.say(ctx.t("roster.ask_message", count=count))
+
+
+@router.step(FLOW, Step.TEXT)
+async def got_message(ctx: Context) -> None:
+    """The coordinator wrote the message: show it as it will arrive, and ask before sending."""
+    text = (ctx.event.text or "").strip()
+    if not text or len(text) > MAX_MESSAGE:
+        raise InvalidInput("roster_message_length", limit=MAX_MESSAGE)
+    shift, activity = await managed.shift(ctx, int(ctx.state.data["shift_id"]))
+    count = len(await shift_roster.recipients(ctx.session, shift.id))
+    ctx.state.data = {**ctx.state.data, "text": text}
+    preview = _as_sent(ctx, ctx.lang, shift, activity, text)
+    ctx.say(
+        ctx.t("roster.preview", count=count, preview=preview),
+        keyboard(
+            [
+                ctx.button(ctx.t("roster.send", count=count), "ro.send"),
+                ctx.button(ctx.t("roster.dont_send"), "ro.drop"),
+            ]
+        ),
+    )
+
+
+def _as_sent(ctx: Context, language: str, shift: Shift, activity: Activity, text: str) -> str:
+    when = formatting.when(ctx.texts, language, shift, ctx.deployment.zone)
+    return ctx.texts.get(
+        language, "roster.sent_message", title=activity.title, when=when, text=text
+    )
+
+
+@router.button("ro.send")
+async def send(ctx: Context, press: Press) -> None:
+    """The coordinator confirmed: everyone on the shift gets the message."""
+    shift, activity = await managed.shift(ctx, int(ctx.state.data["shift_id"]))
+    text = str(ctx.state.data["text"])
+    people = await shift_roster.recipients(ctx.session, shift.id)
+    notify = notifier(ctx)
+    for volunteer in people:
+        assert volunteer.telegram_id is not None
+        notify.send(volunteer.telegram_id, _as_sent(ctx, volunteer.language, shift, activity, text))
+    ctx.audit("roster.message", "shift", shift.id, people=len(people), text=text)
+    ctx.finish()
+    ctx.edit_pressed(ctx.t("roster.sent", count=len(people)))
+
+
+@router.button("ro.drop")
+async def drop(ctx: Context, press: Press) -> None:
+    """The coordinator changed their mind: nothing is sent."""
+    ctx.finish()
+    ctx.edit_pressed(ctx.t("roster.dropped"))

@@ -1,0 +1,42 @@
+"""/delete_me: a volunteer erases their personal data, after confirming."""
+
+from __future__ import annotations
+
+from handlers.callbacks import Press
+from handlers.context import Context, keyboard
+from handlers.router import Router
+from models.registration import volunteers
+
+router = Router()
+
+
+@router.command("delete_me")
+async def ask_to_confirm(ctx: Context) -> None:
+    """The user asked to erase their data: say what it means and ask to confirm."""
+    if ctx.volunteer is None:
+        ctx.say(ctx.t("general.not_registered"))
+        return
+    ctx.finish()  # buttons of any earlier question become stale
+    ctx.say(
+        ctx.t("erase.confirm"),
+        keyboard(
+            [ctx.button(ctx.t("erase.yes_button"), "erase", "yes")],
+            [ctx.button(ctx.t("erase.no_button"), "erase", "no")],
+        ),
+    )
+
+
+@router.button("erase")
+async def answer(ctx: Context, press: Press) -> None:
+    """The user confirmed or called off the erasure."""
+    if ctx.volunteer is None:
+        ctx.answer(ctx.t("general.button_stale"), alert=True)
+        return
+    if press.args != ("yes",):
+        ctx.edit_pressed(ctx.t("erase.kept"))
+        return
+    await volunteers.erase(ctx.session, ctx.volunteer, ctx.clock.now())
+    ctx.volunteer = None
+    ctx.state.language = None
+    ctx.finish()
+    ctx.edit_pressed(ctx.t("erase.done"))

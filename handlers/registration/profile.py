@@ -1,0 +1,68 @@
+"""/profile: a registered volunteer sees what we hold about them and changes one answer."""
+
+from __future__ import annotations
+
+from handlers.callbacks import Press
+from handlers.context import Context, in_rows, keyboard
+from handlers.registration import fields
+from handlers.registration.fields import Field
+from handlers.registration.register import describe
+from handlers.router import Router
+from models.registration import volunteers
+from models.registration.volunteers import Draft, SealedId
+
+router = Router()
+FLOW = "profile"
+
+
+def editable_fields(ctx: Context) -> list[Field]:
+    """Every answer can be changed; the ID number where the deployment can encrypt one."""
+    return [f for f in Field if f != Field.ID_NUMBER or ctx.cipher is not None]
+
+
+@router.command("profile")
+async def show_profile(ctx: Context) -> None:
+    """The user asked to see their profile."""
+    if ctx.volunteer is None:
+        ctx.say(ctx.t("general.not_registered"))
+        return
+    if ctx.state.flow is not None:
+        ctx.finish()  # leaving a half-done edit: nothing of it was saved
+    await _send_profile(ctx)
+
+
+async def _send_profile(ctx: Context) -> None:
+    assert ctx.volunteer is not None
+    draft = volunteers.draft_of(ctx.volunteer)
+    if ctx.volunteer.id_number_masked:
+        draft.sealed_id = SealedId("", "", ctx.volunteer.id_number_masked, "")
+    buttons = [
+        ctx.button(ctx.t(f"profile.field_{field}"), "prof.edit", field)
+        for field in editable_fields(ctx)
+    ]
+    ctx.say(
+        ctx.t("profile.header") + "\n\n" + await describe(ctx, draft),
+        keyboard(*in_rows(buttons, 2)),
+    )
+
+
+@router.button("prof.edit")
+async def start_edit(ctx: Context, press: Press) -> None:
+    """The user chose the answer to change."""
+    allowed = {str(field) for field in editable_fields(ctx)}
+    if ctx.volunteer is None or not press.args or press.args[0] not in allowed:
+        ctx.answer(ctx.t("general.button_invalid"), alert=True)
+        return
+    ctx.state.data = {"draft": volunteers.draft_of(ctx.volunteer).to_json()}
+    ctx.state.flow = FLOW
+    await fields.ask(ctx, Field(press.args[0]))
+
+
+@fields.after_field(FLOW)
+async def save_field(ctx: Context, draft: Draft, answered: Field) -> None:
+    """One answer was given: save it, and show the profile again."""
+    assert ctx.volunteer is not None
+    await volunteers.update_profile(ctx.session, ctx.volunteer, draft, [answered], ctx.clock.now())
+    ctx.finish()
+    ctx.say(ctx.t("profile.saved"))
+    await _send_profile(ctx)

@@ -1,0 +1,118 @@
+"""Reminders before a shift, and the volunteer's answer to one: "I'll be there", or "I can't
+come" (with a confirmation), which gives the place back at once — even past the usual cut-off,
+since a late notice beats a no-show — and offers it to the first person waiting."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from handlers import formatting
+from handlers.activities import offers
+from handlers.callbacks import Press
+from handlers.context import Context, keyboard
+from handlers.events import Outbox, SendLocation
+from handlers.notify import Notifier
+from handlers.router import Router
+from models.activities import signup
+from models.activities.tables import Activity, Shift, Signup
+from models.errors import NotAllowed
+from models.reminders import before_shift
+from models.reminders.before_shift import Due
+
+router = Router()
+
+
+def remind(notify: Notifier, due: Due) -> Outbox:
+    """The reminder message: before the shift (with the venue's pin, where the activity has
+    one), or after it to someone who forgot to check out."""
+    if before_shift.is_checkout(due.reminder.kind):
+        return _to_check_out(notify, due)
+    volunteer, shift, activity = due.volunteer, due.shift, due.activity
+    assert volunteer.telegram_id is not None
+    language, telegram_id = volunteer.language, volunteer.telegram_id
+    outbox = Outbox()
+    text = notify.text(
+        language,
+        "reminders.before",
+        title=activity.title,
+        when=notify.when(language, shift),
+        address=activity.address,
+    )
+    buttons = [
+        notify.button(telegram_id, language, "reminders.coming", "rem.yes", due.signup.id),
+        notify.button(telegram_id, language, "reminders.not_coming", "rem.no", due.signup.id),
+    ]
+    replace(notify, outbox=outbox).send(telegram_id, text, buttons)
+    if activity.latitude is not None and activity.longitude is not None:
+        outbox.add(SendLocation(telegram_id, activity.latitude, activity.longitude))
+    return outbox
+
+
+def _to_check_out(notify: Notifier, due: Due) -> Outbox:
+    volunteer, shift, activity = due.volunteer, due.shift, due.activity
+    assert volunteer.telegram_id is not None
+    language, telegram_id = volunteer.language, volunteer.telegram_id
+    outbox = Outbox()
+    text = notify.text(
+        language, "reminders.check_out", title=activity.title, when=notify.when(language, shift)
+    )
+    button = notify.button(
+        telegram_id, language, "reminders.check_out_now", "att.out", due.signup.id
+    )
+    replace(notify, outbox=outbox).send(telegram_id, text, [button])
+    return outbox
+
+
+async def _mine(ctx: Context, press: Press) -> tuple[Signup, Shift, Activity]:
+    mine = await ctx.session.get(Signup, int(press.args[0]))
+    if ctx.volunteer is None or mine is None or mine.volunteer_id != ctx.volunteer.id:
+        raise NotAllowed("not_your_signup")
+    shift = await ctx.session.get(Shift, mine.shift_id)
+    assert shift is not None
+    activity = await ctx.session.get(Activity, shift.activity_id)
+    assert activity is not None
+    return mine, shift, activity
+
+
+@router.button("rem.yes", lasting=True)
+async def coming(ctx: Context, press: Press) -> None:
+    """The volunteer confirmed they will be there."""
+    mine, shift, activity = await _mine(ctx, press)
+    if mine.status != "confirmed":
+        ctx.answer(ctx.t("errors.not_signed_up"), alert=True)
+        return
+    when = formatting.when(ctx.texts, ctx.lang, shift, ctx.deployment.zone)
+    ctx.edit_pressed(ctx.t("reminders.see_you", title=activity.title, when=when))
+
+
+@router.button("rem.no", lasting=True)
+async def not_coming(ctx: Context, press: Press) -> None:
+    """The volunteer can't come: ask before giving the place away."""
+    mine, shift, activity = await _mine(ctx, press)
+    when = formatting.when(ctx.texts, ctx.lang, shift, ctx.deployment.zone)
+    ctx.edit_pressed(
+        ctx.t("reminders.confirm_not_coming", title=activity.title, when=when),
+        keyboard(
+            [
+                ctx.lasting_button(ctx.t("reminders.not_coming_yes"), "rem.no_ok", mine.id),
+                ctx.lasting_button(ctx.t("reminders.coming"), "rem.yes", mine.id),
+            ]
+        ),
+    )
+
+
+@router.button("rem.no_ok", lasting=True)
+async def give_back(ctx: Context, press: Press) -> None:
+    """The volunteer confirmed they can't come: the place goes to whoever waits first."""
+    mine, _, _ = await _mine(ctx, press)
+    assert ctx.volunteer is not None
+    vacancy = await signup.cancel(
+        ctx.session,
+        ctx.volunteer,
+        mine.id,
+        now=ctx.clock.now(),
+        policy=ctx.deployment.signup,
+        after_cutoff=True,
+    )
+    await offers.announce(ctx, vacancy)
+    ctx.edit_pressed(ctx.t("reminders.given_back"))

@@ -1,0 +1,59 @@
+"""What coordinators are told unasked (see `models.reminders.coordinator_alerts`): a shift still
+short of people, with a one-tap call to the volunteers who could fill it, and the evening digest of
+tomorrow's shifts. The scheduler builds these; the button is handled by the recruitment call in
+`manage`."""
+
+from __future__ import annotations
+
+from handlers import formatting
+from handlers.notify import Notifier
+from models.publishing import recruiting
+from models.reminders.coordinator_alerts import Digest, Short
+from models.teams import roles
+
+
+async def short_of_people(notify: Notifier, short: Short) -> None:
+    """Tell the shift's coordinators how short it is and whom a call would reach."""
+    shift, activity = short.shift, short.activity
+    audience = await recruiting.audience_size(
+        notify.session, shift, activity, now=notify.clock.now(), policy=notify.deployment.signup
+    )
+    for telegram_id in await roles.coordinator_ids(notify.session, activity.team_id):
+        language = await notify.language_of(telegram_id)
+        key = "alerts.short" if audience else "alerts.short_nobody"
+        text = notify.text(
+            language,
+            key,
+            title=activity.title,
+            when=notify.when(language, shift),
+            held=short.held,
+            capacity=shift.capacity,
+            audience=audience,
+        )
+        call = notify.button(
+            telegram_id, language, "alerts.recruit", "shift.recruit_ok", shift.id, count=audience
+        )
+        notify.send(telegram_id, text, [call] if audience else None)
+
+
+async def digest(notify: Notifier, digest: Digest) -> None:
+    """One coordinator's list of tomorrow's shifts and their fill."""
+    language = await notify.language_of(digest.telegram_id)
+    zone = notify.deployment.zone
+    day = formatting.day(notify.texts, language, digest.lines[0].shift.starts_at, zone)
+    lines = [notify.text(language, "alerts.digest_header", day=day)]
+    for line in digest.lines:
+        shift, load = line.shift, line.load
+        key = "alerts.digest_full" if load.held >= shift.capacity else "alerts.digest_short"
+        lines.append(
+            notify.text(
+                language,
+                key,
+                time=formatting.local(shift.starts_at, zone).strftime("%H:%M"),
+                title=line.activity.title,
+                held=load.held,
+                capacity=shift.capacity,
+                waiting=load.waiting,
+            )
+        )
+    notify.send(digest.telegram_id, "\n".join(lines))

@@ -1,0 +1,265 @@
+"""/notifications: what a volunteer is sent unasked — reminders before their shifts (off, at
+times they pick from a few presets, or the usual ones) and calls for volunteers when a shift in
+a theme they like needs people (all of them, or theme by theme). One message shows the choice;
+each press edits it in place.
+
+The buttons are lasting and name the state they ask for ("choose 1 h", "turn reminders off"),
+not a flip of whatever is stored, so a press from an old message still does what it said.
+"""
+
+from __future__ import annotations
+
+from handlers.callbacks import Press
+from handlers.context import Context, in_rows, keyboard
+from handlers.events import InlineButton, InlineKeyboard
+from handlers.router import Router
+from models.reference import Theme
+from models.registration.tables import Volunteer
+from models.reminders import before_shift, notifications
+
+router = Router()
+
+HOUR = 60  # minutes
+DAY = 24 * HOUR
+WEEK = 7 * DAY
+# The times offered as toggle buttons, in minutes before a shift, longest first.
+PRESETS = (WEEK, 3 * DAY, DAY, 12 * HOUR, 2 * HOUR, HOUR, 30)
+TIMES_PER_ROW = 4
+THEMES_PER_ROW = 2
+YES, NO = "1", "0"
+
+
+@router.command("notifications")
+async def show(ctx: Context) -> None:
+    """The volunteer asked what they are sent unasked."""
+    if ctx.volunteer is None:
+        ctx.say(ctx.t("general.not_registered"))
+        return
+    ctx.say(*_panel(ctx, ctx.volunteer))
+
+
+@router.button("nt.rem", lasting=True)
+async def switch_reminders(ctx: Context, press: Press) -> None:
+    """The volunteer turned reminders off, or back on at the times they had chosen."""
+    if (volunteer := _registered(ctx)) is not None:
+        enabled = press.args[0] == YES
+        await _set_reminders(ctx, volunteer, enabled=enabled, minutes=volunteer.reminder_minutes)
+
+
+@router.button("nt.time", lasting=True)
+async def choose_time(ctx: Context, press: Press) -> None:
+    """The volunteer ticked a time to be reminded at, or unticked one (never the last one)."""
+    if (volunteer := _registered(ctx)) is not None:
+        minutes, wanted = int(press.args[0]), press.args[1] == YES
+        times = set(_times_of(ctx, volunteer)) - {minutes}
+        if wanted:
+            times.add(minutes)
+        await _set_reminders(
+            ctx, volunteer, enabled=volunteer.reminders_enabled, minutes=sorted(times)
+        )
+
+
+@router.button("nt.usual", lasting=True)
+async def use_usual_times(ctx: Context, press: Press) -> None:
+    """The volunteer went back to the times the programme (or an activity) chooses."""
+    if (volunteer := _registered(ctx)) is not None:
+        await _set_reminders(ctx, volunteer, enabled=volunteer.reminders_enabled, minutes=None)
+
+
+@router.button("nt.calls", lasting=True)
+async def switch_calls(ctx: Context, press: Press) -> None:
+    """The volunteer stopped, or resumed, calls for volunteers."""
+    if (volunteer := _registered(ctx)) is None:
+        return
+    muted = press.args[0] == NO
+    if volunteer.mute_recruitment == muted:
+        ctx.answer(ctx.t("notifications.unchanged"))
+        return
+    await notifications.set_recruitment(ctx.session, volunteer, muted=muted, now=ctx.clock.now())
+    ctx.edit_pressed(*_panel(ctx, volunteer))
+
+
+@router.button("nt.themes", lasting=True)
+async def show_themes(ctx: Context, press: Press) -> None:
+    """The volunteer wants to choose, theme by theme, which calls they get."""
+    if (volunteer := _registered(ctx)) is not None:
+        ctx.edit_pressed(*_themes_panel(ctx, volunteer))
+
+
+@router.button("nt.theme", lasting=True)
+async def switch_theme(ctx: Context, press: Press) -> None:
+    """The volunteer muted calls about one theme, or turned them back on."""
+    if (volunteer := _registered(ctx)) is None:
+        return
+    offered = {theme.id for theme in _themes_of(volunteer)}
+    if len(press.args) != 2 or not press.args[0].isdigit() or int(press.args[0]) not in offered:
+        ctx.answer(ctx.t("general.button_invalid"), alert=True)
+        return
+    muted = press.args[1] == NO
+    changed = await notifications.set_theme_muted(
+        ctx.session, volunteer, int(press.args[0]), muted=muted, now=ctx.clock.now()
+    )
+    if not changed:
+        ctx.answer(ctx.t("notifications.unchanged"))
+        return
+    ctx.edit_pressed(*_themes_panel(ctx, volunteer))
+
+
+@router.button("nt.back", lasting=True)
+async def back_to_panel(ctx: Context, press: Press) -> None:
+    """The volunteer is done with the themes: the whole choice again."""
+    if (volunteer := _registered(ctx)) is not None:
+        ctx.edit_pressed(*_panel(ctx, volunteer))
+
+
+def _registered(ctx: Context) -> Volunteer | None:
+    if ctx.volunteer is None:
+        ctx.answer(ctx.t("general.not_registered"), alert=True)
+    return ctx.volunteer
+
+
+async def _set_reminders(
+    ctx: Context, volunteer: Volunteer, *, enabled: bool, minutes: list[int] | None
+) -> None:
+    before = (volunteer.reminders_enabled, volunteer.reminder_minutes)
+    replanned = await notifications.set_reminders(
+        ctx.session,
+        volunteer,
+        enabled=enabled,
+        minutes=minutes,
+        now=ctx.clock.now(),
+        default=ctx.deployment.signup.reminder_offsets,
+    )
+    if (volunteer.reminders_enabled, volunteer.reminder_minutes) == before:
+        # Telegram refuses an edit that changes nothing; the spinner still needs an answer.
+        ctx.answer(ctx.t("notifications.unchanged"))
+        return
+    note = ctx.t("notifications.replanned", count=replanned) if replanned else None
+    ctx.edit_pressed(*_panel(ctx, volunteer, note))
+
+
+# ---- the message --------------------------------------------------------------------------
+
+
+def _usual_minutes(ctx: Context) -> list[int]:
+    """The deployment's reminder times, in the whole minutes a volunteer's choice is kept in."""
+    minutes = (offset // before_shift.MINUTE for offset in ctx.deployment.signup.reminder_offsets)
+    return sorted({m for m in minutes if 0 < m <= notifications.MAX_MINUTES})
+
+
+def _times_of(ctx: Context, volunteer: Volunteer) -> list[int]:
+    """The times the volunteer is reminded at: their own, else the usual ones."""
+    if volunteer.reminder_minutes is None:
+        return _usual_minutes(ctx)
+    return list(volunteer.reminder_minutes)
+
+
+def _panel(
+    ctx: Context, volunteer: Volunteer, note: str | None = None
+) -> tuple[str, InlineKeyboard | None]:
+    lines = [ctx.t("notifications.header"), _reminders_line(ctx, volunteer)]
+    calls = "notifications.calls_off" if volunteer.mute_recruitment else "notifications.calls_on"
+    lines.append(ctx.t(calls))
+    if volunteer.muted_themes and not volunteer.mute_recruitment:
+        muted = _names(ctx, volunteer.muted_themes)
+        lines.append(ctx.t("notifications.calls_except", themes=muted))
+    if note is not None:
+        lines += ["", note]
+    b = ctx.lasting_button
+    rows: list[list[InlineButton]] = []
+    if volunteer.reminders_enabled:
+        rows.append([b(ctx.t("notifications.turn_off"), "nt.rem", NO)])
+        rows += in_rows(_time_buttons(ctx, volunteer), TIMES_PER_ROW)
+        if volunteer.reminder_minutes is None:
+            rows.append([b(ctx.t("notifications.usual_chosen"), "nt.usual")])
+        else:
+            rows.append([b(ctx.t("notifications.use_usual"), "nt.usual")])
+    else:
+        rows.append([b(ctx.t("notifications.turn_on"), "nt.rem", YES)])
+    if volunteer.mute_recruitment:
+        rows.append([b(ctx.t("notifications.unmute_calls"), "nt.calls", YES)])
+    else:
+        rows.append([b(ctx.t("notifications.mute_calls"), "nt.calls", NO)])
+    if _themes_of(volunteer):
+        rows.append([b(ctx.t("notifications.by_theme"), "nt.themes")])
+    return "\n".join(lines), keyboard(*rows)
+
+
+def _themes_of(volunteer: Volunteer) -> list[Theme]:
+    """The themes a volunteer may mute calls about: those they like, and any they muted
+    before they stopped liking it (so it can be turned back on)."""
+    muted = [theme for theme in volunteer.muted_themes if theme not in volunteer.themes]
+    return [*volunteer.themes, *muted]
+
+
+def _themes_panel(ctx: Context, volunteer: Volunteer) -> tuple[str, InlineKeyboard | None]:
+    """A toggle per theme: 📣 calls about it come, 🔇 they do not; each names the state it
+    asks for, like the other buttons here."""
+    lines = [ctx.t("notifications.themes_header")]
+    if volunteer.mute_recruitment:
+        lines.append(ctx.t("notifications.themes_all_off"))
+    buttons = []
+    for theme in _themes_of(volunteer):
+        name = theme.name(ctx.lang)
+        if theme in volunteer.muted_themes:
+            label = ctx.t("notifications.theme_muted", theme=name)
+            buttons.append(ctx.lasting_button(label, "nt.theme", theme.id, YES))
+        else:
+            label = ctx.t("notifications.theme_on", theme=name)
+            buttons.append(ctx.lasting_button(label, "nt.theme", theme.id, NO))
+    back = ctx.lasting_button(ctx.t("notifications.back"), "nt.back")
+    return "\n".join(lines), keyboard(*in_rows(buttons, THEMES_PER_ROW), [back])
+
+
+def _names(ctx: Context, themes: list[Theme]) -> str:
+    ordered = sorted(themes, key=lambda theme: (theme.sort_order, theme.id))
+    return ctx.t("notifications.separator").join(theme.name(ctx.lang) for theme in ordered)
+
+
+def _reminders_line(ctx: Context, volunteer: Volunteer) -> str:
+    if not volunteer.reminders_enabled:
+        return ctx.t("notifications.reminders_off")
+    if volunteer.reminder_minutes is not None:
+        return ctx.t(
+            "notifications.reminders_chosen", times=_listed(ctx, volunteer.reminder_minutes)
+        )
+    usual = _usual_minutes(ctx)
+    if not usual:
+        return ctx.t("notifications.reminders_usual_none")
+    return ctx.t("notifications.reminders_usual", times=_listed(ctx, usual))
+
+
+def _time_buttons(ctx: Context, volunteer: Volunteer) -> list[InlineButton]:
+    """A toggle per preset, and per time chosen that is not a preset (so it can be unticked)."""
+    chosen = set(_times_of(ctx, volunteer))
+    buttons = []
+    for minutes in sorted(chosen | set(PRESETS), reverse=True):
+        if minutes in chosen:
+            label = ctx.t("notifications.time_chosen", time=_duration(ctx, minutes))
+            buttons.append(ctx.lasting_button(label, "nt.time", minutes, NO))
+        else:
+            buttons.append(ctx.lasting_button(_duration(ctx, minutes), "nt.time", minutes, YES))
+    return buttons
+
+
+def _listed(ctx: Context, minutes: list[int]) -> str:
+    """`24 h and 2 h`: the longest first."""
+    names = [_duration(ctx, m) for m in sorted(minutes, reverse=True)]
+    if len(names) == 1:
+        return names[0]
+    rest = ctx.t("notifications.separator").join(names[:-1])
+    return ctx.t("notifications.and", rest=rest, last=names[-1])
+
+
+def _duration(ctx: Context, minutes: int) -> str:
+    """`1 week`, `3 days`, `24 h`, `30 min`: a day reads as 24 h, the way reminders are told."""
+    if minutes % WEEK == 0:
+        weeks = minutes // WEEK
+        return (
+            ctx.t("notifications.week") if weeks == 1 else ctx.t("notifications.weeks", count=weeks)
+        )
+    if minutes % DAY == 0 and minutes > DAY:
+        return ctx.t("notifications.days", count=minutes // DAY)
+    if minutes % HOUR == 0:
+        return ctx.t("notifications.hours", count=minutes // HOUR)
+    return ctx.t("notifications.minutes", count=minutes)

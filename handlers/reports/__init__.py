@@ -1,0 +1,14 @@
+"""Reports: a coordinator's or admin's figures and charts (/stats) and the records export
+(/export)."""
+
+from handlers.reports import exports, stats
+from handlers.router import Router
+
+router = Router()
+for module in (
+    stats,
+    exports,
+):
+    router.include(module.router)
+
+__all__ = ["router"]

@@ -1,0 +1,215 @@
+"""/export: a coordinator (for their teams) or an admin (for one team or all) downloads the
+volunteers or the confirmed service records as CSV or XLSX, in the layout the national volunteer
+information system imports (docs/exports.md), with the totals in the caption.
+
+Every choice is a button, and each button carries the choices made so far, so a press needs no
+conversation state and is checked afresh on the server: the team is re-checked against the
+presser's roles at every step and once more before anything is read. Every export is audited.
+"""
+
+from __future__ import annotations
+
+import io
+from enum import StrEnum
+
+from handlers import formatting
+from handlers.callbacks import Press
+from handlers.context import Context, in_rows, keyboard
+from handlers.events import SendDocument
+from handlers.router import Router
+from models.attendance.hours import hours_text
+from models.errors import Conflict, NotAllowed
+from models.reports import exports
+from models.reports.exports import FileFormat, Period, Scope, Table
+from models.teams import roles
+from models.teams.tables import Team
+
+router = Router()
+
+# Telegram takes documents of up to 50 MB from a bot
+# (https://core.telegram.org/bots/api#sending-files).
+DOCUMENT_MAX_BYTES = 50 * 1024 * 1024
+# Beyond this many rows the file is made on the server with `volbot export`: the export runs
+# inside the update's transaction, which on SQLite holds the write lock for everyone meanwhile.
+CHAT_ROWS_MAX = 100_000
+TEAMS_PER_PAGE = 8
+ALL_TEAMS = 0
+NO_PERIOD = "-"
+
+
+class Step(StrEnum):
+    """The flow, one button action per answer; each carries the answers before it."""
+
+    START = "ex.start"  # (from /manage) the same as /export
+    WHAT = "ex.what"  # what: volunteers or records
+    TEAMS = "ex.teams"  # what, page: another page of teams
+    TEAM = "ex.team"  # what, team (0: all, for admins)
+    PERIOD = "ex.period"  # what, team, period (records only)
+    FORMAT = "ex.format"  # what, team, period ("-" for volunteers), format
+
+
+@router.command("export")
+async def start(ctx: Context) -> None:
+    """A coordinator or admin asked to export: volunteers or service records?"""
+    await _ask_what(ctx)
+
+
+@router.button(Step.START, lasting=True)
+async def start_from_manage(ctx: Context, press: Press) -> None:
+    """The coordinator pressed Export under their /manage list."""
+    await _ask_what(ctx)
+
+
+async def _ask_what(ctx: Context) -> None:
+    if not await roles.managed_teams(ctx.session, ctx.user_id, ctx.deployment.admin_ids):
+        ctx.say(ctx.t("exports.not_coordinator"))
+        return
+    b = ctx.lasting_button
+    ctx.say(
+        ctx.t("exports.choose_what"),
+        keyboard(
+            [b(ctx.t("exports.what_volunteers"), Step.WHAT, Table.VOLUNTEERS)],
+            [b(ctx.t("exports.what_records"), Step.WHAT, Table.RECORDS)],
+        ),
+    )
+
+
+@router.button(Step.WHAT, lasting=True)
+async def chose_what(ctx: Context, press: Press) -> None:
+    """They chose the table: which team (unless they coordinate just one)?"""
+    await _ask_team(ctx, Table(press.args[0]), page=0)
+
+
+@router.button(Step.TEAMS, lasting=True)
+async def more_teams(ctx: Context, press: Press) -> None:
+    """They asked for the next page of teams."""
+    await _ask_team(ctx, Table(press.args[0]), page=int(press.args[1]))
+
+
+async def _ask_team(ctx: Context, what: Table, page: int) -> None:
+    teams = await roles.managed_teams(ctx.session, ctx.user_id, ctx.deployment.admin_ids)
+    admin = await roles.is_admin(ctx.session, ctx.user_id, ctx.deployment.admin_ids)
+    if not teams:
+        raise NotAllowed("not_coordinator")
+    if len(teams) == 1 and not admin:
+        await _after_team(ctx, what, teams[0].id)
+        return
+    b = ctx.lasting_button
+    shown = teams[page * TEAMS_PER_PAGE : (page + 1) * TEAMS_PER_PAGE]
+    buttons = [b(team.name[:40], Step.TEAM, what, team.id) for team in shown]
+    if admin and page == 0:
+        buttons.insert(0, b(ctx.t("exports.all_teams"), Step.TEAM, what, ALL_TEAMS))
+    if len(teams) > (page + 1) * TEAMS_PER_PAGE:
+        buttons.append(b(ctx.t("exports.more_teams"), Step.TEAMS, what, page + 1))
+    ctx.edit_pressed(ctx.t("exports.choose_team"), keyboard(*in_rows(buttons, 1)))
+
+
+@router.button(Step.TEAM, lasting=True)
+async def chose_team(ctx: Context, press: Press) -> None:
+    """They chose the team (or all teams)."""
+    what, team_id = Table(press.args[0]), int(press.args[1])
+    await _team(ctx, team_id)
+    await _after_team(ctx, what, team_id)
+
+
+async def _after_team(ctx: Context, what: Table, team_id: int) -> None:
+    """Records are for a period; volunteers are everyone on the list today."""
+    b = ctx.lasting_button
+    if what is Table.VOLUNTEERS:
+        _ask_format(ctx, what, team_id, NO_PERIOD)
+        return
+    buttons = [
+        b(ctx.t(f"exports.period_{period}"), Step.PERIOD, what, team_id, period)
+        for period in Period
+    ]
+    ctx.edit_pressed(ctx.t("exports.choose_period"), keyboard(*in_rows(buttons, 2)))
+
+
+@router.button(Step.PERIOD, lasting=True)
+async def chose_period(ctx: Context, press: Press) -> None:
+    """They chose the period of the records."""
+    what, team_id, period = Table(press.args[0]), int(press.args[1]), press.args[2]
+    await _team(ctx, team_id)
+    _ask_format(ctx, what, team_id, Period(period))
+
+
+def _ask_format(ctx: Context, what: Table, team_id: int, period: str) -> None:
+    buttons = [
+        ctx.lasting_button(ctx.t(f"exports.format_{f}"), Step.FORMAT, what, team_id, period, f)
+        for f in FileFormat
+    ]
+    ctx.edit_pressed(ctx.t("exports.choose_format"), keyboard(buttons))
+
+
+@router.button(Step.FORMAT, lasting=True)
+async def chose_format(ctx: Context, press: Press) -> None:
+    """They chose the file format: make the file and send it, with its totals."""
+    what, team_id, period = Table(press.args[0]), int(press.args[1]), press.args[2]
+    file_format = FileFormat(press.args[3])
+    team = await _team(ctx, team_id)
+    team_name = team.name if team is not None else ctx.t("exports.every_team")
+    zone, now = ctx.deployment.zone, ctx.clock.now()
+    today = formatting.today(now, zone)
+    first, last = (
+        (None, None) if period == NO_PERIOD else exports.period_days(Period(period), today)
+    )
+    scope = Scope(what, team.id if team else None, first, last)
+    rows = await exports.count(ctx.session, scope, zone)
+    if rows == 0:
+        ctx.edit_pressed(ctx.t(f"exports.empty_{what}", team=team_name))
+        return
+    if rows > CHAT_ROWS_MAX:
+        ctx.edit_pressed(ctx.t("exports.too_many", rows=f"{rows:,}", max=f"{CHAT_ROWS_MAX:,}"))
+        return
+    out = io.BytesIO()
+    totals = await exports.export(
+        ctx.session, scope, file_format, out, zone=zone, cipher=ctx.cipher
+    )
+    content = out.getvalue()
+    if len(content) > DOCUMENT_MAX_BYTES:
+        ctx.edit_pressed(ctx.t("exports.too_large", mb=DOCUMENT_MAX_BYTES // (1024 * 1024)))
+        return
+    exports.record(
+        ctx.session,
+        actor=ctx.user_id,
+        scope=scope,
+        file_format=file_format,
+        totals=totals,
+        at=now,
+    )
+    days = today.isoformat() if first is None or last is None else f"{first}_{last}"
+    filename = f"{what}-{f'team{team_id}' if team else 'all'}-{days}.{file_format}"
+    ctx.edit_pressed(ctx.t("exports.sending", team=team_name))
+    caption = _caption(ctx, scope, team_name, totals)
+    ctx.outbox.add(SendDocument(ctx.event.chat_id, filename, content, caption=caption))
+
+
+def _caption(ctx: Context, scope: Scope, team_name: str, totals: exports.Totals) -> str:
+    if scope.table is Table.VOLUNTEERS:
+        count = f"{totals.volunteers:,}"
+        return ctx.t("exports.caption_volunteers", team=team_name, count=count)
+    return ctx.t(
+        "exports.caption_records",
+        team=team_name,
+        first=scope.first_day,
+        last=scope.last_day,
+        count=f"{totals.records:,}",
+        credited=hours_text(totals.credited_minutes),
+        honour=hours_text(totals.honour_minutes),
+    )
+
+
+async def _team(ctx: Context, team_id: int) -> Team | None:
+    """The team a button names (None: all teams), once the presser is shown to manage it —
+    all teams only for an admin."""
+    admin_ids = ctx.deployment.admin_ids
+    if team_id == ALL_TEAMS:
+        if not await roles.is_admin(ctx.session, ctx.user_id, admin_ids):
+            raise NotAllowed("not_coordinator")
+        return None
+    team = await ctx.session.get(Team, team_id)
+    if team is None:
+        raise Conflict("export_team_gone")
+    if not await roles.may_manage(ctx.session, ctx.user_id, team_id, admin_ids):
+        raise NotAllowed("not_coordinator")
+    return team

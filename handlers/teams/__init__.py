@@ -1,0 +1,16 @@
+"""Teams: volunteers join and leave them (/teams, join links), coordinators and admins run them
+(/team: members, requests, invites, roles), admins read the audit log (/audit).
+"""
+
+from handlers.router import Router
+from handlers.teams import audit_log, membership, team_admin
+
+router = Router()
+for module in (
+    membership,
+    team_admin,
+    audit_log,
+):
+    router.include(module.router)
+
+__all__ = ["router"]

@@ -1,0 +1,123 @@
+"""Teams, for volunteers: `/teams` shows theirs (and lets them leave one), and the teams they
+could ask to join; a team's link or QR code (`team_<token>`) joins at once. A request to join
+goes to the team's coordinators, whose answer comes back here."""
+
+from __future__ import annotations
+
+from handlers.callbacks import Press
+from handlers.context import Context, in_rows, keyboard
+from handlers.notify import notifier
+from handlers.router import Router
+from models.errors import Conflict, NotAllowed
+from models.registration.tables import Volunteer
+from models.teams import membership, roles
+from models.teams.tables import Team
+
+router = Router()
+TEAM_LINK_PREFIX = "team"
+BROWSE_LIMIT = 40
+
+
+def _registered(ctx: Context) -> Volunteer:
+    if ctx.volunteer is None:
+        raise NotAllowed("register_first")
+    return ctx.volunteer
+
+
+async def _team(ctx: Context, team_id: int) -> Team:
+    team = await ctx.session.get(Team, team_id)
+    if team is None:
+        raise Conflict("team_gone")
+    return team
+
+
+@router.command("teams")
+async def my_teams(ctx: Context) -> None:
+    """The volunteer asked which teams they are in."""
+    volunteer = _registered(ctx)
+    mine = await membership.teams_of(ctx.session, volunteer)
+    lines = [ctx.t("teams.mine_header") if mine else ctx.t("teams.mine_none")]
+    b = ctx.lasting_button
+    rows = []
+    for member in mine:
+        lines.append(ctx.t(f"teams.mine_{member.status}", team=member.team.name))
+        label = ctx.t("teams.leave", team=member.team.name[:30])
+        rows.append([b(label, "tm.leave", member.team.id)])
+    rows.append([b(ctx.t("teams.browse"), "tm.browse")])
+    ctx.say("\n".join(lines), keyboard(*rows))
+
+
+@router.button("tm.browse", lasting=True)
+async def browse(ctx: Context, press: Press) -> None:
+    """The volunteer wants to see the teams they could ask to join."""
+    _registered(ctx)
+    found = await membership.all_teams(ctx.session)
+    if not found:
+        ctx.say(ctx.t("teams.none_yet"))
+        return
+    buttons = [ctx.lasting_button(t.name[:40], "tm.show", t.id) for t in found[:BROWSE_LIMIT]]
+    ctx.say(ctx.t("teams.browse_header"), keyboard(*in_rows(buttons, 1)))
+
+
+@router.button("tm.show", lasting=True)
+async def show(ctx: Context, press: Press) -> None:
+    """The volunteer opened a team."""
+    team = await _team(ctx, int(press.args[0]))
+    text = ctx.t("teams.card", team=team.name, description=team.description or "—")
+    ctx.say(text, keyboard([ctx.lasting_button(ctx.t("teams.ask"), "tm.ask", team.id)]))
+
+
+@router.button("tm.ask", lasting=True)
+async def ask(ctx: Context, press: Press) -> None:
+    """The volunteer asked to join: the team's coordinators are asked to decide."""
+    volunteer = _registered(ctx)
+    team = await _team(ctx, int(press.args[0]))
+    await membership.ask_to_join(ctx.session, volunteer, team, now=ctx.clock.now())
+    notify = notifier(ctx)
+    for telegram_id in await roles.coordinator_ids(ctx.session, team.id):
+        language = await notify.language_of(telegram_id)
+        text = notify.text(
+            language, "teams.request", name=volunteer.full_name or "—", team=team.name
+        )
+        notify.send(
+            telegram_id,
+            text,
+            [
+                notify.button(
+                    telegram_id, language, "teams.approve", "ta.yes", team.id, volunteer.id
+                ),
+                notify.button(
+                    telegram_id, language, "teams.decline", "ta.no", team.id, volunteer.id
+                ),
+            ],
+        )
+    ctx.edit_pressed(ctx.t("teams.asked", team=team.name))
+
+
+@router.deep_link(TEAM_LINK_PREFIX)
+async def open_link(ctx: Context, token: str) -> None:
+    """Someone opened a team's link or QR code: they join at once."""
+    volunteer = _registered(ctx)
+    team = await membership.team_by_token(ctx.session, token)
+    await membership.join(ctx.session, volunteer, team, now=ctx.clock.now())
+    ctx.say(ctx.t("teams.joined", team=team.name))
+
+
+@router.button("tm.leave", lasting=True)
+async def ask_leave(ctx: Context, press: Press) -> None:
+    """The volunteer wants to leave a team: ask first."""
+    team = await _team(ctx, int(press.args[0]))
+    b = ctx.lasting_button
+    ctx.say(
+        ctx.t("teams.confirm_leave", team=team.name),
+        keyboard([b(ctx.t("teams.leave_yes"), "tm.leave_ok", team.id)]),
+    )
+
+
+@router.button("tm.leave_ok", lasting=True)
+async def leave(ctx: Context, press: Press) -> None:
+    """The volunteer confirmed leaving the team."""
+    volunteer = _registered(ctx)
+    team = await _team(ctx, int(press.args[0]))
+    await membership.leave(ctx.session, volunteer, team.id, now=ctx.clock.now())
+    ctx.edit_pressed(ctx.t("teams.left", team=team.name))

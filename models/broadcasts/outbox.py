@@ -1,0 +1,619 @@
+"""Recruitment broadcasts: a coordinator's notice to a chosen audience, delivered from a durable
+outbox — one `deliveries` row per recipient, made by one INSERT … SELECT so that a city-wide
+audience never passes through memory.
+
+Senders claim rows in small batches with a lease and record each outcome as soon as its send
+returns. A row still `sending` when its lease ends belonged to a sender that died, or whose send
+timed out: nobody knows whether it arrived. Such rows are *uncertain*; the deployment chooses to
+send them again (`resend`: nobody is lost, and the only possible duplicates are these) or not
+(`skip`: nobody gets two). Either way they are counted in the report.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Literal
+
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    bindparam,
+    case,
+    exists,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models import audit
+from models.activities.tables import Activity, Shift, Signup
+from models.broadcasts.tables import Broadcast, Delivery
+from models.errors import Conflict, InvalidInput, NotAllowed
+from models.registration.tables import Volunteer, volunteer_muted_themes, volunteer_themes
+from models.teams import roles
+from models.teams.tables import TeamMember
+
+AudienceKind = Literal["everyone", "teams", "districts", "themes", "served", "waiting"]
+AUDIENCE_KINDS: tuple[AudienceKind, ...] = (
+    "everyone",
+    "teams",
+    "districts",
+    "themes",
+    "served",
+    "waiting",
+)
+# The audiences chosen by activity: who served in it, who waits for one of its shifts.
+BY_ACTIVITY: tuple[AudienceKind, ...] = ("served", "waiting")
+Uncertain = Literal["resend", "skip"]
+LEASE = timedelta(minutes=2)
+TEXT_MAX = 4096  # https://core.telegram.org/bots/api#sendmessage
+CAPTION_MAX = 1024  # https://core.telegram.org/bots/api#sendphoto
+# A call stays open to pausing, resuming and cancelling until it is over.
+OPEN = ("scheduled", "running", "paused")
+UNSENT = ("pending", "sending")
+
+
+@dataclass(frozen=True)
+class Audience:
+    """Whom a call goes to: everyone, or the volunteers of the chosen teams, districts or
+    themes, or those who served in (or wait for) the chosen activities."""
+
+    kind: AudienceKind
+    ids: tuple[int, ...] = ()
+
+    def to_json(self) -> dict[str, object]:
+        return {"kind": self.kind, "ids": list(self.ids)}
+
+    @classmethod
+    def from_json(cls, value: dict[str, object]) -> Audience:
+        kind = str(value.get("kind", ""))
+        if kind not in AUDIENCE_KINDS:
+            raise InvalidInput("broadcast_audience")
+        ids = value.get("ids", [])
+        assert isinstance(ids, list)
+        return cls(kind=kind, ids=tuple(int(i) for i in ids))  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What the person calling may reach: everything for an admin, else their teams."""
+
+    admin: bool
+    team_ids: tuple[int, ...]
+
+    def to_json(self) -> dict[str, object]:
+        return {"admin": self.admin, "teams": list(self.team_ids)}
+
+    @classmethod
+    def from_json(cls, value: dict[str, object]) -> Scope:
+        teams = value.get("teams", [])
+        assert isinstance(teams, list)
+        return cls(admin=bool(value.get("admin")), team_ids=tuple(int(t) for t in teams))
+
+
+async def scope_of(session: AsyncSession, telegram_id: int, admin_ids: Sequence[int]) -> Scope:
+    teams = await roles.managed_teams(session, telegram_id, admin_ids)
+    admin = await roles.is_admin(session, telegram_id, admin_ids)
+    return Scope(admin=admin, team_ids=tuple(team.id for team in teams))
+
+
+async def check_audience(session: AsyncSession, audience: Audience, scope: Scope) -> None:
+    """Refuse an audience outside the caller's teams (admins may reach anyone)."""
+    if audience.kind != "everyone" and not audience.ids:
+        raise InvalidInput("broadcast_nobody_chosen")
+    if scope.admin:
+        return
+    if audience.kind == "everyone":
+        raise NotAllowed("broadcast_everyone")
+    if audience.kind == "teams" and not set(audience.ids) <= set(scope.team_ids):
+        raise NotAllowed("broadcast_other_team")
+    if audience.kind in BY_ACTIVITY:
+        teams = set(
+            await session.scalars(select(Activity.team_id).where(Activity.id.in_(audience.ids)))
+        )
+        if not teams <= set(scope.team_ids):
+            raise NotAllowed("broadcast_other_team")
+
+
+def _chosen(audience: Audience, scope: Scope) -> list[ColumnElement[bool]]:
+    """The conditions that pick the audience itself, within the caller's teams."""
+    ids = audience.ids
+    member_of = (
+        select(TeamMember.volunteer_id)
+        .where(TeamMember.status == "active")
+        .where(TeamMember.team_id.in_(ids if audience.kind == "teams" else scope.team_ids))
+    )
+    if audience.kind in BY_ACTIVITY:
+        statuses = ("attended",) if audience.kind == "served" else ("waiting", "offered")
+        took_part = (
+            select(Signup.volunteer_id)
+            .join(Shift, Shift.id == Signup.shift_id)
+            .where(Shift.activity_id.in_(ids), Signup.status.in_(statuses))
+        )
+        return [Volunteer.id.in_(took_part)]
+    conditions: list[ColumnElement[bool]] = []
+    if audience.kind == "teams" or not scope.admin:
+        conditions.append(Volunteer.id.in_(member_of))
+    if audience.kind == "districts":
+        conditions.append(Volunteer.district_id.in_(ids))
+    if audience.kind == "themes":
+        # Likes one of the chosen themes, and has not muted calls about that one.
+        muted = select(volunteer_muted_themes.c.volunteer_id).where(
+            volunteer_muted_themes.c.volunteer_id == volunteer_themes.c.volunteer_id,
+            volunteer_muted_themes.c.theme_id == volunteer_themes.c.theme_id,
+        )
+        likes = select(volunteer_themes.c.volunteer_id).where(
+            volunteer_themes.c.theme_id.in_(ids), ~muted.exists()
+        )
+        conditions.append(Volunteer.id.in_(likes))
+    return conditions
+
+
+def recipients(audience: Audience, scope: Scope, theme_id: int | None) -> Select[tuple[int]]:
+    """The ids of the volunteers a call reaches: the chosen ones who are active, reachable,
+    and have muted neither calls nor the call's theme."""
+    conditions = [
+        Volunteer.status == "active",
+        Volunteer.reachable.is_(True),
+        Volunteer.telegram_id.is_not(None),
+        Volunteer.mute_recruitment.is_(False),
+        *_chosen(audience, scope),
+    ]
+    if theme_id is not None:
+        muted = select(volunteer_muted_themes.c.volunteer_id).where(
+            volunteer_muted_themes.c.theme_id == theme_id
+        )
+        conditions.append(Volunteer.id.not_in(muted))
+    return select(Volunteer.id).where(*conditions)
+
+
+async def count(
+    session: AsyncSession, audience: Audience, scope: Scope, theme_id: int | None
+) -> int:
+    query = recipients(audience, scope, theme_id).subquery()
+    return await session.scalar(select(func.count()).select_from(query)) or 0
+
+
+async def activities_in(
+    session: AsyncSession, scope: Scope, *, now: datetime, past: bool, limit: int
+) -> list[Activity]:
+    """The scope's published activities, newest first: those with a shift over (`past`: whom a
+    call may reach as having served), or those with a shift still to come."""
+    shifts = select(Shift.activity_id).where(
+        Shift.status != "cancelled", Shift.ends_at <= now if past else Shift.starts_at > now
+    )
+    query = (
+        select(Activity)
+        .where(Activity.status == "published", Activity.id.in_(shifts))
+        .order_by(Activity.created_at.desc(), Activity.id.desc())
+        .limit(limit)
+    )
+    if not scope.admin:
+        query = query.where(Activity.team_id.in_(scope.team_ids))
+    return list(await session.scalars(query))
+
+
+def check_text(text: str, *, photo: bool) -> str:
+    text = text.strip()
+    if not text:
+        raise InvalidInput("broadcast_text_empty")
+    limit = CAPTION_MAX if photo else TEXT_MAX
+    if len(text) > limit:
+        raise InvalidInput("broadcast_text_too_long", limit=limit, length=len(text))
+    return text
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A call as the coordinator composed it, before Confirm."""
+
+    text: str
+    audience: Audience
+    photo_id: str | None = None
+    activity_id: int | None = None
+    send_at: datetime | None = None
+
+
+async def create(
+    session: AsyncSession, draft: Draft, *, actor: int, scope: Scope, now: datetime
+) -> Broadcast:
+    """Save a confirmed call; the sender starts it at its send time (at once if none)."""
+    await check_audience(session, draft.audience, scope)
+    check_text(draft.text, photo=draft.photo_id is not None)
+    if draft.send_at is not None and draft.send_at <= now:
+        raise InvalidInput("broadcast_time_past")
+    activity = await session.get(Activity, draft.activity_id) if draft.activity_id else None
+    if activity is not None and not scope.admin and activity.team_id not in scope.team_ids:
+        raise NotAllowed("broadcast_other_team")
+    team_id = activity.team_id if activity else _team_of(draft.audience, scope)
+    broadcast = Broadcast(
+        created_by=actor,
+        team_id=team_id,
+        activity_id=activity.id if activity else None,
+        theme_id=activity.theme_id if activity else None,
+        text=draft.text,
+        photo_id=draft.photo_id,
+        # The caller's reach is kept with the call: it is what they could reach when they made it.
+        audience={**draft.audience.to_json(), **scope.to_json()},
+        status="scheduled",
+        send_at=draft.send_at or now,
+        created_at=now,
+        total=0,
+    )
+    session.add(broadcast)
+    await session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action="broadcast.create",
+        target_type="broadcast",
+        target_id=broadcast.id,
+        at=now,
+        after={"audience": draft.audience.to_json(), "send_at": broadcast.send_at.isoformat()},
+    )
+    return broadcast
+
+
+def _team_of(audience: Audience, scope: Scope) -> int | None:
+    """The team a call belongs to (whose coordinators may control it): the one chosen, or the
+    caller's only team; None for an admin's call to several teams or everyone."""
+    if audience.kind == "teams" and len(audience.ids) == 1:
+        return audience.ids[0]
+    if not scope.admin and len(scope.team_ids) == 1:
+        return scope.team_ids[0]
+    return None
+
+
+async def start_due(session: AsyncSession, *, now: datetime) -> list[Broadcast]:
+    """Start the calls whose time has come: enqueue their recipients, set-based, once (the
+    broadcast's row lock keeps two processes from both starting it)."""
+    due = await session.scalars(
+        select(Broadcast)
+        .where(Broadcast.status == "scheduled", Broadcast.send_at <= now)
+        .order_by(Broadcast.id)
+        .with_for_update(skip_locked=True)
+    )
+    started = []
+    for broadcast in due:
+        audience, scope = (
+            Audience.from_json(broadcast.audience),
+            Scope.from_json(broadcast.audience),
+        )
+        chosen = recipients(audience, scope, broadcast.theme_id).with_only_columns(
+            literal(broadcast.id), Volunteer.id, literal("pending"), literal(0)
+        )
+        await session.execute(
+            insert(Delivery).from_select(
+                ["broadcast_id", "volunteer_id", "status", "attempts"], chosen
+            )
+        )
+        broadcast.total = (
+            await session.scalar(select(func.count()).where(Delivery.broadcast_id == broadcast.id))
+            or 0
+        )
+        broadcast.status = "running"
+        broadcast.started_at = now
+        started.append(broadcast)
+    return started
+
+
+async def running(session: AsyncSession) -> list[int]:
+    rows = await session.scalars(
+        select(Broadcast.id).where(Broadcast.status == "running").order_by(Broadcast.id)
+    )
+    return list(rows)
+
+
+async def take_back_expired(
+    session: AsyncSession, broadcast_id: int, *, now: datetime, uncertain: Uncertain
+) -> int:
+    """Rows whose sender's lease ran out are uncertain: back to the queue (`resend`) or done
+    with (`skip`). How many there were."""
+    expired = and_(
+        Delivery.broadcast_id == broadcast_id,
+        Delivery.status == "sending",
+        Delivery.lease_until < now,
+    )
+    status = "pending" if uncertain == "resend" else "uncertain"
+    result = await session.execute(
+        update(Delivery)
+        .where(expired)
+        .values(status=status, uncertain=True, lease_until=None)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount or 0  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True)
+class Recipient:
+    delivery_id: int
+    telegram_id: int
+    language: str
+
+
+async def claim(
+    session: AsyncSession,
+    broadcast_id: int,
+    *,
+    now: datetime,
+    limit: int,
+    after_id: int = 0,
+    lease: timedelta = LEASE,
+) -> list[Recipient]:
+    """Take up to `limit` pending recipients of a running call for this sender (ids above
+    `after_id` first: the caller remembers where it was, so the scan does not walk over rows
+    already sent). No other sender takes them until the lease ends."""
+    pending = (
+        select(Delivery.id)
+        .where(
+            Delivery.broadcast_id == broadcast_id,
+            Delivery.status == "pending",
+            Delivery.id > after_id,
+        )
+        .order_by(Delivery.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+        .cte("pending")
+        .prefix_with("MATERIALIZED")  # chosen once; see reminders.claim_due
+    )
+    result = await session.execute(
+        update(Delivery)
+        .where(Delivery.id.in_(select(pending.c.id)), Delivery.status == "pending")
+        .values(status="sending", lease_until=now + lease, attempts=Delivery.attempts + 1)
+        .returning(Delivery.id, Delivery.volunteer_id)
+        .execution_options(synchronize_session=False)
+    )
+    claimed = {delivery_id: volunteer_id for delivery_id, volunteer_id in result}
+    if not claimed:
+        return []
+    people = await session.execute(
+        select(Volunteer.id, Volunteer.telegram_id, Volunteer.language).where(
+            Volunteer.id.in_(claimed.values())
+        )
+    )
+    by_volunteer = {v: (t, lang) for v, t, lang in people}
+    found = []
+    for delivery_id, volunteer_id in sorted(claimed.items()):
+        telegram_id, language = by_volunteer[volunteer_id]
+        if telegram_id is None:  # erased since the call started: nobody to send to
+            await record(session, [Outcome(delivery_id, "failed", error="erased")], now=now)
+            continue
+        found.append(Recipient(delivery_id, telegram_id, language))
+    return found
+
+
+OutcomeStatus = Literal["sent", "pending", "uncertain", "failed", "blocked"]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What became of one send: `pending` when it must be tried again (refused with 429, or
+    uncertain under `resend`)."""
+
+    delivery_id: int
+    status: OutcomeStatus
+    message_id: int | None = None
+    error: str | None = None
+    uncertain: bool = False
+
+
+async def record(session: AsyncSession, outcomes: Sequence[Outcome], *, now: datetime) -> None:
+    """Record outcomes (one statement for the lot); a blocked recipient is marked unreachable,
+    so no later call counts or tries them."""
+    if not outcomes:
+        return
+    rows = Delivery.__table__.c  # a Core executemany: one statement, many rows
+    await session.execute(
+        update(Delivery.__table__)
+        .where(rows.id == bindparam("delivery"))
+        .values(
+            status=bindparam("new_status"),
+            message_id=bindparam("message"),
+            error=bindparam("reason"),
+            uncertain=rows.uncertain | bindparam("was_uncertain"),
+            sent_at=case((bindparam("new_status") == "sent", now), else_=rows.sent_at),
+            lease_until=None,
+        ),
+        [
+            {
+                "delivery": o.delivery_id,
+                "new_status": o.status,
+                "message": o.message_id,
+                "reason": o.error,
+                "was_uncertain": o.uncertain,
+            }
+            for o in outcomes
+        ],
+    )
+    blocked = [o.delivery_id for o in outcomes if o.status == "blocked"]
+    if blocked:
+        await session.execute(
+            update(Volunteer)
+            .where(Volunteer.id.in_(select(Delivery.volunteer_id).where(Delivery.id.in_(blocked))))
+            .values(reachable=False)
+            .execution_options(synchronize_session=False)
+        )
+
+
+@dataclass(frozen=True)
+class Figures:
+    """A call's figures for its progress message and report."""
+
+    total: int
+    sent: int = 0
+    failed: int = 0
+    blocked: int = 0
+    left: int = 0
+    # Sends that may or may not have arrived; `uncertain_skipped` of them were not sent again.
+    uncertain: int = 0
+    uncertain_skipped: int = 0
+    by_status: dict[str, int] = field(default_factory=dict)
+
+
+async def figures(session: AsyncSession, broadcast_id: int) -> Figures:
+    rows = await session.execute(
+        select(Delivery.status, func.count(), func.sum(case((Delivery.uncertain, 1), else_=0)))
+        .where(Delivery.broadcast_id == broadcast_id)
+        .group_by(Delivery.status)
+    )
+    by_status: dict[str, int] = {}
+    uncertain = 0
+    for status, number, doubtful in rows:
+        by_status[status] = number
+        uncertain += int(doubtful or 0)
+    return Figures(
+        total=sum(by_status.values()),
+        sent=by_status.get("sent", 0),
+        failed=by_status.get("failed", 0),
+        blocked=by_status.get("blocked", 0),
+        left=sum(by_status.get(s, 0) for s in UNSENT),
+        uncertain=uncertain,
+        uncertain_skipped=by_status.get("uncertain", 0),
+        by_status=by_status,
+    )
+
+
+async def backlog(session: AsyncSession) -> int:
+    """Recipients of running calls not yet sent to (for the metrics)."""
+    waiting = await session.scalar(
+        select(func.count())
+        .select_from(Delivery)
+        .join(Broadcast, Broadcast.id == Delivery.broadcast_id)
+        .where(Broadcast.status == "running", Delivery.status.in_(UNSENT))
+    )
+    return waiting or 0
+
+
+async def finish_done(session: AsyncSession, *, now: datetime) -> list[Broadcast]:
+    """Mark running calls with nobody left to send to as done."""
+    unsent = exists().where(Delivery.broadcast_id == Broadcast.id, Delivery.status.in_(UNSENT))
+    done = list(
+        await session.scalars(
+            select(Broadcast)
+            .where(Broadcast.status == "running", ~unsent)
+            .with_for_update(skip_locked=True)
+        )
+    )
+    for broadcast in done:
+        broadcast.status = "done"
+        broadcast.finished_at = now
+    return done
+
+
+async def get(session: AsyncSession, broadcast_id: int) -> Broadcast:
+    broadcast = await session.get(Broadcast, broadcast_id)
+    if broadcast is None:
+        raise Conflict("broadcast_not_found")
+    return broadcast
+
+
+async def may_control(
+    session: AsyncSession, broadcast: Broadcast, telegram_id: int, admin_ids: Sequence[int]
+) -> bool:
+    if broadcast.created_by == telegram_id or await roles.is_admin(session, telegram_id, admin_ids):
+        return True
+    if broadcast.team_id is None:
+        return False
+    return await roles.may_manage(session, telegram_id, broadcast.team_id, admin_ids)
+
+
+Control = Literal["pause", "resume", "cancel"]
+# What each control needs the call to be, and what it makes it; the refusal otherwise.
+CONTROLS: dict[Control, tuple[tuple[str, ...], str]] = {
+    "pause": (("running", "scheduled"), "paused"),
+    "resume": (("paused",), "running"),
+    "cancel": (OPEN, "cancelled"),
+}
+NOT_ABLE: dict[Control, str] = {
+    "pause": "broadcast_not_pausable",
+    "resume": "broadcast_not_resumable",
+    "cancel": "broadcast_not_cancelable",
+}
+
+
+async def control(
+    session: AsyncSession,
+    broadcast_id: int,
+    action: Control,
+    *,
+    actor: int,
+    admin_ids: Sequence[int],
+    now: datetime,
+) -> Broadcast:
+    """Pause, resume or cancel a call (under its row lock). Sends already in flight finish;
+    a cancelled call's unsent recipients stay counted as not sent."""
+    broadcast = await session.scalar(
+        select(Broadcast).where(Broadcast.id == broadcast_id).with_for_update()
+    )
+    if broadcast is None:
+        raise Conflict("broadcast_not_found")
+    if not await may_control(session, broadcast, actor, admin_ids):
+        raise NotAllowed("not_coordinator")
+    allowed_from, becomes = CONTROLS[action]
+    if broadcast.status not in allowed_from:
+        raise Conflict(NOT_ABLE[action])
+    if action == "resume" and broadcast.started_at is None:
+        becomes = "scheduled"  # paused before it began: it starts at its time
+    broadcast.status = becomes
+    if becomes == "cancelled":
+        broadcast.finished_at = now
+    audit.record(
+        session,
+        actor=actor,
+        action=f"broadcast.{action}",
+        target_type="broadcast",
+        target_id=broadcast.id,
+        at=now,
+        after={"status": becomes},
+    )
+    return broadcast
+
+
+async def recent(
+    session: AsyncSession, scope: Scope, telegram_id: int, *, limit: int
+) -> list[Broadcast]:
+    """The latest calls the caller may see: all for an admin, else their teams' and their own."""
+    query = select(Broadcast).order_by(Broadcast.id.desc()).limit(limit)
+    if not scope.admin:
+        query = query.where(
+            or_(Broadcast.team_id.in_(scope.team_ids), Broadcast.created_by == telegram_id)
+        )
+    return list(await session.scalars(query))
+
+
+async def set_progress_message(
+    session: AsyncSession, broadcast_id: int, chat_id: int, message_id: int, *, now: datetime
+) -> None:
+    await session.execute(
+        update(Broadcast)
+        .where(Broadcast.id == broadcast_id)
+        .values(progress_chat_id=chat_id, progress_message_id=message_id, progress_at=now)
+    )
+
+
+async def progress_due(
+    session: AsyncSession, *, now: datetime, every: timedelta
+) -> list[Broadcast]:
+    """Calls whose progress message should be edited now (at most once per `every`), claimed
+    by moving their time forward, so two processes do not both edit."""
+    due = list(
+        await session.scalars(
+            select(Broadcast)
+            .where(
+                Broadcast.progress_message_id.is_not(None),
+                Broadcast.status.in_(("running", "paused")),
+                Broadcast.progress_at <= now - every,
+            )
+            .with_for_update(skip_locked=True)
+        )
+    )
+    for broadcast in due:
+        broadcast.progress_at = now
+    return due

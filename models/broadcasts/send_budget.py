@@ -1,0 +1,59 @@
+"""The send budget all bot processes share: Telegram allows a bot about 30 messages a second in
+all (https://core.telegram.org/bots/faq#my-bot-is-hitting-limits-how-do-i-avoid-this), however
+many processes send them.
+
+The budget is one row per lane holding the next free send slot. A sender reserves n slots by
+moving it n/rate seconds on, under the row's lock, and sends at the times it got; other processes
+reserve after it. Messages that are not broadcasts (conversation replies, reminders) go out at
+once and are added at the next reservation, so broadcasts take what is left. A 429 moves the
+pause time, which every process honours at its next reservation.
+
+Times are Unix seconds: processes on several machines need synchronised clocks (NTP).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models.broadcasts.tables import SendBudget
+
+# Ordinary messages, and paid broadcasts (allow_paid_broadcast), which Telegram counts apart.
+STANDARD, PAID = 1, 2
+
+
+@dataclass(frozen=True)
+class Slots:
+    """Reserved send times: the i-th message goes at `first + i * gap`."""
+
+    first: float
+    gap: float
+
+    def at(self, index: int) -> float:
+        return self.first + index * self.gap
+
+
+async def _row(session: AsyncSession, lane: int) -> SendBudget:
+    # The lanes' rows are made by the migration, so processes never race to insert them.
+    return (
+        await session.scalars(select(SendBudget).where(SendBudget.id == lane).with_for_update())
+    ).one()
+
+
+async def reserve(
+    session: AsyncSession, count: int, *, rate: float, now: float, lane: int, others: int = 0
+) -> Slots:
+    """Reserve `count` slots after `others` messages already sent outside the budget."""
+    row = await _row(session, lane)
+    gap = 1.0 / rate
+    start = max(row.next_slot, now, row.paused_until) + others * gap
+    row.next_slot = start + count * gap
+    return Slots(first=start, gap=gap)
+
+
+async def pause(session: AsyncSession, until: float, *, lane: int) -> None:
+    """Telegram said to wait: no process reserves a slot before `until`."""
+    row = await _row(session, lane)
+    row.paused_until = max(row.paused_until, until)

@@ -1,0 +1,209 @@
+"""Registering volunteers, editing their profile and erasing their personal data.
+
+A registration is collected step by step into a draft (kept in the conversation state, with the
+ID number already encrypted) and written in one go on confirmation, so nothing half-written ever
+reaches the volunteers table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models import audit
+from models.crypto import IdCipher
+from models.errors import Conflict
+from models.reference import District, Theme
+from models.registration.tables import Volunteer
+from models.registration.validation import PrcId
+
+
+@dataclass
+class SealedId:
+    """An ID number as it may be stored: encrypted, indexed and masked, never plain."""
+
+    encrypted: str
+    index: str
+    masked: str
+    birth_date: str
+
+    @classmethod
+    def seal(cls, prc_id: PrcId, cipher: IdCipher) -> SealedId:
+        return cls(
+            encrypted=cipher.encrypt(prc_id.number).decode(),
+            index=cipher.blind_index(prc_id.number),
+            masked=prc_id.masked,
+            birth_date=prc_id.birth_date.isoformat(),
+        )
+
+
+@dataclass
+class Draft:
+    """What a volunteer has entered so far; JSON-friendly so it lives in the conversation state."""
+
+    name: str | None = None
+    phone: str | None = None
+    sealed_id: SealedId | None = None
+    district_id: int | None = None
+    theme_ids: list[int] = field(default_factory=list)
+    availability: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Draft:
+        values = dict(data)
+        sealed = values.pop("sealed_id", None)
+        # A copy of the list: mutating the stored JSON in place would hide the change from
+        # SQLAlchemy, and the new selection would never be written.
+        values["theme_ids"] = list(values.get("theme_ids", []))
+        return cls(sealed_id=SealedId(**sealed) if sealed else None, **values)
+
+
+async def districts(session: AsyncSession) -> Sequence[District]:
+    return (
+        await session.scalars(select(District).order_by(District.sort_order, District.id))
+    ).all()
+
+
+async def themes(session: AsyncSession) -> Sequence[Theme]:
+    query = select(Theme).where(Theme.active).order_by(Theme.sort_order, Theme.id)
+    return (await session.scalars(query)).all()
+
+
+async def find_volunteer(session: AsyncSession, telegram_id: int) -> Volunteer | None:
+    return await session.scalar(select(Volunteer).where(Volunteer.telegram_id == telegram_id))
+
+
+async def ensure_id_free(
+    session: AsyncSession, sealed: SealedId, owner: Volunteer | None = None
+) -> None:
+    """Refuse an ID number that another volunteer already registered with."""
+    holder = await session.scalar(
+        select(Volunteer.id).where(Volunteer.id_number_index == sealed.index)
+    )
+    if holder is not None and (owner is None or holder != owner.id):
+        raise Conflict("id_taken")
+
+
+async def register(
+    session: AsyncSession, *, telegram_id: int, language: str, draft: Draft, now: datetime
+) -> Volunteer:
+    """Create the volunteer from a complete draft, in the caller's transaction."""
+    if await find_volunteer(session, telegram_id) is not None:
+        raise Conflict("already_registered")
+    if draft.name is None or draft.phone is None:
+        raise Conflict("draft_incomplete")
+    volunteer = Volunteer(
+        telegram_id=telegram_id,
+        status="active",
+        language=language,
+        full_name=draft.name,
+        phone=draft.phone,
+        district_id=draft.district_id,
+        availability=draft.availability,
+        registered_at=now,
+        themes=list(await _themes_by_id(session, draft.theme_ids)),
+    )
+    if draft.sealed_id is not None:
+        await ensure_id_free(session, draft.sealed_id)
+        _apply_sealed_id(volunteer, draft.sealed_id)
+    session.add(volunteer)
+    await session.flush()
+    audit.record(
+        session,
+        actor=telegram_id,
+        action="volunteer.registered",
+        target_type="volunteer",
+        target_id=volunteer.id,
+        at=now,
+        after={"real_name": volunteer.is_real_name},
+    )
+    return volunteer
+
+
+async def update_profile(
+    session: AsyncSession, volunteer: Volunteer, draft: Draft, fields: Sequence[str], now: datetime
+) -> None:
+    """Copy the named fields of `draft` onto the volunteer (the /profile edit)."""
+    for name in fields:
+        if name == "name":
+            volunteer.full_name = draft.name
+        elif name == "phone":
+            volunteer.phone = draft.phone
+        elif name == "id_number" and draft.sealed_id is not None:
+            await ensure_id_free(session, draft.sealed_id, owner=volunteer)
+            _apply_sealed_id(volunteer, draft.sealed_id)
+        elif name == "district":
+            volunteer.district_id = draft.district_id
+        elif name == "themes":
+            volunteer.themes = list(await _themes_by_id(session, draft.theme_ids))
+        elif name == "availability":
+            volunteer.availability = draft.availability
+        else:
+            raise ValueError(f"unknown profile field {name!r}")
+    await session.flush()
+    audit.record(
+        session,
+        actor=volunteer.telegram_id,
+        action="volunteer.profile_updated",
+        target_type="volunteer",
+        target_id=volunteer.id,
+        at=now,
+        after={"fields": list(fields)},
+    )
+
+
+def draft_of(volunteer: Volunteer) -> Draft:
+    """The volunteer's current profile as a draft, the starting point of an edit."""
+    return Draft(
+        name=volunteer.full_name,
+        phone=volunteer.phone,
+        district_id=volunteer.district_id,
+        theme_ids=[theme.id for theme in volunteer.themes],
+        availability=volunteer.availability,
+    )
+
+
+async def erase(session: AsyncSession, volunteer: Volunteer, now: datetime) -> None:
+    """Erase personal data; the row stays, anonymised, so service records keep their owner."""
+    telegram_id = volunteer.telegram_id
+    volunteer.telegram_id = None
+    volunteer.status = "erased"
+    volunteer.full_name = None
+    volunteer.phone = None
+    volunteer.id_number_encrypted = None
+    volunteer.id_number_index = None
+    volunteer.id_number_masked = None
+    volunteer.birth_date = None
+    volunteer.district_id = None
+    volunteer.themes = []
+    volunteer.erased_at = now
+    await session.flush()
+    audit.record(
+        session,
+        actor=telegram_id,
+        action="volunteer.erased",
+        target_type="volunteer",
+        target_id=volunteer.id,
+        at=now,
+    )
+
+
+def _apply_sealed_id(volunteer: Volunteer, sealed: SealedId) -> None:
+    volunteer.id_number_encrypted = sealed.encrypted.encode()
+    volunteer.id_number_index = sealed.index
+    volunteer.id_number_masked = sealed.masked
+    volunteer.birth_date = date.fromisoformat(sealed.birth_date)
+
+
+async def _themes_by_id(session: AsyncSession, ids: Sequence[int]) -> Sequence[Theme]:
+    if not ids:
+        return []
+    return (await session.scalars(select(Theme).where(Theme.id.in_(ids)))).all()

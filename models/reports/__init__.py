@@ -1,0 +1,1 @@
+"""Reports: statistics for coordinators and admins, and the records export."""

@@ -1,0 +1,489 @@
+"""Records export for the national volunteer information system and for spreadsheets: the
+volunteers (of a team, or of the whole deployment) and their confirmed service records, as CSV or
+XLSX in the stable column layout documented in docs/exports.md.
+
+A city holds hundreds of thousands of volunteers and millions of records, so nothing is loaded
+whole: rows are read in keyset chunks (`id > last id`, a fresh query per chunk, so no cursor
+stays open while the file is written) and written straight out, XLSX in openpyxl's write-only
+mode, which keeps memory flat. Totals are counted on the way and returned, so that callers can
+say what the file holds.
+
+Exports carry personal data: the national system matches volunteers by their real ID number, so
+the number is decrypted with the deployment's key.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import AsyncIterator, Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any, BinaryIO, Protocol
+from zoneinfo import ZoneInfo
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.utils import get_column_letter
+from sqlalchemy import Select, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models import audit
+from models.activities.tables import Activity, ServiceRecord, Shift, Signup
+from models.attendance.hours import hours_text
+from models.crypto import IdCipher
+from models.errors import Conflict
+from models.reference import District, Theme
+from models.registration.tables import Volunteer, volunteer_themes
+from models.teams.tables import Team, TeamMember
+
+CHUNK_ROWS = 1000
+ID_TYPE_RESIDENT = "居民身份证"  # the national system's name for a PRC resident ID card
+LIST_SEPARATOR = "、"  # the Chinese enumeration comma, between themes in one cell
+DATE_FORMAT = "%Y-%m-%d"
+TIME_FORMAT = "%Y-%m-%d %H:%M"  # local time in the deployment's zone, no offset
+# OWASP's CSV injection guard: a spreadsheet program runs a cell beginning with one of these as
+# a formula, so free text (titles, addresses, notes) that begins so gets a leading apostrophe.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+Cell = str | int | Decimal | None
+Progress = Callable[[int], None]
+
+
+class Table(StrEnum):
+    VOLUNTEERS = "volunteers"
+    RECORDS = "records"
+
+
+class FileFormat(StrEnum):
+    CSV = "csv"
+    XLSX = "xlsx"
+
+
+class Period(StrEnum):
+    """The periods offered in the chat, by the deployment's local calendar."""
+
+    THIS_MONTH = "this_month"
+    LAST_MONTH = "last_month"
+    THIS_YEAR = "this_year"
+    LAST_YEAR = "last_year"
+
+
+@dataclass(frozen=True)
+class Column:
+    zh: str
+    en: str
+    # Typed by people: the only cells a formula could hide in (names are letters, phones and
+    # ID numbers are checked when registered).
+    free_text: bool = False
+
+    @property
+    def header(self) -> str:
+        return f"{self.zh}/{self.en}"
+
+
+# The layout is an interface to other systems: add columns at the end, never reorder or rename.
+VOLUNTEER_COLUMNS = (
+    Column("志愿者编号", "volunteer no."),
+    Column("姓名", "name"),
+    Column("证件类型", "ID type"),
+    Column("证件号码", "ID number"),
+    Column("出生日期", "birth date"),
+    Column("手机号", "phone"),
+    Column("所在区域", "district"),
+    Column("服务类别", "themes"),
+    Column("注册时间", "registered at"),
+)
+RECORD_COLUMNS = (
+    Column("记录编号", "record no."),
+    Column("志愿者编号", "volunteer no."),
+    Column("姓名", "name"),
+    Column("证件号码", "ID number"),
+    Column("队伍", "team", free_text=True),
+    Column("活动编号", "activity no."),
+    Column("活动名称", "activity", free_text=True),
+    Column("服务类别", "theme"),
+    Column("服务地点", "address", free_text=True),
+    Column("服务日期", "date"),
+    Column("开始时间", "start"),
+    Column("结束时间", "end"),
+    Column("签到时间", "check-in"),
+    Column("签退时间", "check-out"),
+    Column("服务时长", "hours"),
+    Column("荣誉时长", "honour hours"),
+    Column("服务分钟", "minutes"),
+    Column("荣誉分钟", "honour minutes"),
+    Column("确认时间", "confirmed at"),
+    Column("备注", "note", free_text=True),
+)
+COLUMNS = {Table.VOLUNTEERS: VOLUNTEER_COLUMNS, Table.RECORDS: RECORD_COLUMNS}
+SHEET_TITLES = {Table.VOLUNTEERS: "志愿者", Table.RECORDS: "服务记录"}
+COLUMN_WIDTH = 16  # characters; XLSX only
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What to export: a table, one team or all (None), and for records the local days of the
+    shifts served, inclusive (None: unbounded)."""
+
+    table: Table
+    team_id: int | None = None
+    first_day: date | None = None
+    last_day: date | None = None
+
+
+@dataclass
+class Totals:
+    volunteers: int = 0
+    records: int = 0
+    credited_minutes: int = 0
+    honour_minutes: int = 0
+
+    @property
+    def rows(self) -> int:
+        return self.volunteers + self.records
+
+
+# ---- periods and teams ------------------------------------------------------------------------
+
+
+def period_days(period: Period, today: date) -> tuple[date, date]:
+    """The first and last local day of `period` as seen on `today`."""
+    if period is Period.THIS_YEAR:
+        return date(today.year, 1, 1), date(today.year, 12, 31)
+    if period is Period.LAST_YEAR:
+        return date(today.year - 1, 1, 1), date(today.year - 1, 12, 31)
+    first = today.replace(day=1)
+    if period is Period.LAST_MONTH:
+        first = (first - timedelta(days=1)).replace(day=1)
+    following = (first + timedelta(days=31)).replace(day=1)
+    return first, following - timedelta(days=1)
+
+
+async def find_team(session: AsyncSession, name_or_id: str) -> Team | None:
+    """A team by its exact name, or else by its id."""
+    team = await session.scalar(select(Team).where(Team.name == name_or_id.strip()))
+    if team is None and name_or_id.strip().isdigit():
+        team = await session.get(Team, int(name_or_id))
+    return team
+
+
+# ---- the queries ------------------------------------------------------------------------------
+
+
+def _volunteers(scope: Scope) -> Select[Any]:
+    query = select(Volunteer.id).where(Volunteer.status == "active")
+    if scope.team_id is not None:
+        query = query.join(TeamMember, TeamMember.volunteer_id == Volunteer.id).where(
+            TeamMember.team_id == scope.team_id, TeamMember.status == "active"
+        )
+    return query
+
+
+def _records(scope: Scope, zone: ZoneInfo) -> Select[Any]:
+    """Confirmed records whose shift starts on the scope's local days, in the scope's team."""
+    query = (
+        select(ServiceRecord.id)
+        .join(Signup, Signup.id == ServiceRecord.signup_id)
+        .join(Shift, Shift.id == Signup.shift_id)
+        .join(Activity, Activity.id == Shift.activity_id)
+        .where(ServiceRecord.confirmed_at.is_not(None))
+    )
+    if scope.team_id is not None:
+        query = query.where(Activity.team_id == scope.team_id)
+    if scope.first_day is not None:
+        query = query.where(Shift.starts_at >= datetime.combine(scope.first_day, time(), zone))
+    if scope.last_day is not None:
+        following = scope.last_day + timedelta(days=1)
+        query = query.where(Shift.starts_at < datetime.combine(following, time(), zone))
+    return query
+
+
+async def count(session: AsyncSession, scope: Scope, zone: ZoneInfo) -> int:
+    """How many rows the export will have below its header (for a progress bar or a limit)."""
+    base = _volunteers(scope) if scope.table is Table.VOLUNTEERS else _records(scope, zone)
+    counted = base.with_only_columns(func.count(), maintain_column_froms=True)
+    return int(await session.scalar(counted) or 0)
+
+
+async def _chunks(
+    session: AsyncSession, query: Select[Any], key: Any
+) -> AsyncIterator[Sequence[Any]]:
+    """The query's rows in `key` order, CHUNK_ROWS at a time (the key is the rows' first
+    column)."""
+    last: int | None = None
+    while True:
+        page = query if last is None else query.where(key > last)
+        rows = (await session.execute(page.order_by(key).limit(CHUNK_ROWS))).all()
+        if not rows:
+            return
+        yield rows
+        if len(rows) < CHUNK_ROWS:
+            return
+        last = rows[-1][0]
+
+
+# ---- rows -------------------------------------------------------------------------------------
+
+
+class _Ids:
+    """Real ID numbers from the stored ciphertext."""
+
+    def __init__(self, cipher: IdCipher | None) -> None:
+        self._cipher = cipher
+
+    def number(self, encrypted: bytes | None) -> str | None:
+        if encrypted is None:
+            return None
+        if self._cipher is None:
+            raise Conflict("export_no_key")
+        return self._cipher.decrypt(encrypted)
+
+
+def _clean(value: str | None) -> str | None:
+    """Text typed by people, without the control characters XLSX cannot hold."""
+    return None if value is None else ILLEGAL_CHARACTERS_RE.sub("", value)
+
+
+def _local(moment: datetime | None, zone: ZoneInfo) -> str | None:
+    return None if moment is None else moment.astimezone(zone).strftime(TIME_FORMAT)
+
+
+def _hours(minutes: int) -> Decimal:
+    return Decimal(hours_text(minutes))
+
+
+async def _volunteer_rows(
+    session: AsyncSession, scope: Scope, zone: ZoneInfo, ids: _Ids, totals: Totals
+) -> AsyncIterator[list[list[Cell]]]:
+    query = (
+        _volunteers(scope)
+        .add_columns(
+            Volunteer.full_name,
+            Volunteer.id_number_encrypted,
+            Volunteer.birth_date,
+            Volunteer.phone,
+            District.name_zh,
+            Volunteer.registered_at,
+        )
+        .outerjoin(District, District.id == Volunteer.district_id)
+    )
+    async for chunk in _chunks(session, query, Volunteer.id):
+        themes = await _themes(session, [row[0] for row in chunk])
+        rows: list[list[Cell]] = []
+        for volunteer_id, name, encrypted, birth, phone, district, registered in chunk:
+            number = ids.number(encrypted)
+            rows.append(
+                [
+                    volunteer_id,
+                    name,
+                    ID_TYPE_RESIDENT if number else None,
+                    number,
+                    birth.strftime(DATE_FORMAT) if birth else None,
+                    phone,
+                    district,
+                    LIST_SEPARATOR.join(themes.get(volunteer_id, ())) or None,
+                    _local(registered, zone),
+                ]
+            )
+        totals.volunteers += len(rows)
+        yield rows
+
+
+async def _themes(session: AsyncSession, volunteer_ids: list[int]) -> dict[int, list[str]]:
+    """The themes each volunteer likes, by their Chinese names, in the deployment's order."""
+    rows = await session.execute(
+        select(volunteer_themes.c.volunteer_id, Theme.name_zh)
+        .join(Theme, Theme.id == volunteer_themes.c.theme_id)
+        .where(volunteer_themes.c.volunteer_id.in_(volunteer_ids))
+        .order_by(volunteer_themes.c.volunteer_id, Theme.sort_order, Theme.id)
+    )
+    themes: dict[int, list[str]] = {}
+    for volunteer_id, name in rows:
+        themes.setdefault(volunteer_id, []).append(name)
+    return themes
+
+
+async def _record_rows(
+    session: AsyncSession, scope: Scope, zone: ZoneInfo, ids: _Ids, totals: Totals
+) -> AsyncIterator[list[list[Cell]]]:
+    query = (
+        _records(scope, zone)
+        .add_columns(
+            Signup.volunteer_id,
+            Volunteer.full_name,
+            Volunteer.id_number_encrypted,
+            Team.name.label("team"),
+            Activity.id.label("activity_id"),
+            Activity.title,
+            Theme.name_zh.label("theme"),
+            Activity.address,
+            Shift.starts_at,
+            Shift.ends_at,
+            ServiceRecord.checked_in_at,
+            ServiceRecord.checked_out_at,
+            ServiceRecord.credited_minutes,
+            ServiceRecord.honour_minutes,
+            ServiceRecord.confirmed_at,
+            ServiceRecord.note,
+        )
+        .join(Volunteer, Volunteer.id == Signup.volunteer_id)
+        .join(Team, Team.id == Activity.team_id)
+        .join(Theme, Theme.id == Activity.theme_id)
+    )
+    async for chunk in _chunks(session, query, ServiceRecord.id):
+        rows: list[list[Cell]] = []
+        for r in chunk:
+            rows.append(
+                [
+                    r.id,
+                    r.volunteer_id,
+                    r.full_name,  # None once the volunteer erased their data: the record stays
+                    ids.number(r.id_number_encrypted),
+                    _clean(r.team),
+                    r.activity_id,
+                    _clean(r.title),
+                    r.theme,
+                    _clean(r.address),
+                    r.starts_at.astimezone(zone).strftime(DATE_FORMAT),
+                    _local(r.starts_at, zone),
+                    _local(r.ends_at, zone),
+                    _local(r.checked_in_at, zone),
+                    _local(r.checked_out_at, zone),
+                    _hours(r.credited_minutes),
+                    _hours(r.honour_minutes),
+                    r.credited_minutes,
+                    r.honour_minutes,
+                    _local(r.confirmed_at, zone),
+                    _clean(r.note) or None,
+                ]
+            )
+            totals.credited_minutes += r.credited_minutes
+            totals.honour_minutes += r.honour_minutes
+        totals.records += len(rows)
+        yield rows
+
+
+# ---- files ------------------------------------------------------------------------------------
+
+
+class _Sheet(Protocol):
+    def row(self, cells: Sequence[Cell]) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class _CsvSheet:
+    """UTF-8 with a byte-order mark, so that Excel reads the Chinese right."""
+
+    def __init__(self, out: BinaryIO, free_text: frozenset[int]) -> None:
+        self._text = io.TextIOWrapper(out, encoding="utf-8-sig", newline="")
+        self._writer = csv.writer(self._text)
+        self._free_text = free_text
+
+    def row(self, cells: Sequence[Cell]) -> None:
+        self._writer.writerow(
+            [self._guarded(cell) if i in self._free_text else cell for i, cell in enumerate(cells)]
+        )
+
+    @staticmethod
+    def _guarded(cell: Cell) -> Cell:
+        if isinstance(cell, str) and cell.startswith(FORMULA_STARTS):
+            return "'" + cell
+        return cell
+
+    def close(self) -> None:
+        self._text.flush()
+        self._text.detach()  # the caller's file stays open
+
+
+class _XlsxSheet:
+    """One write-only sheet: rows go to a temporary file as they come, not into memory."""
+
+    def __init__(self, out: BinaryIO, title: str, columns: int) -> None:
+        self._out = out
+        self._book = Workbook(write_only=True)
+        self._sheet = self._book.create_sheet(title)
+        for i in range(1, columns + 1):
+            self._sheet.column_dimensions[get_column_letter(i)].width = COLUMN_WIDTH
+
+    def row(self, cells: Sequence[Cell]) -> None:
+        self._sheet.append([self._cell(cell) for cell in cells])
+
+    def _cell(self, cell: Cell) -> Any:
+        # openpyxl stores text beginning with "=" as a formula; keep it text.
+        if isinstance(cell, str) and cell.startswith("="):
+            text = WriteOnlyCell(self._sheet, cell)
+            text.data_type = "s"
+            return text
+        return cell
+
+    def close(self) -> None:
+        self._book.save(self._out)
+
+
+def _open(file_format: FileFormat, out: BinaryIO, table: Table) -> _Sheet:
+    if file_format is FileFormat.CSV:
+        free_text = frozenset(i for i, c in enumerate(COLUMNS[table]) if c.free_text)
+        return _CsvSheet(out, free_text)
+    return _XlsxSheet(out, SHEET_TITLES[table], len(COLUMNS[table]))
+
+
+async def export(
+    session: AsyncSession,
+    scope: Scope,
+    file_format: FileFormat,
+    out: BinaryIO,
+    *,
+    zone: ZoneInfo,
+    cipher: IdCipher | None,
+    progress: Progress | None = None,
+) -> Totals:
+    """Write the scope's table to `out` (left open), a chunk at a time; what it holds.
+    `progress` is told the rows written so far after each chunk."""
+    sheet = _open(file_format, out, scope.table)
+    sheet.row([column.header for column in COLUMNS[scope.table]])
+    totals = Totals()
+    rows = _volunteer_rows if scope.table is Table.VOLUNTEERS else _record_rows
+    async for chunk in rows(session, scope, zone, _Ids(cipher), totals):
+        for cells in chunk:
+            sheet.row(cells)
+        if progress is not None:
+            progress(totals.rows)
+    sheet.close()
+    return totals
+
+
+def record(
+    session: AsyncSession,
+    *,
+    actor: int | None,
+    scope: Scope,
+    file_format: FileFormat,
+    totals: Totals,
+    at: datetime,
+    **more: str,
+) -> None:
+    """The audit row of an export: who (a Telegram account, or `more["by"]` on the server),
+    what and when, and what the file held."""
+    audit.record(
+        session,
+        actor=actor,
+        action=f"export.{scope.table}",
+        target_type="team",
+        target_id=scope.team_id,
+        at=at,
+        after={
+            "format": str(file_format),
+            "from": scope.first_day.isoformat() if scope.first_day else None,
+            "to": scope.last_day.isoformat() if scope.last_day else None,
+            "volunteers": totals.volunteers,
+            "records": totals.records,
+            "credited_minutes": totals.credited_minutes,
+            "honour_minutes": totals.honour_minutes,
+            **more,
+        },
+    )

@@ -1,0 +1,146 @@
+"""Team membership: a volunteer joins a team by its link or QR code at once, or asks to join and
+a coordinator approves (long-term recruitment); a volunteer may be in several teams and leave
+any. Coordinators see their members. Every change is in the audit log."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models import audit
+from models.errors import Conflict, NotAllowed
+from models.registration.tables import Volunteer
+from models.teams.tables import Team, TeamMember
+
+
+async def team_by_token(session: AsyncSession, token: str) -> Team:
+    team = await session.scalar(select(Team).where(Team.join_token == token))
+    if team is None:
+        raise NotAllowed("team_link_invalid")
+    return team
+
+
+async def _membership(session: AsyncSession, team_id: int, volunteer_id: int) -> TeamMember | None:
+    return await session.get(TeamMember, (team_id, volunteer_id))
+
+
+def _audit(
+    session: AsyncSession,
+    actor: int | None,
+    action: str,
+    team_id: int,
+    volunteer_id: int,
+    now: datetime,
+    status: str | None,
+) -> None:
+    audit.record(
+        session,
+        actor=actor,
+        action=action,
+        target_type="team",
+        target_id=team_id,
+        at=now,
+        after={"volunteer_id": volunteer_id, "status": status},
+    )
+
+
+async def join(
+    session: AsyncSession, volunteer: Volunteer, team: Team, *, now: datetime
+) -> TeamMember:
+    """Join by the team's link: a member at once (a pending request becomes membership)."""
+    member = await _membership(session, team.id, volunteer.id)
+    if member is not None and member.status == "active":
+        raise Conflict("already_member", team=team.name)
+    if member is None:
+        member = TeamMember(team_id=team.id, volunteer_id=volunteer.id)
+        session.add(member)
+    member.status, member.joined_at = "active", now
+    await session.flush()
+    _audit(session, volunteer.telegram_id, "team.join", team.id, volunteer.id, now, "active")
+    return member
+
+
+async def ask_to_join(
+    session: AsyncSession, volunteer: Volunteer, team: Team, *, now: datetime
+) -> TeamMember:
+    """Ask to join; the team's coordinators decide."""
+    member = await _membership(session, team.id, volunteer.id)
+    if member is not None:
+        code = "already_member" if member.status == "active" else "already_asked"
+        raise Conflict(code, team=team.name)
+    member = TeamMember(team_id=team.id, volunteer_id=volunteer.id, status="pending", joined_at=now)
+    session.add(member)
+    await session.flush()
+    _audit(session, volunteer.telegram_id, "team.ask", team.id, volunteer.id, now, "pending")
+    return member
+
+
+async def decide(
+    session: AsyncSession,
+    *,
+    actor: int,
+    team_id: int,
+    volunteer_id: int,
+    approve: bool,
+    now: datetime,
+) -> None:
+    """A coordinator approves or declines a request to join (checked by the caller)."""
+    member = await _membership(session, team_id, volunteer_id)
+    if member is None or member.status != "pending":
+        raise Conflict("request_gone")
+    if approve:
+        member.status, member.joined_at = "active", now
+    else:
+        await session.delete(member)
+    action = "team.approve" if approve else "team.decline"
+    _audit(session, actor, action, team_id, volunteer_id, now, "active" if approve else None)
+
+
+async def leave(
+    session: AsyncSession, volunteer: Volunteer, team_id: int, *, now: datetime
+) -> None:
+    result = await session.execute(
+        delete(TeamMember).where(
+            TeamMember.team_id == team_id, TeamMember.volunteer_id == volunteer.id
+        )
+    )
+    if not result.rowcount:  # type: ignore[attr-defined]
+        raise Conflict("not_member")
+    _audit(session, volunteer.telegram_id, "team.leave", team_id, volunteer.id, now, None)
+
+
+@dataclass(frozen=True)
+class Membership:
+    team: Team
+    status: str
+
+
+async def teams_of(session: AsyncSession, volunteer: Volunteer) -> list[Membership]:
+    rows = await session.execute(
+        select(Team, TeamMember.status)
+        .join(TeamMember, TeamMember.team_id == Team.id)
+        .where(TeamMember.volunteer_id == volunteer.id)
+        .order_by(Team.name)
+    )
+    return [Membership(team, status) for team, status in rows]
+
+
+async def members(
+    session: AsyncSession, team_id: int, *, status: str, limit: int = 50
+) -> list[tuple[Volunteer, datetime]]:
+    """The team's members (or pending requests), most recent first."""
+    rows = await session.execute(
+        select(Volunteer, TeamMember.joined_at)
+        .join(TeamMember, TeamMember.volunteer_id == Volunteer.id)
+        .where(TeamMember.team_id == team_id, TeamMember.status == status)
+        .order_by(TeamMember.joined_at.desc(), Volunteer.id)
+        .limit(limit)
+    )
+    return [(volunteer, joined) for volunteer, joined in rows]
+
+
+async def all_teams(session: AsyncSession) -> list[Team]:
+    return list(await session.scalars(select(Team).order_by(Team.name)))

@@ -1,0 +1,210 @@
+"""Who may coordinate what. Admins (named in the settings or granted in the database) manage
+every team; a coordinator manages the teams they hold the role for. Every coordinator command
+and button asks here, on the server, whatever the button it came from claims."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Collection
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models import audit
+from models.errors import Conflict, NotAllowed
+from models.teams.tables import Invite, RoleGrant, Team
+
+
+async def is_admin(session: AsyncSession, telegram_id: int, admin_ids: Collection[int]) -> bool:
+    if telegram_id in admin_ids:
+        return True
+    grant = await session.scalar(
+        select(RoleGrant.id).where(RoleGrant.telegram_id == telegram_id, RoleGrant.role == "admin")
+    )
+    return grant is not None
+
+
+async def managed_teams(
+    session: AsyncSession, telegram_id: int, admin_ids: Collection[int]
+) -> list[Team]:
+    """The teams this person may publish for: every team for an admin, else their own."""
+    query = select(Team).order_by(Team.name)
+    if not await is_admin(session, telegram_id, admin_ids):
+        query = query.join(RoleGrant, RoleGrant.team_id == Team.id).where(
+            RoleGrant.telegram_id == telegram_id, RoleGrant.role == "coordinator"
+        )
+    return list(await session.scalars(query))
+
+
+async def may_manage(
+    session: AsyncSession, telegram_id: int, team_id: int, admin_ids: Collection[int]
+) -> bool:
+    if await is_admin(session, telegram_id, admin_ids):
+        return True
+    grant = await session.scalar(
+        select(RoleGrant.id).where(
+            RoleGrant.telegram_id == telegram_id,
+            RoleGrant.role == "coordinator",
+            RoleGrant.team_id == team_id,
+        )
+    )
+    return grant is not None
+
+
+async def require_manager(
+    session: AsyncSession, telegram_id: int, team_id: int, admin_ids: Collection[int]
+) -> None:
+    """Refuse (NotAllowed) anyone who is neither an admin nor a coordinator of the team."""
+    if not await may_manage(session, telegram_id, team_id, admin_ids):
+        raise NotAllowed("not_coordinator")
+
+
+async def coordinator_ids(session: AsyncSession, team_id: int) -> list[int]:
+    """Telegram ids of the team's coordinators (whom the bot tells about the team's shifts)."""
+    rows = await session.scalars(
+        select(RoleGrant.telegram_id)
+        .where(RoleGrant.role == "coordinator", RoleGrant.team_id == team_id)
+        .order_by(RoleGrant.id)
+    )
+    return list(rows)
+
+
+async def create_team(
+    session: AsyncSession, name: str, *, now: datetime, actor: int | None = None
+) -> Team:
+    name = name.strip()
+    if await session.scalar(select(Team.id).where(Team.name == name)) is not None:
+        raise Conflict("team_exists", name=name)
+    team = Team(name=name, join_token=secrets.token_urlsafe(12), created_at=now)
+    session.add(team)
+    await session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action="team.create",
+        target_type="team",
+        target_id=team.id,
+        at=now,
+        after={"name": name},
+    )
+    return team
+
+
+async def grant(
+    session: AsyncSession,
+    telegram_id: int,
+    role: str,
+    *,
+    team: Team | None,
+    now: datetime,
+    granted_by: int | None = None,
+) -> RoleGrant:
+    role_grant = RoleGrant(
+        telegram_id=telegram_id,
+        role=role,
+        team_id=team.id if team else None,
+        granted_by=granted_by,
+        granted_at=now,
+    )
+    session.add(role_grant)
+    await session.flush()
+    audit.record(
+        session,
+        actor=granted_by,
+        action="role.grant",
+        target_type="role_grant",
+        target_id=role_grant.id,
+        at=now,
+        after={"telegram_id": telegram_id, "role": role, "team_id": role_grant.team_id},
+    )
+    return role_grant
+
+
+async def revoke(session: AsyncSession, grant_id: int, *, actor: int, now: datetime) -> RoleGrant:
+    """Take a role away (the caller has checked the actor is an admin)."""
+    role_grant = await session.get(RoleGrant, grant_id)
+    if role_grant is None:
+        raise Conflict("role_gone")
+    await session.delete(role_grant)
+    audit.record(
+        session,
+        actor=actor,
+        action="role.revoke",
+        target_type="role_grant",
+        target_id=grant_id,
+        at=now,
+        before={
+            "telegram_id": role_grant.telegram_id,
+            "role": role_grant.role,
+            "team_id": role_grant.team_id,
+        },
+    )
+    return role_grant
+
+
+async def coordinators_of(session: AsyncSession, team_id: int) -> list[RoleGrant]:
+    return list(
+        await session.scalars(
+            select(RoleGrant)
+            .where(RoleGrant.role == "coordinator", RoleGrant.team_id == team_id)
+            .order_by(RoleGrant.id)
+        )
+    )
+
+
+async def invite(
+    session: AsyncSession, team: Team, *, actor: int, now: datetime, valid_for: timedelta
+) -> Invite:
+    """A one-time link to become a coordinator of the team, valid for `valid_for`."""
+    made = Invite(
+        token=secrets.token_urlsafe(16),
+        team_id=team.id,
+        role="coordinator",
+        created_by=actor,
+        created_at=now,
+        expires_at=now + valid_for,
+    )
+    session.add(made)
+    await session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action="role.invite",
+        target_type="team",
+        target_id=team.id,
+        at=now,
+        after={"invite_id": made.id, "expires_at": made.expires_at.isoformat()},
+    )
+    return made
+
+
+async def accept_invite(
+    session: AsyncSession, token: str, telegram_id: int, *, now: datetime
+) -> Team:
+    """Use an invite: its first opener becomes a coordinator; it works once, until it expires."""
+    used = (
+        await session.execute(
+            update(Invite)
+            .where(Invite.token == token, Invite.used_by.is_(None), Invite.expires_at > now)
+            .values(used_by=telegram_id, used_at=now)
+            .returning(Invite.team_id, Invite.created_by)
+        )
+    ).first()
+    if used is None:
+        raise NotAllowed("invite_invalid")
+    team_id, inviter = used
+    team = await session.get(Team, team_id)
+    assert team is not None
+    held = await session.scalar(
+        select(RoleGrant.id).where(
+            RoleGrant.telegram_id == telegram_id,
+            RoleGrant.role == "coordinator",
+            RoleGrant.team_id == team.id,
+        )
+    )
+    if held is not None:
+        raise Conflict("already_coordinator", team=team.name)
+    # Granted by whoever made the invite: the audit log names them.
+    await grant(session, telegram_id, "coordinator", team=team, now=now, granted_by=inviter)
+    return team

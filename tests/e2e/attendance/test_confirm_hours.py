@@ -1,0 +1,158 @@
+"""A coordinator's attendance roster end to end, with a controlled clock: the roster way in
+(marking present or absent), confirming all recorded hours, changing hours and adding honour
+hours with a reason, the scheduler's no-shows, and the insured roster for the insurer."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from models.activities.tables import Activity, ServiceRecord, Shift, Signup
+from models.registration.tables import Volunteer
+from sandbox.harness import Person, RunningBot
+from tests.e2e import steps
+from tests.e2e.attendance.test_hours import served
+from tests.ids import make_id
+
+COORDINATOR = 9001
+START = timedelta(days=1)  # the shift: Tuesday 09:00–12:00 in Shanghai
+SHIFT = "Tue 01-06 09:00–12:00"
+ALICE_ID = make_id()
+
+
+async def world(bot: RunningBot) -> Person:
+    """A coordinator, and four volunteers holding the four places of a shift."""
+    team = await steps.make_coordinator(bot, COORDINATOR)
+    coordinator = await steps.registered(bot, COORDINATOR, name="Coordinator")
+    activity = await steps.make_activity(bot, team, shifts=((START, timedelta(hours=3), 4),))
+    for number, name in enumerate(("Alice", "Bob", "Carol", "Dave")):
+        real = {"id_number": ALICE_ID} if name == "Alice" else {}
+        person = await steps.registered(bot, 1001 + number, name=name, **real)  # type: ignore[arg-type]
+        await person.send(f"/start act_{activity.link_token}")
+        await person.press(person.last().button_labels()[0])
+    return coordinator
+
+
+async def records(bot: RunningBot) -> dict[int | None, tuple[object, ...]]:
+    """Each service record on the beach clean-up: how they came in, credited and honour
+    minutes, confirmed."""
+    async with steps.database(bot) as session:
+        rows = await session.execute(
+            select(
+                Volunteer.telegram_id,
+                ServiceRecord.checkin_method,
+                ServiceRecord.credited_minutes,
+                ServiceRecord.honour_minutes,
+                ServiceRecord.confirmed_at.is_not(None),
+            )
+            .join(Signup, Signup.id == ServiceRecord.signup_id)
+            .join(Volunteer, Volunteer.id == Signup.volunteer_id)
+            .join(Shift, Shift.id == Signup.shift_id)
+            .join(Activity, Activity.id == Shift.activity_id)
+            .where(Activity.title == "Beach clean-up")
+        )
+        return {row[0]: tuple(row[1:]) for row in rows}
+
+
+async def test_the_roster_confirming_changing_and_honour_hours(bot: RunningBot) -> None:
+    coordinator = await world(bot)
+    # Alice has served 97.5 confirmed hours before: this shift takes her past 100, to ★.
+    await served(bot, 1001, "Library", bot.clock.now() - timedelta(days=30), credited=97 * 60 + 30)
+    bot.clock.advance(START)
+    await steps.checked_in(bot, 1001)  # Alice, by the code
+    bot.clock.advance(timedelta(hours=3))
+    await steps.checked_out(bot, 1001)
+    bot.clock.advance(timedelta(minutes=10))
+
+    await coordinator.send("/manage")
+    await coordinator.press("Beach clean-up")
+    await coordinator.press("🧾 Attendance and hours")
+    roster = await coordinator.press(SHIFT)
+    assert roster.text.splitlines()[1:] == [
+        "1. Alice (no-shows: 0): ⏳ 09:00–12:00, 3 h, to confirm",
+        "2. Bob (no-shows: 0): ❔ not checked in",
+        "3. Carol (no-shows: 0): ❔ not checked in",
+        "4. Dave (no-shows: 0): ❔ not checked in",
+    ]
+    roster_id = roster.last.message_id
+
+    await coordinator.press("2. Bob", message_id=roster_id)
+    card = await coordinator.press("✅ Present (whole shift)")
+    assert "⏳ 09:00–12:00, 3 h, to confirm" in card.text
+    await coordinator.press("3. Carol", message_id=roster_id)
+    card = await coordinator.press("❌ Absent")
+    assert "Carol, 📞 +8613800001003 (no-shows: 1)\n❌ no-show" == card.text
+
+    roster = await coordinator.press("⬅️ Back to the roster")
+    assert "✅ Confirm all recorded hours (2)" in roster.last.button_labels()
+    roster = await coordinator.press("✅ Confirm all recorded hours (2)")
+    assert "1. Alice (no-shows: 0): ✅ 09:00–12:00, 3 h, confirmed" in roster.text
+    assert "2. Bob (no-shows: 0): ✅ 09:00–12:00, 3 h, confirmed" in roster.text
+    alice = bot.person(1001)
+    assert "Congratulations!" in alice.last().text and "(level 1)" in alice.last().text
+
+    await coordinator.press("2. Bob", message_id=roster.last.message_id)
+    await coordinator.press("✏️ Change hours")
+    reply = await coordinator.send("two and a half")
+    assert reply.text == "Please type the hours as a number, for example 2.5 or 2:30."
+    assert "2.5 h. Why?" in (await coordinator.send("2:30")).text
+    card = await coordinator.send("left early to catch a train")
+    assert "✅ 09:00–12:00, 2.5 h, confirmed" in card.text
+
+    await coordinator.press("1. Alice", message_id=roster.last.message_id)
+    await coordinator.press("➕ Honour hours")
+    await coordinator.send("1")
+    card = await coordinator.send("set up the tables")
+    assert "✅ 09:00–12:00, 3 h + 1 h honour, confirmed" in card.text
+
+    assert await records(bot) == {
+        1001: ("code", 180, 60, True),
+        1002: ("roster", 150, 0, True),
+    }
+    bob_hours = (await bot.person(1002).send("/hours")).text
+    assert "All time: 2.5 h (credited 2.5 h, honour 0 h)" in bob_hours
+
+
+async def test_the_scheduler_marks_no_shows_and_tells_them(bot: RunningBot) -> None:
+    await world(bot)
+    bot.clock.advance(START)
+    await steps.checked_in(bot, 1001)
+    bot.clock.advance(timedelta(hours=3, minutes=29))  # the check-in window closes at 12:30
+    await bot.run_jobs()
+    assert await steps.statuses(bot) == {
+        1001: "confirmed",
+        1002: "confirmed",
+        1003: "confirmed",
+        1004: "confirmed",
+    }
+    bot.clock.advance(timedelta(minutes=1))
+    await bot.run_jobs()
+    assert await steps.statuses(bot) == {
+        1001: "confirmed",
+        1002: "no_show",
+        1003: "no_show",
+        1004: "no_show",
+    }
+    bob = bot.person(1002)
+    assert f"You were marked as not attending Beach clean-up, {SHIFT}" in bob.last().text
+
+
+async def test_the_insured_roster_lists_real_name_volunteers_with_their_id(bot: RunningBot) -> None:
+    coordinator = await world(bot)
+    await coordinator.send("/manage")
+    await coordinator.press("Beach clean-up")
+    bot.clock.advance(START)
+    await coordinator.press("🧾 Attendance and hours")
+    await coordinator.press(SHIFT)
+    await coordinator.press("📄 Insured roster (CSV)")
+    sent = coordinator.last()
+    assert sent.document is not None
+    assert "1 volunteer(s) registered with their real name" in (sent.text or "")
+    rows = list(csv.reader(io.StringIO(sent.document.content.decode("utf-8-sig"))))
+    assert rows == [
+        ["Name", "ID number", "Phone", "Shift"],
+        ["Alice", ALICE_ID, "+8613800001001", f"Beach clean-up {SHIFT}"],
+    ]

@@ -1,0 +1,45 @@
+"""/profile and /delete_me for a registered volunteer."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from models.audit import AuditEntry
+from models.db import create_engine, session_factory
+from models.registration.tables import Volunteer
+from sandbox.harness import RunningBot
+from tests.e2e import steps
+
+
+async def test_a_volunteer_changes_their_phone_from_profile(bot: RunningBot) -> None:
+    frank = bot.person(3001)
+    await steps.register(frank)
+    reply = await frank.send("/profile")
+    assert "Phone: +8613800138000" in reply.last.text
+    await frank.press("Phone")
+    assert "Phone: +8613900139000" in (await frank.send("139 0013 9000")).text
+    stored = await steps.volunteer(bot, 3001)
+    assert stored is not None and stored.phone == "+8613900139000"
+
+
+async def test_delete_me_erases_after_confirmation(bot: RunningBot) -> None:
+    grace = bot.person(3002)
+    await steps.register(grace)
+    reply = await grace.send("/delete_me")
+    assert "cannot be undone" in reply.last.text
+    assert "Nothing was erased" in (await grace.press("No, keep it")).text
+    assert await steps.volunteer(bot, 3002) is not None
+
+    await grace.send("/delete_me")
+    assert "has been erased" in (await grace.press("Yes, erase my data")).text
+    assert await steps.volunteer(bot, 3002) is None
+    engine = create_engine(bot.settings.database_url)
+    async with session_factory(engine)() as session:
+        rows = (await session.scalars(select(Volunteer))).all()
+        actions = (await session.scalars(select(AuditEntry.action).order_by(AuditEntry.id))).all()
+    await engine.dispose()
+    assert [(v.status, v.full_name, v.phone, v.id_number_encrypted) for v in rows] == [
+        ("erased", None, None, None)
+    ]
+    assert actions == ["volunteer.registered", "volunteer.erased"]
+    assert "not registered" in (await grace.send("/profile")).text

@@ -1,0 +1,150 @@
+"""Team membership and roles without Telegram: joining by link, asking and being approved or
+declined, leaving, revoking a coordinator; each change audited; the audit log's filters."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models import audit
+from models.audit import AuditEntry
+from models.errors import Conflict, NotAllowed
+from models.teams import membership, roles
+from models.teams.tables import RoleGrant
+from tests.models.world import NOW, at, make_team, make_volunteers
+
+ADMIN = 700_001
+
+
+async def audited(session: AsyncSession) -> list[tuple[int | None, str]]:
+    rows = await session.execute(
+        select(AuditEntry.actor_telegram_id, AuditEntry.action)
+        .where(AuditEntry.action.like("team.%") | AuditEntry.action.like("role.%"))
+        .order_by(AuditEntry.id)
+    )
+    return [(actor, action) for actor, action in rows]
+
+
+async def test_joining_by_link_asking_and_leaving(session: AsyncSession) -> None:
+    team = await make_team(session, "Haicang Team")
+    alice, bob = await make_volunteers(session, 2)
+
+    assert (await membership.team_by_token(session, team.join_token)).id == team.id
+    with pytest.raises(NotAllowed):
+        await membership.team_by_token(session, "not-a-token")
+    await membership.join(session, alice, team, now=NOW)
+    with pytest.raises(Conflict) as twice:
+        await membership.join(session, alice, team, now=NOW)
+    assert twice.value.code == "already_member"
+
+    await membership.ask_to_join(session, bob, team, now=NOW)
+    with pytest.raises(Conflict) as again:
+        await membership.ask_to_join(session, bob, team, now=NOW)
+    assert again.value.code == "already_asked"
+    assert [v.id for v, _ in await membership.members(session, team.id, status="pending")] == [
+        bob.id
+    ]
+    await membership.decide(
+        session, actor=ADMIN, team_id=team.id, volunteer_id=bob.id, approve=True, now=at(hours=1)
+    )
+    with pytest.raises(Conflict):  # answered already
+        await membership.decide(
+            session, actor=ADMIN, team_id=team.id, volunteer_id=bob.id, approve=False, now=NOW
+        )
+    active = await membership.members(session, team.id, status="active")
+    assert [v.id for v, _ in active] == [bob.id, alice.id]  # newest first
+
+    await membership.leave(session, alice, team.id, now=at(hours=2))
+    with pytest.raises(Conflict):
+        await membership.leave(session, alice, team.id, now=at(hours=2))
+    assert [m.team.id for m in await membership.teams_of(session, bob)] == [team.id]
+    assert await membership.teams_of(session, alice) == []
+    assert await audited(session) == [
+        (None, "team.create"),
+        (alice.telegram_id, "team.join"),
+        (bob.telegram_id, "team.ask"),
+        (ADMIN, "team.approve"),
+        (alice.telegram_id, "team.leave"),
+    ]
+
+
+async def test_a_declined_request_leaves_no_membership(session: AsyncSession) -> None:
+    team = await make_team(session)
+    (carol,) = await make_volunteers(session, 1)
+    await membership.ask_to_join(session, carol, team, now=NOW)
+    await membership.decide(
+        session, actor=ADMIN, team_id=team.id, volunteer_id=carol.id, approve=False, now=NOW
+    )
+    assert await membership.teams_of(session, carol) == []
+    await membership.ask_to_join(session, carol, team, now=at(days=1))  # may ask again later
+
+
+async def test_revoking_a_coordinator_is_audited_with_what_was_held(
+    session: AsyncSession,
+) -> None:
+    team = await make_team(session)
+    grant = await roles.grant(session, 800_001, "coordinator", team=team, now=NOW)
+    assert await roles.may_manage(session, 800_001, team.id, admin_ids=()) is True
+    await roles.revoke(session, grant.id, actor=ADMIN, now=at(hours=1))
+    await session.flush()
+    assert await roles.may_manage(session, 800_001, team.id, admin_ids=()) is False
+    assert await session.scalar(select(RoleGrant).where(RoleGrant.id == grant.id)) is None
+    entry = await session.scalar(select(AuditEntry).where(AuditEntry.action == "role.revoke"))
+    assert entry is not None and entry.actor_telegram_id == ADMIN
+    assert entry.before == {"telegram_id": 800_001, "role": "coordinator", "team_id": team.id}
+    with pytest.raises(Conflict):
+        await roles.revoke(session, grant.id, actor=ADMIN, now=at(hours=1))
+
+
+async def test_the_audit_log_filters_by_area_and_actor_a_page_at_a_time(
+    session: AsyncSession,
+) -> None:
+    team = await make_team(session)
+    volunteers = await make_volunteers(session, 3)
+    for volunteer in volunteers:
+        await membership.join(session, volunteer, team, now=NOW)
+    await session.flush()
+    roles_area = await audit.entries(session, area="roles", limit=2)
+    assert [e.action for e in roles_area] == ["team.join", "team.join"]
+    older = await audit.entries(session, area="roles", before_id=roles_area[-1].id, limit=10)
+    assert [e.action for e in older] == ["team.join", "team.create"]
+    mine = await audit.entries(session, actor=volunteers[0].telegram_id)
+    assert [(e.actor_telegram_id, e.action) for e in mine] == [
+        (volunteers[0].telegram_id, "team.join")
+    ]
+    assert await audit.entries(session, area="hours") == []
+
+
+async def test_an_invite_makes_its_first_opener_a_coordinator_once(session: AsyncSession) -> None:
+    team = await make_team(session)
+    made = await roles.invite(session, team, actor=ADMIN, now=NOW, valid_for=timedelta(days=7))
+    joined = await roles.accept_invite(session, made.token, 800_002, now=at(days=1))
+    assert joined.id == team.id
+    assert await roles.may_manage(session, 800_002, team.id, admin_ids=()) is True
+    with pytest.raises(NotAllowed) as used:  # a second opener gets nothing
+        await roles.accept_invite(session, made.token, 800_003, now=at(days=1))
+    assert used.value.code == "invite_invalid"
+    assert await roles.may_manage(session, 800_003, team.id, admin_ids=()) is False
+
+    late = await roles.invite(session, team, actor=ADMIN, now=NOW, valid_for=timedelta(days=7))
+    with pytest.raises(NotAllowed):
+        await roles.accept_invite(session, late.token, 800_004, now=at(days=7))
+    with pytest.raises(NotAllowed):
+        await roles.accept_invite(session, "forged-token", 800_004, now=NOW)
+    assert (await audited(session))[-3:] == [
+        (ADMIN, "role.invite"),
+        (ADMIN, "role.grant"),  # granted by the invite's maker, when it was used
+        (ADMIN, "role.invite"),
+    ]
+
+
+async def test_an_invite_to_a_coordinator_already_there_is_refused(session: AsyncSession) -> None:
+    team = await make_team(session)
+    await roles.grant(session, 800_005, "coordinator", team=team, now=NOW)
+    made = await roles.invite(session, team, actor=ADMIN, now=NOW, valid_for=timedelta(days=1))
+    with pytest.raises(Conflict) as held:
+        await roles.accept_invite(session, made.token, 800_005, now=NOW)
+    assert held.value.code == "already_coordinator"
