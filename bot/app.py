@@ -20,7 +20,7 @@ from bot.settings import Settings
 from bot.texts import catalogs
 from bot.webserver import WebServer
 from handlers import root_router
-from handlers.context import Deployment
+from handlers.services import Deployment, Services
 from migrations import alembic_config
 from models.activities.signup import SignupPolicy
 from models.attendance.certificate import CertificatePolicy
@@ -75,6 +75,13 @@ def deployment_from(settings: Settings) -> Deployment:
         certificates=CertificatePolicy(
             issuer=settings.certificate_issuer, font=settings.certificate_font
         ),
+        broadcasts=BroadcastPolicy(
+            rate=settings.broadcast_rate_per_second,
+            paid_rate=settings.paid_broadcast_per_second,
+            uncertain=settings.broadcast_uncertain,
+            in_flight=settings.broadcast_in_flight,
+            lease=timedelta(seconds=settings.broadcast_lease_seconds),
+        ),
     )
 
 
@@ -110,14 +117,14 @@ def cipher_from(settings: Settings) -> IdCipher | None:
 def build_dispatcher(
     settings: Settings, sessions: async_sessionmaker[AsyncSession], clock: Clock | None = None
 ) -> Dispatcher:
-    return Dispatcher(
+    services = Services(
         sessions=sessions,
-        router=root_router,
         texts=catalogs(),
         deployment=deployment_from(settings),
         clock=clock or SystemClock(),
         cipher=cipher_from(settings),
     )
+    return Dispatcher(services, root_router)
 
 
 def build_adapter(settings: Settings, dispatcher: Dispatcher) -> TelegramAdapter:
@@ -145,25 +152,14 @@ async def ensure_schema_current(engine: AsyncEngine, database_url: str) -> None:
         )
 
 
-def build_jobs(dispatcher: Dispatcher, adapter: TelegramAdapter) -> Jobs:
-    return Jobs(dispatcher, adapter.perform)
+def build_jobs(dispatcher: Dispatcher) -> Jobs:
+    return Jobs(dispatcher.services)
 
 
-def build_sender(
-    settings: Settings, dispatcher: Dispatcher, adapter: TelegramAdapter
-) -> BroadcastSender:
+def build_sender(dispatcher: Dispatcher, adapter: TelegramAdapter) -> BroadcastSender:
     """The broadcast sender, on the adapter; a 429 seen by any send pauses it."""
     sender = BroadcastSender(
-        dispatcher,
-        attempt=adapter.attempt,
-        perform=adapter.perform,
-        policy=BroadcastPolicy(
-            rate=settings.broadcast_rate_per_second,
-            paid_rate=settings.paid_broadcast_per_second,
-            uncertain=settings.broadcast_uncertain,
-            in_flight=settings.broadcast_in_flight,
-            lease=timedelta(seconds=settings.broadcast_lease_seconds),
-        ),
+        dispatcher.services,
         # Everything but notices counts against the budget broadcasts share (metrics count it).
         others_sent=lambda: int(adapter.metrics.messages_sent.value(kind="other")),
     )
@@ -226,8 +222,8 @@ async def serve_until_stopped(
         loop.add_signal_handler(sig, stop.set)
     dispatcher = adapter.dispatcher
     runner = Runner(
-        build_jobs(dispatcher, adapter),
-        build_sender(settings, dispatcher, adapter),
+        build_jobs(dispatcher),
+        build_sender(dispatcher, adapter),
         interval_s=settings.jobs_interval_seconds,
     )
     add_backlogs(adapter.metrics, dispatcher)

@@ -17,13 +17,12 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers.callbacks import ButtonSigner
-from handlers.context import Context, Deployment, Download, Texts
+from handlers.context import Context
 from handlers.events import Action, AnswerButton, Incoming, SendMessage
 from handlers.formatting import localized
 from handlers.router import Router
-from models.clock import Clock
-from models.conversation import button_key, lock_state
-from models.crypto import IdCipher
+from handlers.services import Services
+from models.conversation import lock_state
 from models.db import is_unavailable
 from models.errors import VolbotError
 from models.registration import volunteers
@@ -62,16 +61,8 @@ class UserTurns:
 
 @dataclass
 class Dispatcher:
-    sessions: async_sessionmaker[AsyncSession]
+    services: Services
     router: Router
-    texts: Texts
-    deployment: Deployment
-    clock: Clock
-    cipher: IdCipher | None
-
-    # Set by the adapter once it has started (getMe, and how it fetches users' files).
-    bot_username: str = ""
-    download: Download | None = None
     # Told of each update whose handling failed unexpectedly (for the metrics).
     on_failure: Callable[[], None] = lambda: None
 
@@ -81,18 +72,21 @@ class Dispatcher:
         # would only queue inside the pool, where a wait over 30 s fails the update; here they
         # queue without a limit, in arrival order.
         self._sessions_free = asyncio.Semaphore(CONCURRENT_SESSIONS)
-        self._signer: ButtonSigner | None = None
+
+    @property
+    def sessions(self) -> async_sessionmaker[AsyncSession]:
+        return self.services.sessions
 
     async def handle(self, event: Incoming) -> list[Action]:
         async with self.turns.turn(event.sender.id), self._sessions_free:
-            language = self.deployment.default_language
+            language = self.services.deployment.default_language
             try:
-                signer = await self.button_signer()  # before the update's transaction
+                signer = await self.services.button_signer()  # before the update's transaction
                 async with self.sessions() as session, session.begin():
                     ctx = await self._context(session, event, signer)
                     language = ctx.lang
                     await self.router.route(ctx)
-                    ctx.state.updated_at = self.clock.now()
+                    ctx.state.updated_at = self.services.clock.now()
                 return ctx.outbox.actions
             except VolbotError as error:
                 return self._refusal(event, language, f"errors.{error.code}", error.params)
@@ -110,37 +104,24 @@ class Dispatcher:
     async def _context(
         self, session: AsyncSession, event: Incoming, signer: ButtonSigner
     ) -> Context:
-        state = await lock_state(session, event.sender.id, self.clock.now())
+        state = await lock_state(session, event.sender.id, self.services.clock.now())
         return Context(
             event=event,
             session=session,
             state=state,
             volunteer=await volunteers.find_volunteer(session, event.sender.id),
-            texts=self.texts,
-            deployment=self.deployment,
-            clock=self.clock,
+            services=self.services,
             signer=signer,
-            cipher=self.cipher,
             open_link=self.router.open_deep_link,
             opens_for_anyone=self.router.opens_for_anyone,
-            bot_username=self.bot_username,
-            download=self.download,
         )
-
-    async def button_signer(self) -> ButtonSigner:
-        """The deployment's signer. Its key is made (or read) in a transaction of its own, so
-        an update that is refused and rolled back cannot take a key other processes never see.
-        Call it outside any other transaction (SQLite has one writer at a time)."""
-        if self._signer is None:
-            async with self.sessions() as session, session.begin():
-                self._signer = ButtonSigner(await button_key(session))
-        return self._signer
 
     def _refusal(
         self, event: Incoming, language: str, key: str, params: dict[str, object]
     ) -> list[Action]:
         # Times in refusals are shown in the deployment's zone.
-        text = self.texts.get(language, key, **localized(params, self.deployment.zone))
+        services = self.services
+        text = services.texts.get(language, key, **localized(params, services.deployment.zone))
         if event.press is None:
             return [SendMessage(chat_id=event.chat_id, text=text)]
         if len(text) <= CALLBACK_ANSWER_MAX_CHARS:

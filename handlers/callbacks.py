@@ -5,6 +5,9 @@ Telegram gives a button at most 64 bytes of callback data
 likes, so every button is `action|arg…|version|signature`: the signature (a truncated HMAC over
 the user and the payload) proves the bot made this button for this user, and the version names the
 conversation step it was made for, so a button from an old message is recognised as stale.
+
+Each kind of button is a `Button` subclass with typed fields; the router parses a press into one
+(or refuses it) before any handler runs, so no handler reads raw arguments.
 """
 
 from __future__ import annotations
@@ -12,11 +15,16 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-from dataclasses import dataclass
+import re
+from dataclasses import MISSING, dataclass, fields
+from enum import StrEnum
+from functools import cache
+from typing import Any, ClassVar, Self, dataclass_transform, get_type_hints
 
 CALLBACK_DATA_MAX_BYTES = 64
 SEPARATOR = "|"
 SIGNATURE_BYTES = 6  # 8 base64 characters: forging one takes ~2**47 tries per button
+INTEGER = re.compile(r"-?[0-9]{1,19}")  # chat ids of groups are negative
 
 
 class ForgedButton(Exception):
@@ -56,3 +64,88 @@ class ButtonSigner:
     def _sign(self, user_id: int, payload: str) -> str:
         digest = hmac.new(self._key, f"{user_id}{SEPARATOR}{payload}".encode(), hashlib.sha256)
         return base64.urlsafe_b64encode(digest.digest()[:SIGNATURE_BYTES]).decode()
+
+
+# ---- typed buttons ---------------------------------------------------------------------------
+
+
+@dataclass_transform(frozen_default=True)
+class Button:
+    """One kind of inline button: its action on the wire and typed fields, packed in order.
+
+    A subclass names its action and whether it is lasting, and declares its fields as a
+    dataclass does::
+
+        class AcceptOffer(Button, action="offer.yes", lasting=True):
+            signup_id: int
+
+    Fields may be `int`, `str`, `bool` (packed 1/0) or a `StrEnum`; a field with a default may
+    be left out of a payload. `parse` turns a press's arguments back into the button, or raises
+    `ForgedButton`, so a handler only ever sees well-formed fields. A step's buttons go stale
+    when the user moves on; `lasting` ones (on activity cards, offers, /my) work from any old
+    message, so their handlers check everything they rely on afresh.
+    """
+
+    action: ClassVar[str]
+    lasting: ClassVar[bool]
+    kinds: ClassVar[dict[str, type[Button]]] = {}
+
+    def __init_subclass__(cls, *, action: str, lasting: bool = False, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if SEPARATOR in action:
+            raise ValueError(f"a button action may not contain {SEPARATOR!r}: {action!r}")
+        if action in Button.kinds:
+            raise ValueError(f"two kinds of button for action {action!r}")
+        cls.action = action
+        cls.lasting = lasting
+        dataclass(frozen=True)(cls)
+        Button.kinds[action] = cls
+
+    def args(self) -> tuple[str, ...]:
+        return tuple(_pack_field(getattr(self, f.name)) for f in fields(self))  # type: ignore[arg-type]
+
+    def pack(self, signer: ButtonSigner, user_id: int, version: int) -> str:
+        """The callback data of this button for `user_id` (lasting buttons ignore the step)."""
+        return signer.pack(user_id, 0 if self.lasting else version, self.action, *self.args())
+
+    @classmethod
+    def parse(cls, args: tuple[str, ...]) -> Self:
+        """The button a press's arguments describe; `ForgedButton` if they describe none."""
+        declared = fields(cls)  # type: ignore[arg-type]
+        required = sum(1 for f in declared if f.default is MISSING and f.default_factory is MISSING)
+        if not required <= len(args) <= len(declared):
+            raise ForgedButton(f"{cls.action}: {len(args)} arguments")
+        hints = _hints(cls)
+        values = {
+            f.name: _parse_field(hints[f.name], arg)
+            for f, arg in zip(declared[: len(args)], args, strict=True)
+        }
+        return cls(**values)
+
+
+def _pack_field(value: object) -> str:
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    return str(value)
+
+
+def _parse_field(kind: type, text: str) -> object:
+    try:
+        if kind is bool:
+            return {"1": True, "0": False}[text]
+        if kind is int:
+            if not INTEGER.fullmatch(text):
+                raise ValueError(text)
+            return int(text)
+        if kind is str:
+            return text
+        if isinstance(kind, type) and issubclass(kind, StrEnum):
+            return kind(text)
+    except (KeyError, ValueError) as error:
+        raise ForgedButton(text) from error
+    raise TypeError(f"a button field of type {kind!r} cannot be packed")
+
+
+@cache
+def _hints(cls: type[Button]) -> dict[str, type]:
+    return get_type_hints(cls)

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
-from zoneinfo import ZoneInfo
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.callbacks import ButtonSigner
+from handlers.callbacks import Button, ButtonSigner
 from handlers.events import (
     AnswerButton,
     EditMessage,
@@ -21,43 +20,13 @@ from handlers.events import (
     Outbox,
     SendMessage,
 )
+from handlers.flows import Flow
+from handlers.services import Deployment, Download, Services, Texts
 from models import audit
-from models.activities.signup import SignupPolicy
-from models.attendance.certificate import CertificatePolicy
-from models.attendance.checkin import AttendancePolicy
-from models.attendance.hours import StarPolicy
 from models.clock import Clock
 from models.conversation import ConversationState
 from models.crypto import IdCipher
 from models.registration.tables import Volunteer
-from models.reminders.coordinator_alerts import AlertPolicy
-
-
-class Texts(Protocol):
-    """The message catalogs (implemented in `bot.texts`)."""
-
-    languages: tuple[str, ...]
-
-    def get(self, language: str, key: str, /, **params: Any) -> str: ...
-
-
-Download = Callable[[str], Awaitable[bytes]]
-
-
-@dataclass(frozen=True)
-class Deployment:
-    """The deployment's settings that conversations act on."""
-
-    require_real_name: bool
-    default_language: str
-    phone_region: str
-    zone: ZoneInfo
-    admin_ids: frozenset[int] = frozenset()
-    signup: SignupPolicy = field(default_factory=SignupPolicy)
-    alerts: AlertPolicy = field(default_factory=AlertPolicy)
-    attendance: AttendancePolicy = field(default_factory=AttendancePolicy)
-    stars: StarPolicy = field(default_factory=StarPolicy)
-    certificates: CertificatePolicy = field(default_factory=CertificatePolicy)
 
 
 @dataclass
@@ -66,17 +35,39 @@ class Context:
     session: AsyncSession
     state: ConversationState
     volunteer: Volunteer | None
-    texts: Texts
-    deployment: Deployment
-    clock: Clock
+    services: Services
     signer: ButtonSigner
-    cipher: IdCipher | None
     # Opens a deep link (`/start <payload>`) with whichever feature serves its prefix.
     open_link: Callable[[Context, str], Awaitable[None]]
     opens_for_anyone: Callable[[str], bool]
-    bot_username: str = ""
-    download: Download | None = None  # fetches a file the user sent
     outbox: Outbox = field(default_factory=Outbox)
+
+    # ---- the shared services ----------------------------------------------------------------
+
+    @property
+    def texts(self) -> Texts:
+        return self.services.texts
+
+    @property
+    def deployment(self) -> Deployment:
+        return self.services.deployment
+
+    @property
+    def clock(self) -> Clock:
+        return self.services.clock
+
+    @property
+    def cipher(self) -> IdCipher | None:
+        return self.services.cipher
+
+    @property
+    def bot_username(self) -> str:
+        return self.services.bot_username
+
+    @property
+    def download(self) -> Download | None:
+        """Fetches a file the user sent."""
+        return self.services.download
 
     # ---- language and text ------------------------------------------------------------------
 
@@ -95,10 +86,13 @@ class Context:
     def user_id(self) -> int:
         return self.event.sender.id
 
-    def go(self, flow: str, step: str) -> None:
-        """Move to a step; buttons made for earlier steps become stale."""
-        self.state.flow = flow
-        self.state.step = step
+    def go(self, flow: Flow | str, step: str) -> None:
+        """Move to a step the flow's declaration allows from here; buttons made for earlier
+        steps become stale."""
+        if isinstance(flow, Flow):
+            flow.check_move(self.state.flow, self.state.step, step)
+        self.state.flow = flow.name if isinstance(flow, Flow) else flow
+        self.state.step = str(step)
         self.state.version += 1
 
     def finish(self) -> None:
@@ -107,14 +101,18 @@ class Context:
         self.state.data = {}
         self.state.version += 1
 
-    def in_step(self, flow: str, step: str) -> bool:
-        return self.state.flow == flow and self.state.step == step
+    def in_step(self, flow: Flow | str, step: str) -> bool:
+        name = flow.name if isinstance(flow, Flow) else flow
+        return self.state.flow == name and self.state.step == step
 
     # ---- replies ----------------------------------------------------------------------------
 
-    def button(self, label: str, action: str, *args: str | int) -> InlineButton:
-        """A button bound to this user and to the current step."""
-        data = self.signer.pack(self.user_id, self.state.version, action, *args)
+    def button(self, label: str, button: Button | str, *args: str | int) -> InlineButton:
+        """A button signed for this user; unless it is lasting, bound to the current step."""
+        if isinstance(button, Button):
+            data = button.pack(self.signer, self.user_id, self.state.version)
+        else:
+            data = self.signer.pack(self.user_id, self.state.version, button, *args)
         return InlineButton(label=label, callback_data=data)
 
     def lasting_button(

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from handlers.context import Texts
+from handlers.services import Texts
 from models.activities.tables import Shift
 
 

@@ -15,9 +15,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers import formatting
-from handlers.callbacks import ButtonSigner
-from handlers.context import Context, Deployment, Texts
+from handlers.callbacks import Button, ButtonSigner
+from handlers.context import Context
 from handlers.events import InlineButton, InlineKeyboard, Outbox, SendMessage
+from handlers.services import Deployment, Services, Texts
 from models.activities.tables import Shift
 from models.clock import Clock
 from models.registration.tables import Volunteer
@@ -26,12 +27,25 @@ from models.registration.tables import Volunteer
 @dataclass
 class Notifier:
     session: AsyncSession
-    texts: Texts
+    services: Services
     signer: ButtonSigner
-    deployment: Deployment
-    clock: Clock
     outbox: Outbox
-    bot_username: str
+
+    @property
+    def texts(self) -> Texts:
+        return self.services.texts
+
+    @property
+    def deployment(self) -> Deployment:
+        return self.services.deployment
+
+    @property
+    def clock(self) -> Clock:
+        return self.services.clock
+
+    @property
+    def bot_username(self) -> str:
+        return self.services.bot_username
 
     def text(self, language: str, key: str, /, **params: Any) -> str:
         """A catalog text; datetimes among the params are shown in the deployment's zone."""
@@ -56,12 +70,17 @@ class Notifier:
         telegram_id: int,
         language: str,
         label_key: str,
-        action: str,
+        button: Button | str,
         *args: str | int,
         **label_params: Any,
     ) -> InlineButton:
-        """A lasting button (see `Router.button`) signed for the recipient."""
-        data = self.signer.pack(telegram_id, 0, action, *args)
+        """A lasting button (see `callbacks.Button`) signed for the recipient."""
+        if isinstance(button, Button):
+            if not button.lasting:
+                raise ValueError(f"{button.action!r}: a message to someone needs a lasting button")
+            data = button.pack(self.signer, telegram_id, 0)
+        else:
+            data = self.signer.pack(telegram_id, 0, button, *args)
         label = self.texts.get(language, label_key, **label_params)
         return InlineButton(label=label, callback_data=data)
 
@@ -73,12 +92,4 @@ class Notifier:
 
 def notifier(ctx: Context) -> Notifier:
     """The notifier for messages that go out with this update's reply."""
-    return Notifier(
-        session=ctx.session,
-        texts=ctx.texts,
-        signer=ctx.signer,
-        deployment=ctx.deployment,
-        clock=ctx.clock,
-        outbox=ctx.outbox,
-        bot_username=ctx.bot_username,
-    )
+    return Notifier(ctx.session, ctx.services, ctx.signer, ctx.outbox)

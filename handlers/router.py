@@ -1,22 +1,30 @@
 """Routing an event to the handler that serves it.
 
-Handlers register on a `Router` by command, by button action, or by the conversation step the
-user is at; feature routers are included into the root router (as aiogram's routers compose).
+Handlers register on a `Router` by command, by kind of button, or by the conversation step the
+user is at; journey routers are included into the root router (as aiogram's routers compose).
+A registration may name the role its handler needs (`role=Role.COORDINATOR`): the router checks
+it on the server before the handler runs, whatever the button or command claims, and a refusal is
+a domain error (`NotAllowed`) that the dispatcher turns into a polite reply.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
-from handlers.callbacks import ForgedButton, Press
+from handlers.callbacks import Button, ForgedButton
 from handlers.context import Context
 from handlers.events import AnswerButton
+from handlers.flows import Flow
+from models.teams import roles
+from models.teams.tables import Role
 
 Handler = Callable[[Context], Awaitable[None]]
-ButtonHandler = Callable[[Context, Press], Awaitable[None]]
 DeepLinkHandler = Callable[[Context, str], Awaitable[None]]
+PressHandler = Callable[[Context, Any], Awaitable[None]]
+B = TypeVar("B", bound=Button)
 K = TypeVar("K")
 V = TypeVar("V")
 
@@ -25,47 +33,96 @@ ANY_FLOW = "*"
 DEEP_LINK_PAYLOAD = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
+@dataclass(frozen=True)
+class Guard:
+    """Who may use a handler: anyone (no role), or holders of `role`; `refusal` names the
+    message (an `errors.` catalog key) that refuses everyone else."""
+
+    role: Role | None = None
+    refusal: str | None = None
+
+    async def check(self, ctx: Context) -> None:
+        if self.role is not None:
+            await roles.require(
+                ctx.session, ctx.user_id, self.role, ctx.deployment.admin_ids, self.refusal
+            )
+
+
+@dataclass(frozen=True)
+class Route:
+    handler: Handler
+    guard: Guard
+
+
+@dataclass(frozen=True)
+class ButtonRoute:
+    kind: type[Button] | None  # None: a handler still given the raw press (being converted)
+    handler: PressHandler
+    guard: Guard
+    lasting: bool
+
+
 class Router:
     def __init__(self) -> None:
-        self.commands: dict[str, Handler] = {}
-        self.buttons: dict[str, ButtonHandler] = {}
-        self.lasting: set[str] = set()
-        self.steps: dict[tuple[str, str], Handler] = {}
+        self.commands: dict[str, Route] = {}
+        self.buttons: dict[str, ButtonRoute] = {}
+        self.steps: dict[tuple[str, str], Route] = {}
         self.deep_links: dict[str, DeepLinkHandler] = {}
         self.open_to_anyone: set[str] = set()
         self.membership: list[Handler] = []
         self.locations: Handler | None = None
         self.fallback: Handler | None = None
 
-    def command(self, *names: str) -> Callable[[Handler], Handler]:
+    @classmethod
+    def including(cls, *modules: Any) -> Router:
+        """A router with the routers of these modules (a journey's)."""
+        router = cls()
+        for module in modules:
+            router.include(module.router)
+        return router
+
+    def command(
+        self, *names: str, role: Role | None = None, refusal: str | None = None
+    ) -> Callable[[Handler], Handler]:
         def register(handler: Handler) -> Handler:
             for name in names:
-                _add(self.commands, name, handler)
+                _add(self.commands, name, Route(handler, Guard(role, refusal)))
             return handler
 
         return register
 
     def button(
-        self, action: str, *, lasting: bool = False
-    ) -> Callable[[ButtonHandler], ButtonHandler]:
-        """A handler for presses of `action` buttons. A step's buttons go stale when the user
-        moves on; `lasting` ones (on activity cards, offers, /my) work from any old message, so
-        their handlers check everything they rely on afresh."""
+        self,
+        kind: type[B] | str,
+        *,
+        lasting: bool = False,
+        role: Role | None = None,
+        refusal: str | None = None,
+    ) -> Callable[
+        [Callable[[Context, Any], Awaitable[None]]], Callable[[Context, Any], Awaitable[None]]
+    ]:
+        """A handler for presses of `kind` buttons, given the parsed button."""
 
-        def register(handler: ButtonHandler) -> ButtonHandler:
-            _add(self.buttons, action, handler)
-            if lasting:
-                self.lasting.add(action)
+        def register(handler: PressHandler) -> PressHandler:
+            guard = Guard(role, refusal)
+            if isinstance(kind, str):
+                route = ButtonRoute(None, handler, guard, lasting)
+                _add(self.buttons, kind, route)
+            else:
+                _add(self.buttons, kind.action, ButtonRoute(kind, handler, guard, kind.lasting))
             return handler
 
         return register
 
-    def step(self, flow: str, *steps: str) -> Callable[[Handler], Handler]:
+    def step(
+        self, flow: Flow | str, *steps: str, role: Role | None = None, refusal: str | None = None
+    ) -> Callable[[Handler], Handler]:
         """A handler for messages (text, contact, file…) while the user is at these steps."""
+        name = flow.name if isinstance(flow, Flow) else flow
 
         def register(handler: Handler) -> Handler:
             for step in steps:
-                _add(self.steps, (flow, step), handler)
+                _add(self.steps, (name, str(step)), Route(handler, Guard(role, refusal)))
             return handler
 
         return register
@@ -104,7 +161,6 @@ class Router:
             _add(self.commands, name, handler)
         for action, button in other.buttons.items():
             _add(self.buttons, action, button)
-        self.lasting |= other.lasting
         for key, step in other.steps.items():
             _add(self.steps, key, step)
         for prefix, link in other.deep_links.items():
@@ -128,13 +184,15 @@ class Router:
         elif event.chat_type != "private":
             return  # conversations happen in private chats; group messages are not for us
         elif event.command is not None:
-            handler = self.commands.get(event.command)
-            if handler is None:
+            route = self.commands.get(event.command)
+            if route is None:
                 ctx.say(ctx.t("general.unknown_command", command=event.command[:32]))
             else:
-                await handler(ctx)
-        elif (step_handler := self._step_handler(ctx)) is not None:
-            await step_handler(ctx)
+                await route.guard.check(ctx)
+                await route.handler(ctx)
+        elif (step := self.step_route(ctx)) is not None:
+            await step.guard.check(ctx)
+            await step.handler(ctx)
         elif event.location is not None and self.locations is not None:
             await self.locations(ctx)
         elif self.fallback is not None:
@@ -151,7 +209,7 @@ class Router:
         else:
             await handler(ctx, rest)
 
-    def _step_handler(self, ctx: Context) -> Handler | None:
+    def step_route(self, ctx: Context) -> Route | None:
         flow, step = ctx.state.flow, ctx.state.step
         if flow is None or step is None:
             return None
@@ -160,16 +218,19 @@ class Router:
     async def _route_press(self, ctx: Context, data: str) -> None:
         try:
             press = ctx.signer.unpack(ctx.user_id, data)
+            route = self.buttons.get(press.action)
+            if route is None:
+                raise ForgedButton(press.action)
+            button = press if route.kind is None else route.kind.parse(press.args)
         except ForgedButton:
+            # Not made by this bot for this user, or for no button it has now: one refusal.
             ctx.answer(ctx.t("general.button_invalid"), alert=True)
             return
-        handler = self.buttons.get(press.action)
-        if handler is None:
-            ctx.answer(ctx.t("general.button_invalid"), alert=True)
-        elif press.action not in self.lasting and press.version != ctx.state.version:
+        if not route.lasting and press.version != ctx.state.version:
             ctx.answer(ctx.t("general.button_stale"), alert=True)
         else:
-            await handler(ctx, press)
+            await route.guard.check(ctx)
+            await route.handler(ctx, button)
         # Telegram clients show a spinner on the button until the press is answered.
         if not any(isinstance(action, AnswerButton) for action in ctx.outbox.actions):
             ctx.answer()

@@ -60,8 +60,8 @@ class RunningBot:
         self.adapter = build_adapter(self.settings, dispatcher)
         self.adapter.observers.append(self._mark_handled)
         await self.adapter.start()
-        self.jobs = build_jobs(dispatcher, self.adapter)
-        self.sender = build_sender(self.settings, dispatcher, self.adapter)
+        self.jobs = build_jobs(dispatcher)
+        self.sender = build_sender(dispatcher, self.adapter)
 
     async def run_jobs(self) -> None:
         """Run the background work that is due now (the clock only moves when told to, so this

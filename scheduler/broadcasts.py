@@ -18,24 +18,22 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.dispatcher import Dispatcher
-from handlers.broadcasts import progress as messages
+from handlers.broadcasts import progress
 from handlers.events import Action, Attempt, EditMessage, SendMessage
+from handlers.services import Services
 from models.activities.tables import Activity
 from models.broadcasts import outbox, send_budget
-from models.broadcasts.outbox import Outcome, Recipient, Uncertain
+from models.broadcasts.outbox import Outcome, Recipient
+from models.broadcasts.send_budget import BroadcastPolicy
 from models.broadcasts.tables import Broadcast
 
 log = logging.getLogger(__name__)
 
-Attempter = Callable[[Action], Awaitable[Attempt]]
-Perform = Callable[[Action], Awaitable[int | None]]
 RECORD_BATCH = 500
 BACKOFF_S = 0.5  # first wait before trying a failed send again; doubles each time
 PROGRESS_LOOK_S = 1.0  # how often (at most) to look for progress messages to edit
@@ -49,29 +47,9 @@ class Notice:
     activity: Activity | None
 
 
-@dataclass(frozen=True)
-class BroadcastPolicy:
-    """How broadcasts are sent; see the README's settings table."""
-
-    rate: float = 30.0  # messages per second, all processes together (replies included)
-    paid_rate: float = 0.0  # > 0: calls go as paid broadcasts, at this many per second
-    uncertain: Uncertain = "resend"
-    in_flight: int = 16  # rows `sending` at once in this process (the duplicate bound)
-    attempts: int = 3  # tries of a send Telegram failed (5xx) or that never went out
-    lease: timedelta = outbox.LEASE
-    progress_every: timedelta = timedelta(seconds=5)
-
-    @property
-    def paid(self) -> bool:
-        return self.paid_rate > 0
-
-
 @dataclass
 class BroadcastSender:
-    dispatcher: Dispatcher
-    attempt: Attempter
-    perform: Perform
-    policy: BroadcastPolicy
+    services: Services
     # How many messages this process sent outside broadcasts so far (replies, reminders).
     others_sent: Callable[[], int] = lambda: 0
     wall: Callable[[], float] = time.time
@@ -86,6 +64,10 @@ class BroadcastSender:
         self._notices: dict[int, Notice] = {}  # the calls this run sends, read once
         self._room = asyncio.Condition()
         self._outcomes: asyncio.Queue[tuple[Outcome, asyncio.Future[None]] | None] = asyncio.Queue()
+
+    @property
+    def policy(self) -> BroadcastPolicy:
+        return self.services.deployment.broadcasts
 
     # ---- the loop --------------------------------------------------------------------------
 
@@ -128,7 +110,7 @@ class BroadcastSender:
             asyncio.get_running_loop().create_task(self._share_pause(until))
 
     async def _share_pause(self, until: float) -> None:
-        d = self.dispatcher
+        d = self.services
         async with d.sessions() as session, session.begin():
             for lane in (send_budget.STANDARD, send_budget.PAID):
                 await send_budget.pause(session, until, lane=lane)
@@ -154,7 +136,7 @@ class BroadcastSender:
         """Recipients of the first running call with any left; the sends of dead senders are
         taken back (as uncertain) only once a call has no pending recipient left, so the claims
         of a call in full flow cost no extra statement."""
-        d = self.dispatcher
+        d = self.services
         async with d.sessions() as session, session.begin():
             for broadcast_id in await outbox.running(session):
                 found = await self._claim_from(session, broadcast_id, room)
@@ -183,7 +165,7 @@ class BroadcastSender:
     async def _claim_from(
         self, session: AsyncSession, broadcast_id: int, room: int
     ) -> list[Recipient]:
-        d = self.dispatcher
+        d = self.services
         for after in (self._cursor.get(broadcast_id, 0), 0):
             found = await outbox.claim(
                 session,
@@ -201,7 +183,7 @@ class BroadcastSender:
         return []
 
     async def _reserve(self, count: int) -> send_budget.Slots:
-        d = self.dispatcher
+        d = self.services
         policy = self.policy
         lane = send_budget.PAID if policy.paid else send_budget.STANDARD
         others = 0
@@ -233,13 +215,13 @@ class BroadcastSender:
     async def _send(self, call: Notice, recipient: Recipient, at: float, sent: list[bool]) -> None:
         try:
             await self._wait_for(at)
-            notice = messages.notice(
-                self.dispatcher.texts,
+            notice = progress.notice(
+                self.services.texts,
                 recipient.language,
                 call.broadcast,
                 recipient.telegram_id,
                 activity=call.activity,
-                bot_username=self.dispatcher.bot_username,
+                bot_username=self.services.bot_username,
                 paid=self.policy.paid,
             )
             outcome = self._outcome(recipient, await self._try(notice))
@@ -258,7 +240,7 @@ class BroadcastSender:
     async def _try(self, notice: Action) -> Attempt:
         """Send, trying again (with back-off) what Telegram failed or never received."""
         for number in range(self.policy.attempts):
-            attempt = await self.attempt(notice)
+            attempt = await self.services.send.attempt(notice)
             if attempt.kind != "transient" or number == self.policy.attempts - 1:
                 return attempt
             await asyncio.sleep(BACKOFF_S * 2**number)
@@ -279,7 +261,7 @@ class BroadcastSender:
 
     async def _record_outcomes(self) -> None:
         """Write outcomes as they come, those that came together in one transaction."""
-        d = self.dispatcher
+        d = self.services
         while (item := await self._outcomes.get()) is not None:
             batch = [item]
             while len(batch) < RECORD_BATCH and not self._outcomes.empty():
@@ -302,7 +284,7 @@ class BroadcastSender:
     # ---- starting, progress and the report -----------------------------------------------
 
     async def _start_due(self) -> None:
-        d = self.dispatcher
+        d = self.services
         async with d.sessions() as session, session.begin():
             for broadcast in await outbox.start_due(session, now=d.clock.now()):
                 log.info("broadcast %s started: %s recipients", broadcast.id, broadcast.total)
@@ -312,7 +294,7 @@ class BroadcastSender:
         if self.wall() - self._progress_looked < PROGRESS_LOOK_S:
             return
         self._progress_looked = self.wall()
-        d = self.dispatcher
+        d = self.services
         edits = []
         async with d.sessions() as session, session.begin():
             due = await outbox.progress_due(
@@ -321,35 +303,35 @@ class BroadcastSender:
             for broadcast in due:
                 edits.append(await self._progress_edit(session, broadcast))
         for edit in edits:
-            await self.perform(edit)
+            await self.services.send.perform(edit)
 
     async def _progress_edit(self, session: AsyncSession, broadcast: Broadcast) -> EditMessage:
-        d = self.dispatcher
+        d = self.services
         figures = await outbox.figures(session, broadcast.id)
-        language = await messages.language_of(session, broadcast.created_by, d.deployment)
+        language = await progress.language_of(session, broadcast.created_by, d.deployment)
         rate = self.policy.paid_rate if self.policy.paid else self.policy.rate
         assert broadcast.progress_chat_id is not None and broadcast.progress_message_id
         return EditMessage(
             broadcast.progress_chat_id,
             broadcast.progress_message_id,
-            messages.progress_text(
+            progress.progress_text(
                 d.texts, language, d.deployment.zone, broadcast, figures,
                 now=d.clock.now(), rate=rate,
             ),
-            messages.controls(
+            progress.controls(
                 d.texts, language, await d.button_signer(), broadcast, broadcast.created_by
             ),
         )  # fmt: skip
 
     async def _finish(self) -> None:
         """Close the calls nobody is left for, and give their coordinators the report."""
-        d = self.dispatcher
+        d = self.services
         actions: list[Action] = []
         async with d.sessions() as session, session.begin():
             for broadcast in await outbox.finish_done(session, now=d.clock.now()):
                 figures = await outbox.figures(session, broadcast.id)
-                language = await messages.language_of(session, broadcast.created_by, d.deployment)
-                report = messages.report_text(d.texts, language, broadcast, figures)
+                language = await progress.language_of(session, broadcast.created_by, d.deployment)
+                report = progress.report_text(d.texts, language, broadcast, figures)
                 if broadcast.progress_message_id is not None:
                     assert broadcast.progress_chat_id is not None
                     actions.append(
@@ -360,4 +342,4 @@ class BroadcastSender:
                 actions.append(SendMessage(broadcast.created_by, report))
                 log.info("broadcast %s done: %s", broadcast.id, figures.by_status)
         for action in actions:
-            await self.perform(action)
+            await self.services.send.perform(action)

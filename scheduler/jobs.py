@@ -16,25 +16,24 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.dispatcher import Dispatcher
-from handlers.activities import cards, links, offers
-from handlers.activities import closing as closing_messages
+from handlers.activities import cards, closing, links, offers
 from handlers.attendance import hours_review
-from handlers.events import Action, EditMessage, InlineButton, InlineKeyboard, Outbox, SendMessage
+from handlers.events import EditMessage, InlineButton, InlineKeyboard, Outbox, SendMessage
 from handlers.notify import Notifier
 from handlers.reminders import coordinator_alerts
 from handlers.reminders.before_shift import remind
-from models.activities import closing, groups, signup
+from handlers.services import Services
+from models.activities import groups, signup
+from models.activities.closing import close_due
 from models.activities.groups import GroupCard
-from models.attendance import hours_review as confirmation
+from models.attendance.hours_review import mark_no_shows
 from models.publishing import publication
 from models.registration.tables import Volunteer
 from models.reminders import before_shift
-from models.reminders import coordinator_alerts as alerts
+from models.reminders.coordinator_alerts import digests_due, short_shifts
 
 log = logging.getLogger(__name__)
 
-Perform = Callable[[Action], Awaitable[int | None]]
 # One edit per card, and per group, every 3 s stays within Telegram's 20 messages a minute
 # to one group (https://core.telegram.org/bots/faq#my-bot-is-hitting-limits-how-do-i-avoid-this).
 CARD_EDIT_INTERVAL = timedelta(seconds=3)
@@ -47,8 +46,7 @@ ALERTS_EVERY = timedelta(minutes=1)
 
 @dataclass
 class Jobs:
-    dispatcher: Dispatcher
-    perform: Perform
+    services: Services
 
     def __post_init__(self) -> None:
         # Reminders go out concurrently; the adapter waits out Telegram's flood control.
@@ -56,7 +54,7 @@ class Jobs:
         self._next_alerts: datetime | None = None
 
     async def run_due(self) -> None:
-        await self.dispatcher.button_signer()  # made outside the jobs' transactions, once
+        await self.services.button_signer()  # made outside the jobs' transactions, once
         await self.send_reminders()
         await self.expire_offers()
         await self.close_signups()
@@ -65,16 +63,7 @@ class Jobs:
         await self.refresh_cards()
 
     async def _notifier(self, session: AsyncSession, outbox: Outbox) -> Notifier:
-        d = self.dispatcher
-        return Notifier(
-            session=session,
-            texts=d.texts,
-            signer=await d.button_signer(),
-            deployment=d.deployment,
-            clock=d.clock,
-            outbox=outbox,
-            bot_username=d.bot_username,
-        )
+        return Notifier(session, self.services, await self.services.button_signer(), outbox)
 
     async def send_reminders(self) -> int:
         """Send the reminders that are due, a batch at a time, each exactly once across
@@ -95,7 +84,7 @@ class Jobs:
     async def _claim_reminders(self) -> list[tuple[int, Outbox]]:
         """Claim a batch (committed at once, so other processes skip it) and build each message;
         the ones not worth sending any more are settled as missed straight away."""
-        d = self.dispatcher
+        d = self.services
         now = d.clock.now()
         async with d.sessions() as session, session.begin():
             ids = await before_shift.claim_due(session, now=now, limit=REMINDER_BATCH)
@@ -114,11 +103,11 @@ class Jobs:
     async def _deliver(self, reminder_id: int, outbox: Outbox) -> bool:
         async with self._sending:
             first, *rest = outbox.actions
-            delivered = await self.perform(first) is not None
+            delivered = await self.services.send.perform(first) is not None
             if delivered:
                 for action in rest:
-                    await self.perform(action)
-        d = self.dispatcher
+                    await self.services.send.perform(action)
+        d = self.services
         async with d.sessions() as session, session.begin():
             status = "sent" if delivered else "missed"
             await before_shift.settle(session, reminder_id, status=status, now=d.clock.now())
@@ -127,7 +116,7 @@ class Jobs:
     async def _tell(self, work: Callable[[AsyncSession, Notifier], Awaitable[int]]) -> int:
         """Run `work` in one transaction with a notifier, then send what it wrote (after the
         commit, so nobody hears of a change that was rolled back); how many it handled."""
-        d = self.dispatcher
+        d = self.services
         outbox = Outbox()
         async with d.sessions() as session, session.begin():
             done = await work(session, await self._notifier(session, outbox))
@@ -136,7 +125,7 @@ class Jobs:
 
     async def expire_offers(self) -> int:
         """Lapse offers nobody answered, tell those people, and offer the places on."""
-        d = self.dispatcher
+        d = self.services
 
         async def work(session: AsyncSession, notify: Notifier) -> int:
             expired = await signup.expire_offers(
@@ -152,12 +141,12 @@ class Jobs:
     async def close_signups(self) -> int:
         """Close sign-up where its deadline (or the shift's start) has come, and tell the people
         still waiting that no place came free."""
-        d = self.dispatcher
+        d = self.services
 
         async def work(session: AsyncSession, notify: Notifier) -> int:
-            closed = await closing.close_due(session, now=d.clock.now())
+            closed = await close_due(session, now=d.clock.now())
             for item in closed:
-                await closing_messages.tell_turned_away(notify, item)
+                await closing.tell_turned_away(notify, item)
             return len(closed)
 
         return await self._tell(work)
@@ -165,12 +154,10 @@ class Jobs:
     async def mark_no_shows(self) -> int:
         """Mark those who never checked in as no-shows once the check-in window has closed, and
         tell them how to have it corrected."""
-        d = self.dispatcher
+        d = self.services
 
         async def work(session: AsyncSession, notify: Notifier) -> int:
-            marked = await confirmation.mark_no_shows(
-                session, now=d.clock.now(), policy=d.deployment.attendance
-            )
+            marked = await mark_no_shows(session, now=d.clock.now(), policy=d.deployment.attendance)
             for no_show in marked:
                 await hours_review.tell_no_show(notify, no_show)
             return len(marked)
@@ -180,7 +167,7 @@ class Jobs:
     async def alert_coordinators(self) -> int:
         """Alert coordinators to shifts short of people and send the daily digests; looked for
         once a minute (each alert goes out once whatever the pace)."""
-        d = self.dispatcher
+        d = self.services
         now = d.clock.now()
         if self._next_alerts is not None and now < self._next_alerts:
             return 0
@@ -188,12 +175,10 @@ class Jobs:
         policy = d.deployment.alerts
 
         async def work(session: AsyncSession, notify: Notifier) -> int:
-            shorts = await alerts.short_shifts(session, now=now, policy=policy)
+            shorts = await short_shifts(session, now=now, policy=policy)
             for short in shorts:
                 await coordinator_alerts.short_of_people(notify, short)
-            digests = await alerts.digests_due(
-                session, now=now, policy=policy, zone=d.deployment.zone
-            )
+            digests = await digests_due(session, now=now, policy=policy, zone=d.deployment.zone)
             for digest in digests:
                 await coordinator_alerts.digest(notify, digest)
             return len(shorts) + len(digests)
@@ -202,7 +187,7 @@ class Jobs:
 
     async def refresh_cards(self) -> int:
         """Post new group cards and edit those whose figures changed, within the group limits."""
-        d = self.dispatcher
+        d = self.services
         now = d.clock.now()
         async with d.sessions() as session, session.begin():
             due = await groups.due_cards(
@@ -224,7 +209,7 @@ class Jobs:
     async def _card(self, session: AsyncSession, card: GroupCard) -> tuple[str, InlineKeyboard]:
         """The card as the group should see it (in the deployment's language: a group is many
         people)."""
-        d = self.dispatcher
+        d = self.services
         activity = await publication.get_activity(session, card.activity_id)
         views = await cards.shift_views(session, activity, None, now=d.clock.now())
         language = d.deployment.default_language
@@ -236,14 +221,14 @@ class Jobs:
     async def _show(self, card: GroupCard, text: str, markup: InlineKeyboard) -> int:
         """Post or edit one card, and record what the group now shows."""
         if card.message_id is None:
-            message_id = await self.perform(SendMessage(card.chat_id, text, markup))
+            message_id = await self.services.send.perform(SendMessage(card.chat_id, text, markup))
         elif text != card.shown_text:
-            message_id = await self.perform(
+            message_id = await self.services.send.perform(
                 EditMessage(card.chat_id, card.message_id, text, markup)
             )
         else:
             return 0
-        d = self.dispatcher
+        d = self.services
         async with d.sessions() as session, session.begin():
             stored = await session.get(GroupCard, card.id)
             if stored is None:
@@ -258,7 +243,7 @@ class Jobs:
 
     async def _send(self, outbox: Outbox) -> None:
         for action in outbox.actions:
-            await self.perform(action)
+            await self.services.send.perform(action)
 
 
 async def _tell_expired(notify: Notifier, volunteer_id: int, vacancy: signup.Vacancy) -> None:

@@ -87,8 +87,10 @@ class TelegramAdapter(ABC):
     def _started(self, username: str | None) -> None:
         """What the conversations need to know once the bot knows who it is."""
         self.username = username
-        self.dispatcher.bot_username = username or ""
-        self.dispatcher.download = self.download
+        services = self.dispatcher.services
+        services.bot_username = username or ""
+        services.download = self.download
+        services.port = self
 
     @abstractmethod
     def _classify(self, error: Exception) -> Attempt:

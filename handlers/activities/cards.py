@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers import formatting
-from handlers.context import Texts
+from handlers.services import Texts
 from models.activities import signup
 from models.activities.signup import ShiftLoad
 from models.activities.tables import Activity, Shift, Signup

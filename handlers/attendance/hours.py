@@ -4,9 +4,10 @@ congratulation sent when confirmed hours lift them to a new level."""
 
 from __future__ import annotations
 
-from handlers.context import Context, Texts
+from handlers.context import Context
 from handlers.notify import Notifier
 from handlers.router import Router
+from handlers.services import Texts
 from models.attendance import hours
 from models.attendance.hours import ActivityHours, StarPolicy
 from models.registration.tables import Volunteer

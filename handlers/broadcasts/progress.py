@@ -14,9 +14,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from handlers import formatting
 from handlers.activities import links
 from handlers.callbacks import ButtonSigner, Press
-from handlers.context import Context, Deployment, Texts, keyboard
+from handlers.context import Context, keyboard
 from handlers.events import InlineButton, InlineKeyboard, SendNotice
 from handlers.router import Router
+from handlers.services import Deployment, Texts
 from models.activities.tables import Activity
 from models.broadcasts import outbox
 from models.broadcasts.outbox import Control, Figures

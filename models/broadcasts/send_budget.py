@@ -14,10 +14,13 @@ Times are Unix seconds: processes on several machines need synchronised clocks (
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from models.broadcasts import outbox
+from models.broadcasts.outbox import Uncertain
 from models.broadcasts.tables import SendBudget
 
 # Ordinary messages, and paid broadcasts (allow_paid_broadcast), which Telegram counts apart.
@@ -57,3 +60,20 @@ async def pause(session: AsyncSession, until: float, *, lane: int) -> None:
     """Telegram said to wait: no process reserves a slot before `until`."""
     row = await _row(session, lane)
     row.paused_until = max(row.paused_until, until)
+
+
+@dataclass(frozen=True)
+class BroadcastPolicy:
+    """How broadcasts are sent; see the README's settings table."""
+
+    rate: float = 30.0  # messages per second, all processes together (replies included)
+    paid_rate: float = 0.0  # > 0: calls go as paid broadcasts, at this many per second
+    uncertain: Uncertain = "resend"
+    in_flight: int = 16  # rows `sending` at once in this process (the duplicate bound)
+    attempts: int = 3  # tries of a send Telegram failed (5xx) or that never went out
+    lease: timedelta = outbox.LEASE
+    progress_every: timedelta = timedelta(seconds=5)
+
+    @property
+    def paid(self) -> bool:
+        return self.paid_rate > 0

@@ -13,14 +13,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import audit
 from models.errors import Conflict, NotAllowed
-from models.teams.tables import Invite, RoleGrant, Team
+from models.teams.tables import Invite, Role, RoleGrant, Team
 
 
 async def is_admin(session: AsyncSession, telegram_id: int, admin_ids: Collection[int]) -> bool:
     if telegram_id in admin_ids:
         return True
     grant = await session.scalar(
-        select(RoleGrant.id).where(RoleGrant.telegram_id == telegram_id, RoleGrant.role == "admin")
+        select(RoleGrant.id).where(
+            RoleGrant.telegram_id == telegram_id, RoleGrant.role == Role.ADMIN
+        )
     )
     return grant is not None
 
@@ -32,7 +34,7 @@ async def managed_teams(
     query = select(Team).order_by(Team.name)
     if not await is_admin(session, telegram_id, admin_ids):
         query = query.join(RoleGrant, RoleGrant.team_id == Team.id).where(
-            RoleGrant.telegram_id == telegram_id, RoleGrant.role == "coordinator"
+            RoleGrant.telegram_id == telegram_id, RoleGrant.role == Role.COORDINATOR
         )
     return list(await session.scalars(query))
 
@@ -45,9 +47,35 @@ async def may_manage(
     grant = await session.scalar(
         select(RoleGrant.id).where(
             RoleGrant.telegram_id == telegram_id,
-            RoleGrant.role == "coordinator",
+            RoleGrant.role == Role.COORDINATOR,
             RoleGrant.team_id == team_id,
         )
+    )
+    return grant is not None
+
+
+async def require(
+    session: AsyncSession,
+    telegram_id: int,
+    role: Role,
+    admin_ids: Collection[int],
+    refusal: str | None = None,
+) -> None:
+    """Refuse (NotAllowed, with `refusal` or the role's own message) anyone who does not hold
+    `role`: an admin holds every role; a coordinator is one of any team."""
+    if await is_admin(session, telegram_id, admin_ids):
+        return
+    if role is Role.COORDINATOR and await is_coordinator(session, telegram_id):
+        return
+    raise NotAllowed(refusal or f"not_{role}")
+
+
+async def is_coordinator(session: AsyncSession, telegram_id: int) -> bool:
+    """Whether they coordinate at least one team (admins aside)."""
+    grant = await session.scalar(
+        select(RoleGrant.id)
+        .where(RoleGrant.telegram_id == telegram_id, RoleGrant.role == Role.COORDINATOR)
+        .limit(1)
     )
     return grant is not None
 
@@ -64,7 +92,7 @@ async def coordinator_ids(session: AsyncSession, team_id: int) -> list[int]:
     """Telegram ids of the team's coordinators (whom the bot tells about the team's shifts)."""
     rows = await session.scalars(
         select(RoleGrant.telegram_id)
-        .where(RoleGrant.role == "coordinator", RoleGrant.team_id == team_id)
+        .where(RoleGrant.role == Role.COORDINATOR, RoleGrant.team_id == team_id)
         .order_by(RoleGrant.id)
     )
     return list(rows)
@@ -147,7 +175,7 @@ async def coordinators_of(session: AsyncSession, team_id: int) -> list[RoleGrant
     return list(
         await session.scalars(
             select(RoleGrant)
-            .where(RoleGrant.role == "coordinator", RoleGrant.team_id == team_id)
+            .where(RoleGrant.role == Role.COORDINATOR, RoleGrant.team_id == team_id)
             .order_by(RoleGrant.id)
         )
     )
@@ -199,7 +227,7 @@ async def accept_invite(
     held = await session.scalar(
         select(RoleGrant.id).where(
             RoleGrant.telegram_id == telegram_id,
-            RoleGrant.role == "coordinator",
+            RoleGrant.role == Role.COORDINATOR,
             RoleGrant.team_id == team.id,
         )
     )

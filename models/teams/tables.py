@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import (
     BigInteger,
@@ -15,7 +16,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import Base, UTCDateTime
+from models.base import Base, EnumText, UTCDateTime, one_of
 
 
 class Team(Base):
@@ -43,21 +44,26 @@ class TeamMember(Base):
     joined_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
+class Role(StrEnum):
+    ADMIN = "admin"
+    COORDINATOR = "coordinator"
+
+
 class RoleGrant(Base):
     """A role held by a Telegram account; coordinators hold it for one team."""
 
     __tablename__ = "role_grants"
     __table_args__ = (
-        CheckConstraint("role IN ('admin', 'coordinator')", name="role"),
+        one_of("role", Role),
         CheckConstraint(
-            "(role = 'coordinator') = (team_id IS NOT NULL)", name="team_for_coordinator"
+            f"(role = '{Role.COORDINATOR}') = (team_id IS NOT NULL)", name="team_for_coordinator"
         ),
         UniqueConstraint("telegram_id", "role", "team_id", name="uq_role_grants_holder"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     telegram_id: Mapped[int] = mapped_column(BigInteger, index=True)
-    role: Mapped[str] = mapped_column(String(16))
+    role: Mapped[Role] = mapped_column(EnumText(Role))
     team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
     granted_by: Mapped[int | None] = mapped_column(BigInteger)
     granted_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -80,18 +80,21 @@ def test_a_recorded_button_reaches_the_same_handler(recorded: dict[str, Any]) ->
         recorded["args"],
         recorded["version"],
     )
-    handler = root_router.buttons[press.action]
-    assert _name(handler) == _now_at(recorded["handler"])
-    assert (press.action in root_router.lasting) == recorded["lasting"]
+    route = root_router.buttons[press.action]
+    assert _name(route.handler) == _now_at(recorded["handler"])
+    assert route.lasting == recorded["lasting"]
+    if route.kind is not None:
+        # The typed button reads the recorded arguments and packs them back the same.
+        assert route.kind.parse(press.args).args() == press.args
 
 
 @pytest.mark.parametrize("recorded", RECORDED["states"], ids=lambda r: f"{r['flow']}.{r['step']}")
 def test_a_recorded_state_reaches_the_same_step_handler(recorded: dict[str, Any]) -> None:
     steps = root_router.steps
     key = (recorded["flow"], recorded["step"])
-    handler = steps.get(key) or steps.get((ANY_FLOW, recorded["step"]))
-    assert handler is not None, key
-    assert _name(handler) == _now_at(recorded["handler"])
+    route = steps.get(key) or steps.get((ANY_FLOW, recorded["step"]))
+    assert route is not None, key
+    assert _name(route.handler) == _now_at(recorded["handler"])
 
 
 def test_every_kind_of_button_and_every_step_is_recorded() -> None:

@@ -17,5 +17,5 @@ async def test_a_refused_first_update_keeps_the_key(bot: RunningBot) -> None:
     async with steps.database(bot) as session:
         stored = await session.scalar(select(AppSecret.value).where(AppSecret.name == BUTTON_KEY))
     assert stored is not None
-    in_use = await bot.jobs.dispatcher.button_signer()
+    in_use = await bot.jobs.services.button_signer()
     assert in_use.pack(1001, 0, "my.ics", 7) == ButtonSigner(stored).pack(1001, 0, "my.ics", 7)
