@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sandbox.harness import process_environment
+from bot.local.harness import process_environment
 
 TELEGRAM_ID_BASE = 100_000_000
 

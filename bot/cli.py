@@ -126,7 +126,7 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _sandbox(settings: Settings, args: argparse.Namespace) -> int:
-    from sandbox.cli import run_sandbox
+    from bot.local.cli import run_sandbox
 
     return run_sandbox(settings, args)
 

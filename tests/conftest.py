@@ -17,13 +17,13 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from bot.local.harness import RunningBot, running_bot
 from bot.logs import TEXT_FORMAT, install_redaction
 from bot.settings import Settings
 from migrations import upgrade
 from models.clock import ManualClock
 from models.crypto import IdCipher
 from models.db import create_engine, session_factory
-from sandbox.harness import RunningBot, running_bot
 
 # The PostgreSQL server tests use: an account that may create databases. `.ci/run` starts one and
 # sets this; without it the PostgreSQL tests are skipped locally, and fail under CI.

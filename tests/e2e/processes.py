@@ -15,8 +15,8 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot.local.harness import process_environment
 from sandbox import BotApiSandbox
-from sandbox.harness import process_environment
 from tests.conftest import LOG_DIR_ENV, TEST_ID_KEY
 
 STOP_TIMEOUT_S = 15.0

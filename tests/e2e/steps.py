@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app import cipher_from, deployment_from
+from bot.local.harness import Person, Reply, RunningBot
 from models.activities.tables import Activity, Signup
 from models.attendance import checkin
 from models.conversation import ConversationState
@@ -24,7 +25,6 @@ from models.registration.validation import parse_prc_id
 from models.registration.volunteers import Draft, SealedId
 from models.teams import roles
 from models.teams.tables import Team
-from sandbox.harness import Person, Reply, RunningBot
 from tests.ids import make_id
 
 PHONE = "+8613800138000"

@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable
 
 import pytest
 
-from sandbox.harness import Person, Reply, RunningBot
+from bot.local.harness import Person, Reply, RunningBot
 from tests.e2e import steps
 from tests.ids import make_id, with_wrong_check
 

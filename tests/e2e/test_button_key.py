@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from bot.local.harness import RunningBot
 from handlers.callbacks import ButtonSigner
 from models.conversation import BUTTON_KEY, AppSecret
-from sandbox.harness import RunningBot
 from tests.e2e import steps
 
 

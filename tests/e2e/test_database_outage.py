@@ -22,9 +22,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.local.harness import RunningBot, running_bot
 from migrations import upgrade
 from models.clock import ManualClock
-from sandbox.harness import RunningBot, running_bot
 from tests.conftest import make_settings
 from tests.e2e import steps
 

@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from bot.local.harness import Person, RunningBot
 from handlers.callbacks import ButtonSigner
 from models.activities.groups import GroupCard, GroupChat
 from models.activities.tables import Activity, ServiceRecord, Shift, Signup
@@ -16,7 +17,6 @@ from models.audit import AuditEntry
 from models.conversation import ConversationState, button_key
 from models.registration.tables import Volunteer
 from models.teams.tables import RoleGrant, TeamMember
-from sandbox.harness import Person, RunningBot
 from tests.e2e import steps
 from tests.e2e.help_requests.test_help_requests import a_help_request
 

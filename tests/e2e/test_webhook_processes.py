@@ -24,12 +24,12 @@ from aiohttp import web
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.local.harness import Person
 from models.activities.tables import Signup
 from models.db import create_engine
 from models.inbox import InboundUpdate
 from models.registration.tables import Volunteer
 from sandbox import BotApiSandbox
-from sandbox.harness import Person
 from tests.e2e import steps
 from tests.e2e.broadcasts.broadcast_world import seed
 from tests.e2e.processes import bot_processes, until

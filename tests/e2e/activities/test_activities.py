@@ -7,8 +7,8 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from bot.local.harness import RunningBot
 from models.reference import District
-from sandbox.harness import RunningBot
 from tests.e2e import steps
 
 

@@ -7,11 +7,11 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.local.harness import RunningBot
 from models.activities import signup
 from models.activities.signup import SignupPolicy
 from models.activities.tables import Shift
 from models.registration.tables import Volunteer
-from sandbox.harness import RunningBot
 from tests.e2e import steps
 
 GROUP_ID = -1001234567890

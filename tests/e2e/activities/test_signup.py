@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from icalendar import Calendar
 
-from sandbox.harness import Person, RunningBot
+from bot.local.harness import Person, RunningBot
 from tests.e2e import steps
 
 

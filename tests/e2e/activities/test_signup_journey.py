@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from icalendar import Calendar
 
-from sandbox.harness import Person, RunningBot
+from bot.local.harness import Person, RunningBot
 from tests.e2e import steps
 from tests.e2e.publishing.test_new_activity import add_shift, coordinator
 

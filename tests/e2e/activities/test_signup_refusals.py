@@ -8,9 +8,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from bot.local.harness import Person, Reply, RunningBot, running_bot
 from models.clock import ManualClock
 from models.reference import Theme
-from sandbox.harness import Person, Reply, RunningBot, running_bot
 from tests.conftest import make_settings
 from tests.e2e import steps
 

@@ -11,13 +11,13 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
+from bot.local.harness import Person, Reply, RunningBot
 from handlers.callbacks import ButtonSigner
 from models.activities.tables import Activity, ServiceRecord, Shift, Signup
 from models.audit import AuditEntry
 from models.clock import ManualClock
 from models.conversation import button_key
 from models.registration.tables import Volunteer
-from sandbox.harness import Person, Reply, RunningBot
 from tests.e2e import steps
 from tests.e2e.reminders import test_reminders as reminders_test
 

@@ -10,9 +10,9 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from bot.local.harness import Person, RunningBot
 from models.activities.tables import Activity, ServiceRecord, Shift, Signup
 from models.registration.tables import Volunteer
-from sandbox.harness import Person, RunningBot
 from tests.e2e import steps
 from tests.e2e.attendance.test_hours import served
 from tests.ids import make_id

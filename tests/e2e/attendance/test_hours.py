@@ -9,6 +9,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from bot.local.harness import RunningBot, running_bot
 from handlers.attendance.hours import congratulate_if_promoted
 from handlers.events import Outbox
 from models.activities.tables import ServiceRecord, Shift, Signup
@@ -16,7 +17,6 @@ from models.attendance import hours
 from models.attendance.certificate import Certificate
 from models.clock import ManualClock
 from models.registration.tables import Volunteer
-from sandbox.harness import RunningBot, running_bot
 from tests.conftest import make_settings
 from tests.e2e import steps
 from tests.models.attendance.test_certificates import read_as_a_person_would

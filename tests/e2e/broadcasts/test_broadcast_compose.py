@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import func, select
 
+from bot.local.harness import Person, Reply, RunningBot, running_bot
 from handlers.callbacks import ButtonSigner
 from models.broadcasts.tables import Broadcast
 from models.clock import ManualClock
@@ -22,7 +23,6 @@ from models.reference import District, Theme
 from models.registration.tables import Volunteer
 from models.teams import membership, roles
 from models.teams.tables import Team
-from sandbox.harness import Person, Reply, RunningBot, running_bot
 from sandbox.records import Button
 from tests.conftest import make_settings
 from tests.e2e import steps

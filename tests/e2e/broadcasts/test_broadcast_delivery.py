@@ -11,6 +11,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from bot.local.harness import RunningBot, running_bot
 from handlers.callbacks import ButtonSigner
 from models.activities.tables import Activity
 from models.broadcasts import outbox
@@ -20,7 +21,6 @@ from models.conversation import button_key
 from models.db import create_engine
 from models.registration.tables import Volunteer
 from models.teams import roles
-from sandbox.harness import RunningBot, running_bot
 from tests.conftest import make_settings
 from tests.e2e import steps
 from tests.e2e.broadcasts.broadcast_world import (

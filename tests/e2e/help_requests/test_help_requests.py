@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select, update
 
+from bot.local.harness import Person, Reply, RunningBot
 from handlers.callbacks import ButtonSigner
 from models.audit import AuditEntry
 from models.conversation import button_key
@@ -20,7 +21,6 @@ from models.publishing.publication import ShiftPlan
 from models.reference import District, Theme
 from models.registration.tables import Volunteer
 from models.teams.tables import Team
-from sandbox.harness import Person, Reply, RunningBot
 from tests.e2e import steps
 
 RESIDENT = 3001

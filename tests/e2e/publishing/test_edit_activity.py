@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
+from bot.local.harness import Person, Reply, RunningBot
 from bot.texts import catalogs
 from handlers.callbacks import ButtonSigner
 from models.activities import signup
@@ -18,7 +19,6 @@ from models.conversation import button_key
 from models.publishing import publication
 from models.registration import volunteers
 from models.registration.tables import Volunteer
-from sandbox.harness import Person, Reply, RunningBot
 from tests.e2e import steps
 from tests.e2e.publishing.test_new_activity import COORDINATOR
 

@@ -11,9 +11,9 @@ from pathlib import Path
 import openpyxl
 from sqlalchemy import select
 
+from bot.local.harness import Person, RunningBot
 from models.activities.tables import Activity
 from models.publishing.publication import shifts_of
-from sandbox.harness import Person, RunningBot
 from tests.e2e import steps
 
 EXAMPLE = Path(__file__).parents[3] / "docs" / "examples" / "activities.csv"

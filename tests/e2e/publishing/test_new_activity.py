@@ -9,10 +9,10 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
+from bot.local.harness import Person, Reply, RunningBot
 from models.activities.tables import Activity
 from models.publishing import publication
 from models.reference import District, Theme
-from sandbox.harness import Person, Reply, RunningBot
 from tests.e2e import steps
 
 COORDINATOR = 3001

@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from openpyxl import load_workbook
 
-from sandbox.harness import Person, RunningBot
+from bot.local.harness import Person, RunningBot
 from tests.e2e import steps
 
 COORDINATOR = 9001

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import make_url
 
+from bot.local.harness import running_bot
 from models.clock import ManualClock
-from sandbox.harness import running_bot
 from tests.conftest import make_settings
 from tests.e2e import steps
 from tests.ids import make_id

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from bot.local.harness import RunningBot
 from models.audit import AuditEntry
 from models.db import create_engine, session_factory
 from models.registration.tables import Volunteer
-from sandbox.harness import RunningBot
 from tests.e2e import steps
 
 

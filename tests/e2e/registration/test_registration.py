@@ -3,7 +3,7 @@ the sandbox, on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
-from sandbox.harness import RunningBot
+from bot.local.harness import RunningBot
 from tests.e2e import steps
 from tests.ids import make_id
 

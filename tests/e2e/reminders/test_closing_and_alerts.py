@@ -9,8 +9,8 @@ from datetime import timedelta
 
 from sqlalchemy import update
 
+from bot.local.harness import Person, RunningBot
 from models.registration.tables import Volunteer
-from sandbox.harness import Person, RunningBot
 from tests.e2e import steps
 
 COORDINATOR = 9001

@@ -9,10 +9,10 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from bot.local.harness import Person, RunningBot
 from models.audit import AuditEntry
 from models.reference import Theme
 from models.registration.tables import Volunteer, volunteer_muted_themes
-from sandbox.harness import Person, RunningBot
 from tests.e2e import steps
 from tests.e2e.reminders.test_reminders import (
     at,

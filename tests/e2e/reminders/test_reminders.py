@@ -7,11 +7,11 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from bot.local.harness import Person, RunningBot
 from models.activities.tables import ServiceRecord, Shift
 from models.clock import ManualClock
 from models.publishing import edit_activity, publication
 from models.reminders.tables import Reminder
-from sandbox.harness import Person, RunningBot
 from tests.e2e import steps
 
 T0 = ManualClock().now()  # where the test clock starts

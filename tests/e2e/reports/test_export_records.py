@@ -13,12 +13,12 @@ from zoneinfo import ZoneInfo
 import openpyxl
 from sqlalchemy import select
 
+from bot.local.harness import Person, Reply, RunningBot
 from handlers.callbacks import ButtonSigner
 from models.audit import AuditEntry
 from models.conversation import button_key
 from models.publishing import publication
 from models.teams import roles
-from sandbox.harness import Person, Reply, RunningBot
 from tests.e2e import steps
 from tests.ids import make_id
 from tests.models.attendance.test_hours import record

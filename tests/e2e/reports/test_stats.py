@@ -15,11 +15,11 @@ from html.parser import HTMLParser
 from PIL import Image
 from sqlalchemy import select
 
+from bot.local.harness import Person, RunningBot
 from handlers.callbacks import ButtonSigner
 from models.conversation import button_key
 from models.registration.tables import Volunteer
 from models.teams import roles
-from sandbox.harness import Person, RunningBot
 from sandbox.records import SentMessage
 from tests.e2e import steps
 from tests.models.attendance.test_hours import served

@@ -11,9 +11,9 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from bot.local.harness import Person, RunningBot
 from models.teams import roles
 from models.teams.tables import Team
-from sandbox.harness import Person, RunningBot
 from tests.e2e import steps
 from tests.e2e.reports.test_stats import chart_of
 

@@ -16,6 +16,9 @@ from sqlalchemy import select
 
 from bot.adapters.base import StartupError
 from bot.app import ConfigError
+from bot.local.harness import running_bot
+from bot.local.script import Player, ScriptError, Transcript
+from bot.local.terminal import COORDINATOR_ID, Terminal
 from bot.settings import Settings
 from migrations import upgrade
 from models.clock import ManualClock
@@ -23,9 +26,6 @@ from models.crypto import IdCipher
 from models.db import create_engine, session_factory
 from models.teams import roles
 from models.teams.tables import Team
-from sandbox.harness import running_bot
-from sandbox.script import Player, ScriptError, Transcript
-from sandbox.terminal import COORDINATOR_ID, Terminal
 
 SCRIPT_START = datetime(2026, 1, 5, 1, 0, tzinfo=UTC)  # transcripts see the same time every run
 

@@ -17,7 +17,7 @@ from typing import Any, TextIO
 
 import yaml
 
-from sandbox.harness import Person, Reply, RunningBot
+from bot.local.harness import Person, Reply, RunningBot
 
 ACTIONS = ("send", "press", "tap", "share_contact", "share_location", "upload", "block", "wait")
 CHECKS = ("expect",)

@@ -6,7 +6,7 @@ import asyncio
 from datetime import timedelta
 from pathlib import Path
 
-from sandbox.harness import Person, Reply, RunningBot
+from bot.local.harness import Person, Reply, RunningBot
 from sandbox.server import SentMessage
 
 COORDINATOR_ID = 2001  # coordinates the sandbox's seeded team
