@@ -27,11 +27,12 @@ from models.attendance.certificate import CertificatePolicy
 from models.attendance.checkin import AttendancePolicy
 from models.attendance.hours import StarPolicy
 from models.broadcasts import outbox
+from models.broadcasts.send_budget import BroadcastPolicy
 from models.clock import Clock, SystemClock
 from models.crypto import IdCipher
 from models.reminders import before_shift
 from models.reminders.coordinator_alerts import AlertPolicy
-from scheduler.broadcasts import BroadcastPolicy, BroadcastSender
+from scheduler.broadcasts import BroadcastSender
 from scheduler.jobs import Jobs
 from scheduler.runner import Runner
 
@@ -204,7 +205,7 @@ def add_backlogs(metrics: BotMetrics, dispatcher: Dispatcher) -> None:
 
     async def reminders_due() -> float:
         async with dispatcher.sessions() as session:
-            return await before_shift.due_count(session, now=dispatcher.clock.now())
+            return await before_shift.due_count(session, now=dispatcher.services.clock.now())
 
     metrics.add_backlog("volbot_outbox_pending", "Broadcast messages not yet sent.", outbox_pending)
     metrics.add_backlog("volbot_reminders_due", "Reminders due and not yet sent.", reminders_due)

@@ -98,7 +98,7 @@ class WebServer:
         d = self.dispatcher
         try:
             async with d.sessions() as session, session.begin():
-                new = await inbox.record(session, update_id, payload, now=d.clock.now())
+                new = await inbox.record(session, update_id, payload, now=d.services.clock.now())
         except Exception as error:
             if not is_unavailable(error):
                 raise
@@ -118,7 +118,7 @@ class WebServer:
         d = self.dispatcher
         try:
             async with d.sessions() as session, session.begin():
-                payload = await inbox.claim(session, update_id, now=d.clock.now())
+                payload = await inbox.claim(session, update_id, now=d.services.clock.now())
             if payload is None:
                 return
             await self.adapter.feed(payload)
@@ -135,7 +135,7 @@ class WebServer:
             await asyncio.sleep(SWEEP_EVERY_S)
             try:
                 async with d.sessions() as session, session.begin():
-                    now = d.clock.now()
+                    now = d.services.clock.now()
                     left = await inbox.left_behind(session, now=now, older_than=LEFT_BEHIND)
                     await inbox.forget_old(session, now=now)
                 for update_id in left:

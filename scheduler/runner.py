@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
@@ -71,7 +72,7 @@ class Runner:
         self._stopping.set()
         self.sender.stop()
         self.scheduler.pause()
-        in_hand = [asyncio.ensure_future(self._idle.wait())]
+        in_hand: list[asyncio.Future[Any]] = [asyncio.ensure_future(self._idle.wait())]
         if self._sending is not None:
             in_hand.append(self._sending)
         _, late = await asyncio.wait(in_hand, timeout=timeout_s)

@@ -133,7 +133,7 @@ class PtbAdapter(TelegramAdapter):
                 action.text,
                 chat_id=action.chat_id,
                 message_id=action.message_id,
-                reply_markup=to_markup(action.markup),
+                reply_markup=inline_markup(action.markup),
             )
             return action.message_id
         elif isinstance(action, AnswerButton):
@@ -177,19 +177,23 @@ class PtbAdapter(TelegramAdapter):
         return bytes(await file.download_as_bytearray())
 
 
+def inline_markup(markup: InlineKeyboard | None) -> InlineKeyboardMarkup | None:
+    """An inline keyboard (the only kind an edited message can carry)."""
+    if markup is None:
+        return None
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(b.label, callback_data=b.callback_data, url=b.url) for b in row]
+            for row in markup.rows
+        ]
+    )
+
+
 def to_markup(
     markup: Markup | None,
 ) -> InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None:
     if isinstance(markup, InlineKeyboard):
-        return InlineKeyboardMarkup(
-            [
-                [
-                    InlineKeyboardButton(b.label, callback_data=b.callback_data, url=b.url)
-                    for b in row
-                ]
-                for row in markup.rows
-            ]
-        )
+        return inline_markup(markup)
     if isinstance(markup, ReplyKeyboard):
         return ReplyKeyboardMarkup(
             [
