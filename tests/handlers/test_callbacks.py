@@ -1,6 +1,14 @@
+from enum import StrEnum
+
 import pytest
 
-from handlers.callbacks import CALLBACK_DATA_MAX_BYTES, ButtonSigner, ForgedButton, Press
+from handlers.callbacks import (
+    CALLBACK_DATA_MAX_BYTES,
+    Button,
+    ButtonSigner,
+    ForgedButton,
+    Press,
+)
 
 signer = ButtonSigner(b"k" * 32)
 
@@ -35,3 +43,60 @@ def test_a_button_made_for_one_user_is_forged_for_another() -> None:
 def test_packing_refuses_data_over_telegrams_limit() -> None:
     with pytest.raises(ValueError, match="64 bytes"):
         signer.pack(1001, 1, "x" * 60)
+
+
+class Colour(StrEnum):
+    RED = "red"
+    BLUE = "blue"
+
+
+class _PickTest(Button, action="test.pick", lasting=True):
+    item_id: int
+    colour: Colour
+    chosen: bool
+    note: str = ""
+
+
+class _StepTest(Button, action="test.step"):
+    page: int
+
+
+def test_a_typed_button_packs_in_field_order_and_parses_back() -> None:
+    button = _PickTest(item_id=-100123, colour=Colour.BLUE, chosen=True, note="x")
+    assert button.args() == ("-100123", "blue", "1", "x")
+    data = button.pack(signer, 1001, version=9)
+    press = signer.unpack(1001, data)
+    assert press.version == 0  # lasting: valid at any step
+    assert _PickTest.parse(press.args) == button
+    assert _PickTest.parse(("5", "red", "0")) == _PickTest(5, Colour.RED, False)  # default note
+
+
+def test_a_step_button_carries_the_step_version() -> None:
+    press = signer.unpack(1001, _StepTest(page=2).pack(signer, 1001, version=9))
+    assert (press.action, press.args, press.version) == ("test.step", ("2",), 9)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        (),  # missing fields
+        ("5", "red"),
+        ("5", "red", "0", "note", "one too many"),
+        ("five", "red", "0"),  # not a number
+        ("5.0", "red", "0"),
+        ("", "red", "0"),
+        ("5", "green", "0"),  # not one of the enum's values
+        ("5", "red", "yes"),  # booleans are 1 or 0
+        ("1" * 40, "red", "0"),  # an integer no chat or row id can be
+    ],
+)
+def test_arguments_that_describe_no_button_are_refused(args: tuple[str, ...]) -> None:
+    with pytest.raises(ForgedButton):
+        _PickTest.parse(args)
+
+
+def test_two_kinds_of_button_cannot_share_an_action() -> None:
+    with pytest.raises(ValueError, match="two kinds"):
+
+        class _Again(Button, action="test.step"):
+            page: int
