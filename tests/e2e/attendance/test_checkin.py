@@ -19,7 +19,7 @@ from models.clock import ManualClock
 from models.conversation import button_key
 from models.registration.tables import Volunteer
 from tests.e2e import steps
-from tests.e2e.reminders import test_reminders as reminders_test
+from tests.e2e.reminders import test_before_shift as reminders_test
 
 T0 = ManualClock().now()  # Mon 01-05 09:00 in Asia/Shanghai
 START = timedelta(days=1)  # the shift: Tue 01-06 09:00–12:00

@@ -19,7 +19,7 @@ from models.clock import ManualClock
 from models.registration.tables import Volunteer
 from tests.conftest import make_settings
 from tests.e2e import steps
-from tests.models.attendance.test_certificates import read_as_a_person_would
+from tests.models.attendance.test_certificate import read_as_a_person_would
 from tests.models.attendance.test_hours import record
 
 CODE = re.compile(r"\b[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}\b")

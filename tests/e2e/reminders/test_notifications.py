@@ -14,7 +14,7 @@ from models.audit import AuditEntry
 from models.reference import Theme
 from models.registration.tables import Volunteer, volunteer_muted_themes
 from tests.e2e import steps
-from tests.e2e.reminders.test_reminders import (
+from tests.e2e.reminders.test_before_shift import (
     at,
     one_shift_activity,
     reminder_statuses,

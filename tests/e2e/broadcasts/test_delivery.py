@@ -36,7 +36,7 @@ from tests.e2e.broadcasts.broadcast_world import (
 
 AUDIENCE = 500
 # Paid broadcasts (allow_paid_broadcast), so 500 sends take a second, not Telegram's 17 s at
-# 30 a second; the pace itself is measured in tests/e2e/broadcasts/test_broadcast_processes.py.
+# 30 a second; the pace itself is measured in tests/e2e/broadcasts/test_processes.py.
 PAID_RATE = 500.0
 FLOODS = 5  # the first sends are refused with 429 (retry after 1 s)
 
