@@ -66,7 +66,7 @@ async def confirm(bot: RunningBot, record_id: int) -> int | None:
         await session.flush()
         level = await congratulate_if_promoted(notify, volunteer, before)
     for action in outbox.actions:
-        await bot.jobs.perform(action)
+        await bot.jobs.services.send.perform(action)
     return level
 
 
