@@ -19,7 +19,7 @@ from sqlalchemy import ColumnElement, select
 
 from handlers import formatting
 from handlers.activities import links
-from handlers.callbacks import Press
+from handlers.callbacks import Button
 from handlers.context import Context, in_rows, keyboard
 from handlers.events import ReplyButton, ReplyKeyboard, SendPhoto
 from handlers.publishing import managed
@@ -31,12 +31,47 @@ from models.errors import Conflict, NotAllowed
 from models.publishing import publication
 from models.registration.tables import Volunteer
 from models.teams import roles
+from models.teams.tables import Role
 
 router = Router()
 CODE_LINK_PREFIX = "ci"
 CODES_AHEAD = timedelta(days=2)  # /checkin_code lists shifts starting this soon, and running
 CODES_LIST_LIMIT = 20
 MINUTES_PER_HOUR = 60
+
+
+class RequestCheckOut(Button, action="att.ask", lasting=True):
+    """The volunteer pressed Check out on the message that checked them in."""
+
+    signup_id: int
+
+
+class StayCheckedIn(Button, action="att.stay", lasting=True):
+    """The volunteer is not leaving yet."""
+
+
+class CheckOut(Button, action="att.out", lasting=True):
+    """The volunteer checks out (confirmed, or from the reminder after the shift)."""
+
+    signup_id: int
+
+
+class ListCheckInCodes(Button, action="ci.list", lasting=True):
+    """A coordinator wants the check-in code of a shift of one activity (from /manage)."""
+
+    activity_id: int
+
+
+class ShowCheckInCode(Button, action="ci.open", lasting=True):
+    """A coordinator opens a shift's check-in code."""
+
+    shift_id: int
+
+
+class ReplaceCheckInCode(Button, action="ci.rotate", lasting=True):
+    """A coordinator replaces a shift's check-in code (the old one stops working)."""
+
+    shift_id: int
 
 
 def _volunteer(ctx: Context) -> Volunteer:
@@ -113,7 +148,7 @@ async def _arrive(ctx: Context, place: Place, method: str) -> None:
         policy=ctx.deployment.attendance,
     )
     assert record.checked_in_at is not None
-    check_out = ctx.lasting_button(ctx.t("attendance.check_out"), "att.ask", place.signup.id)
+    check_out = ctx.button(ctx.t("attendance.check_out"), RequestCheckOut(place.signup.id))
     ctx.say(
         ctx.t(
             "attendance.checked_in",
@@ -138,8 +173,8 @@ def _ask_check_out(ctx: Context, place: Place, key: str, *, edit: bool = False) 
     )
     markup = keyboard(
         [
-            ctx.lasting_button(ctx.t("attendance.check_out_yes"), "att.out", place.signup.id),
-            ctx.lasting_button(ctx.t("attendance.not_yet"), "att.stay"),
+            ctx.button(ctx.t("attendance.check_out_yes"), CheckOut(place.signup.id)),
+            ctx.button(ctx.t("attendance.not_yet"), StayCheckedIn()),
         ]
     )
     if edit:
@@ -158,25 +193,25 @@ async def ask_check_out(ctx: Context) -> None:
     _ask_check_out(ctx, place, "attendance.confirm_check_out")
 
 
-@router.button("att.ask", lasting=True)
-async def check_out_pressed(ctx: Context, press: Press) -> None:
+@router.button(RequestCheckOut)
+async def check_out_pressed(ctx: Context, request: RequestCheckOut) -> None:
     """The volunteer pressed Check out: ask once more (checking out cannot be undone)."""
-    place = await checkin.leaving(ctx.session, _volunteer(ctx), int(press.args[0]))
+    place = await checkin.leaving(ctx.session, _volunteer(ctx), request.signup_id)
     _ask_check_out(ctx, place, "attendance.confirm_check_out", edit=True)
 
 
-@router.button("att.stay", lasting=True)
-async def stay(ctx: Context, press: Press) -> None:
+@router.button(StayCheckedIn)
+async def stay(ctx: Context, choice: StayCheckedIn) -> None:
     """The volunteer is not leaving yet."""
     ctx.edit_pressed(ctx.t("attendance.still_in"))
 
 
-@router.button("att.out", lasting=True)
-async def check_out(ctx: Context, press: Press) -> None:
+@router.button(CheckOut)
+async def check_out(ctx: Context, leave: CheckOut) -> None:
     """The volunteer checked out (confirmed, or from the reminder after the shift)."""
     policy = ctx.deployment.attendance
     record = await checkin.check_out(
-        ctx.session, _volunteer(ctx), int(press.args[0]), now=ctx.clock.now(), policy=policy
+        ctx.session, _volunteer(ctx), leave.signup_id, now=ctx.clock.now(), policy=policy
     )
     ctx.edit_pressed(_checked_out_text(ctx, record))
 
@@ -198,13 +233,10 @@ def _checked_out_text(ctx: Context, record: ServiceRecord) -> str:
 # ---- coordinators: the code -------------------------------------------------------------------
 
 
-@router.command("checkin_code")
+@router.command("checkin_code", role=Role.COORDINATOR, refusal="codes_not_coordinator")
 async def list_codes(ctx: Context) -> None:
     """A coordinator wants a check-in code for one of their shifts."""
     teams = await roles.managed_teams(ctx.session, ctx.user_id, ctx.deployment.admin_ids)
-    if not teams:
-        ctx.say(ctx.t("attendance.codes_not_coordinator"))
-        return
     now = ctx.clock.now()
     await _list_shifts(
         ctx,
@@ -213,10 +245,10 @@ async def list_codes(ctx: Context) -> None:
     )
 
 
-@router.button("ci.list", lasting=True)
-async def list_activity_codes(ctx: Context, press: Press) -> None:
+@router.button(ListCheckInCodes)
+async def list_activity_codes(ctx: Context, codes: ListCheckInCodes) -> None:
     """A coordinator wants a check-in code for a shift of one activity (from /manage)."""
-    activity = await publication.get_activity(ctx.session, int(press.args[0]))
+    activity = await publication.get_activity(ctx.session, codes.activity_id)
     await roles.require_manager(
         ctx.session, ctx.user_id, activity.team_id, ctx.deployment.admin_ids
     )
@@ -239,7 +271,7 @@ async def _list_shifts(ctx: Context, *where: ColumnElement[bool]) -> None:
         .limit(CODES_LIST_LIMIT)
     )
     buttons = [
-        ctx.lasting_button(f"{activity.title[:30]} · {_when(ctx, shift)}", "ci.open", shift.id)
+        ctx.button(f"{activity.title[:30]} · {_when(ctx, shift)}", ShowCheckInCode(shift.id))
         for shift, activity in rows
     ]
     if not buttons:
@@ -248,25 +280,25 @@ async def _list_shifts(ctx: Context, *where: ColumnElement[bool]) -> None:
     ctx.say(ctx.t("attendance.codes_header"), keyboard(*in_rows(buttons, 1)))
 
 
-async def _managed_shift(ctx: Context, press: Press) -> tuple[Shift, Activity]:
-    shift, activity = await managed.shift(ctx, int(press.args[0]))
+async def _managed_shift(ctx: Context, shift_id: int) -> tuple[Shift, Activity]:
+    shift, activity = await managed.shift(ctx, shift_id)
     if shift.status == "cancelled":
         raise Conflict("shift_cancelled")
     return shift, activity
 
 
-@router.button("ci.open", lasting=True)
-async def show_code(ctx: Context, press: Press) -> None:
+@router.button(ShowCheckInCode)
+async def show_code(ctx: Context, code: ShowCheckInCode) -> None:
     """The coordinator opened a shift's check-in code, to show or print."""
-    shift, activity = await _managed_shift(ctx, press)
+    shift, activity = await _managed_shift(ctx, code.shift_id)
     token = await checkin.open_code(ctx.session, shift, actor=ctx.user_id, now=ctx.clock.now())
     _send_code(ctx, shift, activity, token)
 
 
-@router.button("ci.rotate", lasting=True)
-async def rotate_code(ctx: Context, press: Press) -> None:
+@router.button(ReplaceCheckInCode)
+async def rotate_code(ctx: Context, code: ReplaceCheckInCode) -> None:
     """The coordinator replaced the code (it was shared beyond the venue)."""
-    shift, activity = await _managed_shift(ctx, press)
+    shift, activity = await _managed_shift(ctx, code.shift_id)
     token = await checkin.open_code(
         ctx.session, shift, actor=ctx.user_id, now=ctx.clock.now(), rotate=True
     )
@@ -286,5 +318,5 @@ def _send_code(ctx: Context, shift: Shift, activity: Activity, token: str) -> No
         closes=_at(ctx, closes),
     )
     ctx.outbox.add(SendPhoto(ctx.event.chat_id, "checkin.png", links.qr_png(url), caption=caption))
-    rotate = ctx.lasting_button(ctx.t("attendance.rotate"), "ci.rotate", shift.id)
+    rotate = ctx.button(ctx.t("attendance.rotate"), ReplaceCheckInCode(shift.id))
     ctx.say(ctx.t("attendance.rotate_hint"), keyboard([rotate]))

@@ -17,9 +17,10 @@ from sqlalchemy import select
 
 from handlers import formatting
 from handlers.attendance.hours import congratulate_if_promoted
-from handlers.callbacks import Press
+from handlers.callbacks import Button
 from handlers.context import Context, in_rows, keyboard
 from handlers.events import SendDocument
+from handlers.flows import Flow
 from handlers.notify import Notifier, notifier
 from handlers.publishing import managed
 from handlers.router import Router
@@ -32,12 +33,80 @@ from models.publishing import publication
 from models.registration.tables import Volunteer
 
 router = Router()
-FLOW = "hours"
 
 
 class Step(StrEnum):
     MINUTES = "minutes"  # how many hours (to set, or to add as honour hours)
     REASON = "reason"
+
+
+# A coordinator changes a person's credited hours, or adds honour hours, with a reason.
+CHANGE_HOURS = Flow(
+    "hours",
+    Step,
+    starts=(Step.MINUTES,),
+    moves={Step.MINUTES: (Step.REASON,)},
+)
+
+
+class ChooseShiftToReview(Button, action="hr.shifts", lasting=True):
+    """A coordinator opens attendance and hours for an activity (from /manage)."""
+
+    activity_id: int
+
+
+class ShowAttendance(Button, action="hr.roster", lasting=True):
+    """A coordinator opens a shift's attendance roster."""
+
+    shift_id: int
+
+
+class ShowAttendee(Button, action="hr.person", lasting=True):
+    """A coordinator opens one person on a shift's roster."""
+
+    signup_id: int
+
+
+class MarkPresent(Button, action="hr.present", lasting=True):
+    """A coordinator marks the person present for the whole shift."""
+
+    signup_id: int
+
+
+class MarkAbsent(Button, action="hr.absent", lasting=True):
+    """A coordinator marks the person absent (a no-show)."""
+
+    signup_id: int
+
+
+class ConfirmHours(Button, action="hr.ok", lasting=True):
+    """A coordinator confirms the person's recorded hours."""
+
+    signup_id: int
+
+
+class ConfirmAllHours(Button, action="hr.all", lasting=True):
+    """A coordinator confirms every recorded, unflagged record of the shift."""
+
+    shift_id: int
+
+
+class ChangeHours(Button, action="hr.set", lasting=True):
+    """A coordinator changes the person's credited hours."""
+
+    signup_id: int
+
+
+class AddHonourHours(Button, action="hr.honour", lasting=True):
+    """A coordinator adds honour hours for the person."""
+
+    signup_id: int
+
+
+class ExportInsuredRoster(Button, action="hr.insured", lasting=True):
+    """A coordinator exports the shift's insured roster for the insurer."""
+
+    shift_id: int
 
 
 async def _signup(ctx: Context, signup_id: int) -> tuple[Signup, Shift, Activity]:
@@ -48,10 +117,10 @@ async def _signup(ctx: Context, signup_id: int) -> tuple[Signup, Shift, Activity
     return signup, shift, activity
 
 
-@router.button("hr.shifts", lasting=True)
-async def choose_shift(ctx: Context, press: Press) -> None:
+@router.button(ChooseShiftToReview)
+async def choose_shift(ctx: Context, review: ChooseShiftToReview) -> None:
     """The coordinator opened attendance and hours for an activity: which shift?"""
-    activity = await managed.activity(ctx, int(press.args[0]))
+    activity = await managed.activity(ctx, review.activity_id)
     now = ctx.clock.now()
     started = [
         shift
@@ -63,7 +132,7 @@ async def choose_shift(ctx: Context, press: Press) -> None:
         return
     zone = ctx.deployment.zone
     buttons = [
-        ctx.lasting_button(formatting.when(ctx.texts, ctx.lang, s, zone), "hr.roster", s.id)
+        ctx.button(formatting.when(ctx.texts, ctx.lang, s, zone), ShowAttendance(s.id))
         for s in started
     ]
     ctx.say(
@@ -71,10 +140,10 @@ async def choose_shift(ctx: Context, press: Press) -> None:
     )
 
 
-@router.button("hr.roster", lasting=True)
-async def show_roster(ctx: Context, press: Press) -> None:
+@router.button(ShowAttendance)
+async def show_roster(ctx: Context, roster: ShowAttendance) -> None:
     """The coordinator opened a shift's attendance."""
-    shift, activity = await managed.shift(ctx, int(press.args[0]))
+    shift, activity = await managed.shift(ctx, roster.shift_id)
     await _roster(ctx, shift, activity)
 
 
@@ -94,16 +163,18 @@ async def _roster(ctx: Context, shift: Shift, activity: Activity) -> None:
                 state=_state(ctx, line),
             )
         )
-    b = ctx.lasting_button
+    b = ctx.button
     people = [
-        b(f"{n}. {line.volunteer.full_name or '—'}"[:40], "hr.person", line.signup.id)
+        b(f"{n}. {line.volunteer.full_name or '—'}"[:40], ShowAttendee(line.signup.id))
         for n, line in enumerate(lines, 1)
     ]
     to_confirm = sum(1 for line in lines if _confirmable(line.record))
     rows = [*in_rows(people, 2)]
     if to_confirm:
-        rows.append([b(ctx.t("hours_review.confirm_all", count=to_confirm), "hr.all", shift.id)])
-    rows.append([b(ctx.t("hours_review.insured"), "hr.insured", shift.id)])
+        rows.append(
+            [b(ctx.t("hours_review.confirm_all", count=to_confirm), ConfirmAllHours(shift.id))]
+        )
+    rows.append([b(ctx.t("hours_review.insured"), ExportInsuredRoster(shift.id))])
     ctx.say("\n".join(text), keyboard(*rows))
 
 
@@ -142,10 +213,10 @@ def _state(ctx: Context, line: Line) -> str:
     return ctx.t("hours_review.to_confirm", span=span)
 
 
-@router.button("hr.person", lasting=True)
-async def show_person(ctx: Context, press: Press) -> None:
+@router.button(ShowAttendee)
+async def show_person(ctx: Context, person: ShowAttendee) -> None:
     """The coordinator opened one person on the roster."""
-    signup, shift, activity = await _signup(ctx, int(press.args[0]))
+    signup, shift, activity = await _signup(ctx, person.signup_id)
     await _person(ctx, signup, shift, activity)
 
 
@@ -163,28 +234,28 @@ async def _person(ctx: Context, signup: Signup, shift: Shift, activity: Activity
         no_shows=volunteer.no_show_count,
         state=_state(ctx, line),
     )
-    b, sid = ctx.lasting_button, signup.id
+    b, sid = ctx.button, signup.id
     checked_in = record is not None and record.checked_in_at is not None
     rows = []
     if not checked_in:
-        marks = [b(ctx.t("hours_review.present"), "hr.present", sid)]
+        marks = [b(ctx.t("hours_review.present"), MarkPresent(sid))]
         if signup.status != "no_show":
-            marks.append(b(ctx.t("hours_review.absent"), "hr.absent", sid))
+            marks.append(b(ctx.t("hours_review.absent"), MarkAbsent(sid)))
         rows.append(marks)
     if record is not None and record.checked_out_at is not None:
-        hours_row = [b(ctx.t("hours_review.adjust"), "hr.set", sid)]
+        hours_row = [b(ctx.t("hours_review.adjust"), ChangeHours(sid))]
         if record.confirmed_at is None:
-            hours_row.insert(0, b(ctx.t("hours_review.confirm"), "hr.ok", sid))
+            hours_row.insert(0, b(ctx.t("hours_review.confirm"), ConfirmHours(sid)))
         rows.append(hours_row)
-    rows.append([b(ctx.t("hours_review.honour"), "hr.honour", sid)])
-    rows.append([b(ctx.t("hours_review.back"), "hr.roster", shift.id)])
+    rows.append([b(ctx.t("hours_review.honour"), AddHonourHours(sid))])
+    rows.append([b(ctx.t("hours_review.back"), ShowAttendance(shift.id))])
     ctx.say(text, keyboard(*rows))
 
 
-@router.button("hr.present", lasting=True)
-async def present(ctx: Context, press: Press) -> None:
+@router.button(MarkPresent)
+async def present(ctx: Context, mark: MarkPresent) -> None:
     """The coordinator marked the person present for the whole shift."""
-    signup, shift, activity = await _signup(ctx, int(press.args[0]))
+    signup, shift, activity = await _signup(ctx, mark.signup_id)
     await hours_review.mark_present(
         ctx.session,
         actor=ctx.user_id,
@@ -195,10 +266,10 @@ async def present(ctx: Context, press: Press) -> None:
     await _person(ctx, signup, shift, activity)
 
 
-@router.button("hr.absent", lasting=True)
-async def absent(ctx: Context, press: Press) -> None:
+@router.button(MarkAbsent)
+async def absent(ctx: Context, mark: MarkAbsent) -> None:
     """The coordinator marked the person absent (a no-show)."""
-    signup, shift, activity = await _signup(ctx, int(press.args[0]))
+    signup, shift, activity = await _signup(ctx, mark.signup_id)
     await hours_review.mark_absent(
         ctx.session, actor=ctx.user_id, signup_id=signup.id, now=ctx.clock.now()
     )
@@ -223,10 +294,10 @@ async def _congratulate(ctx: Context, before: dict[int, int]) -> None:
         await congratulate_if_promoted(notifier(ctx), volunteer, minutes)
 
 
-@router.button("hr.ok", lasting=True)
-async def confirm(ctx: Context, press: Press) -> None:
+@router.button(ConfirmHours)
+async def confirm(ctx: Context, confirmation: ConfirmHours) -> None:
     """The coordinator confirmed the person's recorded hours."""
-    signup, shift, activity = await _signup(ctx, int(press.args[0]))
+    signup, shift, activity = await _signup(ctx, confirmation.signup_id)
     before = await _star_minutes(ctx, [signup])
     await hours_review.confirm(
         ctx.session, actor=ctx.user_id, signup_id=signup.id, now=ctx.clock.now()
@@ -235,10 +306,10 @@ async def confirm(ctx: Context, press: Press) -> None:
     await _person(ctx, signup, shift, activity)
 
 
-@router.button("hr.all", lasting=True)
-async def confirm_all(ctx: Context, press: Press) -> None:
+@router.button(ConfirmAllHours)
+async def confirm_all(ctx: Context, confirmation: ConfirmAllHours) -> None:
     """The coordinator confirmed every recorded, unflagged record of the shift."""
-    shift, activity = await managed.shift(ctx, int(press.args[0]))
+    shift, activity = await managed.shift(ctx, confirmation.shift_id)
     lines = await hours_review.roster(ctx.session, shift.id)
     before = await _star_minutes(ctx, [line.signup for line in lines])
     done = await hours_review.confirm_all(
@@ -249,36 +320,45 @@ async def confirm_all(ctx: Context, press: Press) -> None:
     await _roster(ctx, shift, activity)
 
 
-@router.button("hr.set", lasting=True)
-async def ask_hours(ctx: Context, press: Press) -> None:
+@router.button(ChangeHours)
+async def ask_hours(ctx: Context, change: ChangeHours) -> None:
     """The coordinator wants to change the credited hours: how many?"""
-    await _ask(ctx, press, "set")
+    await _start(ctx, change.signup_id, "set")
 
 
-@router.button("hr.honour", lasting=True)
-async def ask_honour(ctx: Context, press: Press) -> None:
+@router.button(AddHonourHours)
+async def ask_honour(ctx: Context, honour: AddHonourHours) -> None:
     """The coordinator wants to add honour hours: how many?"""
-    await _ask(ctx, press, "honour")
+    await _start(ctx, honour.signup_id, "honour")
 
 
-async def _ask(ctx: Context, press: Press, kind: str) -> None:
-    signup, _, _ = await _signup(ctx, int(press.args[0]))
+async def _start(ctx: Context, signup_id: int, kind: str) -> None:
+    signup, _, _ = await _signup(ctx, signup_id)
     ctx.finish()
     ctx.state.data = {"signup_id": signup.id, "kind": kind}
-    ctx.go(FLOW, Step.MINUTES)
-    ctx.say(ctx.t(f"hours_review.ask_{kind}"))
+    await CHANGE_HOURS.ask(ctx, Step.MINUTES)
 
 
-@router.step(FLOW, Step.MINUTES)
+@CHANGE_HOURS.asks(Step.MINUTES)
+async def _ask_minutes(ctx: Context) -> None:
+    ctx.say(ctx.t(f"hours_review.ask_{ctx.state.data['kind']}"))
+
+
+@router.step(CHANGE_HOURS, Step.MINUTES)
 async def got_hours(ctx: Context) -> None:
     """The coordinator typed the hours."""
     minutes = hours_review.parse_hours(ctx.event.text or "")
     ctx.state.data = {**ctx.state.data, "minutes": minutes}
-    ctx.go(FLOW, Step.REASON)
+    await CHANGE_HOURS.ask(ctx, Step.REASON)
+
+
+@CHANGE_HOURS.asks(Step.REASON)
+async def _ask_reason(ctx: Context) -> None:
+    minutes = int(ctx.state.data["minutes"])
     ctx.say(ctx.t("hours_review.ask_reason", hours=hours_text(minutes)))
 
 
-@router.step(FLOW, Step.REASON)
+@router.step(CHANGE_HOURS, Step.REASON)
 async def got_reason(ctx: Context) -> None:
     """The coordinator gave the reason: the change is made and recorded."""
     data = ctx.state.data
@@ -298,11 +378,11 @@ async def got_reason(ctx: Context) -> None:
     await _person(ctx, signup, shift, activity)
 
 
-@router.button("hr.insured", lasting=True)
-async def insured_roster(ctx: Context, press: Press) -> None:
+@router.button(ExportInsuredRoster)
+async def insured_roster(ctx: Context, export: ExportInsuredRoster) -> None:
     """The coordinator wants the shift's insured roster for the insurer: everyone holding a
     place who registered with their real name (the deployment's policy insures them)."""
-    shift, activity = await managed.shift(ctx, int(press.args[0]))
+    shift, activity = await managed.shift(ctx, export.shift_id)
     rows = [
         line
         for line in await hours_review.roster(ctx.session, shift.id)

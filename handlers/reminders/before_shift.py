@@ -8,7 +8,8 @@ from dataclasses import replace
 
 from handlers import formatting
 from handlers.activities import offers
-from handlers.callbacks import Press
+from handlers.attendance.checkin import CheckOut
+from handlers.callbacks import Button
 from handlers.context import Context, keyboard
 from handlers.events import Outbox, SendLocation
 from handlers.notify import Notifier
@@ -20,6 +21,24 @@ from models.reminders import before_shift
 from models.reminders.before_shift import Due
 
 router = Router()
+
+
+class ConfirmComing(Button, action="rem.yes", lasting=True):
+    """The volunteer will be there."""
+
+    signup_id: int
+
+
+class ReportNotComing(Button, action="rem.no", lasting=True):
+    """The volunteer can't come (asked once more before the place is given back)."""
+
+    signup_id: int
+
+
+class GiveBackPlace(Button, action="rem.no_ok", lasting=True):
+    """The volunteer confirms they can't come: the place goes to whoever waits first."""
+
+    signup_id: int
 
 
 def remind(notify: Notifier, due: Due) -> Outbox:
@@ -39,8 +58,10 @@ def remind(notify: Notifier, due: Due) -> Outbox:
         address=activity.address,
     )
     buttons = [
-        notify.button(telegram_id, language, "reminders.coming", "rem.yes", due.signup.id),
-        notify.button(telegram_id, language, "reminders.not_coming", "rem.no", due.signup.id),
+        notify.button(telegram_id, language, "reminders.coming", ConfirmComing(due.signup.id)),
+        notify.button(
+            telegram_id, language, "reminders.not_coming", ReportNotComing(due.signup.id)
+        ),
     ]
     replace(notify, outbox=outbox).send(telegram_id, text, buttons)
     if activity.latitude is not None and activity.longitude is not None:
@@ -57,14 +78,14 @@ def _to_check_out(notify: Notifier, due: Due) -> Outbox:
         language, "reminders.check_out", title=activity.title, when=notify.when(language, shift)
     )
     button = notify.button(
-        telegram_id, language, "reminders.check_out_now", "att.out", due.signup.id
+        telegram_id, language, "reminders.check_out_now", CheckOut(due.signup.id)
     )
     replace(notify, outbox=outbox).send(telegram_id, text, [button])
     return outbox
 
 
-async def _mine(ctx: Context, press: Press) -> tuple[Signup, Shift, Activity]:
-    mine = await ctx.session.get(Signup, int(press.args[0]))
+async def _mine(ctx: Context, signup_id: int) -> tuple[Signup, Shift, Activity]:
+    mine = await ctx.session.get(Signup, signup_id)
     if ctx.volunteer is None or mine is None or mine.volunteer_id != ctx.volunteer.id:
         raise NotAllowed("not_your_signup")
     shift = await ctx.session.get(Shift, mine.shift_id)
@@ -74,10 +95,10 @@ async def _mine(ctx: Context, press: Press) -> tuple[Signup, Shift, Activity]:
     return mine, shift, activity
 
 
-@router.button("rem.yes", lasting=True)
-async def coming(ctx: Context, press: Press) -> None:
+@router.button(ConfirmComing)
+async def coming(ctx: Context, answer: ConfirmComing) -> None:
     """The volunteer confirmed they will be there."""
-    mine, shift, activity = await _mine(ctx, press)
+    mine, shift, activity = await _mine(ctx, answer.signup_id)
     if mine.status != "confirmed":
         ctx.answer(ctx.t("errors.not_signed_up"), alert=True)
         return
@@ -85,26 +106,26 @@ async def coming(ctx: Context, press: Press) -> None:
     ctx.edit_pressed(ctx.t("reminders.see_you", title=activity.title, when=when))
 
 
-@router.button("rem.no", lasting=True)
-async def not_coming(ctx: Context, press: Press) -> None:
+@router.button(ReportNotComing)
+async def not_coming(ctx: Context, answer: ReportNotComing) -> None:
     """The volunteer can't come: ask before giving the place away."""
-    mine, shift, activity = await _mine(ctx, press)
+    mine, shift, activity = await _mine(ctx, answer.signup_id)
     when = formatting.when(ctx.texts, ctx.lang, shift, ctx.deployment.zone)
     ctx.edit_pressed(
         ctx.t("reminders.confirm_not_coming", title=activity.title, when=when),
         keyboard(
             [
-                ctx.lasting_button(ctx.t("reminders.not_coming_yes"), "rem.no_ok", mine.id),
-                ctx.lasting_button(ctx.t("reminders.coming"), "rem.yes", mine.id),
+                ctx.button(ctx.t("reminders.not_coming_yes"), GiveBackPlace(mine.id)),
+                ctx.button(ctx.t("reminders.coming"), ConfirmComing(mine.id)),
             ]
         ),
     )
 
 
-@router.button("rem.no_ok", lasting=True)
-async def give_back(ctx: Context, press: Press) -> None:
+@router.button(GiveBackPlace)
+async def give_back(ctx: Context, answer: GiveBackPlace) -> None:
     """The volunteer confirmed they can't come: the place goes to whoever waits first."""
-    mine, _, _ = await _mine(ctx, press)
+    mine, _, _ = await _mine(ctx, answer.signup_id)
     assert ctx.volunteer is not None
     vacancy = await signup.cancel(
         ctx.session,

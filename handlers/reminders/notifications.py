@@ -9,7 +9,7 @@ not a flip of whatever is stored, so a press from an old message still does what
 
 from __future__ import annotations
 
-from handlers.callbacks import Press
+from handlers.callbacks import Button
 from handlers.context import Context, in_rows, keyboard
 from handlers.events import InlineButton, InlineKeyboard
 from handlers.router import Router
@@ -26,7 +26,44 @@ WEEK = 7 * DAY
 PRESETS = (WEEK, 3 * DAY, DAY, 12 * HOUR, 2 * HOUR, HOUR, 30)
 TIMES_PER_ROW = 4
 THEMES_PER_ROW = 2
-YES, NO = "1", "0"
+
+
+class SwitchReminders(Button, action="nt.rem", lasting=True):
+    """Reminders on (at the times chosen before) or off."""
+
+    enabled: bool
+
+
+class ChooseReminderTime(Button, action="nt.time", lasting=True):
+    """Be reminded `minutes` before a shift, or not (never the last time)."""
+
+    minutes: int
+    wanted: bool
+
+
+class UseUsualTimes(Button, action="nt.usual", lasting=True):
+    """Be reminded at the times the programme (or an activity) chooses."""
+
+
+class SwitchCalls(Button, action="nt.calls", lasting=True):
+    """Calls for volunteers on, or off."""
+
+    wanted: bool
+
+
+class ShowThemeCalls(Button, action="nt.themes", lasting=True):
+    """Choose, theme by theme, which calls for volunteers come."""
+
+
+class SwitchThemeCalls(Button, action="nt.theme", lasting=True):
+    """Calls about one theme on, or off."""
+
+    theme_id: int
+    wanted: bool
+
+
+class ShowNotifications(Button, action="nt.back", lasting=True):
+    """Back from the themes to the whole choice."""
 
 
 @router.command("notifications")
@@ -38,40 +75,40 @@ async def show(ctx: Context) -> None:
     ctx.say(*_panel(ctx, ctx.volunteer))
 
 
-@router.button("nt.rem", lasting=True)
-async def switch_reminders(ctx: Context, press: Press) -> None:
+@router.button(SwitchReminders)
+async def switch_reminders(ctx: Context, switch: SwitchReminders) -> None:
     """The volunteer turned reminders off, or back on at the times they had chosen."""
     if (volunteer := _registered(ctx)) is not None:
-        enabled = press.args[0] == YES
-        await _set_reminders(ctx, volunteer, enabled=enabled, minutes=volunteer.reminder_minutes)
+        await _set_reminders(
+            ctx, volunteer, enabled=switch.enabled, minutes=volunteer.reminder_minutes
+        )
 
 
-@router.button("nt.time", lasting=True)
-async def choose_time(ctx: Context, press: Press) -> None:
+@router.button(ChooseReminderTime)
+async def choose_time(ctx: Context, time: ChooseReminderTime) -> None:
     """The volunteer ticked a time to be reminded at, or unticked one (never the last one)."""
     if (volunteer := _registered(ctx)) is not None:
-        minutes, wanted = int(press.args[0]), press.args[1] == YES
-        times = set(_times_of(ctx, volunteer)) - {minutes}
-        if wanted:
-            times.add(minutes)
+        times = set(_times_of(ctx, volunteer)) - {time.minutes}
+        if time.wanted:
+            times.add(time.minutes)
         await _set_reminders(
             ctx, volunteer, enabled=volunteer.reminders_enabled, minutes=sorted(times)
         )
 
 
-@router.button("nt.usual", lasting=True)
-async def use_usual_times(ctx: Context, press: Press) -> None:
+@router.button(UseUsualTimes)
+async def use_usual_times(ctx: Context, choice: UseUsualTimes) -> None:
     """The volunteer went back to the times the programme (or an activity) chooses."""
     if (volunteer := _registered(ctx)) is not None:
         await _set_reminders(ctx, volunteer, enabled=volunteer.reminders_enabled, minutes=None)
 
 
-@router.button("nt.calls", lasting=True)
-async def switch_calls(ctx: Context, press: Press) -> None:
+@router.button(SwitchCalls)
+async def switch_calls(ctx: Context, switch: SwitchCalls) -> None:
     """The volunteer stopped, or resumed, calls for volunteers."""
     if (volunteer := _registered(ctx)) is None:
         return
-    muted = press.args[0] == NO
+    muted = not switch.wanted
     if volunteer.mute_recruitment == muted:
         ctx.answer(ctx.t("notifications.unchanged"))
         return
@@ -79,25 +116,24 @@ async def switch_calls(ctx: Context, press: Press) -> None:
     ctx.edit_pressed(*_panel(ctx, volunteer))
 
 
-@router.button("nt.themes", lasting=True)
-async def show_themes(ctx: Context, press: Press) -> None:
+@router.button(ShowThemeCalls)
+async def show_themes(ctx: Context, choice: ShowThemeCalls) -> None:
     """The volunteer wants to choose, theme by theme, which calls they get."""
     if (volunteer := _registered(ctx)) is not None:
         ctx.edit_pressed(*_themes_panel(ctx, volunteer))
 
 
-@router.button("nt.theme", lasting=True)
-async def switch_theme(ctx: Context, press: Press) -> None:
+@router.button(SwitchThemeCalls)
+async def switch_theme(ctx: Context, switch: SwitchThemeCalls) -> None:
     """The volunteer muted calls about one theme, or turned them back on."""
     if (volunteer := _registered(ctx)) is None:
         return
     offered = {theme.id for theme in _themes_of(volunteer)}
-    if len(press.args) != 2 or not press.args[0].isdigit() or int(press.args[0]) not in offered:
+    if switch.theme_id not in offered:
         ctx.answer(ctx.t("general.button_invalid"), alert=True)
         return
-    muted = press.args[1] == NO
     changed = await notifications.set_theme_muted(
-        ctx.session, volunteer, int(press.args[0]), muted=muted, now=ctx.clock.now()
+        ctx.session, volunteer, switch.theme_id, muted=not switch.wanted, now=ctx.clock.now()
     )
     if not changed:
         ctx.answer(ctx.t("notifications.unchanged"))
@@ -105,8 +141,8 @@ async def switch_theme(ctx: Context, press: Press) -> None:
     ctx.edit_pressed(*_themes_panel(ctx, volunteer))
 
 
-@router.button("nt.back", lasting=True)
-async def back_to_panel(ctx: Context, press: Press) -> None:
+@router.button(ShowNotifications)
+async def back_to_panel(ctx: Context, choice: ShowNotifications) -> None:
     """The volunteer is done with the themes: the whole choice again."""
     if (volunteer := _registered(ctx)) is not None:
         ctx.edit_pressed(*_panel(ctx, volunteer))
@@ -165,23 +201,23 @@ def _panel(
         lines.append(ctx.t("notifications.calls_except", themes=muted))
     if note is not None:
         lines += ["", note]
-    b = ctx.lasting_button
+    b = ctx.button
     rows: list[list[InlineButton]] = []
     if volunteer.reminders_enabled:
-        rows.append([b(ctx.t("notifications.turn_off"), "nt.rem", NO)])
+        rows.append([b(ctx.t("notifications.turn_off"), SwitchReminders(enabled=False))])
         rows += in_rows(_time_buttons(ctx, volunteer), TIMES_PER_ROW)
         if volunteer.reminder_minutes is None:
-            rows.append([b(ctx.t("notifications.usual_chosen"), "nt.usual")])
+            rows.append([b(ctx.t("notifications.usual_chosen"), UseUsualTimes())])
         else:
-            rows.append([b(ctx.t("notifications.use_usual"), "nt.usual")])
+            rows.append([b(ctx.t("notifications.use_usual"), UseUsualTimes())])
     else:
-        rows.append([b(ctx.t("notifications.turn_on"), "nt.rem", YES)])
+        rows.append([b(ctx.t("notifications.turn_on"), SwitchReminders(enabled=True))])
     if volunteer.mute_recruitment:
-        rows.append([b(ctx.t("notifications.unmute_calls"), "nt.calls", YES)])
+        rows.append([b(ctx.t("notifications.unmute_calls"), SwitchCalls(wanted=True))])
     else:
-        rows.append([b(ctx.t("notifications.mute_calls"), "nt.calls", NO)])
+        rows.append([b(ctx.t("notifications.mute_calls"), SwitchCalls(wanted=False))])
     if _themes_of(volunteer):
-        rows.append([b(ctx.t("notifications.by_theme"), "nt.themes")])
+        rows.append([b(ctx.t("notifications.by_theme"), ShowThemeCalls())])
     return "\n".join(lines), keyboard(*rows)
 
 
@@ -203,11 +239,11 @@ def _themes_panel(ctx: Context, volunteer: Volunteer) -> tuple[str, InlineKeyboa
         name = theme.name(ctx.lang)
         if theme in volunteer.muted_themes:
             label = ctx.t("notifications.theme_muted", theme=name)
-            buttons.append(ctx.lasting_button(label, "nt.theme", theme.id, YES))
+            buttons.append(ctx.button(label, SwitchThemeCalls(theme.id, wanted=True)))
         else:
             label = ctx.t("notifications.theme_on", theme=name)
-            buttons.append(ctx.lasting_button(label, "nt.theme", theme.id, NO))
-    back = ctx.lasting_button(ctx.t("notifications.back"), "nt.back")
+            buttons.append(ctx.button(label, SwitchThemeCalls(theme.id, wanted=False)))
+    back = ctx.button(ctx.t("notifications.back"), ShowNotifications())
     return "\n".join(lines), keyboard(*in_rows(buttons, THEMES_PER_ROW), [back])
 
 
@@ -236,9 +272,10 @@ def _time_buttons(ctx: Context, volunteer: Volunteer) -> list[InlineButton]:
     for minutes in sorted(chosen | set(PRESETS), reverse=True):
         if minutes in chosen:
             label = ctx.t("notifications.time_chosen", time=_duration(ctx, minutes))
-            buttons.append(ctx.lasting_button(label, "nt.time", minutes, NO))
+            buttons.append(ctx.button(label, ChooseReminderTime(minutes, wanted=False)))
         else:
-            buttons.append(ctx.lasting_button(_duration(ctx, minutes), "nt.time", minutes, YES))
+            label = _duration(ctx, minutes)
+            buttons.append(ctx.button(label, ChooseReminderTime(minutes, wanted=True)))
     return buttons
 
 
