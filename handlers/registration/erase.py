@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
-from handlers.callbacks import Press
+from handlers.callbacks import Button
 from handlers.context import Context, keyboard
+from handlers.registration.register import Answer
 from handlers.router import Router
 from models.registration import volunteers
 
 router = Router()
+
+
+class ConfirmErasure(Button, action="erase"):
+    """The volunteer confirmed erasing their data (yes), or called it off (no)."""
+
+    answer: Answer
 
 
 @router.command("delete_me")
@@ -20,19 +27,19 @@ async def ask_to_confirm(ctx: Context) -> None:
     ctx.say(
         ctx.t("erase.confirm"),
         keyboard(
-            [ctx.button(ctx.t("erase.yes_button"), "erase", "yes")],
-            [ctx.button(ctx.t("erase.no_button"), "erase", "no")],
+            [ctx.button(ctx.t("erase.yes_button"), ConfirmErasure(Answer.YES))],
+            [ctx.button(ctx.t("erase.no_button"), ConfirmErasure(Answer.NO))],
         ),
     )
 
 
-@router.button("erase")
-async def answer(ctx: Context, press: Press) -> None:
+@router.button(ConfirmErasure)
+async def answer(ctx: Context, erasure: ConfirmErasure) -> None:
     """The user confirmed or called off the erasure."""
     if ctx.volunteer is None:
         ctx.answer(ctx.t("general.button_stale"), alert=True)
         return
-    if press.args != ("yes",):
+    if erasure.answer is not Answer.YES:
         ctx.edit_pressed(ctx.t("erase.kept"))
         return
     await volunteers.erase(ctx.session, ctx.volunteer, ctx.clock.now())

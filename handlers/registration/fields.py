@@ -2,7 +2,9 @@
 way during registration and when a volunteer edits one field from /profile.
 
 Each question validates what the user gives it and stores it in the draft kept in the
-conversation state; the flow that asked then decides what comes next (`after_field`).
+conversation state; the flow that asked then decides what comes next (`after_field`). The flows
+that ask these questions (`register`, `profile`) declare them as their steps and take their
+askers from here (`asked_in`); what the user types at them is routed whatever the flow (`*`).
 """
 
 from __future__ import annotations
@@ -11,9 +13,10 @@ from collections.abc import Awaitable, Callable
 from enum import StrEnum
 
 from handlers import formatting
-from handlers.callbacks import Press
+from handlers.callbacks import Button
 from handlers.context import Context, in_rows, keyboard
 from handlers.events import InlineKeyboard, RemoveKeyboard, ReplyButton, ReplyKeyboard
+from handlers.flows import Asker, Flow
 from handlers.router import ANY_FLOW, Router
 from models.errors import InvalidInput
 from models.registration import volunteers
@@ -40,18 +43,52 @@ AVAILABILITY_LABELS = {
 }
 CHECKED = "✅ "
 
+
+class PickDistrict(Button, action="f.district"):
+    """The user chose their district."""
+
+    district_id: int
+
+
+class ToggleTheme(Button, action="f.theme"):
+    """The user ticked or unticked a theme they are interested in."""
+
+    theme_id: int
+
+
+class FinishThemes(Button, action="f.themes_done"):
+    """The user is done choosing themes."""
+
+
+class ToggleAvailability(Button, action="f.avail"):
+    """The user ticked or unticked a time they are usually free (an `Availability` flag)."""
+
+    flag: int
+
+
+class FinishAvailability(Button, action="f.avail_done"):
+    """The user is done choosing when they are free."""
+
+
 AfterField = Callable[[Context, Draft, Field], Awaitable[None]]
 _after_field: dict[str, AfterField] = {}
 
 
-def after_field(flow: str) -> Callable[[AfterField], AfterField]:
+def after_field(flow: Flow) -> Callable[[AfterField], AfterField]:
     """Register what `flow` does once one of its questions has been answered."""
 
     def register(handler: AfterField) -> AfterField:
-        _after_field[flow] = handler
+        _after_field[flow.name] = handler
         return handler
 
     return register
+
+
+def asked_in(flow: Flow) -> None:
+    """Register these questions' askers with `flow`, for the field steps it declares."""
+    for field, asker in ASKERS.items():
+        if field in flow.steps:
+            flow.asks(field)(asker)
 
 
 def load_draft(ctx: Context) -> Draft:
@@ -63,13 +100,6 @@ def store_draft(ctx: Context, draft: Draft) -> None:
     ctx.state.data = {**ctx.state.data, "draft": draft.to_json()}
 
 
-async def ask(ctx: Context, field: Field) -> None:
-    """Move the conversation to `field` (in the current flow) and ask its question."""
-    assert ctx.state.flow is not None
-    ctx.go(ctx.state.flow, field)
-    await ASKERS[field](ctx, load_draft(ctx))
-
-
 async def _accepted(ctx: Context, draft: Draft, field: Field) -> None:
     store_draft(ctx, draft)
     assert ctx.state.flow is not None
@@ -79,7 +109,7 @@ async def _accepted(ctx: Context, draft: Draft, field: Field) -> None:
 # ---- name -----------------------------------------------------------------------------------
 
 
-async def ask_name(ctx: Context, draft: Draft) -> None:
+async def ask_name(ctx: Context) -> None:
     ctx.say(ctx.t("fields.ask_name"))
 
 
@@ -94,7 +124,7 @@ async def receive_name(ctx: Context) -> None:
 # ---- phone ----------------------------------------------------------------------------------
 
 
-async def ask_phone(ctx: Context, draft: Draft) -> None:
+async def ask_phone(ctx: Context) -> None:
     share = ReplyButton(label=ctx.t("fields.share_phone_button"), request_contact=True)
     ctx.say(ctx.t("fields.ask_phone"), ReplyKeyboard(rows=((share,),)))
 
@@ -118,7 +148,7 @@ async def receive_phone(ctx: Context) -> None:
 # ---- ID number ------------------------------------------------------------------------------
 
 
-async def ask_id_number(ctx: Context, draft: Draft) -> None:
+async def ask_id_number(ctx: Context) -> None:
     ctx.say(ctx.t("fields.ask_id_number"))
 
 
@@ -140,18 +170,18 @@ async def receive_id_number(ctx: Context) -> None:
 # ---- district -------------------------------------------------------------------------------
 
 
-async def ask_district(ctx: Context, draft: Draft) -> None:
+async def ask_district(ctx: Context) -> None:
     buttons = [
-        ctx.button(district.name(ctx.lang), "f.district", district.id)
+        ctx.button(district.name(ctx.lang), PickDistrict(district.id))
         for district in await volunteers.districts(ctx.session)
     ]
     ctx.say(ctx.t("fields.ask_district"), keyboard(*in_rows(buttons, 2)))
 
 
-@router.button("f.district")
-async def pick_district(ctx: Context, press: Press) -> None:
+@router.button(PickDistrict)
+async def pick_district(ctx: Context, choice: PickDistrict) -> None:
     """The user chose their district."""
-    chosen = {d.id: d for d in await volunteers.districts(ctx.session)}.get(_int_arg(press))
+    chosen = {d.id: d for d in await volunteers.districts(ctx.session)}.get(choice.district_id)
     if chosen is None or ctx.state.step != Field.DISTRICT:
         ctx.answer(ctx.t("general.button_invalid"), alert=True)
         return
@@ -164,27 +194,26 @@ async def pick_district(ctx: Context, press: Press) -> None:
 # ---- themes ---------------------------------------------------------------------------------
 
 
-async def ask_themes(ctx: Context, draft: Draft) -> None:
-    ctx.say(ctx.t("fields.ask_themes"), await _themes_keyboard(ctx, draft))
+async def ask_themes(ctx: Context) -> None:
+    ctx.say(ctx.t("fields.ask_themes"), await _themes_keyboard(ctx, load_draft(ctx)))
 
 
 async def _themes_keyboard(ctx: Context, draft: Draft) -> InlineKeyboard:
     buttons = [
         ctx.button(
             (CHECKED if theme.id in draft.theme_ids else "") + theme.name(ctx.lang),
-            "f.theme",
-            theme.id,
+            ToggleTheme(theme.id),
         )
         for theme in await volunteers.themes(ctx.session)
     ]
-    done = ctx.button(ctx.t("fields.done_button"), "f.themes_done")
+    done = ctx.button(ctx.t("fields.done_button"), FinishThemes())
     return keyboard(*in_rows(buttons, 2), [done])
 
 
-@router.button("f.theme")
-async def toggle_theme(ctx: Context, press: Press) -> None:
+@router.button(ToggleTheme)
+async def toggle_theme(ctx: Context, toggle: ToggleTheme) -> None:
     """The user ticked or unticked a theme."""
-    theme_id = _int_arg(press)
+    theme_id = toggle.theme_id
     known = {theme.id for theme in await volunteers.themes(ctx.session)}
     if theme_id not in known or ctx.state.step != Field.THEMES:
         ctx.answer(ctx.t("general.button_invalid"), alert=True)
@@ -198,8 +227,8 @@ async def toggle_theme(ctx: Context, press: Press) -> None:
     ctx.edit_pressed(ctx.t("fields.ask_themes"), await _themes_keyboard(ctx, draft))
 
 
-@router.button("f.themes_done")
-async def themes_done(ctx: Context, press: Press) -> None:
+@router.button(FinishThemes)
+async def themes_done(ctx: Context, done: FinishThemes) -> None:
     """The user finished choosing themes."""
     draft = load_draft(ctx)
     if not draft.theme_ids:
@@ -215,24 +244,25 @@ async def themes_done(ctx: Context, press: Press) -> None:
 # ---- availability ---------------------------------------------------------------------------
 
 
-async def ask_availability(ctx: Context, draft: Draft) -> None:
-    ctx.say(ctx.t("fields.ask_availability"), _availability_keyboard(ctx, draft))
+async def ask_availability(ctx: Context) -> None:
+    ctx.say(ctx.t("fields.ask_availability"), _availability_keyboard(ctx, load_draft(ctx)))
 
 
 def _availability_keyboard(ctx: Context, draft: Draft) -> InlineKeyboard:
     buttons = [
         ctx.button(
-            (CHECKED if draft.availability & flag else "") + ctx.t(key), "f.avail", int(flag)
+            (CHECKED if draft.availability & flag else "") + ctx.t(key),
+            ToggleAvailability(int(flag)),
         )
         for flag, key in AVAILABILITY_LABELS.items()
     ]
-    return keyboard(buttons, [ctx.button(ctx.t("fields.done_button"), "f.avail_done")])
+    return keyboard(buttons, [ctx.button(ctx.t("fields.done_button"), FinishAvailability())])
 
 
-@router.button("f.avail")
-async def toggle_availability(ctx: Context, press: Press) -> None:
+@router.button(ToggleAvailability)
+async def toggle_availability(ctx: Context, toggle: ToggleAvailability) -> None:
     """The user ticked or unticked a time they are usually free."""
-    flag = _int_arg(press)
+    flag = toggle.flag
     if flag not in {int(f) for f in Availability} or ctx.state.step != Field.AVAILABILITY:
         ctx.answer(ctx.t("general.button_invalid"), alert=True)
         return
@@ -242,8 +272,8 @@ async def toggle_availability(ctx: Context, press: Press) -> None:
     ctx.edit_pressed(ctx.t("fields.ask_availability"), _availability_keyboard(ctx, draft))
 
 
-@router.button("f.avail_done")
-async def availability_done(ctx: Context, press: Press) -> None:
+@router.button(FinishAvailability)
+async def availability_done(ctx: Context, done: FinishAvailability) -> None:
     """The user finished choosing when they are free."""
     draft = load_draft(ctx)
     if not draft.availability:
@@ -263,10 +293,10 @@ def describe_availability(ctx: Context, draft: Draft) -> str:
 async def typed_instead_of_buttons(ctx: Context) -> None:
     """The user typed (or sent something) where the question wants a button."""
     ctx.say(ctx.t("fields.use_buttons"))
-    await ASKERS[Field(ctx.state.step)](ctx, load_draft(ctx))
+    await ASKERS[Field(ctx.state.step)](ctx)
 
 
-ASKERS: dict[Field, Callable[[Context, Draft], Awaitable[None]]] = {
+ASKERS: dict[Field, Asker] = {
     Field.NAME: ask_name,
     Field.PHONE: ask_phone,
     Field.ID_NUMBER: ask_id_number,
@@ -281,9 +311,3 @@ def _text_or_refuse(ctx: Context, key: str) -> str:
     if ctx.event.text is None:
         raise InvalidInput("not_text", hint=ctx.t(key))
     return ctx.event.text
-
-
-def _int_arg(press: Press) -> int | None:
-    if len(press.args) != 1 or not press.args[0].isdigit():
-        return None
-    return int(press.args[0])

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from handlers.callbacks import Press
+from handlers.callbacks import Button
 from handlers.context import Context, in_rows, keyboard
+from handlers.flows import Flow
 from handlers.registration import fields
 from handlers.registration.fields import Field
 from handlers.registration.register import describe
@@ -12,7 +13,16 @@ from models.registration import volunteers
 from models.registration.volunteers import Draft, SealedId
 
 router = Router()
-FLOW = "profile"
+
+# Changing one answer: the flow starts at that answer's question and ends once it is saved.
+PROFILE = Flow("profile", Field, starts=tuple(Field), moves={})
+fields.asked_in(PROFILE)
+
+
+class EditProfileField(Button, action="prof.edit"):
+    """The volunteer chose the answer in their profile to change."""
+
+    field: Field
 
 
 def editable_fields(ctx: Context) -> list[Field]:
@@ -37,7 +47,7 @@ async def _send_profile(ctx: Context) -> None:
     if ctx.volunteer.id_number_masked:
         draft.sealed_id = SealedId("", "", ctx.volunteer.id_number_masked, "")
     buttons = [
-        ctx.button(ctx.t(f"profile.field_{field}"), "prof.edit", field)
+        ctx.button(ctx.t(f"profile.field_{field}"), EditProfileField(field))
         for field in editable_fields(ctx)
     ]
     ctx.say(
@@ -46,19 +56,17 @@ async def _send_profile(ctx: Context) -> None:
     )
 
 
-@router.button("prof.edit")
-async def start_edit(ctx: Context, press: Press) -> None:
+@router.button(EditProfileField)
+async def start_edit(ctx: Context, edit: EditProfileField) -> None:
     """The user chose the answer to change."""
-    allowed = {str(field) for field in editable_fields(ctx)}
-    if ctx.volunteer is None or not press.args or press.args[0] not in allowed:
+    if ctx.volunteer is None or edit.field not in editable_fields(ctx):
         ctx.answer(ctx.t("general.button_invalid"), alert=True)
         return
     ctx.state.data = {"draft": volunteers.draft_of(ctx.volunteer).to_json()}
-    ctx.state.flow = FLOW
-    await fields.ask(ctx, Field(press.args[0]))
+    await PROFILE.ask(ctx, edit.field)
 
 
-@fields.after_field(FLOW)
+@fields.after_field(PROFILE)
 async def save_field(ctx: Context, draft: Draft, answered: Field) -> None:
     """One answer was given: save it, and show the profile again."""
     assert ctx.volunteer is not None

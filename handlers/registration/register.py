@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from handlers.callbacks import Press
+from handlers.callbacks import Button
 from handlers.context import Context, in_rows, keyboard
+from handlers.flows import Flow
 from handlers.registration import fields
 from handlers.registration.fields import Field
 from handlers.router import DEEP_LINK_PAYLOAD, Router
@@ -14,7 +15,6 @@ from models.registration import volunteers
 from models.registration.volunteers import Draft
 
 router = Router()
-FLOW = "register"
 
 
 class Step(StrEnum):
@@ -22,6 +22,62 @@ class Step(StrEnum):
     PRIVACY = "privacy"
     SUMMARY = "summary"
     CHOOSE_EDIT = "choose_edit"
+
+
+# Language, privacy notice, then the profile questions in order (the ID number only where real
+# names are required, see `questions`), then the summary; from the summary the user may go back
+# to any one answer, which returns to the summary.
+REGISTER = Flow(
+    "register",
+    (*Step, *Field),
+    starts=(Step.LANGUAGE,),
+    moves={
+        Step.LANGUAGE: (Step.PRIVACY,),
+        Step.PRIVACY: (Field.NAME,),
+        Field.NAME: (Field.PHONE, Step.SUMMARY),
+        Field.PHONE: (Field.ID_NUMBER, Field.DISTRICT, Step.SUMMARY),
+        Field.ID_NUMBER: (Field.DISTRICT, Step.SUMMARY),
+        Field.DISTRICT: (Field.THEMES, Step.SUMMARY),
+        Field.THEMES: (Field.AVAILABILITY, Step.SUMMARY),
+        Field.AVAILABILITY: (Step.SUMMARY,),
+        Step.SUMMARY: (Step.CHOOSE_EDIT,),
+        Step.CHOOSE_EDIT: (*Field, Step.SUMMARY),
+    },
+)
+fields.asked_in(REGISTER)
+
+
+class Answer(StrEnum):
+    """The answer to a yes-or-no question."""
+
+    YES = "yes"
+    NO = "no"
+
+
+class ChooseLanguage(Button, action="reg.lang"):
+    """The user chose the language the bot speaks to them in."""
+
+    language: str
+
+
+class AnswerPrivacyNotice(Button, action="reg.privacy"):
+    """The user accepted or declined the privacy notice."""
+
+    answer: Answer
+
+
+class ChooseFieldToEdit(Button, action="reg.edit"):
+    """From the summary, the user wants to change an answer before confirming."""
+
+
+class EditRegistrationField(Button, action="reg.field"):
+    """The user picked the answer to change."""
+
+    field: Field
+
+
+class ConfirmRegistration(Button, action="reg.confirm"):
+    """The user confirmed the summary: register them."""
 
 
 QUESTIONS = (
@@ -56,80 +112,80 @@ async def start(ctx: Context) -> None:
         return
     if payload:
         ctx.state.data = {**ctx.state.data, "deep_link": payload}
-    if ctx.state.flow == FLOW and ctx.state.step is not None:
+    if ctx.state.flow == REGISTER.name and ctx.state.step is not None:
         ctx.say(ctx.t("registration.resuming"))
         await _ask_current(ctx)
         return
     ctx.finish()
     if payload:
         ctx.state.data = {"deep_link": payload}
-    ctx.go(FLOW, Step.LANGUAGE)
-    await ask_language(ctx)
+    await REGISTER.ask(ctx, Step.LANGUAGE)
 
 
+@REGISTER.asks(Step.LANGUAGE)
 async def ask_language(ctx: Context) -> None:
     buttons = [
-        ctx.button(ctx.texts.get(language, "language.name"), "reg.lang", language)
+        ctx.button(ctx.texts.get(language, "language.name"), ChooseLanguage(language))
         for language in ctx.texts.languages
     ]
     ctx.say(ctx.t("registration.choose_language"), keyboard(buttons))
 
 
-@router.button("reg.lang")
-async def choose_language(ctx: Context, press: Press) -> None:
+@router.button(ChooseLanguage)
+async def choose_language(ctx: Context, choice: ChooseLanguage) -> None:
     """The user chose the language the bot speaks to them in."""
-    if not press.args or press.args[0] not in ctx.texts.languages:
+    if choice.language not in ctx.texts.languages:
         ctx.answer(ctx.t("general.button_invalid"), alert=True)
         return
-    ctx.state.language = press.args[0]
+    ctx.state.language = choice.language
     ctx.edit_pressed(ctx.t("registration.language_chosen"))
-    ctx.go(FLOW, Step.PRIVACY)
-    await ask_privacy(ctx)
+    await REGISTER.ask(ctx, Step.PRIVACY)
 
 
+@REGISTER.asks(Step.PRIVACY)
 async def ask_privacy(ctx: Context) -> None:
     ctx.say(
         ctx.t("registration.privacy_notice"),
         keyboard(
             [
-                ctx.button(ctx.t("registration.privacy_accept"), "reg.privacy", "yes"),
-                ctx.button(ctx.t("registration.privacy_decline"), "reg.privacy", "no"),
+                ctx.button(ctx.t("registration.privacy_accept"), AnswerPrivacyNotice(Answer.YES)),
+                ctx.button(ctx.t("registration.privacy_decline"), AnswerPrivacyNotice(Answer.NO)),
             ]
         ),
     )
 
 
-@router.button("reg.privacy")
-async def answer_privacy(ctx: Context, press: Press) -> None:
+@router.button(AnswerPrivacyNotice)
+async def answer_privacy(ctx: Context, notice: AnswerPrivacyNotice) -> None:
     """The user accepted or declined the privacy notice."""
-    if press.args == ("yes",):
+    if notice.answer is Answer.YES:
         ctx.edit_pressed(ctx.t("registration.privacy_accepted"))
-        await fields.ask(ctx, questions(ctx)[0])
+        await REGISTER.ask(ctx, questions(ctx)[0])
     else:
         ctx.edit_pressed(ctx.t("registration.privacy_declined"))
         ctx.finish()
 
 
-@fields.after_field(FLOW)
+@fields.after_field(REGISTER)
 async def next_question(ctx: Context, draft: Draft, answered: Field) -> None:
     """After each answer: the next question, or back to the summary when editing one field."""
     order = questions(ctx)
     position = order.index(answered)
     if ctx.state.data.get("editing") or position + 1 == len(order):
-        await show_summary(ctx)
+        await REGISTER.ask(ctx, Step.SUMMARY)
     else:
-        await fields.ask(ctx, order[position + 1])
+        await REGISTER.ask(ctx, order[position + 1])
 
 
+@REGISTER.asks(Step.SUMMARY)
 async def show_summary(ctx: Context) -> None:
-    ctx.go(FLOW, Step.SUMMARY)
     draft = fields.load_draft(ctx)
     ctx.say(
         await describe(ctx, draft),
         keyboard(
             [
-                ctx.button(ctx.t("registration.confirm_button"), "reg.confirm"),
-                ctx.button(ctx.t("registration.edit_button"), "reg.edit"),
+                ctx.button(ctx.t("registration.confirm_button"), ConfirmRegistration()),
+                ctx.button(ctx.t("registration.edit_button"), ChooseFieldToEdit()),
             ]
         ),
     )
@@ -155,29 +211,34 @@ async def describe(ctx: Context, draft: Draft) -> str:
     )
 
 
-@router.button("reg.edit")
-async def choose_field_to_edit(ctx: Context, press: Press) -> None:
+@router.button(ChooseFieldToEdit)
+async def choose_field_to_edit(ctx: Context, edit: ChooseFieldToEdit) -> None:
     """The user wants to change something before confirming."""
-    ctx.go(FLOW, Step.CHOOSE_EDIT)
+    await REGISTER.ask(ctx, Step.CHOOSE_EDIT)
+
+
+@REGISTER.asks(Step.CHOOSE_EDIT)
+async def ask_field_to_edit(ctx: Context) -> None:
+    """Which answer to change: shown in place of the summary whose Edit button was pressed."""
     buttons = [
-        ctx.button(ctx.t(f"profile.field_{field}"), "reg.field", field) for field in questions(ctx)
+        ctx.button(ctx.t(f"profile.field_{field}"), EditRegistrationField(field))
+        for field in questions(ctx)
     ]
     ctx.edit_pressed(ctx.t("registration.choose_field"), keyboard(*in_rows(buttons, 2)))
 
 
-@router.button("reg.field")
-async def edit_field(ctx: Context, press: Press) -> None:
+@router.button(EditRegistrationField)
+async def edit_field(ctx: Context, edit: EditRegistrationField) -> None:
     """The user picked the answer they want to change."""
-    allowed = {str(field) for field in questions(ctx)}
-    if not press.args or press.args[0] not in allowed:
+    if edit.field not in questions(ctx):
         ctx.answer(ctx.t("general.button_invalid"), alert=True)
         return
     ctx.state.data = {**ctx.state.data, "editing": True}
-    await fields.ask(ctx, Field(press.args[0]))
+    await REGISTER.ask(ctx, edit.field)
 
 
-@router.button("reg.confirm")
-async def confirm(ctx: Context, press: Press) -> None:
+@router.button(ConfirmRegistration)
+async def confirm(ctx: Context, confirmation: ConfirmRegistration) -> None:
     """The user confirmed the summary: the volunteer is created now, in one transaction."""
     draft = fields.load_draft(ctx)
     deep_link = ctx.state.data.get("deep_link")
@@ -196,7 +257,7 @@ async def confirm(ctx: Context, press: Press) -> None:
         await ctx.open_link(ctx, deep_link)
 
 
-@router.step(FLOW, Step.LANGUAGE, Step.PRIVACY, Step.SUMMARY, Step.CHOOSE_EDIT)
+@router.step(REGISTER, Step.LANGUAGE, Step.PRIVACY, Step.SUMMARY, Step.CHOOSE_EDIT)
 async def typed_at_a_button_step(ctx: Context) -> None:
     """The user typed where the registration expects a button press."""
     ctx.say(ctx.t("fields.use_buttons"))
@@ -206,11 +267,9 @@ async def typed_at_a_button_step(ctx: Context) -> None:
 async def _ask_current(ctx: Context) -> None:
     """Ask the question of the step the user is at again (after /start or a stray message)."""
     step = ctx.state.step
-    if step == Step.LANGUAGE:
-        await ask_language(ctx)
-    elif step == Step.PRIVACY:
-        await ask_privacy(ctx)
-    elif step in (Step.SUMMARY, Step.CHOOSE_EDIT):
-        await show_summary(ctx)
+    assert step is not None
+    if step in (Step.SUMMARY, Step.CHOOSE_EDIT):
+        # A fresh summary (its buttons made for the step it moves to); editing starts there.
+        await REGISTER.ask(ctx, Step.SUMMARY)
     else:
-        await fields.ASKERS[Field(step)](ctx, fields.load_draft(ctx))
+        await REGISTER.askers[step](ctx)

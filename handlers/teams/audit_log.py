@@ -3,49 +3,63 @@ with buttons and by the person who acted (`/audit 123456789`), a page at a time.
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from handlers import formatting
-from handlers.callbacks import Press
+from handlers.callbacks import Button
 from handlers.context import Context, in_rows, keyboard
 from handlers.router import Router
 from models import audit
 from models.audit import AuditEntry
-from models.errors import InvalidInput, NotAllowed
-from models.teams import roles
+from models.errors import InvalidInput
+from models.teams.tables import Role
 
 router = Router()
 PAGE = 20
-ALL = "all"
 
 
-async def _require_admin(ctx: Context) -> None:
-    if not await roles.is_admin(ctx.session, ctx.user_id, ctx.deployment.admin_ids):
-        raise NotAllowed("not_admin")
+class Area(StrEnum):
+    """What the log shows: all of it, or one of its areas (`models.audit.AREAS`)."""
+
+    ALL = "all"
+    ROLES = "roles"
+    ACTIVITIES = "activities"
+    SIGNUPS = "signups"
+    HOURS = "hours"
+    VOLUNTEERS = "volunteers"
+    EXPORTS = "exports"
+    HELP = "help"
 
 
-@router.command("audit")
+class ShowAuditPage(Button, action="au.page", lasting=True):
+    """The admin chose an area of the log, or asked for older entries (0: none given)."""
+
+    area: Area
+    actor: int
+    before: int
+
+
+@router.command("audit", role=Role.ADMIN)
 async def show_log(ctx: Context) -> None:
     """An admin asked for the audit log (optionally of one person, by Telegram id)."""
-    await _require_admin(ctx)
     typed = ctx.event.command_args.strip()
     if typed and not typed.isdigit():
         raise InvalidInput("audit_actor_format")
-    await _page(ctx, ALL, int(typed) if typed else 0, 0)
+    await _page(ctx, Area.ALL, int(typed) if typed else 0, 0)
 
 
-@router.button("au.page", lasting=True)
-async def page(ctx: Context, press: Press) -> None:
+@router.button(ShowAuditPage, role=Role.ADMIN)
+async def page(ctx: Context, view: ShowAuditPage) -> None:
     """The admin chose an area, or asked for older entries."""
-    await _require_admin(ctx)
-    area, actor, before = press.args[0], int(press.args[1]), int(press.args[2])
-    if area != ALL and area not in audit.AREAS:
+    if view.area is not Area.ALL and view.area not in audit.AREAS:
         raise InvalidInput("audit_area_unknown")
-    await _page(ctx, area, actor, before)
+    await _page(ctx, view.area, view.actor, view.before)
 
 
-async def _page(ctx: Context, area: str, actor: int, before: int) -> None:
+async def _page(ctx: Context, area: Area, actor: int, before: int) -> None:
     found = await audit.entries(
         ctx.session,
-        area=None if area == ALL else area,
+        area=None if area is Area.ALL else str(area),
         actor=actor or None,
         before_id=before or None,
         limit=PAGE,
@@ -53,11 +67,14 @@ async def _page(ctx: Context, area: str, actor: int, before: int) -> None:
     title = ctx.t(f"audit.area_{area}")
     lines = [ctx.t("audit.header", area=title, actor=actor) if actor else title]
     lines += [_line(ctx, entry) for entry in found] or [ctx.t("audit.empty")]
-    b = ctx.lasting_button
-    areas = [b(ctx.t(f"audit.area_{a}"), "au.page", a, actor, 0) for a in (ALL, *audit.AREAS)]
+    b = ctx.button
+    areas = [
+        b(ctx.t(f"audit.area_{a}"), ShowAuditPage(a, actor, 0))
+        for a in (Area.ALL, *map(Area, audit.AREAS))
+    ]
     rows = in_rows(areas, 3)
     if len(found) == PAGE:
-        rows.append([b(ctx.t("audit.older"), "au.page", area, actor, found[-1].id)])
+        rows.append([b(ctx.t("audit.older"), ShowAuditPage(area, actor, found[-1].id))])
     ctx.say("\n".join(lines), keyboard(*rows))
 
 

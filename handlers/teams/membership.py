@@ -4,10 +4,11 @@ goes to the team's coordinators, whose answer comes back here."""
 
 from __future__ import annotations
 
-from handlers.callbacks import Press
+from handlers.callbacks import Button
 from handlers.context import Context, in_rows, keyboard
 from handlers.notify import notifier
 from handlers.router import Router
+from handlers.teams.team_admin import ApproveJoinRequest, DeclineJoinRequest
 from models.errors import Conflict, NotAllowed
 from models.registration.tables import Volunteer
 from models.teams import membership, roles
@@ -16,6 +17,34 @@ from models.teams.tables import Team
 router = Router()
 TEAM_LINK_PREFIX = "team"
 BROWSE_LIMIT = 40
+
+
+class BrowseTeams(Button, action="tm.browse", lasting=True):
+    """The volunteer wants to see the teams they could ask to join."""
+
+
+class ShowTeam(Button, action="tm.show", lasting=True):
+    """The volunteer opened a team's card."""
+
+    team_id: int
+
+
+class AskToJoin(Button, action="tm.ask", lasting=True):
+    """The volunteer asks to join a team."""
+
+    team_id: int
+
+
+class LeaveTeam(Button, action="tm.leave", lasting=True):
+    """The volunteer wants to leave a team (asked to confirm)."""
+
+    team_id: int
+
+
+class ConfirmLeaveTeam(Button, action="tm.leave_ok", lasting=True):
+    """The volunteer confirmed leaving a team."""
+
+    team_id: int
 
 
 def _registered(ctx: Context) -> Volunteer:
@@ -37,41 +66,41 @@ async def my_teams(ctx: Context) -> None:
     volunteer = _registered(ctx)
     mine = await membership.teams_of(ctx.session, volunteer)
     lines = [ctx.t("teams.mine_header") if mine else ctx.t("teams.mine_none")]
-    b = ctx.lasting_button
+    b = ctx.button
     rows = []
     for member in mine:
         lines.append(ctx.t(f"teams.mine_{member.status}", team=member.team.name))
         label = ctx.t("teams.leave", team=member.team.name[:30])
-        rows.append([b(label, "tm.leave", member.team.id)])
-    rows.append([b(ctx.t("teams.browse"), "tm.browse")])
+        rows.append([b(label, LeaveTeam(member.team.id))])
+    rows.append([b(ctx.t("teams.browse"), BrowseTeams())])
     ctx.say("\n".join(lines), keyboard(*rows))
 
 
-@router.button("tm.browse", lasting=True)
-async def browse(ctx: Context, press: Press) -> None:
+@router.button(BrowseTeams)
+async def browse(ctx: Context, browsing: BrowseTeams) -> None:
     """The volunteer wants to see the teams they could ask to join."""
     _registered(ctx)
     found = await membership.all_teams(ctx.session)
     if not found:
         ctx.say(ctx.t("teams.none_yet"))
         return
-    buttons = [ctx.lasting_button(t.name[:40], "tm.show", t.id) for t in found[:BROWSE_LIMIT]]
+    buttons = [ctx.button(t.name[:40], ShowTeam(t.id)) for t in found[:BROWSE_LIMIT]]
     ctx.say(ctx.t("teams.browse_header"), keyboard(*in_rows(buttons, 1)))
 
 
-@router.button("tm.show", lasting=True)
-async def show(ctx: Context, press: Press) -> None:
+@router.button(ShowTeam)
+async def show(ctx: Context, card: ShowTeam) -> None:
     """The volunteer opened a team."""
-    team = await _team(ctx, int(press.args[0]))
+    team = await _team(ctx, card.team_id)
     text = ctx.t("teams.card", team=team.name, description=team.description or "—")
-    ctx.say(text, keyboard([ctx.lasting_button(ctx.t("teams.ask"), "tm.ask", team.id)]))
+    ctx.say(text, keyboard([ctx.button(ctx.t("teams.ask"), AskToJoin(team.id))]))
 
 
-@router.button("tm.ask", lasting=True)
-async def ask(ctx: Context, press: Press) -> None:
+@router.button(AskToJoin)
+async def ask(ctx: Context, request: AskToJoin) -> None:
     """The volunteer asked to join: the team's coordinators are asked to decide."""
     volunteer = _registered(ctx)
-    team = await _team(ctx, int(press.args[0]))
+    team = await _team(ctx, request.team_id)
     await membership.ask_to_join(ctx.session, volunteer, team, now=ctx.clock.now())
     notify = notifier(ctx)
     for telegram_id in await roles.coordinator_ids(ctx.session, team.id):
@@ -84,10 +113,16 @@ async def ask(ctx: Context, press: Press) -> None:
             text,
             [
                 notify.button(
-                    telegram_id, language, "teams.approve", "ta.yes", team.id, volunteer.id
+                    telegram_id,
+                    language,
+                    "teams.approve",
+                    ApproveJoinRequest(team.id, volunteer.id),
                 ),
                 notify.button(
-                    telegram_id, language, "teams.decline", "ta.no", team.id, volunteer.id
+                    telegram_id,
+                    language,
+                    "teams.decline",
+                    DeclineJoinRequest(team.id, volunteer.id),
                 ),
             ],
         )
@@ -103,21 +138,20 @@ async def open_link(ctx: Context, token: str) -> None:
     ctx.say(ctx.t("teams.joined", team=team.name))
 
 
-@router.button("tm.leave", lasting=True)
-async def ask_leave(ctx: Context, press: Press) -> None:
+@router.button(LeaveTeam)
+async def ask_leave(ctx: Context, leaving: LeaveTeam) -> None:
     """The volunteer wants to leave a team: ask first."""
-    team = await _team(ctx, int(press.args[0]))
-    b = ctx.lasting_button
+    team = await _team(ctx, leaving.team_id)
     ctx.say(
         ctx.t("teams.confirm_leave", team=team.name),
-        keyboard([b(ctx.t("teams.leave_yes"), "tm.leave_ok", team.id)]),
+        keyboard([ctx.button(ctx.t("teams.leave_yes"), ConfirmLeaveTeam(team.id))]),
     )
 
 
-@router.button("tm.leave_ok", lasting=True)
-async def leave(ctx: Context, press: Press) -> None:
+@router.button(ConfirmLeaveTeam)
+async def leave(ctx: Context, leaving: ConfirmLeaveTeam) -> None:
     """The volunteer confirmed leaving the team."""
     volunteer = _registered(ctx)
-    team = await _team(ctx, int(press.args[0]))
+    team = await _team(ctx, leaving.team_id)
     await membership.leave(ctx.session, volunteer, team.id, now=ctx.clock.now())
     ctx.edit_pressed(ctx.t("teams.left", team=team.name))

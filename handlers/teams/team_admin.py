@@ -12,18 +12,18 @@ from sqlalchemy import select
 
 from handlers import formatting
 from handlers.activities import links
-from handlers.callbacks import Press
+from handlers.callbacks import Button
 from handlers.context import Context, in_rows, keyboard
 from handlers.events import SendPhoto
+from handlers.flows import Flow
 from handlers.notify import notifier
 from handlers.router import Router
 from models.errors import Conflict, InvalidInput, NotAllowed
 from models.registration.tables import Volunteer
 from models.teams import membership, roles
-from models.teams.tables import RoleGrant, Team
+from models.teams.tables import Role, RoleGrant, Team
 
 router = Router()
-FLOW = "new_team"
 MEMBERS_SHOWN = 50
 INVITE_LINK_PREFIX = "inv"
 INVITE_VALID = timedelta(days=7)
@@ -31,6 +31,66 @@ INVITE_VALID = timedelta(days=7)
 
 class Step(StrEnum):
     NAME = "name"
+
+
+# /new_team: one question, the team's name.
+NEW_TEAM = Flow("new_team", Step, starts=(Step.NAME,), moves={})
+
+
+class ManageTeam(Button, action="ta.show", lasting=True):
+    """A coordinator opened one of the teams they run."""
+
+    team_id: int
+
+
+class ListMembers(Button, action="ta.members", lasting=True):
+    """A coordinator wants to see who is in the team."""
+
+    team_id: int
+
+
+class ListJoinRequests(Button, action="ta.requests", lasting=True):
+    """A coordinator wants to see who asked to join the team."""
+
+    team_id: int
+
+
+class ApproveJoinRequest(Button, action="ta.yes", lasting=True):
+    """A coordinator lets the volunteer into the team."""
+
+    team_id: int
+    volunteer_id: int
+
+
+class DeclineJoinRequest(Button, action="ta.no", lasting=True):
+    """A coordinator turns the volunteer's request to join down."""
+
+    team_id: int
+    volunteer_id: int
+
+
+class ShowJoinLink(Button, action="ta.link", lasting=True):
+    """A coordinator wants the team's join link and QR code."""
+
+    team_id: int
+
+
+class ListCoordinators(Button, action="ta.coords", lasting=True):
+    """An admin opened a team's coordinators."""
+
+    team_id: int
+
+
+class RevokeCoordinator(Button, action="ta.revoke", lasting=True):
+    """An admin takes a coordinator's role (a role grant) away."""
+
+    grant_id: int
+
+
+class InviteCoordinator(Button, action="ta.invite", lasting=True):
+    """An admin wants a one-time link that makes someone a coordinator of the team."""
+
+    team_id: int
 
 
 async def _managed(ctx: Context, team_id: int) -> Team:
@@ -41,43 +101,38 @@ async def _managed(ctx: Context, team_id: int) -> Team:
     return team
 
 
-async def _require_admin(ctx: Context) -> None:
-    if not await roles.is_admin(ctx.session, ctx.user_id, ctx.deployment.admin_ids):
-        raise NotAllowed("not_admin")
-
-
-@router.command("team")
+@router.command("team", role=Role.COORDINATOR, refusal="team_not_coordinator")
 async def list_teams(ctx: Context) -> None:
     """A coordinator asked for the teams they run."""
     managed = await roles.managed_teams(ctx.session, ctx.user_id, ctx.deployment.admin_ids)
     if not managed:
-        ctx.say(ctx.t("manage.not_coordinator"))
-        return
-    buttons = [ctx.lasting_button(t.name[:40], "ta.show", t.id) for t in managed]
+        # An admin before any team exists (or a role whose team is gone): refused as before.
+        raise NotAllowed("team_not_coordinator")
+    buttons = [ctx.button(t.name[:40], ManageTeam(t.id)) for t in managed]
     ctx.say(ctx.t("team_admin.header"), keyboard(*in_rows(buttons, 1)))
 
 
-@router.button("ta.show", lasting=True)
-async def show(ctx: Context, press: Press) -> None:
+@router.button(ManageTeam)
+async def show(ctx: Context, opened: ManageTeam) -> None:
     """The coordinator opened one of their teams."""
-    team = await _managed(ctx, int(press.args[0]))
+    team = await _managed(ctx, opened.team_id)
     active = await membership.members(ctx.session, team.id, status="active")
     pending = await membership.members(ctx.session, team.id, status="pending")
-    b = ctx.lasting_button
+    b = ctx.button
     rows = [
-        [b(ctx.t("team_admin.members", count=len(active)), "ta.members", team.id)],
-        [b(ctx.t("team_admin.requests", count=len(pending)), "ta.requests", team.id)],
-        [b(ctx.t("team_admin.link"), "ta.link", team.id)],
+        [b(ctx.t("team_admin.members", count=len(active)), ListMembers(team.id))],
+        [b(ctx.t("team_admin.requests", count=len(pending)), ListJoinRequests(team.id))],
+        [b(ctx.t("team_admin.link"), ShowJoinLink(team.id))],
     ]
     if await roles.is_admin(ctx.session, ctx.user_id, ctx.deployment.admin_ids):
-        rows.append([b(ctx.t("team_admin.coordinators"), "ta.coords", team.id)])
+        rows.append([b(ctx.t("team_admin.coordinators"), ListCoordinators(team.id))])
     ctx.say(ctx.t("team_admin.card", team=team.name), keyboard(*rows))
 
 
-@router.button("ta.members", lasting=True)
-async def members(ctx: Context, press: Press) -> None:
+@router.button(ListMembers)
+async def members(ctx: Context, listing: ListMembers) -> None:
     """The coordinator wants to see who is in the team (phone numbers: coordinators only)."""
-    team = await _managed(ctx, int(press.args[0]))
+    team = await _managed(ctx, listing.team_id)
     found = await membership.members(ctx.session, team.id, status="active", limit=MEMBERS_SHOWN)
     lines = [ctx.t("team_admin.members_header", team=team.name)]
     for volunteer, joined in found:
@@ -95,42 +150,42 @@ async def members(ctx: Context, press: Press) -> None:
     ctx.say("\n".join(lines))
 
 
-@router.button("ta.requests", lasting=True)
-async def requests(ctx: Context, press: Press) -> None:
+@router.button(ListJoinRequests)
+async def requests(ctx: Context, listing: ListJoinRequests) -> None:
     """The coordinator wants to see who asked to join."""
-    team = await _managed(ctx, int(press.args[0]))
+    team = await _managed(ctx, listing.team_id)
     pending = await membership.members(ctx.session, team.id, status="pending")
     if not pending:
         ctx.say(ctx.t("team_admin.no_requests", team=team.name))
         return
-    b = ctx.lasting_button
+    b = ctx.button
     for volunteer, _ in pending:
         ctx.say(
             ctx.t("teams.request", name=volunteer.full_name or "—", team=team.name),
             keyboard(
                 [
-                    b(ctx.t("teams.approve"), "ta.yes", team.id, volunteer.id),
-                    b(ctx.t("teams.decline"), "ta.no", team.id, volunteer.id),
+                    b(ctx.t("teams.approve"), ApproveJoinRequest(team.id, volunteer.id)),
+                    b(ctx.t("teams.decline"), DeclineJoinRequest(team.id, volunteer.id)),
                 ]
             ),
         )
 
 
-@router.button("ta.yes", lasting=True)
-async def approve(ctx: Context, press: Press) -> None:
+@router.button(ApproveJoinRequest)
+async def approve(ctx: Context, request: ApproveJoinRequest) -> None:
     """The coordinator let the volunteer in."""
-    await _decide(ctx, press, approve=True)
+    await _decide(ctx, request.team_id, request.volunteer_id, approve=True)
 
 
-@router.button("ta.no", lasting=True)
-async def decline(ctx: Context, press: Press) -> None:
+@router.button(DeclineJoinRequest)
+async def decline(ctx: Context, request: DeclineJoinRequest) -> None:
     """The coordinator turned the request down."""
-    await _decide(ctx, press, approve=False)
+    await _decide(ctx, request.team_id, request.volunteer_id, approve=False)
 
 
-async def _decide(ctx: Context, press: Press, *, approve: bool) -> None:
-    team = await _managed(ctx, int(press.args[0]))
-    volunteer = await ctx.session.get(Volunteer, int(press.args[1]))
+async def _decide(ctx: Context, team_id: int, volunteer_id: int, *, approve: bool) -> None:
+    team = await _managed(ctx, team_id)
+    volunteer = await ctx.session.get(Volunteer, volunteer_id)
     if volunteer is None:
         raise Conflict("request_gone")
     await membership.decide(
@@ -150,10 +205,10 @@ async def _decide(ctx: Context, press: Press, *, approve: bool) -> None:
         notify.send(volunteer.telegram_id, text)
 
 
-@router.button("ta.link", lasting=True)
-async def join_link(ctx: Context, press: Press) -> None:
+@router.button(ShowJoinLink)
+async def join_link(ctx: Context, link: ShowJoinLink) -> None:
     """The coordinator wants the team's join link and a QR code to print."""
-    team = await _managed(ctx, int(press.args[0]))
+    team = await _managed(ctx, link.team_id)
     url = ctx.deep_link(f"team_{team.join_token}")
     caption = ctx.t("team_admin.link_caption", team=team.name, link=url)
     ctx.outbox.add(SendPhoto(ctx.event.chat_id, "team.png", links.qr_png(url), caption=caption))
@@ -162,22 +217,21 @@ async def join_link(ctx: Context, press: Press) -> None:
 # ---- admins: coordinators, invites, new teams -------------------------------------------
 
 
-@router.button("ta.coords", lasting=True)
-async def coordinators(ctx: Context, press: Press) -> None:
+@router.button(ListCoordinators, role=Role.ADMIN)
+async def coordinators(ctx: Context, listing: ListCoordinators) -> None:
     """An admin opened a team's coordinators."""
-    await _require_admin(ctx)
-    team = await _managed(ctx, int(press.args[0]))
+    team = await _managed(ctx, listing.team_id)
     grants = await roles.coordinators_of(ctx.session, team.id)
     lines = [ctx.t("team_admin.coords_header", team=team.name)]
-    b = ctx.lasting_button
+    b = ctx.button
     rows = []
     for grant in grants:
         name = await _name_of(ctx, grant)
         lines.append(ctx.t("team_admin.coord", name=name, telegram_id=grant.telegram_id))
-        rows.append([b(ctx.t("team_admin.revoke", name=name[:30]), "ta.revoke", grant.id)])
+        rows.append([b(ctx.t("team_admin.revoke", name=name[:30]), RevokeCoordinator(grant.id))])
     if not grants:
         lines.append(ctx.t("team_admin.no_coords"))
-    rows.append([b(ctx.t("team_admin.invite"), "ta.invite", team.id)])
+    rows.append([b(ctx.t("team_admin.invite"), InviteCoordinator(team.id))])
     ctx.say("\n".join(lines), keyboard(*rows))
 
 
@@ -188,11 +242,10 @@ async def _name_of(ctx: Context, grant: RoleGrant) -> str:
     return (volunteer.full_name if volunteer else None) or str(grant.telegram_id)
 
 
-@router.button("ta.revoke", lasting=True)
-async def revoke(ctx: Context, press: Press) -> None:
+@router.button(RevokeCoordinator, role=Role.ADMIN)
+async def revoke(ctx: Context, revoking: RevokeCoordinator) -> None:
     """An admin took a coordinator's role away."""
-    await _require_admin(ctx)
-    grant = await ctx.session.get(RoleGrant, int(press.args[0]))
+    grant = await ctx.session.get(RoleGrant, revoking.grant_id)
     if grant is None or grant.team_id is None:
         raise Conflict("role_gone")
     team = await _managed(ctx, grant.team_id)
@@ -201,11 +254,10 @@ async def revoke(ctx: Context, press: Press) -> None:
     ctx.edit_pressed(ctx.t("team_admin.revoked", name=name, team=team.name))
 
 
-@router.button("ta.invite", lasting=True)
-async def invite(ctx: Context, press: Press) -> None:
+@router.button(InviteCoordinator, role=Role.ADMIN)
+async def invite(ctx: Context, inviting: InviteCoordinator) -> None:
     """An admin wants a one-time link to make someone a coordinator of the team."""
-    await _require_admin(ctx)
-    team = await _managed(ctx, int(press.args[0]))
+    team = await _managed(ctx, inviting.team_id)
     made = await roles.invite(
         ctx.session, team, actor=ctx.user_id, now=ctx.clock.now(), valid_for=INVITE_VALID
     )
@@ -221,19 +273,21 @@ async def accept_invite(ctx: Context, token: str) -> None:
     ctx.say(ctx.t("team_admin.invite_accepted", team=team.name))
 
 
-@router.command("new_team")
+@router.command("new_team", role=Role.ADMIN)
 async def ask_name(ctx: Context) -> None:
     """An admin wants a new team: its name?"""
-    await _require_admin(ctx)
     ctx.finish()
-    ctx.go(FLOW, Step.NAME)
+    await NEW_TEAM.ask(ctx, Step.NAME)
+
+
+@NEW_TEAM.asks(Step.NAME)
+async def ask_team_name(ctx: Context) -> None:
     ctx.say(ctx.t("team_admin.ask_name"))
 
 
-@router.step(FLOW, Step.NAME)
+@router.step(NEW_TEAM, Step.NAME, role=Role.ADMIN)
 async def got_name(ctx: Context) -> None:
     """The admin typed the team's name."""
-    await _require_admin(ctx)
     name = (ctx.event.text or "").strip()
     if not 2 <= len(name) <= 128:
         raise InvalidInput("team_name_invalid")
@@ -241,5 +295,5 @@ async def got_name(ctx: Context) -> None:
     ctx.finish()
     ctx.say(
         ctx.t("team_admin.created", team=team.name),
-        keyboard([ctx.lasting_button(team.name[:40], "ta.show", team.id)]),
+        keyboard([ctx.button(team.name[:40], ManageTeam(team.id))]),
     )
