@@ -35,8 +35,7 @@ TEAMS_PER_PAGE = 8
 ALL_TEAMS = 0
 NO_PERIOD = "-"
 
-
-# The flow is one button per answer, each carrying the answers before it.
+# One kind of button per answer, each carrying the answers before it.
 
 
 class StartExport(Button, action="ex.start", lasting=True):
