@@ -6,14 +6,6 @@ for a shift or join its waiting list, take or pass on an offered place, see and 
 from handlers.activities import browse, groups, my_shifts, offers, signup
 from handlers.router import Router
 
-router = Router()
-for module in (
-    browse,
-    signup,
-    offers,
-    my_shifts,
-    groups,
-):
-    router.include(module.router)
+router = Router.including(browse, signup, offers, my_shifts, groups)
 
 __all__ = ["router"]

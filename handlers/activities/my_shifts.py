@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from handlers import formatting
 from handlers.activities import calendar_file, links, offers
-from handlers.callbacks import Press
+from handlers.callbacks import Button
 from handlers.context import Context, keyboard
 from handlers.events import InlineButton, SendDocument
 from handlers.router import Router
@@ -17,6 +17,33 @@ from models.errors import NotAllowed
 from models.registration.tables import Volunteer
 
 router = Router()
+ALL_SHIFTS = 0  # the calendar button for every upcoming shift names none
+
+
+class AskToCancel(Button, action="my.cancel", lasting=True):
+    """The volunteer wants to give back a place: the bot asks first."""
+
+    signup_id: int
+
+
+class ConfirmCancel(Button, action="my.cancel_ok", lasting=True):
+    """The volunteer confirms they give the place back."""
+
+    signup_id: int
+
+
+class KeepShift(Button, action="my.keep", lasting=True):
+    """The volunteer changed their mind about cancelling."""
+
+
+class GetCalendar(Button, action="my.ics", lasting=True):
+    """The volunteer wants one shift, or all of them (ALL_SHIFTS), in their calendar."""
+
+    signup_id: int = ALL_SHIFTS
+
+    def args(self) -> tuple[str, ...]:
+        # The button for all shifts has always carried no argument (`Button` packs every field).
+        return () if self.signup_id == ALL_SHIFTS else super().args()
 
 
 async def upcoming(ctx: Context, volunteer: Volunteer) -> list[tuple[Signup, Shift, Activity]]:
@@ -54,7 +81,7 @@ async def _show(ctx: Context, *, edit: bool) -> None:
         for item in items:
             lines.append(await _line(ctx, *item))
             rows.append(_buttons(ctx, *item))
-        rows.append([ctx.lasting_button(ctx.t("my.calendar_all"), "my.ics")])
+        rows.append([ctx.button(ctx.t("my.calendar_all"), GetCalendar())])
         text, markup = "\n".join(lines), keyboard(*rows)
     if edit:
         ctx.edit_pressed(text, markup)
@@ -78,19 +105,19 @@ def _buttons(ctx: Context, mine: Signup, shift: Shift, activity: Activity) -> li
     day = formatting.moment(ctx.texts, ctx.lang, shift.starts_at, ctx.deployment.zone)
     if mine.status == "offered":
         return [
-            ctx.lasting_button(ctx.t("offers.accept"), "offer.yes", mine.id),
-            ctx.lasting_button(ctx.t("offers.decline"), "offer.no", mine.id),
+            ctx.button(ctx.t("offers.accept"), offers.AcceptOffer(mine.id)),
+            ctx.button(ctx.t("offers.decline"), offers.DeclineOffer(mine.id)),
         ]
     return [
-        ctx.lasting_button(ctx.t("my.cancel", when=day), "my.cancel", mine.id),
-        ctx.lasting_button(ctx.t("my.calendar_one"), "my.ics", mine.id),
+        ctx.button(ctx.t("my.cancel", when=day), AskToCancel(mine.id)),
+        ctx.button(ctx.t("my.calendar_one"), GetCalendar(mine.id)),
     ]
 
 
-@router.button("my.cancel", lasting=True)
-async def ask_cancel(ctx: Context, press: Press) -> None:
+@router.button(AskToCancel)
+async def ask_cancel(ctx: Context, choice: AskToCancel) -> None:
     """The volunteer wants to give back a place: ask before doing it."""
-    mine = await _own(ctx, press)
+    mine = await _own(ctx, choice.signup_id)
     shift = await ctx.session.get(Shift, mine.shift_id)
     activity = await ctx.session.get(Activity, shift.activity_id) if shift else None
     if mine.status not in signup.ACTIVE or shift is None or activity is None:
@@ -102,17 +129,17 @@ async def ask_cancel(ctx: Context, press: Press) -> None:
         ctx.t(key, title=activity.title, when=when),
         keyboard(
             [
-                ctx.lasting_button(ctx.t("my.cancel_yes"), "my.cancel_ok", mine.id),
-                ctx.lasting_button(ctx.t("my.cancel_no"), "my.keep"),
+                ctx.button(ctx.t("my.cancel_yes"), ConfirmCancel(mine.id)),
+                ctx.button(ctx.t("my.cancel_no"), KeepShift()),
             ]
         ),
     )
 
 
-@router.button("my.cancel_ok", lasting=True)
-async def cancel(ctx: Context, press: Press) -> None:
+@router.button(ConfirmCancel)
+async def cancel(ctx: Context, choice: ConfirmCancel) -> None:
     """The volunteer confirmed: the place is given back and offered to whoever waits first."""
-    mine = await _own(ctx, press)
+    mine = await _own(ctx, choice.signup_id)
     assert ctx.volunteer is not None
     vacancy = await signup.cancel(
         ctx.session, ctx.volunteer, mine.id, now=ctx.clock.now(), policy=ctx.deployment.signup
@@ -122,21 +149,22 @@ async def cancel(ctx: Context, press: Press) -> None:
     await _show(ctx, edit=True)
 
 
-@router.button("my.keep", lasting=True)
-async def keep(ctx: Context, press: Press) -> None:
+@router.button(KeepShift)
+async def keep(ctx: Context, choice: KeepShift) -> None:
     """The volunteer changed their mind about cancelling."""
     await _show(ctx, edit=True)
 
 
-@router.button("my.ics", lasting=True)
-async def calendar(ctx: Context, press: Press) -> None:
+@router.button(GetCalendar)
+async def calendar(ctx: Context, choice: GetCalendar) -> None:
     """The volunteer wants a shift (or all of them) in their calendar."""
     if ctx.volunteer is None:
         ctx.answer(ctx.t("general.not_registered"), alert=True)
         return
     items = await upcoming(ctx, ctx.volunteer)
-    if press.args:
-        items = [item for item in items if str(item[0].id) == press.args[0]]
+    one = choice.signup_id != ALL_SHIFTS
+    if one:
+        items = [item for item in items if item[0].id == choice.signup_id]
     if not items:
         ctx.answer(ctx.t("my.none"), alert=True)
         return
@@ -145,14 +173,14 @@ async def calendar(ctx: Context, press: Press) -> None:
         stamp=ctx.clock.now(),
         calendar_name=ctx.t("my.calendar_name"),
     )
-    filename = f"shift-{items[0][1].id}.ics" if press.args else "my-shifts.ics"
+    filename = f"shift-{items[0][1].id}.ics" if one else "my-shifts.ics"
     ctx.outbox.add(
         SendDocument(ctx.event.chat_id, filename, content, caption=ctx.t("my.calendar_caption"))
     )
 
 
-async def _own(ctx: Context, press: Press) -> Signup:
-    mine = await ctx.session.get(Signup, int(press.args[0]))
+async def _own(ctx: Context, signup_id: int) -> Signup:
+    mine = await ctx.session.get(Signup, signup_id)
     if ctx.volunteer is None or mine is None or mine.volunteer_id != ctx.volunteer.id:
         raise NotAllowed("not_your_signup")
     return mine

@@ -7,7 +7,7 @@ coordinator adding places, an offer expiring (the scheduler).
 
 from __future__ import annotations
 
-from handlers.callbacks import Press
+from handlers.callbacks import Button
 from handlers.context import Context
 from handlers.notify import Notifier, notifier
 from handlers.router import Router
@@ -18,6 +18,18 @@ from models.registration.tables import Volunteer
 from models.teams import roles
 
 router = Router()
+
+
+class AcceptOffer(Button, action="offer.yes", lasting=True):
+    """The volunteer takes the place offered to them."""
+
+    signup_id: int
+
+
+class DeclineOffer(Button, action="offer.no", lasting=True):
+    """The volunteer passes the place offered to them on to the next person waiting."""
+
+    signup_id: int
 
 
 async def announce(source: Context | Notifier, vacancy: Vacancy) -> None:
@@ -43,8 +55,8 @@ async def announce(source: Context | Notifier, vacancy: Vacancy) -> None:
                 until=notify.moment(language, offer.offer_expires_at),
             ),
             [
-                notify.button(telegram_id, language, "offers.accept", "offer.yes", offer.id),
-                notify.button(telegram_id, language, "offers.decline", "offer.no", offer.id),
+                notify.button(telegram_id, language, "offers.accept", AcceptOffer(offer.id)),
+                notify.button(telegram_id, language, "offers.decline", DeclineOffer(offer.id)),
             ],
         )
     if vacancy.unfilled:
@@ -71,32 +83,32 @@ async def _tell_coordinators(notify: Notifier, activity: Activity, vacancy: Vaca
         )
 
 
-@router.button("offer.yes", lasting=True)
-async def accept(ctx: Context, press: Press) -> None:
+@router.button(AcceptOffer)
+async def accept(ctx: Context, offer: AcceptOffer) -> None:
     """The volunteer took the place they were offered."""
-    if ctx.volunteer is None or not press.args or not press.args[0].isdigit():
+    if ctx.volunteer is None:
         ctx.answer(ctx.t("general.button_invalid"), alert=True)
         return
     await signup.accept_offer(
         ctx.session,
         ctx.volunteer,
-        int(press.args[0]),
+        offer.signup_id,
         now=ctx.clock.now(),
         policy=ctx.deployment.signup,
     )
     ctx.edit_pressed(ctx.t("offers.accepted"))
 
 
-@router.button("offer.no", lasting=True)
-async def decline(ctx: Context, press: Press) -> None:
+@router.button(DeclineOffer)
+async def decline(ctx: Context, offer: DeclineOffer) -> None:
     """The volunteer passed the place on to the next person waiting."""
-    if ctx.volunteer is None or not press.args or not press.args[0].isdigit():
+    if ctx.volunteer is None:
         ctx.answer(ctx.t("general.button_invalid"), alert=True)
         return
     vacancy = await signup.decline_offer(
         ctx.session,
         ctx.volunteer,
-        int(press.args[0]),
+        offer.signup_id,
         now=ctx.clock.now(),
         policy=ctx.deployment.signup,
     )

@@ -4,8 +4,8 @@ full; the card is redrawn with the new figures."""
 from __future__ import annotations
 
 from handlers import formatting
-from handlers.activities.browse import show_card
-from handlers.callbacks import Press
+from handlers.activities import browse
+from handlers.callbacks import Button
 from handlers.context import Context
 from handlers.help_requests import triage
 from handlers.router import Router
@@ -16,8 +16,15 @@ from models.publishing import publication
 router = Router()
 
 
-@router.button("su.join", lasting=True)
-async def sign_up(ctx: Context, press: Press) -> None:
+class SignUp(Button, action="su.join", lasting=True):
+    """The volunteer takes a place on a shift, or a place in its waiting list when it is full
+    (on activity cards, and in coordinators' calls for volunteers)."""
+
+    shift_id: int
+
+
+@router.button(SignUp)
+async def sign_up(ctx: Context, choice: SignUp) -> None:
     """The volunteer tapped a shift on an activity card."""
     if ctx.volunteer is None:
         ctx.answer(ctx.t("signup.register_first"), alert=True)
@@ -25,7 +32,7 @@ async def sign_up(ctx: Context, press: Press) -> None:
     placed = await signup.sign_up(
         ctx.session,
         ctx.volunteer,
-        int(press.args[0]),
+        choice.shift_id,
         now=ctx.clock.now(),
         policy=ctx.deployment.signup,
     )
@@ -33,7 +40,9 @@ async def sign_up(ctx: Context, press: Press) -> None:
     assert shift is not None
     activity = await publication.get_activity(ctx.session, shift.activity_id)
     when = formatting.when(ctx.texts, ctx.lang, shift, ctx.deployment.zone)
-    await show_card(ctx, activity, edit=True)
+    # browse makes the sign-up buttons and this redraws its card: each imports the other's
+    # module, not its names, so either may be imported first.
+    await browse.show_card(ctx, activity, edit=True)
     await triage.signed_up(ctx, placed)
     if placed.position is None:
         ctx.say(ctx.t("signup.confirmed", title=activity.title, when=when))

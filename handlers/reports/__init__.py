@@ -4,11 +4,6 @@
 from handlers.reports import exports, stats
 from handlers.router import Router
 
-router = Router()
-for module in (
-    stats,
-    exports,
-):
-    router.include(module.router)
+router = Router.including(stats, exports)
 
 __all__ = ["router"]

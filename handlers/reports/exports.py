@@ -10,10 +10,9 @@ presser's roles at every step and once more before anything is read. Every expor
 from __future__ import annotations
 
 import io
-from enum import StrEnum
 
 from handlers import formatting
-from handlers.callbacks import Press
+from handlers.callbacks import Button
 from handlers.context import Context, in_rows, keyboard
 from handlers.events import SendDocument
 from handlers.router import Router
@@ -22,7 +21,7 @@ from models.errors import Conflict, NotAllowed
 from models.reports import exports
 from models.reports.exports import FileFormat, Period, Scope, Table
 from models.teams import roles
-from models.teams.tables import Team
+from models.teams.tables import Role, Team
 
 router = Router()
 
@@ -36,116 +35,144 @@ TEAMS_PER_PAGE = 8
 ALL_TEAMS = 0
 NO_PERIOD = "-"
 
-
-class Step(StrEnum):
-    """The flow, one button action per answer; each carries the answers before it."""
-
-    START = "ex.start"  # (from /manage) the same as /export
-    WHAT = "ex.what"  # what: volunteers or records
-    TEAMS = "ex.teams"  # what, page: another page of teams
-    TEAM = "ex.team"  # what, team (0: all, for admins)
-    PERIOD = "ex.period"  # what, team, period (records only)
-    FORMAT = "ex.format"  # what, team, period ("-" for volunteers), format
+# One kind of button per answer, each carrying the answers before it.
 
 
-@router.command("export")
+class StartExport(Button, action="ex.start", lasting=True):
+    """(Under /manage) the same as /export."""
+
+
+class ChooseTable(Button, action="ex.what", lasting=True):
+    """Volunteers or service records?"""
+
+    what: Table
+
+
+class ShowMoreTeams(Button, action="ex.teams", lasting=True):
+    """Another page of teams to export."""
+
+    what: Table
+    page: int
+
+
+class ChooseTeam(Button, action="ex.team", lasting=True):
+    """The team to export (ALL_TEAMS, for admins)."""
+
+    what: Table
+    team_id: int
+
+
+class ChoosePeriod(Button, action="ex.period", lasting=True):
+    """The period of the service records."""
+
+    what: Table
+    team_id: int
+    period: Period
+
+
+class ChooseFormat(Button, action="ex.format", lasting=True):
+    """The file format: the file is made and sent."""
+
+    what: Table
+    team_id: int
+    period: str  # a `Period`, or NO_PERIOD for volunteers
+    file_format: FileFormat
+
+
+@router.command("export", role=Role.COORDINATOR, refusal="export_not_coordinator")
 async def start(ctx: Context) -> None:
     """A coordinator or admin asked to export: volunteers or service records?"""
-    await _ask_what(ctx)
+    _ask_what(ctx)
 
 
-@router.button(Step.START, lasting=True)
-async def start_from_manage(ctx: Context, press: Press) -> None:
+@router.button(StartExport, role=Role.COORDINATOR, refusal="export_not_coordinator")
+async def start_from_manage(ctx: Context, choice: StartExport) -> None:
     """The coordinator pressed Export under their /manage list."""
-    await _ask_what(ctx)
+    _ask_what(ctx)
 
 
-async def _ask_what(ctx: Context) -> None:
-    if not await roles.managed_teams(ctx.session, ctx.user_id, ctx.deployment.admin_ids):
-        ctx.say(ctx.t("exports.not_coordinator"))
-        return
-    b = ctx.lasting_button
+def _ask_what(ctx: Context) -> None:
+    b = ctx.button
     ctx.say(
         ctx.t("exports.choose_what"),
         keyboard(
-            [b(ctx.t("exports.what_volunteers"), Step.WHAT, Table.VOLUNTEERS)],
-            [b(ctx.t("exports.what_records"), Step.WHAT, Table.RECORDS)],
+            [b(ctx.t("exports.what_volunteers"), ChooseTable(Table.VOLUNTEERS))],
+            [b(ctx.t("exports.what_records"), ChooseTable(Table.RECORDS))],
         ),
     )
 
 
-@router.button(Step.WHAT, lasting=True)
-async def chose_what(ctx: Context, press: Press) -> None:
+@router.button(ChooseTable, role=Role.COORDINATOR)
+async def chose_what(ctx: Context, choice: ChooseTable) -> None:
     """They chose the table: which team (unless they coordinate just one)?"""
-    await _ask_team(ctx, Table(press.args[0]), page=0)
+    await _ask_team(ctx, choice.what, page=0)
 
 
-@router.button(Step.TEAMS, lasting=True)
-async def more_teams(ctx: Context, press: Press) -> None:
+@router.button(ShowMoreTeams, role=Role.COORDINATOR)
+async def more_teams(ctx: Context, choice: ShowMoreTeams) -> None:
     """They asked for the next page of teams."""
-    await _ask_team(ctx, Table(press.args[0]), page=int(press.args[1]))
+    await _ask_team(ctx, choice.what, page=choice.page)
 
 
 async def _ask_team(ctx: Context, what: Table, page: int) -> None:
     teams = await roles.managed_teams(ctx.session, ctx.user_id, ctx.deployment.admin_ids)
     admin = await roles.is_admin(ctx.session, ctx.user_id, ctx.deployment.admin_ids)
-    if not teams:
-        raise NotAllowed("not_coordinator")
     if len(teams) == 1 and not admin:
         await _after_team(ctx, what, teams[0].id)
         return
-    b = ctx.lasting_button
+    b = ctx.button
     shown = teams[page * TEAMS_PER_PAGE : (page + 1) * TEAMS_PER_PAGE]
-    buttons = [b(team.name[:40], Step.TEAM, what, team.id) for team in shown]
+    buttons = [b(team.name[:40], ChooseTeam(what, team.id)) for team in shown]
     if admin and page == 0:
-        buttons.insert(0, b(ctx.t("exports.all_teams"), Step.TEAM, what, ALL_TEAMS))
+        buttons.insert(0, b(ctx.t("exports.all_teams"), ChooseTeam(what, ALL_TEAMS)))
     if len(teams) > (page + 1) * TEAMS_PER_PAGE:
-        buttons.append(b(ctx.t("exports.more_teams"), Step.TEAMS, what, page + 1))
+        buttons.append(b(ctx.t("exports.more_teams"), ShowMoreTeams(what, page + 1)))
     ctx.edit_pressed(ctx.t("exports.choose_team"), keyboard(*in_rows(buttons, 1)))
 
 
-@router.button(Step.TEAM, lasting=True)
-async def chose_team(ctx: Context, press: Press) -> None:
+@router.button(ChooseTeam)
+async def chose_team(ctx: Context, choice: ChooseTeam) -> None:
     """They chose the team (or all teams)."""
-    what, team_id = Table(press.args[0]), int(press.args[1])
-    await _team(ctx, team_id)
-    await _after_team(ctx, what, team_id)
+    await _team(ctx, choice.team_id)
+    await _after_team(ctx, choice.what, choice.team_id)
 
 
 async def _after_team(ctx: Context, what: Table, team_id: int) -> None:
     """Records are for a period; volunteers are everyone on the list today."""
-    b = ctx.lasting_button
     if what is Table.VOLUNTEERS:
         _ask_format(ctx, what, team_id, NO_PERIOD)
         return
     buttons = [
-        b(ctx.t(f"exports.period_{period}"), Step.PERIOD, what, team_id, period)
+        ctx.button(ctx.t(f"exports.period_{period}"), ChoosePeriod(what, team_id, period))
         for period in Period
     ]
     ctx.edit_pressed(ctx.t("exports.choose_period"), keyboard(*in_rows(buttons, 2)))
 
 
-@router.button(Step.PERIOD, lasting=True)
-async def chose_period(ctx: Context, press: Press) -> None:
+@router.button(ChoosePeriod)
+async def chose_period(ctx: Context, choice: ChoosePeriod) -> None:
     """They chose the period of the records."""
-    what, team_id, period = Table(press.args[0]), int(press.args[1]), press.args[2]
-    await _team(ctx, team_id)
-    _ask_format(ctx, what, team_id, Period(period))
+    await _team(ctx, choice.team_id)
+    _ask_format(ctx, choice.what, choice.team_id, choice.period)
 
 
 def _ask_format(ctx: Context, what: Table, team_id: int, period: str) -> None:
     buttons = [
-        ctx.lasting_button(ctx.t(f"exports.format_{f}"), Step.FORMAT, what, team_id, period, f)
+        ctx.button(ctx.t(f"exports.format_{f}"), ChooseFormat(what, team_id, period, f))
         for f in FileFormat
     ]
     ctx.edit_pressed(ctx.t("exports.choose_format"), keyboard(buttons))
 
 
-@router.button(Step.FORMAT, lasting=True)
-async def chose_format(ctx: Context, press: Press) -> None:
+@router.button(ChooseFormat)
+async def chose_format(ctx: Context, choice: ChooseFormat) -> None:
     """They chose the file format: make the file and send it, with its totals."""
-    what, team_id, period = Table(press.args[0]), int(press.args[1]), press.args[2]
-    file_format = FileFormat(press.args[3])
+    what, team_id, period, file_format = (
+        choice.what,
+        choice.team_id,
+        choice.period,
+        choice.file_format,
+    )
     team = await _team(ctx, team_id)
     team_name = team.name if team is not None else ctx.t("exports.every_team")
     zone, now = ctx.deployment.zone, ctx.clock.now()

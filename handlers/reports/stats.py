@@ -23,7 +23,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from handlers.callbacks import Press
+from handlers.callbacks import Button
 from handlers.context import Context, in_rows, keyboard
 from handlers.events import InlineButton, InlineKeyboard, SendDocument, SendPhoto
 from handlers.formatting import today
@@ -35,7 +35,7 @@ from models.errors import Conflict, NotAllowed
 from models.reports import stats
 from models.reports.stats import ChartWording, MonthLine, Overview, Scope, Service
 from models.teams import roles
-from models.teams.tables import Team
+from models.teams.tables import Role, Team
 
 router = Router()
 log = logging.getLogger(__name__)
@@ -45,6 +45,25 @@ LIST_MAX = 10  # lines by team and by theme in the message; the report lists the
 TEAM_BUTTONS_MAX = 8
 TEAM_NAME_SHOWN_MAX = 40  # characters of a team's name on a button
 REPORT_MONTHS_BACK = 12  # how far back a monthly report can be asked for
+LAST_MONTH = ""  # a report button that names no month: last month's, with the others to pick
+
+
+class ShowScope(Button, action="st.show", lasting=True):
+    """The coordinator picks one team's figures, or all of theirs."""
+
+    scope: str  # ALL or a team id
+
+
+class SendReport(Button, action="st.report", lasting=True):
+    """The coordinator asks for the monthly report of what is shown: last month's, or a month
+    they picked (YYYY-MM)."""
+
+    scope: str  # ALL or a team id
+    month: str = LAST_MONTH
+
+    def args(self) -> tuple[str, ...]:
+        # Last month's button has always carried the scope alone (`Button` packs every field).
+        return (self.scope,) if self.month == LAST_MONTH else super().args()
 
 
 @dataclass(frozen=True)
@@ -63,13 +82,12 @@ class View:
 
 
 async def _view(ctx: Context, key: str) -> View:
-    """The scope `key` names, once the asker is shown to be an admin or its coordinator."""
+    """The scope `key` names, once the asker (an admin or a coordinator: the router checked)
+    is shown to be an admin or its coordinator."""
     admin = await roles.is_admin(ctx.session, ctx.user_id, ctx.deployment.admin_ids)
     teams: tuple[Team, ...] = ()  # an admin sees every team: no need to load them all
     if not admin:
         teams = tuple(await roles.managed_teams(ctx.session, ctx.user_id, ctx.deployment.admin_ids))
-    if not admin and not teams:
-        raise NotAllowed("stats_not_coordinator")
     if key == ALL:
         if admin:
             return View(stats.EVERYTHING, ALL, ctx.t("stats.scope_all"), admin, teams)
@@ -83,7 +101,7 @@ async def _view(ctx: Context, key: str) -> View:
     return View(Scope.of_teams([team.id]), str(team.id), team.name, admin, teams)
 
 
-@router.command("stats")
+@router.command("stats", role=Role.COORDINATOR, refusal="stats_not_coordinator")
 async def show_stats(ctx: Context) -> None:
     """A coordinator or admin asked for statistics (of one team, when they named it)."""
     view = await _view(ctx, ALL)
@@ -96,10 +114,10 @@ async def show_stats(ctx: Context) -> None:
     await _show(ctx, view)
 
 
-@router.button("st.show", lasting=True)
-async def show_scope(ctx: Context, press: Press) -> None:
+@router.button(ShowScope, role=Role.COORDINATOR, refusal="stats_not_coordinator")
+async def show_scope(ctx: Context, choice: ShowScope) -> None:
     """The coordinator picked one team, or all of theirs."""
-    await _show(ctx, await _view(ctx, press.args[0]))
+    await _show(ctx, await _view(ctx, choice.scope))
 
 
 async def _show(ctx: Context, view: View) -> None:
@@ -205,32 +223,32 @@ def buttons(ctx: Context, view: View, overview: Overview) -> InlineKeyboard | No
         choices = [(line.team_id, line.name) for line in overview.teams] if view.key == ALL else []
     else:
         choices = [(team.id, team.name) for team in view.teams] if len(view.teams) > 1 else []
-    b = ctx.lasting_button
+    b = ctx.button
     teams = [
-        b(name[:TEAM_NAME_SHOWN_MAX], "st.show", team_id)
+        b(name[:TEAM_NAME_SHOWN_MAX], ShowScope(str(team_id)))
         for team_id, name in choices
         if str(team_id) != view.key
     ][:TEAM_BUTTONS_MAX]
     every: list[InlineButton] = []
     if view.key != ALL:
         label = ctx.t("stats.button_all") if view.admin else ctx.t("stats.button_all_mine")
-        every.append(b(label, "st.show", ALL))
-    report = [b(ctx.t("stats.button_report"), "st.report", view.key)]
+        every.append(b(label, ShowScope(ALL)))
+    report = [b(ctx.t("stats.button_report"), SendReport(view.key))]
     return keyboard(*in_rows(teams, 2), every, report)
 
 
 # ---- the monthly report -----------------------------------------------------------------------
 
 
-@router.button("st.report", lasting=True)
-async def send_report(ctx: Context, press: Press) -> None:
+@router.button(SendReport, role=Role.COORDINATOR, refusal="stats_not_coordinator")
+async def send_report(ctx: Context, report: SendReport) -> None:
     """The coordinator asked for a monthly report: last month's, or the month they picked."""
-    view = await _view(ctx, press.args[0])
+    view = await _view(ctx, report.scope)
     zone = ctx.deployment.zone
     this_month = stats.month_of(ctx.clock.now(), zone)
     last_month = stats.add_months(this_month, -1)
-    picked = len(press.args) > 1
-    month = date.fromisoformat(f"{press.args[1]}-01") if picked else last_month
+    picked = report.month != LAST_MONTH
+    month = date.fromisoformat(f"{report.month}-01") if picked else last_month
     overview = await stats.overview(ctx.session, view.scope, last=month, months=1, zone=zone)
     chart = await asyncio.to_thread(stats.render_chart, overview.months, *chart_wording(ctx))
     named = ctx.t("stats.month", month=month)
@@ -247,8 +265,7 @@ async def send_report(ctx: Context, press: Press) -> None:
         back = range(1, REPORT_MONTHS_BACK)
         others = [this_month, *(stats.add_months(last_month, -n) for n in back)]
         choices = [
-            ctx.lasting_button(f"{other:%Y-%m}", "st.report", view.key, f"{other:%Y-%m}")
-            for other in others
+            ctx.button(f"{other:%Y-%m}", SendReport(view.key, f"{other:%Y-%m}")) for other in others
         ]
         ctx.say(ctx.t("stats.report_other"), keyboard(*in_rows(choices, 3)))
 
