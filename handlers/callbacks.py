@@ -102,7 +102,12 @@ class Button:
         Button.kinds[action] = cls
 
     def args(self) -> tuple[str, ...]:
-        return tuple(_pack_field(getattr(self, f.name)) for f in fields(self))  # type: ignore[arg-type]
+        """The fields in order, as text; trailing fields left at their default are not sent
+        (so a button's optional argument costs nothing, as it always has)."""
+        declared = list(fields(self))  # type: ignore[arg-type]
+        while declared and getattr(self, declared[-1].name) == declared[-1].default:
+            declared.pop()
+        return tuple(_pack_field(getattr(self, f.name)) for f in declared)
 
     def pack(self, signer: ButtonSigner, user_id: int, version: int) -> str:
         """The callback data of this button for `user_id` (lasting buttons ignore the step)."""

@@ -41,10 +41,6 @@ class GetCalendar(Button, action="my.ics", lasting=True):
 
     signup_id: int = ALL_SHIFTS
 
-    def args(self) -> tuple[str, ...]:
-        # The button for all shifts has always carried no argument (`Button` packs every field).
-        return () if self.signup_id == ALL_SHIFTS else super().args()
-
 
 async def upcoming(ctx: Context, volunteer: Volunteer) -> list[tuple[Signup, Shift, Activity]]:
     rows = await ctx.session.execute(

@@ -61,10 +61,6 @@ class SendReport(Button, action="st.report", lasting=True):
     scope: str  # ALL or a team id
     month: str = LAST_MONTH
 
-    def args(self) -> tuple[str, ...]:
-        # Last month's button has always carried the scope alone (`Button` packs every field).
-        return (self.scope,) if self.month == LAST_MONTH else super().args()
-
 
 @dataclass(frozen=True)
 class View:

@@ -69,6 +69,8 @@ def test_a_typed_button_packs_in_field_order_and_parses_back() -> None:
     assert press.version == 0  # lasting: valid at any step
     assert _PickTest.parse(press.args) == button
     assert _PickTest.parse(("5", "red", "0")) == _PickTest(5, Colour.RED, False)  # default note
+    # A trailing field at its default is not sent: the payload is what it has always been.
+    assert _PickTest(5, Colour.RED, False).args() == ("5", "red", "0")
 
 
 def test_a_step_button_carries_the_step_version() -> None:
