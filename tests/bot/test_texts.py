@@ -12,7 +12,9 @@ from handlers.registration.fields import Field
 ROOT = Path(__file__).parents[2]
 SOURCES = [p for d in ("handlers", "models", "bot", "scheduler") for p in (ROOT / d).rglob("*.py")]
 KEY_USE = re.compile(r"""\b(?:t|get)\((?:[^,()]+,\s*)?["']([a-z_]+\.[a-z_.]+)["']""")
-ERROR_USE = re.compile(r"""\b(?:InvalidInput|NotAllowed|Conflict)\(["']([a-z_]+)["']""")
+ERROR_USE = re.compile(
+    r"""\b(?:(?:InvalidInput|NotAllowed|Conflict)\(|refusal=)["']([a-z_]+)["']"""
+)
 
 
 def placeholders(template: str) -> set[str]:
@@ -38,6 +40,8 @@ def test_both_languages_have_the_same_keys_and_placeholders() -> None:
 
 def test_the_scan_finds_the_keys_the_code_uses() -> None:
     assert {"fields.ask_name", "errors.id_check_digit", "general.button_stale"} <= used_keys()
+    # A guard's refusal names an `errors.` text too.
+    assert "errors.stats_not_coordinator" in used_keys()
 
 
 @pytest.mark.parametrize("language", ["zh-CN", "en"])
