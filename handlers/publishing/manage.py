@@ -12,9 +12,10 @@ from handlers.callbacks import Button
 from handlers.context import Context, in_rows, keyboard
 from handlers.events import InlineButton, SendPhoto
 from handlers.notify import notifier
-from handlers.publishing import managed
-from handlers.publishing.edit_activity import CancelActivity, EditActivity
-from handlers.publishing.shift_roster import ShowRoster
+
+# Modules, not names: the journeys that make this module's buttons import it, and edit_activity
+# imports one of them (activities.offers), so names bound here at import time would be a cycle.
+from handlers.publishing import edit_activity, managed, shift_roster
 from handlers.router import Router
 from models.activities import groups
 from models.activities.tables import Activity, Shift
@@ -105,14 +106,14 @@ async def show(ctx: Context, opened: ShowActivity) -> None:
     ctx.say(
         text,
         keyboard(
-            [ctx.button(ctx.t("manage.roster"), ShowRoster(activity.id))],
+            [ctx.button(ctx.t("manage.roster"), shift_roster.ShowRoster(activity.id))],
             [ctx.button(ctx.t("manage.link"), ShowLink(activity.id))],
             [ctx.button(ctx.t("manage.post"), PostCard(activity.id))],
             [other(ctx, ctx.t("attendance.code_button"), "ci.list", activity.id)],
             [other(ctx, ctx.t("hours_review.open"), "hr.shifts", activity.id)],
             [
-                ctx.button(ctx.t("manage.edit"), EditActivity(activity.id)),
-                ctx.button(ctx.t("manage.cancel"), CancelActivity(activity.id)),
+                ctx.button(ctx.t("manage.edit"), edit_activity.EditActivity(activity.id)),
+                ctx.button(ctx.t("manage.cancel"), edit_activity.CancelActivity(activity.id)),
             ],
         ),
     )
