@@ -1,24 +1,23 @@
-"""The /new_activity conversation's shared parts: its steps and their order, the plan kept in the
-conversation state, and moving from one question to the next.
+"""The /new_activity conversation's shared parts: its steps, their declaration (`NEW_ACTIVITY`),
+the order of the questions the first time through, the plan kept in the conversation state, and
+moving from one question to the next.
 
 Each step's question lives with its answer handlers (`new_activity`, `plan_shifts`,
-`plan_preview`) and registers itself here with `@asks(step)`.
+`plan_preview`) and registers itself with `@NEW_ACTIVITY.asks(step)`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from datetime import date
 from enum import StrEnum
 
 from handlers import formatting
 from handlers.callbacks import Press
 from handlers.context import Context
+from handlers.flows import Flow
 from models.errors import InvalidInput
 from models.publishing import activity_input
 from models.publishing.publication import ActivityPlan
-
-FLOW = "new_activity"
 
 
 class Step(StrEnum):
@@ -42,6 +41,40 @@ class Step(StrEnum):
     DISCARD = "discard"
 
 
+class Part(StrEnum):
+    """The parts of the preview that can be edited."""
+
+    TITLE = "title"
+    DESCRIPTION = "description"
+    THEME = "theme"
+    DISTRICT = "district"
+    ADDRESS = "address"
+    SHIFTS = "shifts"
+    DEADLINE = "deadline"
+    REQUIREMENTS = "requirements"
+
+
+# Each part's first question; when editing, the last question of a part leads back to the preview.
+PARTS = {
+    Part.TITLE: Step.TITLE,
+    Part.DESCRIPTION: Step.DESCRIPTION,
+    Part.THEME: Step.THEME,
+    Part.DISTRICT: Step.DISTRICT,
+    Part.ADDRESS: Step.ADDRESS,
+    Part.SHIFTS: Step.SHIFT_DATE,
+    Part.DEADLINE: Step.DEADLINE,
+    Part.REQUIREMENTS: Step.MIN_AGE,
+}
+PART_ENDS = {
+    Step.TITLE,
+    Step.DESCRIPTION,
+    Step.THEME,
+    Step.DISTRICT,
+    Step.LOCATION,
+    Step.MORE_SHIFTS,
+    Step.DEADLINE,
+    Step.REQUIRED_THEME,
+}
 # The question after each answer, the first time through (the shift steps chain by themselves).
 NEXT = {
     Step.TITLE: Step.DESCRIPTION,
@@ -57,41 +90,33 @@ NEXT = {
     Step.REAL_NAME: Step.REQUIRED_THEME,
     Step.REQUIRED_THEME: Step.PREVIEW,
 }
-# The parts of the preview that can be edited, each with its first question; when editing, the
-# last question of a part leads back to the preview.
-PARTS = {
-    "title": Step.TITLE,
-    "description": Step.DESCRIPTION,
-    "theme": Step.THEME,
-    "district": Step.DISTRICT,
-    "address": Step.ADDRESS,
-    "shifts": Step.SHIFT_DATE,
-    "deadline": Step.DEADLINE,
-    "requirements": Step.MIN_AGE,
-}
-PART_ENDS = {
-    Step.TITLE,
-    Step.DESCRIPTION,
-    Step.THEME,
-    Step.DISTRICT,
-    Step.LOCATION,
-    Step.MORE_SHIFTS,
-    Step.DEADLINE,
-    Step.REQUIRED_THEME,
-}
 
-Ask = Callable[[Context], Awaitable[None]]
-ASK: dict[Step, Ask] = {}
-
-
-def asks(step: Step) -> Callable[[Ask], Ask]:
-    """Register the function that asks `step`'s question."""
-
-    def register(ask: Ask) -> Ask:
-        ASK[step] = ask
-        return ask
-
-    return register
+NEW_ACTIVITY = Flow(
+    "new_activity",
+    Step,
+    starts=(Step.TITLE,),
+    moves={
+        # The next question (NEXT), or the preview again at the end of an edited part.
+        Step.TITLE: (Step.DESCRIPTION, Step.PREVIEW),
+        Step.DESCRIPTION: (Step.THEME, Step.PREVIEW),
+        Step.THEME: (Step.TEAM, Step.DISTRICT, Step.PREVIEW),  # no team question for one team
+        Step.TEAM: (Step.DISTRICT,),
+        Step.DISTRICT: (Step.ADDRESS, Step.PREVIEW),
+        Step.ADDRESS: (Step.LOCATION,),
+        Step.LOCATION: (Step.SHIFT_DATE, Step.PREVIEW),
+        Step.SHIFT_DATE: (Step.SHIFT_TIME,),
+        Step.SHIFT_TIME: (Step.SHIFT_PLACES,),
+        Step.SHIFT_PLACES: (Step.MORE_SHIFTS,),
+        Step.MORE_SHIFTS: (Step.SHIFT_DATE, Step.DEADLINE, Step.PREVIEW),
+        Step.DEADLINE: (Step.MIN_AGE, Step.PREVIEW),
+        Step.MIN_AGE: (Step.REAL_NAME,),
+        Step.REAL_NAME: (Step.REQUIRED_THEME,),
+        Step.REQUIRED_THEME: (Step.PREVIEW,),
+        Step.PREVIEW: (Step.CHOOSE_EDIT, Step.DISCARD),
+        Step.CHOOSE_EDIT: tuple(PARTS.values()),
+        Step.DISCARD: (Step.PREVIEW,),
+    },
+)
 
 
 def load_plan(ctx: Context) -> ActivityPlan:
@@ -107,21 +132,21 @@ def today(ctx: Context) -> date:
     return formatting.today(ctx.clock.now(), ctx.deployment.zone)
 
 
-async def goto(ctx: Context, step: Step) -> None:
-    ctx.go(FLOW, step)
-    await ASK[step](ctx)
+async def ask_again(ctx: Context) -> None:
+    """Put the question of the step the coordinator is at again (its buttons stay valid)."""
+    await NEW_ACTIVITY.askers[str(ctx.state.step)](ctx)
 
 
 async def advance(ctx: Context, plan: ActivityPlan, answered: Step) -> None:
     """Keep the answer and ask the next question (or show the preview again after an edit)."""
     store_plan(ctx, plan)
     if ctx.state.data.get("editing") and answered in PART_ENDS:
-        await goto(ctx, Step.PREVIEW)
+        await NEW_ACTIVITY.ask(ctx, Step.PREVIEW)
         return
     step = NEXT[answered]
     if step == Step.TEAM and plan.team_id is not None:
         step = NEXT[Step.TEAM]  # they manage one team: nothing to ask
-    await goto(ctx, step)
+    await NEW_ACTIVITY.ask(ctx, step)
 
 
 def typed_text(ctx: Context, hint_key: str) -> str:
@@ -140,8 +165,9 @@ def typed_address(ctx: Context) -> str:
     )
 
 
-def chosen_id(press: Press, allowed: set[int]) -> int | None:
-    """The id a choice button carries, if it is one of `allowed`."""
-    if len(press.args) != 1 or not press.args[0].isdigit() or int(press.args[0]) not in allowed:
+def chosen_id(raw: Press, allowed: set[int]) -> int | None:
+    """The id a raw choice button carries, if it is one of `allowed`. Only for the journeys whose
+    buttons are not typed yet (help requests, broadcasts); typed buttons carry typed ids."""
+    if len(raw.args) != 1 or not raw.args[0].isdigit() or int(raw.args[0]) not in allowed:
         return None
-    return int(press.args[0])
+    return int(raw.args[0])

@@ -16,9 +16,10 @@ from enum import StrEnum
 
 from handlers import formatting
 from handlers.activities import offers
-from handlers.callbacks import Press
+from handlers.callbacks import Button
 from handlers.context import Context, in_rows, keyboard
 from handlers.events import InlineButton, SendMessage
+from handlers.flows import Flow
 from handlers.publishing import managed
 from handlers.publishing.activity_plan import typed_text
 from handlers.router import Router
@@ -28,8 +29,6 @@ from models.publishing import activity_input, edit_activity, publication
 from models.publishing.publication import Affected
 
 router = Router()
-FLOW = "edit_activity"
-CANCEL_FLOW = "cancel_activity"
 WHOLE = 0  # "every upcoming shift" in the cancel buttons' arguments
 
 
@@ -43,13 +42,83 @@ class Step(StrEnum):
     PLACES = "places"
 
 
+class Field(StrEnum):
+    """What of the activity itself can be changed (each is also the step that asks for it)."""
+
+    TITLE = "title"
+    DESCRIPTION = "description"
+    ADDRESS = "address"
+
+
+class ShiftChange(StrEnum):
+    """What of one shift can be changed."""
+
+    TIME = "time"
+    PLACES = "places"
+
+
+EDIT_ACTIVITY = Flow(
+    "edit_activity",
+    Step,
+    starts=(Step.CHOOSE,),
+    moves={
+        Step.CHOOSE: (Step.TITLE, Step.DESCRIPTION, Step.ADDRESS, Step.SHIFT_DATE, Step.PLACES),
+        Step.SHIFT_DATE: (Step.SHIFT_TIME,),
+    },
+)
+
+
 class CancelStep(StrEnum):
     CHOOSE = "choose"
     REASON = "reason"
     CONFIRM = "confirm"
 
 
-ACTIVITY_FIELDS = (Step.TITLE, Step.DESCRIPTION, Step.ADDRESS)
+CANCEL_ACTIVITY = Flow(
+    "cancel_activity",
+    CancelStep,
+    starts=(CancelStep.CHOOSE,),
+    moves={CancelStep.CHOOSE: (CancelStep.REASON,), CancelStep.REASON: (CancelStep.CONFIRM,)},
+)
+
+
+class EditActivity(Button, action="act.edit", lasting=True):
+    """Edit, on an activity's management card."""
+
+    activity_id: int
+
+
+class ChooseField(Button, action="ed.what"):
+    """The coordinator picks the title, the description or the address to change."""
+
+    field: Field
+
+
+class ChangeShift(Button, action="ed.shift"):
+    """The coordinator picks a shift whose time or number of places to change."""
+
+    change: ShiftChange
+    shift_id: int
+
+
+class CancelActivity(Button, action="act.cancel", lasting=True):
+    """Cancel, on an activity's management card."""
+
+    activity_id: int
+
+
+class ChooseWhatToCancel(Button, action="cx.what"):
+    """The coordinator picks the whole activity (WHOLE) or one shift to cancel."""
+
+    shift_id: int
+
+
+class ConfirmCancel(Button, action="cx.yes"):
+    """The coordinator confirms the cancellation."""
+
+
+class KeepActivity(Button, action="cx.no"):
+    """The coordinator changes their mind: nothing is cancelled."""
 
 
 async def managed_activity(ctx: Context, activity_id: int) -> Activity:
@@ -62,6 +131,12 @@ async def managed_activity(ctx: Context, activity_id: int) -> Activity:
 
 async def current_activity(ctx: Context) -> Activity:
     return await managed_activity(ctx, int(ctx.state.data["activity_id"]))
+
+
+async def current_shift(ctx: Context) -> Shift:
+    """The shift being changed, of the activity being changed."""
+    activity = await current_activity(ctx)
+    return await edit_activity.shift_of(ctx.session, activity, int(ctx.state.data["shift_id"]))
 
 
 def when(ctx: Context, language: str, shift: Shift) -> str:
@@ -79,30 +154,23 @@ def tell(
         ctx.outbox.add(SendMessage(chat_id=person.telegram_id, text=text))
 
 
-def int_arg(press: Press, index: int = 0) -> int | None:
-    """The press's argument at `index` as an id, or None if it is not one."""
-    if len(press.args) <= index or not press.args[index].isdigit():
-        return None
-    return int(press.args[index])
-
-
 # ---- edit -------------------------------------------------------------------------------------
 
 
-@router.button("act.edit", lasting=True)
-async def start_edit(ctx: Context, press: Press) -> None:
+@router.button(EditActivity)
+async def start_edit(ctx: Context, edit: EditActivity) -> None:
     """The coordinator pressed Edit on an activity's management card."""
-    activity_id = int_arg(press)
-    if activity_id is None:
-        ctx.answer(ctx.t("general.button_invalid"), alert=True)
-        return
-    activity = await managed_activity(ctx, activity_id)
+    activity = await managed_activity(ctx, edit.activity_id)
     ctx.finish()
     ctx.state.data = {"activity_id": activity.id}
-    ctx.go(FLOW, Step.CHOOSE)
+    await EDIT_ACTIVITY.ask(ctx, Step.CHOOSE)
+
+
+@EDIT_ACTIVITY.asks(Step.CHOOSE)
+async def ask_what_to_change(ctx: Context) -> None:
+    activity = await current_activity(ctx)
     buttons = [
-        ctx.button(ctx.t(f"edit_activity.change_{field}"), "ed.what", field)
-        for field in ACTIVITY_FIELDS
+        ctx.button(ctx.t(f"edit_activity.change_{field}"), ChooseField(field)) for field in Field
     ]
     rows: list[list[InlineButton]] = [buttons]
     for shift in await edit_activity.upcoming_shifts(ctx.session, activity, ctx.clock.now()):
@@ -111,55 +179,62 @@ async def start_edit(ctx: Context, press: Press) -> None:
             [
                 ctx.button(
                     ctx.t("edit_activity.change_time", when=shift_when),
-                    "ed.shift",
-                    "time",
-                    shift.id,
+                    ChangeShift(ShiftChange.TIME, shift.id),
                 ),
                 ctx.button(
                     ctx.t("edit_activity.change_places", capacity=shift.capacity),
-                    "ed.shift",
-                    "places",
-                    shift.id,
+                    ChangeShift(ShiftChange.PLACES, shift.id),
                 ),
             ]
         )
     ctx.say(ctx.t("edit_activity.choose", title=activity.title), keyboard(*rows))
 
 
-@router.button("ed.what")
-async def choose_field(ctx: Context, press: Press) -> None:
+@router.button(ChooseField)
+async def choose_field(ctx: Context, choice: ChooseField) -> None:
     """The coordinator chose to change the title, the description or the address."""
-    if len(press.args) != 1 or press.args[0] not in ACTIVITY_FIELDS:
-        ctx.answer(ctx.t("general.button_invalid"), alert=True)
-        return
-    step = Step(press.args[0])
+    await EDIT_ACTIVITY.ask(ctx, Step(choice.field))
+
+
+@EDIT_ACTIVITY.asks(Step.TITLE, Step.DESCRIPTION, Step.ADDRESS)
+async def ask_field(ctx: Context) -> None:
+    step = Step(ctx.state.step)
     activity = await current_activity(ctx)
     current = {
         Step.TITLE: activity.title,
         Step.DESCRIPTION: activity.description or ctx.t("new_activity.none"),
         Step.ADDRESS: activity.address,
     }[step]
-    ctx.go(FLOW, step)
     ctx.edit_pressed(ctx.t(f"edit_activity.ask_{step}", current=current))
 
 
-@router.button("ed.shift")
-async def choose_shift(ctx: Context, press: Press) -> None:
+@router.button(ChangeShift)
+async def choose_shift(ctx: Context, choice: ChangeShift) -> None:
     """The coordinator chose a shift whose time or number of places to change."""
-    kind, shift_id = press.args[0] if press.args else "", int_arg(press, 1)
-    if kind not in ("time", "places") or shift_id is None:
-        ctx.answer(ctx.t("general.button_invalid"), alert=True)
-        return
-    shift = await edit_activity.shift_of(ctx.session, await current_activity(ctx), shift_id)
+    shift = await edit_activity.shift_of(ctx.session, await current_activity(ctx), choice.shift_id)
     ctx.state.data = {**ctx.state.data, "shift_id": shift.id}
-    shift_when = when(ctx, ctx.lang, shift)
-    if kind == "time":
-        ctx.go(FLOW, Step.SHIFT_DATE)
-        ctx.edit_pressed(ctx.t("edit_activity.ask_shift_date", when=shift_when))
+    if choice.change == ShiftChange.TIME:
+        await EDIT_ACTIVITY.ask(ctx, Step.SHIFT_DATE)
     else:
-        ctx.go(FLOW, Step.PLACES)
-        text = ctx.t("edit_activity.ask_places", when=shift_when, capacity=shift.capacity)
-        ctx.edit_pressed(text)
+        await EDIT_ACTIVITY.ask(ctx, Step.PLACES)
+
+
+@EDIT_ACTIVITY.asks(Step.SHIFT_DATE)
+async def ask_shift_date(ctx: Context) -> None:
+    shift = await current_shift(ctx)
+    ctx.edit_pressed(ctx.t("edit_activity.ask_shift_date", when=when(ctx, ctx.lang, shift)))
+
+
+@EDIT_ACTIVITY.asks(Step.SHIFT_TIME)
+async def ask_shift_time(ctx: Context) -> None:
+    ctx.say(ctx.t("edit_activity.ask_shift_time"))
+
+
+@EDIT_ACTIVITY.asks(Step.PLACES)
+async def ask_places(ctx: Context) -> None:
+    shift = await current_shift(ctx)
+    shift_when = when(ctx, ctx.lang, shift)
+    ctx.edit_pressed(ctx.t("edit_activity.ask_places", when=shift_when, capacity=shift.capacity))
 
 
 def done(ctx: Context, key: str, **params: object) -> None:
@@ -167,7 +242,7 @@ def done(ctx: Context, key: str, **params: object) -> None:
     ctx.say(ctx.t(key, **params))
 
 
-@router.step(FLOW, Step.TITLE)
+@router.step(EDIT_ACTIVITY, Step.TITLE)
 async def receive_title(ctx: Context) -> None:
     """The coordinator typed the new title."""
     activity = await current_activity(ctx)
@@ -178,7 +253,7 @@ async def receive_title(ctx: Context) -> None:
     done(ctx, "edit_activity.saved", title=activity.title)
 
 
-@router.step(FLOW, Step.DESCRIPTION)
+@router.step(EDIT_ACTIVITY, Step.DESCRIPTION)
 async def receive_description(ctx: Context) -> None:
     """The coordinator typed the new description."""
     activity = await current_activity(ctx)
@@ -189,7 +264,7 @@ async def receive_description(ctx: Context) -> None:
     done(ctx, "edit_activity.saved", title=activity.title)
 
 
-@router.step(FLOW, Step.ADDRESS)
+@router.step(EDIT_ACTIVITY, Step.ADDRESS)
 async def receive_address(ctx: Context) -> None:
     """The coordinator typed the new meeting place: everyone on an upcoming shift is told."""
     activity = await current_activity(ctx)
@@ -209,17 +284,16 @@ async def receive_address(ctx: Context) -> None:
     done(ctx, "edit_activity.saved_and_told", title=activity.title, count=len(people))
 
 
-@router.step(FLOW, Step.SHIFT_DATE)
+@router.step(EDIT_ACTIVITY, Step.SHIFT_DATE)
 async def receive_shift_date(ctx: Context) -> None:
     """The coordinator typed the shift's new day."""
     today = formatting.today(ctx.clock.now(), ctx.deployment.zone)
     day = activity_input.parse_date(typed_text(ctx, "errors.date_format"), today=today)
     ctx.state.data = {**ctx.state.data, "shift_date": day.isoformat()}
-    ctx.go(FLOW, Step.SHIFT_TIME)
-    ctx.say(ctx.t("edit_activity.ask_shift_time"))
+    await EDIT_ACTIVITY.ask(ctx, Step.SHIFT_TIME)
 
 
-@router.step(FLOW, Step.SHIFT_TIME)
+@router.step(EDIT_ACTIVITY, Step.SHIFT_TIME)
 async def receive_shift_time(ctx: Context) -> None:
     """The coordinator typed the shift's new start and end: its volunteers are told."""
     activity = await current_activity(ctx)
@@ -243,7 +317,7 @@ async def receive_shift_time(ctx: Context) -> None:
     done(ctx, "edit_activity.saved_and_told", title=activity.title, count=len(people))
 
 
-@router.step(FLOW, Step.PLACES)
+@router.step(EDIT_ACTIVITY, Step.PLACES)
 async def receive_places(ctx: Context) -> None:
     """The coordinator typed the shift's new number of places; added ones are offered."""
     activity = await current_activity(ctx)
@@ -265,26 +339,26 @@ async def receive_places(ctx: Context) -> None:
 # ---- cancel -----------------------------------------------------------------------------------
 
 
-@router.button("act.cancel", lasting=True)
-async def start_cancel(ctx: Context, press: Press) -> None:
+@router.button(CancelActivity)
+async def start_cancel(ctx: Context, cancelling: CancelActivity) -> None:
     """The coordinator pressed Cancel on an activity's management card."""
-    activity_id = int_arg(press)
-    if activity_id is None:
-        ctx.answer(ctx.t("general.button_invalid"), alert=True)
-        return
-    activity = await managed_activity(ctx, activity_id)
-    shifts = await edit_activity.upcoming_shifts(ctx.session, activity, ctx.clock.now())
-    if not shifts:
+    activity = await managed_activity(ctx, cancelling.activity_id)
+    if not await edit_activity.upcoming_shifts(ctx.session, activity, ctx.clock.now()):
         raise Conflict("no_upcoming_shifts")
     ctx.finish()
     ctx.state.data = {"activity_id": activity.id}
-    ctx.go(CANCEL_FLOW, CancelStep.CHOOSE)
-    whole = ctx.button(ctx.t("edit_activity.cancel_whole"), "cx.what", WHOLE)
+    await CANCEL_ACTIVITY.ask(ctx, CancelStep.CHOOSE)
+
+
+@CANCEL_ACTIVITY.asks(CancelStep.CHOOSE)
+async def ask_what_to_cancel(ctx: Context) -> None:
+    activity = await current_activity(ctx)
+    shifts = await edit_activity.upcoming_shifts(ctx.session, activity, ctx.clock.now())
+    whole = ctx.button(ctx.t("edit_activity.cancel_whole"), ChooseWhatToCancel(WHOLE))
     one_each = [
         ctx.button(
             ctx.t("edit_activity.cancel_shift", when=when(ctx, ctx.lang, shift)),
-            "cx.what",
-            shift.id,
+            ChooseWhatToCancel(shift.id),
         )
         for shift in shifts
     ]
@@ -311,12 +385,12 @@ async def what_is_cancelled(ctx: Context, activity: Activity) -> tuple[list[Shif
     )
 
 
-@router.button("cx.what")
-async def choose_what_to_cancel(ctx: Context, press: Press) -> None:
+@router.button(ChooseWhatToCancel)
+async def choose_what_to_cancel(ctx: Context, choice: ChooseWhatToCancel) -> None:
     """The coordinator chose the whole activity or one shift."""
     activity = await current_activity(ctx)
     upcoming = await edit_activity.upcoming_shifts(ctx.session, activity, ctx.clock.now())
-    chosen = int_arg(press)
+    chosen = choice.shift_id
     if chosen == WHOLE:
         shift_ids = [shift.id for shift in upcoming]
     elif chosen in {shift.id for shift in upcoming}:
@@ -325,12 +399,16 @@ async def choose_what_to_cancel(ctx: Context, press: Press) -> None:
         ctx.answer(ctx.t("general.button_invalid"), alert=True)
         return
     ctx.state.data = {**ctx.state.data, "shift_ids": shift_ids, "whole": chosen == WHOLE}
-    _, named = await what_is_cancelled(ctx, activity)
-    ctx.go(CANCEL_FLOW, CancelStep.REASON)
+    await CANCEL_ACTIVITY.ask(ctx, CancelStep.REASON)
+
+
+@CANCEL_ACTIVITY.asks(CancelStep.REASON)
+async def ask_reason(ctx: Context) -> None:
+    _, named = await what_is_cancelled(ctx, await current_activity(ctx))
     ctx.edit_pressed(ctx.t("edit_activity.ask_reason", what=named))
 
 
-@router.step(CANCEL_FLOW, CancelStep.REASON)
+@router.step(CANCEL_ACTIVITY, CancelStep.REASON)
 async def receive_reason(ctx: Context) -> None:
     """The coordinator typed why: the volunteers will read it."""
     reason = activity_input.text(
@@ -338,23 +416,27 @@ async def receive_reason(ctx: Context) -> None:
         max_chars=activity_input.DESCRIPTION_MAX_CHARS,
         code="reason",
     )
-    activity = await current_activity(ctx)
-    shifts, named = await what_is_cancelled(ctx, activity)
+    ctx.state.data = {**ctx.state.data, "reason": reason}
+    await CANCEL_ACTIVITY.ask(ctx, CancelStep.CONFIRM)
+
+
+@CANCEL_ACTIVITY.asks(CancelStep.CONFIRM)
+async def ask_confirmation(ctx: Context) -> None:
+    shifts, named = await what_is_cancelled(ctx, await current_activity(ctx))
     people = await publication.affected_by(
         ctx.session, [shift.id for shift in shifts], publication.ACTIVE_STATUSES
     )
-    ctx.state.data = {**ctx.state.data, "reason": reason}
-    ctx.go(CANCEL_FLOW, CancelStep.CONFIRM)
     buttons = [
-        ctx.button(ctx.t("edit_activity.cancel_yes"), "cx.yes"),
-        ctx.button(ctx.t("edit_activity.cancel_no"), "cx.no"),
+        ctx.button(ctx.t("edit_activity.cancel_yes"), ConfirmCancel()),
+        ctx.button(ctx.t("edit_activity.cancel_no"), KeepActivity()),
     ]
+    reason = ctx.state.data["reason"]
     text = ctx.t("edit_activity.cancel_confirm", what=named, reason=reason, count=len(people))
     ctx.say(text, keyboard(buttons))
 
 
-@router.button("cx.yes")
-async def cancel(ctx: Context, press: Press) -> None:
+@router.button(ConfirmCancel)
+async def cancel(ctx: Context, confirm: ConfirmCancel) -> None:
     """The coordinator confirmed: the shifts are cancelled and their volunteers told why."""
     activity = await current_activity(ctx)
     shifts, named = await what_is_cancelled(ctx, activity)
@@ -372,15 +454,15 @@ async def cancel(ctx: Context, press: Press) -> None:
     ctx.edit_pressed(ctx.t("edit_activity.cancel_done", what=named, count=len(people)))
 
 
-@router.button("cx.no")
-async def keep(ctx: Context, press: Press) -> None:
+@router.button(KeepActivity)
+async def keep(ctx: Context, keeping: KeepActivity) -> None:
     """The coordinator changed their mind: nothing is cancelled."""
     ctx.finish()
     ctx.edit_pressed(ctx.t("edit_activity.cancel_kept"))
 
 
-@router.step(FLOW, Step.CHOOSE)
-@router.step(CANCEL_FLOW, CancelStep.CHOOSE, CancelStep.CONFIRM)
+@router.step(EDIT_ACTIVITY, Step.CHOOSE)
+@router.step(CANCEL_ACTIVITY, CancelStep.CHOOSE, CancelStep.CONFIRM)
 async def typed_at_a_button_step(ctx: Context) -> None:
     """The coordinator typed where the question wants a button."""
     ctx.say(ctx.t("fields.use_buttons"))

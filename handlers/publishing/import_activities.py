@@ -8,36 +8,47 @@ coordinator stays at the step to send the corrected file.
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from handlers import formatting
 from handlers.activities import links
 from handlers.context import Context
+from handlers.flows import Flow
 from handlers.router import Router
 from models.errors import InvalidInput
 from models.publishing import import_activities, publication
 from models.publishing.import_activities import ImportRejected
 from models.registration import volunteers
 from models.teams import roles
+from models.teams.tables import Role
 
 router = Router()
-FLOW = "import"
-STEP = "file"
 GUIDE = "docs/activity-import.md"
 LINES_SHOWN = 30
 # Telegram refuses messages over 4096 characters; listed lines stop well before that.
 MESSAGE_BUDGET = 3500
 
 
-@router.command("import")
+class Step(StrEnum):
+    FILE = "file"
+
+
+# A file with problems leaves the coordinator at the step, to send the corrected file.
+IMPORT = Flow("import", Step, starts=(Step.FILE,), moves={})
+
+
+@router.command("import", role=Role.COORDINATOR, refusal="import_not_coordinator")
 async def start(ctx: Context) -> None:
     """A coordinator wants to publish activities from a file: explain the format and wait."""
+    ctx.state.data = {}
+    await IMPORT.ask(ctx, Step.FILE)
+
+
+@IMPORT.asks(Step.FILE)
+async def ask_file(ctx: Context) -> None:
     teams = await roles.managed_teams(ctx.session, ctx.user_id, ctx.deployment.admin_ids)
-    if not teams:
-        ctx.say(ctx.t("importing.not_coordinator"))
-        return
     themes = await volunteers.themes(ctx.session)
     districts = await volunteers.districts(ctx.session)
-    ctx.state.data = {}
-    ctx.go(FLOW, STEP)
     ctx.say(
         ctx.t(
             "importing.intro",
@@ -60,7 +71,7 @@ async def start(ctx: Context) -> None:
     )
 
 
-@router.step(FLOW, STEP)
+@router.step(IMPORT, Step.FILE)
 async def receive_file(ctx: Context) -> None:
     """A message while the coordinator is to send the file: import it, or say what is wrong."""
     upload = ctx.event.file
@@ -68,9 +79,9 @@ async def receive_file(ctx: Context) -> None:
         ctx.say(ctx.t("importing.send_file"))
         return
     teams = await roles.managed_teams(ctx.session, ctx.user_id, ctx.deployment.admin_ids)
-    if not teams:  # the role was taken away since /import
+    if not teams:  # the role was taken away since /import: the conversation ends
         ctx.finish()
-        ctx.say(ctx.t("importing.not_coordinator"))
+        ctx.say(ctx.t("errors.import_not_coordinator"))
         return
     now = ctx.clock.now()
     try:

@@ -3,21 +3,19 @@ district, address and pin, then shifts, deadline and requirements in `plan_shift
 preview and publishes it (`plan_preview`).
 
 The plan lives in the conversation state until Publish, so a restart continues at the same step
-and Discard leaves nothing behind. The steps and their order are in `activity_plan`.
+and Discard leaves nothing behind. The steps, their order and their moves are in `activity_plan`.
 """
 
 from __future__ import annotations
 
-from handlers.callbacks import Press
+from handlers.callbacks import Button
 from handlers.context import Context, in_rows, keyboard
 from handlers.events import RemoveKeyboard, ReplyButton, ReplyKeyboard
 from handlers.publishing.activity_plan import (
-    ASK,
-    FLOW,
+    NEW_ACTIVITY,
     Step,
     advance,
-    asks,
-    chosen_id,
+    ask_again,
     load_plan,
     store_plan,
     typed_address,
@@ -29,39 +27,63 @@ from models.publishing import activity_input
 from models.publishing.publication import ActivityPlan
 from models.registration import volunteers
 from models.teams import roles
+from models.teams.tables import Role
 
 router = Router()
+
+
+class SkipDescription(Button, action="na.skip_description"):
+    """The coordinator gives the activity no description."""
+
+
+class ChooseTheme(Button, action="na.theme"):
+    """The coordinator picks the activity's theme."""
+
+    theme_id: int
+
+
+class ChooseTeam(Button, action="na.team"):
+    """The coordinator picks the team that runs the activity."""
+
+    team_id: int
+
+
+class ChooseDistrict(Button, action="na.district"):
+    """The coordinator picks the district the activity is in."""
+
+    district_id: int
+
+
+class SkipLocation(Button, action="na.skip_location"):
+    """The coordinator sends no map pin."""
 
 
 # ---- start ------------------------------------------------------------------------------------
 
 
-@router.command("new_activity")
+@router.command("new_activity", role=Role.COORDINATOR, refusal="new_activity_not_coordinator")
 async def start(ctx: Context) -> None:
     """The coordinator wants to publish an activity."""
-    teams = await roles.managed_teams(ctx.session, ctx.user_id, ctx.deployment.admin_ids)
-    if not teams:
-        ctx.say(ctx.t("new_activity.not_coordinator"))
-        return
-    if ctx.state.flow == FLOW and ctx.state.step is not None:
+    if ctx.state.flow == NEW_ACTIVITY.name and ctx.state.step is not None:
         ctx.say(ctx.t("new_activity.resuming"))
-        await ASK[Step(ctx.state.step)](ctx)
+        await ask_again(ctx)
         return
+    teams = await roles.managed_teams(ctx.session, ctx.user_id, ctx.deployment.admin_ids)
     ctx.finish()
     store_plan(ctx, ActivityPlan(team_id=teams[0].id if len(teams) == 1 else None))
-    ctx.go(FLOW, Step.TITLE)
+    ctx.go(NEW_ACTIVITY, Step.TITLE)
     ctx.say(ctx.t("new_activity.intro", question=ctx.t("new_activity.ask_title")))
 
 
 # ---- what and who -----------------------------------------------------------------------------
 
 
-@asks(Step.TITLE)
+@NEW_ACTIVITY.asks(Step.TITLE)
 async def ask_title(ctx: Context) -> None:
     ctx.say(ctx.t("new_activity.ask_title"))
 
 
-@router.step(FLOW, Step.TITLE)
+@router.step(NEW_ACTIVITY, Step.TITLE)
 async def receive_title(ctx: Context) -> None:
     """The coordinator typed the title."""
     plan = load_plan(ctx)
@@ -73,13 +95,13 @@ async def receive_title(ctx: Context) -> None:
     await advance(ctx, plan, Step.TITLE)
 
 
-@asks(Step.DESCRIPTION)
+@NEW_ACTIVITY.asks(Step.DESCRIPTION)
 async def ask_description(ctx: Context) -> None:
-    skip = ctx.button(ctx.t("new_activity.skip"), "na.skip_description")
+    skip = ctx.button(ctx.t("new_activity.skip"), SkipDescription())
     ctx.say(ctx.t("new_activity.ask_description"), keyboard([skip]))
 
 
-@router.step(FLOW, Step.DESCRIPTION)
+@router.step(NEW_ACTIVITY, Step.DESCRIPTION)
 async def receive_description(ctx: Context) -> None:
     """The coordinator typed the description."""
     description = typed_text(ctx, "new_activity.ask_description").strip()
@@ -90,8 +112,8 @@ async def receive_description(ctx: Context) -> None:
     await advance(ctx, plan, Step.DESCRIPTION)
 
 
-@router.button("na.skip_description")
-async def skip_description(ctx: Context, press: Press) -> None:
+@router.button(SkipDescription)
+async def skip_description(ctx: Context, skip: SkipDescription) -> None:
     """The coordinator gives no description."""
     ctx.edit_pressed(ctx.t("new_activity.description_skipped"))
     plan = load_plan(ctx)
@@ -99,88 +121,86 @@ async def skip_description(ctx: Context, press: Press) -> None:
     await advance(ctx, plan, Step.DESCRIPTION)
 
 
-@asks(Step.THEME)
+@NEW_ACTIVITY.asks(Step.THEME)
 async def ask_theme(ctx: Context) -> None:
     buttons = [
-        ctx.button(theme.name(ctx.lang), "na.theme", theme.id)
+        ctx.button(theme.name(ctx.lang), ChooseTheme(theme.id))
         for theme in await volunteers.themes(ctx.session)
     ]
     ctx.say(ctx.t("new_activity.ask_theme"), keyboard(*in_rows(buttons, 2)))
 
 
-@router.button("na.theme")
-async def pick_theme(ctx: Context, press: Press) -> None:
+@router.button(ChooseTheme)
+async def pick_theme(ctx: Context, choice: ChooseTheme) -> None:
     """The coordinator chose the activity's theme."""
     themes = {theme.id: theme for theme in await volunteers.themes(ctx.session)}
-    theme_id = chosen_id(press, set(themes))
-    if theme_id is None:
+    if choice.theme_id not in themes:
         ctx.answer(ctx.t("general.button_invalid"), alert=True)
         return
-    ctx.edit_pressed(ctx.t("new_activity.theme_chosen", theme=themes[theme_id].name(ctx.lang)))
+    theme = themes[choice.theme_id]
+    ctx.edit_pressed(ctx.t("new_activity.theme_chosen", theme=theme.name(ctx.lang)))
     plan = load_plan(ctx)
-    plan.theme_id = theme_id
+    plan.theme_id = choice.theme_id
     await advance(ctx, plan, Step.THEME)
 
 
-@asks(Step.TEAM)
+@NEW_ACTIVITY.asks(Step.TEAM)
 async def ask_team(ctx: Context) -> None:
     buttons = [
-        ctx.button(team.name, "na.team", team.id)
+        ctx.button(team.name, ChooseTeam(team.id))
         for team in await roles.managed_teams(ctx.session, ctx.user_id, ctx.deployment.admin_ids)
     ]
     ctx.say(ctx.t("new_activity.ask_team"), keyboard(*in_rows(buttons, 1)))
 
 
-@router.button("na.team")
-async def pick_team(ctx: Context, press: Press) -> None:
+@router.button(ChooseTeam)
+async def pick_team(ctx: Context, choice: ChooseTeam) -> None:
     """The coordinator chose the team that runs the activity."""
     teams = {
         team.id: team
         for team in await roles.managed_teams(ctx.session, ctx.user_id, ctx.deployment.admin_ids)
     }
-    team_id = chosen_id(press, set(teams))
-    if team_id is None:
+    if choice.team_id not in teams:
         ctx.answer(ctx.t("general.button_invalid"), alert=True)
         return
-    ctx.edit_pressed(ctx.t("new_activity.team_chosen", team=teams[team_id].name))
+    ctx.edit_pressed(ctx.t("new_activity.team_chosen", team=teams[choice.team_id].name))
     plan = load_plan(ctx)
-    plan.team_id = team_id
+    plan.team_id = choice.team_id
     await advance(ctx, plan, Step.TEAM)
 
 
 # ---- where ------------------------------------------------------------------------------------
 
 
-@asks(Step.DISTRICT)
+@NEW_ACTIVITY.asks(Step.DISTRICT)
 async def ask_district(ctx: Context) -> None:
     buttons = [
-        ctx.button(district.name(ctx.lang), "na.district", district.id)
+        ctx.button(district.name(ctx.lang), ChooseDistrict(district.id))
         for district in await volunteers.districts(ctx.session)
     ]
     ctx.say(ctx.t("new_activity.ask_district"), keyboard(*in_rows(buttons, 2)))
 
 
-@router.button("na.district")
-async def pick_district(ctx: Context, press: Press) -> None:
+@router.button(ChooseDistrict)
+async def pick_district(ctx: Context, choice: ChooseDistrict) -> None:
     """The coordinator chose the district the activity is in."""
     districts = {d.id: d for d in await volunteers.districts(ctx.session)}
-    district_id = chosen_id(press, set(districts))
-    if district_id is None:
+    if choice.district_id not in districts:
         ctx.answer(ctx.t("general.button_invalid"), alert=True)
         return
-    name = districts[district_id].name(ctx.lang)
+    name = districts[choice.district_id].name(ctx.lang)
     ctx.edit_pressed(ctx.t("new_activity.district_chosen", district=name))
     plan = load_plan(ctx)
-    plan.district_id = district_id
+    plan.district_id = choice.district_id
     await advance(ctx, plan, Step.DISTRICT)
 
 
-@asks(Step.ADDRESS)
+@NEW_ACTIVITY.asks(Step.ADDRESS)
 async def ask_address(ctx: Context) -> None:
     ctx.say(ctx.t("new_activity.ask_address"))
 
 
-@router.step(FLOW, Step.ADDRESS)
+@router.step(NEW_ACTIVITY, Step.ADDRESS)
 async def receive_address(ctx: Context) -> None:
     """The coordinator typed where volunteers should go."""
     plan = load_plan(ctx)
@@ -188,15 +208,15 @@ async def receive_address(ctx: Context) -> None:
     await advance(ctx, plan, Step.ADDRESS)
 
 
-@asks(Step.LOCATION)
+@NEW_ACTIVITY.asks(Step.LOCATION)
 async def ask_location(ctx: Context) -> None:
     share = ReplyButton(label=ctx.t("new_activity.send_location_button"), request_location=True)
     ctx.say(ctx.t("new_activity.ask_location"), ReplyKeyboard(rows=((share,),)))
-    skip = ctx.button(ctx.t("new_activity.skip"), "na.skip_location")
+    skip = ctx.button(ctx.t("new_activity.skip"), SkipLocation())
     ctx.say(ctx.t("new_activity.location_skip_hint"), keyboard([skip]))
 
 
-@router.step(FLOW, Step.LOCATION)
+@router.step(NEW_ACTIVITY, Step.LOCATION)
 async def receive_location(ctx: Context) -> None:
     """The coordinator sent the venue's pin (or something else)."""
     location = ctx.event.location
@@ -209,8 +229,8 @@ async def receive_location(ctx: Context) -> None:
     await advance(ctx, plan, Step.LOCATION)
 
 
-@router.button("na.skip_location")
-async def skip_location(ctx: Context, press: Press) -> None:
+@router.button(SkipLocation)
+async def skip_location(ctx: Context, skip: SkipLocation) -> None:
     """The coordinator sends no pin: volunteers go by the address."""
     ctx.edit_pressed(ctx.t("new_activity.location_skip_hint"))
     ctx.say(ctx.t("new_activity.location_skipped"), RemoveKeyboard())

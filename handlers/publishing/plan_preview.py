@@ -5,16 +5,15 @@ from __future__ import annotations
 
 from handlers import formatting
 from handlers.activities import links
-from handlers.callbacks import Press
+from handlers.callbacks import Button
 from handlers.context import Context, in_rows, keyboard
 from handlers.events import SendPhoto
 from handlers.publishing.activity_plan import (
-    ASK,
-    FLOW,
+    NEW_ACTIVITY,
     PARTS,
+    Part,
     Step,
-    asks,
-    goto,
+    ask_again,
     load_plan,
     store_plan,
 )
@@ -26,6 +25,32 @@ from models.teams import roles
 from models.teams.tables import Team
 
 router = Router()
+
+
+class PublishPlan(Button, action="na.publish"):
+    """The coordinator publishes the activity as previewed."""
+
+
+class EditPlan(Button, action="na.edit"):
+    """The coordinator wants to change something before publishing."""
+
+
+class EditPart(Button, action="na.part"):
+    """The coordinator picks the part of the plan to change."""
+
+    part: Part
+
+
+class DiscardPlan(Button, action="na.discard"):
+    """The coordinator wants to throw the plan away (asks to confirm)."""
+
+
+class ConfirmDiscard(Button, action="na.discard_yes"):
+    """The coordinator confirms: the plan is dropped."""
+
+
+class KeepPlan(Button, action="na.discard_no"):
+    """The coordinator keeps the plan after all."""
 
 
 async def describe_plan(ctx: Context, plan: ActivityPlan) -> str:
@@ -71,19 +96,19 @@ async def describe_plan(ctx: Context, plan: ActivityPlan) -> str:
     )
 
 
-@asks(Step.PREVIEW)
+@NEW_ACTIVITY.asks(Step.PREVIEW)
 async def show_preview(ctx: Context) -> None:
     buttons = [
-        ctx.button(ctx.t("new_activity.publish"), "na.publish"),
-        ctx.button(ctx.t("new_activity.edit"), "na.edit"),
-        ctx.button(ctx.t("new_activity.discard"), "na.discard"),
+        ctx.button(ctx.t("new_activity.publish"), PublishPlan()),
+        ctx.button(ctx.t("new_activity.edit"), EditPlan()),
+        ctx.button(ctx.t("new_activity.discard"), DiscardPlan()),
     ]
     text = await describe_plan(ctx, load_plan(ctx))
     ctx.say(ctx.t("new_activity.preview", plan=text), keyboard(buttons))
 
 
-@router.button("na.publish")
-async def publish(ctx: Context, press: Press) -> None:
+@router.button(PublishPlan)
+async def publish(ctx: Context, publishing: PublishPlan) -> None:
     """The coordinator published the activity: it is open for sign-up now."""
     plan = load_plan(ctx)
     publication.check_plan(plan, now=ctx.clock.now())
@@ -100,61 +125,58 @@ async def publish(ctx: Context, press: Press) -> None:
     ctx.outbox.add(SendPhoto(ctx.event.chat_id, "qr.png", links.qr_png(link), caption))
 
 
-@router.button("na.edit")
-async def choose_part(ctx: Context, press: Press) -> None:
+@router.button(EditPlan)
+async def choose_part(ctx: Context, editing: EditPlan) -> None:
     """The coordinator wants to change something before publishing."""
-    await goto(ctx, Step.CHOOSE_EDIT)
+    await NEW_ACTIVITY.ask(ctx, Step.CHOOSE_EDIT)
 
 
-@asks(Step.CHOOSE_EDIT)
+@NEW_ACTIVITY.asks(Step.CHOOSE_EDIT)
 async def ask_part(ctx: Context) -> None:
-    buttons = [ctx.button(ctx.t(f"new_activity.part_{part}"), "na.part", part) for part in PARTS]
+    buttons = [ctx.button(ctx.t(f"new_activity.part_{part}"), EditPart(part)) for part in PARTS]
     ctx.say(ctx.t("new_activity.choose_part"), keyboard(*in_rows(buttons, 2)))
 
 
-@router.button("na.part")
-async def edit_part(ctx: Context, press: Press) -> None:
+@router.button(EditPart)
+async def edit_part(ctx: Context, choice: EditPart) -> None:
     """The coordinator picked the part of the plan to change."""
-    if len(press.args) != 1 or press.args[0] not in PARTS:
-        ctx.answer(ctx.t("general.button_invalid"), alert=True)
-        return
-    part = press.args[0]
+    part = choice.part
     ctx.edit_pressed(ctx.t("new_activity.editing", part=ctx.t(f"new_activity.part_{part}")))
     ctx.state.data = {**ctx.state.data, "editing": True}
-    if part == "shifts":
+    if part == Part.SHIFTS:
         plan = load_plan(ctx)
         plan.shifts = []
         store_plan(ctx, plan)
-    await goto(ctx, PARTS[part])
+    await NEW_ACTIVITY.ask(ctx, PARTS[part])
 
 
-@router.button("na.discard")
-async def ask_discard(ctx: Context, press: Press) -> None:
+@router.button(DiscardPlan)
+async def ask_discard(ctx: Context, discarding: DiscardPlan) -> None:
     """The coordinator wants to throw the plan away."""
-    await goto(ctx, Step.DISCARD)
+    await NEW_ACTIVITY.ask(ctx, Step.DISCARD)
 
 
-@asks(Step.DISCARD)
+@NEW_ACTIVITY.asks(Step.DISCARD)
 async def confirm_discard(ctx: Context) -> None:
     buttons = [
-        ctx.button(ctx.t("new_activity.discard_yes"), "na.discard_yes"),
-        ctx.button(ctx.t("new_activity.discard_no"), "na.discard_no"),
+        ctx.button(ctx.t("new_activity.discard_yes"), ConfirmDiscard()),
+        ctx.button(ctx.t("new_activity.discard_no"), KeepPlan()),
     ]
     ctx.say(ctx.t("new_activity.discard_confirm"), keyboard(buttons))
 
 
-@router.button("na.discard_yes")
-async def discard(ctx: Context, press: Press) -> None:
+@router.button(ConfirmDiscard)
+async def discard(ctx: Context, confirm: ConfirmDiscard) -> None:
     """The coordinator confirmed: the plan is dropped and nothing was published."""
     ctx.finish()
     ctx.edit_pressed(ctx.t("new_activity.discarded"))
 
 
-@router.button("na.discard_no")
-async def keep(ctx: Context, press: Press) -> None:
+@router.button(KeepPlan)
+async def keep(ctx: Context, keeping: KeepPlan) -> None:
     """The coordinator changed their mind and keeps the plan."""
     ctx.edit_pressed(ctx.t("new_activity.kept"))
-    await goto(ctx, Step.PREVIEW)
+    await NEW_ACTIVITY.ask(ctx, Step.PREVIEW)
 
 
 BUTTON_STEPS = (
@@ -170,8 +192,8 @@ BUTTON_STEPS = (
 )
 
 
-@router.step(FLOW, *BUTTON_STEPS)
+@router.step(NEW_ACTIVITY, *BUTTON_STEPS)
 async def typed_at_a_button_step(ctx: Context) -> None:
     """The coordinator typed where the question wants a button."""
     ctx.say(ctx.t("fields.use_buttons"))
-    await ASK[Step(ctx.state.step)](ctx)
+    await ask_again(ctx)

@@ -7,15 +7,12 @@ from __future__ import annotations
 from datetime import date, datetime, time
 
 from handlers import formatting
-from handlers.callbacks import Press
+from handlers.callbacks import Button
 from handlers.context import Context, in_rows, keyboard
 from handlers.publishing.activity_plan import (
-    FLOW,
+    NEW_ACTIVITY,
     Step,
     advance,
-    asks,
-    chosen_id,
-    goto,
     load_plan,
     store_plan,
     today,
@@ -32,26 +29,54 @@ NONE = 0  # "no required theme" in button arguments
 NOON = time(12)
 
 
+class AddShift(Button, action="na.add_shift"):
+    """The coordinator wants another shift."""
+
+
+class FinishShifts(Button, action="na.shifts_done"):
+    """The coordinator has entered every shift."""
+
+
+class SkipDeadline(Button, action="na.no_deadline"):
+    """Sign-up stays open until each shift starts."""
+
+
+class SkipMinAge(Button, action="na.no_min_age"):
+    """Volunteers of any age may come."""
+
+
+class ChooseRealName(Button, action="na.real_name"):
+    """The coordinator says whether volunteers must be registered under their real name."""
+
+    required: bool
+
+
+class ChooseRequiredTheme(Button, action="na.req_theme"):
+    """The coordinator picks the theme volunteers must have among their interests (or NONE)."""
+
+    theme_id: int
+
+
 # ---- shifts -----------------------------------------------------------------------------------
 
 
-@asks(Step.SHIFT_DATE)
+@NEW_ACTIVITY.asks(Step.SHIFT_DATE)
 async def ask_shift_date(ctx: Context) -> None:
     number = len(load_plan(ctx).shifts) + 1
     ctx.say(ctx.t("new_activity.ask_shift_date", number=number))
 
 
-@router.step(FLOW, Step.SHIFT_DATE)
+@router.step(NEW_ACTIVITY, Step.SHIFT_DATE)
 async def receive_shift_date(ctx: Context) -> None:
     """The coordinator typed the day of a shift."""
     day = activity_input.parse_date(typed_text(ctx, "errors.date_format"), today=today(ctx))
     if day < today(ctx):
         raise InvalidInput("shift_in_past")
     ctx.state.data = {**ctx.state.data, "shift_date": day.isoformat()}
-    await goto(ctx, Step.SHIFT_TIME)
+    await NEW_ACTIVITY.ask(ctx, Step.SHIFT_TIME)
 
 
-@asks(Step.SHIFT_TIME)
+@NEW_ACTIVITY.asks(Step.SHIFT_TIME)
 async def ask_shift_time(ctx: Context) -> None:
     zone = ctx.deployment.zone
     noon = activity_input.local_datetime(
@@ -62,7 +87,7 @@ async def ask_shift_time(ctx: Context) -> None:
     )
 
 
-@router.step(FLOW, Step.SHIFT_TIME)
+@router.step(NEW_ACTIVITY, Step.SHIFT_TIME)
 async def receive_shift_time(ctx: Context) -> None:
     """The coordinator typed when the shift starts and ends."""
     start, end = activity_input.parse_time_range(typed_text(ctx, "errors.time_range_format"))
@@ -72,7 +97,7 @@ async def receive_shift_time(ctx: Context) -> None:
         raise InvalidInput("shift_in_past")
     times = {"shift_starts": starts_at.isoformat(), "shift_ends": ends_at.isoformat()}
     ctx.state.data = {**ctx.state.data, **times}
-    await goto(ctx, Step.SHIFT_PLACES)
+    await NEW_ACTIVITY.ask(ctx, Step.SHIFT_PLACES)
 
 
 def _shift_times(ctx: Context) -> tuple[datetime, datetime]:
@@ -80,14 +105,14 @@ def _shift_times(ctx: Context) -> tuple[datetime, datetime]:
     return datetime.fromisoformat(data["shift_starts"]), datetime.fromisoformat(data["shift_ends"])
 
 
-@asks(Step.SHIFT_PLACES)
+@NEW_ACTIVITY.asks(Step.SHIFT_PLACES)
 async def ask_shift_places(ctx: Context) -> None:
     starts_at, ends_at = _shift_times(ctx)
     when = formatting.span(ctx.texts, ctx.lang, ctx.deployment.zone, starts_at, ends_at)
     ctx.say(ctx.t("new_activity.ask_shift_places", when=when))
 
 
-@router.step(FLOW, Step.SHIFT_PLACES)
+@router.step(NEW_ACTIVITY, Step.SHIFT_PLACES)
 async def receive_shift_places(ctx: Context) -> None:
     """The coordinator typed how many volunteers the shift needs."""
     capacity = activity_input.parse_capacity(typed_text(ctx, "new_activity.places_as_text"))
@@ -97,10 +122,10 @@ async def receive_shift_places(ctx: Context) -> None:
     plan.shifts.append(shift)
     plan.shifts.sort(key=lambda s: s.starts_at)
     store_plan(ctx, plan)
-    await goto(ctx, Step.MORE_SHIFTS)
+    await NEW_ACTIVITY.ask(ctx, Step.MORE_SHIFTS)
 
 
-@asks(Step.MORE_SHIFTS)
+@NEW_ACTIVITY.asks(Step.MORE_SHIFTS)
 async def ask_more_shifts(ctx: Context) -> None:
     plan = load_plan(ctx)
     lines = [
@@ -114,23 +139,23 @@ async def ask_more_shifts(ctx: Context) -> None:
         for shift in plan.shifts
     ]
     buttons = [
-        [ctx.button(ctx.t("new_activity.add_shift"), "na.add_shift")],
-        [ctx.button(ctx.t("new_activity.shifts_done"), "na.shifts_done")],
+        [ctx.button(ctx.t("new_activity.add_shift"), AddShift())],
+        [ctx.button(ctx.t("new_activity.shifts_done"), FinishShifts())],
     ]
     ctx.say(ctx.t("new_activity.shifts_so_far", shifts="\n".join(lines)), keyboard(*buttons))
 
 
-@router.button("na.add_shift")
-async def add_shift(ctx: Context, press: Press) -> None:
+@router.button(AddShift)
+async def add_shift(ctx: Context, add: AddShift) -> None:
     """The coordinator wants another shift."""
     if len(load_plan(ctx).shifts) >= activity_input.SHIFTS_MAX:
         raise InvalidInput("shifts_too_many", max=activity_input.SHIFTS_MAX)
     ctx.edit_pressed(ctx.t("new_activity.adding_shift"))
-    await goto(ctx, Step.SHIFT_DATE)
+    await NEW_ACTIVITY.ask(ctx, Step.SHIFT_DATE)
 
 
-@router.button("na.shifts_done")
-async def shifts_done(ctx: Context, press: Press) -> None:
+@router.button(FinishShifts)
+async def shifts_done(ctx: Context, done: FinishShifts) -> None:
     """The coordinator has entered every shift."""
     plan = load_plan(ctx)
     ctx.edit_pressed(ctx.t("new_activity.shifts_entered", count=len(plan.shifts)))
@@ -140,13 +165,13 @@ async def shifts_done(ctx: Context, press: Press) -> None:
 # ---- conditions -------------------------------------------------------------------------------
 
 
-@asks(Step.DEADLINE)
+@NEW_ACTIVITY.asks(Step.DEADLINE)
 async def ask_deadline(ctx: Context) -> None:
-    none = ctx.button(ctx.t("new_activity.no_deadline"), "na.no_deadline")
+    none = ctx.button(ctx.t("new_activity.no_deadline"), SkipDeadline())
     ctx.say(ctx.t("new_activity.ask_deadline"), keyboard([none]))
 
 
-@router.step(FLOW, Step.DEADLINE)
+@router.step(NEW_ACTIVITY, Step.DEADLINE)
 async def receive_deadline(ctx: Context) -> None:
     """The coordinator typed when sign-up closes."""
     deadline = activity_input.parse_deadline(
@@ -161,8 +186,8 @@ async def receive_deadline(ctx: Context) -> None:
     await advance(ctx, plan, Step.DEADLINE)
 
 
-@router.button("na.no_deadline")
-async def no_deadline(ctx: Context, press: Press) -> None:
+@router.button(SkipDeadline)
+async def no_deadline(ctx: Context, skip: SkipDeadline) -> None:
     """Sign-up stays open until each shift starts."""
     ctx.edit_pressed(ctx.t("new_activity.no_deadline_chosen"))
     plan = load_plan(ctx)
@@ -170,13 +195,13 @@ async def no_deadline(ctx: Context, press: Press) -> None:
     await advance(ctx, plan, Step.DEADLINE)
 
 
-@asks(Step.MIN_AGE)
+@NEW_ACTIVITY.asks(Step.MIN_AGE)
 async def ask_min_age(ctx: Context) -> None:
-    none = ctx.button(ctx.t("new_activity.no_min_age"), "na.no_min_age")
+    none = ctx.button(ctx.t("new_activity.no_min_age"), SkipMinAge())
     ctx.say(ctx.t("new_activity.ask_min_age"), keyboard([none]))
 
 
-@router.step(FLOW, Step.MIN_AGE)
+@router.step(NEW_ACTIVITY, Step.MIN_AGE)
 async def receive_min_age(ctx: Context) -> None:
     """The coordinator typed the minimum age."""
     plan = load_plan(ctx)
@@ -184,8 +209,8 @@ async def receive_min_age(ctx: Context) -> None:
     await advance(ctx, plan, Step.MIN_AGE)
 
 
-@router.button("na.no_min_age")
-async def no_min_age(ctx: Context, press: Press) -> None:
+@router.button(SkipMinAge)
+async def no_min_age(ctx: Context, skip: SkipMinAge) -> None:
     """Volunteers of any age may come."""
     ctx.edit_pressed(ctx.t("new_activity.no_min_age_chosen"))
     plan = load_plan(ctx)
@@ -193,19 +218,19 @@ async def no_min_age(ctx: Context, press: Press) -> None:
     await advance(ctx, plan, Step.MIN_AGE)
 
 
-@asks(Step.REAL_NAME)
+@NEW_ACTIVITY.asks(Step.REAL_NAME)
 async def ask_real_name(ctx: Context) -> None:
     buttons = [
-        ctx.button(ctx.t("new_activity.real_name_yes"), "na.real_name", 1),
-        ctx.button(ctx.t("new_activity.real_name_no"), "na.real_name", 0),
+        ctx.button(ctx.t("new_activity.real_name_yes"), ChooseRealName(required=True)),
+        ctx.button(ctx.t("new_activity.real_name_no"), ChooseRealName(required=False)),
     ]
     ctx.say(ctx.t("new_activity.ask_real_name"), keyboard(buttons))
 
 
-@router.button("na.real_name")
-async def pick_real_name(ctx: Context, press: Press) -> None:
+@router.button(ChooseRealName)
+async def pick_real_name(ctx: Context, choice: ChooseRealName) -> None:
     """The coordinator said whether volunteers must be registered under their real name."""
-    required = press.args == ("1",)
+    required = choice.required
     key = "new_activity.real_name_required" if required else "new_activity.real_name_optional"
     ctx.edit_pressed(ctx.t(key))
     plan = load_plan(ctx)
@@ -213,22 +238,22 @@ async def pick_real_name(ctx: Context, press: Press) -> None:
     await advance(ctx, plan, Step.REAL_NAME)
 
 
-@asks(Step.REQUIRED_THEME)
+@NEW_ACTIVITY.asks(Step.REQUIRED_THEME)
 async def ask_required_theme(ctx: Context) -> None:
     buttons = [
-        ctx.button(theme.name(ctx.lang), "na.req_theme", theme.id)
+        ctx.button(theme.name(ctx.lang), ChooseRequiredTheme(theme.id))
         for theme in await volunteers.themes(ctx.session)
     ]
-    none = ctx.button(ctx.t("new_activity.no_required_theme"), "na.req_theme", NONE)
+    none = ctx.button(ctx.t("new_activity.no_required_theme"), ChooseRequiredTheme(NONE))
     ctx.say(ctx.t("new_activity.ask_required_theme"), keyboard(*in_rows(buttons, 2), [none]))
 
 
-@router.button("na.req_theme")
-async def pick_required_theme(ctx: Context, press: Press) -> None:
+@router.button(ChooseRequiredTheme)
+async def pick_required_theme(ctx: Context, choice: ChooseRequiredTheme) -> None:
     """The coordinator chose the theme volunteers must have among their interests, or none."""
     themes = {theme.id: theme for theme in await volunteers.themes(ctx.session)}
-    theme_id = chosen_id(press, {*themes, NONE})
-    if theme_id is None:
+    theme_id = choice.theme_id
+    if theme_id not in {*themes, NONE}:
         ctx.answer(ctx.t("general.button_invalid"), alert=True)
         return
     name = themes[theme_id].name(ctx.lang) if theme_id else ctx.t("new_activity.none")

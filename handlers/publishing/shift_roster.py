@@ -11,9 +11,10 @@ from enum import StrEnum
 from openpyxl import Workbook
 
 from handlers import formatting
-from handlers.callbacks import Press
+from handlers.callbacks import Button
 from handlers.context import Context, keyboard
 from handlers.events import SendDocument
+from handlers.flows import Flow
 from handlers.notify import notifier
 from handlers.publishing import managed
 from handlers.router import Router
@@ -23,13 +24,47 @@ from models.publishing import publication, shift_roster
 from models.publishing.shift_roster import Entry
 
 router = Router()
-FLOW = "shift_message"
 MAX_MESSAGE = 1000
-FORMATS = ("csv", "xlsx")
 
 
 class Step(StrEnum):
     TEXT = "text"
+
+
+# After the text, the coordinator stays at the step (a new text replaces it) until Send or Don't.
+SHIFT_MESSAGE = Flow("shift_message", Step, starts=(Step.TEXT,), moves={})
+
+
+class RosterFormat(StrEnum):
+    CSV = "csv"
+    XLSX = "xlsx"
+
+
+class ShowRoster(Button, action="mg.roster", lasting=True):
+    """The coordinator wants to see who is coming to an activity."""
+
+    activity_id: int
+
+
+class ExportRoster(Button, action="ro.file", lasting=True):
+    """The coordinator wants an activity's roster as a spreadsheet."""
+
+    activity_id: int
+    format: RosterFormat
+
+
+class MessageShift(Button, action="ro.msg", lasting=True):
+    """The coordinator wants to write to everyone on a shift."""
+
+    shift_id: int
+
+
+class SendShiftMessage(Button, action="ro.send"):
+    """The coordinator confirms the message previewed."""
+
+
+class DropShiftMessage(Button, action="ro.drop"):
+    """The coordinator decides not to send the message."""
 
 
 def _time(ctx: Context, entry: Entry) -> str:
@@ -45,18 +80,20 @@ def _time(ctx: Context, entry: Entry) -> str:
     return f"{start}–{end}"
 
 
-@router.button("mg.roster", lasting=True)
-async def show(ctx: Context, press: Press) -> None:
+@router.button(ShowRoster)
+async def show(ctx: Context, roster: ShowRoster) -> None:
     """The coordinator wants to see who is coming."""
-    activity = await managed.activity(ctx, int(press.args[0]))
+    activity = await managed.activity(ctx, roster.activity_id)
     shifts = [
         s for s in await publication.shifts_of(ctx.session, activity.id) if s.status != "cancelled"
     ]
     entries = await shift_roster.roster(ctx.session, [s.id for s in shifts])
     lines = [ctx.t("manage.roster_header", title=activity.title)]
-    b = ctx.lasting_button
     rows = [
-        [b(ctx.t("roster.export", format=f.upper()), "ro.file", activity.id, f) for f in FORMATS]
+        [
+            ctx.button(ctx.t("roster.export", format=f.upper()), ExportRoster(activity.id, f))
+            for f in RosterFormat
+        ]
     ]
     for shift in shifts:
         when = formatting.when(ctx.texts, ctx.lang, shift, ctx.deployment.zone)
@@ -72,17 +109,15 @@ async def show(ctx: Context, press: Press) -> None:
             if entry.shift.id == shift.id
         ]
         lines += people or [ctx.t("manage.roster_empty")]
-        rows.append([b(ctx.t("roster.message", when=when), "ro.msg", shift.id)])
+        rows.append([ctx.button(ctx.t("roster.message", when=when), MessageShift(shift.id))])
     ctx.say("\n".join(lines), keyboard(*rows))
 
 
-@router.button("ro.file", lasting=True)
-async def export(ctx: Context, press: Press) -> None:
+@router.button(ExportRoster)
+async def export(ctx: Context, spreadsheet: ExportRoster) -> None:
     """The coordinator wants the roster as a spreadsheet."""
-    activity = await managed.activity(ctx, int(press.args[0]))
-    kind = press.args[1]
-    if kind not in FORMATS:
-        raise InvalidInput("roster_format_unknown")
+    activity = await managed.activity(ctx, spreadsheet.activity_id)
+    kind = spreadsheet.format
     shifts = await publication.shifts_of(ctx.session, activity.id)
     entries = await shift_roster.roster(ctx.session, [s.id for s in shifts])
     header = [ctx.t(f"roster.column_{c}") for c in ("shift", "name", "phone", "status", "checked")]
@@ -96,7 +131,7 @@ async def export(ctx: Context, press: Press) -> None:
         ]
         for entry in entries
     ]
-    content = _csv(table) if kind == "csv" else _xlsx(table)
+    content = _csv(table) if kind == RosterFormat.CSV else _xlsx(table)
     ctx.audit("roster.export", "activity", activity.id, format=kind, people=len(entries))
     caption = ctx.t("roster.file_caption", title=activity.title, count=len(entries))
     filename = f"roster-{activity.id}.{kind}"
@@ -119,18 +154,22 @@ def _xlsx(table: list[list[str]]) -> bytes:
     return out.getvalue()
 
 
-@router.button("ro.msg", lasting=True)
-async def ask_message(ctx: Context, press: Press) -> None:
+@router.button(MessageShift)
+async def ask_message(ctx: Context, message: MessageShift) -> None:
     """The coordinator wants to write to everyone on a shift: what to say?"""
-    shift, _ = await managed.shift(ctx, int(press.args[0]))
-    count = len(await shift_roster.recipients(ctx.session, shift.id))
+    shift, _ = await managed.shift(ctx, message.shift_id)
     ctx.finish()
     ctx.state.data = {"shift_id": shift.id}
-    ctx.go(FLOW, Step.TEXT)
+    await SHIFT_MESSAGE.ask(ctx, Step.TEXT)
+
+
+@SHIFT_MESSAGE.asks(Step.TEXT)
+async def ask_text(ctx: Context) -> None:
+    count = len(await shift_roster.recipients(ctx.session, int(ctx.state.data["shift_id"])))
     ctx.say(ctx.t("roster.ask_message", count=count))
 
 
-@router.step(FLOW, Step.TEXT)
+@router.step(SHIFT_MESSAGE, Step.TEXT)
 async def got_message(ctx: Context) -> None:
     """The coordinator wrote the message: show it as it will arrive, and ask before sending."""
     text = (ctx.event.text or "").strip()
@@ -144,8 +183,8 @@ async def got_message(ctx: Context) -> None:
         ctx.t("roster.preview", count=count, preview=preview),
         keyboard(
             [
-                ctx.button(ctx.t("roster.send", count=count), "ro.send"),
-                ctx.button(ctx.t("roster.dont_send"), "ro.drop"),
+                ctx.button(ctx.t("roster.send", count=count), SendShiftMessage()),
+                ctx.button(ctx.t("roster.dont_send"), DropShiftMessage()),
             ]
         ),
     )
@@ -158,8 +197,8 @@ def _as_sent(ctx: Context, language: str, shift: Shift, activity: Activity, text
     )
 
 
-@router.button("ro.send")
-async def send(ctx: Context, press: Press) -> None:
+@router.button(SendShiftMessage)
+async def send(ctx: Context, confirm: SendShiftMessage) -> None:
     """The coordinator confirmed: everyone on the shift gets the message."""
     shift, activity = await managed.shift(ctx, int(ctx.state.data["shift_id"]))
     text = str(ctx.state.data["text"])
@@ -173,8 +212,8 @@ async def send(ctx: Context, press: Press) -> None:
     ctx.edit_pressed(ctx.t("roster.sent", count=len(people)))
 
 
-@router.button("ro.drop")
-async def drop(ctx: Context, press: Press) -> None:
+@router.button(DropShiftMessage)
+async def drop(ctx: Context, dropping: DropShiftMessage) -> None:
     """The coordinator changed their mind: nothing is sent."""
     ctx.finish()
     ctx.edit_pressed(ctx.t("roster.dropped"))
