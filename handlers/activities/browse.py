@@ -11,6 +11,7 @@ from handlers.activities import cards, links, signup
 from handlers.callbacks import Button
 from handlers.context import Context, in_rows, keyboard
 from handlers.events import InlineButton, SendLocation
+from handlers.publishing import manage
 from handlers.router import Router
 from models.activities.browse import Filters, Period, open_activities
 from models.activities.tables import Activity
@@ -200,8 +201,7 @@ async def show_card(ctx: Context, activity: Activity, *, edit: bool = False) -> 
     if activity.latitude is not None:
         extras.append(ctx.button(ctx.t("activities.map"), ShowVenueMap(activity.id)))
     if await roles.may_manage(ctx.session, ctx.user_id, activity.team_id, ctx.deployment.admin_ids):
-        # Handled by publishing (/manage), whose button has no class yet: the old form.
-        extras.append(ctx.lasting_button(ctx.t("activities.manage"), "mg.show", activity.id))
+        extras.append(ctx.button(ctx.t("activities.manage"), manage.ShowActivity(activity.id)))
     markup = keyboard(*in_rows(buttons, 1), extras)
     if edit:
         ctx.edit_pressed(text, markup)

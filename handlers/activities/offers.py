@@ -10,6 +10,7 @@ from __future__ import annotations
 from handlers.callbacks import Button
 from handlers.context import Context
 from handlers.notify import Notifier, notifier
+from handlers.publishing import manage
 from handlers.router import Router
 from models.activities import signup
 from models.activities.signup import Vacancy
@@ -77,7 +78,10 @@ async def _tell_coordinators(notify: Notifier, activity: Activity, vacancy: Vaca
             ),
             [
                 notify.button(
-                    telegram_id, language, "offers.recruit", "shift.recruit", vacancy.shift.id
+                    telegram_id,
+                    language,
+                    "offers.recruit",
+                    manage.RecruitForShift(vacancy.shift.id),
                 )
             ],
         )

@@ -7,15 +7,17 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from handlers import formatting
-from handlers.activities import cards, links
+from handlers.activities import cards, links, signup
+from handlers.attendance import checkin, hours_review
 from handlers.callbacks import Button
 from handlers.context import Context, in_rows, keyboard
-from handlers.events import InlineButton, SendPhoto
+from handlers.events import SendPhoto
 from handlers.notify import notifier
 
 # Modules, not names: the journeys that make this module's buttons import it, and edit_activity
 # imports one of them (activities.offers), so names bound here at import time would be a cycle.
 from handlers.publishing import edit_activity, managed, shift_roster
+from handlers.reports import exports
 from handlers.router import Router
 from models.activities import groups
 from models.activities.tables import Activity, Shift
@@ -65,12 +67,6 @@ class SendRecruitCall(Button, action="shift.recruit_ok", lasting=True):
     shift_id: int
 
 
-def _other_journeys_button(ctx: Context, label: str, action: str, *args: int) -> InlineButton:
-    """A lasting button that another journey handles and has no `Button` class for yet, packed
-    as lasting buttons are (step 0); make it with that journey's class once there is one."""
-    return InlineButton(label, callback_data=ctx.signer.pack(ctx.user_id, 0, action, *args))
-
-
 @router.command("manage", role=Role.COORDINATOR, refusal="manage_not_coordinator")
 async def list_managed(ctx: Context) -> None:
     """A coordinator asked for the activities they run."""
@@ -90,7 +86,7 @@ async def list_managed(ctx: Context) -> None:
         ctx.say(ctx.t("manage.none"))
         return
     buttons = [ctx.button(a.title[:40], ShowActivity(a.id)) for a in activities]
-    export = _other_journeys_button(ctx, ctx.t("exports.open"), "ex.start")
+    export = ctx.button(ctx.t("exports.open"), exports.StartExport())
     ctx.say(ctx.t("manage.header"), keyboard(*in_rows(buttons, 1), [export]))
 
 
@@ -102,15 +98,14 @@ async def show(ctx: Context, opened: ShowActivity) -> None:
     text = await cards.card_text(
         ctx.session, ctx.texts, ctx.lang, ctx.deployment.zone, activity, views
     )
-    other = _other_journeys_button
     ctx.say(
         text,
         keyboard(
             [ctx.button(ctx.t("manage.roster"), shift_roster.ShowRoster(activity.id))],
             [ctx.button(ctx.t("manage.link"), ShowLink(activity.id))],
             [ctx.button(ctx.t("manage.post"), PostCard(activity.id))],
-            [other(ctx, ctx.t("attendance.code_button"), "ci.list", activity.id)],
-            [other(ctx, ctx.t("hours_review.open"), "hr.shifts", activity.id)],
+            [ctx.button(ctx.t("attendance.code_button"), checkin.ListCheckInCodes(activity.id))],
+            [ctx.button(ctx.t("hours_review.open"), hours_review.ChooseShiftToReview(activity.id))],
             [
                 ctx.button(ctx.t("manage.edit"), edit_activity.EditActivity(activity.id)),
                 ctx.button(ctx.t("manage.cancel"), edit_activity.CancelActivity(activity.id)),
@@ -210,8 +205,9 @@ async def recruit(ctx: Context, call: SendRecruitCall) -> None:
             when=when,
             address=activity.address,
         )
-        sign_up = ctx.signer.pack(telegram_id, 0, "su.join", shift.id)
-        label = ctx.texts.get(language, "activities.sign_up", when=when)
-        notify.send(telegram_id, text, [InlineButton(label, callback_data=sign_up)])
+        sign_up = notify.button(
+            telegram_id, language, "activities.sign_up", signup.SignUp(shift.id), when=when
+        )
+        notify.send(telegram_id, text, [sign_up])
     ctx.audit("shift.recruit", "shift", shift.id, people=len(recruits))
     ctx.edit_pressed(ctx.t("manage.recruit_sent", count=len(recruits)))

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from handlers import formatting
 from handlers.notify import Notifier
+from handlers.publishing import manage
 from models.publishing import recruiting
 from models.reminders.coordinator_alerts import Digest, Short
 from models.teams import roles
@@ -31,7 +32,11 @@ async def short_of_people(notify: Notifier, short: Short) -> None:
             audience=audience,
         )
         call = notify.button(
-            telegram_id, language, "alerts.recruit", "shift.recruit_ok", shift.id, count=audience
+            telegram_id,
+            language,
+            "alerts.recruit",
+            manage.SendRecruitCall(shift.id),
+            count=audience,
         )
         notify.send(telegram_id, text, [call] if audience else None)
 
