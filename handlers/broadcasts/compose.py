@@ -23,8 +23,10 @@ from handlers.events import InlineButton, InlineKeyboard
 from handlers.publishing.activity_plan import chosen_id, typed_text
 from handlers.router import Router
 from models.activities.tables import Activity
+from models.broadcasts import audience as audiences
 from models.broadcasts import outbox
-from models.broadcasts.outbox import AUDIENCE_KINDS, Audience, AudienceKind, Draft, Scope
+from models.broadcasts.audience import AUDIENCE_KINDS, Audience, AudienceKind, Scope
+from models.broadcasts.outbox import Draft
 from models.broadcasts.tables import Broadcast
 from models.errors import InvalidInput, NotAllowed
 from models.publishing import activity_input
@@ -56,7 +58,7 @@ PER_ROW: dict[str, int] = {"teams": 1, "districts": 2, "themes": 2, "served": 1,
 
 async def _scope(ctx: Context) -> Scope:
     """What the caller may reach, asked afresh at each step (a role may have been revoked)."""
-    scope = await outbox.scope_of(ctx.session, ctx.user_id, tuple(ctx.deployment.admin_ids))
+    scope = await audiences.scope_of(ctx.session, ctx.user_id, tuple(ctx.deployment.admin_ids))
     if not scope.admin and not scope.team_ids:
         raise NotAllowed("broadcast_not_coordinator")
     return scope
@@ -115,7 +117,7 @@ async def receive_caption(ctx: Context) -> None:
 
 
 async def _activities(ctx: Context, scope: Scope, *, past: bool) -> list[Activity]:
-    return await outbox.activities_in(
+    return await audiences.activities_in(
         ctx.session, scope, now=ctx.clock.now(), past=past, limit=LISTED
     )
 
@@ -177,7 +179,7 @@ async def pick_kind(ctx: Context, press: Press) -> None:
     scope = await _scope(ctx)
     kind = press.args[0] if press.args else ""
     if kind == "everyone":
-        await outbox.check_audience(ctx.session, Audience("everyone"), scope)
+        await audiences.check_audience(ctx.session, Audience("everyone"), scope)
         _keep(ctx, kind=kind, ids=[])
         ctx.edit_pressed(ctx.t("broadcast_compose.audience_everyone"))
         await show_preview(ctx)
@@ -244,7 +246,7 @@ async def other_kind(ctx: Context, press: Press) -> None:
 async def chosen(ctx: Context, press: Press) -> None:
     """The coordinator has chosen whom to reach."""
     scope, audience = await _scope(ctx), _audience(ctx)
-    await outbox.check_audience(ctx.session, audience, scope)
+    await audiences.check_audience(ctx.session, audience, scope)
     names = await _choices(ctx, audience.kind, scope)
     listed = ctx.t("broadcast_compose.separator").join(names.get(i, "—") for i in audience.ids)
     ctx.edit_pressed(ctx.t(f"broadcast_compose.audience_{audience.kind}", names=listed))
@@ -266,7 +268,7 @@ def _audience(ctx: Context) -> Audience:
 async def _reach(ctx: Context, scope: Scope) -> int:
     activity = await _linked(ctx)
     theme_id = activity.theme_id if activity else None
-    return await outbox.count(ctx.session, _audience(ctx), scope, theme_id)
+    return await audiences.count(ctx.session, _audience(ctx), scope, theme_id)
 
 
 async def show_preview(ctx: Context) -> None:

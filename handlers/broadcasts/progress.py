@@ -18,8 +18,9 @@ from handlers.context import Context, Deployment, Texts, keyboard
 from handlers.events import InlineButton, InlineKeyboard, SendNotice
 from handlers.router import Router
 from models.activities.tables import Activity
-from models.broadcasts import outbox
-from models.broadcasts.outbox import Control, Figures
+from models.broadcasts import audience, control, outbox
+from models.broadcasts.control import Control
+from models.broadcasts.outbox import Figures
 from models.broadcasts.tables import Broadcast
 from models.registration.tables import Volunteer
 
@@ -119,7 +120,7 @@ def controls(
         data = signer.pack(telegram_id, 0, f"bc.{control}", broadcast.id)
         return InlineButton(texts.get(language, f"broadcasts.{control}"), callback_data=data)
 
-    if broadcast.status not in outbox.OPEN:
+    if broadcast.status not in control.OPEN:
         return None
     first = button("resume") if broadcast.status == "paused" else button("pause")
     return keyboard([first, button("cancel")])
@@ -154,11 +155,11 @@ def _excerpt(text: str, length: int = 60) -> str:
 @router.command("broadcasts")
 async def list_calls(ctx: Context) -> None:
     """A coordinator asked for the latest calls they may see, with figures and controls."""
-    scope = await outbox.scope_of(ctx.session, ctx.user_id, tuple(ctx.deployment.admin_ids))
+    scope = await audience.scope_of(ctx.session, ctx.user_id, tuple(ctx.deployment.admin_ids))
     if not scope.admin and not scope.team_ids:
         ctx.say(ctx.t("errors.broadcast_not_coordinator"))
         return
-    calls = await outbox.recent(ctx.session, scope, ctx.user_id, limit=LISTED)
+    calls = await control.recent(ctx.session, scope, ctx.user_id, limit=LISTED)
     if not calls:
         ctx.say(ctx.t("broadcasts.none"))
         return
@@ -202,7 +203,7 @@ async def keep(ctx: Context, press: Press) -> None:
 
 
 async def _control(ctx: Context, broadcast_id: int, action: Control) -> None:
-    broadcast = await outbox.control(
+    broadcast = await control.control(
         ctx.session,
         broadcast_id,
         action,
