@@ -25,6 +25,7 @@ from datetime import timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.dispatcher import Dispatcher
+from handlers.broadcasts import control
 from handlers.broadcasts import progress as messages
 from handlers.events import Action, Attempt, EditMessage, SendMessage
 from models.activities.tables import Activity
@@ -336,7 +337,7 @@ class BroadcastSender:
                 d.texts, language, d.deployment.zone, broadcast, figures,
                 now=d.clock.now(), rate=rate,
             ),
-            messages.controls(
+            control.controls(
                 d.texts, language, await d.button_signer(), broadcast, broadcast.created_by
             ),
         )  # fmt: skip

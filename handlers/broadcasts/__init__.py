@@ -3,13 +3,13 @@ time), follows its progress and pauses, resumes or cancels it (/broadcasts); the
 volunteer gets.
 """
 
-from handlers.broadcasts import compose, progress
+from handlers.broadcasts import compose, control
 from handlers.router import Router
 
 router = Router()
 for module in (
     compose,
-    progress,
+    control,
 ):
     router.include(module.router)
 

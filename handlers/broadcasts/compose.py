@@ -3,8 +3,8 @@ its text), an activity it is about (volunteers then get a "✋ Sign up" button),
 (everyone, for admins; or the chosen teams, districts, themes, or the people who served in or wait
 for chosen activities) — sees it exactly as volunteers will, with how many it reaches, and sends
 it now or at a later time. The sender (`scheduler.broadcasts`) delivers it; the message whose
-button confirmed it becomes its progress message, with Pause and Cancel
-(`handlers.broadcasts.progress`).
+button confirmed it becomes its progress message (`handlers.broadcasts.progress`), with Pause and
+Cancel (`handlers.broadcasts.control`).
 
 The answers live in the conversation state until the call is confirmed, so /cancel, Start again
 or Don't send keeps nothing.
@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 from handlers import formatting
-from handlers.broadcasts import progress
+from handlers.broadcasts import control, progress
 from handlers.callbacks import Press
 from handlers.context import Context, in_rows, keyboard
 from handlers.events import InlineButton, InlineKeyboard
@@ -433,7 +433,7 @@ async def _create(ctx: Context, send_at: datetime | None) -> None:
         progress.progress_text(
             ctx.texts, ctx.lang, ctx.deployment.zone, broadcast, figures, now=now, rate=RATE
         ),
-        progress.controls(ctx.texts, ctx.lang, ctx.signer, broadcast, ctx.user_id),
+        control.controls(ctx.texts, ctx.lang, ctx.signer, broadcast, ctx.user_id),
     )
 
 
