@@ -65,6 +65,11 @@ MOVED: dict[str, str] = {
 # Handlers moved on their own, out of the module `MOVED` names: old full name -> new full name.
 # Checked before `MOVED`.
 MOVED_FUNCTIONS: dict[str, str] = {
+    "handlers.broadcast.confirm": "handlers.broadcasts.send_time.confirm",
+    "handlers.broadcast.pick_time": "handlers.broadcasts.send_time.pick_time",
+    "handlers.broadcast.receive_time": "handlers.broadcasts.send_time.receive_time",
+    "handlers.broadcast.send_later": "handlers.broadcasts.send_time.send_later",
+    "handlers.broadcast.send_now": "handlers.broadcasts.send_time.send_now",
     "handlers.broadcasts.ask_cancel": "handlers.broadcasts.control.ask_cancel",
     "handlers.broadcasts.cancel": "handlers.broadcasts.control.cancel",
     "handlers.broadcasts.keep": "handlers.broadcasts.control.keep",
