@@ -32,7 +32,8 @@ from models.activities.signup import Placed
 from models.activities.tables import Shift
 from models.conversation import ConversationState
 from models.errors import Conflict, InvalidInput, NotAllowed
-from models.help_requests import tables, triage
+from models.help_requests import assignments, convert, tables, triage
+from models.help_requests import rating as ratings
 from models.help_requests.tables import HelpRequest
 from models.publishing import activity_input, publication
 from models.publishing.publication import ShiftPlan
@@ -79,7 +80,7 @@ async def names(notify: Notifier, language: str, request: HelpRequest) -> tuple[
 
 
 def stars(rating: int) -> str:
-    return "★" * rating + "☆" * (triage.RATINGS[-1] - rating)
+    return "★" * rating + "☆" * (ratings.RATINGS[-1] - rating)
 
 
 async def card(notify: Notifier, language: str, request: HelpRequest) -> str:
@@ -352,7 +353,7 @@ async def done(ctx: Context, press: Press) -> None:
     label = "help_requests.rate_label"
     rates = [
         notify.button(resident, language, label, "hp.rate", request.id, n, rating=n)
-        for n in triage.RATINGS
+        for n in ratings.RATINGS
     ]
     await tell_requester(notify, request, "help_requests.told_done", rates)
 
@@ -365,11 +366,11 @@ async def start_convert(ctx: Context, press: Press) -> None:
     """The coordinator turns the request into an activity: what it says is filled in."""
     request = await handled(ctx, press)
     triage.may_start(request, "convert")
-    teams = await triage.convert_teams(ctx.session, request, ctx.user_id, ctx.deployment.admin_ids)
+    teams = await convert.convert_teams(ctx.session, request, ctx.user_id, ctx.deployment.admin_ids)
     if not teams:
         raise NotAllowed("help_no_team")
     kind, _ = await names(notifier(ctx), ctx.lang, request)
-    plan = await triage.prefilled_plan(
+    plan = await convert.prefilled_plan(
         ctx.session,
         request,
         title=ctx.t("help_requests.activity_title", kind=kind),
@@ -392,7 +393,7 @@ async def pick_team(ctx: Context, press: Press) -> None:
     request = await current(ctx)
     teams = {
         team.id: team
-        for team in await triage.convert_teams(
+        for team in await convert.convert_teams(
             ctx.session, request, ctx.user_id, ctx.deployment.admin_ids
         )
     }
@@ -467,7 +468,7 @@ async def publish(ctx: Context, press: Press) -> None:
     if plan.team_id is None:
         raise InvalidInput("team_missing")
     await roles.require_manager(ctx.session, ctx.user_id, plan.team_id, ctx.deployment.admin_ids)
-    activity = await triage.convert(
+    activity = await convert.convert(
         ctx.session, request, plan, actor=ctx.user_id, now=ctx.clock.now()
     )
     ctx.finish()
@@ -503,7 +504,7 @@ async def start_assign(ctx: Context, press: Press) -> None:
     """The coordinator wants to ask volunteers directly: who could help?"""
     request = await handled(ctx, press)
     triage.may_start(request, "assign")
-    people = await triage.candidates(
+    people = await assignments.candidates(
         ctx.session,
         request,
         now=ctx.clock.now(),
@@ -530,7 +531,7 @@ async def ask_volunteer(ctx: Context, press: Press) -> None:
     volunteer = await ctx.session.get(Volunteer, volunteer_id)
     if volunteer is None or volunteer.telegram_id is None:
         raise Conflict("help_volunteer_gone")
-    assignment = await triage.assign(
+    assignment = await assignments.assign(
         ctx.session, request, volunteer, actor=ctx.user_id, now=ctx.clock.now()
     )
     notify = notifier(ctx)
