@@ -75,6 +75,15 @@ MOVED_FUNCTIONS: dict[str, str] = {
     "handlers.broadcasts.keep": "handlers.broadcasts.control.keep",
     "handlers.broadcasts.pause": "handlers.broadcasts.control.pause",
     "handlers.broadcasts.resume": "handlers.broadcasts.control.resume",
+    "handlers.help_requests.ask_volunteer": "handlers.help_requests.assignments.ask_volunteer",
+    "handlers.help_requests.discard": "handlers.help_requests.convert.discard",
+    "handlers.help_requests.pick_team": "handlers.help_requests.convert.pick_team",
+    "handlers.help_requests.publish": "handlers.help_requests.convert.publish",
+    "handlers.help_requests.receive_address": "handlers.help_requests.convert.receive_address",
+    "handlers.help_requests.receive_places": "handlers.help_requests.convert.receive_places",
+    "handlers.help_requests.receive_when": "handlers.help_requests.convert.receive_when",
+    "handlers.help_requests.start_assign": "handlers.help_requests.assignments.start_assign",
+    "handlers.help_requests.start_convert": "handlers.help_requests.convert.start_convert",
 }
 
 
