@@ -25,6 +25,7 @@ from handlers.notify import Notifier
 from handlers.reminders import coordinator_alerts
 from handlers.reminders.before_shift import remind
 from models.activities import closing, groups, signup
+from models.activities import offers as place_offers
 from models.activities.groups import GroupCard
 from models.attendance import hours_review as confirmation
 from models.publishing import publication
@@ -139,7 +140,7 @@ class Jobs:
         d = self.dispatcher
 
         async def work(session: AsyncSession, notify: Notifier) -> int:
-            expired = await signup.expire_offers(
+            expired = await place_offers.expire_offers(
                 session, now=d.clock.now(), policy=d.deployment.signup
             )
             for lapse in expired:

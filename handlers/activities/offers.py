@@ -11,7 +11,7 @@ from handlers.callbacks import Press
 from handlers.context import Context
 from handlers.notify import Notifier, notifier
 from handlers.router import Router
-from models.activities import signup
+from models.activities import offers
 from models.activities.signup import Vacancy
 from models.activities.tables import Activity
 from models.registration.tables import Volunteer
@@ -77,7 +77,7 @@ async def accept(ctx: Context, press: Press) -> None:
     if ctx.volunteer is None or not press.args or not press.args[0].isdigit():
         ctx.answer(ctx.t("general.button_invalid"), alert=True)
         return
-    await signup.accept_offer(
+    await offers.accept_offer(
         ctx.session,
         ctx.volunteer,
         int(press.args[0]),
@@ -93,7 +93,7 @@ async def decline(ctx: Context, press: Press) -> None:
     if ctx.volunteer is None or not press.args or not press.args[0].isdigit():
         ctx.answer(ctx.t("general.button_invalid"), alert=True)
         return
-    vacancy = await signup.decline_offer(
+    vacancy = await offers.decline_offer(
         ctx.session,
         ctx.volunteer,
         int(press.args[0]),
