@@ -48,7 +48,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from migrations import upgrade
 from models.broadcasts import outbox
-from models.broadcasts.outbox import Audience, Draft, Scope
+from models.broadcasts.audience import Audience, Scope
+from models.broadcasts.outbox import Draft
 from models.broadcasts.tables import Broadcast, Delivery
 from models.db import create_engine, session_factory
 from models.publishing import publication

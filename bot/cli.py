@@ -153,12 +153,12 @@ def _export(settings: Settings, args: argparse.Namespace) -> int:
     from models.attendance.hours import hours_text
     from models.db import create_engine, session_factory
     from models.errors import VolbotError
-    from models.reports import exports
+    from models.reports import export_files, exports
 
-    table = exports.Table(args.what)
+    table = export_files.Table(args.what)
     suffix = args.output.suffix.lower()
-    file_format = exports.FileFormat(args.format or ("xlsx" if suffix == ".xlsx" else "csv"))
-    if table is exports.Table.VOLUNTEERS and (args.first_day or args.last_day):
+    file_format = export_files.FileFormat(args.format or ("xlsx" if suffix == ".xlsx" else "csv"))
+    if table is export_files.Table.VOLUNTEERS and (args.first_day or args.last_day):
         return _fail("--from and --to are for records; volunteers are exported as they are now")
     if args.first_day and args.last_day and args.first_day > args.last_day:
         return _fail("--from is after --to")
@@ -210,7 +210,7 @@ def _export(settings: Settings, args: argparse.Namespace) -> int:
         return _fail(catalogs().get("en", f"errors.{error.code}", **error.params))
     except (ConfigError, ValueError, OSError) as error:
         return _fail(str(error))
-    if table is exports.Table.VOLUNTEERS:
+    if table is export_files.Table.VOLUNTEERS:
         print(f"volbot: {totals.volunteers:,} volunteers written to {args.output}")
     else:
         print(

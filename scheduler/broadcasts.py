@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.broadcasts import progress
+from handlers.broadcasts import control, progress
 from handlers.events import Action, Attempt, EditMessage, SendMessage
 from handlers.services import Services
 from models.activities.tables import Activity
@@ -318,7 +318,7 @@ class BroadcastSender:
                 d.texts, language, d.deployment.zone, broadcast, figures,
                 now=d.clock.now(), rate=rate,
             ),
-            progress.controls(
+            control.controls(
                 d.texts, language, await d.button_signer(), broadcast, broadcast.created_by
             ),
         )  # fmt: skip

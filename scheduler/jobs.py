@@ -26,6 +26,7 @@ from handlers.services import Services
 from models.activities import groups, signup
 from models.activities.closing import close_due
 from models.activities.groups import GroupCard
+from models.activities.offers import expire_offers
 from models.attendance.hours_review import mark_no_shows
 from models.publishing import publication
 from models.registration.tables import Volunteer
@@ -128,9 +129,7 @@ class Jobs:
         d = self.services
 
         async def work(session: AsyncSession, notify: Notifier) -> int:
-            expired = await signup.expire_offers(
-                session, now=d.clock.now(), policy=d.deployment.signup
-            )
+            expired = await expire_offers(session, now=d.clock.now(), policy=d.deployment.signup)
             for lapse in expired:
                 await _tell_expired(notify, lapse.signup.volunteer_id, lapse.vacancy)
                 await offers.announce(notify, lapse.vacancy)

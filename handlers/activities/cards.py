@@ -13,8 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers import formatting
 from handlers.services import Texts
-from models.activities import signup
-from models.activities.signup import ShiftLoad
+from models.activities import places
+from models.activities.places import ShiftLoad
 from models.activities.tables import Activity, Shift, Signup
 from models.reference import District, Theme
 from models.registration.tables import Volunteer
@@ -50,14 +50,14 @@ async def shift_views(
             .order_by(Shift.starts_at)
         )
     )
-    loads = await signup.loads(session, [shift.id for shift in shifts])
+    loads = await places.loads(session, [shift.id for shift in shifts])
     mine: dict[int, Signup] = {}
     if volunteer is not None and shifts:
         rows = await session.scalars(
             select(Signup).where(
                 Signup.volunteer_id == volunteer.id,
                 Signup.shift_id.in_([shift.id for shift in shifts]),
-                Signup.status.in_(signup.ACTIVE),
+                Signup.status.in_(places.ACTIVE),
             )
         )
         mine = {row.shift_id: row for row in rows}
@@ -65,7 +65,7 @@ async def shift_views(
     for shift in shifts:
         own = mine.get(shift.id)
         position = (
-            await signup.waiting_position(session, own)
+            await places.waiting_position(session, own)
             if own is not None and own.status == "waiting"
             else None
         )

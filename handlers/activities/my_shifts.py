@@ -11,7 +11,7 @@ from handlers.callbacks import Button
 from handlers.context import Context, keyboard
 from handlers.events import InlineButton, SendDocument
 from handlers.router import Router
-from models.activities import signup
+from models.activities import places, signup
 from models.activities.tables import Activity, Shift, Signup
 from models.errors import NotAllowed
 from models.registration.tables import Volunteer
@@ -49,7 +49,7 @@ async def upcoming(ctx: Context, volunteer: Volunteer) -> list[tuple[Signup, Shi
         .join(Activity, Activity.id == Shift.activity_id)
         .where(
             Signup.volunteer_id == volunteer.id,
-            Signup.status.in_(signup.ACTIVE),
+            Signup.status.in_(places.ACTIVE),
             Shift.status != "cancelled",
             Shift.ends_at > ctx.clock.now(),
         )
@@ -88,7 +88,7 @@ async def _show(ctx: Context, *, edit: bool) -> None:
 async def _line(ctx: Context, mine: Signup, shift: Shift, activity: Activity) -> str:
     when = formatting.when(ctx.texts, ctx.lang, shift, ctx.deployment.zone)
     if mine.status == "waiting":
-        status = ctx.t("my.waiting", position=await signup.waiting_position(ctx.session, mine))
+        status = ctx.t("my.waiting", position=await places.waiting_position(ctx.session, mine))
     elif mine.status == "offered" and mine.offer_expires_at is not None:
         until = formatting.moment(ctx.texts, ctx.lang, mine.offer_expires_at, ctx.deployment.zone)
         status = ctx.t("my.offered", until=until)
@@ -116,7 +116,7 @@ async def ask_cancel(ctx: Context, choice: AskToCancel) -> None:
     mine = await _own(ctx, choice.signup_id)
     shift = await ctx.session.get(Shift, mine.shift_id)
     activity = await ctx.session.get(Activity, shift.activity_id) if shift else None
-    if mine.status not in signup.ACTIVE or shift is None or activity is None:
+    if mine.status not in places.ACTIVE or shift is None or activity is None:
         ctx.answer(ctx.t("errors.not_signed_up"), alert=True)
         return
     when = formatting.when(ctx.texts, ctx.lang, shift, ctx.deployment.zone)

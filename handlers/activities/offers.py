@@ -12,7 +12,7 @@ from handlers.context import Context
 from handlers.notify import Notifier, notifier
 from handlers.publishing import manage
 from handlers.router import Router
-from models.activities import signup
+from models.activities import offers
 from models.activities.signup import Vacancy
 from models.activities.tables import Activity
 from models.registration.tables import Volunteer
@@ -93,7 +93,7 @@ async def accept(ctx: Context, offer: AcceptOffer) -> None:
     if ctx.volunteer is None:
         ctx.answer(ctx.t("general.button_invalid"), alert=True)
         return
-    await signup.accept_offer(
+    await offers.accept_offer(
         ctx.session,
         ctx.volunteer,
         offer.signup_id,
@@ -109,7 +109,7 @@ async def decline(ctx: Context, offer: DeclineOffer) -> None:
     if ctx.volunteer is None:
         ctx.answer(ctx.t("general.button_invalid"), alert=True)
         return
-    vacancy = await signup.decline_offer(
+    vacancy = await offers.decline_offer(
         ctx.session,
         ctx.volunteer,
         offer.signup_id,

@@ -3,13 +3,14 @@ time), follows its progress and pauses, resumes or cancels it (/broadcasts); the
 volunteer gets.
 """
 
-from handlers.broadcasts import compose, progress
+from handlers.broadcasts import compose, control, send_time
 from handlers.router import Router
 
 router = Router()
 for module in (
     compose,
-    progress,
+    send_time,
+    control,
 ):
     router.include(module.router)
 

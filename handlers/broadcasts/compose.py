@@ -2,9 +2,9 @@
 its text), an activity it is about (volunteers then get a "✋ Sign up" button), and the audience
 (everyone, for admins; or the chosen teams, districts, themes, or the people who served in or wait
 for chosen activities) — sees it exactly as volunteers will, with how many it reaches, and sends
-it now or at a later time. The sender (`scheduler.broadcasts`) delivers it; the message whose
-button confirmed it becomes its progress message, with Pause and Cancel
-(`handlers.broadcasts.progress`).
+it now or at a later time (`handlers.broadcasts.send_time`). The sender (`scheduler.broadcasts`)
+delivers it; the message whose button confirmed it becomes its progress message
+(`handlers.broadcasts.progress`), with Pause and Cancel (`handlers.broadcasts.control`).
 
 The answers live in the conversation state until the call is confirmed, so /cancel, Start again
 or Don't send keeps nothing.
@@ -12,10 +12,8 @@ or Don't send keeps nothing.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
-from handlers import formatting
 from handlers.broadcasts import progress
 from handlers.callbacks import Press
 from handlers.context import Context, in_rows, keyboard
@@ -23,19 +21,17 @@ from handlers.events import InlineButton, InlineKeyboard
 from handlers.publishing.activity_plan import chosen_id, typed_text
 from handlers.router import Router
 from models.activities.tables import Activity
+from models.broadcasts import audience as audiences
 from models.broadcasts import outbox
-from models.broadcasts.outbox import AUDIENCE_KINDS, Audience, AudienceKind, Draft, Scope
+from models.broadcasts.audience import AUDIENCE_KINDS, Audience, AudienceKind, Scope
 from models.broadcasts.tables import Broadcast
-from models.errors import InvalidInput, NotAllowed
-from models.publishing import activity_input
+from models.errors import NotAllowed
 from models.registration import volunteers
 from models.teams import roles
 
 router = Router()
 FLOW = "broadcast"
 LISTED = 10  # activities offered to link to or to choose an audience by, newest first
-RATE = 30.0  # messages a second, for the progress message's estimate of when it ends
-EVENING, MORNING = 18, 9  # the hours of the "this evening" and "tomorrow morning" presets
 
 
 class Step(StrEnum):
@@ -56,7 +52,7 @@ PER_ROW: dict[str, int] = {"teams": 1, "districts": 2, "themes": 2, "served": 1,
 
 async def _scope(ctx: Context) -> Scope:
     """What the caller may reach, asked afresh at each step (a role may have been revoked)."""
-    scope = await outbox.scope_of(ctx.session, ctx.user_id, tuple(ctx.deployment.admin_ids))
+    scope = await audiences.scope_of(ctx.session, ctx.user_id, tuple(ctx.deployment.admin_ids))
     if not scope.admin and not scope.team_ids:
         raise NotAllowed("broadcast_not_coordinator")
     return scope
@@ -115,7 +111,7 @@ async def receive_caption(ctx: Context) -> None:
 
 
 async def _activities(ctx: Context, scope: Scope, *, past: bool) -> list[Activity]:
-    return await outbox.activities_in(
+    return await audiences.activities_in(
         ctx.session, scope, now=ctx.clock.now(), past=past, limit=LISTED
     )
 
@@ -177,7 +173,7 @@ async def pick_kind(ctx: Context, press: Press) -> None:
     scope = await _scope(ctx)
     kind = press.args[0] if press.args else ""
     if kind == "everyone":
-        await outbox.check_audience(ctx.session, Audience("everyone"), scope)
+        await audiences.check_audience(ctx.session, Audience("everyone"), scope)
         _keep(ctx, kind=kind, ids=[])
         ctx.edit_pressed(ctx.t("broadcast_compose.audience_everyone"))
         await show_preview(ctx)
@@ -244,7 +240,7 @@ async def other_kind(ctx: Context, press: Press) -> None:
 async def chosen(ctx: Context, press: Press) -> None:
     """The coordinator has chosen whom to reach."""
     scope, audience = await _scope(ctx), _audience(ctx)
-    await outbox.check_audience(ctx.session, audience, scope)
+    await audiences.check_audience(ctx.session, audience, scope)
     names = await _choices(ctx, audience.kind, scope)
     listed = ctx.t("broadcast_compose.separator").join(names.get(i, "—") for i in audience.ids)
     ctx.edit_pressed(ctx.t(f"broadcast_compose.audience_{audience.kind}", names=listed))
@@ -266,7 +262,7 @@ def _audience(ctx: Context) -> Audience:
 async def _reach(ctx: Context, scope: Scope) -> int:
     activity = await _linked(ctx)
     theme_id = activity.theme_id if activity else None
-    return await outbox.count(ctx.session, _audience(ctx), scope, theme_id)
+    return await audiences.count(ctx.session, _audience(ctx), scope, theme_id)
 
 
 async def show_preview(ctx: Context) -> None:
@@ -317,122 +313,6 @@ async def drop(ctx: Context, press: Press) -> None:
     """The coordinator changed their mind: nothing is kept."""
     ctx.finish()
     ctx.edit_pressed(ctx.t("broadcast_compose.dropped"))
-
-
-# ---- when -------------------------------------------------------------------------------------
-
-PRESETS = ("hour", "evening", "morning")
-
-
-def _preset(ctx: Context, name: str) -> datetime:
-    """In an hour, this evening at 18:00, or tomorrow at 09:00, in the deployment's zone."""
-    now = ctx.clock.now()
-    local = now.astimezone(ctx.deployment.zone)
-    if name == "hour":
-        return (now + timedelta(hours=1)).replace(second=0, microsecond=0)
-    if name == "evening":
-        at = local.replace(hour=EVENING, minute=0, second=0, microsecond=0)
-    else:
-        at = (local + timedelta(days=1)).replace(hour=MORNING, minute=0, second=0, microsecond=0)
-    return at.astimezone(UTC)
-
-
-@router.button("bcn.later")
-async def send_later(ctx: Context, press: Press) -> None:
-    """The coordinator wants the call to go out at a time they choose."""
-    ctx.go(FLOW, Step.WHEN)
-    ctx.edit_pressed(ctx.t("broadcast_compose.reach", count=ctx.state.data["count"]))
-    now = ctx.clock.now()
-    buttons = [
-        ctx.button(ctx.t(f"broadcast_compose.preset_{name}"), "bcn.at", name)
-        for name in PRESETS
-        if _preset(ctx, name) > now
-    ]
-    ctx.say(ctx.t("broadcast_compose.ask_time"), keyboard(*in_rows(buttons, 1)))
-
-
-@router.button("bcn.at")
-async def pick_time(ctx: Context, press: Press) -> None:
-    """The coordinator chose one of the offered times."""
-    if not press.args or press.args[0] not in PRESETS:
-        ctx.answer(ctx.t("general.button_invalid"), alert=True)
-        return
-    await _scheduled(ctx, _preset(ctx, press.args[0]), edit=True)
-
-
-@router.step(FLOW, Step.WHEN, Step.CONFIRM)
-async def receive_time(ctx: Context) -> None:
-    """The coordinator typed when the call should go out (their local time)."""
-    typed = typed_text(ctx, "broadcast_compose.ask_time")
-    today = formatting.today(ctx.clock.now(), ctx.deployment.zone)
-    try:
-        at = activity_input.parse_deadline(typed, today=today, zone=ctx.deployment.zone)
-    except InvalidInput:
-        raise InvalidInput("broadcast_time_format") from None
-    await _scheduled(ctx, at.astimezone(UTC), edit=False)
-
-
-async def _scheduled(ctx: Context, at: datetime, *, edit: bool) -> None:
-    if at <= ctx.clock.now():
-        raise InvalidInput("broadcast_time_past")
-    _keep(ctx, send_at=at.isoformat())
-    ctx.go(FLOW, Step.CONFIRM)
-    text = ctx.t(
-        "broadcast_compose.confirm_time",
-        at=formatting.moment(ctx.texts, ctx.lang, at, ctx.deployment.zone),
-    )
-    confirm = ctx.button(ctx.t("broadcast_compose.confirm"), "bcn.ok")
-    buttons = keyboard([confirm, ctx.button(ctx.t("broadcast_compose.drop"), "bcn.drop")])
-    if edit:
-        ctx.edit_pressed(text, buttons)
-    else:
-        ctx.say(text, buttons)
-
-
-# ---- confirmed --------------------------------------------------------------------------------
-
-
-@router.button("bcn.now")
-async def send_now(ctx: Context, press: Press) -> None:
-    """The coordinator sends the call at once."""
-    await _create(ctx, None)
-
-
-@router.button("bcn.ok")
-async def confirm(ctx: Context, press: Press) -> None:
-    """The coordinator confirmed the call at the time they chose."""
-    await _create(ctx, datetime.fromisoformat(ctx.state.data["send_at"]))
-
-
-async def _create(ctx: Context, send_at: datetime | None) -> None:
-    """Save the call for the sender; the pressed message becomes its progress message."""
-    scope, data, now = await _scope(ctx), ctx.state.data, ctx.clock.now()
-    if await _reach(ctx, scope) == 0:  # everyone left or muted since the preview
-        ctx.edit_pressed(*_nobody(ctx))
-        return
-    draft = Draft(
-        text=data["text"],
-        audience=_audience(ctx),
-        photo_id=data.get("photo_id"),
-        activity_id=data.get("activity_id"),
-        send_at=send_at,
-    )
-    broadcast = await outbox.create(ctx.session, draft, actor=ctx.user_id, scope=scope, now=now)
-    press = ctx.event.press
-    if press is not None and press.message_id is not None:
-        await outbox.set_progress_message(
-            ctx.session, broadcast.id, ctx.event.chat_id, press.message_id, now=now
-        )
-    figures = await outbox.figures(ctx.session, broadcast.id)
-    ctx.finish()
-    at = formatting.moment(ctx.texts, ctx.lang, send_at or now, ctx.deployment.zone)
-    ctx.answer(ctx.t("broadcast_compose.created", id=broadcast.id, at=at))
-    ctx.edit_pressed(
-        progress.progress_text(
-            ctx.texts, ctx.lang, ctx.deployment.zone, broadcast, figures, now=now, rate=RATE
-        ),
-        progress.controls(ctx.texts, ctx.lang, ctx.signer, broadcast, ctx.user_id),
-    )
 
 
 @router.step(FLOW, *BUTTON_STEPS)

@@ -1,7 +1,6 @@
 """Recruitment calls as people see them: the notice each volunteer gets (built here for the
 preview and for the sender alike, so the preview is exactly what goes out), the coordinator's
-progress message with its Pause / Resume / Cancel buttons, the final report, and /broadcasts, the
-list of past calls with their figures."""
+progress message (its buttons are `handlers.broadcasts.control`'s) and the final report."""
 
 from __future__ import annotations
 
@@ -13,19 +12,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers import formatting
 from handlers.activities import links
-from handlers.callbacks import ButtonSigner, Press
-from handlers.context import Context, keyboard
 from handlers.events import InlineButton, InlineKeyboard, SendNotice
-from handlers.router import Router
 from handlers.services import Deployment, Texts
 from models.activities.tables import Activity
-from models.broadcasts import outbox
-from models.broadcasts.outbox import Control, Figures
+from models.broadcasts.outbox import Figures
 from models.broadcasts.tables import Broadcast
 from models.registration.tables import Volunteer
-
-router = Router()
-LISTED = 10  # calls shown by /broadcasts
 
 
 def notice(
@@ -109,107 +101,3 @@ def report_text(texts: Texts, language: str, broadcast: Broadcast, figures: Figu
 
 def _head(texts: Texts, language: str, broadcast: Broadcast) -> str:
     return texts.get(language, f"broadcasts.status_{broadcast.status}", id=broadcast.id)
-
-
-def controls(
-    texts: Texts, language: str, signer: ButtonSigner, broadcast: Broadcast, telegram_id: int
-) -> InlineKeyboard | None:
-    """Pause or Resume, and Cancel, for a call that is not over (lasting buttons)."""
-
-    def button(control: Control) -> InlineButton:
-        data = signer.pack(telegram_id, 0, f"bc.{control}", broadcast.id)
-        return InlineButton(texts.get(language, f"broadcasts.{control}"), callback_data=data)
-
-    if broadcast.status not in outbox.OPEN:
-        return None
-    first = button("resume") if broadcast.status == "paused" else button("pause")
-    return keyboard([first, button("cancel")])
-
-
-async def _shown(ctx: Context, broadcast: Broadcast) -> tuple[str, InlineKeyboard | None]:
-    figures = await outbox.figures(ctx.session, broadcast.id)
-    text = "\n".join(
-        [
-            _head(ctx.texts, ctx.lang, broadcast),
-            ctx.t(
-                "broadcasts.about",
-                sent_at=formatting.moment(
-                    ctx.texts,
-                    ctx.lang,
-                    broadcast.send_at or broadcast.created_at,
-                    ctx.deployment.zone,
-                ),
-                text=_excerpt(broadcast.text),
-            ),
-            _figures_text(ctx.texts, ctx.lang, figures),
-        ]
-    )
-    return text, controls(ctx.texts, ctx.lang, ctx.signer, broadcast, ctx.user_id)
-
-
-def _excerpt(text: str, length: int = 60) -> str:
-    line = text.splitlines()[0] if text else ""
-    return line if len(line) <= length else line[: length - 1] + "…"
-
-
-@router.command("broadcasts")
-async def list_calls(ctx: Context) -> None:
-    """A coordinator asked for the latest calls they may see, with figures and controls."""
-    scope = await outbox.scope_of(ctx.session, ctx.user_id, tuple(ctx.deployment.admin_ids))
-    if not scope.admin and not scope.team_ids:
-        ctx.say(ctx.t("errors.broadcast_not_coordinator"))
-        return
-    calls = await outbox.recent(ctx.session, scope, ctx.user_id, limit=LISTED)
-    if not calls:
-        ctx.say(ctx.t("broadcasts.none"))
-        return
-    for broadcast in reversed(calls):
-        ctx.say(*await _shown(ctx, broadcast))
-
-
-@router.button("bc.pause", lasting=True)
-async def pause(ctx: Context, press: Press) -> None:
-    await _control(ctx, int(press.args[0]), "pause")
-
-
-@router.button("bc.resume", lasting=True)
-async def resume(ctx: Context, press: Press) -> None:
-    await _control(ctx, int(press.args[0]), "resume")
-
-
-@router.button("bc.cancel", lasting=True)
-async def ask_cancel(ctx: Context, press: Press) -> None:
-    """Cancelling cannot be undone: ask first."""
-    broadcast_id = int(press.args[0])
-    ctx.say(
-        ctx.t("broadcasts.cancel_confirm", id=broadcast_id),
-        keyboard(
-            [
-                ctx.lasting_button(ctx.t("broadcasts.cancel_yes"), "bc.cancel_ok", broadcast_id),
-                ctx.lasting_button(ctx.t("broadcasts.cancel_no"), "bc.keep", broadcast_id),
-            ]
-        ),
-    )
-
-
-@router.button("bc.cancel_ok", lasting=True)
-async def cancel(ctx: Context, press: Press) -> None:
-    await _control(ctx, int(press.args[0]), "cancel")
-
-
-@router.button("bc.keep", lasting=True)
-async def keep(ctx: Context, press: Press) -> None:
-    ctx.edit_pressed(ctx.t("broadcasts.kept", id=int(press.args[0])))
-
-
-async def _control(ctx: Context, broadcast_id: int, action: Control) -> None:
-    broadcast = await outbox.control(
-        ctx.session,
-        broadcast_id,
-        action,
-        actor=ctx.user_id,
-        admin_ids=tuple(ctx.deployment.admin_ids),
-        now=ctx.clock.now(),
-    )
-    ctx.answer(ctx.t(f"broadcasts.done_{action}", id=broadcast.id))
-    ctx.edit_pressed(*await _shown(ctx, broadcast))

@@ -2,13 +2,15 @@
 a request, dispatch volunteers to it or turn it into an activity; volunteers say yes or no.
 """
 
-from handlers.help_requests import ask, triage
+from handlers.help_requests import ask, assignments, convert, triage
 from handlers.router import Router
 
 router = Router()
 for module in (
     ask,
     triage,
+    convert,
+    assignments,
 ):
     router.include(module.router)
 

@@ -23,7 +23,8 @@ from handlers.publishing.activity_plan import chosen_id, typed_text
 from handlers.router import Router
 from models.activities.tables import Shift
 from models.errors import InvalidInput
-from models.help_requests import tables
+from models.help_requests import assignments, tables
+from models.help_requests import rating as ratings
 from models.help_requests import triage as helping
 from models.publishing import publication
 from models.reference import District, Theme
@@ -225,9 +226,9 @@ async def typed_at_a_button_step(ctx: Context) -> None:
 async def rate(ctx: Context, press: Press) -> None:
     """The resident rated the help they were given (the buttons came when it was done)."""
     if len(press.args) != 2 or not all(arg.isdigit() for arg in press.args):
-        raise InvalidInput("help_rating_range", low=helping.RATINGS[0], high=helping.RATINGS[-1])
+        raise InvalidInput("help_rating_range", low=ratings.RATINGS[0], high=ratings.RATINGS[-1])
     request_id, rating = int(press.args[0]), int(press.args[1])
-    await helping.rate(ctx.session, request_id, rating, by=ctx.user_id, now=ctx.clock.now())
+    await ratings.rate(ctx.session, request_id, rating, by=ctx.user_id, now=ctx.clock.now())
     ctx.finish()
     ctx.state.data = {"request_id": request_id}
     ctx.go(RATE_FLOW, RateStep.COMMENT)
@@ -240,7 +241,7 @@ async def receive_comment(ctx: Context) -> None:
     """The resident added a few words to their rating."""
     text = typed_text(ctx, "ask_help.comment_as_text")
     request_id = int(ctx.state.data["request_id"])
-    await helping.comment(ctx.session, request_id, text, by=ctx.user_id, now=ctx.clock.now())
+    await ratings.comment(ctx.session, request_id, text, by=ctx.user_id, now=ctx.clock.now())
     ctx.say(ctx.t("ask_help.thanks"))
     await rated(ctx, request_id)
 
@@ -261,11 +262,11 @@ async def rated(ctx: Context, request_id: int) -> None:
 # ---- a volunteer asked to help ----------------------------------------------------------------
 
 
-async def answer(ctx: Context, press: Press, *, yes: bool) -> helping.Answer | None:
+async def answer(ctx: Context, press: Press, *, yes: bool) -> assignments.Answer | None:
     if ctx.volunteer is None or not press.args or not press.args[0].isdigit():
         ctx.answer(ctx.t("general.button_invalid"), alert=True)
         return None
-    given = await helping.answer(
+    given = await assignments.answer(
         ctx.session,
         ctx.volunteer,
         int(press.args[0]),

@@ -1,7 +1,9 @@
 """Coordinators' side of help requests: they are told of a new request with its card, and take it
-on, decline it with a reason, turn it into a one-shift activity prefilled from it, or ask chosen
-volunteers directly, then mark it done; `/help_requests` lists them by status, ratings included.
-The resident is told of each outcome (`tell_requester`, and `signed_up` for the sign-up path).
+on, decline it with a reason, turn it into a one-shift activity prefilled from it
+(`handlers.help_requests.convert`), or ask chosen volunteers directly
+(`handlers.help_requests.assignments`), then mark it done; `/help_requests` lists them by status,
+ratings included. The resident is told of each outcome (`tell_requester`, and `signed_up` for the
+sign-up path). The conversation's steps (`FLOW`, `Step`) are defined here for all three modules.
 
 Every coordinator button checks afresh, on the server, that the presser coordinates a team the
 request was sent to or is an admin (`triage.handle`), whatever button brought them here.
@@ -13,37 +15,28 @@ from enum import StrEnum
 
 from sqlalchemy import select
 
-from handlers.activities import links
 from handlers.callbacks import Press
 from handlers.context import Context, in_rows, keyboard
 from handlers.events import InlineButton, InlineKeyboard, SendMessage
 from handlers.notify import Notifier, notifier
-from handlers.publishing import plan_preview
 from handlers.publishing.activity_plan import (
-    chosen_id,
-    load_plan,
-    store_plan,
-    today,
-    typed_address,
     typed_text,
 )
 from handlers.router import Router
 from models.activities.signup import Placed
 from models.activities.tables import Shift
 from models.conversation import ConversationState
-from models.errors import Conflict, InvalidInput, NotAllowed
+from models.errors import Conflict, NotAllowed
+from models.help_requests import rating as ratings
 from models.help_requests import tables, triage
 from models.help_requests.tables import HelpRequest
-from models.publishing import activity_input, publication
-from models.publishing.publication import ShiftPlan
+from models.publishing import publication
 from models.reference import District, Theme
 from models.registration.tables import Volunteer
-from models.teams import roles
 
 router = Router()
 FLOW = "help_request"
 LIST_LIMIT = 20
-CANDIDATES_LIMIT = 10
 
 
 class Step(StrEnum):
@@ -79,7 +72,7 @@ async def names(notify: Notifier, language: str, request: HelpRequest) -> tuple[
 
 
 def stars(rating: int) -> str:
-    return "★" * rating + "☆" * (triage.RATINGS[-1] - rating)
+    return "★" * rating + "☆" * (ratings.RATINGS[-1] - rating)
 
 
 async def card(notify: Notifier, language: str, request: HelpRequest) -> str:
@@ -352,204 +345,9 @@ async def done(ctx: Context, press: Press) -> None:
     label = "help_requests.rate_label"
     rates = [
         notify.button(resident, language, label, "hp.rate", request.id, n, rating=n)
-        for n in triage.RATINGS
+        for n in ratings.RATINGS
     ]
     await tell_requester(notify, request, "help_requests.told_done", rates)
-
-
-# ---- turn into an activity --------------------------------------------------------------------
-
-
-@router.button("hq.convert", lasting=True)
-async def start_convert(ctx: Context, press: Press) -> None:
-    """The coordinator turns the request into an activity: what it says is filled in."""
-    request = await handled(ctx, press)
-    triage.may_start(request, "convert")
-    teams = await triage.convert_teams(ctx.session, request, ctx.user_id, ctx.deployment.admin_ids)
-    if not teams:
-        raise NotAllowed("help_no_team")
-    kind, _ = await names(notifier(ctx), ctx.lang, request)
-    plan = await triage.prefilled_plan(
-        ctx.session,
-        request,
-        title=ctx.t("help_requests.activity_title", kind=kind),
-        team_id=teams[0].id if len(teams) == 1 else None,
-    )
-    ctx.finish()
-    ctx.state.data = {"request_id": request.id}
-    store_plan(ctx, plan)
-    if plan.team_id is None:
-        ctx.go(FLOW, Step.TEAM)
-        buttons = [ctx.button(team.name, "hq.team", team.id) for team in teams]
-        ctx.say(ctx.t("help_requests.choose_team"), keyboard(*in_rows(buttons, 1)))
-    else:
-        await ask_address(ctx)
-
-
-@router.button("hq.team")
-async def pick_team(ctx: Context, press: Press) -> None:
-    """The coordinator chose the team that runs the activity."""
-    request = await current(ctx)
-    teams = {
-        team.id: team
-        for team in await triage.convert_teams(
-            ctx.session, request, ctx.user_id, ctx.deployment.admin_ids
-        )
-    }
-    team_id = chosen_id(press, set(teams))
-    if team_id is None:
-        ctx.answer(ctx.t("general.button_invalid"), alert=True)
-        return
-    ctx.edit_pressed(ctx.t("help_requests.team_chosen", team=teams[team_id].name))
-    plan = load_plan(ctx)
-    plan.team_id = team_id
-    store_plan(ctx, plan)
-    await ask_address(ctx)
-
-
-async def ask_address(ctx: Context) -> None:
-    ctx.go(FLOW, Step.ADDRESS)
-    number, title = ctx.state.data["request_id"], load_plan(ctx).title
-    ctx.say(ctx.t("help_requests.ask_address", number=number, title=title))
-
-
-@router.step(FLOW, Step.ADDRESS)
-async def receive_address(ctx: Context) -> None:
-    """The coordinator typed where the volunteers go."""
-    plan = load_plan(ctx)
-    plan.address = typed_address(ctx)
-    store_plan(ctx, plan)
-    request = await tables.get(ctx.session, int(ctx.state.data["request_id"]))
-    ctx.go(FLOW, Step.WHEN)
-    ctx.say(ctx.t("help_requests.ask_when", preferred_time=request.preferred_time))
-
-
-@router.step(FLOW, Step.WHEN)
-async def receive_when(ctx: Context) -> None:
-    """The coordinator typed the day and the time (one shift: help is usually one visit)."""
-    day_text, _, range_text = typed_text(ctx, "help_requests.when_format").strip().partition(" ")
-    if not range_text:
-        raise InvalidInput("help_when_format")
-    day = activity_input.parse_date(day_text, today=today(ctx))
-    start, end = activity_input.parse_time_range(range_text)
-    starts_at, ends_at = activity_input.shift_times(day, start, end, ctx.deployment.zone)
-    shift = ShiftPlan(starts_at, ends_at, capacity=1)
-    publication.check_shift(shift, now=ctx.clock.now())
-    plan = load_plan(ctx)
-    plan.shifts = [shift]
-    store_plan(ctx, plan)
-    ctx.go(FLOW, Step.PLACES)
-    ctx.say(ctx.t("help_requests.ask_places"))
-
-
-@router.step(FLOW, Step.PLACES)
-async def receive_places(ctx: Context) -> None:
-    """The coordinator typed how many volunteers are needed: the plan is shown to check."""
-    plan = load_plan(ctx)
-    plan.shifts[0].capacity = activity_input.parse_capacity(
-        typed_text(ctx, "help_requests.ask_places")
-    )
-    store_plan(ctx, plan)
-    ctx.go(FLOW, Step.PREVIEW)
-    buttons = [
-        ctx.button(ctx.t("help_requests.publish"), "hq.publish"),
-        ctx.button(ctx.t("help_requests.discard"), "hq.discard"),
-    ]
-    text = await plan_preview.describe_plan(ctx, plan)
-    ctx.say(ctx.t("help_requests.preview", plan=text), keyboard(buttons))
-
-
-@router.button("hq.publish")
-async def publish(ctx: Context, press: Press) -> None:
-    """The coordinator published the activity: it is linked to the request, the resident told."""
-    request = await current(ctx)
-    plan = load_plan(ctx)
-    if plan.team_id is None:
-        raise InvalidInput("team_missing")
-    await roles.require_manager(ctx.session, ctx.user_id, plan.team_id, ctx.deployment.admin_ids)
-    activity = await triage.convert(
-        ctx.session, request, plan, actor=ctx.user_id, now=ctx.clock.now()
-    )
-    ctx.finish()
-    (shift,) = await publication.shifts_of(ctx.session, activity.id)
-    link = links.activity_link(ctx, activity)
-    b = ctx.lasting_button
-    ctx.edit_pressed(
-        ctx.t("help_requests.published", title=activity.title, number=request.id, link=link),
-        keyboard(
-            [b(ctx.t("help_requests.assign"), "hq.assign", request.id)],
-            [b(ctx.t("help_requests.recruit"), "shift.recruit", shift.id)],
-        ),
-    )
-    notify = notifier(ctx)
-    language = await requester_language(notify, request.requester_telegram_id)
-    when = notify.when(language, shift)
-    await tell_requester(notify, request, "help_requests.told_converted", when=when)
-
-
-@router.button("hq.discard")
-async def discard(ctx: Context, press: Press) -> None:
-    """The coordinator dropped the activity: the request stays as it was."""
-    number = ctx.state.data.get("request_id", "")
-    ctx.finish()
-    ctx.edit_pressed(ctx.t("help_requests.discarded", number=number))
-
-
-# ---- ask volunteers directly ------------------------------------------------------------------
-
-
-@router.button("hq.assign", lasting=True)
-async def start_assign(ctx: Context, press: Press) -> None:
-    """The coordinator wants to ask volunteers directly: who could help?"""
-    request = await handled(ctx, press)
-    triage.may_start(request, "assign")
-    people = await triage.candidates(
-        ctx.session,
-        request,
-        now=ctx.clock.now(),
-        policy=ctx.deployment.signup,
-        limit=CANDIDATES_LIMIT,
-    )
-    if not people:
-        ctx.say(ctx.t("help_requests.no_candidates"))
-        return
-    ctx.finish()
-    ctx.state.data = {"request_id": request.id}
-    ctx.go(FLOW, Step.PICK)
-    kind, district = await names(notifier(ctx), ctx.lang, request)
-    buttons = [ctx.button(person.full_name or "—", "hq.ask", person.id) for person in people]
-    text = ctx.t("help_requests.pick", number=request.id, kind=kind, district=district)
-    ctx.say(text, keyboard(*in_rows(buttons, 2)))
-
-
-@router.button("hq.ask")
-async def ask_volunteer(ctx: Context, press: Press) -> None:
-    """The coordinator tapped a volunteer: they are asked at once, with Yes / No."""
-    request = await current(ctx)
-    volunteer_id = int(press.args[0]) if press.args and press.args[0].isdigit() else 0
-    volunteer = await ctx.session.get(Volunteer, volunteer_id)
-    if volunteer is None or volunteer.telegram_id is None:
-        raise Conflict("help_volunteer_gone")
-    assignment = await triage.assign(
-        ctx.session, request, volunteer, actor=ctx.user_id, now=ctx.clock.now()
-    )
-    notify = notifier(ctx)
-    language, telegram_id = volunteer.language, volunteer.telegram_id
-    kind, district = await names(notify, language, request)
-    text = notify.text(
-        language,
-        "help_requests.ask_volunteer",
-        kind=kind,
-        district=district,
-        preferred_time=request.preferred_time,
-        description=request.description,
-    )
-    answers = [
-        notify.button(telegram_id, language, "help_requests.will_help", "hv.yes", assignment.id),
-        notify.button(telegram_id, language, "help_requests.cannot_help", "hv.no", assignment.id),
-    ]
-    notify.send(telegram_id, text, answers)
-    ctx.answer(ctx.t("help_requests.asked", name=volunteer.full_name or "—"))
 
 
 @router.step(FLOW, *BUTTON_STEPS)

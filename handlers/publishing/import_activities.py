@@ -1,9 +1,10 @@
 """/import: a coordinator publishes many activities at once from a CSV or XLSX file.
 
-The whole file is checked before anything is written (models/publishing/import_activities.py); then
-every activity is published in this update's one transaction, so the volunteers see all of them or,
-if anything fails, none. A file with problems gets the list of them by row number, and the
-coordinator stays at the step to send the corrected file.
+The whole file is checked before anything is written (models/publishing/import_file.py reads it,
+models/publishing/import_activities.py checks its rows); then every activity is published in this
+update's one transaction, so the volunteers see all of them or, if anything fails, none. A file
+with problems gets the list of them by row number, and the coordinator stays at the step to send
+the corrected file.
 """
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ from handlers.context import Context
 from handlers.flows import Flow
 from handlers.router import Router
 from models.errors import InvalidInput
-from models.publishing import import_activities, publication
-from models.publishing.import_activities import ImportRejected
+from models.publishing import import_activities, import_file, publication
+from models.publishing.import_file import ImportRejected
 from models.registration import volunteers
 from models.teams import roles
 from models.teams.tables import Role
@@ -53,7 +54,7 @@ async def ask_file(ctx: Context) -> None:
         ctx.t(
             "importing.intro",
             columns=", ".join(
-                ctx.t(f"importing.column_{column}") for column in import_activities.COLUMNS
+                ctx.t(f"importing.column_{column}") for column in import_file.COLUMNS
             ),
             guide=GUIDE,
             teams=", ".join(team.name for team in teams),
@@ -65,8 +66,8 @@ async def ask_file(ctx: Context) -> None:
                 ctx.t("importing.choice", code=district.code, name=district.name(ctx.lang))
                 for district in districts
             ),
-            max_rows=import_activities.MAX_ROWS,
-            max_kb=import_activities.MAX_BYTES // 1024,
+            max_rows=import_file.MAX_ROWS,
+            max_kb=import_file.MAX_BYTES // 1024,
         )
     )
 
@@ -85,11 +86,9 @@ async def receive_file(ctx: Context) -> None:
         return
     now = ctx.clock.now()
     try:
-        import_activities.check_file(upload.file_name, upload.size)
+        import_file.check_file(upload.file_name, upload.size)
         assert ctx.download is not None  # the adapter sets it when it starts
-        rows = import_activities.read_rows(
-            upload.file_name or "", await ctx.download(upload.file_id)
-        )
+        rows = import_file.read_rows(upload.file_name or "", await ctx.download(upload.file_id))
         plans = import_activities.plan_import(
             rows,
             teams=teams,

@@ -19,7 +19,8 @@ from handlers.router import Router
 from models.attendance.hours import hours_text
 from models.errors import Conflict, NotAllowed
 from models.reports import exports
-from models.reports.exports import FileFormat, Period, Scope, Table
+from models.reports.export_files import FileFormat, Table
+from models.reports.exports import Period, Scope
 from models.teams import roles
 from models.teams.tables import Role, Team
 

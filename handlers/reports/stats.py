@@ -2,7 +2,7 @@
 everyone's (or one team's): volunteers, active volunteers, activities, participations and
 confirmed hours, by team, theme and month, with a chart of the last 12 months; and a monthly
 report to forward as the organisation's bulletin. What the figures mean is in
-`models/reports/stats.py`.
+`models/reports/stats.py`; the chart is drawn by `models/reports/charts.py`.
 
 The report is one self-contained HTML file (styles inline, the chart embedded as a PNG data URI).
 A bulletin is read and passed on, not analysed: a tap in the chat opens it in any phone's or
@@ -32,8 +32,9 @@ from models.attendance import certificate
 from models.attendance.certificate import CertificateFontMissing
 from models.attendance.hours import hours_text
 from models.errors import Conflict, NotAllowed
-from models.reports import stats
-from models.reports.stats import ChartWording, MonthLine, Overview, Scope, Service
+from models.reports import charts, stats
+from models.reports.charts import ChartWording
+from models.reports.stats import MonthLine, Overview, Scope, Service
 from models.teams import roles
 from models.teams.tables import Role, Team
 
@@ -122,7 +123,7 @@ async def _show(ctx: Context, view: View) -> None:
     overview = await stats.overview(
         ctx.session, view.scope, last=month, months=stats.MONTHS_SHOWN, zone=zone
     )
-    chart = await asyncio.to_thread(stats.render_chart, overview.months, *chart_wording(ctx))
+    chart = await asyncio.to_thread(charts.render_chart, overview.months, *chart_wording(ctx))
     period = overview.period
     caption = ctx.t("stats.chart_caption", scope=view.name, first=period.first, last=period.last)
     ctx.outbox.add(SendPhoto(ctx.event.chat_id, "stats.png", chart, caption=caption))
@@ -246,7 +247,7 @@ async def send_report(ctx: Context, report: SendReport) -> None:
     picked = report.month != LAST_MONTH
     month = date.fromisoformat(f"{report.month}-01") if picked else last_month
     overview = await stats.overview(ctx.session, view.scope, last=month, months=1, zone=zone)
-    chart = await asyncio.to_thread(stats.render_chart, overview.months, *chart_wording(ctx))
+    chart = await asyncio.to_thread(charts.render_chart, overview.months, *chart_wording(ctx))
     named = ctx.t("stats.month", month=month)
     ctx.outbox.add(
         SendDocument(

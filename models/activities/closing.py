@@ -16,7 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import audit
 from models.activities import groups
-from models.activities.signup import lock_shift, settle
+from models.activities.places import lock_shift
+from models.activities.signup import settle
 from models.activities.tables import Activity, Shift, Signup
 
 
@@ -58,7 +59,7 @@ async def close_due(session: AsyncSession, *, now: datetime, limit: int = 100) -
         if shift.status != "open" or not sign_up_over(shift, activity, now):
             continue  # closed by another process, cancelled or moved meanwhile
         closed.append(await _close(session, shift, activity, now=now))
-    # The cards last, after every shift lock (the order `signup.expire_offers` explains).
+    # The cards last, after every shift lock (the order `offers.expire_offers` explains).
     for item in closed:
         await groups.mark_stale(session, item.shift.id)
     return closed

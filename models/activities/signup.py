@@ -1,4 +1,6 @@
-"""Signing up for shifts: who may, the waiting list, offers of freed places, cancelling.
+"""Signing up for shifts: who may, the waiting list, cancelling, and offering freed places to the
+people waiting. What becomes of an offer (accepted, declined, lapsed) is `models.activities.offers`;
+a shift's lock and its counts of places are `models.activities.places`.
 
 The rules, in one place and without Telegram:
 - a shift holds `capacity` places; a place is held by a *confirmed* sign-up or by an *offer*
@@ -8,8 +10,8 @@ The rules, in one place and without Telegram:
 - a freed place is never given silently: it is offered, and passes along the list on decline or
   silence; when nobody is left waiting, the coordinators are told.
 
-Every operation that changes who holds a place locks the shift row first (`lock_shift`), so on
-PostgreSQL concurrent sign-ups take turns per shift and SQLite serialises writers anyway; the
+Every operation that changes who holds a place locks the shift row first (`places.lock_shift`), so
+on PostgreSQL concurrent sign-ups take turns per shift and SQLite serialises writers anyway; the
 unique (shift, volunteer) constraint keeps one sign-up per person per shift whatever happens.
 """
 
@@ -18,19 +20,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
 
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import audit
 from models.activities import groups
+from models.activities.places import ACTIVE, HOLDS_PLACE, held_places, lock_shift, waiting_position
 from models.activities.tables import Activity, Shift, Signup
 from models.errors import Conflict, NotAllowed
 from models.reference import Theme
 from models.registration.tables import Volunteer
 from models.reminders import before_shift
 
-HOLDS_PLACE = ("confirmed", "offered")
-ACTIVE = ("confirmed", "offered", "waiting")
 DAY = timedelta(hours=24)
 
 
@@ -63,64 +64,6 @@ class Vacancy:
     shift: Shift
     offers: list[Signup]
     unfilled: int
-
-
-# ---- reading ------------------------------------------------------------------------------
-
-
-async def lock_shift(session: AsyncSession, shift_id: int) -> Shift:
-    """The shift, locked for the rest of the transaction (row lock on PostgreSQL; on SQLite a
-    no-op write takes the database's write lock before anything is read)."""
-    if session.bind.dialect.name == "sqlite":
-        await session.execute(
-            update(Shift).where(Shift.id == shift_id).values(capacity=Shift.capacity)
-        )
-        query = select(Shift).where(Shift.id == shift_id)
-    else:
-        query = select(Shift).where(Shift.id == shift_id).with_for_update()
-    shift = await session.scalar(query.execution_options(populate_existing=True))
-    if shift is None:
-        raise Conflict("shift_gone")
-    return shift
-
-
-async def held_places(session: AsyncSession, shift_id: int) -> int:
-    count = await session.scalar(
-        select(func.count()).where(Signup.shift_id == shift_id, Signup.status.in_(HOLDS_PLACE))
-    )
-    return count or 0
-
-
-async def waiting_position(session: AsyncSession, signup: Signup) -> int:
-    """1 for the first person waiting."""
-    ahead = await session.scalar(
-        select(func.count()).where(
-            Signup.shift_id == signup.shift_id,
-            Signup.status == "waiting",
-            (Signup.queued_at < signup.queued_at)
-            | and_(Signup.queued_at == signup.queued_at, Signup.id < signup.id),
-        )
-    )
-    return (ahead or 0) + 1
-
-
-@dataclass(frozen=True)
-class ShiftLoad:
-    held: int
-    waiting: int
-
-
-async def loads(session: AsyncSession, shift_ids: list[int]) -> dict[int, ShiftLoad]:
-    """Places held and people waiting, per shift, in one query."""
-    held = func.count().filter(Signup.status.in_(HOLDS_PLACE))
-    waiting = func.count().filter(Signup.status == "waiting")
-    rows = await session.execute(
-        select(Signup.shift_id, held, waiting)
-        .where(Signup.shift_id.in_(shift_ids))
-        .group_by(Signup.shift_id)
-    )
-    found = {shift_id: ShiftLoad(h, w) for shift_id, h, w in rows}
-    return {shift_id: found.get(shift_id, ShiftLoad(0, 0)) for shift_id in shift_ids}
 
 
 # ---- who may sign up -------------------------------------------------------------------------
@@ -388,97 +331,6 @@ async def fill_places(
         signup.updated_at = now
     await session.flush()
     return Vacancy(shift, first_waiting, free - len(first_waiting))
-
-
-async def accept_offer(
-    session: AsyncSession,
-    volunteer: Volunteer,
-    signup_id: int,
-    *,
-    now: datetime,
-    policy: SignupPolicy,
-) -> Signup:
-    signup = await _own_signup(session, volunteer, signup_id)
-    await lock_shift(session, signup.shift_id)
-    await session.refresh(signup)
-    if signup.status == "confirmed":
-        raise Conflict("offer_already_accepted")
-    if signup.status != "offered" or signup.offer_expires_at is None:
-        raise Conflict("offer_gone")
-    if now >= signup.offer_expires_at:
-        raise Conflict("offer_expired")
-    settle(signup, "confirmed", now)
-    _audit(session, volunteer, signup, "offer.accept", now)
-    await groups.mark_stale(session, signup.shift_id)
-    await before_shift.follow(session, signup, now=now, default=policy.reminder_offsets)
-    return signup
-
-
-async def decline_offer(
-    session: AsyncSession,
-    volunteer: Volunteer,
-    signup_id: int,
-    *,
-    now: datetime,
-    policy: SignupPolicy,
-) -> Vacancy:
-    """Decline: the volunteer leaves the list and the place passes to the next person."""
-    signup = await _own_signup(session, volunteer, signup_id)
-    shift = await lock_shift(session, signup.shift_id)
-    await session.refresh(signup)
-    if signup.status != "offered":
-        raise Conflict("offer_gone")
-    settle(signup, "cancelled", now)
-    _audit(session, volunteer, signup, "offer.decline", now)
-    await groups.mark_stale(session, shift.id)
-    await session.flush()
-    return await fill_places(session, shift, now=now, policy=policy)
-
-
-@dataclass(frozen=True)
-class Expired:
-    signup: Signup
-    vacancy: Vacancy
-
-
-async def expire_offers(
-    session: AsyncSession, *, now: datetime, policy: SignupPolicy, limit: int = 500
-) -> list[Expired]:
-    """Offers nobody answered in time lapse (the volunteer leaves the list) and pass on."""
-    due = list(
-        await session.scalars(
-            select(Signup.id)
-            .where(Signup.status == "offered", Signup.offer_expires_at <= now)
-            .order_by(Signup.offer_expires_at, Signup.id)
-            .limit(limit)
-        )
-    )
-    expired: list[Expired] = []
-    for signup_id in due:
-        signup = await session.get(Signup, signup_id)
-        assert signup is not None
-        shift = await lock_shift(session, signup.shift_id)
-        await session.refresh(signup)
-        if signup.status != "offered" or signup.offer_expires_at is None:
-            continue  # answered meanwhile
-        if signup.offer_expires_at > now:
-            continue
-        settle(signup, "cancelled", now)
-        audit.record(
-            session,
-            actor=None,
-            action="offer.expire",
-            target_type="signup",
-            target_id=signup.id,
-            at=now,
-        )
-        await session.flush()
-        expired.append(Expired(signup, await fill_places(session, shift, now=now, policy=policy)))
-    # The cards last: holding a card's row while waiting for the next shift's lock would
-    # deadlock with a sign-up on that shift (which locks the shift, then the card).
-    for shift_id in sorted({lapse.vacancy.shift.id for lapse in expired}):
-        await groups.mark_stale(session, shift_id)
-    return expired
 
 
 def settle(signup: Signup, status: str, now: datetime) -> None:

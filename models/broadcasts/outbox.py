@@ -1,6 +1,6 @@
-"""Recruitment broadcasts: a coordinator's notice to a chosen audience, delivered from a durable
-outbox — one `deliveries` row per recipient, made by one INSERT … SELECT so that a city-wide
-audience never passes through memory.
+"""Recruitment broadcasts: a coordinator's notice to a chosen audience (`audience`), delivered
+from a durable outbox — one `deliveries` row per recipient, made by one INSERT … SELECT so that a
+city-wide audience never passes through memory.
 
 Senders claim rows in small batches with a lease and record each outcome as soon as its send
 returns. A row still `sending` when its lease ends belonged to a sender that died, or whose send
@@ -16,188 +16,21 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Literal
 
-from sqlalchemy import (
-    ColumnElement,
-    Select,
-    and_,
-    bindparam,
-    case,
-    exists,
-    func,
-    insert,
-    literal,
-    or_,
-    select,
-    update,
-)
+from sqlalchemy import and_, bindparam, case, exists, func, insert, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import audit
-from models.activities.tables import Activity, Shift, Signup
+from models.activities.tables import Activity
+from models.broadcasts.audience import Audience, Scope, check_audience, recipients
 from models.broadcasts.tables import Broadcast, Delivery
 from models.errors import Conflict, InvalidInput, NotAllowed
-from models.registration.tables import Volunteer, volunteer_muted_themes, volunteer_themes
-from models.teams import roles
-from models.teams.tables import TeamMember
+from models.registration.tables import Volunteer
 
-AudienceKind = Literal["everyone", "teams", "districts", "themes", "served", "waiting"]
-AUDIENCE_KINDS: tuple[AudienceKind, ...] = (
-    "everyone",
-    "teams",
-    "districts",
-    "themes",
-    "served",
-    "waiting",
-)
-# The audiences chosen by activity: who served in it, who waits for one of its shifts.
-BY_ACTIVITY: tuple[AudienceKind, ...] = ("served", "waiting")
 Uncertain = Literal["resend", "skip"]
 LEASE = timedelta(minutes=2)
 TEXT_MAX = 4096  # https://core.telegram.org/bots/api#sendmessage
 CAPTION_MAX = 1024  # https://core.telegram.org/bots/api#sendphoto
-# A call stays open to pausing, resuming and cancelling until it is over.
-OPEN = ("scheduled", "running", "paused")
 UNSENT = ("pending", "sending")
-
-
-@dataclass(frozen=True)
-class Audience:
-    """Whom a call goes to: everyone, or the volunteers of the chosen teams, districts or
-    themes, or those who served in (or wait for) the chosen activities."""
-
-    kind: AudienceKind
-    ids: tuple[int, ...] = ()
-
-    def to_json(self) -> dict[str, object]:
-        return {"kind": self.kind, "ids": list(self.ids)}
-
-    @classmethod
-    def from_json(cls, value: dict[str, object]) -> Audience:
-        kind = str(value.get("kind", ""))
-        if kind not in AUDIENCE_KINDS:
-            raise InvalidInput("broadcast_audience")
-        ids = value.get("ids", [])
-        assert isinstance(ids, list)
-        return cls(kind=kind, ids=tuple(int(i) for i in ids))  # type: ignore[arg-type]
-
-
-@dataclass(frozen=True)
-class Scope:
-    """What the person calling may reach: everything for an admin, else their teams."""
-
-    admin: bool
-    team_ids: tuple[int, ...]
-
-    def to_json(self) -> dict[str, object]:
-        return {"admin": self.admin, "teams": list(self.team_ids)}
-
-    @classmethod
-    def from_json(cls, value: dict[str, object]) -> Scope:
-        teams = value.get("teams", [])
-        assert isinstance(teams, list)
-        return cls(admin=bool(value.get("admin")), team_ids=tuple(int(t) for t in teams))
-
-
-async def scope_of(session: AsyncSession, telegram_id: int, admin_ids: Sequence[int]) -> Scope:
-    teams = await roles.managed_teams(session, telegram_id, admin_ids)
-    admin = await roles.is_admin(session, telegram_id, admin_ids)
-    return Scope(admin=admin, team_ids=tuple(team.id for team in teams))
-
-
-async def check_audience(session: AsyncSession, audience: Audience, scope: Scope) -> None:
-    """Refuse an audience outside the caller's teams (admins may reach anyone)."""
-    if audience.kind != "everyone" and not audience.ids:
-        raise InvalidInput("broadcast_nobody_chosen")
-    if scope.admin:
-        return
-    if audience.kind == "everyone":
-        raise NotAllowed("broadcast_everyone")
-    if audience.kind == "teams" and not set(audience.ids) <= set(scope.team_ids):
-        raise NotAllowed("broadcast_other_team")
-    if audience.kind in BY_ACTIVITY:
-        teams = set(
-            await session.scalars(select(Activity.team_id).where(Activity.id.in_(audience.ids)))
-        )
-        if not teams <= set(scope.team_ids):
-            raise NotAllowed("broadcast_other_team")
-
-
-def _chosen(audience: Audience, scope: Scope) -> list[ColumnElement[bool]]:
-    """The conditions that pick the audience itself, within the caller's teams."""
-    ids = audience.ids
-    member_of = (
-        select(TeamMember.volunteer_id)
-        .where(TeamMember.status == "active")
-        .where(TeamMember.team_id.in_(ids if audience.kind == "teams" else scope.team_ids))
-    )
-    if audience.kind in BY_ACTIVITY:
-        statuses = ("attended",) if audience.kind == "served" else ("waiting", "offered")
-        took_part = (
-            select(Signup.volunteer_id)
-            .join(Shift, Shift.id == Signup.shift_id)
-            .where(Shift.activity_id.in_(ids), Signup.status.in_(statuses))
-        )
-        return [Volunteer.id.in_(took_part)]
-    conditions: list[ColumnElement[bool]] = []
-    if audience.kind == "teams" or not scope.admin:
-        conditions.append(Volunteer.id.in_(member_of))
-    if audience.kind == "districts":
-        conditions.append(Volunteer.district_id.in_(ids))
-    if audience.kind == "themes":
-        # Likes one of the chosen themes, and has not muted calls about that one.
-        muted = select(volunteer_muted_themes.c.volunteer_id).where(
-            volunteer_muted_themes.c.volunteer_id == volunteer_themes.c.volunteer_id,
-            volunteer_muted_themes.c.theme_id == volunteer_themes.c.theme_id,
-        )
-        likes = select(volunteer_themes.c.volunteer_id).where(
-            volunteer_themes.c.theme_id.in_(ids), ~muted.exists()
-        )
-        conditions.append(Volunteer.id.in_(likes))
-    return conditions
-
-
-def recipients(audience: Audience, scope: Scope, theme_id: int | None) -> Select[tuple[int]]:
-    """The ids of the volunteers a call reaches: the chosen ones who are active, reachable,
-    and have muted neither calls nor the call's theme."""
-    conditions = [
-        Volunteer.status == "active",
-        Volunteer.reachable.is_(True),
-        Volunteer.telegram_id.is_not(None),
-        Volunteer.mute_recruitment.is_(False),
-        *_chosen(audience, scope),
-    ]
-    if theme_id is not None:
-        muted = select(volunteer_muted_themes.c.volunteer_id).where(
-            volunteer_muted_themes.c.theme_id == theme_id
-        )
-        conditions.append(Volunteer.id.not_in(muted))
-    return select(Volunteer.id).where(*conditions)
-
-
-async def count(
-    session: AsyncSession, audience: Audience, scope: Scope, theme_id: int | None
-) -> int:
-    query = recipients(audience, scope, theme_id).subquery()
-    return await session.scalar(select(func.count()).select_from(query)) or 0
-
-
-async def activities_in(
-    session: AsyncSession, scope: Scope, *, now: datetime, past: bool, limit: int
-) -> list[Activity]:
-    """The scope's published activities, newest first: those with a shift over (`past`: whom a
-    call may reach as having served), or those with a shift still to come."""
-    shifts = select(Shift.activity_id).where(
-        Shift.status != "cancelled", Shift.ends_at <= now if past else Shift.starts_at > now
-    )
-    query = (
-        select(Activity)
-        .where(Activity.status == "published", Activity.id.in_(shifts))
-        .order_by(Activity.created_at.desc(), Activity.id.desc())
-        .limit(limit)
-    )
-    if not scope.admin:
-        query = query.where(Activity.team_id.in_(scope.team_ids))
-    return list(await session.scalars(query))
 
 
 def check_text(text: str, *, photo: bool) -> str:
@@ -512,80 +345,6 @@ async def get(session: AsyncSession, broadcast_id: int) -> Broadcast:
     if broadcast is None:
         raise Conflict("broadcast_not_found")
     return broadcast
-
-
-async def may_control(
-    session: AsyncSession, broadcast: Broadcast, telegram_id: int, admin_ids: Sequence[int]
-) -> bool:
-    if broadcast.created_by == telegram_id or await roles.is_admin(session, telegram_id, admin_ids):
-        return True
-    if broadcast.team_id is None:
-        return False
-    return await roles.may_manage(session, telegram_id, broadcast.team_id, admin_ids)
-
-
-Control = Literal["pause", "resume", "cancel"]
-# What each control needs the call to be, and what it makes it; the refusal otherwise.
-CONTROLS: dict[Control, tuple[tuple[str, ...], str]] = {
-    "pause": (("running", "scheduled"), "paused"),
-    "resume": (("paused",), "running"),
-    "cancel": (OPEN, "cancelled"),
-}
-NOT_ABLE: dict[Control, str] = {
-    "pause": "broadcast_not_pausable",
-    "resume": "broadcast_not_resumable",
-    "cancel": "broadcast_not_cancelable",
-}
-
-
-async def control(
-    session: AsyncSession,
-    broadcast_id: int,
-    action: Control,
-    *,
-    actor: int,
-    admin_ids: Sequence[int],
-    now: datetime,
-) -> Broadcast:
-    """Pause, resume or cancel a call (under its row lock). Sends already in flight finish;
-    a cancelled call's unsent recipients stay counted as not sent."""
-    broadcast = await session.scalar(
-        select(Broadcast).where(Broadcast.id == broadcast_id).with_for_update()
-    )
-    if broadcast is None:
-        raise Conflict("broadcast_not_found")
-    if not await may_control(session, broadcast, actor, admin_ids):
-        raise NotAllowed("not_coordinator")
-    allowed_from, becomes = CONTROLS[action]
-    if broadcast.status not in allowed_from:
-        raise Conflict(NOT_ABLE[action])
-    if action == "resume" and broadcast.started_at is None:
-        becomes = "scheduled"  # paused before it began: it starts at its time
-    broadcast.status = becomes
-    if becomes == "cancelled":
-        broadcast.finished_at = now
-    audit.record(
-        session,
-        actor=actor,
-        action=f"broadcast.{action}",
-        target_type="broadcast",
-        target_id=broadcast.id,
-        at=now,
-        after={"status": becomes},
-    )
-    return broadcast
-
-
-async def recent(
-    session: AsyncSession, scope: Scope, telegram_id: int, *, limit: int
-) -> list[Broadcast]:
-    """The latest calls the caller may see: all for an admin, else their teams' and their own."""
-    query = select(Broadcast).order_by(Broadcast.id.desc()).limit(limit)
-    if not scope.admin:
-        query = query.where(
-            or_(Broadcast.team_id.in_(scope.team_ids), Broadcast.created_by == telegram_id)
-        )
-    return list(await session.scalars(query))
 
 
 async def set_progress_message(

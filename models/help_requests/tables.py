@@ -1,6 +1,7 @@
 """Residents' requests for help ("if you have a difficulty, find a volunteer"), the teams each
 request was dispatched to, the volunteers a coordinator asked directly, and the lookups that show
-them. The rules that move a request along are in `models.help_requests.triage`."""
+them. The rules that move a request along are in `models.help_requests.triage`, `convert`,
+`assignments` and `rating`."""
 
 from __future__ import annotations
 

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import audit
-from models.activities import groups, signup
+from models.activities import groups, places, signup
 from models.activities.signup import SignupPolicy, Vacancy
 from models.activities.tables import Activity, Shift
 from models.errors import Conflict, InvalidInput
@@ -92,7 +92,7 @@ async def _changeable_shift(
     """The activity's shift, locked; refused when cancelled or already started."""
     if activity.status == "cancelled":
         raise Conflict("activity_cancelled")
-    shift = await signup.lock_shift(session, shift_id)
+    shift = await places.lock_shift(session, shift_id)
     if shift.activity_id != activity.id:
         raise Conflict("shift_gone")
     if shift.status == "cancelled":
@@ -157,7 +157,7 @@ async def change_capacity(
     shift = await _changeable_shift(session, activity, shift_id, now)
     if not 1 <= capacity <= activity_input.CAPACITY_MAX:
         raise InvalidInput("capacity_invalid", low=1, high=activity_input.CAPACITY_MAX)
-    held = await signup.held_places(session, shift.id)
+    held = await places.held_places(session, shift.id)
     if capacity < held:
         raise InvalidInput("capacity_below_held", held=held)
     before = shift.capacity

@@ -15,7 +15,8 @@ from datetime import date, datetime
 from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.activities.signup import ACTIVE, SignupPolicy
+from models.activities.places import ACTIVE
+from models.activities.signup import SignupPolicy
 from models.activities.tables import Activity, Shift, Signup
 from models.registration.tables import Volunteer, volunteer_muted_themes
 

@@ -17,7 +17,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.activities import signup
+from models.activities import places
 from models.activities.tables import Activity, Shift, Signup
 from models.reminders.tables import Alert
 from models.teams.tables import RoleGrant
@@ -59,7 +59,7 @@ class Short:
 def _held() -> ScalarSelect[int]:
     return (
         select(func.count())
-        .where(Signup.shift_id == Shift.id, Signup.status.in_(signup.HOLDS_PLACE))
+        .where(Signup.shift_id == Shift.id, Signup.status.in_(places.HOLDS_PLACE))
         .scalar_subquery()
     )
 
@@ -101,7 +101,7 @@ async def short_shifts(
 class DigestLine:
     shift: Shift
     activity: Activity
-    load: signup.ShiftLoad
+    load: places.ShiftLoad
 
 
 @dataclass(frozen=True)
@@ -143,7 +143,7 @@ async def digests_due(
         .order_by(Shift.starts_at, Activity.title, Shift.id)
     )
     shifts = rows.all()
-    loads = await signup.loads(session, [shift.id for shift, _ in shifts])
+    loads = await places.loads(session, [shift.id for shift, _ in shifts])
     by_team: dict[int, list[DigestLine]] = defaultdict(list)
     for shift, activity in shifts:
         by_team[activity.team_id].append(DigestLine(shift, activity, loads[shift.id]))

@@ -1,6 +1,7 @@
 """Records export for the national volunteer information system and for spreadsheets: the
 volunteers (of a team, or of the whole deployment) and their confirmed service records, as CSV or
-XLSX in the stable column layout documented in docs/exports.md.
+XLSX in the stable column layout documented in docs/exports.md (the layout and the file writers
+are `export_files`).
 
 A city holds hundreds of thousands of volunteers and millions of records, so nothing is loaded
 whole: rows are read in keyset chunks (`id > last id`, a fresh query per chunk, so no cursor
@@ -14,20 +15,15 @@ the number is decrypted with the deployment's key.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any, BinaryIO, Protocol
+from typing import Any, BinaryIO
 from zoneinfo import ZoneInfo
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.utils import get_column_letter
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -38,6 +34,7 @@ from models.crypto import IdCipher
 from models.errors import Conflict
 from models.reference import District, Theme
 from models.registration.tables import Volunteer, volunteer_themes
+from models.reports.export_files import COLUMNS, Cell, FileFormat, Table, _open
 from models.teams.tables import Team, TeamMember
 
 CHUNK_ROWS = 1000
@@ -45,22 +42,8 @@ ID_TYPE_RESIDENT = "居民身份证"  # the national system's name for a PRC res
 LIST_SEPARATOR = "、"  # the Chinese enumeration comma, between themes in one cell
 DATE_FORMAT = "%Y-%m-%d"
 TIME_FORMAT = "%Y-%m-%d %H:%M"  # local time in the deployment's zone, no offset
-# OWASP's CSV injection guard: a spreadsheet program runs a cell beginning with one of these as
-# a formula, so free text (titles, addresses, notes) that begins so gets a leading apostrophe.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
-Cell = str | int | Decimal | None
 Progress = Callable[[int], None]
-
-
-class Table(StrEnum):
-    VOLUNTEERS = "volunteers"
-    RECORDS = "records"
-
-
-class FileFormat(StrEnum):
-    CSV = "csv"
-    XLSX = "xlsx"
 
 
 class Period(StrEnum):
@@ -70,58 +53,6 @@ class Period(StrEnum):
     LAST_MONTH = "last_month"
     THIS_YEAR = "this_year"
     LAST_YEAR = "last_year"
-
-
-@dataclass(frozen=True)
-class Column:
-    zh: str
-    en: str
-    # Typed by people: the only cells a formula could hide in (names are letters, phones and
-    # ID numbers are checked when registered).
-    free_text: bool = False
-
-    @property
-    def header(self) -> str:
-        return f"{self.zh}/{self.en}"
-
-
-# The layout is an interface to other systems: add columns at the end, never reorder or rename.
-VOLUNTEER_COLUMNS = (
-    Column("志愿者编号", "volunteer no."),
-    Column("姓名", "name"),
-    Column("证件类型", "ID type"),
-    Column("证件号码", "ID number"),
-    Column("出生日期", "birth date"),
-    Column("手机号", "phone"),
-    Column("所在区域", "district"),
-    Column("服务类别", "themes"),
-    Column("注册时间", "registered at"),
-)
-RECORD_COLUMNS = (
-    Column("记录编号", "record no."),
-    Column("志愿者编号", "volunteer no."),
-    Column("姓名", "name"),
-    Column("证件号码", "ID number"),
-    Column("队伍", "team", free_text=True),
-    Column("活动编号", "activity no."),
-    Column("活动名称", "activity", free_text=True),
-    Column("服务类别", "theme"),
-    Column("服务地点", "address", free_text=True),
-    Column("服务日期", "date"),
-    Column("开始时间", "start"),
-    Column("结束时间", "end"),
-    Column("签到时间", "check-in"),
-    Column("签退时间", "check-out"),
-    Column("服务时长", "hours"),
-    Column("荣誉时长", "honour hours"),
-    Column("服务分钟", "minutes"),
-    Column("荣誉分钟", "honour minutes"),
-    Column("确认时间", "confirmed at"),
-    Column("备注", "note", free_text=True),
-)
-COLUMNS = {Table.VOLUNTEERS: VOLUNTEER_COLUMNS, Table.RECORDS: RECORD_COLUMNS}
-SHEET_TITLES = {Table.VOLUNTEERS: "志愿者", Table.RECORDS: "服务记录"}
-COLUMN_WIDTH = 16  # characters; XLSX only
 
 
 @dataclass(frozen=True)
@@ -365,71 +296,6 @@ async def _record_rows(
             totals.honour_minutes += r.honour_minutes
         totals.records += len(rows)
         yield rows
-
-
-# ---- files ------------------------------------------------------------------------------------
-
-
-class _Sheet(Protocol):
-    def row(self, cells: Sequence[Cell]) -> None: ...
-
-    def close(self) -> None: ...
-
-
-class _CsvSheet:
-    """UTF-8 with a byte-order mark, so that Excel reads the Chinese right."""
-
-    def __init__(self, out: BinaryIO, free_text: frozenset[int]) -> None:
-        self._text = io.TextIOWrapper(out, encoding="utf-8-sig", newline="")
-        self._writer = csv.writer(self._text)
-        self._free_text = free_text
-
-    def row(self, cells: Sequence[Cell]) -> None:
-        self._writer.writerow(
-            [self._guarded(cell) if i in self._free_text else cell for i, cell in enumerate(cells)]
-        )
-
-    @staticmethod
-    def _guarded(cell: Cell) -> Cell:
-        if isinstance(cell, str) and cell.startswith(FORMULA_STARTS):
-            return "'" + cell
-        return cell
-
-    def close(self) -> None:
-        self._text.flush()
-        self._text.detach()  # the caller's file stays open
-
-
-class _XlsxSheet:
-    """One write-only sheet: rows go to a temporary file as they come, not into memory."""
-
-    def __init__(self, out: BinaryIO, title: str, columns: int) -> None:
-        self._out = out
-        self._book = Workbook(write_only=True)
-        self._sheet = self._book.create_sheet(title)
-        for i in range(1, columns + 1):
-            self._sheet.column_dimensions[get_column_letter(i)].width = COLUMN_WIDTH
-
-    def row(self, cells: Sequence[Cell]) -> None:
-        self._sheet.append([self._cell(cell) for cell in cells])
-
-    def _cell(self, cell: Cell) -> Any:
-        # openpyxl stores text beginning with "=" as a formula; keep it text.
-        if isinstance(cell, str) and cell.startswith("="):
-            text = WriteOnlyCell(self._sheet, cell)
-            text.data_type = "s"
-            return text
-        return cell
-
-    def close(self) -> None:
-        self._book.save(self._out)
-
-
-def _open(file_format: FileFormat, out: BinaryIO, table: Table) -> _Sheet:
-    if file_format is FileFormat.CSV:
-        free_text = frozenset(i for i, c in enumerate(COLUMNS[table]) if c.free_text)
-        return _CsvSheet(out, free_text)
-    return _XlsxSheet(out, SHEET_TITLES[table], len(COLUMNS[table]))
 
 
 async def export(

@@ -1,5 +1,5 @@
 """Statistics for coordinators and admins: volunteers, service and hours, by team, theme and
-month — the figures `/stats` shows and the monthly report states — and their chart.
+month — the figures `/stats` shows and the monthly report states (their chart is `charts`).
 
 What the figures mean (the footnote under `/stats` and in the report says the same):
 - **Participation** (person-time, 人次): one *confirmed* service record, that is one person on one
@@ -25,11 +25,9 @@ data rather than Python's. Not a query per month: that would be twelve round tri
 
 from __future__ import annotations
 
-import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -37,7 +35,6 @@ from sqlalchemy import ColumnElement, Select, case, distinct, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.activities.tables import Activity, ServiceRecord, Shift, Signup
-from models.attendance.hours import MINUTES_PER_HOUR
 from models.reference import Theme
 from models.registration.tables import Volunteer
 from models.teams.tables import Team, TeamMember
@@ -366,60 +363,3 @@ async def overview(
         themes=tuple(await by_theme(session, scope, period)),
         months=tuple(await per_month(session, scope, Period.months(last, MONTHS_SHOWN, zone))),
     )
-
-
-# ---- the chart ------------------------------------------------------------------------------
-
-CHART_SIZE_INCHES = (9.0, 4.5)
-CHART_DPI = 120  # 1080 × 540 pixels: sharp on a phone, far inside Telegram's photo limits
-CHART_HEADROOM = 1.2
-HOURS_COLOUR, PARTICIPATIONS_COLOUR = "#4C8BF5", "#E8710A"
-
-
-@dataclass(frozen=True)
-class ChartWording:
-    title: str
-    hours: str  # the bars' axis and legend
-    participations: str  # the line's
-
-
-def render_chart(months: Sequence[MonthLine], wording: ChartWording, font: Path | None) -> bytes:
-    """A PNG of confirmed hours (bars) and participations (a line) per month. Text is set in
-    `font` (give a CJK font for Chinese wording; without one, give wording in Latin letters).
-    Takes a moment: run it off the event loop."""
-    # Imported here: matplotlib takes about half a second to import, which every process that
-    # touches the models would pay. The Agg canvas is used directly: no pyplot, no global state.
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-    from matplotlib.font_manager import FontProperties
-    from matplotlib.ticker import MaxNLocator
-
-    text = FontProperties(fname=str(font)) if font is not None else FontProperties()
-    figure = Figure(figsize=CHART_SIZE_INCHES, dpi=CHART_DPI)
-    FigureCanvasAgg(figure)
-    hours_axis = figure.add_subplot()
-    counts_axis = hours_axis.twinx()
-    places = list(range(len(months)))
-    bars = hours_axis.bar(
-        places, [m.minutes / MINUTES_PER_HOUR for m in months], color=HOURS_COLOUR, width=0.6
-    )
-    (line,) = counts_axis.plot(
-        places, [m.participations for m in months], color=PARTICIPATIONS_COLOUR, marker="o"
-    )
-    hours_axis.set_xticks(places, [m.month.strftime("%Y-%m") for m in months], fontsize=8)
-    for axis, label, colour in (
-        (hours_axis, wording.hours, HOURS_COLOUR),
-        (counts_axis, wording.participations, PARTICIPATIONS_COLOUR),
-    ):
-        axis.set_ylabel(label, fontproperties=text, color=colour)
-        # Headroom above the highest bar or point, for the legend in the corner.
-        axis.set_ylim(bottom=0, top=max(1.0, axis.get_ylim()[1] * CHART_HEADROOM))
-        axis.yaxis.set_major_locator(MaxNLocator(integer=True))
-    hours_axis.set_title(wording.title, fontproperties=text)
-    hours_axis.legend(
-        [bars, line], [wording.hours, wording.participations], prop=text, loc="upper left"
-    )
-    figure.tight_layout()
-    png = io.BytesIO()
-    figure.savefig(png, format="png")
-    return png.getvalue()

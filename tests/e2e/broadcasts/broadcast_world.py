@@ -12,7 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from models.activities.tables import Activity
 from models.broadcasts import outbox
-from models.broadcasts.outbox import Audience, Draft, Scope
+from models.broadcasts.audience import Audience, Scope
+from models.broadcasts.outbox import Draft
 from models.broadcasts.tables import Broadcast, Delivery
 from models.db import session_factory
 from models.publishing import publication

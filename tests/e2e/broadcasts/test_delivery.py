@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from bot.local.harness import RunningBot, running_bot
 from handlers.callbacks import ButtonSigner
 from models.activities.tables import Activity
+from models.broadcasts import audience as audiences
 from models.broadcasts import outbox
 from models.broadcasts.tables import Broadcast, Delivery
 from models.clock import ManualClock
@@ -233,8 +234,8 @@ async def test_blocking_and_unblocking_the_bot_take_a_volunteer_out_of_calls_and
 
     async def audience() -> int:
         async with steps.database(bot) as session:
-            admin = outbox.Scope(admin=True, team_ids=())
-            return await outbox.count(session, outbox.Audience("everyone"), admin, None)
+            admin = audiences.Scope(admin=True, team_ids=())
+            return await audiences.count(session, audiences.Audience("everyone"), admin, None)
 
     assert await audience() == 2
     await alice.block()  # Telegram sends my_chat_member: kicked

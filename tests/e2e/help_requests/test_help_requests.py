@@ -14,7 +14,7 @@ from bot.local.harness import Person, Reply, RunningBot
 from handlers.callbacks import ButtonSigner
 from models.audit import AuditEntry
 from models.conversation import button_key
-from models.help_requests import triage
+from models.help_requests import convert, triage
 from models.help_requests.tables import HelpRequest
 from models.publishing import publication
 from models.publishing.publication import ShiftPlan
@@ -277,11 +277,11 @@ async def test_a_volunteer_signing_up_through_the_activity_link_is_told_to_the_r
     async with steps.database(bot) as session:
         team_id = await session.scalar(select(Team.id).where(Team.name == "Haicang Team"))
         request = await triage.handle(session, request_id, by=COORDINATOR, admin_ids=())
-        plan = await triage.prefilled_plan(session, request, title="Help", team_id=team_id)
+        plan = await convert.prefilled_plan(session, request, title="Help", team_id=team_id)
         plan.address = "Xinyang Road 12"
         start = now + timedelta(days=5)
         plan.shifts = [ShiftPlan(start, start + timedelta(hours=2), 2)]
-        activity = await triage.convert(session, request, plan, actor=COORDINATOR, now=now)
+        activity = await convert.convert(session, request, plan, actor=COORDINATOR, now=now)
         token = (await publication.get_activity(session, activity.id)).link_token
 
     volunteer = bot.person(VOLUNTEER)

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.activities import closing, signup
+from models.activities import closing, offers, signup
 from models.activities.tables import Shift
 from models.audit import AuditEntry
 from models.errors import NotAllowed
@@ -89,7 +89,7 @@ async def test_an_offer_made_before_closing_may_still_be_accepted(session: Async
 
     (closed,) = await closing.close_due(session, now=at(days=1))
     assert [s.volunteer_id for s in closed.turned_away] == [second.id]
-    accepted = await signup.accept_offer(
+    accepted = await offers.accept_offer(
         session, first, offer.id, now=at(days=1, hours=0.5), policy=POLICY
     )
     assert accepted.status == "confirmed"

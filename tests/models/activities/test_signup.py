@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.activities import groups, signup
+from models.activities import groups, offers, places, signup
 from models.activities.signup import Placed, SignupPolicy
 from models.activities.tables import Shift, Signup
 from models.errors import Conflict, NotAllowed, VolbotError
@@ -77,7 +77,7 @@ async def test_places_are_confirmed_while_free_then_people_wait_in_order(
         ("waiting", 3),
     ]
     assert await waiting_list(session, shift.id) == [v.id for v in volunteers[2:]]
-    assert await signup.loads(session, [shift.id]) == {shift.id: signup.ShiftLoad(2, 3)}
+    assert await places.loads(session, [shift.id]) == {shift.id: places.ShiftLoad(2, 3)}
 
 
 async def test_a_freed_place_goes_to_the_first_waiting_as_an_offer_and_a_newcomer_waits(
@@ -546,32 +546,32 @@ async def offered_shift(
 async def test_accepting_an_offer_confirms_the_place(session: AsyncSession) -> None:
     shift, _, (first, second, _), offer = await offered_shift(session)
     assert await refusal(
-        signup.accept_offer(session, second, offer.id, now=NOW, policy=POLICY)
+        offers.accept_offer(session, second, offer.id, now=NOW, policy=POLICY)
     ) == (
         NotAllowed,
         "not_your_signup",
         {},
     )
 
-    accepted = await signup.accept_offer(
+    accepted = await offers.accept_offer(
         session, first, offer.id, now=at(hours=2) - SEC, policy=SignupPolicy()
     )
 
     assert (accepted.status, accepted.offer_expires_at) == ("confirmed", None)
     assert await refusal(
-        signup.accept_offer(session, first, offer.id, now=at(hours=1), policy=POLICY)
+        offers.accept_offer(session, first, offer.id, now=at(hours=1), policy=POLICY)
     ) == (
         Conflict,
         "offer_already_accepted",
         {},
     )
-    assert await signup.loads(session, [shift.id]) == {shift.id: signup.ShiftLoad(1, 2)}
+    assert await places.loads(session, [shift.id]) == {shift.id: places.ShiftLoad(1, 2)}
 
 
 async def test_an_offer_cannot_be_accepted_once_it_expired(session: AsyncSession) -> None:
     shift, _, (first, _, _), offer = await offered_shift(session)
     assert await refusal(
-        signup.accept_offer(session, first, offer.id, now=at(hours=2), policy=POLICY)
+        offers.accept_offer(session, first, offer.id, now=at(hours=2), policy=POLICY)
     ) == (
         Conflict,
         "offer_expired",
@@ -583,7 +583,7 @@ async def test_an_offer_cannot_be_accepted_once_it_expired(session: AsyncSession
 async def test_declining_passes_the_place_on(session: AsyncSession) -> None:
     shift, holder, (first, second, third), offer = await offered_shift(session)
 
-    vacancy = await signup.decline_offer(session, first, offer.id, now=at(hours=1), policy=POLICY)
+    vacancy = await offers.decline_offer(session, first, offer.id, now=at(hours=1), policy=POLICY)
 
     assert [(s.volunteer_id, s.offer_expires_at) for s in vacancy.offers] == [
         (second.id, at(hours=3))
@@ -595,10 +595,10 @@ async def test_declining_passes_the_place_on(session: AsyncSession) -> None:
         third.id: "waiting",
     }
     assert await refusal(
-        signup.decline_offer(session, first, offer.id, now=at(hours=1), policy=POLICY)
+        offers.decline_offer(session, first, offer.id, now=at(hours=1), policy=POLICY)
     ) == (Conflict, "offer_gone", {})
     assert await refusal(
-        signup.accept_offer(session, first, offer.id, now=at(hours=1), policy=POLICY)
+        offers.accept_offer(session, first, offer.id, now=at(hours=1), policy=POLICY)
     ) == (
         Conflict,
         "offer_gone",
@@ -610,11 +610,11 @@ async def test_lapsed_offers_pass_along_the_list_until_nobody_is_left(
     session: AsyncSession,
 ) -> None:
     shift, _, (first, second, third), _ = await offered_shift(session)
-    assert await signup.expire_offers(session, now=at(hours=2) - SEC, policy=POLICY) == []
+    assert await offers.expire_offers(session, now=at(hours=2) - SEC, policy=POLICY) == []
 
     steps = []
     for hours in (2, 4, 6):
-        expired = await signup.expire_offers(session, now=at(hours=hours), policy=POLICY)
+        expired = await offers.expire_offers(session, now=at(hours=hours), policy=POLICY)
         steps.append(
             [(e.signup.volunteer_id, offered_to(e.vacancy), e.vacancy.unfilled) for e in expired]
         )
@@ -642,7 +642,7 @@ async def test_unfilled_counts_every_free_place_nobody_waits_for(session: AsyncS
         ([waiting.id], 0),
         ([], 1),
     ]
-    (lapsed,) = await signup.expire_offers(session, now=at(hours=2), policy=POLICY)
+    (lapsed,) = await offers.expire_offers(session, now=at(hours=2), policy=POLICY)
     assert (lapsed.signup.volunteer_id, lapsed.vacancy.offers, lapsed.vacancy.unfilled) == (
         waiting.id,
         [],
@@ -659,7 +659,7 @@ async def test_an_offer_lapsing_at_the_start_is_not_passed_on(session: AsyncSess
     policy = replace(POLICY, offer_window=timedelta(hours=6), cancel_cutoff=timedelta(0))
     await signup.cancel(session, holder, held.signup.id, now=NOW, policy=policy)
 
-    (lapsed,) = await signup.expire_offers(session, now=at(hours=5), policy=policy)
+    (lapsed,) = await offers.expire_offers(session, now=at(hours=5), policy=policy)
 
     assert (lapsed.signup.volunteer_id, lapsed.vacancy.offers) == (first.id, [])
     assert (await statuses(session, shift.id))[second.id] == "waiting"
@@ -726,13 +726,13 @@ async def test_changes_of_places_mark_the_activity_s_group_cards_stale(
         signup.cancel(session, holder, mine[holder.id], now=NOW, policy=POLICY)
     )
     assert await stale_after(
-        signup.accept_offer(session, first, mine[first.id], now=NOW, policy=POLICY)
+        offers.accept_offer(session, first, mine[first.id], now=NOW, policy=POLICY)
     )
     assert await stale_after(signup.cancel(session, first, mine[first.id], now=NOW, policy=POLICY))
     assert await stale_after(
-        signup.decline_offer(session, second, mine[second.id], now=NOW, policy=POLICY)
+        offers.decline_offer(session, second, mine[second.id], now=NOW, policy=POLICY)
     )
-    assert await stale_after(signup.expire_offers(session, now=at(hours=2), policy=POLICY))
+    assert await stale_after(offers.expire_offers(session, now=at(hours=2), policy=POLICY))
     assert (await statuses(session, shift.id))[third.id] == "cancelled"
     assert await stale_after(
         publication.cancel_shifts(

@@ -13,7 +13,8 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from models.activities import groups, signup
+from models.activities import groups, places, signup
+from models.activities import offers as place_offers
 from models.activities.tables import Signup
 from models.db import create_engine, session_factory
 from models.errors import Conflict
@@ -128,7 +129,7 @@ async def test_200_people_for_10_places_then_5_give_theirs_back(processes: Sessi
         async def job(session: AsyncSession) -> Signup:
             volunteer = await session.get(Volunteer, offer.volunteer_id)
             assert volunteer is not None
-            return await signup.accept_offer(
+            return await place_offers.accept_offer(
                 session, volunteer, offer.id, now=at(hours=2), policy=POLICY
             )
 
@@ -216,13 +217,13 @@ async def test_lapsing_offers_on_two_shifts_do_not_deadlock_with_a_sign_up(
                     session, holder, held.signup.id, now=at(hours=minutes / 60), policy=POLICY
                 )
 
-        async def offer_job() -> list[signup.Expired]:
+        async def offer_job() -> list[place_offers.Expired]:
             async with sessions() as job, job.begin():
-                return await signup.expire_offers(job, now=at(hours=3), policy=POLICY)
+                return await place_offers.expire_offers(job, now=at(hours=3), policy=POLICY)
 
         async with sessions() as watcher, sessions() as other:
             async with other.begin():
-                await signup.lock_shift(other, later.id)  # a sign-up for the later shift
+                await places.lock_shift(other, later.id)  # a sign-up for the later shift
                 lapsing = asyncio.create_task(offer_job())
                 await until_someone_waits_for_a_lock(watcher)  # the job, at the later shift
                 volunteer = await other.get(Volunteer, newcomer.id)

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app import deployment_from
 from bot.settings import Settings
-from models.activities import signup
+from models.activities import offers, signup
 from models.activities.tables import Shift
 from models.attendance import checkin
 from models.attendance.checkin import AttendancePolicy
@@ -260,7 +260,7 @@ async def test_volunteers_promoted_late_from_the_waiting_list_are_counted_from_a
             session, volunteer, signup_id, now=twenty_before, policy=POLICY, after_cutoff=True
         )
     for volunteer, signup_id in zip(promoted, queued, strict=True):
-        await signup.accept_offer(session, volunteer, signup_id, now=twenty_before, policy=POLICY)
+        await offers.accept_offer(session, volunteer, signup_id, now=twenty_before, policy=POLICY)
 
     # One arrives 70 minutes late (110 of 180 minutes: enough), one 75 (105: not).
     for volunteer, signup_id, late in zip(promoted, queued, (70, 75), strict=True):

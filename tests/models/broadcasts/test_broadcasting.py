@@ -11,8 +11,11 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.activities.tables import Signup
+from models.broadcasts import audience as audiences
+from models.broadcasts import control as controls
 from models.broadcasts import outbox
-from models.broadcasts.outbox import Audience, Draft, Outcome, Scope
+from models.broadcasts.audience import Audience, Scope
+from models.broadcasts.outbox import Draft, Outcome
 from models.broadcasts.tables import Broadcast, Delivery
 from models.errors import Conflict, InvalidInput, NotAllowed
 from models.reference import District
@@ -35,8 +38,8 @@ OTHER_COORDINATOR = 900_002
 
 
 async def reached(session: AsyncSession, audience: Audience, scope: Scope = ADMIN) -> set[int]:
-    ids = set(await session.scalars(outbox.recipients(audience, scope, None)))
-    assert await outbox.count(session, audience, scope, None) == len(ids)
+    ids = set(await session.scalars(audiences.recipients(audience, scope, None)))
+    assert await audiences.count(session, audience, scope, None) == len(ids)
     return ids
 
 
@@ -73,9 +76,9 @@ async def test_a_muted_theme_leaves_the_volunteer_out_of_calls_about_it_only(
     await session.execute(
         insert(volunteer_muted_themes).values(volunteer_id=volunteer.id, theme_id=events.id)
     )
-    everyone = outbox.recipients(Audience("everyone"), ADMIN, events.id)
+    everyone = audiences.recipients(Audience("everyone"), ADMIN, events.id)
     assert list(await session.scalars(everyone)) == []
-    other = outbox.recipients(Audience("everyone"), ADMIN, elderly.id)
+    other = audiences.recipients(Audience("everyone"), ADMIN, elderly.id)
     assert list(await session.scalars(other)) == [volunteer.id]
     # A call to the volunteers of chosen themes: the muted one does not count as liked.
     await session.execute(
@@ -141,16 +144,16 @@ async def test_a_coordinator_reaches_only_their_team(session: AsyncSession) -> N
     other = await make_team(session)
     mine = Scope(admin=False, team_ids=(activity.team_id,))
     with pytest.raises(NotAllowed) as everyone:
-        await outbox.check_audience(session, Audience("everyone"), mine)
+        await audiences.check_audience(session, Audience("everyone"), mine)
     assert everyone.value.code == "broadcast_everyone"
     with pytest.raises(NotAllowed):
-        await outbox.check_audience(session, Audience("teams", (other.id,)), mine)
+        await audiences.check_audience(session, Audience("teams", (other.id,)), mine)
     foreign, _ = await make_activity(session)
     with pytest.raises(NotAllowed):
-        await outbox.check_audience(session, Audience("served", (foreign.id,)), mine)
-    await outbox.check_audience(session, Audience("served", (activity.id,)), mine)
+        await audiences.check_audience(session, Audience("served", (foreign.id,)), mine)
+    await audiences.check_audience(session, Audience("served", (activity.id,)), mine)
     with pytest.raises(InvalidInput) as nobody:
-        await outbox.check_audience(session, Audience("teams"), mine)
+        await audiences.check_audience(session, Audience("teams"), mine)
     assert nobody.value.code == "broadcast_nobody_chosen"
     draft = Draft("Come!", Audience("teams", (activity.team_id,)), activity_id=foreign.id)
     with pytest.raises(NotAllowed):
@@ -249,8 +252,8 @@ async def test_pause_resume_and_cancel(session: AsyncSession) -> None:
     call, _ = await started_call(session, 2)
     admins = (COORDINATOR,)
 
-    async def control(action: outbox.Control, actor: int = COORDINATOR) -> str:
-        done = await outbox.control(
+    async def control(action: controls.Control, actor: int = COORDINATOR) -> str:
+        done = await controls.control(
             session, call.id, action, actor=actor, admin_ids=admins, now=NOW
         )
         return done.status
@@ -278,10 +281,10 @@ async def test_a_team_coordinator_controls_their_team_calls_only(session: AsyncS
         session, Draft("Hi", Audience("teams", (team.id,))), actor=COORDINATOR, scope=mine, now=NOW
     )
     assert call.team_id == team.id
-    assert await outbox.may_control(session, call, OTHER_COORDINATOR, ())
-    assert not await outbox.may_control(session, call, 900_003, ())
+    assert await controls.may_control(session, call, OTHER_COORDINATOR, ())
+    assert not await controls.may_control(session, call, 900_003, ())
     theirs = Scope(admin=False, team_ids=(team.id,))
-    assert await outbox.recent(session, theirs, OTHER_COORDINATOR, limit=5) == [call]
+    assert await controls.recent(session, theirs, OTHER_COORDINATOR, limit=5) == [call]
     elsewhere = Scope(admin=False, team_ids=(-1,))
-    assert await outbox.recent(session, elsewhere, 900_003, limit=5) == []
-    assert await outbox.recent(session, elsewhere, COORDINATOR, limit=5) == [call]
+    assert await controls.recent(session, elsewhere, 900_003, limit=5) == []
+    assert await controls.recent(session, elsewhere, COORDINATOR, limit=5) == [call]

@@ -9,8 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.activities.tables import Activity, Shift
 from models.audit import AuditEntry
-from models.broadcasts import outbox
-from models.broadcasts.outbox import Audience, Scope
+from models.broadcasts import audience
+from models.broadcasts.audience import Audience, Scope
 from models.publishing import recruiting
 from models.reference import Theme
 from models.registration.tables import Volunteer, volunteer_muted_themes
@@ -103,8 +103,8 @@ async def test_a_broadcast_about_a_muted_theme_skips_the_volunteer_but_others_re
     likes_events = Audience("themes", (events.id,))
 
     # A call about the muted theme, or to the volunteers of that theme, leaves them out ...
-    assert await outbox.count(session, likes_events, ADMIN, events.id) == 1
-    assert await outbox.count(session, likes_events, ADMIN, None) == 1
-    assert await outbox.count(session, Audience("everyone"), ADMIN, events.id) == 1
+    assert await audience.count(session, likes_events, ADMIN, events.id) == 1
+    assert await audience.count(session, likes_events, ADMIN, None) == 1
+    assert await audience.count(session, Audience("everyone"), ADMIN, events.id) == 1
     # ... a call about another theme to everyone does not.
-    assert await outbox.count(session, Audience("everyone"), ADMIN, elderly.id) == 2
+    assert await audience.count(session, Audience("everyone"), ADMIN, elderly.id) == 2

@@ -12,7 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.audit import AuditEntry
 from models.errors import Conflict, InvalidInput, NotAllowed, VolbotError
-from models.help_requests import tables, triage
+from models.help_requests import assignments, rating, tables, triage
+from models.help_requests import convert as converting
 from models.help_requests.tables import HelpRequest
 from models.reference import District
 from models.registration.tables import Volunteer
@@ -171,7 +172,7 @@ async def test_accept_done_and_rate_in_order_each_once(session: AsyncSession) ->
     assert request.handled_by == HAICANG_ELDERLY
 
     with pytest.raises(Conflict) as error:
-        await triage.rate(session, request.id, 5, by=RESIDENT, now=NOW)
+        await rating.rate(session, request.id, 5, by=RESIDENT, now=NOW)
     assert refused(error, "help_not_done")
     await triage.finish(session, request, actor=HAICANG_ELDERLY, now=at(days=1))
     assert request.status == "done"
@@ -181,19 +182,19 @@ async def test_accept_done_and_rate_in_order_each_once(session: AsyncSession) ->
 
     for out_of_range in (0, 6):
         with pytest.raises(InvalidInput) as error:
-            await triage.rate(session, request.id, out_of_range, by=RESIDENT, now=NOW)
+            await rating.rate(session, request.id, out_of_range, by=RESIDENT, now=NOW)
         assert refused(error, "help_rating_range")
     with pytest.raises(NotAllowed) as error:
-        await triage.rate(session, request.id, 1, by=HAICANG_ELDERLY, now=NOW)
+        await rating.rate(session, request.id, 1, by=HAICANG_ELDERLY, now=NOW)
     assert refused(error, "help_not_yours")
     with pytest.raises(Conflict) as error:
-        await triage.comment(session, request.id, "kind", by=RESIDENT, now=NOW)
+        await rating.comment(session, request.id, "kind", by=RESIDENT, now=NOW)
     assert refused(error, "help_not_rated")
-    await triage.rate(session, request.id, 4, by=RESIDENT, now=at(days=2))
+    await rating.rate(session, request.id, 4, by=RESIDENT, now=at(days=2))
     with pytest.raises(Conflict) as error:
-        await triage.rate(session, request.id, 5, by=RESIDENT, now=NOW)
+        await rating.rate(session, request.id, 5, by=RESIDENT, now=NOW)
     assert refused(error, "help_already_rated")
-    await triage.comment(session, request.id, "  Very kind, thank you  ", by=RESIDENT, now=NOW)
+    await rating.comment(session, request.id, "  Very kind, thank you  ", by=RESIDENT, now=NOW)
     assert (request.rating, request.rating_comment) == (4, "Very kind, thank you")
 
 
@@ -242,10 +243,10 @@ async def test_converted_into_a_prefilled_activity_then_a_volunteer_asked_signs_
     elderly = await theme(session, "elderly")
     siming = await district(session, "siming")
 
-    assert await triage.convert_teams(session, request, HAICANG_ELDERLY, {ADMIN}) == [
+    assert await converting.convert_teams(session, request, HAICANG_ELDERLY, {ADMIN}) == [
         teams["haicang_elderly"]
     ]
-    plan = await triage.prefilled_plan(
+    plan = await converting.prefilled_plan(
         session, request, title="Help: elderly", team_id=teams["haicang_elderly"].id
     )
     assert (plan.description, plan.theme_id, plan.district_id) == (
@@ -255,7 +256,7 @@ async def test_converted_into_a_prefilled_activity_then_a_volunteer_asked_signs_
     )
     plan.address = "Xinyang Road 12"
     plan.shifts = [shift_plan(at(days=3), hours=2, capacity=1)]
-    activity = await triage.convert(session, request, plan, actor=HAICANG_ELDERLY, now=NOW)
+    activity = await converting.convert(session, request, plan, actor=HAICANG_ELDERLY, now=NOW)
     assert (request.status, request.activity_id, request.handled_by) == (
         "converted",
         activity.id,
@@ -264,7 +265,7 @@ async def test_converted_into_a_prefilled_activity_then_a_volunteer_asked_signs_
     assert activity.team_id == teams["haicang_elderly"].id
     assert await tables.for_activity(session, activity.id) == request
     with pytest.raises(Conflict) as error:
-        await triage.convert(session, request, plan, actor=HAICANG_ELDERLY, now=NOW)
+        await converting.convert(session, request, plan, actor=HAICANG_ELDERLY, now=NOW)
     assert refused(error, "help_is_converted")
 
     near = await make_volunteer(session, themes=[elderly])
@@ -278,24 +279,24 @@ async def test_converted_into_a_prefilled_activity_then_a_volunteer_asked_signs_
     await session.flush()
 
     async def candidates() -> list[Volunteer]:
-        return await triage.candidates(session, request, now=NOW, policy=POLICY, limit=10)
+        return await assignments.candidates(session, request, now=NOW, policy=POLICY, limit=10)
 
     assert await candidates() == [near, far]  # the district first
-    assignment = await triage.assign(session, request, near, actor=HAICANG_ELDERLY, now=NOW)
+    assignment = await assignments.assign(session, request, near, actor=HAICANG_ELDERLY, now=NOW)
     with pytest.raises(Conflict) as error:
-        await triage.assign(session, request, near, actor=HAICANG_ELDERLY, now=NOW)
+        await assignments.assign(session, request, near, actor=HAICANG_ELDERLY, now=NOW)
     assert refused(error, "help_already_asked")
     assert await candidates() == [far]
 
     with pytest.raises(NotAllowed) as error:
-        await triage.answer(session, far, assignment.id, yes=True, now=NOW, policy=POLICY)
+        await assignments.answer(session, far, assignment.id, yes=True, now=NOW, policy=POLICY)
     assert refused(error, "help_not_yours")
-    given = await triage.answer(session, near, assignment.id, yes=True, now=NOW, policy=POLICY)
+    given = await assignments.answer(session, near, assignment.id, yes=True, now=NOW, policy=POLICY)
     assert given.placed is not None and given.placed.position is None  # a confirmed place
     assert given.assignment.status == "accepted"
     assert await tables.coming(session, activity.id) == 1
     with pytest.raises(Conflict) as error:
-        await triage.answer(session, near, assignment.id, yes=False, now=NOW, policy=POLICY)
+        await assignments.answer(session, near, assignment.id, yes=False, now=NOW, policy=POLICY)
     assert refused(error, "help_already_answered")
     assert await tables.assignments(session, request.id) == [("Li Hua", "accepted")]
 
@@ -305,9 +306,11 @@ async def test_asking_a_volunteer_takes_an_open_request_on(session: AsyncSession
     request = await handle(session, await ask(session), HAICANG_ELDERLY)
     helper = await make_volunteer(session, themes=[await theme(session, "elderly")])
 
-    assignment = await triage.assign(session, request, helper, actor=HAICANG_ELDERLY, now=NOW)
+    assignment = await assignments.assign(session, request, helper, actor=HAICANG_ELDERLY, now=NOW)
     assert (request.status, request.handled_by) == ("accepted", HAICANG_ELDERLY)
-    given = await triage.answer(session, helper, assignment.id, yes=False, now=NOW, policy=POLICY)
+    given = await assignments.answer(
+        session, helper, assignment.id, yes=False, now=NOW, policy=POLICY
+    )
     assert (given.placed, given.assignment.status) == (None, "declined")
 
 
@@ -320,16 +323,18 @@ async def test_every_step_leaves_one_audit_row(session: AsyncSession) -> None:
     first = await session.scalar(select(AuditEntry.id).order_by(AuditEntry.id.desc()))
 
     await triage.accept(session, request, actor=HAICANG_ELDERLY, now=at(hours=1))
-    plan = await triage.prefilled_plan(
+    plan = await converting.prefilled_plan(
         session, request, title="Help", team_id=teams["haicang_elderly"].id
     )
     plan.address = "Xinyang Road 12"
     plan.shifts = [shift_plan(at(days=3), hours=2, capacity=1)]
-    await triage.convert(session, request, plan, actor=HAICANG_ELDERLY, now=at(hours=2))
-    assignment = await triage.assign(session, request, helper, actor=ADMIN, now=at(hours=3))
-    await triage.answer(session, helper, assignment.id, yes=True, now=at(hours=4), policy=POLICY)
+    await converting.convert(session, request, plan, actor=HAICANG_ELDERLY, now=at(hours=2))
+    assignment = await assignments.assign(session, request, helper, actor=ADMIN, now=at(hours=3))
+    await assignments.answer(
+        session, helper, assignment.id, yes=True, now=at(hours=4), policy=POLICY
+    )
     await triage.finish(session, request, actor=HAICANG_ELDERLY, now=at(days=4))
-    await triage.rate(session, request.id, 5, by=RESIDENT, now=at(days=5))
+    await rating.rate(session, request.id, 5, by=RESIDENT, now=at(days=5))
     await session.flush()
 
     rows = (

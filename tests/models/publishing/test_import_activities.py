@@ -14,8 +14,8 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.errors import InvalidInput
-from models.publishing import import_activities
-from models.publishing.import_activities import ImportRejected
+from models.publishing import import_activities, import_file
+from models.publishing.import_file import ImportRejected
 from models.publishing.publication import ActivityPlan
 from models.registration import volunteers
 from models.teams import roles
@@ -66,7 +66,7 @@ async def world(session: AsyncSession) -> dict[str, Any]:
 
 
 def plans_of(world: dict[str, Any], filename: str, content: bytes) -> list[ActivityPlan]:
-    return import_activities.plan_import(import_activities.read_rows(filename, content), **world)
+    return import_activities.plan_import(import_file.read_rows(filename, content), **world)
 
 
 def problems_of(world: dict[str, Any], filename: str, content: bytes) -> list[tuple[int, str]]:
@@ -195,7 +195,7 @@ async def test_xlsx_cells_as_excel_stores_them_read_like_typed_text(
 def test_xlsx_cells_become_the_text_a_coordinator_would_type() -> None:
     header = [*HEADER, "deadline", "real_name"]
     cells = [*ROW, datetime(2026, 5, 16), time(9, 0), 20.0, datetime(2026, 5, 15, 18), False]
-    [row] = import_activities.read_rows("a.xlsx", xlsx_bytes([header, cells]))
+    [row] = import_file.read_rows("a.xlsx", xlsx_bytes([header, cells]))
     typed = [*ROW, "2026-05-16", "09:00", "20", "2026-05-15 18:00", "no"]
     assert row == dict(zip(header, typed, strict=True))
 
@@ -395,7 +395,7 @@ async def test_a_value_beyond_the_last_named_column_is_reported(world: dict[str,
         ("plan.csv", ",".join(HEADER).encode() + b"\n,,,\n", "import_no_rows"),
         ("plan.csv", b"\xff\xfe\xff", "import_unreadable"),
         ("plan.xlsx", b"PK\x03\x04 not really a workbook", "import_unreadable"),
-        ("plan.csv", b"x" * (import_activities.MAX_BYTES + 1), "import_too_large"),
+        ("plan.csv", b"x" * (import_file.MAX_BYTES + 1), "import_too_large"),
     ],
 )
 async def test_files_that_cannot_be_imported_at_all(
@@ -412,7 +412,7 @@ async def test_an_empty_workbook_is_empty(world: dict[str, Any]) -> None:
 async def test_the_row_limit_counts_up_to_the_last_filled_row(
     world: dict[str, Any], kind: str
 ) -> None:
-    limit = import_activities.MAX_ROWS
+    limit = import_file.MAX_ROWS
     at_limit: list[list[Any]] = [HEADER, *[[""] * 8] * (limit - 1), ROW + SHIFT, *[[""] * 8] * 50]
     over: list[list[Any]] = [HEADER, *[[""] * 8] * limit, ROW + SHIFT]
     make = csv_bytes if kind == "csv" else xlsx_bytes
@@ -422,9 +422,9 @@ async def test_the_row_limit_counts_up_to_the_last_filled_row(
 
 
 def test_check_file_refuses_by_name_and_size_before_downloading() -> None:
-    assert import_activities.check_file("Plan.XLSX", 10) == ".xlsx"
-    assert import_activities.check_file("plan.csv", None) == ".csv"
+    assert import_file.check_file("Plan.XLSX", 10) == ".xlsx"
+    assert import_file.check_file("plan.csv", None) == ".csv"
     with pytest.raises(InvalidInput, match="import_too_large"):
-        import_activities.check_file("plan.csv", import_activities.MAX_BYTES + 1)
+        import_file.check_file("plan.csv", import_file.MAX_BYTES + 1)
     with pytest.raises(InvalidInput, match="import_file_type"):
-        import_activities.check_file(None, 10)
+        import_file.check_file(None, 10)

@@ -28,7 +28,8 @@ from models.errors import Conflict
 from models.reference import District, Theme
 from models.registration.tables import Volunteer, volunteer_themes
 from models.reports import exports
-from models.reports.exports import FileFormat, Period, Scope, Table
+from models.reports.export_files import FileFormat, Table
+from models.reports.exports import Period, Scope
 from models.teams.tables import TeamMember
 from tests.conftest import TEST_ID_KEY
 from tests.ids import make_id

@@ -19,10 +19,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models.attendance import certificate
 from models.db import create_engine, session_factory
 from models.registration.tables import Volunteer
-from models.reports import stats
+from models.reports import charts, stats
+from models.reports.charts import ChartWording
 from models.reports.stats import (
     EVERYTHING,
-    ChartWording,
     MonthLine,
     Period,
     Scope,
@@ -225,8 +225,8 @@ async def test_the_chart_is_a_png_whose_chinese_words_have_glyphs() -> None:
     wording = ChartWording(title="每月确认时长与参与人次", hours="小时", participations="人次")
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # matplotlib warns of each glyph a font lacks
-        png = stats.render_chart(months, wording, certificate.find_font())
+        png = charts.render_chart(months, wording, certificate.find_font())
     assert png.startswith(b"\x89PNG\r\n\x1a\n")
     assert Image.open(io.BytesIO(png)).size == (1080, 540)
     with pytest.warns(UserWarning, match="missing from font"):  # the check above can fail
-        stats.render_chart(months, wording, None)
+        charts.render_chart(months, wording, None)

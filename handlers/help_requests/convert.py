@@ -1,0 +1,174 @@
+"""A coordinator turns a help request into an activity: prefilled with what the request says
+(what, which kind, where), they choose the team that runs it when several fit, type the address,
+the day and time (one shift: help is usually one visit) and how many volunteers are needed, check
+the plan and publish it. The activity is linked to the request and the resident is told; its
+volunteers then sign up as for any activity, and the resident is told of each (`triage.signed_up`).
+"""
+
+from __future__ import annotations
+
+from handlers.activities import links
+from handlers.callbacks import Press
+from handlers.context import Context, in_rows, keyboard
+from handlers.help_requests.triage import (
+    FLOW,
+    Step,
+    current,
+    handled,
+    names,
+    requester_language,
+    tell_requester,
+)
+from handlers.notify import notifier
+from handlers.publishing import plan_preview
+from handlers.publishing.activity_plan import (
+    chosen_id,
+    load_plan,
+    store_plan,
+    today,
+    typed_address,
+    typed_text,
+)
+from handlers.router import Router
+from models.errors import InvalidInput, NotAllowed
+from models.help_requests import convert, tables, triage
+from models.publishing import activity_input, publication
+from models.publishing.publication import ShiftPlan
+from models.teams import roles
+
+router = Router()
+
+
+@router.button("hq.convert", lasting=True)
+async def start_convert(ctx: Context, press: Press) -> None:
+    """The coordinator turns the request into an activity: what it says is filled in."""
+    request = await handled(ctx, press)
+    triage.may_start(request, "convert")
+    teams = await convert.convert_teams(ctx.session, request, ctx.user_id, ctx.deployment.admin_ids)
+    if not teams:
+        raise NotAllowed("help_no_team")
+    kind, _ = await names(notifier(ctx), ctx.lang, request)
+    plan = await convert.prefilled_plan(
+        ctx.session,
+        request,
+        title=ctx.t("help_requests.activity_title", kind=kind),
+        team_id=teams[0].id if len(teams) == 1 else None,
+    )
+    ctx.finish()
+    ctx.state.data = {"request_id": request.id}
+    store_plan(ctx, plan)
+    if plan.team_id is None:
+        ctx.go(FLOW, Step.TEAM)
+        buttons = [ctx.button(team.name, "hq.team", team.id) for team in teams]
+        ctx.say(ctx.t("help_requests.choose_team"), keyboard(*in_rows(buttons, 1)))
+    else:
+        await ask_address(ctx)
+
+
+@router.button("hq.team")
+async def pick_team(ctx: Context, press: Press) -> None:
+    """The coordinator chose the team that runs the activity."""
+    request = await current(ctx)
+    teams = {
+        team.id: team
+        for team in await convert.convert_teams(
+            ctx.session, request, ctx.user_id, ctx.deployment.admin_ids
+        )
+    }
+    team_id = chosen_id(press, set(teams))
+    if team_id is None:
+        ctx.answer(ctx.t("general.button_invalid"), alert=True)
+        return
+    ctx.edit_pressed(ctx.t("help_requests.team_chosen", team=teams[team_id].name))
+    plan = load_plan(ctx)
+    plan.team_id = team_id
+    store_plan(ctx, plan)
+    await ask_address(ctx)
+
+
+async def ask_address(ctx: Context) -> None:
+    ctx.go(FLOW, Step.ADDRESS)
+    number, title = ctx.state.data["request_id"], load_plan(ctx).title
+    ctx.say(ctx.t("help_requests.ask_address", number=number, title=title))
+
+
+@router.step(FLOW, Step.ADDRESS)
+async def receive_address(ctx: Context) -> None:
+    """The coordinator typed where the volunteers go."""
+    plan = load_plan(ctx)
+    plan.address = typed_address(ctx)
+    store_plan(ctx, plan)
+    request = await tables.get(ctx.session, int(ctx.state.data["request_id"]))
+    ctx.go(FLOW, Step.WHEN)
+    ctx.say(ctx.t("help_requests.ask_when", preferred_time=request.preferred_time))
+
+
+@router.step(FLOW, Step.WHEN)
+async def receive_when(ctx: Context) -> None:
+    """The coordinator typed the day and the time (one shift: help is usually one visit)."""
+    day_text, _, range_text = typed_text(ctx, "help_requests.when_format").strip().partition(" ")
+    if not range_text:
+        raise InvalidInput("help_when_format")
+    day = activity_input.parse_date(day_text, today=today(ctx))
+    start, end = activity_input.parse_time_range(range_text)
+    starts_at, ends_at = activity_input.shift_times(day, start, end, ctx.deployment.zone)
+    shift = ShiftPlan(starts_at, ends_at, capacity=1)
+    publication.check_shift(shift, now=ctx.clock.now())
+    plan = load_plan(ctx)
+    plan.shifts = [shift]
+    store_plan(ctx, plan)
+    ctx.go(FLOW, Step.PLACES)
+    ctx.say(ctx.t("help_requests.ask_places"))
+
+
+@router.step(FLOW, Step.PLACES)
+async def receive_places(ctx: Context) -> None:
+    """The coordinator typed how many volunteers are needed: the plan is shown to check."""
+    plan = load_plan(ctx)
+    plan.shifts[0].capacity = activity_input.parse_capacity(
+        typed_text(ctx, "help_requests.ask_places")
+    )
+    store_plan(ctx, plan)
+    ctx.go(FLOW, Step.PREVIEW)
+    buttons = [
+        ctx.button(ctx.t("help_requests.publish"), "hq.publish"),
+        ctx.button(ctx.t("help_requests.discard"), "hq.discard"),
+    ]
+    text = await plan_preview.describe_plan(ctx, plan)
+    ctx.say(ctx.t("help_requests.preview", plan=text), keyboard(buttons))
+
+
+@router.button("hq.publish")
+async def publish(ctx: Context, press: Press) -> None:
+    """The coordinator published the activity: it is linked to the request, the resident told."""
+    request = await current(ctx)
+    plan = load_plan(ctx)
+    if plan.team_id is None:
+        raise InvalidInput("team_missing")
+    await roles.require_manager(ctx.session, ctx.user_id, plan.team_id, ctx.deployment.admin_ids)
+    activity = await convert.convert(
+        ctx.session, request, plan, actor=ctx.user_id, now=ctx.clock.now()
+    )
+    ctx.finish()
+    (shift,) = await publication.shifts_of(ctx.session, activity.id)
+    link = links.activity_link(ctx, activity)
+    b = ctx.lasting_button
+    ctx.edit_pressed(
+        ctx.t("help_requests.published", title=activity.title, number=request.id, link=link),
+        keyboard(
+            [b(ctx.t("help_requests.assign"), "hq.assign", request.id)],
+            [b(ctx.t("help_requests.recruit"), "shift.recruit", shift.id)],
+        ),
+    )
+    notify = notifier(ctx)
+    language = await requester_language(notify, request.requester_telegram_id)
+    when = notify.when(language, shift)
+    await tell_requester(notify, request, "help_requests.told_converted", when=when)
+
+
+@router.button("hq.discard")
+async def discard(ctx: Context, press: Press) -> None:
+    """The coordinator dropped the activity: the request stays as it was."""
+    number = ctx.state.data.get("request_id", "")
+    ctx.finish()
+    ctx.edit_pressed(ctx.t("help_requests.discarded", number=number))
