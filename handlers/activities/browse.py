@@ -30,36 +30,6 @@ class FilterKind(StrEnum):
     PERIOD = "period"
 
 
-class TurnPage(Button, action="ls", lasting=True):
-    """The volunteer turns a page of the list, or picks a filter (which shows its first page)."""
-
-    page: int
-    theme_id: int  # NONE: any theme
-    district_id: int  # NONE: any district
-    period: Period
-
-
-class ChooseFilter(Button, action="ls.f", lasting=True):
-    """The volunteer wants to narrow the list by theme, district or date."""
-
-    kind: FilterKind
-    theme_id: int  # the filters in use: NONE for any
-    district_id: int
-    period: Period
-
-
-class OpenActivity(Button, action="act.show", lasting=True):
-    """The volunteer opens an activity's card from the list."""
-
-    activity_id: int
-
-
-class ShowVenueMap(Button, action="act.map", lasting=True):
-    """The volunteer wants the pin of the activity's venue."""
-
-    activity_id: int
-
-
 def _turn_to(page: int, filters: Filters) -> TurnPage:
     return TurnPage(page, filters.theme_id or NONE, filters.district_id or NONE, filters.period)
 
@@ -76,6 +46,15 @@ def _filters_of(button: TurnPage | ChooseFilter) -> Filters:
 async def list_activities(ctx: Context) -> None:
     """The volunteer asked what they can sign up for."""
     await _show_page(ctx, Filters(), 0, edit=False)
+
+
+class TurnPage(Button, action="ls", lasting=True):
+    """The volunteer turns a page of the list, or picks a filter (which shows its first page)."""
+
+    page: int
+    theme_id: int  # NONE: any theme
+    district_id: int  # NONE: any district
+    period: Period
 
 
 @router.button(TurnPage)
@@ -129,6 +108,15 @@ def _filter_buttons(ctx: Context, filters: Filters) -> list[InlineButton]:
     ]
 
 
+class ChooseFilter(Button, action="ls.f", lasting=True):
+    """The volunteer wants to narrow the list by theme, district or date."""
+
+    kind: FilterKind
+    theme_id: int  # the filters in use: NONE for any
+    district_id: int
+    period: Period
+
+
 @router.button(ChooseFilter)
 async def choose_filter(ctx: Context, choice: ChooseFilter) -> None:
     """The volunteer wants to narrow the list by theme, district or date."""
@@ -163,6 +151,12 @@ async def choose_filter(ctx: Context, choice: ChooseFilter) -> None:
 
 
 # ---- one activity ----------------------------------------------------------------------------
+
+
+class OpenActivity(Button, action="act.show", lasting=True):
+    """The volunteer opens an activity's card from the list."""
+
+    activity_id: int
 
 
 @router.button(OpenActivity)
@@ -207,6 +201,12 @@ async def show_card(ctx: Context, activity: Activity, *, edit: bool = False) -> 
         ctx.edit_pressed(text, markup)
     else:
         ctx.say(text, markup)
+
+
+class ShowVenueMap(Button, action="act.map", lasting=True):
+    """The volunteer wants the pin of the activity's venue."""
+
+    activity_id: int
 
 
 @router.button(ShowVenueMap)

@@ -20,28 +20,6 @@ router = Router()
 ALL_SHIFTS = 0  # the calendar button for every upcoming shift names none
 
 
-class AskToCancel(Button, action="my.cancel", lasting=True):
-    """The volunteer wants to give back a place: the bot asks first."""
-
-    signup_id: int
-
-
-class ConfirmCancel(Button, action="my.cancel_ok", lasting=True):
-    """The volunteer confirms they give the place back."""
-
-    signup_id: int
-
-
-class KeepShift(Button, action="my.keep", lasting=True):
-    """The volunteer changed their mind about cancelling."""
-
-
-class GetCalendar(Button, action="my.ics", lasting=True):
-    """The volunteer wants one shift, or all of them (ALL_SHIFTS), in their calendar."""
-
-    signup_id: int = ALL_SHIFTS
-
-
 async def upcoming(ctx: Context, volunteer: Volunteer) -> list[tuple[Signup, Shift, Activity]]:
     rows = await ctx.session.execute(
         select(Signup, Shift, Activity)
@@ -110,6 +88,12 @@ def _buttons(ctx: Context, mine: Signup, shift: Shift, activity: Activity) -> li
     ]
 
 
+class AskToCancel(Button, action="my.cancel", lasting=True):
+    """The volunteer wants to give back a place: the bot asks first."""
+
+    signup_id: int
+
+
 @router.button(AskToCancel)
 async def ask_cancel(ctx: Context, choice: AskToCancel) -> None:
     """The volunteer wants to give back a place: ask before doing it."""
@@ -132,6 +116,12 @@ async def ask_cancel(ctx: Context, choice: AskToCancel) -> None:
     )
 
 
+class ConfirmCancel(Button, action="my.cancel_ok", lasting=True):
+    """The volunteer confirms they give the place back."""
+
+    signup_id: int
+
+
 @router.button(ConfirmCancel)
 async def cancel(ctx: Context, choice: ConfirmCancel) -> None:
     """The volunteer confirmed: the place is given back and offered to whoever waits first."""
@@ -145,10 +135,20 @@ async def cancel(ctx: Context, choice: ConfirmCancel) -> None:
     await _show(ctx, edit=True)
 
 
+class KeepShift(Button, action="my.keep", lasting=True):
+    """The volunteer changed their mind about cancelling."""
+
+
 @router.button(KeepShift)
 async def keep(ctx: Context, choice: KeepShift) -> None:
     """The volunteer changed their mind about cancelling."""
     await _show(ctx, edit=True)
+
+
+class GetCalendar(Button, action="my.ics", lasting=True):
+    """The volunteer wants one shift, or all of them (ALL_SHIFTS), in their calendar."""
+
+    signup_id: int = ALL_SHIFTS
 
 
 @router.button(GetCalendar)

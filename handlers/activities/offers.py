@@ -21,18 +21,6 @@ from models.teams import roles
 router = Router()
 
 
-class AcceptOffer(Button, action="offer.yes", lasting=True):
-    """The volunteer takes the place offered to them."""
-
-    signup_id: int
-
-
-class DeclineOffer(Button, action="offer.no", lasting=True):
-    """The volunteer passes the place offered to them on to the next person waiting."""
-
-    signup_id: int
-
-
 async def announce(source: Context | Notifier, vacancy: Vacancy) -> None:
     """Send the offers a vacancy made, and tell the coordinators about places nobody waits for."""
     notify = source if isinstance(source, Notifier) else notifier(source)
@@ -87,6 +75,12 @@ async def _tell_coordinators(notify: Notifier, activity: Activity, vacancy: Vaca
         )
 
 
+class AcceptOffer(Button, action="offer.yes", lasting=True):
+    """The volunteer takes the place offered to them."""
+
+    signup_id: int
+
+
 @router.button(AcceptOffer)
 async def accept(ctx: Context, offer: AcceptOffer) -> None:
     """The volunteer took the place they were offered."""
@@ -101,6 +95,12 @@ async def accept(ctx: Context, offer: AcceptOffer) -> None:
         policy=ctx.deployment.signup,
     )
     ctx.edit_pressed(ctx.t("offers.accepted"))
+
+
+class DeclineOffer(Button, action="offer.no", lasting=True):
+    """The volunteer passes the place offered to them on to the next person waiting."""
+
+    signup_id: int
 
 
 @router.button(DeclineOffer)

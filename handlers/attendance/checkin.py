@@ -40,40 +40,6 @@ CODES_LIST_LIMIT = 20
 MINUTES_PER_HOUR = 60
 
 
-class RequestCheckOut(Button, action="att.ask", lasting=True):
-    """The volunteer pressed Check out on the message that checked them in."""
-
-    signup_id: int
-
-
-class StayCheckedIn(Button, action="att.stay", lasting=True):
-    """The volunteer is not leaving yet."""
-
-
-class CheckOut(Button, action="att.out", lasting=True):
-    """The volunteer checks out (confirmed, or from the reminder after the shift)."""
-
-    signup_id: int
-
-
-class ListCheckInCodes(Button, action="ci.list", lasting=True):
-    """A coordinator wants the check-in code of a shift of one activity (from /manage)."""
-
-    activity_id: int
-
-
-class ShowCheckInCode(Button, action="ci.open", lasting=True):
-    """A coordinator opens a shift's check-in code."""
-
-    shift_id: int
-
-
-class ReplaceCheckInCode(Button, action="ci.rotate", lasting=True):
-    """A coordinator replaces a shift's check-in code (the old one stops working)."""
-
-    shift_id: int
-
-
 def _volunteer(ctx: Context) -> Volunteer:
     if ctx.volunteer is None:
         raise NotAllowed("checkin_not_registered")
@@ -193,6 +159,12 @@ async def ask_check_out(ctx: Context) -> None:
     _ask_check_out(ctx, place, "attendance.confirm_check_out")
 
 
+class RequestCheckOut(Button, action="att.ask", lasting=True):
+    """The volunteer pressed Check out on the message that checked them in."""
+
+    signup_id: int
+
+
 @router.button(RequestCheckOut)
 async def check_out_pressed(ctx: Context, request: RequestCheckOut) -> None:
     """The volunteer pressed Check out: ask once more (checking out cannot be undone)."""
@@ -200,10 +172,20 @@ async def check_out_pressed(ctx: Context, request: RequestCheckOut) -> None:
     _ask_check_out(ctx, place, "attendance.confirm_check_out", edit=True)
 
 
+class StayCheckedIn(Button, action="att.stay", lasting=True):
+    """The volunteer is not leaving yet."""
+
+
 @router.button(StayCheckedIn)
 async def stay(ctx: Context, choice: StayCheckedIn) -> None:
     """The volunteer is not leaving yet."""
     ctx.edit_pressed(ctx.t("attendance.still_in"))
+
+
+class CheckOut(Button, action="att.out", lasting=True):
+    """The volunteer checks out (confirmed, or from the reminder after the shift)."""
+
+    signup_id: int
 
 
 @router.button(CheckOut)
@@ -243,6 +225,12 @@ async def list_codes(ctx: Context) -> None:
         Activity.team_id.in_([team.id for team in teams]),
         Shift.starts_at <= now + CODES_AHEAD,
     )
+
+
+class ListCheckInCodes(Button, action="ci.list", lasting=True):
+    """A coordinator wants the check-in code of a shift of one activity (from /manage)."""
+
+    activity_id: int
 
 
 @router.button(ListCheckInCodes)
@@ -287,12 +275,24 @@ async def _managed_shift(ctx: Context, shift_id: int) -> tuple[Shift, Activity]:
     return shift, activity
 
 
+class ShowCheckInCode(Button, action="ci.open", lasting=True):
+    """A coordinator opens a shift's check-in code."""
+
+    shift_id: int
+
+
 @router.button(ShowCheckInCode)
 async def show_code(ctx: Context, code: ShowCheckInCode) -> None:
     """The coordinator opened a shift's check-in code, to show or print."""
     shift, activity = await _managed_shift(ctx, code.shift_id)
     token = await checkin.open_code(ctx.session, shift, actor=ctx.user_id, now=ctx.clock.now())
     _send_code(ctx, shift, activity, token)
+
+
+class ReplaceCheckInCode(Button, action="ci.rotate", lasting=True):
+    """A coordinator replaces a shift's check-in code (the old one stops working)."""
+
+    shift_id: int
 
 
 @router.button(ReplaceCheckInCode)

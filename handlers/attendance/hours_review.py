@@ -49,72 +49,18 @@ CHANGE_HOURS = Flow(
 )
 
 
-class ChooseShiftToReview(Button, action="hr.shifts", lasting=True):
-    """A coordinator opens attendance and hours for an activity (from /manage)."""
-
-    activity_id: int
-
-
-class ShowAttendance(Button, action="hr.roster", lasting=True):
-    """A coordinator opens a shift's attendance roster."""
-
-    shift_id: int
-
-
-class ShowAttendee(Button, action="hr.person", lasting=True):
-    """A coordinator opens one person on a shift's roster."""
-
-    signup_id: int
-
-
-class MarkPresent(Button, action="hr.present", lasting=True):
-    """A coordinator marks the person present for the whole shift."""
-
-    signup_id: int
-
-
-class MarkAbsent(Button, action="hr.absent", lasting=True):
-    """A coordinator marks the person absent (a no-show)."""
-
-    signup_id: int
-
-
-class ConfirmHours(Button, action="hr.ok", lasting=True):
-    """A coordinator confirms the person's recorded hours."""
-
-    signup_id: int
-
-
-class ConfirmAllHours(Button, action="hr.all", lasting=True):
-    """A coordinator confirms every recorded, unflagged record of the shift."""
-
-    shift_id: int
-
-
-class ChangeHours(Button, action="hr.set", lasting=True):
-    """A coordinator changes the person's credited hours."""
-
-    signup_id: int
-
-
-class AddHonourHours(Button, action="hr.honour", lasting=True):
-    """A coordinator adds honour hours for the person."""
-
-    signup_id: int
-
-
-class ExportInsuredRoster(Button, action="hr.insured", lasting=True):
-    """A coordinator exports the shift's insured roster for the insurer."""
-
-    shift_id: int
-
-
 async def _signup(ctx: Context, signup_id: int) -> tuple[Signup, Shift, Activity]:
     signup = await ctx.session.get(Signup, signup_id)
     if signup is None:
         raise Conflict("not_on_roster")
     shift, activity = await managed.shift(ctx, signup.shift_id)
     return signup, shift, activity
+
+
+class ChooseShiftToReview(Button, action="hr.shifts", lasting=True):
+    """A coordinator opens attendance and hours for an activity (from /manage)."""
+
+    activity_id: int
 
 
 @router.button(ChooseShiftToReview)
@@ -138,6 +84,12 @@ async def choose_shift(ctx: Context, review: ChooseShiftToReview) -> None:
     ctx.say(
         ctx.t("hours_review.choose_shift", title=activity.title), keyboard(*in_rows(buttons, 1))
     )
+
+
+class ShowAttendance(Button, action="hr.roster", lasting=True):
+    """A coordinator opens a shift's attendance roster."""
+
+    shift_id: int
 
 
 @router.button(ShowAttendance)
@@ -213,6 +165,12 @@ def _state(ctx: Context, line: Line) -> str:
     return ctx.t("hours_review.to_confirm", span=span)
 
 
+class ShowAttendee(Button, action="hr.person", lasting=True):
+    """A coordinator opens one person on a shift's roster."""
+
+    signup_id: int
+
+
 @router.button(ShowAttendee)
 async def show_person(ctx: Context, person: ShowAttendee) -> None:
     """The coordinator opened one person on the roster."""
@@ -252,6 +210,12 @@ async def _person(ctx: Context, signup: Signup, shift: Shift, activity: Activity
     ctx.say(text, keyboard(*rows))
 
 
+class MarkPresent(Button, action="hr.present", lasting=True):
+    """A coordinator marks the person present for the whole shift."""
+
+    signup_id: int
+
+
 @router.button(MarkPresent)
 async def present(ctx: Context, mark: MarkPresent) -> None:
     """The coordinator marked the person present for the whole shift."""
@@ -264,6 +228,12 @@ async def present(ctx: Context, mark: MarkPresent) -> None:
         policy=ctx.deployment.attendance,
     )
     await _person(ctx, signup, shift, activity)
+
+
+class MarkAbsent(Button, action="hr.absent", lasting=True):
+    """A coordinator marks the person absent (a no-show)."""
+
+    signup_id: int
 
 
 @router.button(MarkAbsent)
@@ -294,6 +264,12 @@ async def _congratulate(ctx: Context, before: dict[int, int]) -> None:
         await congratulate_if_promoted(notifier(ctx), volunteer, minutes)
 
 
+class ConfirmHours(Button, action="hr.ok", lasting=True):
+    """A coordinator confirms the person's recorded hours."""
+
+    signup_id: int
+
+
 @router.button(ConfirmHours)
 async def confirm(ctx: Context, confirmation: ConfirmHours) -> None:
     """The coordinator confirmed the person's recorded hours."""
@@ -304,6 +280,12 @@ async def confirm(ctx: Context, confirmation: ConfirmHours) -> None:
     )
     await _congratulate(ctx, before)
     await _person(ctx, signup, shift, activity)
+
+
+class ConfirmAllHours(Button, action="hr.all", lasting=True):
+    """A coordinator confirms every recorded, unflagged record of the shift."""
+
+    shift_id: int
 
 
 @router.button(ConfirmAllHours)
@@ -320,10 +302,22 @@ async def confirm_all(ctx: Context, confirmation: ConfirmAllHours) -> None:
     await _roster(ctx, shift, activity)
 
 
+class ChangeHours(Button, action="hr.set", lasting=True):
+    """A coordinator changes the person's credited hours."""
+
+    signup_id: int
+
+
 @router.button(ChangeHours)
 async def ask_hours(ctx: Context, change: ChangeHours) -> None:
     """The coordinator wants to change the credited hours: how many?"""
     await _start(ctx, change.signup_id, "set")
+
+
+class AddHonourHours(Button, action="hr.honour", lasting=True):
+    """A coordinator adds honour hours for the person."""
+
+    signup_id: int
 
 
 @router.button(AddHonourHours)
@@ -376,6 +370,12 @@ async def got_reason(ctx: Context) -> None:
     await _congratulate(ctx, before)
     ctx.finish()
     await _person(ctx, signup, shift, activity)
+
+
+class ExportInsuredRoster(Button, action="hr.insured", lasting=True):
+    """A coordinator exports the shift's insured roster for the insurer."""
+
+    shift_id: int
 
 
 @router.button(ExportInsuredRoster)

@@ -82,45 +82,6 @@ CANCEL_ACTIVITY = Flow(
 )
 
 
-class EditActivity(Button, action="act.edit", lasting=True):
-    """Edit, on an activity's management card."""
-
-    activity_id: int
-
-
-class ChooseField(Button, action="ed.what"):
-    """The coordinator picks the title, the description or the address to change."""
-
-    field: Field
-
-
-class ChangeShift(Button, action="ed.shift"):
-    """The coordinator picks a shift whose time or number of places to change."""
-
-    change: ShiftChange
-    shift_id: int
-
-
-class CancelActivity(Button, action="act.cancel", lasting=True):
-    """Cancel, on an activity's management card."""
-
-    activity_id: int
-
-
-class ChooseWhatToCancel(Button, action="cx.what"):
-    """The coordinator picks the whole activity (WHOLE) or one shift to cancel."""
-
-    shift_id: int
-
-
-class ConfirmCancel(Button, action="cx.yes"):
-    """The coordinator confirms the cancellation."""
-
-
-class KeepActivity(Button, action="cx.no"):
-    """The coordinator changes their mind: nothing is cancelled."""
-
-
 async def managed_activity(ctx: Context, activity_id: int) -> Activity:
     """The activity, if this user manages its team and it is not cancelled (else refused)."""
     activity = await managed.activity(ctx, activity_id)
@@ -157,6 +118,12 @@ def tell(
 # ---- edit -------------------------------------------------------------------------------------
 
 
+class EditActivity(Button, action="act.edit", lasting=True):
+    """Edit, on an activity's management card."""
+
+    activity_id: int
+
+
 @router.button(EditActivity)
 async def start_edit(ctx: Context, edit: EditActivity) -> None:
     """The coordinator pressed Edit on an activity's management card."""
@@ -190,6 +157,12 @@ async def ask_what_to_change(ctx: Context) -> None:
     ctx.say(ctx.t("edit_activity.choose", title=activity.title), keyboard(*rows))
 
 
+class ChooseField(Button, action="ed.what"):
+    """The coordinator picks the title, the description or the address to change."""
+
+    field: Field
+
+
 @router.button(ChooseField)
 async def choose_field(ctx: Context, choice: ChooseField) -> None:
     """The coordinator chose to change the title, the description or the address."""
@@ -206,6 +179,13 @@ async def ask_field(ctx: Context) -> None:
         Step.ADDRESS: activity.address,
     }[step]
     ctx.edit_pressed(ctx.t(f"edit_activity.ask_{step}", current=current))
+
+
+class ChangeShift(Button, action="ed.shift"):
+    """The coordinator picks a shift whose time or number of places to change."""
+
+    change: ShiftChange
+    shift_id: int
 
 
 @router.button(ChangeShift)
@@ -339,6 +319,12 @@ async def receive_places(ctx: Context) -> None:
 # ---- cancel -----------------------------------------------------------------------------------
 
 
+class CancelActivity(Button, action="act.cancel", lasting=True):
+    """Cancel, on an activity's management card."""
+
+    activity_id: int
+
+
 @router.button(CancelActivity)
 async def start_cancel(ctx: Context, cancelling: CancelActivity) -> None:
     """The coordinator pressed Cancel on an activity's management card."""
@@ -383,6 +369,12 @@ async def what_is_cancelled(ctx: Context, activity: Activity) -> tuple[list[Shif
     return shifts, ctx.t(
         "edit_activity.shift_named", title=activity.title, when=when(ctx, ctx.lang, shifts[0])
     )
+
+
+class ChooseWhatToCancel(Button, action="cx.what"):
+    """The coordinator picks the whole activity (WHOLE) or one shift to cancel."""
+
+    shift_id: int
 
 
 @router.button(ChooseWhatToCancel)
@@ -435,6 +427,10 @@ async def ask_confirmation(ctx: Context) -> None:
     ctx.say(text, keyboard(buttons))
 
 
+class ConfirmCancel(Button, action="cx.yes"):
+    """The coordinator confirms the cancellation."""
+
+
 @router.button(ConfirmCancel)
 async def cancel(ctx: Context, confirm: ConfirmCancel) -> None:
     """The coordinator confirmed: the shifts are cancelled and their volunteers told why."""
@@ -452,6 +448,10 @@ async def cancel(ctx: Context, confirm: ConfirmCancel) -> None:
     tell(ctx, people, shifts, "edit_activity.cancelled_notice", title=activity.title, reason=reason)
     ctx.finish()
     ctx.edit_pressed(ctx.t("edit_activity.cancel_done", what=named, count=len(people)))
+
+
+class KeepActivity(Button, action="cx.no"):
+    """The coordinator changes their mind: nothing is cancelled."""
 
 
 @router.button(KeepActivity)

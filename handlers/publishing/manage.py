@@ -30,43 +30,6 @@ router = Router()
 LIST_LIMIT = 30
 
 
-class ShowActivity(Button, action="mg.show", lasting=True):
-    """A coordinator opens one of their activities (from /manage, a card, a help request)."""
-
-    activity_id: int
-
-
-class ShowLink(Button, action="mg.link", lasting=True):
-    """The coordinator wants the activity's link and a QR code to print."""
-
-    activity_id: int
-
-
-class PostCard(Button, action="mg.post", lasting=True):
-    """The coordinator wants the activity's card in a group: which one?"""
-
-    activity_id: int
-
-
-class PostCardTo(Button, action="mg.post_to", lasting=True):
-    """The coordinator chose the group or channel for the activity's card."""
-
-    activity_id: int
-    chat_id: int
-
-
-class RecruitForShift(Button, action="shift.recruit", lasting=True):
-    """A coordinator asks to call volunteers for a shift's free places (asks to confirm)."""
-
-    shift_id: int
-
-
-class SendRecruitCall(Button, action="shift.recruit_ok", lasting=True):
-    """The coordinator sends the call for volunteers for a shift."""
-
-    shift_id: int
-
-
 @router.command("manage", role=Role.COORDINATOR, refusal="manage_not_coordinator")
 async def list_managed(ctx: Context) -> None:
     """A coordinator asked for the activities they run."""
@@ -88,6 +51,12 @@ async def list_managed(ctx: Context) -> None:
     buttons = [ctx.button(a.title[:40], ShowActivity(a.id)) for a in activities]
     export = ctx.button(ctx.t("exports.open"), exports.StartExport())
     ctx.say(ctx.t("manage.header"), keyboard(*in_rows(buttons, 1), [export]))
+
+
+class ShowActivity(Button, action="mg.show", lasting=True):
+    """A coordinator opens one of their activities (from /manage, a card, a help request)."""
+
+    activity_id: int
 
 
 @router.button(ShowActivity)
@@ -114,6 +83,12 @@ async def show(ctx: Context, opened: ShowActivity) -> None:
     )
 
 
+class ShowLink(Button, action="mg.link", lasting=True):
+    """The coordinator wants the activity's link and a QR code to print."""
+
+    activity_id: int
+
+
 @router.button(ShowLink)
 async def link(ctx: Context, wanted: ShowLink) -> None:
     """The coordinator wants the activity's link and a QR code to print."""
@@ -127,6 +102,12 @@ async def link(ctx: Context, wanted: ShowLink) -> None:
             caption=ctx.t("manage.link_caption", title=activity.title, link=url),
         )
     )
+
+
+class PostCard(Button, action="mg.post", lasting=True):
+    """The coordinator wants the activity's card in a group: which one?"""
+
+    activity_id: int
 
 
 @router.button(PostCard)
@@ -143,6 +124,13 @@ async def choose_group(ctx: Context, posting: PostCard) -> None:
         for g in chats
     ]
     ctx.say(ctx.t("manage.choose_group"), keyboard(*in_rows(buttons, 1)))
+
+
+class PostCardTo(Button, action="mg.post_to", lasting=True):
+    """The coordinator chose the group or channel for the activity's card."""
+
+    activity_id: int
+    chat_id: int
 
 
 @router.button(PostCardTo)
@@ -171,6 +159,12 @@ async def _recruits(ctx: Context, shift: Shift, activity: Activity) -> list[Volu
     return list(await ctx.session.scalars(audience))
 
 
+class RecruitForShift(Button, action="shift.recruit", lasting=True):
+    """A coordinator asks to call volunteers for a shift's free places (asks to confirm)."""
+
+    shift_id: int
+
+
 @router.button(RecruitForShift)
 async def ask_recruit(ctx: Context, recruiting_for: RecruitForShift) -> None:
     """The coordinator tapped the recruitment call for a shift with free places."""
@@ -183,6 +177,12 @@ async def ask_recruit(ctx: Context, recruiting_for: RecruitForShift) -> None:
             [ctx.button(ctx.t("manage.recruit_send"), SendRecruitCall(shift.id))],
         ),
     )
+
+
+class SendRecruitCall(Button, action="shift.recruit_ok", lasting=True):
+    """The coordinator sends the call for volunteers for a shift."""
+
+    shift_id: int
 
 
 @router.button(SendRecruitCall)

@@ -32,32 +32,6 @@ from models.teams.tables import Role
 router = Router()
 
 
-class SkipDescription(Button, action="na.skip_description"):
-    """The coordinator gives the activity no description."""
-
-
-class ChooseTheme(Button, action="na.theme"):
-    """The coordinator picks the activity's theme."""
-
-    theme_id: int
-
-
-class ChooseTeam(Button, action="na.team"):
-    """The coordinator picks the team that runs the activity."""
-
-    team_id: int
-
-
-class ChooseDistrict(Button, action="na.district"):
-    """The coordinator picks the district the activity is in."""
-
-    district_id: int
-
-
-class SkipLocation(Button, action="na.skip_location"):
-    """The coordinator sends no map pin."""
-
-
 # ---- start ------------------------------------------------------------------------------------
 
 
@@ -112,6 +86,10 @@ async def receive_description(ctx: Context) -> None:
     await advance(ctx, plan, Step.DESCRIPTION)
 
 
+class SkipDescription(Button, action="na.skip_description"):
+    """The coordinator gives the activity no description."""
+
+
 @router.button(SkipDescription)
 async def skip_description(ctx: Context, skip: SkipDescription) -> None:
     """The coordinator gives no description."""
@@ -128,6 +106,12 @@ async def ask_theme(ctx: Context) -> None:
         for theme in await volunteers.themes(ctx.session)
     ]
     ctx.say(ctx.t("new_activity.ask_theme"), keyboard(*in_rows(buttons, 2)))
+
+
+class ChooseTheme(Button, action="na.theme"):
+    """The coordinator picks the activity's theme."""
+
+    theme_id: int
 
 
 @router.button(ChooseTheme)
@@ -151,6 +135,12 @@ async def ask_team(ctx: Context) -> None:
         for team in await roles.managed_teams(ctx.session, ctx.user_id, ctx.deployment.admin_ids)
     ]
     ctx.say(ctx.t("new_activity.ask_team"), keyboard(*in_rows(buttons, 1)))
+
+
+class ChooseTeam(Button, action="na.team"):
+    """The coordinator picks the team that runs the activity."""
+
+    team_id: int
 
 
 @router.button(ChooseTeam)
@@ -179,6 +169,12 @@ async def ask_district(ctx: Context) -> None:
         for district in await volunteers.districts(ctx.session)
     ]
     ctx.say(ctx.t("new_activity.ask_district"), keyboard(*in_rows(buttons, 2)))
+
+
+class ChooseDistrict(Button, action="na.district"):
+    """The coordinator picks the district the activity is in."""
+
+    district_id: int
 
 
 @router.button(ChooseDistrict)
@@ -227,6 +223,10 @@ async def receive_location(ctx: Context) -> None:
     plan.latitude, plan.longitude = location.latitude, location.longitude
     ctx.say(ctx.t("new_activity.location_saved"), RemoveKeyboard())
     await advance(ctx, plan, Step.LOCATION)
+
+
+class SkipLocation(Button, action="na.skip_location"):
+    """The coordinator sends no map pin."""
 
 
 @router.button(SkipLocation)

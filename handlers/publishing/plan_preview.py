@@ -27,32 +27,6 @@ from models.teams.tables import Team
 router = Router()
 
 
-class PublishPlan(Button, action="na.publish"):
-    """The coordinator publishes the activity as previewed."""
-
-
-class EditPlan(Button, action="na.edit"):
-    """The coordinator wants to change something before publishing."""
-
-
-class EditPart(Button, action="na.part"):
-    """The coordinator picks the part of the plan to change."""
-
-    part: Part
-
-
-class DiscardPlan(Button, action="na.discard"):
-    """The coordinator wants to throw the plan away (asks to confirm)."""
-
-
-class ConfirmDiscard(Button, action="na.discard_yes"):
-    """The coordinator confirms: the plan is dropped."""
-
-
-class KeepPlan(Button, action="na.discard_no"):
-    """The coordinator keeps the plan after all."""
-
-
 async def describe_plan(ctx: Context, plan: ActivityPlan) -> str:
     """The plan as the coordinator checks it before publishing."""
     none = ctx.t("new_activity.none")
@@ -107,6 +81,10 @@ async def show_preview(ctx: Context) -> None:
     ctx.say(ctx.t("new_activity.preview", plan=text), keyboard(buttons))
 
 
+class PublishPlan(Button, action="na.publish"):
+    """The coordinator publishes the activity as previewed."""
+
+
 @router.button(PublishPlan)
 async def publish(ctx: Context, publishing: PublishPlan) -> None:
     """The coordinator published the activity: it is open for sign-up now."""
@@ -125,6 +103,10 @@ async def publish(ctx: Context, publishing: PublishPlan) -> None:
     ctx.outbox.add(SendPhoto(ctx.event.chat_id, "qr.png", links.qr_png(link), caption))
 
 
+class EditPlan(Button, action="na.edit"):
+    """The coordinator wants to change something before publishing."""
+
+
 @router.button(EditPlan)
 async def choose_part(ctx: Context, editing: EditPlan) -> None:
     """The coordinator wants to change something before publishing."""
@@ -135,6 +117,12 @@ async def choose_part(ctx: Context, editing: EditPlan) -> None:
 async def ask_part(ctx: Context) -> None:
     buttons = [ctx.button(ctx.t(f"new_activity.part_{part}"), EditPart(part)) for part in PARTS]
     ctx.say(ctx.t("new_activity.choose_part"), keyboard(*in_rows(buttons, 2)))
+
+
+class EditPart(Button, action="na.part"):
+    """The coordinator picks the part of the plan to change."""
+
+    part: Part
 
 
 @router.button(EditPart)
@@ -148,6 +136,10 @@ async def edit_part(ctx: Context, choice: EditPart) -> None:
         plan.shifts = []
         store_plan(ctx, plan)
     await NEW_ACTIVITY.ask(ctx, PARTS[part])
+
+
+class DiscardPlan(Button, action="na.discard"):
+    """The coordinator wants to throw the plan away (asks to confirm)."""
 
 
 @router.button(DiscardPlan)
@@ -165,11 +157,19 @@ async def confirm_discard(ctx: Context) -> None:
     ctx.say(ctx.t("new_activity.discard_confirm"), keyboard(buttons))
 
 
+class ConfirmDiscard(Button, action="na.discard_yes"):
+    """The coordinator confirms: the plan is dropped."""
+
+
 @router.button(ConfirmDiscard)
 async def discard(ctx: Context, confirm: ConfirmDiscard) -> None:
     """The coordinator confirmed: the plan is dropped and nothing was published."""
     ctx.finish()
     ctx.edit_pressed(ctx.t("new_activity.discarded"))
+
+
+class KeepPlan(Button, action="na.discard_no"):
+    """The coordinator keeps the plan after all."""
 
 
 @router.button(KeepPlan)

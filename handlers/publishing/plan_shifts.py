@@ -29,34 +29,6 @@ NONE = 0  # "no required theme" in button arguments
 NOON = time(12)
 
 
-class AddShift(Button, action="na.add_shift"):
-    """The coordinator wants another shift."""
-
-
-class FinishShifts(Button, action="na.shifts_done"):
-    """The coordinator has entered every shift."""
-
-
-class SkipDeadline(Button, action="na.no_deadline"):
-    """Sign-up stays open until each shift starts."""
-
-
-class SkipMinAge(Button, action="na.no_min_age"):
-    """Volunteers of any age may come."""
-
-
-class ChooseRealName(Button, action="na.real_name"):
-    """The coordinator says whether volunteers must be registered under their real name."""
-
-    required: bool
-
-
-class ChooseRequiredTheme(Button, action="na.req_theme"):
-    """The coordinator picks the theme volunteers must have among their interests (or NONE)."""
-
-    theme_id: int
-
-
 # ---- shifts -----------------------------------------------------------------------------------
 
 
@@ -145,6 +117,10 @@ async def ask_more_shifts(ctx: Context) -> None:
     ctx.say(ctx.t("new_activity.shifts_so_far", shifts="\n".join(lines)), keyboard(*buttons))
 
 
+class AddShift(Button, action="na.add_shift"):
+    """The coordinator wants another shift."""
+
+
 @router.button(AddShift)
 async def add_shift(ctx: Context, add: AddShift) -> None:
     """The coordinator wants another shift."""
@@ -152,6 +128,10 @@ async def add_shift(ctx: Context, add: AddShift) -> None:
         raise InvalidInput("shifts_too_many", max=activity_input.SHIFTS_MAX)
     ctx.edit_pressed(ctx.t("new_activity.adding_shift"))
     await NEW_ACTIVITY.ask(ctx, Step.SHIFT_DATE)
+
+
+class FinishShifts(Button, action="na.shifts_done"):
+    """The coordinator has entered every shift."""
 
 
 @router.button(FinishShifts)
@@ -186,6 +166,10 @@ async def receive_deadline(ctx: Context) -> None:
     await advance(ctx, plan, Step.DEADLINE)
 
 
+class SkipDeadline(Button, action="na.no_deadline"):
+    """Sign-up stays open until each shift starts."""
+
+
 @router.button(SkipDeadline)
 async def no_deadline(ctx: Context, skip: SkipDeadline) -> None:
     """Sign-up stays open until each shift starts."""
@@ -209,6 +193,10 @@ async def receive_min_age(ctx: Context) -> None:
     await advance(ctx, plan, Step.MIN_AGE)
 
 
+class SkipMinAge(Button, action="na.no_min_age"):
+    """Volunteers of any age may come."""
+
+
 @router.button(SkipMinAge)
 async def no_min_age(ctx: Context, skip: SkipMinAge) -> None:
     """Volunteers of any age may come."""
@@ -225,6 +213,12 @@ async def ask_real_name(ctx: Context) -> None:
         ctx.button(ctx.t("new_activity.real_name_no"), ChooseRealName(required=False)),
     ]
     ctx.say(ctx.t("new_activity.ask_real_name"), keyboard(buttons))
+
+
+class ChooseRealName(Button, action="na.real_name"):
+    """The coordinator says whether volunteers must be registered under their real name."""
+
+    required: bool
 
 
 @router.button(ChooseRealName)
@@ -246,6 +240,12 @@ async def ask_required_theme(ctx: Context) -> None:
     ]
     none = ctx.button(ctx.t("new_activity.no_required_theme"), ChooseRequiredTheme(NONE))
     ctx.say(ctx.t("new_activity.ask_required_theme"), keyboard(*in_rows(buttons, 2), [none]))
+
+
+class ChooseRequiredTheme(Button, action="na.req_theme"):
+    """The coordinator picks the theme volunteers must have among their interests (or NONE)."""
+
+    theme_id: int
 
 
 @router.button(ChooseRequiredTheme)

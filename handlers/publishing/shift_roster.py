@@ -40,33 +40,6 @@ class RosterFormat(StrEnum):
     XLSX = "xlsx"
 
 
-class ShowRoster(Button, action="mg.roster", lasting=True):
-    """The coordinator wants to see who is coming to an activity."""
-
-    activity_id: int
-
-
-class ExportRoster(Button, action="ro.file", lasting=True):
-    """The coordinator wants an activity's roster as a spreadsheet."""
-
-    activity_id: int
-    format: RosterFormat
-
-
-class MessageShift(Button, action="ro.msg", lasting=True):
-    """The coordinator wants to write to everyone on a shift."""
-
-    shift_id: int
-
-
-class SendShiftMessage(Button, action="ro.send"):
-    """The coordinator confirms the message previewed."""
-
-
-class DropShiftMessage(Button, action="ro.drop"):
-    """The coordinator decides not to send the message."""
-
-
 def _time(ctx: Context, entry: Entry) -> str:
     if entry.checked_in_at is None:
         return ""
@@ -78,6 +51,12 @@ def _time(ctx: Context, entry: Entry) -> str:
         else ""
     )
     return f"{start}–{end}"
+
+
+class ShowRoster(Button, action="mg.roster", lasting=True):
+    """The coordinator wants to see who is coming to an activity."""
+
+    activity_id: int
 
 
 @router.button(ShowRoster)
@@ -111,6 +90,13 @@ async def show(ctx: Context, roster: ShowRoster) -> None:
         lines += people or [ctx.t("manage.roster_empty")]
         rows.append([ctx.button(ctx.t("roster.message", when=when), MessageShift(shift.id))])
     ctx.say("\n".join(lines), keyboard(*rows))
+
+
+class ExportRoster(Button, action="ro.file", lasting=True):
+    """The coordinator wants an activity's roster as a spreadsheet."""
+
+    activity_id: int
+    format: RosterFormat
 
 
 @router.button(ExportRoster)
@@ -152,6 +138,12 @@ def _xlsx(table: list[list[str]]) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+class MessageShift(Button, action="ro.msg", lasting=True):
+    """The coordinator wants to write to everyone on a shift."""
+
+    shift_id: int
 
 
 @router.button(MessageShift)
@@ -197,6 +189,10 @@ def _as_sent(ctx: Context, language: str, shift: Shift, activity: Activity, text
     )
 
 
+class SendShiftMessage(Button, action="ro.send"):
+    """The coordinator confirms the message previewed."""
+
+
 @router.button(SendShiftMessage)
 async def send(ctx: Context, confirm: SendShiftMessage) -> None:
     """The coordinator confirmed: everyone on the shift gets the message."""
@@ -210,6 +206,10 @@ async def send(ctx: Context, confirm: SendShiftMessage) -> None:
     ctx.audit("roster.message", "shift", shift.id, people=len(people), text=text)
     ctx.finish()
     ctx.edit_pressed(ctx.t("roster.sent", count=len(people)))
+
+
+class DropShiftMessage(Button, action="ro.drop"):
+    """The coordinator decides not to send the message."""
 
 
 @router.button(DropShiftMessage)

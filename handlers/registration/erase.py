@@ -11,12 +11,6 @@ from models.registration import volunteers
 router = Router()
 
 
-class ConfirmErasure(Button, action="erase"):
-    """The volunteer confirmed erasing their data (yes), or called it off (no)."""
-
-    answer: Answer
-
-
 @router.command("delete_me")
 async def ask_to_confirm(ctx: Context) -> None:
     """The user asked to erase their data: say what it means and ask to confirm."""
@@ -31,6 +25,12 @@ async def ask_to_confirm(ctx: Context) -> None:
             [ctx.button(ctx.t("erase.no_button"), ConfirmErasure(Answer.NO))],
         ),
     )
+
+
+class ConfirmErasure(Button, action="erase"):
+    """The volunteer confirmed erasing their data (yes), or called it off (no)."""
+
+    answer: Answer
 
 
 @router.button(ConfirmErasure)

@@ -44,32 +44,6 @@ AVAILABILITY_LABELS = {
 CHECKED = "✅ "
 
 
-class PickDistrict(Button, action="f.district"):
-    """The user chose their district."""
-
-    district_id: int
-
-
-class ToggleTheme(Button, action="f.theme"):
-    """The user ticked or unticked a theme they are interested in."""
-
-    theme_id: int
-
-
-class FinishThemes(Button, action="f.themes_done"):
-    """The user is done choosing themes."""
-
-
-class ToggleAvailability(Button, action="f.avail"):
-    """The user ticked or unticked a time they are usually free (an `Availability` flag)."""
-
-    flag: int
-
-
-class FinishAvailability(Button, action="f.avail_done"):
-    """The user is done choosing when they are free."""
-
-
 AfterField = Callable[[Context, Draft, Field], Awaitable[None]]
 _after_field: dict[str, AfterField] = {}
 
@@ -178,6 +152,12 @@ async def ask_district(ctx: Context) -> None:
     ctx.say(ctx.t("fields.ask_district"), keyboard(*in_rows(buttons, 2)))
 
 
+class PickDistrict(Button, action="f.district"):
+    """The user chose their district."""
+
+    district_id: int
+
+
 @router.button(PickDistrict)
 async def pick_district(ctx: Context, choice: PickDistrict) -> None:
     """The user chose their district."""
@@ -210,6 +190,12 @@ async def _themes_keyboard(ctx: Context, draft: Draft) -> InlineKeyboard:
     return keyboard(*in_rows(buttons, 2), [done])
 
 
+class ToggleTheme(Button, action="f.theme"):
+    """The user ticked or unticked a theme they are interested in."""
+
+    theme_id: int
+
+
 @router.button(ToggleTheme)
 async def toggle_theme(ctx: Context, toggle: ToggleTheme) -> None:
     """The user ticked or unticked a theme."""
@@ -225,6 +211,10 @@ async def toggle_theme(ctx: Context, toggle: ToggleTheme) -> None:
         draft.theme_ids.append(theme_id)
     store_draft(ctx, draft)
     ctx.edit_pressed(ctx.t("fields.ask_themes"), await _themes_keyboard(ctx, draft))
+
+
+class FinishThemes(Button, action="f.themes_done"):
+    """The user is done choosing themes."""
 
 
 @router.button(FinishThemes)
@@ -259,6 +249,12 @@ def _availability_keyboard(ctx: Context, draft: Draft) -> InlineKeyboard:
     return keyboard(buttons, [ctx.button(ctx.t("fields.done_button"), FinishAvailability())])
 
 
+class ToggleAvailability(Button, action="f.avail"):
+    """The user ticked or unticked a time they are usually free (an `Availability` flag)."""
+
+    flag: int
+
+
 @router.button(ToggleAvailability)
 async def toggle_availability(ctx: Context, toggle: ToggleAvailability) -> None:
     """The user ticked or unticked a time they are usually free."""
@@ -270,6 +266,10 @@ async def toggle_availability(ctx: Context, toggle: ToggleAvailability) -> None:
     draft.availability ^= flag
     store_draft(ctx, draft)
     ctx.edit_pressed(ctx.t("fields.ask_availability"), _availability_keyboard(ctx, draft))
+
+
+class FinishAvailability(Button, action="f.avail_done"):
+    """The user is done choosing when they are free."""
 
 
 @router.button(FinishAvailability)

@@ -19,12 +19,6 @@ PROFILE = Flow("profile", Field, starts=tuple(Field), moves={})
 fields.asked_in(PROFILE)
 
 
-class EditProfileField(Button, action="prof.edit"):
-    """The volunteer chose the answer in their profile to change."""
-
-    field: Field
-
-
 def editable_fields(ctx: Context) -> list[Field]:
     """Every answer can be changed; the ID number where the deployment can encrypt one."""
     return [f for f in Field if f != Field.ID_NUMBER or ctx.cipher is not None]
@@ -54,6 +48,12 @@ async def _send_profile(ctx: Context) -> None:
         ctx.t("profile.header") + "\n\n" + await describe(ctx, draft),
         keyboard(*in_rows(buttons, 2)),
     )
+
+
+class EditProfileField(Button, action="prof.edit"):
+    """The volunteer chose the answer in their profile to change."""
+
+    field: Field
 
 
 @router.button(EditProfileField)

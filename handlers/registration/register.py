@@ -54,32 +54,6 @@ class Answer(StrEnum):
     NO = "no"
 
 
-class ChooseLanguage(Button, action="reg.lang"):
-    """The user chose the language the bot speaks to them in."""
-
-    language: str
-
-
-class AnswerPrivacyNotice(Button, action="reg.privacy"):
-    """The user accepted or declined the privacy notice."""
-
-    answer: Answer
-
-
-class ChooseFieldToEdit(Button, action="reg.edit"):
-    """From the summary, the user wants to change an answer before confirming."""
-
-
-class EditRegistrationField(Button, action="reg.field"):
-    """The user picked the answer to change."""
-
-    field: Field
-
-
-class ConfirmRegistration(Button, action="reg.confirm"):
-    """The user confirmed the summary: register them."""
-
-
 QUESTIONS = (
     Field.NAME,
     Field.PHONE,
@@ -131,6 +105,12 @@ async def ask_language(ctx: Context) -> None:
     ctx.say(ctx.t("registration.choose_language"), keyboard(buttons))
 
 
+class ChooseLanguage(Button, action="reg.lang"):
+    """The user chose the language the bot speaks to them in."""
+
+    language: str
+
+
 @router.button(ChooseLanguage)
 async def choose_language(ctx: Context, choice: ChooseLanguage) -> None:
     """The user chose the language the bot speaks to them in."""
@@ -153,6 +133,12 @@ async def ask_privacy(ctx: Context) -> None:
             ]
         ),
     )
+
+
+class AnswerPrivacyNotice(Button, action="reg.privacy"):
+    """The user accepted or declined the privacy notice."""
+
+    answer: Answer
 
 
 @router.button(AnswerPrivacyNotice)
@@ -211,6 +197,10 @@ async def describe(ctx: Context, draft: Draft) -> str:
     )
 
 
+class ChooseFieldToEdit(Button, action="reg.edit"):
+    """From the summary, the user wants to change an answer before confirming."""
+
+
 @router.button(ChooseFieldToEdit)
 async def choose_field_to_edit(ctx: Context, edit: ChooseFieldToEdit) -> None:
     """The user wants to change something before confirming."""
@@ -227,6 +217,12 @@ async def ask_field_to_edit(ctx: Context) -> None:
     ctx.edit_pressed(ctx.t("registration.choose_field"), keyboard(*in_rows(buttons, 2)))
 
 
+class EditRegistrationField(Button, action="reg.field"):
+    """The user picked the answer to change."""
+
+    field: Field
+
+
 @router.button(EditRegistrationField)
 async def edit_field(ctx: Context, edit: EditRegistrationField) -> None:
     """The user picked the answer they want to change."""
@@ -235,6 +231,10 @@ async def edit_field(ctx: Context, edit: EditRegistrationField) -> None:
         return
     ctx.state.data = {**ctx.state.data, "editing": True}
     await REGISTER.ask(ctx, edit.field)
+
+
+class ConfirmRegistration(Button, action="reg.confirm"):
+    """The user confirmed the summary: register them."""
 
 
 @router.button(ConfirmRegistration)

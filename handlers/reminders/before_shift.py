@@ -23,24 +23,6 @@ from models.reminders.before_shift import Due
 router = Router()
 
 
-class ConfirmComing(Button, action="rem.yes", lasting=True):
-    """The volunteer will be there."""
-
-    signup_id: int
-
-
-class ReportNotComing(Button, action="rem.no", lasting=True):
-    """The volunteer can't come (asked once more before the place is given back)."""
-
-    signup_id: int
-
-
-class GiveBackPlace(Button, action="rem.no_ok", lasting=True):
-    """The volunteer confirms they can't come: the place goes to whoever waits first."""
-
-    signup_id: int
-
-
 def remind(notify: Notifier, due: Due) -> Outbox:
     """The reminder message: before the shift (with the venue's pin, where the activity has
     one), or after it to someone who forgot to check out."""
@@ -95,6 +77,12 @@ async def _mine(ctx: Context, signup_id: int) -> tuple[Signup, Shift, Activity]:
     return mine, shift, activity
 
 
+class ConfirmComing(Button, action="rem.yes", lasting=True):
+    """The volunteer will be there."""
+
+    signup_id: int
+
+
 @router.button(ConfirmComing)
 async def coming(ctx: Context, answer: ConfirmComing) -> None:
     """The volunteer confirmed they will be there."""
@@ -104,6 +92,12 @@ async def coming(ctx: Context, answer: ConfirmComing) -> None:
         return
     when = formatting.when(ctx.texts, ctx.lang, shift, ctx.deployment.zone)
     ctx.edit_pressed(ctx.t("reminders.see_you", title=activity.title, when=when))
+
+
+class ReportNotComing(Button, action="rem.no", lasting=True):
+    """The volunteer can't come (asked once more before the place is given back)."""
+
+    signup_id: int
 
 
 @router.button(ReportNotComing)
@@ -120,6 +114,12 @@ async def not_coming(ctx: Context, answer: ReportNotComing) -> None:
             ]
         ),
     )
+
+
+class GiveBackPlace(Button, action="rem.no_ok", lasting=True):
+    """The volunteer confirms they can't come: the place goes to whoever waits first."""
+
+    signup_id: int
 
 
 @router.button(GiveBackPlace)

@@ -28,44 +28,6 @@ TIMES_PER_ROW = 4
 THEMES_PER_ROW = 2
 
 
-class SwitchReminders(Button, action="nt.rem", lasting=True):
-    """Reminders on (at the times chosen before) or off."""
-
-    enabled: bool
-
-
-class ChooseReminderTime(Button, action="nt.time", lasting=True):
-    """Be reminded `minutes` before a shift, or not (never the last time)."""
-
-    minutes: int
-    wanted: bool
-
-
-class UseUsualTimes(Button, action="nt.usual", lasting=True):
-    """Be reminded at the times the programme (or an activity) chooses."""
-
-
-class SwitchCalls(Button, action="nt.calls", lasting=True):
-    """Calls for volunteers on, or off."""
-
-    wanted: bool
-
-
-class ShowThemeCalls(Button, action="nt.themes", lasting=True):
-    """Choose, theme by theme, which calls for volunteers come."""
-
-
-class SwitchThemeCalls(Button, action="nt.theme", lasting=True):
-    """Calls about one theme on, or off."""
-
-    theme_id: int
-    wanted: bool
-
-
-class ShowNotifications(Button, action="nt.back", lasting=True):
-    """Back from the themes to the whole choice."""
-
-
 @router.command("notifications")
 async def show(ctx: Context) -> None:
     """The volunteer asked what they are sent unasked."""
@@ -75,6 +37,12 @@ async def show(ctx: Context) -> None:
     ctx.say(*_panel(ctx, ctx.volunteer))
 
 
+class SwitchReminders(Button, action="nt.rem", lasting=True):
+    """Reminders on (at the times chosen before) or off."""
+
+    enabled: bool
+
+
 @router.button(SwitchReminders)
 async def switch_reminders(ctx: Context, switch: SwitchReminders) -> None:
     """The volunteer turned reminders off, or back on at the times they had chosen."""
@@ -82,6 +50,13 @@ async def switch_reminders(ctx: Context, switch: SwitchReminders) -> None:
         await _set_reminders(
             ctx, volunteer, enabled=switch.enabled, minutes=volunteer.reminder_minutes
         )
+
+
+class ChooseReminderTime(Button, action="nt.time", lasting=True):
+    """Be reminded `minutes` before a shift, or not (never the last time)."""
+
+    minutes: int
+    wanted: bool
 
 
 @router.button(ChooseReminderTime)
@@ -96,11 +71,21 @@ async def choose_time(ctx: Context, time: ChooseReminderTime) -> None:
         )
 
 
+class UseUsualTimes(Button, action="nt.usual", lasting=True):
+    """Be reminded at the times the programme (or an activity) chooses."""
+
+
 @router.button(UseUsualTimes)
 async def use_usual_times(ctx: Context, choice: UseUsualTimes) -> None:
     """The volunteer went back to the times the programme (or an activity) chooses."""
     if (volunteer := _registered(ctx)) is not None:
         await _set_reminders(ctx, volunteer, enabled=volunteer.reminders_enabled, minutes=None)
+
+
+class SwitchCalls(Button, action="nt.calls", lasting=True):
+    """Calls for volunteers on, or off."""
+
+    wanted: bool
 
 
 @router.button(SwitchCalls)
@@ -116,11 +101,22 @@ async def switch_calls(ctx: Context, switch: SwitchCalls) -> None:
     ctx.edit_pressed(*_panel(ctx, volunteer))
 
 
+class ShowThemeCalls(Button, action="nt.themes", lasting=True):
+    """Choose, theme by theme, which calls for volunteers come."""
+
+
 @router.button(ShowThemeCalls)
 async def show_themes(ctx: Context, choice: ShowThemeCalls) -> None:
     """The volunteer wants to choose, theme by theme, which calls they get."""
     if (volunteer := _registered(ctx)) is not None:
         ctx.edit_pressed(*_themes_panel(ctx, volunteer))
+
+
+class SwitchThemeCalls(Button, action="nt.theme", lasting=True):
+    """Calls about one theme on, or off."""
+
+    theme_id: int
+    wanted: bool
 
 
 @router.button(SwitchThemeCalls)
@@ -139,6 +135,10 @@ async def switch_theme(ctx: Context, switch: SwitchThemeCalls) -> None:
         ctx.answer(ctx.t("notifications.unchanged"))
         return
     ctx.edit_pressed(*_themes_panel(ctx, volunteer))
+
+
+class ShowNotifications(Button, action="nt.back", lasting=True):
+    """Back from the themes to the whole choice."""
 
 
 @router.button(ShowNotifications)

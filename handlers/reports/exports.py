@@ -39,51 +39,14 @@ NO_PERIOD = "-"
 # One kind of button per answer, each carrying the answers before it.
 
 
-class StartExport(Button, action="ex.start", lasting=True):
-    """(Under /manage) the same as /export."""
-
-
-class ChooseTable(Button, action="ex.what", lasting=True):
-    """Volunteers or service records?"""
-
-    what: Table
-
-
-class ShowMoreTeams(Button, action="ex.teams", lasting=True):
-    """Another page of teams to export."""
-
-    what: Table
-    page: int
-
-
-class ChooseTeam(Button, action="ex.team", lasting=True):
-    """The team to export (ALL_TEAMS, for admins)."""
-
-    what: Table
-    team_id: int
-
-
-class ChoosePeriod(Button, action="ex.period", lasting=True):
-    """The period of the service records."""
-
-    what: Table
-    team_id: int
-    period: Period
-
-
-class ChooseFormat(Button, action="ex.format", lasting=True):
-    """The file format: the file is made and sent."""
-
-    what: Table
-    team_id: int
-    period: str  # a `Period`, or NO_PERIOD for volunteers
-    file_format: FileFormat
-
-
 @router.command("export", role=Role.COORDINATOR, refusal="export_not_coordinator")
 async def start(ctx: Context) -> None:
     """A coordinator or admin asked to export: volunteers or service records?"""
     _ask_what(ctx)
+
+
+class StartExport(Button, action="ex.start", lasting=True):
+    """(Under /manage) the same as /export."""
 
 
 @router.button(StartExport, role=Role.COORDINATOR, refusal="export_not_coordinator")
@@ -103,10 +66,23 @@ def _ask_what(ctx: Context) -> None:
     )
 
 
+class ChooseTable(Button, action="ex.what", lasting=True):
+    """Volunteers or service records?"""
+
+    what: Table
+
+
 @router.button(ChooseTable, role=Role.COORDINATOR)
 async def chose_what(ctx: Context, choice: ChooseTable) -> None:
     """They chose the table: which team (unless they coordinate just one)?"""
     await _ask_team(ctx, choice.what, page=0)
+
+
+class ShowMoreTeams(Button, action="ex.teams", lasting=True):
+    """Another page of teams to export."""
+
+    what: Table
+    page: int
 
 
 @router.button(ShowMoreTeams, role=Role.COORDINATOR)
@@ -131,6 +107,13 @@ async def _ask_team(ctx: Context, what: Table, page: int) -> None:
     ctx.edit_pressed(ctx.t("exports.choose_team"), keyboard(*in_rows(buttons, 1)))
 
 
+class ChooseTeam(Button, action="ex.team", lasting=True):
+    """The team to export (ALL_TEAMS, for admins)."""
+
+    what: Table
+    team_id: int
+
+
 @router.button(ChooseTeam)
 async def chose_team(ctx: Context, choice: ChooseTeam) -> None:
     """They chose the team (or all teams)."""
@@ -150,6 +133,14 @@ async def _after_team(ctx: Context, what: Table, team_id: int) -> None:
     ctx.edit_pressed(ctx.t("exports.choose_period"), keyboard(*in_rows(buttons, 2)))
 
 
+class ChoosePeriod(Button, action="ex.period", lasting=True):
+    """The period of the service records."""
+
+    what: Table
+    team_id: int
+    period: Period
+
+
 @router.button(ChoosePeriod)
 async def chose_period(ctx: Context, choice: ChoosePeriod) -> None:
     """They chose the period of the records."""
@@ -163,6 +154,15 @@ def _ask_format(ctx: Context, what: Table, team_id: int, period: str) -> None:
         for f in FileFormat
     ]
     ctx.edit_pressed(ctx.t("exports.choose_format"), keyboard(buttons))
+
+
+class ChooseFormat(Button, action="ex.format", lasting=True):
+    """The file format: the file is made and sent."""
+
+    what: Table
+    team_id: int
+    period: str  # a `Period`, or NO_PERIOD for volunteers
+    file_format: FileFormat
 
 
 @router.button(ChooseFormat)

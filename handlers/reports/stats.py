@@ -49,20 +49,6 @@ REPORT_MONTHS_BACK = 12  # how far back a monthly report can be asked for
 LAST_MONTH = ""  # a report button that names no month: last month's, with the others to pick
 
 
-class ShowScope(Button, action="st.show", lasting=True):
-    """The coordinator picks one team's figures, or all of theirs."""
-
-    scope: str  # ALL or a team id
-
-
-class SendReport(Button, action="st.report", lasting=True):
-    """The coordinator asks for the monthly report of what is shown: last month's, or a month
-    they picked (YYYY-MM)."""
-
-    scope: str  # ALL or a team id
-    month: str = LAST_MONTH
-
-
 @dataclass(frozen=True)
 class View:
     """Whose figures are shown, to someone allowed to see them."""
@@ -109,6 +95,12 @@ async def show_stats(ctx: Context) -> None:
             return
         view = await _view(ctx, str(team_id))
     await _show(ctx, view)
+
+
+class ShowScope(Button, action="st.show", lasting=True):
+    """The coordinator picks one team's figures, or all of theirs."""
+
+    scope: str  # ALL or a team id
 
 
 @router.button(ShowScope, role=Role.COORDINATOR, refusal="stats_not_coordinator")
@@ -235,6 +227,14 @@ def buttons(ctx: Context, view: View, overview: Overview) -> InlineKeyboard | No
 
 
 # ---- the monthly report -----------------------------------------------------------------------
+
+
+class SendReport(Button, action="st.report", lasting=True):
+    """The coordinator asks for the monthly report of what is shown: last month's, or a month
+    they picked (YYYY-MM)."""
+
+    scope: str  # ALL or a team id
+    month: str = LAST_MONTH
 
 
 @router.button(SendReport, role=Role.COORDINATOR, refusal="stats_not_coordinator")

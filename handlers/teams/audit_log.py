@@ -31,14 +31,6 @@ class Area(StrEnum):
     HELP = "help"
 
 
-class ShowAuditPage(Button, action="au.page", lasting=True):
-    """The admin chose an area of the log, or asked for older entries (0: none given)."""
-
-    area: Area
-    actor: int
-    before: int
-
-
 @router.command("audit", role=Role.ADMIN)
 async def show_log(ctx: Context) -> None:
     """An admin asked for the audit log (optionally of one person, by Telegram id)."""
@@ -46,6 +38,14 @@ async def show_log(ctx: Context) -> None:
     if typed and not typed.isdigit():
         raise InvalidInput("audit_actor_format")
     await _page(ctx, Area.ALL, int(typed) if typed else 0, 0)
+
+
+class ShowAuditPage(Button, action="au.page", lasting=True):
+    """The admin chose an area of the log, or asked for older entries (0: none given)."""
+
+    area: Area
+    actor: int
+    before: int
 
 
 @router.button(ShowAuditPage, role=Role.ADMIN)

@@ -19,34 +19,6 @@ TEAM_LINK_PREFIX = "team"
 BROWSE_LIMIT = 40
 
 
-class BrowseTeams(Button, action="tm.browse", lasting=True):
-    """The volunteer wants to see the teams they could ask to join."""
-
-
-class ShowTeam(Button, action="tm.show", lasting=True):
-    """The volunteer opened a team's card."""
-
-    team_id: int
-
-
-class AskToJoin(Button, action="tm.ask", lasting=True):
-    """The volunteer asks to join a team."""
-
-    team_id: int
-
-
-class LeaveTeam(Button, action="tm.leave", lasting=True):
-    """The volunteer wants to leave a team (asked to confirm)."""
-
-    team_id: int
-
-
-class ConfirmLeaveTeam(Button, action="tm.leave_ok", lasting=True):
-    """The volunteer confirmed leaving a team."""
-
-    team_id: int
-
-
 def _registered(ctx: Context) -> Volunteer:
     if ctx.volunteer is None:
         raise NotAllowed("register_first")
@@ -76,6 +48,10 @@ async def my_teams(ctx: Context) -> None:
     ctx.say("\n".join(lines), keyboard(*rows))
 
 
+class BrowseTeams(Button, action="tm.browse", lasting=True):
+    """The volunteer wants to see the teams they could ask to join."""
+
+
 @router.button(BrowseTeams)
 async def browse(ctx: Context, browsing: BrowseTeams) -> None:
     """The volunteer wants to see the teams they could ask to join."""
@@ -88,12 +64,24 @@ async def browse(ctx: Context, browsing: BrowseTeams) -> None:
     ctx.say(ctx.t("teams.browse_header"), keyboard(*in_rows(buttons, 1)))
 
 
+class ShowTeam(Button, action="tm.show", lasting=True):
+    """The volunteer opened a team's card."""
+
+    team_id: int
+
+
 @router.button(ShowTeam)
 async def show(ctx: Context, card: ShowTeam) -> None:
     """The volunteer opened a team."""
     team = await _team(ctx, card.team_id)
     text = ctx.t("teams.card", team=team.name, description=team.description or "—")
     ctx.say(text, keyboard([ctx.button(ctx.t("teams.ask"), AskToJoin(team.id))]))
+
+
+class AskToJoin(Button, action="tm.ask", lasting=True):
+    """The volunteer asks to join a team."""
+
+    team_id: int
 
 
 @router.button(AskToJoin)
@@ -138,6 +126,12 @@ async def open_link(ctx: Context, token: str) -> None:
     ctx.say(ctx.t("teams.joined", team=team.name))
 
 
+class LeaveTeam(Button, action="tm.leave", lasting=True):
+    """The volunteer wants to leave a team (asked to confirm)."""
+
+    team_id: int
+
+
 @router.button(LeaveTeam)
 async def ask_leave(ctx: Context, leaving: LeaveTeam) -> None:
     """The volunteer wants to leave a team: ask first."""
@@ -146,6 +140,12 @@ async def ask_leave(ctx: Context, leaving: LeaveTeam) -> None:
         ctx.t("teams.confirm_leave", team=team.name),
         keyboard([ctx.button(ctx.t("teams.leave_yes"), ConfirmLeaveTeam(team.id))]),
     )
+
+
+class ConfirmLeaveTeam(Button, action="tm.leave_ok", lasting=True):
+    """The volunteer confirmed leaving a team."""
+
+    team_id: int
 
 
 @router.button(ConfirmLeaveTeam)

@@ -37,62 +37,6 @@ class Step(StrEnum):
 NEW_TEAM = Flow("new_team", Step, starts=(Step.NAME,), moves={})
 
 
-class ManageTeam(Button, action="ta.show", lasting=True):
-    """A coordinator opened one of the teams they run."""
-
-    team_id: int
-
-
-class ListMembers(Button, action="ta.members", lasting=True):
-    """A coordinator wants to see who is in the team."""
-
-    team_id: int
-
-
-class ListJoinRequests(Button, action="ta.requests", lasting=True):
-    """A coordinator wants to see who asked to join the team."""
-
-    team_id: int
-
-
-class ApproveJoinRequest(Button, action="ta.yes", lasting=True):
-    """A coordinator lets the volunteer into the team."""
-
-    team_id: int
-    volunteer_id: int
-
-
-class DeclineJoinRequest(Button, action="ta.no", lasting=True):
-    """A coordinator turns the volunteer's request to join down."""
-
-    team_id: int
-    volunteer_id: int
-
-
-class ShowJoinLink(Button, action="ta.link", lasting=True):
-    """A coordinator wants the team's join link and QR code."""
-
-    team_id: int
-
-
-class ListCoordinators(Button, action="ta.coords", lasting=True):
-    """An admin opened a team's coordinators."""
-
-    team_id: int
-
-
-class RevokeCoordinator(Button, action="ta.revoke", lasting=True):
-    """An admin takes a coordinator's role (a role grant) away."""
-
-    grant_id: int
-
-
-class InviteCoordinator(Button, action="ta.invite", lasting=True):
-    """An admin wants a one-time link that makes someone a coordinator of the team."""
-
-    team_id: int
-
-
 async def _managed(ctx: Context, team_id: int) -> Team:
     team = await ctx.session.get(Team, team_id)
     if team is None:
@@ -112,6 +56,12 @@ async def list_teams(ctx: Context) -> None:
     ctx.say(ctx.t("team_admin.header"), keyboard(*in_rows(buttons, 1)))
 
 
+class ManageTeam(Button, action="ta.show", lasting=True):
+    """A coordinator opened one of the teams they run."""
+
+    team_id: int
+
+
 @router.button(ManageTeam)
 async def show(ctx: Context, opened: ManageTeam) -> None:
     """The coordinator opened one of their teams."""
@@ -127,6 +77,12 @@ async def show(ctx: Context, opened: ManageTeam) -> None:
     if await roles.is_admin(ctx.session, ctx.user_id, ctx.deployment.admin_ids):
         rows.append([b(ctx.t("team_admin.coordinators"), ListCoordinators(team.id))])
     ctx.say(ctx.t("team_admin.card", team=team.name), keyboard(*rows))
+
+
+class ListMembers(Button, action="ta.members", lasting=True):
+    """A coordinator wants to see who is in the team."""
+
+    team_id: int
 
 
 @router.button(ListMembers)
@@ -150,6 +106,12 @@ async def members(ctx: Context, listing: ListMembers) -> None:
     ctx.say("\n".join(lines))
 
 
+class ListJoinRequests(Button, action="ta.requests", lasting=True):
+    """A coordinator wants to see who asked to join the team."""
+
+    team_id: int
+
+
 @router.button(ListJoinRequests)
 async def requests(ctx: Context, listing: ListJoinRequests) -> None:
     """The coordinator wants to see who asked to join."""
@@ -171,10 +133,24 @@ async def requests(ctx: Context, listing: ListJoinRequests) -> None:
         )
 
 
+class ApproveJoinRequest(Button, action="ta.yes", lasting=True):
+    """A coordinator lets the volunteer into the team."""
+
+    team_id: int
+    volunteer_id: int
+
+
 @router.button(ApproveJoinRequest)
 async def approve(ctx: Context, request: ApproveJoinRequest) -> None:
     """The coordinator let the volunteer in."""
     await _decide(ctx, request.team_id, request.volunteer_id, approve=True)
+
+
+class DeclineJoinRequest(Button, action="ta.no", lasting=True):
+    """A coordinator turns the volunteer's request to join down."""
+
+    team_id: int
+    volunteer_id: int
 
 
 @router.button(DeclineJoinRequest)
@@ -205,6 +181,12 @@ async def _decide(ctx: Context, team_id: int, volunteer_id: int, *, approve: boo
         notify.send(volunteer.telegram_id, text)
 
 
+class ShowJoinLink(Button, action="ta.link", lasting=True):
+    """A coordinator wants the team's join link and QR code."""
+
+    team_id: int
+
+
 @router.button(ShowJoinLink)
 async def join_link(ctx: Context, link: ShowJoinLink) -> None:
     """The coordinator wants the team's join link and a QR code to print."""
@@ -215,6 +197,12 @@ async def join_link(ctx: Context, link: ShowJoinLink) -> None:
 
 
 # ---- admins: coordinators, invites, new teams -------------------------------------------
+
+
+class ListCoordinators(Button, action="ta.coords", lasting=True):
+    """An admin opened a team's coordinators."""
+
+    team_id: int
 
 
 @router.button(ListCoordinators, role=Role.ADMIN)
@@ -242,6 +230,12 @@ async def _name_of(ctx: Context, grant: RoleGrant) -> str:
     return (volunteer.full_name if volunteer else None) or str(grant.telegram_id)
 
 
+class RevokeCoordinator(Button, action="ta.revoke", lasting=True):
+    """An admin takes a coordinator's role (a role grant) away."""
+
+    grant_id: int
+
+
 @router.button(RevokeCoordinator, role=Role.ADMIN)
 async def revoke(ctx: Context, revoking: RevokeCoordinator) -> None:
     """An admin took a coordinator's role away."""
@@ -252,6 +246,12 @@ async def revoke(ctx: Context, revoking: RevokeCoordinator) -> None:
     name = await _name_of(ctx, grant)
     await roles.revoke(ctx.session, grant.id, actor=ctx.user_id, now=ctx.clock.now())
     ctx.edit_pressed(ctx.t("team_admin.revoked", name=name, team=team.name))
+
+
+class InviteCoordinator(Button, action="ta.invite", lasting=True):
+    """An admin wants a one-time link that makes someone a coordinator of the team."""
+
+    team_id: int
 
 
 @router.button(InviteCoordinator, role=Role.ADMIN)
