@@ -18,7 +18,6 @@ import hmac
 import re
 from dataclasses import MISSING, dataclass, fields
 from enum import StrEnum
-from functools import cache
 from typing import Any, ClassVar, Self, dataclass_transform, get_type_hints
 
 CALLBACK_DATA_MAX_BYTES = 64
@@ -88,6 +87,7 @@ class Button:
 
     action: ClassVar[str]
     lasting: ClassVar[bool]
+    _types: ClassVar[dict[str, Any]]
     kinds: ClassVar[dict[str, type[Button]]] = {}
 
     def __init_subclass__(cls, *, action: str, lasting: bool = False, **kwargs: Any) -> None:
@@ -109,6 +109,13 @@ class Button:
             declared.pop()
         return tuple(_pack_field(getattr(self, f.name)) for f in declared)
 
+    @classmethod
+    def _field_types(cls) -> dict[str, Any]:
+        """The fields' types, read once (after the module that declares them has loaded)."""
+        if "_types" not in cls.__dict__:
+            cls._types = get_type_hints(cls)
+        return cls._types
+
     def pack(self, signer: ButtonSigner, user_id: int, version: int) -> str:
         """The callback data of this button for `user_id` (lasting buttons ignore the step)."""
         return signer.pack(user_id, 0 if self.lasting else version, self.action, *self.args())
@@ -120,7 +127,7 @@ class Button:
         required = sum(1 for f in declared if f.default is MISSING and f.default_factory is MISSING)
         if not required <= len(args) <= len(declared):
             raise ForgedButton(f"{cls.action}: {len(args)} arguments")
-        hints = _hints(cls)
+        hints = cls._field_types()
         values = {
             f.name: _parse_field(hints[f.name], arg)
             for f, arg in zip(declared[: len(args)], args, strict=True)
@@ -149,8 +156,3 @@ def _parse_field(kind: type, text: str) -> object:
     except (KeyError, ValueError) as error:
         raise ForgedButton(text) from error
     raise TypeError(f"a button field of type {kind!r} cannot be packed")
-
-
-@cache
-def _hints(cls: type[Button]) -> dict[str, type]:
-    return get_type_hints(cls)

@@ -8,12 +8,11 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, BigInteger, Integer, LargeBinary, String, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, UTCDateTime
+from models.db import upsert
 
 
 class ConversationState(Base):
@@ -42,9 +41,8 @@ class AppSecret(Base):
 async def lock_state(session: AsyncSession, telegram_id: int, now: datetime) -> ConversationState:
     """The user's conversation state, created if new and row-locked on PostgreSQL, so that two
     bot processes handling the same user's updates take turns."""
-    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
     await session.execute(
-        insert(ConversationState)
+        upsert(session, ConversationState)
         .values(telegram_id=telegram_id, data={}, version=0, updated_at=now)
         .on_conflict_do_nothing(index_elements=["telegram_id"])
     )
@@ -64,9 +62,8 @@ BUTTON_KEY_BYTES = 32
 
 async def button_key(session: AsyncSession) -> bytes:
     """The deployment's button-signing key: made once, shared by every bot process."""
-    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
     await session.execute(
-        insert(AppSecret)
+        upsert(session, AppSecret)
         .values(name=BUTTON_KEY, value=secrets.token_bytes(BUTTON_KEY_BYTES))
         .on_conflict_do_nothing(index_elements=["name"])
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import (
@@ -53,3 +54,15 @@ def is_unavailable(error: BaseException) -> bool:
     if isinstance(error, DBAPIError):
         return error.connection_invalidated or isinstance(error, OperationalError | InterfaceError)
     return False
+
+
+def dialect(session: AsyncSession) -> str:
+    """The database the session talks to: "sqlite" or "postgresql"."""
+    return session.get_bind().dialect.name
+
+
+def upsert(session: AsyncSession, table: type[Any]) -> postgresql.Insert | sqlite.Insert:
+    """An INSERT that can say ON CONFLICT, in the session's database's dialect."""
+    if dialect(session) == "postgresql":
+        return postgresql.insert(table)
+    return sqlite.insert(table)

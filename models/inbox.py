@@ -14,12 +14,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import JSON, BigInteger, CheckConstraint, Index, String, delete, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, UTCDateTime
+from models.db import upsert
 
 LEASE = timedelta(seconds=60)  # long enough for any one update's handling
 KEEP = timedelta(days=1)  # Telegram gives up redelivering long before this
@@ -43,9 +42,8 @@ async def record(
     session: AsyncSession, update_id: int, payload: dict[str, Any], *, now: datetime
 ) -> bool:
     """Keep a delivered update; False when it was delivered before (nothing to do)."""
-    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
     result = await session.execute(
-        insert(InboundUpdate)
+        upsert(session, InboundUpdate)
         .values(update_id=update_id, payload=payload, status="pending", received_at=now)
         .on_conflict_do_nothing(index_elements=["update_id"])
         .returning(InboundUpdate.update_id)

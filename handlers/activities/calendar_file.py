@@ -32,4 +32,4 @@ def ics(items: list[tuple[Shift, Activity, str]], *, stamp: datetime, calendar_n
         if activity.latitude is not None and activity.longitude is not None:
             event.add("geo", (activity.latitude, activity.longitude))
         calendar.add_component(event)
-    return calendar.to_ical()
+    return bytes(calendar.to_ical())

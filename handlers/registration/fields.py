@@ -178,7 +178,7 @@ async def ask_themes(ctx: Context) -> None:
     ctx.say(ctx.t("fields.ask_themes"), await _themes_keyboard(ctx, load_draft(ctx)))
 
 
-async def _themes_keyboard(ctx: Context, draft: Draft) -> InlineKeyboard:
+async def _themes_keyboard(ctx: Context, draft: Draft) -> InlineKeyboard | None:
     buttons = [
         ctx.button(
             (CHECKED if theme.id in draft.theme_ids else "") + theme.name(ctx.lang),
@@ -238,7 +238,7 @@ async def ask_availability(ctx: Context) -> None:
     ctx.say(ctx.t("fields.ask_availability"), _availability_keyboard(ctx, load_draft(ctx)))
 
 
-def _availability_keyboard(ctx: Context, draft: Draft) -> InlineKeyboard:
+def _availability_keyboard(ctx: Context, draft: Draft) -> InlineKeyboard | None:
     buttons = [
         ctx.button(
             (CHECKED if draft.availability & flag else "") + ctx.t(key),
@@ -293,6 +293,7 @@ def describe_availability(ctx: Context, draft: Draft) -> str:
 async def typed_instead_of_buttons(ctx: Context) -> None:
     """The user typed (or sent something) where the question wants a button."""
     ctx.say(ctx.t("fields.use_buttons"))
+    assert ctx.state.step is not None  # routed here by its step
     await ASKERS[Field(ctx.state.step)](ctx)
 
 

@@ -78,11 +78,11 @@ async def start(ctx: Context) -> None:
     if payload and not DEEP_LINK_PAYLOAD.match(payload):
         ctx.say(ctx.t("general.link_invalid"))
         payload = ""
-    if ctx.volunteer is not None or (payload and ctx.opens_for_anyone(payload)):
-        if payload:
-            await ctx.open_link(ctx, payload)
-        else:
-            ctx.say(ctx.t("registration.welcome_back", name=ctx.volunteer.full_name))
+    if payload and (ctx.volunteer is not None or ctx.opens_for_anyone(payload)):
+        await ctx.open_link(ctx, payload)
+        return
+    if ctx.volunteer is not None:
+        ctx.say(ctx.t("registration.welcome_back", name=ctx.volunteer.full_name))
         return
     if payload:
         ctx.state.data = {**ctx.state.data, "deep_link": payload}

@@ -21,8 +21,6 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.sql.selectable import ScalarSelect
@@ -30,6 +28,7 @@ from sqlalchemy.sql.selectable import ScalarSelect
 from models import audit
 from models.activities.tables import Shift
 from models.base import Base, UTCDateTime
+from models.db import upsert
 from models.errors import Conflict
 
 
@@ -71,12 +70,11 @@ async def remember_membership(
     now: datetime,
 ) -> None:
     """The bot joined or left a group or channel (from a my_chat_member update)."""
-    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
     values = {"title": title[:256], "kind": kind, "active": active, "updated_at": now}
     if active and added_by is not None:
         values["added_by"] = added_by
     await session.execute(
-        insert(GroupChat)
+        upsert(session, GroupChat)
         .values(chat_id=chat_id, **values)
         .on_conflict_do_update(index_elements=["chat_id"], set_=values)
     )

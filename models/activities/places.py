@@ -11,6 +11,7 @@ from sqlalchemy import and_, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.activities.tables import Shift, Signup
+from models.db import dialect
 from models.errors import Conflict
 
 HOLDS_PLACE = ("confirmed", "offered")
@@ -20,7 +21,7 @@ ACTIVE = ("confirmed", "offered", "waiting")
 async def lock_shift(session: AsyncSession, shift_id: int) -> Shift:
     """The shift, locked for the rest of the transaction (row lock on PostgreSQL; on SQLite a
     no-op write takes the database's write lock before anything is read)."""
-    if session.bind.dialect.name == "sqlite":
+    if dialect(session) == "sqlite":
         await session.execute(
             update(Shift).where(Shift.id == shift_id).values(capacity=Shift.capacity)
         )

@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -268,7 +269,7 @@ def render_pdf(issued: Issued, wording: Wording, font: Path) -> bytes:
     # Imported here: fpdf2 (with Pillow) takes about half a second to import, which every
     # process that touches the models (migrations, the CLI, each test run) would pay.
     from fpdf import FPDF
-    from fpdf.fonts import FontFace
+    from fpdf.fonts import FontFace, TTFFont
 
     statement = issued.statement
     shown = shown_code(issued.code)
@@ -286,7 +287,9 @@ def render_pdf(issued: Issued, wording: Wording, font: Path) -> bytes:
     pdf.set_title(wording.title)
     pdf.set_creator("volbot")
     pdf.add_font(FONT, fname=str(font), collection_font_number=0)
-    _check_glyphs(pdf.fonts[FONT].cmap, font, issued, wording)
+    added = pdf.fonts[FONT]
+    assert isinstance(added, TTFFont)  # add_font with a file name makes a TrueType font
+    _check_glyphs(added.cmap, font, issued, wording)
     pdf.add_page()
 
     pdf.set_font(FONT, size=22)
@@ -340,7 +343,7 @@ def render_pdf(issued: Issued, wording: Wording, font: Path) -> bytes:
     return bytes(pdf.output())
 
 
-def _check_glyphs(cmap: dict[int, int], font: Path, issued: Issued, wording: Wording) -> None:
+def _check_glyphs(cmap: Mapping[int, object], font: Path, issued: Issued, wording: Wording) -> None:
     """Refuse a font without a glyph for some character: the PDF would silently drop it (a
     name or title with gaps), which is worse than no certificate."""
     texts = [issued.full_name, issued.statement.issuer, *vars(wording).values()]

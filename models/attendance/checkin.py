@@ -186,7 +186,7 @@ async def place_now(
             Shift.ends_at > now - policy.closes_after,
         )
     )
-    places = [Place(*row) for row in rows]
+    places = [Place(signup, shift, activity, record) for signup, shift, activity, record in rows]
     if places:
         return min(places, key=lambda place: (_progress(place), _apart(place.shift, now)))
     next_start = await session.scalar(
@@ -230,10 +230,13 @@ async def checked_in_place(session: AsyncSession, volunteer: Volunteer) -> Place
             .limit(1)
         )
     ).first()
-    return Place(*row) if row is not None else None
+    if row is None:
+        return None
+    signup, shift, activity, record = row
+    return Place(signup, shift, activity, record)
 
 
-def _places(volunteer: Volunteer) -> Select[tuple[Signup, Shift, Activity, ServiceRecord]]:
+def _places(volunteer: Volunteer) -> Select[Signup, Shift, Activity, ServiceRecord | None]:
     """The volunteer's sign-ups with their shifts, activities and service records."""
     return (
         select(Signup, Shift, Activity, ServiceRecord)

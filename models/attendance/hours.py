@@ -17,7 +17,7 @@ from itertools import pairwise
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, and_, case, func, select
+from sqlalchemy import Select, SQLColumnExpression, and_, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.activities.tables import Activity, ServiceRecord, Shift, Signup
@@ -128,7 +128,7 @@ class ActivityHours:
     honour: int
 
 
-def _confirmed(volunteer_id: int) -> Select[Any]:
+def _confirmed(volunteer_id: int) -> Select[*tuple[Any, ...]]:
     """The volunteer's confirmed records joined to their shifts (columns chosen by callers)."""
     return (
         select(ServiceRecord.id)
@@ -166,13 +166,14 @@ async def totals(
     count = await session.scalar(
         select(func.count()).select_from(_activity_lines(volunteer_id).subquery())
     )
-    return Totals(*(int(value) for value in row), activities=int(count or 0))
+    credited, honour, year_credited, year_honour = (int(value) for value in row)
+    return Totals(credited, honour, year_credited, year_honour, activities=int(count or 0))
 
 
 async def star_minutes(session: AsyncSession, volunteer_id: int, policy: StarPolicy) -> int:
     """The minutes that count toward the volunteer's stars (call before and after confirming
     hours, and give both to `level_reached`)."""
-    counted = ServiceRecord.credited_minutes
+    counted: SQLColumnExpression[int] = ServiceRecord.credited_minutes
     if policy.honour_counts:
         counted = counted + ServiceRecord.honour_minutes
     minutes = await session.scalar(
@@ -181,7 +182,7 @@ async def star_minutes(session: AsyncSession, volunteer_id: int, policy: StarPol
     return int(minutes or 0)
 
 
-def _activity_lines(volunteer_id: int) -> Select[Any]:
+def _activity_lines(volunteer_id: int) -> Select[*tuple[Any, ...]]:
     credited = func.sum(ServiceRecord.credited_minutes)
     honour = func.sum(ServiceRecord.honour_minutes)
     return (

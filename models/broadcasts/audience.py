@@ -129,7 +129,7 @@ def _chosen(audience: Audience, scope: Scope) -> list[ColumnElement[bool]]:
     return conditions
 
 
-def recipients(audience: Audience, scope: Scope, theme_id: int | None) -> Select[tuple[int]]:
+def recipients(audience: Audience, scope: Scope, theme_id: int | None) -> Select[int]:
     """The ids of the volunteers a call reaches: the chosen ones who are active, reachable,
     and have muted neither calls nor the call's theme."""
     conditions = [

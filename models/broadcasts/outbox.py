@@ -14,9 +14,20 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import Literal, cast
 
-from sqlalchemy import and_, bindparam, case, exists, func, insert, literal, select, update
+from sqlalchemy import (
+    Table,
+    and_,
+    bindparam,
+    case,
+    exists,
+    func,
+    insert,
+    literal,
+    select,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import audit
@@ -82,6 +93,7 @@ async def create(
     )
     session.add(broadcast)
     await session.flush()
+    send_at = draft.send_at or now
     audit.record(
         session,
         actor=actor,
@@ -89,7 +101,7 @@ async def create(
         target_type="broadcast",
         target_id=broadcast.id,
         at=now,
-        after={"audience": draft.audience.to_json(), "send_at": broadcast.send_at.isoformat()},
+        after={"audience": draft.audience.to_json(), "send_at": send_at.isoformat()},
     )
     return broadcast
 
@@ -244,7 +256,7 @@ async def record(session: AsyncSession, outcomes: Sequence[Outcome], *, now: dat
         return
     rows = Delivery.__table__.c  # a Core executemany: one statement, many rows
     await session.execute(
-        update(Delivery.__table__)
+        update(cast(Table, Delivery.__table__))
         .where(rows.id == bindparam("delivery"))
         .values(
             status=bindparam("new_status"),

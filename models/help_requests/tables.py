@@ -105,7 +105,7 @@ FILTERS = {
 }
 
 
-def dispatched_to(telegram_id: int) -> Select[tuple[int]]:
+def dispatched_to(telegram_id: int) -> Select[int]:
     """The ids of the requests dispatched to a team this person coordinates."""
     return (
         select(HelpDispatch.help_request_id)

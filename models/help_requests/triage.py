@@ -28,11 +28,12 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import exists, select, update
+from sqlalchemy import ColumnElement, exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import audit
 from models.activities.tables import Activity
+from models.db import dialect
 from models.errors import Conflict, InvalidInput, NotAllowed
 from models.help_requests.tables import HelpDispatch, HelpRequest, dispatched_to
 from models.publishing import activity_input
@@ -95,7 +96,7 @@ async def route(session: AsyncSession, theme_id: int, district_id: int | None) -
     Only teams with a coordinator count. None: nobody fits, and the admins are told."""
     has_coordinator = exists().where(RoleGrant.team_id == Team.id, RoleGrant.role == "coordinator")
     runs_kind = exists().where(Activity.team_id == Team.id, Activity.theme_id == theme_id)
-    tries = [(Team.district_id.is_(None), runs_kind)]
+    tries: list[tuple[ColumnElement[bool], ...]] = [(Team.district_id.is_(None), runs_kind)]
     if district_id is not None:
         in_district = Team.district_id == district_id
         tries = [(in_district, runs_kind), (in_district,), *tries]
@@ -167,7 +168,7 @@ async def may_handle(
 async def lock(session: AsyncSession, request_id: int) -> HelpRequest:
     """The request, locked for the rest of the transaction, so that two coordinators pressing
     at once take turns (a row lock on PostgreSQL; SQLite's write lock, taken by a no-op write)."""
-    if session.bind.dialect.name == "sqlite":
+    if dialect(session) == "sqlite":
         same = update(HelpRequest).where(HelpRequest.id == request_id)
         await session.execute(same.values(status=HelpRequest.status))
     request = await session.scalar(

@@ -214,7 +214,11 @@ async def affected_by(
         )
         .order_by(Signup.shift_id, Signup.queued_at, Signup.id)
     )
-    return [Affected(*row) for row in rows if row[0] is not None]
+    return [
+        Affected(telegram_id, language, shift_id, status)
+        for telegram_id, language, shift_id, status in rows
+        if telegram_id is not None
+    ]
 
 
 ACTIVE_STATUSES = ("confirmed", "offered", "waiting")

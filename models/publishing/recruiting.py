@@ -78,7 +78,7 @@ def _conditions(
 
 def audience(
     shift: Shift, activity: Activity, *, now: datetime, policy: SignupPolicy
-) -> Select[tuple[Volunteer]]:
+) -> Select[Volunteer]:
     """The volunteers a call for this shift goes to, in registration order."""
     return (
         select(Volunteer)

@@ -16,11 +16,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, func, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.activities.tables import Activity, ServiceRecord, Shift, Signup
+from models.db import upsert
 from models.registration.tables import Volunteer
 from models.reminders.tables import Reminder
 
@@ -100,10 +99,9 @@ async def follow(
 
 async def _plan(session: AsyncSession, signup_id: int, kind: str, due: datetime) -> None:
     """Make the sign-up's reminder of this kind pending at `due` (again, if it was settled)."""
-    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
     values = {"due_at": due, "status": "pending", "lease_until": None, "sent_at": None}
     await session.execute(
-        insert(Reminder)
+        upsert(session, Reminder)
         .values(signup_id=signup_id, kind=kind, **values)
         .on_conflict_do_update(index_elements=["signup_id", "kind"], set_=values)
     )

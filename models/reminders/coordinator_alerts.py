@@ -13,12 +13,11 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta, tzinfo
 
 from sqlalchemy import ScalarSelect, String, cast, exists, func, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.activities import places
 from models.activities.tables import Activity, Shift, Signup
+from models.db import upsert
 from models.reminders.tables import Alert
 from models.teams.tables import RoleGrant
 
@@ -36,9 +35,8 @@ class AlertPolicy:
 
 async def claim(session: AsyncSession, kind: str, key: str, *, now: datetime) -> bool:
     """Write the alert's row; False when it was written before (by this or another process)."""
-    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
     written = await session.scalar(
-        insert(Alert)
+        upsert(session, Alert)
         .values(kind=kind, key=key, created_at=now)
         .on_conflict_do_nothing(index_elements=["kind", "key"])
         .returning(Alert.id)
@@ -154,6 +152,7 @@ async def digests_due(
     )
     per_coordinator: dict[int, list[DigestLine]] = defaultdict(list)
     for telegram_id, team_id in grants:
+        assert team_id is not None  # a coordinator's grant names their team
         per_coordinator[telegram_id] += by_team[team_id]
     return [
         Digest(telegram_id, sorted(lines, key=lambda line: (line.shift.starts_at, line.shift.id)))

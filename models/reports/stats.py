@@ -31,7 +31,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Select, case, distinct, func, or_, select
+from sqlalchemy import ColumnElement, Select, SQLColumnExpression, case, distinct, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.activities.tables import Activity, ServiceRecord, Shift, Signup
@@ -232,6 +232,7 @@ def _still_registered(at: datetime) -> ColumnElement[bool]:
 async def volunteers(session: AsyncSession, scope: Scope, period: Period) -> Volunteers:
     """Registered at the end of the period, and new in it (see the module's docstring)."""
     start, end = period.starts_at, period.ends_at
+    joined: SQLColumnExpression[datetime]
     if scope.team_ids is None:
         joined = Volunteer.registered_at
         query = select(Volunteer.id.label("person"), joined.label("since")).where(
