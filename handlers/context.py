@@ -146,11 +146,10 @@ class Context:
         stored (a call sent, a file handed out) but must be in the audit log."""
         audit.record(
             self.session,
-            actor=self.user_id,
-            action=action,
-            target_type=target_type,
-            target_id=target_id,
-            at=self.clock.now(),
+            self.user_id,
+            action,
+            (target_type, target_id),
+            self.clock.now(),
             after=after,
         )
 

@@ -25,18 +25,23 @@ class AuditEntry(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
 
 
+# What an action was done to: the kind of thing ("shift", "team", …) and its id.
+Target = tuple[str, int | None]
+
+
 def record(
     session: AsyncSession,
-    *,
     actor: int | None,
     action: str,
-    target_type: str,
-    target_id: int | None,
+    target: Target,
     at: datetime,
+    *,
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
 ) -> AuditEntry:
-    """Add an audit row to the caller's transaction (never committed on its own)."""
+    """Add a row to the caller's transaction (never committed on its own): `actor` (a Telegram
+    id; None for the server) did `action` to `target` at `at`."""
+    target_type, target_id = target
     entry = AuditEntry(
         actor_telegram_id=actor,
         action=action,

@@ -80,11 +80,10 @@ async def _close(
         settle(signup, "cancelled", now)
     audit.record(
         session,
-        actor=None,
-        action="shift.close",
-        target_type="shift",
-        target_id=shift.id,
-        at=now,
+        None,
+        "shift.close",
+        ("shift", shift.id),
+        now,
         before={"status": "open"},
         after={"status": "closed", "turned_away": len(waiting)},
     )

@@ -102,11 +102,10 @@ async def post_card(
     await session.flush()
     audit.record(
         session,
-        actor=actor,
-        action="activity.post_card",
-        target_type="activity",
-        target_id=activity_id,
-        at=now,
+        actor,
+        "activity.post_card",
+        ("activity", activity_id),
+        now,
         after={"chat_id": chat_id},
     )
     return card

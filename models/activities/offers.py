@@ -102,14 +102,7 @@ async def expire_offers(
         if signup.offer_expires_at > now:
             continue
         settle(signup, "cancelled", now)
-        audit.record(
-            session,
-            actor=None,
-            action="offer.expire",
-            target_type="signup",
-            target_id=signup.id,
-            at=now,
-        )
+        audit.record(session, None, "offer.expire", ("signup", signup.id), now)
         await session.flush()
         expired.append(Expired(signup, await fill_places(session, shift, now=now, policy=policy)))
     # The cards last: holding a card's row while waiting for the next shift's lock would

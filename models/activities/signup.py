@@ -345,10 +345,9 @@ def _audit(
 ) -> None:
     audit.record(
         session,
-        actor=volunteer.telegram_id,
-        action=action,
-        target_type="signup",
-        target_id=signup.id,
-        at=now,
+        volunteer.telegram_id,
+        action,
+        ("signup", signup.id),
+        now,
         after={"shift_id": signup.shift_id, "status": signup.status},
     )

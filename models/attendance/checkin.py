@@ -107,9 +107,7 @@ async def open_code(
         return shift.checkin_token
     action = "checkin_code.rotate" if shift.checkin_token is not None else "checkin_code.open"
     shift.checkin_token = secrets.token_urlsafe(CODE_TOKEN_BYTES)
-    audit.record(
-        session, actor=actor, action=action, target_type="shift", target_id=shift.id, at=now
-    )
+    audit.record(session, actor, action, ("shift", shift.id), now)
     await session.flush()
     return shift.checkin_token
 
@@ -361,11 +359,10 @@ def _audit(
 ) -> None:
     audit.record(
         session,
-        actor=volunteer.telegram_id,
-        action=action,
-        target_type="service_record",
-        target_id=record.id,
-        at=now,
+        volunteer.telegram_id,
+        action,
+        ("service_record", record.id),
+        now,
         after={
             "signup_id": record.signup_id,
             "method": record.checkin_method,

@@ -78,16 +78,7 @@ def _audit(
     after: dict[str, object],
     now: datetime,
 ) -> None:
-    audit.record(
-        session,
-        actor=actor,
-        action=action,
-        target_type="signup",
-        target_id=signup.id,
-        at=now,
-        before=before,
-        after=after,
-    )
+    audit.record(session, actor, action, ("signup", signup.id), now, before=before, after=after)
 
 
 async def _count_no_show(session: AsyncSession, signup: Signup, change: int) -> None:
@@ -277,12 +268,5 @@ async def mark_no_shows(
         signup.status = "no_show"
         signup.updated_at = now
         await _count_no_show(session, signup, +1)
-        audit.record(
-            session,
-            actor=None,
-            action="attendance.no_show",
-            target_type="signup",
-            target_id=signup.id,
-            at=now,
-        )
+        audit.record(session, None, "attendance.no_show", ("signup", signup.id), now)
     return marked

@@ -74,11 +74,10 @@ async def control(
         broadcast.finished_at = now
     audit.record(
         session,
-        actor=actor,
-        action=f"broadcast.{action}",
-        target_type="broadcast",
-        target_id=broadcast.id,
-        at=now,
+        actor,
+        f"broadcast.{action}",
+        ("broadcast", broadcast.id),
+        now,
         after={"status": becomes},
     )
     return broadcast

@@ -96,11 +96,10 @@ async def create(
     send_at = draft.send_at or now
     audit.record(
         session,
-        actor=actor,
-        action="broadcast.create",
-        target_type="broadcast",
-        target_id=broadcast.id,
-        at=now,
+        actor,
+        "broadcast.create",
+        ("broadcast", broadcast.id),
+        now,
         after={"audience": draft.audience.to_json(), "send_at": send_at.isoformat()},
     )
     return broadcast

@@ -224,11 +224,10 @@ def _record(
     request.updated_at = now
     audit.record(
         session,
-        actor=actor,
-        action=f"help.{step}",
-        target_type="help_request",
-        target_id=request.id,
-        at=now,
+        actor,
+        f"help.{step}",
+        ("help_request", request.id),
+        now,
         before=before,
         after={**_state(request), **extra},
     )

@@ -72,11 +72,10 @@ async def _change(
     activity.updated_at = now
     audit.record(
         session,
-        actor=actor,
-        action=f"activity.{name}",
-        target_type="activity",
-        target_id=activity.id,
-        at=now,
+        actor,
+        f"activity.{name}",
+        ("activity", activity.id),
+        now,
         before={name: before},
         after={name: value},
     )
@@ -128,11 +127,10 @@ async def change_shift_times(
     activity.updated_at = now
     audit.record(
         session,
-        actor=actor,
-        action="shift.reschedule",
-        target_type="shift",
-        target_id=shift.id,
-        at=now,
+        actor,
+        "shift.reschedule",
+        ("shift", shift.id),
+        now,
         before=before,
         after={"starts_at": starts_at.isoformat(), "ends_at": ends_at.isoformat()},
     )
@@ -165,11 +163,10 @@ async def change_capacity(
     activity.updated_at = now
     audit.record(
         session,
-        actor=actor,
-        action="shift.capacity",
-        target_type="shift",
-        target_id=shift.id,
-        at=now,
+        actor,
+        "shift.capacity",
+        ("shift", shift.id),
+        now,
         before={"capacity": before},
         after={"capacity": capacity},
     )

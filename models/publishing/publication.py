@@ -159,11 +159,10 @@ async def publish(
     await session.flush()
     audit.record(
         session,
-        actor=created_by,
-        action="activity.publish",
-        target_type="activity",
-        target_id=activity.id,
-        at=now,
+        created_by,
+        "activity.publish",
+        ("activity", activity.id),
+        now,
         after={"title": activity.title, "shifts": len(plan.shifts)},
     )
     return activity
@@ -269,11 +268,10 @@ async def cancel_shifts(
     activity.updated_at = now
     audit.record(
         session,
-        actor=actor,
-        action="activity.cancel" if remaining is None else "shift.cancel",
-        target_type="activity",
-        target_id=activity.id,
-        at=now,
+        actor,
+        "activity.cancel" if remaining is None else "shift.cancel",
+        ("activity", activity.id),
+        now,
         after={"shift_ids": cancelled, "reason": reason, "told": len(affected)},
     )
     return affected

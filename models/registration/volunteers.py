@@ -118,11 +118,10 @@ async def register(
     await session.flush()
     audit.record(
         session,
-        actor=telegram_id,
-        action="volunteer.registered",
-        target_type="volunteer",
-        target_id=volunteer.id,
-        at=now,
+        telegram_id,
+        "volunteer.registered",
+        ("volunteer", volunteer.id),
+        now,
         after={"real_name": volunteer.is_real_name},
     )
     return volunteer
@@ -151,11 +150,10 @@ async def update_profile(
     await session.flush()
     audit.record(
         session,
-        actor=volunteer.telegram_id,
-        action="volunteer.profile_updated",
-        target_type="volunteer",
-        target_id=volunteer.id,
-        at=now,
+        volunteer.telegram_id,
+        "volunteer.profile_updated",
+        ("volunteer", volunteer.id),
+        now,
         after={"fields": list(fields)},
     )
 
@@ -186,14 +184,7 @@ async def erase(session: AsyncSession, volunteer: Volunteer, now: datetime) -> N
     volunteer.themes = []
     volunteer.erased_at = now
     await session.flush()
-    audit.record(
-        session,
-        actor=telegram_id,
-        action="volunteer.erased",
-        target_type="volunteer",
-        target_id=volunteer.id,
-        at=now,
-    )
+    audit.record(session, telegram_id, "volunteer.erased", ("volunteer", volunteer.id), now)
 
 
 def _apply_sealed_id(volunteer: Volunteer, sealed: SealedId) -> None:

@@ -134,11 +134,10 @@ def _audit(
     """The volunteer changed their own choice."""
     audit.record(
         session,
-        actor=volunteer.telegram_id,
-        action=action,
-        target_type="volunteer",
-        target_id=volunteer.id,
-        at=now,
+        volunteer.telegram_id,
+        action,
+        ("volunteer", volunteer.id),
+        now,
         before=before,
         after=after,
     )

@@ -337,11 +337,10 @@ def record(
     what and when, and what the file held."""
     audit.record(
         session,
-        actor=actor,
-        action=f"export.{scope.table}",
-        target_type="team",
-        target_id=scope.team_id,
-        at=at,
+        actor,
+        f"export.{scope.table}",
+        ("team", scope.team_id),
+        at,
         after={
             "format": str(file_format),
             "from": scope.first_day.isoformat() if scope.first_day else None,

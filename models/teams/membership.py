@@ -38,11 +38,10 @@ def _audit(
 ) -> None:
     audit.record(
         session,
-        actor=actor,
-        action=action,
-        target_type="team",
-        target_id=team_id,
-        at=now,
+        actor,
+        action,
+        ("team", team_id),
+        now,
         after={"volunteer_id": volunteer_id, "status": status},
     )
 

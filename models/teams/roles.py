@@ -107,15 +107,7 @@ async def create_team(
     team = Team(name=name, join_token=secrets.token_urlsafe(12), created_at=now)
     session.add(team)
     await session.flush()
-    audit.record(
-        session,
-        actor=actor,
-        action="team.create",
-        target_type="team",
-        target_id=team.id,
-        at=now,
-        after={"name": name},
-    )
+    audit.record(session, actor, "team.create", ("team", team.id), now, after={"name": name})
     return team
 
 
@@ -139,11 +131,10 @@ async def grant(
     await session.flush()
     audit.record(
         session,
-        actor=granted_by,
-        action="role.grant",
-        target_type="role_grant",
-        target_id=role_grant.id,
-        at=now,
+        granted_by,
+        "role.grant",
+        ("role_grant", role_grant.id),
+        now,
         after={"telegram_id": telegram_id, "role": role, "team_id": role_grant.team_id},
     )
     return role_grant
@@ -157,11 +148,10 @@ async def revoke(session: AsyncSession, grant_id: int, *, actor: int, now: datet
     await session.delete(role_grant)
     audit.record(
         session,
-        actor=actor,
-        action="role.revoke",
-        target_type="role_grant",
-        target_id=grant_id,
-        at=now,
+        actor,
+        "role.revoke",
+        ("role_grant", grant_id),
+        now,
         before={
             "telegram_id": role_grant.telegram_id,
             "role": role_grant.role,
@@ -197,11 +187,10 @@ async def invite(
     await session.flush()
     audit.record(
         session,
-        actor=actor,
-        action="role.invite",
-        target_type="team",
-        target_id=team.id,
-        at=now,
+        actor,
+        "role.invite",
+        ("team", team.id),
+        now,
         after={"invite_id": made.id, "expires_at": made.expires_at.isoformat()},
     )
     return made
