@@ -8,28 +8,24 @@ from sqlalchemy.orm import Mapped, mapped_column
 from models.base import Base
 
 
-class District(Base):
+class Reference:
+    """What districts and themes share: a code, a name in each language, a place in lists."""
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name_zh: Mapped[str] = mapped_column(String(64))
+    name_en: Mapped[str] = mapped_column(String(64))
+    sort_order: Mapped[int] = mapped_column(Integer, default=0)
+
+    def name(self, language: str) -> str:
+        return self.name_zh if language.startswith("zh") else self.name_en
+
+
+class District(Reference, Base):
     __tablename__ = "districts"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    code: Mapped[str] = mapped_column(String(32), unique=True)
-    name_zh: Mapped[str] = mapped_column(String(64))
-    name_en: Mapped[str] = mapped_column(String(64))
-    sort_order: Mapped[int] = mapped_column(Integer, default=0)
 
-    def name(self, language: str) -> str:
-        return self.name_zh if language.startswith("zh") else self.name_en
-
-
-class Theme(Base):
+class Theme(Reference, Base):
     __tablename__ = "themes"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    code: Mapped[str] = mapped_column(String(32), unique=True)
-    name_zh: Mapped[str] = mapped_column(String(64))
-    name_en: Mapped[str] = mapped_column(String(64))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    sort_order: Mapped[int] = mapped_column(Integer, default=0)
-
-    def name(self, language: str) -> str:
-        return self.name_zh if language.startswith("zh") else self.name_en
