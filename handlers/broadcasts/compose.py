@@ -2,36 +2,37 @@
 its text), an activity it is about (volunteers then get a "✋ Sign up" button), and the audience
 (everyone, for admins; or the chosen teams, districts, themes, or the people who served in or wait
 for chosen activities) — sees it exactly as volunteers will, with how many it reaches, and sends
-it now or at a later time (`handlers.broadcasts.send_time`). The sender (`scheduler.broadcasts`)
-delivers it; the message whose button confirmed it becomes its progress message
-(`handlers.broadcasts.progress`), with Pause and Cancel (`handlers.broadcasts.control`).
+it now or at a later time (the preview and the time are `handlers.broadcasts.send_time`'s). The
+sender (`scheduler.broadcasts`) delivers it; the message whose button confirmed it becomes its
+progress message (`handlers.broadcasts.progress`), with Pause and Cancel
+(`handlers.broadcasts.control`).
 
 The answers live in the conversation state until the call is confirmed, so /cancel, Start again
-or Don't send keeps nothing.
+or Don't send keeps nothing. Only coordinators and admins compose calls: the router refuses anyone
+else at each answer that reads what the caller may reach (a role may have been revoked meanwhile).
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
 
-from handlers.broadcasts import progress
-from handlers.callbacks import Press
+from handlers.callbacks import Button
 from handlers.context import Context, in_rows, keyboard
-from handlers.events import InlineButton, InlineKeyboard
-from handlers.publishing.activity_plan import chosen_id, typed_text
+from handlers.events import InlineKeyboard
+from handlers.flows import Flow
+from handlers.publishing.activity_plan import typed_text
 from handlers.router import Router
 from models.activities.tables import Activity
 from models.broadcasts import audience as audiences
 from models.broadcasts import outbox
 from models.broadcasts.audience import AUDIENCE_KINDS, Audience, AudienceKind, Scope
-from models.broadcasts.tables import Broadcast
-from models.errors import NotAllowed
 from models.registration import volunteers
 from models.teams import roles
+from models.teams.tables import Role
 
 router = Router()
-FLOW = "broadcast"
 LISTED = 10  # activities offered to link to or to choose an audience by, newest first
+REFUSAL = "broadcast_not_coordinator"  # whom the guards refuse: neither coordinator nor admin
 
 
 class Step(StrEnum):
@@ -45,17 +46,30 @@ class Step(StrEnum):
     CONFIRM = "confirm"  # buttons: confirm, don't send (or a typed time instead)
 
 
+BROADCAST = Flow(
+    "broadcast",
+    Step,
+    starts=(Step.NOTICE,),  # /broadcast, and Start again
+    moves={
+        Step.NOTICE: (Step.CAPTION, Step.ACTIVITY),  # a photo without its text asks for it
+        Step.CAPTION: (Step.ACTIVITY,),
+        Step.ACTIVITY: (Step.AUDIENCE,),
+        Step.AUDIENCE: (Step.CHOICES, Step.PREVIEW),  # everyone: straight to the preview
+        Step.CHOICES: (Step.AUDIENCE, Step.PREVIEW),  # Back, or Done
+        Step.PREVIEW: (Step.WHEN, Step.NOTICE),  # Send later, or Start again
+        Step.WHEN: (Step.CONFIRM,),
+        # Start again, when everyone left or muted such calls since the preview.
+        Step.CONFIRM: (Step.NOTICE,),
+    },
+)
 BUTTON_STEPS = (Step.ACTIVITY, Step.AUDIENCE, Step.CHOICES, Step.PREVIEW)
 # The audiences chosen from a list, and how many of their toggles share a row.
 PER_ROW: dict[str, int] = {"teams": 1, "districts": 2, "themes": 2, "served": 1, "waiting": 1}
 
 
 async def _scope(ctx: Context) -> Scope:
-    """What the caller may reach, asked afresh at each step (a role may have been revoked)."""
-    scope = await audiences.scope_of(ctx.session, ctx.user_id, tuple(ctx.deployment.admin_ids))
-    if not scope.admin and not scope.team_ids:
-        raise NotAllowed("broadcast_not_coordinator")
-    return scope
+    """What the caller may reach, asked afresh at each step (their teams may have changed)."""
+    return await audiences.scope_of(ctx.session, ctx.user_id, tuple(ctx.deployment.admin_ids))
 
 
 def _keep(ctx: Context, **values: object) -> None:
@@ -63,19 +77,22 @@ def _keep(ctx: Context, **values: object) -> None:
     ctx.state.data = {**ctx.state.data, **values}
 
 
-@router.command("broadcast")
+@router.command("broadcast", role=Role.COORDINATOR, refusal=REFUSAL)
 async def start(ctx: Context) -> None:
     """A coordinator wants to send a call for volunteers."""
-    await _scope(ctx)
     ctx.finish()
-    ctx.go(FLOW, Step.NOTICE)
-    ctx.say(ctx.t("broadcast_compose.ask_notice"))
+    await BROADCAST.ask(ctx, Step.NOTICE)
 
 
 # ---- the notice -------------------------------------------------------------------------------
 
 
-@router.step(FLOW, Step.NOTICE)
+@BROADCAST.asks(Step.NOTICE)
+async def ask_notice(ctx: Context) -> None:
+    ctx.say(ctx.t("broadcast_compose.ask_notice"))
+
+
+@router.step(BROADCAST, Step.NOTICE, role=Role.COORDINATOR, refusal=REFUSAL)
 async def receive_notice(ctx: Context) -> None:
     """The coordinator typed the notice, or sent a photo (with its text, if the app carried it)."""
     if ctx.event.photo_id is not None:
@@ -83,20 +100,24 @@ async def receive_notice(ctx: Context) -> None:
         return
     text = outbox.check_text(typed_text(ctx, "broadcast_compose.notice_as_text"), photo=False)
     _keep(ctx, text=text, photo_id=None)
-    await ask_activity(ctx)
+    await BROADCAST.ask(ctx, Step.ACTIVITY)
 
 
 async def receive_photo(ctx: Context) -> None:
     _keep(ctx, photo_id=ctx.event.photo_id)
     if ctx.event.caption:
         _keep(ctx, text=outbox.check_text(ctx.event.caption, photo=True))
-        await ask_activity(ctx)
+        await BROADCAST.ask(ctx, Step.ACTIVITY)
         return
-    ctx.go(FLOW, Step.CAPTION)
+    await BROADCAST.ask(ctx, Step.CAPTION)
+
+
+@BROADCAST.asks(Step.CAPTION)
+async def ask_caption(ctx: Context) -> None:
     ctx.say(ctx.t("broadcast_compose.ask_caption", limit=outbox.CAPTION_MAX))
 
 
-@router.step(FLOW, Step.CAPTION)
+@router.step(BROADCAST, Step.CAPTION, role=Role.COORDINATOR, refusal=REFUSAL)
 async def receive_caption(ctx: Context) -> None:
     """The coordinator typed the text to go under their photo (or sent another photo)."""
     if ctx.event.photo_id is not None:
@@ -104,7 +125,7 @@ async def receive_caption(ctx: Context) -> None:
         return
     text = typed_text(ctx, "broadcast_compose.caption_as_text")
     _keep(ctx, text=outbox.check_text(text, photo=True))
-    await ask_activity(ctx)
+    await BROADCAST.ask(ctx, Step.ACTIVITY)
 
 
 # ---- the activity -----------------------------------------------------------------------------
@@ -116,37 +137,57 @@ async def _activities(ctx: Context, scope: Scope, *, past: bool) -> list[Activit
     )
 
 
+@BROADCAST.asks(Step.ACTIVITY)
 async def ask_activity(ctx: Context) -> None:
-    ctx.go(FLOW, Step.ACTIVITY)
     upcoming = await _activities(ctx, await _scope(ctx), past=False)
-    buttons = [ctx.button(activity.title, "bcn.act", activity.id) for activity in upcoming]
-    buttons.append(ctx.button(ctx.t("broadcast_compose.no_activity"), "bcn.no_act"))
+    buttons = [ctx.button(activity.title, LinkActivity(activity.id)) for activity in upcoming]
+    buttons.append(ctx.button(ctx.t("broadcast_compose.no_activity"), LinkNoActivity()))
     ctx.say(ctx.t("broadcast_compose.ask_activity"), keyboard(*in_rows(buttons, 1)))
 
 
-@router.button("bcn.act")
-async def pick_activity(ctx: Context, press: Press) -> None:
+class LinkActivity(Button, action="bcn.act"):
+    """The coordinator links the call to one of their upcoming activities."""
+
+    activity_id: int
+
+
+@router.button(LinkActivity, role=Role.COORDINATOR, refusal=REFUSAL)
+async def pick_activity(ctx: Context, link: LinkActivity) -> None:
     """The coordinator linked the call to one of their upcoming activities."""
     upcoming = {a.id: a for a in await _activities(ctx, await _scope(ctx), past=False)}
-    activity_id = chosen_id(press, set(upcoming))
-    if activity_id is None:
+    if link.activity_id not in upcoming:
         ctx.answer(ctx.t("general.button_invalid"), alert=True)
         return
-    _keep(ctx, activity_id=activity_id)
-    title = upcoming[activity_id].title
+    _keep(ctx, activity_id=link.activity_id)
+    title = upcoming[link.activity_id].title
     ctx.edit_pressed(ctx.t("broadcast_compose.activity_chosen", title=title))
-    await ask_audience(ctx)
+    await BROADCAST.ask(ctx, Step.AUDIENCE)
 
 
-@router.button("bcn.no_act")
-async def no_activity(ctx: Context, press: Press) -> None:
+class LinkNoActivity(Button, action="bcn.no_act"):
+    """The call is about no activity in particular."""
+
+
+@router.button(LinkNoActivity, role=Role.COORDINATOR, refusal=REFUSAL)
+async def no_activity(ctx: Context, link: LinkNoActivity) -> None:
     """The call is about no activity in particular."""
     _keep(ctx, activity_id=None)
     ctx.edit_pressed(ctx.t("broadcast_compose.activity_none"))
-    await ask_audience(ctx)
+    await BROADCAST.ask(ctx, Step.AUDIENCE)
 
 
 # ---- the audience -----------------------------------------------------------------------------
+
+
+class Kind(StrEnum):
+    """Whom a call is for (`models.broadcasts.audience.AUDIENCE_KINDS`)."""
+
+    EVERYONE = "everyone"
+    TEAMS = "teams"
+    DISTRICTS = "districts"
+    THEMES = "themes"
+    SERVED = "served"
+    WAITING = "waiting"
 
 
 def _kinds(scope: Scope) -> list[AudienceKind]:
@@ -155,28 +196,33 @@ def _kinds(scope: Scope) -> list[AudienceKind]:
 
 
 async def _audience_question(ctx: Context) -> tuple[str, InlineKeyboard | None]:
-    ctx.go(FLOW, Step.AUDIENCE)
     buttons = [
-        ctx.button(ctx.t(f"broadcast_compose.kind_{kind}"), "bcn.kind", kind)
+        ctx.button(ctx.t(f"broadcast_compose.kind_{kind}"), ChooseAudienceKind(Kind(kind)))
         for kind in _kinds(await _scope(ctx))
     ]
     return ctx.t("broadcast_compose.ask_audience"), keyboard(*in_rows(buttons, 1))
 
 
+@BROADCAST.asks(Step.AUDIENCE)
 async def ask_audience(ctx: Context) -> None:
     ctx.say(*await _audience_question(ctx))
 
 
-@router.button("bcn.kind")
-async def pick_kind(ctx: Context, press: Press) -> None:
+class ChooseAudienceKind(Button, action="bcn.kind"):
+    """The coordinator chooses whom the call is for: everyone, or chosen ones of a kind."""
+
+    kind: Kind
+
+
+@router.button(ChooseAudienceKind, role=Role.COORDINATOR, refusal=REFUSAL)
+async def pick_kind(ctx: Context, choice: ChooseAudienceKind) -> None:
     """The coordinator chose whom the call is for: everyone, or chosen ones of a kind."""
-    scope = await _scope(ctx)
-    kind = press.args[0] if press.args else ""
-    if kind == "everyone":
+    scope, kind = await _scope(ctx), str(choice.kind)
+    if kind == Kind.EVERYONE:
         await audiences.check_audience(ctx.session, Audience("everyone"), scope)
         _keep(ctx, kind=kind, ids=[])
         ctx.edit_pressed(ctx.t("broadcast_compose.audience_everyone"))
-        await show_preview(ctx)
+        await BROADCAST.ask(ctx, Step.PREVIEW)
         return
     if kind not in _kinds(scope):
         ctx.answer(ctx.t("general.button_invalid"), alert=True)
@@ -185,8 +231,7 @@ async def pick_kind(ctx: Context, press: Press) -> None:
         ctx.answer(ctx.t("broadcast_compose.none_to_choose"), alert=True)
         return
     _keep(ctx, kind=kind, ids=[])
-    ctx.go(FLOW, Step.CHOICES)
-    ctx.edit_pressed(*await _toggles(ctx, scope))
+    await BROADCAST.ask(ctx, Step.CHOICES)
 
 
 async def _choices(ctx: Context, kind: str, scope: Scope) -> dict[int, str]:
@@ -206,116 +251,99 @@ async def _toggles(ctx: Context, scope: Scope) -> tuple[str, InlineKeyboard | No
     kind, chosen = ctx.state.data["kind"], set(ctx.state.data["ids"])
     buttons = [
         ctx.button(
-            ctx.t("broadcast_compose.chosen", name=name) if id_ in chosen else name, "bcn.pick", id_
+            ctx.t("broadcast_compose.chosen", name=name) if id_ in chosen else name,
+            ToggleAudienceChoice(id_),
         )
         for id_, name in (await _choices(ctx, kind, scope)).items()
     ]
     rows = in_rows(buttons, PER_ROW[kind])
-    back = ctx.button(ctx.t("broadcast_compose.back"), "bcn.kinds")
-    done = ctx.button(ctx.t("broadcast_compose.done"), "bcn.done")
+    back = ctx.button(ctx.t("broadcast_compose.back"), ChooseAnotherKind())
+    done = ctx.button(ctx.t("broadcast_compose.done"), ConfirmAudience())
     return ctx.t(f"broadcast_compose.choose_{kind}"), keyboard(*rows, [back, done])
 
 
-@router.button("bcn.pick")
-async def toggle(ctx: Context, press: Press) -> None:
+@BROADCAST.asks(Step.CHOICES)
+async def ask_choices(ctx: Context) -> None:
+    """The toggles, in place of the kinds of audience the coordinator chose from."""
+    ctx.edit_pressed(*await _toggles(ctx, await _scope(ctx)))
+
+
+class ToggleAudienceChoice(Button, action="bcn.pick"):
+    """The coordinator ticks a team, district, theme or activity to reach, or unticks it."""
+
+    choice_id: int
+
+
+@router.button(ToggleAudienceChoice, role=Role.COORDINATOR, refusal=REFUSAL)
+async def toggle(ctx: Context, choice: ToggleAudienceChoice) -> None:
     """The coordinator ticked one to reach, or unticked it."""
     scope = await _scope(ctx)
     chosen_from = await _choices(ctx, ctx.state.data["kind"], scope)
-    picked = chosen_id(press, set(chosen_from))
-    if picked is None:
+    if choice.choice_id not in chosen_from:
         ctx.answer(ctx.t("general.button_invalid"), alert=True)
         return
-    ids = set(ctx.state.data["ids"]) ^ {picked}
+    ids = set(ctx.state.data["ids"]) ^ {choice.choice_id}
     _keep(ctx, ids=sorted(ids))
     ctx.edit_pressed(*await _toggles(ctx, scope))
 
 
-@router.button("bcn.kinds")
-async def other_kind(ctx: Context, press: Press) -> None:
+class ChooseAnotherKind(Button, action="bcn.kinds"):
+    """The coordinator goes back to the kinds of audience."""
+
+
+@router.button(ChooseAnotherKind, role=Role.COORDINATOR, refusal=REFUSAL)
+async def other_kind(ctx: Context, back: ChooseAnotherKind) -> None:
     """The coordinator wants another kind of audience."""
+    ctx.go(BROADCAST, Step.AUDIENCE)
     ctx.edit_pressed(*await _audience_question(ctx))
 
 
-@router.button("bcn.done")
-async def chosen(ctx: Context, press: Press) -> None:
+class ConfirmAudience(Button, action="bcn.done"):
+    """The coordinator has ticked whom to reach."""
+
+
+@router.button(ConfirmAudience, role=Role.COORDINATOR, refusal=REFUSAL)
+async def chosen(ctx: Context, done: ConfirmAudience) -> None:
     """The coordinator has chosen whom to reach."""
     scope, audience = await _scope(ctx), _audience(ctx)
     await audiences.check_audience(ctx.session, audience, scope)
     names = await _choices(ctx, audience.kind, scope)
     listed = ctx.t("broadcast_compose.separator").join(names.get(i, "—") for i in audience.ids)
     ctx.edit_pressed(ctx.t(f"broadcast_compose.audience_{audience.kind}", names=listed))
-    await show_preview(ctx)
-
-
-# ---- the preview ------------------------------------------------------------------------------
-
-
-async def _linked(ctx: Context) -> Activity | None:
-    activity_id = ctx.state.data.get("activity_id")
-    return await ctx.session.get(Activity, activity_id) if activity_id else None
+    await BROADCAST.ask(ctx, Step.PREVIEW)
 
 
 def _audience(ctx: Context) -> Audience:
     return Audience.from_json({"kind": ctx.state.data["kind"], "ids": ctx.state.data["ids"]})
 
 
-async def _reach(ctx: Context, scope: Scope) -> int:
-    activity = await _linked(ctx)
-    theme_id = activity.theme_id if activity else None
-    return await audiences.count(ctx.session, _audience(ctx), scope, theme_id)
+# ---- starting again, or not sending (offered under the preview and the chosen time) -----------
 
 
-async def show_preview(ctx: Context) -> None:
-    """The notice exactly as volunteers will get it, then how many it reaches."""
-    ctx.go(FLOW, Step.PREVIEW)
-    scope, data = await _scope(ctx), ctx.state.data
-    shown = Broadcast(text=data["text"], photo_id=data.get("photo_id"))  # never saved
-    activity, chat_id = await _linked(ctx), ctx.event.chat_id
-    notice = progress.notice(
-        ctx.texts, ctx.lang, shown, chat_id, activity=activity, bot_username=ctx.bot_username
-    )
-    ctx.outbox.add(notice)
-    count = await _reach(ctx, scope)
-    _keep(ctx, count=count)
-    if count == 0:
-        ctx.say(*_nobody(ctx))
-        return
-    now = ctx.button(ctx.t("broadcast_compose.send_now"), "bcn.now")
-    later = ctx.button(ctx.t("broadcast_compose.send_later"), "bcn.later")
-    ctx.say(
-        ctx.t("broadcast_compose.reach", count=count), keyboard([now, later], _again_or_drop(ctx))
-    )
+class StartCallAgain(Button, action="bcn.again"):
+    """The coordinator wants to compose the call afresh."""
 
 
-def _again_or_drop(ctx: Context) -> list[InlineButton]:
-    return [
-        ctx.button(ctx.t("broadcast_compose.start_again"), "bcn.again"),
-        ctx.button(ctx.t("broadcast_compose.drop"), "bcn.drop"),
-    ]
-
-
-def _nobody(ctx: Context) -> tuple[str, InlineKeyboard | None]:
-    """Nobody can get the call: it cannot be sent, only composed again or dropped."""
-    return ctx.t("broadcast_compose.reach_nobody"), keyboard(_again_or_drop(ctx))
-
-
-@router.button("bcn.again")
-async def start_again(ctx: Context, press: Press) -> None:
+@router.button(StartCallAgain)
+async def start_again(ctx: Context, again: StartCallAgain) -> None:
     """The coordinator wants to compose the call afresh."""
     ctx.finish()
-    ctx.go(FLOW, Step.NOTICE)
     ctx.edit_pressed(ctx.t("broadcast_compose.again"))
-    ctx.say(ctx.t("broadcast_compose.ask_notice"))
+    await BROADCAST.ask(ctx, Step.NOTICE)
 
 
-@router.button("bcn.drop")
-async def drop(ctx: Context, press: Press) -> None:
+class DropCall(Button, action="bcn.drop"):
+    """The coordinator changes their mind: nothing is kept."""
+
+
+@router.button(DropCall)
+async def drop(ctx: Context, dropped: DropCall) -> None:
     """The coordinator changed their mind: nothing is kept."""
     ctx.finish()
     ctx.edit_pressed(ctx.t("broadcast_compose.dropped"))
 
 
-@router.step(FLOW, *BUTTON_STEPS)
+@router.step(BROADCAST, *BUTTON_STEPS)
 async def typed_at_a_button_step(ctx: Context) -> None:
     """The coordinator typed where the question wants a button."""
     ctx.say(ctx.t("broadcast_compose.use_buttons"))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from handlers import formatting
 from handlers.broadcasts.progress import _figures_text, _head
-from handlers.callbacks import ButtonSigner, Press
+from handlers.callbacks import Button, ButtonSigner
 from handlers.context import Context, keyboard
 from handlers.events import InlineButton, InlineKeyboard
 from handlers.router import Router
@@ -16,6 +16,7 @@ from handlers.services import Texts
 from models.broadcasts import audience, control, outbox
 from models.broadcasts.control import Control
 from models.broadcasts.tables import Broadcast
+from models.teams.tables import Role
 
 router = Router()
 LISTED = 10  # calls shown by /broadcasts
@@ -26,14 +27,17 @@ def controls(
 ) -> InlineKeyboard | None:
     """Pause or Resume, and Cancel, for a call that is not over (lasting buttons)."""
 
-    def button(control: Control) -> InlineButton:
-        data = signer.pack(telegram_id, 0, f"bc.{control}", broadcast.id)
-        return InlineButton(texts.get(language, f"broadcasts.{control}"), callback_data=data)
+    def button(label: Control, kind: type[PauseCall | ResumeCall | CancelCall]) -> InlineButton:
+        data = kind(broadcast.id).pack(signer, telegram_id, 0)
+        return InlineButton(texts.get(language, f"broadcasts.{label}"), callback_data=data)
 
     if broadcast.status not in control.OPEN:
         return None
-    first = button("resume") if broadcast.status == "paused" else button("pause")
-    return keyboard([first, button("cancel")])
+    if broadcast.status == "paused":
+        first = button("resume", ResumeCall)
+    else:
+        first = button("pause", PauseCall)
+    return keyboard([first, button("cancel", CancelCall)])
 
 
 async def _shown(ctx: Context, broadcast: Broadcast) -> tuple[str, InlineKeyboard | None]:
@@ -62,13 +66,10 @@ def _excerpt(text: str, length: int = 60) -> str:
     return line if len(line) <= length else line[: length - 1] + "…"
 
 
-@router.command("broadcasts")
+@router.command("broadcasts", role=Role.COORDINATOR, refusal="broadcast_not_coordinator")
 async def list_calls(ctx: Context) -> None:
     """A coordinator asked for the latest calls they may see, with figures and controls."""
     scope = await audience.scope_of(ctx.session, ctx.user_id, tuple(ctx.deployment.admin_ids))
-    if not scope.admin and not scope.team_ids:
-        ctx.say(ctx.t("errors.broadcast_not_coordinator"))
-        return
     calls = await control.recent(ctx.session, scope, ctx.user_id, limit=LISTED)
     if not calls:
         ctx.say(ctx.t("broadcasts.none"))
@@ -77,39 +78,68 @@ async def list_calls(ctx: Context) -> None:
         ctx.say(*await _shown(ctx, broadcast))
 
 
-@router.button("bc.pause", lasting=True)
-async def pause(ctx: Context, press: Press) -> None:
-    await _control(ctx, int(press.args[0]), "pause")
+class PauseCall(Button, action="bc.pause", lasting=True):
+    """The coordinator pauses a call that is being sent."""
+
+    broadcast_id: int
 
 
-@router.button("bc.resume", lasting=True)
-async def resume(ctx: Context, press: Press) -> None:
-    await _control(ctx, int(press.args[0]), "resume")
+@router.button(PauseCall)
+async def pause(ctx: Context, call: PauseCall) -> None:
+    await _control(ctx, call.broadcast_id, "pause")
 
 
-@router.button("bc.cancel", lasting=True)
-async def ask_cancel(ctx: Context, press: Press) -> None:
+class ResumeCall(Button, action="bc.resume", lasting=True):
+    """The coordinator resumes a paused call."""
+
+    broadcast_id: int
+
+
+@router.button(ResumeCall)
+async def resume(ctx: Context, call: ResumeCall) -> None:
+    await _control(ctx, call.broadcast_id, "resume")
+
+
+class CancelCall(Button, action="bc.cancel", lasting=True):
+    """The coordinator wants to cancel a call (asked to confirm)."""
+
+    broadcast_id: int
+
+
+@router.button(CancelCall)
+async def ask_cancel(ctx: Context, call: CancelCall) -> None:
     """Cancelling cannot be undone: ask first."""
-    broadcast_id = int(press.args[0])
     ctx.say(
-        ctx.t("broadcasts.cancel_confirm", id=broadcast_id),
+        ctx.t("broadcasts.cancel_confirm", id=call.broadcast_id),
         keyboard(
             [
-                ctx.lasting_button(ctx.t("broadcasts.cancel_yes"), "bc.cancel_ok", broadcast_id),
-                ctx.lasting_button(ctx.t("broadcasts.cancel_no"), "bc.keep", broadcast_id),
+                ctx.button(ctx.t("broadcasts.cancel_yes"), ConfirmCancelCall(call.broadcast_id)),
+                ctx.button(ctx.t("broadcasts.cancel_no"), KeepCall(call.broadcast_id)),
             ]
         ),
     )
 
 
-@router.button("bc.cancel_ok", lasting=True)
-async def cancel(ctx: Context, press: Press) -> None:
-    await _control(ctx, int(press.args[0]), "cancel")
+class ConfirmCancelCall(Button, action="bc.cancel_ok", lasting=True):
+    """The coordinator confirms cancelling the call."""
+
+    broadcast_id: int
 
 
-@router.button("bc.keep", lasting=True)
-async def keep(ctx: Context, press: Press) -> None:
-    ctx.edit_pressed(ctx.t("broadcasts.kept", id=int(press.args[0])))
+@router.button(ConfirmCancelCall)
+async def cancel(ctx: Context, call: ConfirmCancelCall) -> None:
+    await _control(ctx, call.broadcast_id, "cancel")
+
+
+class KeepCall(Button, action="bc.keep", lasting=True):
+    """The coordinator changes their mind: the call goes on."""
+
+    broadcast_id: int
+
+
+@router.button(KeepCall)
+async def keep(ctx: Context, call: KeepCall) -> None:
+    ctx.edit_pressed(ctx.t("broadcasts.kept", id=call.broadcast_id))
 
 
 async def _control(ctx: Context, broadcast_id: int, action: Control) -> None:

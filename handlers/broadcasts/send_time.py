@@ -1,72 +1,153 @@
-"""/broadcast's last steps: when the call goes out — now, or at a time the coordinator picks (in
-an hour, this evening, tomorrow morning) or types — and the confirmation that saves it for the
-sender. The message whose button confirmed it becomes its progress message, with its controls.
-The steps before (the notice, the activity, the audience and the preview) are
-`handlers.broadcasts.compose`'s.
+"""/broadcast's last steps: the preview (the notice exactly as volunteers will get it, and how
+many it reaches), when the call goes out — now, or at a time the coordinator picks (in an hour,
+this evening, tomorrow morning) or types — and the confirmation that saves it for the sender. The
+message whose button confirmed it becomes its progress message, with its controls. The steps
+before (the notice, the activity and the audience) are `handlers.broadcasts.compose`'s.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from enum import StrEnum
 
 from handlers import formatting
 from handlers.broadcasts import control, progress
-from handlers.broadcasts.compose import FLOW, Step, _audience, _keep, _nobody, _reach, _scope
-from handlers.callbacks import Press
+from handlers.broadcasts.compose import (
+    BROADCAST,
+    REFUSAL,
+    DropCall,
+    StartCallAgain,
+    Step,
+    _audience,
+    _keep,
+    _scope,
+)
+from handlers.callbacks import Button
 from handlers.context import Context, in_rows, keyboard
+from handlers.events import InlineButton, InlineKeyboard
 from handlers.publishing.activity_plan import typed_text
 from handlers.router import Router
+from models.activities.tables import Activity
+from models.broadcasts import audience as audiences
 from models.broadcasts import outbox
+from models.broadcasts.audience import Scope
 from models.broadcasts.outbox import Draft
+from models.broadcasts.tables import Broadcast
 from models.errors import InvalidInput
 from models.publishing import activity_input
+from models.teams.tables import Role
 
 router = Router()
-RATE = 30.0  # messages a second, for the progress message's estimate of when it ends
 EVENING, MORNING = 18, 9  # the hours of the "this evening" and "tomorrow morning" presets
+
+# ---- the preview ------------------------------------------------------------------------------
+
+
+async def _linked(ctx: Context) -> Activity | None:
+    activity_id = ctx.state.data.get("activity_id")
+    return await ctx.session.get(Activity, activity_id) if activity_id else None
+
+
+async def _reach(ctx: Context, scope: Scope) -> int:
+    activity = await _linked(ctx)
+    theme_id = activity.theme_id if activity else None
+    return await audiences.count(ctx.session, _audience(ctx), scope, theme_id)
+
+
+@BROADCAST.asks(Step.PREVIEW)
+async def show_preview(ctx: Context) -> None:
+    """The notice exactly as volunteers will get it, then how many it reaches."""
+    scope, data = await _scope(ctx), ctx.state.data
+    shown = Broadcast(text=data["text"], photo_id=data.get("photo_id"))  # never saved
+    activity, chat_id = await _linked(ctx), ctx.event.chat_id
+    notice = progress.notice(
+        ctx.texts, ctx.lang, shown, chat_id, activity=activity, bot_username=ctx.bot_username
+    )
+    ctx.outbox.add(notice)
+    count = await _reach(ctx, scope)
+    _keep(ctx, count=count)
+    if count == 0:
+        ctx.say(*_nobody(ctx))
+        return
+    now = ctx.button(ctx.t("broadcast_compose.send_now"), SendCallNow())
+    later = ctx.button(ctx.t("broadcast_compose.send_later"), SendCallLater())
+    ctx.say(
+        ctx.t("broadcast_compose.reach", count=count), keyboard([now, later], _again_or_drop(ctx))
+    )
+
+
+def _again_or_drop(ctx: Context) -> list[InlineButton]:
+    return [
+        ctx.button(ctx.t("broadcast_compose.start_again"), StartCallAgain()),
+        ctx.button(ctx.t("broadcast_compose.drop"), DropCall()),
+    ]
+
+
+def _nobody(ctx: Context) -> tuple[str, InlineKeyboard | None]:
+    """Nobody can get the call: it cannot be sent, only composed again or dropped."""
+    return ctx.t("broadcast_compose.reach_nobody"), keyboard(_again_or_drop(ctx))
+
 
 # ---- when -------------------------------------------------------------------------------------
 
-PRESETS = ("hour", "evening", "morning")
+
+class Preset(StrEnum):
+    """The times offered: in an hour, this evening, tomorrow morning."""
+
+    HOUR = "hour"
+    EVENING = "evening"
+    MORNING = "morning"
 
 
-def _preset(ctx: Context, name: str) -> datetime:
+def _preset(ctx: Context, preset: Preset) -> datetime:
     """In an hour, this evening at 18:00, or tomorrow at 09:00, in the deployment's zone."""
     now = ctx.clock.now()
     local = now.astimezone(ctx.deployment.zone)
-    if name == "hour":
+    if preset is Preset.HOUR:
         return (now + timedelta(hours=1)).replace(second=0, microsecond=0)
-    if name == "evening":
+    if preset is Preset.EVENING:
         at = local.replace(hour=EVENING, minute=0, second=0, microsecond=0)
     else:
         at = (local + timedelta(days=1)).replace(hour=MORNING, minute=0, second=0, microsecond=0)
     return at.astimezone(UTC)
 
 
-@router.button("bcn.later")
-async def send_later(ctx: Context, press: Press) -> None:
+class SendCallLater(Button, action="bcn.later"):
     """The coordinator wants the call to go out at a time they choose."""
-    ctx.go(FLOW, Step.WHEN)
+
+
+@router.button(SendCallLater)
+async def send_later(ctx: Context, later: SendCallLater) -> None:
+    """The coordinator wants the call to go out at a time they choose."""
     ctx.edit_pressed(ctx.t("broadcast_compose.reach", count=ctx.state.data["count"]))
+    await BROADCAST.ask(ctx, Step.WHEN)
+
+
+@BROADCAST.asks(Step.WHEN)
+async def ask_time(ctx: Context) -> None:
+    """The presets still ahead; a time can be typed, too."""
     now = ctx.clock.now()
     buttons = [
-        ctx.button(ctx.t(f"broadcast_compose.preset_{name}"), "bcn.at", name)
-        for name in PRESETS
-        if _preset(ctx, name) > now
+        ctx.button(ctx.t(f"broadcast_compose.preset_{preset}"), ChooseSendTime(preset))
+        for preset in Preset
+        if _preset(ctx, preset) > now
     ]
     ctx.say(ctx.t("broadcast_compose.ask_time"), keyboard(*in_rows(buttons, 1)))
 
 
-@router.button("bcn.at")
-async def pick_time(ctx: Context, press: Press) -> None:
+class ChooseSendTime(Button, action="bcn.at"):
+    """The coordinator chooses one of the offered times."""
+
+    preset: Preset
+
+
+@router.button(ChooseSendTime)
+async def pick_time(ctx: Context, choice: ChooseSendTime) -> None:
     """The coordinator chose one of the offered times."""
-    if not press.args or press.args[0] not in PRESETS:
-        ctx.answer(ctx.t("general.button_invalid"), alert=True)
-        return
-    await _scheduled(ctx, _preset(ctx, press.args[0]), edit=True)
+    await _scheduled(ctx, _preset(ctx, choice.preset))
 
 
-@router.step(FLOW, Step.WHEN, Step.CONFIRM)
+@router.step(BROADCAST, Step.WHEN, Step.CONFIRM)
 async def receive_time(ctx: Context) -> None:
     """The coordinator typed when the call should go out (their local time)."""
     typed = typed_text(ctx, "broadcast_compose.ask_time")
@@ -75,39 +156,57 @@ async def receive_time(ctx: Context) -> None:
         at = activity_input.parse_deadline(typed, today=today, zone=ctx.deployment.zone)
     except InvalidInput:
         raise InvalidInput("broadcast_time_format") from None
-    await _scheduled(ctx, at.astimezone(UTC), edit=False)
+    await _scheduled(ctx, at.astimezone(UTC))
 
 
-async def _scheduled(ctx: Context, at: datetime, *, edit: bool) -> None:
+async def _scheduled(ctx: Context, at: datetime) -> None:
     if at <= ctx.clock.now():
         raise InvalidInput("broadcast_time_past")
     _keep(ctx, send_at=at.isoformat())
-    ctx.go(FLOW, Step.CONFIRM)
+    await BROADCAST.ask(ctx, Step.CONFIRM)
+
+
+@BROADCAST.asks(Step.CONFIRM)
+async def ask_confirm(ctx: Context) -> None:
+    """The time chosen, to confirm: in place of the presets when one was pressed."""
+    at = datetime.fromisoformat(ctx.state.data["send_at"])
     text = ctx.t(
         "broadcast_compose.confirm_time",
         at=formatting.moment(ctx.texts, ctx.lang, at, ctx.deployment.zone),
     )
-    confirm = ctx.button(ctx.t("broadcast_compose.confirm"), "bcn.ok")
-    buttons = keyboard([confirm, ctx.button(ctx.t("broadcast_compose.drop"), "bcn.drop")])
-    if edit:
-        ctx.edit_pressed(text, buttons)
-    else:
-        ctx.say(text, buttons)
+    confirm = ctx.button(ctx.t("broadcast_compose.confirm"), ConfirmSendTime())
+    buttons = keyboard([confirm, ctx.button(ctx.t("broadcast_compose.drop"), DropCall())])
+    ctx.edit_pressed(text, buttons)  # a typed time: a new message
 
 
 # ---- confirmed --------------------------------------------------------------------------------
 
 
-@router.button("bcn.now")
-async def send_now(ctx: Context, press: Press) -> None:
+class SendCallNow(Button, action="bcn.now"):
+    """The coordinator sends the call at once."""
+
+
+@router.button(SendCallNow, role=Role.COORDINATOR, refusal=REFUSAL)
+async def send_now(ctx: Context, now: SendCallNow) -> None:
     """The coordinator sends the call at once."""
     await _create(ctx, None)
 
 
-@router.button("bcn.ok")
-async def confirm(ctx: Context, press: Press) -> None:
+class ConfirmSendTime(Button, action="bcn.ok"):
+    """The coordinator confirms the call at the time they chose."""
+
+
+@router.button(ConfirmSendTime, role=Role.COORDINATOR, refusal=REFUSAL)
+async def confirm(ctx: Context, confirmed: ConfirmSendTime) -> None:
     """The coordinator confirmed the call at the time they chose."""
     await _create(ctx, datetime.fromisoformat(ctx.state.data["send_at"]))
+
+
+def _rate(ctx: Context) -> float:
+    """Messages a second the sender sends calls at (as `scheduler.broadcasts` estimates them),
+    for the progress message's estimate of when the call ends."""
+    policy = ctx.deployment.broadcasts
+    return policy.paid_rate if policy.paid else policy.rate
 
 
 async def _create(ctx: Context, send_at: datetime | None) -> None:
@@ -135,7 +234,7 @@ async def _create(ctx: Context, send_at: datetime | None) -> None:
     ctx.answer(ctx.t("broadcast_compose.created", id=broadcast.id, at=at))
     ctx.edit_pressed(
         progress.progress_text(
-            ctx.texts, ctx.lang, ctx.deployment.zone, broadcast, figures, now=now, rate=RATE
+            ctx.texts, ctx.lang, ctx.deployment.zone, broadcast, figures, now=now, rate=_rate(ctx)
         ),
         control.controls(ctx.texts, ctx.lang, ctx.signer, broadcast, ctx.user_id),
     )

@@ -14,15 +14,15 @@ from enum import StrEnum
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers import formatting
-from handlers.callbacks import Press
+from handlers.callbacks import Button
 from handlers.context import Context, in_rows, keyboard
 from handlers.events import RemoveKeyboard, ReplyButton, ReplyKeyboard
+from handlers.flows import Flow
 from handlers.help_requests import triage
 from handlers.notify import notifier
-from handlers.publishing.activity_plan import chosen_id, typed_text
+from handlers.publishing.activity_plan import typed_text
 from handlers.router import Router
 from models.activities.tables import Shift
-from models.errors import InvalidInput
 from models.help_requests import assignments, tables
 from models.help_requests import rating as ratings
 from models.help_requests import triage as helping
@@ -31,8 +31,6 @@ from models.reference import District, Theme
 from models.registration import volunteers
 
 router = Router()
-FLOW = "ask_help"
-RATE_FLOW = "rate_help"
 
 
 class Step(StrEnum):
@@ -44,10 +42,6 @@ class Step(StrEnum):
     SUMMARY = "summary"
 
 
-class RateStep(StrEnum):
-    COMMENT = "comment"
-
-
 # The question after each answer.
 NEXT = {
     Step.KIND: Step.DESCRIPTION,
@@ -56,6 +50,13 @@ NEXT = {
     Step.TIME: Step.CONTACT,
     Step.CONTACT: Step.SUMMARY,
 }
+ASK_HELP = Flow(
+    "ask_help",
+    Step,
+    starts=(Step.KIND,),
+    moves={step: (after,) for step, after in NEXT.items()},  # Send or Don't send ends it
+)
+
 # The questions answered with a button: what is chosen from, and where the choice is kept.
 Choices = Callable[[AsyncSession], Awaitable[Sequence[Theme | District]]]
 CHOICES: dict[Step, tuple[Choices, str]] = {
@@ -68,80 +69,93 @@ BUTTON_STEPS = (Step.KIND, Step.DISTRICT, Step.SUMMARY)
 async def answered(ctx: Context, step: Step, **values: object) -> None:
     """Keep the answer and ask the next question."""
     ctx.state.data = {**ctx.state.data, **values}
-    ctx.go(FLOW, NEXT[step])
-    await ASK[NEXT[step]](ctx)
+    await ASK_HELP.ask(ctx, NEXT[step])
 
 
 @router.command("ask_help")
 async def start(ctx: Context) -> None:
     """Someone has a difficulty and wants a volunteer's help."""
     ctx.finish()
-    ctx.go(FLOW, Step.KIND)
-    await ask_choice(ctx)
+    await ASK_HELP.ask(ctx, Step.KIND)
 
 
 # ---- the questions ----------------------------------------------------------------------------
 
 
+@ASK_HELP.asks(Step.KIND, Step.DISTRICT)
 async def ask_choice(ctx: Context) -> None:
     step = Step(ctx.state.step)
     choices, _ = CHOICES[step]
     buttons = [
-        ctx.button(item.name(ctx.lang), "ah.pick", item.id) for item in await choices(ctx.session)
+        ctx.button(item.name(ctx.lang), ChooseKindOrDistrict(item.id))
+        for item in await choices(ctx.session)
     ]
     ctx.say(ctx.t(f"ask_help.ask_{step}"), keyboard(*in_rows(buttons, 2)))
 
 
-@router.button("ah.pick")
-async def pick(ctx: Context, press: Press) -> None:
+class ChooseKindOrDistrict(Button, action="ah.pick"):
+    """The resident chooses the kind of help, or their district (whichever is asked)."""
+
+    choice_id: int
+
+
+@router.button(ChooseKindOrDistrict)
+async def pick(ctx: Context, choice: ChooseKindOrDistrict) -> None:
     """The resident chose the kind of help, or their district."""
     step = Step(ctx.state.step)
     choices, key = CHOICES[step]
     items = {item.id: item for item in await choices(ctx.session)}
-    chosen = chosen_id(press, set(items))
-    if chosen is None:
+    if choice.choice_id not in items:
         ctx.answer(ctx.t("general.button_invalid"), alert=True)
         return
-    ctx.edit_pressed(ctx.t(f"ask_help.{step}_chosen", choice=items[chosen].name(ctx.lang)))
-    await answered(ctx, step, **{key: chosen})
+    chosen = items[choice.choice_id]
+    ctx.edit_pressed(ctx.t(f"ask_help.{step}_chosen", choice=chosen.name(ctx.lang)))
+    await answered(ctx, step, **{key: choice.choice_id})
 
 
+@ASK_HELP.asks(Step.DESCRIPTION)
 async def ask_description(ctx: Context) -> None:
     ctx.say(ctx.t("ask_help.ask_description"))
 
 
-@router.step(FLOW, Step.DESCRIPTION)
+@router.step(ASK_HELP, Step.DESCRIPTION)
 async def receive_description(ctx: Context) -> None:
     """The resident described what they need."""
     text = helping.description(typed_text(ctx, "ask_help.description_as_text"))
     await answered(ctx, Step.DESCRIPTION, description=text)
 
 
+@ASK_HELP.asks(Step.TIME)
 async def ask_time(ctx: Context) -> None:
-    any_time = ctx.button(ctx.t("ask_help.any_time"), "ah.any_time")
+    any_time = ctx.button(ctx.t("ask_help.any_time"), ChooseAnyTime())
     ctx.say(ctx.t("ask_help.ask_time"), keyboard([any_time]))
 
 
-@router.step(FLOW, Step.TIME)
+@router.step(ASK_HELP, Step.TIME)
 async def receive_time(ctx: Context) -> None:
     """The resident typed when would suit them."""
     when = helping.preferred_time(typed_text(ctx, "ask_help.time_as_text"))
     await answered(ctx, Step.TIME, preferred_time=when)
 
 
-@router.button("ah.any_time")
-async def any_time(ctx: Context, press: Press) -> None:
+class ChooseAnyTime(Button, action="ah.any_time"):
+    """Any time suits the resident."""
+
+
+@router.button(ChooseAnyTime)
+async def any_time(ctx: Context, choice: ChooseAnyTime) -> None:
     """Any time suits the resident."""
     ctx.edit_pressed(ctx.t("ask_help.any_time"))
     await answered(ctx, Step.TIME, preferred_time=ctx.t("ask_help.any_time"))
 
 
+@ASK_HELP.asks(Step.CONTACT)
 async def ask_contact(ctx: Context) -> None:
     share = ReplyButton(label=ctx.t("ask_help.share_phone"), request_contact=True)
     ctx.say(ctx.t("ask_help.ask_contact"), ReplyKeyboard(rows=((share,),)))
 
 
-@router.step(FLOW, Step.CONTACT)
+@router.step(ASK_HELP, Step.CONTACT)
 async def receive_contact(ctx: Context) -> None:
     """The resident shared a phone number, or typed how to reach them."""
     if ctx.event.contact is not None:
@@ -168,27 +182,21 @@ async def summary(ctx: Context) -> str:
     )
 
 
+@ASK_HELP.asks(Step.SUMMARY)
 async def show_summary(ctx: Context) -> None:
     buttons = [
-        ctx.button(ctx.t("ask_help.send"), "ah.send"),
-        ctx.button(ctx.t("ask_help.drop"), "ah.drop"),
+        ctx.button(ctx.t("ask_help.send"), SendHelpRequest()),
+        ctx.button(ctx.t("ask_help.drop"), DropHelpRequest()),
     ]
     ctx.say(await summary(ctx), keyboard(buttons))
 
 
-# Each step's question, in the order of NEXT.
-ASK = {
-    Step.KIND: ask_choice,
-    Step.DESCRIPTION: ask_description,
-    Step.DISTRICT: ask_choice,
-    Step.TIME: ask_time,
-    Step.CONTACT: ask_contact,
-    Step.SUMMARY: show_summary,
-}
+class SendHelpRequest(Button, action="ah.send"):
+    """The resident sends the request they checked."""
 
 
-@router.button("ah.send")
-async def send(ctx: Context, press: Press) -> None:
+@router.button(SendHelpRequest)
+async def send(ctx: Context, sending: SendHelpRequest) -> None:
     """The resident sent the request: it is dispatched and the coordinators are told."""
     data = ctx.state.data
     asked = helping.Asked(
@@ -205,38 +213,62 @@ async def send(ctx: Context, press: Press) -> None:
     ctx.say(ctx.t("ask_help.sent", number=request.id))
 
 
-@router.button("ah.drop")
-async def drop(ctx: Context, press: Press) -> None:
+class DropHelpRequest(Button, action="ah.drop"):
+    """The resident changes their mind: nothing is sent."""
+
+
+@router.button(DropHelpRequest)
+async def drop(ctx: Context, dropping: DropHelpRequest) -> None:
     """The resident changed their mind: nothing is kept."""
     ctx.finish()
     ctx.edit_pressed(ctx.t("ask_help.dropped"))
 
 
-@router.step(FLOW, *BUTTON_STEPS)
+@router.step(ASK_HELP, *BUTTON_STEPS)
 async def typed_at_a_button_step(ctx: Context) -> None:
     """The resident typed where the question wants a button."""
     ctx.say(ctx.t("fields.use_buttons"))
-    await ASK[Step(ctx.state.step)](ctx)
+    await ASK_HELP.askers[str(ctx.state.step)](ctx)
 
 
 # ---- rating -----------------------------------------------------------------------------------
 
 
-@router.button("hp.rate", lasting=True)
-async def rate(ctx: Context, press: Press) -> None:
+class RateStep(StrEnum):
+    COMMENT = "comment"
+
+
+# Once the help is done: a few words after the rating (or Skip).
+RATE_HELP = Flow("rate_help", RateStep, starts=(RateStep.COMMENT,), moves={})
+
+
+class RateHelp(Button, action="hp.rate", lasting=True):
+    """The resident rates the help they were given, from 1 to 5 (sent once it is done)."""
+
+    request_id: int
+    rating: int
+
+
+@router.button(RateHelp)
+async def rate(ctx: Context, score: RateHelp) -> None:
     """The resident rated the help they were given (the buttons came when it was done)."""
-    if len(press.args) != 2 or not all(arg.isdigit() for arg in press.args):
-        raise InvalidInput("help_rating_range", low=ratings.RATINGS[0], high=ratings.RATINGS[-1])
-    request_id, rating = int(press.args[0]), int(press.args[1])
-    await ratings.rate(ctx.session, request_id, rating, by=ctx.user_id, now=ctx.clock.now())
+    await ratings.rate(
+        ctx.session, score.request_id, score.rating, by=ctx.user_id, now=ctx.clock.now()
+    )
     ctx.finish()
-    ctx.state.data = {"request_id": request_id}
-    ctx.go(RATE_FLOW, RateStep.COMMENT)
-    skip = ctx.button(ctx.t("ask_help.skip"), "hp.skip")
-    ctx.edit_pressed(ctx.t("ask_help.rated", rating=rating), keyboard([skip]))
+    ctx.state.data = {"request_id": score.request_id}
+    await RATE_HELP.ask(ctx, RateStep.COMMENT)
 
 
-@router.step(RATE_FLOW, RateStep.COMMENT)
+@RATE_HELP.asks(RateStep.COMMENT)
+async def ask_comment(ctx: Context) -> None:
+    """Thanks for the rating, in place of its buttons, and a few words, if they like."""
+    request = await tables.get(ctx.session, int(ctx.state.data["request_id"]))
+    skip = ctx.button(ctx.t("ask_help.skip"), SkipComment())
+    ctx.edit_pressed(ctx.t("ask_help.rated", rating=request.rating), keyboard([skip]))
+
+
+@router.step(RATE_HELP, RateStep.COMMENT)
 async def receive_comment(ctx: Context) -> None:
     """The resident added a few words to their rating."""
     text = typed_text(ctx, "ask_help.comment_as_text")
@@ -246,8 +278,12 @@ async def receive_comment(ctx: Context) -> None:
     await rated(ctx, request_id)
 
 
-@router.button("hp.skip")
-async def skip_comment(ctx: Context, press: Press) -> None:
+class SkipComment(Button, action="hp.skip"):
+    """The resident leaves the rating without a comment."""
+
+
+@router.button(SkipComment)
+async def skip_comment(ctx: Context, skip: SkipComment) -> None:
     """The resident leaves the rating without a comment."""
     ctx.edit_pressed(ctx.t("ask_help.thanks"))
     await rated(ctx, int(ctx.state.data["request_id"]))
@@ -262,14 +298,14 @@ async def rated(ctx: Context, request_id: int) -> None:
 # ---- a volunteer asked to help ----------------------------------------------------------------
 
 
-async def answer(ctx: Context, press: Press, *, yes: bool) -> assignments.Answer | None:
-    if ctx.volunteer is None or not press.args or not press.args[0].isdigit():
+async def answer(ctx: Context, assignment_id: int, *, yes: bool) -> assignments.Answer | None:
+    if ctx.volunteer is None:
         ctx.answer(ctx.t("general.button_invalid"), alert=True)
         return None
     given = await assignments.answer(
         ctx.session,
         ctx.volunteer,
-        int(press.args[0]),
+        assignment_id,
         yes=yes,
         now=ctx.clock.now(),
         policy=ctx.deployment.signup,
@@ -283,10 +319,16 @@ async def answer(ctx: Context, press: Press, *, yes: bool) -> assignments.Answer
     return given
 
 
-@router.button("hv.yes", lasting=True)
-async def say_yes(ctx: Context, press: Press) -> None:
+class AgreeToHelp(Button, action="hv.yes", lasting=True):
+    """A volunteer a coordinator asked will help."""
+
+    assignment_id: int
+
+
+@router.button(AgreeToHelp)
+async def say_yes(ctx: Context, agreed: AgreeToHelp) -> None:
     """The volunteer will help: they get the resident's contact, and the resident is told."""
-    given = await answer(ctx, press, yes=True)
+    given = await answer(ctx, agreed.assignment_id, yes=True)
     if given is None:
         return
     request, placed = given.request, given.placed
@@ -329,8 +371,14 @@ async def say_yes(ctx: Context, press: Press) -> None:
     await triage.signed_up(ctx, placed)
 
 
-@router.button("hv.no", lasting=True)
-async def say_no(ctx: Context, press: Press) -> None:
+class DeclineToHelp(Button, action="hv.no", lasting=True):
+    """A volunteer a coordinator asked can't help."""
+
+    assignment_id: int
+
+
+@router.button(DeclineToHelp)
+async def say_no(ctx: Context, declined: DeclineToHelp) -> None:
     """The volunteer can't help: the coordinator who asked is told."""
-    if await answer(ctx, press, yes=False) is not None:
+    if await answer(ctx, declined.assignment_id, yes=False) is not None:
         ctx.edit_pressed(ctx.t("help_requests.volunteer_no"))

@@ -5,49 +5,72 @@ at once, with Yes / No (their answer is `handlers.help_requests.ask`'s).
 
 from __future__ import annotations
 
-from handlers.callbacks import Press
+from handlers.callbacks import Button
 from handlers.context import Context, in_rows, keyboard
-from handlers.help_requests.triage import FLOW, Step, current, handled, names
+from handlers.help_requests.ask import AgreeToHelp, DeclineToHelp
+from handlers.help_requests.triage import HELP_REQUEST, Step, current, handled, names
 from handlers.notify import notifier
 from handlers.router import Router
 from models.errors import Conflict
-from models.help_requests import assignments, triage
+from models.help_requests import assignments, tables, triage
+from models.help_requests.tables import HelpRequest
 from models.registration.tables import Volunteer
 
 router = Router()
 CANDIDATES_LIMIT = 10
 
 
-@router.button("hq.assign", lasting=True)
-async def start_assign(ctx: Context, press: Press) -> None:
-    """The coordinator wants to ask volunteers directly: who could help?"""
-    request = await handled(ctx, press)
-    triage.may_start(request, "assign")
-    people = await assignments.candidates(
+async def _candidates(ctx: Context, request: HelpRequest) -> list[Volunteer]:
+    return await assignments.candidates(
         ctx.session,
         request,
         now=ctx.clock.now(),
         policy=ctx.deployment.signup,
         limit=CANDIDATES_LIMIT,
     )
-    if not people:
+
+
+class AskVolunteersToHelp(Button, action="hq.assign", lasting=True):
+    """A coordinator wants to ask volunteers directly to help with the request."""
+
+    request_id: int
+
+
+@router.button(AskVolunteersToHelp)
+async def start_assign(ctx: Context, assigning: AskVolunteersToHelp) -> None:
+    """The coordinator wants to ask volunteers directly: who could help?"""
+    request = await handled(ctx, assigning.request_id)
+    triage.may_start(request, "assign")
+    if not await _candidates(ctx, request):
         ctx.say(ctx.t("help_requests.no_candidates"))
         return
     ctx.finish()
     ctx.state.data = {"request_id": request.id}
-    ctx.go(FLOW, Step.PICK)
+    await HELP_REQUEST.ask(ctx, Step.PICK)
+
+
+@HELP_REQUEST.asks(Step.PICK)
+async def ask_pick(ctx: Context) -> None:
+    """Those who could help, to tap."""
+    request = await tables.get(ctx.session, int(ctx.state.data["request_id"]))
+    people = await _candidates(ctx, request)
     kind, district = await names(notifier(ctx), ctx.lang, request)
-    buttons = [ctx.button(person.full_name or "—", "hq.ask", person.id) for person in people]
+    buttons = [ctx.button(person.full_name or "—", AskVolunteer(person.id)) for person in people]
     text = ctx.t("help_requests.pick", number=request.id, kind=kind, district=district)
     ctx.say(text, keyboard(*in_rows(buttons, 2)))
 
 
-@router.button("hq.ask")
-async def ask_volunteer(ctx: Context, press: Press) -> None:
+class AskVolunteer(Button, action="hq.ask"):
+    """The coordinator taps a volunteer to ask them at once."""
+
+    volunteer_id: int
+
+
+@router.button(AskVolunteer)
+async def ask_volunteer(ctx: Context, tapped: AskVolunteer) -> None:
     """The coordinator tapped a volunteer: they are asked at once, with Yes / No."""
     request = await current(ctx)
-    volunteer_id = int(press.args[0]) if press.args and press.args[0].isdigit() else 0
-    volunteer = await ctx.session.get(Volunteer, volunteer_id)
+    volunteer = await ctx.session.get(Volunteer, tapped.volunteer_id)
     if volunteer is None or volunteer.telegram_id is None:
         raise Conflict("help_volunteer_gone")
     assignment = await assignments.assign(
@@ -65,8 +88,10 @@ async def ask_volunteer(ctx: Context, press: Press) -> None:
         description=request.description,
     )
     answers = [
-        notify.button(telegram_id, language, "help_requests.will_help", "hv.yes", assignment.id),
-        notify.button(telegram_id, language, "help_requests.cannot_help", "hv.no", assignment.id),
+        notify.button(telegram_id, language, "help_requests.will_help", AgreeToHelp(assignment.id)),
+        notify.button(
+            telegram_id, language, "help_requests.cannot_help", DeclineToHelp(assignment.id)
+        ),
     ]
     notify.send(telegram_id, text, answers)
     ctx.answer(ctx.t("help_requests.asked", name=volunteer.full_name or "—"))

@@ -8,10 +8,11 @@ volunteers then sign up as for any activity, and the resident is told of each (`
 from __future__ import annotations
 
 from handlers.activities import links
-from handlers.callbacks import Press
+from handlers.callbacks import Button
 from handlers.context import Context, in_rows, keyboard
+from handlers.help_requests.assignments import AskVolunteersToHelp
 from handlers.help_requests.triage import (
-    FLOW,
+    HELP_REQUEST,
     Step,
     current,
     handled,
@@ -22,29 +23,42 @@ from handlers.help_requests.triage import (
 from handlers.notify import notifier
 from handlers.publishing import plan_preview
 from handlers.publishing.activity_plan import (
-    chosen_id,
     load_plan,
     store_plan,
     today,
     typed_address,
     typed_text,
 )
+from handlers.publishing.manage import RecruitForShift
 from handlers.router import Router
 from models.errors import InvalidInput, NotAllowed
 from models.help_requests import convert, tables, triage
+from models.help_requests.tables import HelpRequest
 from models.publishing import activity_input, publication
 from models.publishing.publication import ShiftPlan
 from models.teams import roles
+from models.teams.tables import Team
 
 router = Router()
 
 
-@router.button("hq.convert", lasting=True)
-async def start_convert(ctx: Context, press: Press) -> None:
+async def _teams(ctx: Context, request: HelpRequest) -> list[Team]:
+    """The teams whose activity the request may become: those it went to that the presser runs."""
+    return await convert.convert_teams(ctx.session, request, ctx.user_id, ctx.deployment.admin_ids)
+
+
+class ConvertHelpRequest(Button, action="hq.convert", lasting=True):
+    """A coordinator turns the request into an activity."""
+
+    request_id: int
+
+
+@router.button(ConvertHelpRequest)
+async def start_convert(ctx: Context, converting: ConvertHelpRequest) -> None:
     """The coordinator turns the request into an activity: what it says is filled in."""
-    request = await handled(ctx, press)
+    request = await handled(ctx, converting.request_id)
     triage.may_start(request, "convert")
-    teams = await convert.convert_teams(ctx.session, request, ctx.user_id, ctx.deployment.admin_ids)
+    teams = await _teams(ctx, request)
     if not teams:
         raise NotAllowed("help_no_team")
     kind, _ = await names(notifier(ctx), ctx.lang, request)
@@ -57,53 +71,61 @@ async def start_convert(ctx: Context, press: Press) -> None:
     ctx.finish()
     ctx.state.data = {"request_id": request.id}
     store_plan(ctx, plan)
-    if plan.team_id is None:
-        ctx.go(FLOW, Step.TEAM)
-        buttons = [ctx.button(team.name, "hq.team", team.id) for team in teams]
-        ctx.say(ctx.t("help_requests.choose_team"), keyboard(*in_rows(buttons, 1)))
-    else:
-        await ask_address(ctx)
+    await HELP_REQUEST.ask(ctx, Step.TEAM if plan.team_id is None else Step.ADDRESS)
 
 
-@router.button("hq.team")
-async def pick_team(ctx: Context, press: Press) -> None:
+@HELP_REQUEST.asks(Step.TEAM)
+async def ask_team(ctx: Context) -> None:
+    request = await tables.get(ctx.session, int(ctx.state.data["request_id"]))
+    buttons = [
+        ctx.button(team.name, ChooseActivityTeam(team.id)) for team in await _teams(ctx, request)
+    ]
+    ctx.say(ctx.t("help_requests.choose_team"), keyboard(*in_rows(buttons, 1)))
+
+
+class ChooseActivityTeam(Button, action="hq.team"):
+    """The coordinator chooses the team that runs the activity."""
+
+    team_id: int
+
+
+@router.button(ChooseActivityTeam)
+async def pick_team(ctx: Context, choice: ChooseActivityTeam) -> None:
     """The coordinator chose the team that runs the activity."""
     request = await current(ctx)
-    teams = {
-        team.id: team
-        for team in await convert.convert_teams(
-            ctx.session, request, ctx.user_id, ctx.deployment.admin_ids
-        )
-    }
-    team_id = chosen_id(press, set(teams))
-    if team_id is None:
+    teams = {team.id: team for team in await _teams(ctx, request)}
+    if choice.team_id not in teams:
         ctx.answer(ctx.t("general.button_invalid"), alert=True)
         return
-    ctx.edit_pressed(ctx.t("help_requests.team_chosen", team=teams[team_id].name))
+    ctx.edit_pressed(ctx.t("help_requests.team_chosen", team=teams[choice.team_id].name))
     plan = load_plan(ctx)
-    plan.team_id = team_id
+    plan.team_id = choice.team_id
     store_plan(ctx, plan)
-    await ask_address(ctx)
+    await HELP_REQUEST.ask(ctx, Step.ADDRESS)
 
 
+@HELP_REQUEST.asks(Step.ADDRESS)
 async def ask_address(ctx: Context) -> None:
-    ctx.go(FLOW, Step.ADDRESS)
     number, title = ctx.state.data["request_id"], load_plan(ctx).title
     ctx.say(ctx.t("help_requests.ask_address", number=number, title=title))
 
 
-@router.step(FLOW, Step.ADDRESS)
+@router.step(HELP_REQUEST, Step.ADDRESS)
 async def receive_address(ctx: Context) -> None:
     """The coordinator typed where the volunteers go."""
     plan = load_plan(ctx)
     plan.address = typed_address(ctx)
     store_plan(ctx, plan)
+    await HELP_REQUEST.ask(ctx, Step.WHEN)
+
+
+@HELP_REQUEST.asks(Step.WHEN)
+async def ask_when(ctx: Context) -> None:
     request = await tables.get(ctx.session, int(ctx.state.data["request_id"]))
-    ctx.go(FLOW, Step.WHEN)
     ctx.say(ctx.t("help_requests.ask_when", preferred_time=request.preferred_time))
 
 
-@router.step(FLOW, Step.WHEN)
+@router.step(HELP_REQUEST, Step.WHEN)
 async def receive_when(ctx: Context) -> None:
     """The coordinator typed the day and the time (one shift: help is usually one visit)."""
     day_text, _, range_text = typed_text(ctx, "help_requests.when_format").strip().partition(" ")
@@ -117,11 +139,15 @@ async def receive_when(ctx: Context) -> None:
     plan = load_plan(ctx)
     plan.shifts = [shift]
     store_plan(ctx, plan)
-    ctx.go(FLOW, Step.PLACES)
+    await HELP_REQUEST.ask(ctx, Step.PLACES)
+
+
+@HELP_REQUEST.asks(Step.PLACES)
+async def ask_places(ctx: Context) -> None:
     ctx.say(ctx.t("help_requests.ask_places"))
 
 
-@router.step(FLOW, Step.PLACES)
+@router.step(HELP_REQUEST, Step.PLACES)
 async def receive_places(ctx: Context) -> None:
     """The coordinator typed how many volunteers are needed: the plan is shown to check."""
     plan = load_plan(ctx)
@@ -129,17 +155,26 @@ async def receive_places(ctx: Context) -> None:
         typed_text(ctx, "help_requests.ask_places")
     )
     store_plan(ctx, plan)
-    ctx.go(FLOW, Step.PREVIEW)
+    await HELP_REQUEST.ask(ctx, Step.PREVIEW)
+
+
+@HELP_REQUEST.asks(Step.PREVIEW)
+async def show_plan(ctx: Context) -> None:
+    """The activity as it will be published, to publish or discard."""
     buttons = [
-        ctx.button(ctx.t("help_requests.publish"), "hq.publish"),
-        ctx.button(ctx.t("help_requests.discard"), "hq.discard"),
+        ctx.button(ctx.t("help_requests.publish"), PublishHelpActivity()),
+        ctx.button(ctx.t("help_requests.discard"), DiscardHelpActivity()),
     ]
-    text = await plan_preview.describe_plan(ctx, plan)
+    text = await plan_preview.describe_plan(ctx, load_plan(ctx))
     ctx.say(ctx.t("help_requests.preview", plan=text), keyboard(buttons))
 
 
-@router.button("hq.publish")
-async def publish(ctx: Context, press: Press) -> None:
+class PublishHelpActivity(Button, action="hq.publish"):
+    """The coordinator publishes the activity made from the request."""
+
+
+@router.button(PublishHelpActivity)
+async def publish(ctx: Context, publishing: PublishHelpActivity) -> None:
     """The coordinator published the activity: it is linked to the request, the resident told."""
     request = await current(ctx)
     plan = load_plan(ctx)
@@ -152,12 +187,12 @@ async def publish(ctx: Context, press: Press) -> None:
     ctx.finish()
     (shift,) = await publication.shifts_of(ctx.session, activity.id)
     link = links.activity_link(ctx, activity)
-    b = ctx.lasting_button
+    b = ctx.button
     ctx.edit_pressed(
         ctx.t("help_requests.published", title=activity.title, number=request.id, link=link),
         keyboard(
-            [b(ctx.t("help_requests.assign"), "hq.assign", request.id)],
-            [b(ctx.t("help_requests.recruit"), "shift.recruit", shift.id)],
+            [b(ctx.t("help_requests.assign"), AskVolunteersToHelp(request.id))],
+            [b(ctx.t("help_requests.recruit"), RecruitForShift(shift.id))],
         ),
     )
     notify = notifier(ctx)
@@ -166,8 +201,12 @@ async def publish(ctx: Context, press: Press) -> None:
     await tell_requester(notify, request, "help_requests.told_converted", when=when)
 
 
-@router.button("hq.discard")
-async def discard(ctx: Context, press: Press) -> None:
+class DiscardHelpActivity(Button, action="hq.discard"):
+    """The coordinator drops the activity made from the request."""
+
+
+@router.button(DiscardHelpActivity)
+async def discard(ctx: Context, discarding: DiscardHelpActivity) -> None:
     """The coordinator dropped the activity: the request stays as it was."""
     number = ctx.state.data.get("request_id", "")
     ctx.finish()

@@ -3,39 +3,41 @@ on, decline it with a reason, turn it into a one-shift activity prefilled from i
 (`handlers.help_requests.convert`), or ask chosen volunteers directly
 (`handlers.help_requests.assignments`), then mark it done; `/help_requests` lists them by status,
 ratings included. The resident is told of each outcome (`tell_requester`, and `signed_up` for the
-sign-up path). The conversation's steps (`FLOW`, `Step`) are defined here for all three modules.
+sign-up path). The coordinators' conversation (`HELP_REQUEST`, its `Step`s) is declared here for
+all three modules.
 
-Every coordinator button checks afresh, on the server, that the presser coordinates a team the
-request was sent to or is an admin (`triage.handle`), whatever button brought them here.
+Only coordinators and admins see the requests (the router's guard); every button on a request
+checks afresh, on the server, that the presser coordinates a team the request was sent to or is
+an admin (`triage.handle`), whatever button brought them here.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import StrEnum
 
 from sqlalchemy import select
 
-from handlers.callbacks import Press
+from handlers.callbacks import Button
 from handlers.context import Context, in_rows, keyboard
 from handlers.events import InlineButton, InlineKeyboard, SendMessage
+from handlers.flows import Flow
 from handlers.notify import Notifier, notifier
-from handlers.publishing.activity_plan import (
-    typed_text,
-)
+from handlers.publishing.activity_plan import typed_text
+from handlers.publishing.manage import ShowActivity
 from handlers.router import Router
 from models.activities.signup import Placed
 from models.activities.tables import Shift
 from models.conversation import ConversationState
-from models.errors import Conflict, NotAllowed
 from models.help_requests import rating as ratings
 from models.help_requests import tables, triage
 from models.help_requests.tables import HelpRequest
 from models.publishing import publication
 from models.reference import District, Theme
 from models.registration.tables import Volunteer
+from models.teams.tables import Role
 
 router = Router()
-FLOW = "help_request"
 LIST_LIMIT = 20
 
 
@@ -49,8 +51,23 @@ class Step(StrEnum):
     PICK = "pick"  # assigning: tap the volunteers to ask
 
 
+# A coordinator's conversation about one request (its id in the state's data): declining it,
+# turning it into an activity (`convert`), or choosing volunteers to ask (`assignments`).
+HELP_REQUEST = Flow(
+    "help_request",
+    Step,
+    # Decline; Turn into an activity (the team question only when several teams fit); Ask.
+    starts=(Step.REASON, Step.TEAM, Step.ADDRESS, Step.PICK),
+    moves={
+        Step.TEAM: (Step.ADDRESS,),
+        Step.ADDRESS: (Step.WHEN,),
+        Step.WHEN: (Step.PLACES,),
+        Step.PLACES: (Step.PREVIEW,),
+    },
+)
 BUTTON_STEPS = (Step.TEAM, Step.PREVIEW, Step.PICK)
-# What a coordinator can do with a request in each status: the buttons `hq.<name>`.
+# What a coordinator can do with a request in each status: the buttons of its card (labelled
+# `help_requests.<name>`; their kinds are in `card_buttons`).
 ACTIONS = {
     "open": ("accept", "convert", "assign", "decline"),
     "accepted": ("convert", "assign", "done", "decline"),
@@ -130,13 +147,26 @@ async def card(notify: Notifier, language: str, request: HelpRequest) -> str:
 def card_buttons(
     notify: Notifier, telegram_id: int, language: str, request: HelpRequest
 ) -> InlineKeyboard | None:
+    # Turning a request into an activity and asking volunteers are handled by modules that
+    # import this one: their buttons' classes are bound when a card is made.
+    from handlers.help_requests.assignments import AskVolunteersToHelp
+    from handlers.help_requests.convert import ConvertHelpRequest
+
+    kinds: dict[str, Callable[[int], Button]] = {
+        "accept": TakeOnHelpRequest,
+        "convert": ConvertHelpRequest,
+        "assign": AskVolunteersToHelp,
+        "decline": DeclineHelpRequest,
+        "done": MarkHelpGiven,
+    }
     rows = [
-        [notify.button(telegram_id, language, f"help_requests.{name}", f"hq.{name}", request.id)]
+        [notify.button(telegram_id, language, f"help_requests.{name}", kinds[name](request.id))]
         for name in ACTIONS.get(request.status, ())
     ]
     if request.activity_id is not None:
         label = "help_requests.open_activity"
-        rows.append([notify.button(telegram_id, language, label, "mg.show", request.activity_id)])
+        opened = ShowActivity(request.activity_id)
+        rows.append([notify.button(telegram_id, language, label, opened)])
     return keyboard(*rows)
 
 
@@ -221,28 +251,29 @@ async def signed_up(ctx: Context, placed: Placed) -> None:
 # ---- /help_requests ---------------------------------------------------------------------------
 
 
-@router.command("help_requests")
+@router.command("help_requests", role=Role.COORDINATOR, refusal="help_requests_not_coordinator")
 async def overview(ctx: Context) -> None:
     """A coordinator asked for the help requests sent to their teams."""
-    if not await triage.may_list(ctx.session, ctx.user_id, ctx.deployment.admin_ids):
-        ctx.say(ctx.t("help_requests.not_coordinator"))
-        return
     counts = await tables.counts(ctx.session, ctx.user_id, ctx.deployment.admin_ids)
     buttons = [
-        ctx.lasting_button(ctx.t(f"help_requests.filter_{name}", count=count), "hq.list", name)
+        ctx.button(ctx.t(f"help_requests.filter_{name}", count=count), ListHelpRequests(name))
         for name, count in counts.items()
     ]
     ctx.say(ctx.t("help_requests.header"), keyboard(*in_rows(buttons, 2)))
 
 
-@router.button("hq.list", lasting=True)
-async def list_requests(ctx: Context, press: Press) -> None:
+class ListHelpRequests(Button, action="hq.list", lasting=True):
+    """The coordinator chooses which requests to see: open, in hand, done or declined (a name
+    of `models.help_requests.tables.FILTERS`; the listing refuses any other)."""
+
+    filter_name: str
+
+
+@router.button(ListHelpRequests, role=Role.COORDINATOR)
+async def list_requests(ctx: Context, listing: ListHelpRequests) -> None:
     """The coordinator chose which requests to see: open, in hand, done or declined."""
-    if not await triage.may_list(ctx.session, ctx.user_id, ctx.deployment.admin_ids):
-        raise NotAllowed("not_coordinator")
-    filter_name = press.args[0] if press.args else ""
     found = await tables.listing(
-        ctx.session, ctx.user_id, ctx.deployment.admin_ids, filter_name, limit=LIST_LIMIT
+        ctx.session, ctx.user_id, ctx.deployment.admin_ids, listing.filter_name, limit=LIST_LIMIT
     )
     if not found:
         ctx.say(ctx.t("help_requests.none"))
@@ -252,20 +283,14 @@ async def list_requests(ctx: Context, press: Press) -> None:
     for request in found:
         kind, district = await names(notify, ctx.lang, request)
         label = ctx.t("help_requests.list_item", number=request.id, kind=kind, district=district)
-        buttons.append(ctx.lasting_button(label, "hq.show", request.id))
+        buttons.append(ctx.button(label, ShowHelpRequest(request.id)))
     ctx.say(ctx.t("help_requests.list_header"), keyboard(*in_rows(buttons, 1)))
 
 
-def request_id(press: Press) -> int:
-    if not press.args or not press.args[0].isdigit():
-        raise Conflict("help_request_gone")
-    return int(press.args[0])
-
-
-async def handled(ctx: Context, press: Press) -> HelpRequest:
+async def handled(ctx: Context, request_id: int) -> HelpRequest:
     """The request a coordinator button names, once the presser is shown to handle it."""
     return await triage.handle(
-        ctx.session, request_id(press), by=ctx.user_id, admin_ids=ctx.deployment.admin_ids
+        ctx.session, request_id, by=ctx.user_id, admin_ids=ctx.deployment.admin_ids
     )
 
 
@@ -289,19 +314,31 @@ async def show_card(ctx: Context, request: HelpRequest, *, edit: bool) -> None:
         ctx.say(text, markup)
 
 
-@router.button("hq.show", lasting=True)
-async def show(ctx: Context, press: Press) -> None:
+class ShowHelpRequest(Button, action="hq.show", lasting=True):
+    """A coordinator opens a request's card."""
+
+    request_id: int
+
+
+@router.button(ShowHelpRequest)
+async def show(ctx: Context, opened: ShowHelpRequest) -> None:
     """The coordinator opened a request."""
-    await show_card(ctx, await handled(ctx, press), edit=False)
+    await show_card(ctx, await handled(ctx, opened.request_id), edit=False)
 
 
 # ---- take on, decline, done -------------------------------------------------------------------
 
 
-@router.button("hq.accept", lasting=True)
-async def accept(ctx: Context, press: Press) -> None:
+class TakeOnHelpRequest(Button, action="hq.accept", lasting=True):
+    """A coordinator takes the request on."""
+
+    request_id: int
+
+
+@router.button(TakeOnHelpRequest)
+async def accept(ctx: Context, taken: TakeOnHelpRequest) -> None:
     """The coordinator takes the request on: the resident is told."""
-    request = await handled(ctx, press)
+    request = await handled(ctx, taken.request_id)
     await triage.accept(ctx.session, request, actor=ctx.user_id, now=ctx.clock.now())
     await show_card(ctx, request, edit=True)
     await tell_requester(
@@ -309,18 +346,28 @@ async def accept(ctx: Context, press: Press) -> None:
     )
 
 
-@router.button("hq.decline", lasting=True)
-async def start_decline(ctx: Context, press: Press) -> None:
+class DeclineHelpRequest(Button, action="hq.decline", lasting=True):
+    """A coordinator wants to decline the request (asked why)."""
+
+    request_id: int
+
+
+@router.button(DeclineHelpRequest)
+async def start_decline(ctx: Context, declining: DeclineHelpRequest) -> None:
     """The coordinator wants to decline the request: why?"""
-    request = await handled(ctx, press)
+    request = await handled(ctx, declining.request_id)
     triage.may_start(request, "decline")
     ctx.finish()
     ctx.state.data = {"request_id": request.id}
-    ctx.go(FLOW, Step.REASON)
-    ctx.say(ctx.t("help_requests.ask_reason", number=request.id))
+    await HELP_REQUEST.ask(ctx, Step.REASON)
 
 
-@router.step(FLOW, Step.REASON)
+@HELP_REQUEST.asks(Step.REASON)
+async def ask_reason(ctx: Context) -> None:
+    ctx.say(ctx.t("help_requests.ask_reason", number=ctx.state.data["request_id"]))
+
+
+@router.step(HELP_REQUEST, Step.REASON)
 async def receive_reason(ctx: Context) -> None:
     """The coordinator typed why: the resident reads it."""
     reason = typed_text(ctx, "edit_activity.type_text")
@@ -333,10 +380,19 @@ async def receive_reason(ctx: Context) -> None:
     )
 
 
-@router.button("hq.done", lasting=True)
-async def done(ctx: Context, press: Press) -> None:
+class MarkHelpGiven(Button, action="hq.done", lasting=True):
+    """A coordinator marks the help as given."""
+
+    request_id: int
+
+
+@router.button(MarkHelpGiven)
+async def done(ctx: Context, given: MarkHelpGiven) -> None:
     """The coordinator marks the help as given: the resident is asked to rate it."""
-    request = await handled(ctx, press)
+    # The rating is the resident's conversation (`ask`), whose module imports this one.
+    from handlers.help_requests.ask import RateHelp
+
+    request = await handled(ctx, given.request_id)
     await triage.finish(ctx.session, request, actor=ctx.user_id, now=ctx.clock.now())
     await show_card(ctx, request, edit=True)
     notify = notifier(ctx)
@@ -344,13 +400,13 @@ async def done(ctx: Context, press: Press) -> None:
     language = await requester_language(notify, resident)
     label = "help_requests.rate_label"
     rates = [
-        notify.button(resident, language, label, "hp.rate", request.id, n, rating=n)
+        notify.button(resident, language, label, RateHelp(request.id, n), rating=n)
         for n in ratings.RATINGS
     ]
     await tell_requester(notify, request, "help_requests.told_done", rates)
 
 
-@router.step(FLOW, *BUTTON_STEPS)
+@router.step(HELP_REQUEST, *BUTTON_STEPS)
 async def typed_at_a_button_step(ctx: Context) -> None:
     """The coordinator typed where the question wants a button."""
     ctx.say(ctx.t("fields.use_buttons"))

@@ -12,7 +12,6 @@ from datetime import date
 from enum import StrEnum
 
 from handlers import formatting
-from handlers.callbacks import Press
 from handlers.context import Context
 from handlers.flows import Flow
 from models.errors import InvalidInput
@@ -163,11 +162,3 @@ def typed_address(ctx: Context) -> str:
         max_chars=activity_input.ADDRESS_MAX_CHARS,
         code="address",
     )
-
-
-def chosen_id(raw: Press, allowed: set[int]) -> int | None:
-    """The id a raw choice button carries, if it is one of `allowed`. Only for the journeys whose
-    buttons are not typed yet (help requests, broadcasts); typed buttons carry typed ids."""
-    if len(raw.args) != 1 or not raw.args[0].isdigit() or int(raw.args[0]) not in allowed:
-        return None
-    return int(raw.args[0])
