@@ -191,13 +191,6 @@ async def handle(
     return await lock(session, request_id)
 
 
-async def may_list(session: AsyncSession, telegram_id: int, admin_ids: Collection[int]) -> bool:
-    """Whether this person sees help requests at all: admins and coordinators."""
-    if await roles.is_admin(session, telegram_id, admin_ids):
-        return True
-    return bool(await roles.managed_teams(session, telegram_id, admin_ids))
-
-
 # ---- a coordinator's steps ------------------------------------------------------------------
 
 
