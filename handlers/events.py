@@ -7,7 +7,7 @@ a handler returns.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from enum import StrEnum
 
 
 @dataclass(frozen=True)
@@ -182,7 +182,15 @@ Action = (
 NEW_MESSAGES = (SendMessage, SendDocument, SendPhoto, SendLocation, SendNotice)
 
 
-AttemptKind = Literal["sent", "flood", "unreachable", "transient", "uncertain", "refused"]
+class AttemptKind(StrEnum):
+    """What one try at an action came to (see `Attempt`)."""
+
+    SENT = "sent"
+    FLOOD = "flood"
+    UNREACHABLE = "unreachable"
+    TRANSIENT = "transient"
+    UNCERTAIN = "uncertain"
+    REFUSED = "refused"
 
 
 @dataclass(frozen=True)

@@ -11,29 +11,38 @@ same one after a restart) once its lease has run out.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, CheckConstraint, Index, String, delete, or_, select, update
+from sqlalchemy import JSON, BigInteger, Index, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import Base, UTCDateTime
+from models.base import Base, EnumText, UTCDateTime, one_of
 from models.db import upsert
 
 LEASE = timedelta(seconds=60)  # long enough for any one update's handling
 KEEP = timedelta(days=1)  # Telegram gives up redelivering long before this
 
 
+class InboxStatus(StrEnum):
+    PENDING = "pending"
+    HANDLING = "handling"
+    DONE = "done"
+
+
 class InboundUpdate(Base):
     __tablename__ = "inbound_updates"
     __table_args__ = (
-        CheckConstraint("status IN ('pending', 'handling', 'done')", name="status"),
+        one_of("status", InboxStatus),
         Index("ix_inbound_updates_status_received", "status", "received_at"),
     )
 
     update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     payload: Mapped[dict[str, Any] | None] = mapped_column(JSON)
-    status: Mapped[str] = mapped_column(String(16), default="pending")
+    status: Mapped[InboxStatus] = mapped_column(
+        EnumText(InboxStatus, 16), default=InboxStatus.PENDING
+    )
     received_at: Mapped[datetime] = mapped_column(UTCDateTime)
     lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
@@ -44,7 +53,7 @@ async def record(
     """Keep a delivered update; False when it was delivered before (nothing to do)."""
     result = await session.execute(
         upsert(session, InboundUpdate)
-        .values(update_id=update_id, payload=payload, status="pending", received_at=now)
+        .values(update_id=update_id, payload=payload, status=InboxStatus.PENDING, received_at=now)
         .on_conflict_do_nothing(index_elements=["update_id"])
         .returning(InboundUpdate.update_id)
     )
@@ -53,8 +62,8 @@ async def record(
 
 def _claimable(now: datetime) -> Any:
     return or_(
-        InboundUpdate.status == "pending",
-        (InboundUpdate.status == "handling") & (InboundUpdate.lease_until < now),
+        InboundUpdate.status == InboxStatus.PENDING,
+        (InboundUpdate.status == InboxStatus.HANDLING) & (InboundUpdate.lease_until < now),
     )
 
 
@@ -65,7 +74,7 @@ async def claim(
     result = await session.execute(
         update(InboundUpdate)
         .where(InboundUpdate.update_id == update_id, _claimable(now))
-        .values(status="handling", lease_until=now + lease)
+        .values(status=InboxStatus.HANDLING, lease_until=now + lease)
         .returning(InboundUpdate.payload)
         .execution_options(synchronize_session=False)
     )
@@ -89,7 +98,7 @@ async def handled(session: AsyncSession, update_id: int) -> None:
     await session.execute(
         update(InboundUpdate)
         .where(InboundUpdate.update_id == update_id)
-        .values(status="done", payload=None, lease_until=None)
+        .values(status=InboxStatus.DONE, payload=None, lease_until=None)
         .execution_options(synchronize_session=False)
     )
 
@@ -97,7 +106,7 @@ async def handled(session: AsyncSession, update_id: int) -> None:
 async def forget_old(session: AsyncSession, *, now: datetime) -> int:
     result = await session.execute(
         delete(InboundUpdate).where(
-            InboundUpdate.status == "done", InboundUpdate.received_at < now - KEEP
+            InboundUpdate.status == InboxStatus.DONE, InboundUpdate.received_at < now - KEEP
         )
     )
     return result.rowcount or 0  # type: ignore[attr-defined]

@@ -24,13 +24,13 @@ from dataclasses import dataclass, field
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.broadcasts import control, progress
-from handlers.events import Action, Attempt, EditMessage, SendMessage
+from handlers.events import Action, Attempt, AttemptKind, EditMessage, SendMessage
 from handlers.services import Services
 from models.activities.tables import Activity
 from models.broadcasts import outbox, send_budget
 from models.broadcasts.outbox import Outcome, Recipient
 from models.broadcasts.send_budget import BroadcastPolicy
-from models.broadcasts.tables import Broadcast
+from models.broadcasts.tables import Broadcast, DeliveryStatus
 
 log = logging.getLogger(__name__)
 
@@ -228,7 +228,7 @@ class BroadcastSender:
             done = asyncio.get_running_loop().create_future()
             await self._outcomes.put((outcome, done))
             await done
-            sent.append(outcome.status == "sent")
+            sent.append(outcome.status == DeliveryStatus.SENT)
         except Exception:
             # The row stays `sending` until its lease ends, then counts as uncertain.
             log.exception("broadcast %s: a send failed unexpectedly", call.broadcast.id)
@@ -241,23 +241,27 @@ class BroadcastSender:
         """Send, trying again (with back-off) what Telegram failed or never received."""
         for number in range(self.policy.attempts):
             attempt = await self.services.send.attempt(notice)
-            if attempt.kind != "transient" or number == self.policy.attempts - 1:
+            if attempt.kind != AttemptKind.TRANSIENT or number == self.policy.attempts - 1:
                 return attempt
             await asyncio.sleep(BACKOFF_S * 2**number)
         raise AssertionError("unreachable: the last try returns")
 
     def _outcome(self, recipient: Recipient, attempt: Attempt) -> Outcome:
         delivery = recipient.delivery_id
-        if attempt.kind == "sent":
-            return Outcome(delivery, "sent", message_id=attempt.message_id)
-        if attempt.kind == "flood":  # not delivered: it goes back in the queue
-            return Outcome(delivery, "pending", error=attempt.reason)
-        if attempt.kind == "unreachable":
-            return Outcome(delivery, "blocked", error=attempt.reason)
-        if attempt.kind == "uncertain":
-            status = "pending" if self.policy.uncertain == "resend" else "uncertain"
+        if attempt.kind == AttemptKind.SENT:
+            return Outcome(delivery, DeliveryStatus.SENT, message_id=attempt.message_id)
+        if attempt.kind == AttemptKind.FLOOD:  # not delivered: it goes back in the queue
+            return Outcome(delivery, DeliveryStatus.PENDING, error=attempt.reason)
+        if attempt.kind == AttemptKind.UNREACHABLE:
+            return Outcome(delivery, DeliveryStatus.BLOCKED, error=attempt.reason)
+        if attempt.kind == AttemptKind.UNCERTAIN:
+            status = (
+                DeliveryStatus.PENDING
+                if self.policy.uncertain == "resend"
+                else DeliveryStatus.UNCERTAIN
+            )
             return Outcome(delivery, status, error=attempt.reason, uncertain=True)
-        return Outcome(delivery, "failed", error=attempt.reason)
+        return Outcome(delivery, DeliveryStatus.FAILED, error=attempt.reason)
 
     async def _record_outcomes(self) -> None:
         """Write outcomes as they come, those that came together in one transaction."""

@@ -32,6 +32,7 @@ from models.publishing import publication
 from models.registration.tables import Volunteer
 from models.reminders import before_shift
 from models.reminders.coordinator_alerts import digests_due, short_shifts
+from models.reminders.tables import ReminderStatus
 
 log = logging.getLogger(__name__)
 
@@ -98,7 +99,9 @@ class Jobs:
                 if due.send:
                     work.append((due.reminder.id, remind(notify, due)))
                 else:
-                    await before_shift.settle(session, due.reminder.id, status="missed", now=now)
+                    await before_shift.settle(
+                        session, due.reminder.id, status=ReminderStatus.MISSED, now=now
+                    )
         return work
 
     async def _deliver(self, reminder_id: int, outbox: Outbox) -> bool:
@@ -110,7 +113,7 @@ class Jobs:
                     await self.services.send.perform(action)
         d = self.services
         async with d.sessions() as session, session.begin():
-            status = "sent" if delivered else "missed"
+            status = ReminderStatus.SENT if delivered else ReminderStatus.MISSED
             await before_shift.settle(session, reminder_id, status=status, now=d.clock.now())
         return delivered
 

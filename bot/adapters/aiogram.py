@@ -37,6 +37,7 @@ from handlers.events import (
     Action,
     AnswerButton,
     Attempt,
+    AttemptKind,
     ButtonPress,
     Contact,
     EditMessage,
@@ -172,19 +173,21 @@ class AiogramAdapter(TelegramAdapter):
     def _classify(self, error: Exception) -> Attempt:
         reason = str(error)
         if isinstance(error, TelegramRetryAfter):
-            return Attempt("flood", retry_after=float(error.retry_after), reason=reason)
+            return Attempt(AttemptKind.FLOOD, retry_after=float(error.retry_after), reason=reason)
         if isinstance(error, TelegramForbiddenError) or (
             isinstance(error, TelegramBadRequest) and chat_gone(error.message)
         ):
-            return Attempt("unreachable", reason=reason)
+            return Attempt(AttemptKind.UNREACHABLE, reason=reason)
         if isinstance(error, TelegramServerError):
-            return Attempt("transient", reason=reason)
+            return Attempt(AttemptKind.TRANSIENT, reason=reason)
         if isinstance(error, TelegramNetworkError):
             # aiogram names the aiohttp error: a connection never made sent nothing; a timeout
             # or a dropped connection leaves the request's fate unknown.
             connect = error.message.startswith("ClientConnector")
-            return Attempt("transient" if connect else "uncertain", reason=reason)
-        return Attempt("refused", reason=reason)
+            return Attempt(
+                AttemptKind.TRANSIENT if connect else AttemptKind.UNCERTAIN, reason=reason
+            )
+        return Attempt(AttemptKind.REFUSED, reason=reason)
 
     async def _perform(self, action: Action) -> int | None:
         if isinstance(action, SendMessage):

@@ -14,7 +14,7 @@ from typing import Any
 
 from bot.dispatcher import Dispatcher
 from bot.metrics import BotMetrics
-from handlers.events import NEW_MESSAGES, Action, Attempt, Incoming, SendNotice
+from handlers.events import NEW_MESSAGES, Action, Attempt, AttemptKind, Incoming, SendNotice
 
 log = logging.getLogger(__name__)
 
@@ -100,14 +100,14 @@ class TelegramAdapter(ABC):
         """Try an action once; never raises."""
         metrics = self.metrics
         try:
-            attempt = Attempt("sent", message_id=await self._perform(action))
+            attempt = Attempt(AttemptKind.SENT, message_id=await self._perform(action))
         except Exception as error:
             attempt = self._classify(error)
-        if attempt.kind == "sent":
+        if attempt.kind == AttemptKind.SENT:
             if isinstance(action, NEW_MESSAGES):
                 kind = "broadcast" if isinstance(action, SendNotice) else "other"
                 metrics.messages_sent.inc(kind=kind)
-        elif attempt.kind == "flood":
+        elif attempt.kind == AttemptKind.FLOOD:
             metrics.telegram_429.inc()
             if self.on_flood is not None:
                 self.on_flood(attempt.retry_after or 1.0)
@@ -136,7 +136,7 @@ class TelegramAdapter(ABC):
         failed (failures are logged, never raised)."""
         for number in range(1, SEND_ATTEMPTS + 1):
             attempt = await self.attempt(action)
-            if attempt.kind == "sent":
+            if attempt.kind == AttemptKind.SENT:
                 return attempt.message_id
             wait = attempt.retry_after
             if wait is None or number == SEND_ATTEMPTS or wait > MAX_RETRY_WAIT_S:

@@ -24,6 +24,7 @@ from handlers.events import (
     Action,
     AnswerButton,
     Attempt,
+    AttemptKind,
     ButtonPress,
     Contact,
     EditMessage,
@@ -113,14 +114,17 @@ class PtbAdapter(TelegramAdapter):
         if isinstance(error, RetryAfter):
             retry = error.retry_after
             wait = retry if isinstance(retry, int | float) else retry.total_seconds()
-            return Attempt("flood", retry_after=float(wait), reason=reason)
+            return Attempt(AttemptKind.FLOOD, retry_after=float(wait), reason=reason)
         if isinstance(error, Forbidden) or (
             isinstance(error, BadRequest) and chat_gone(error.message)
         ):
-            return Attempt("unreachable", reason=reason)
+            return Attempt(AttemptKind.UNREACHABLE, reason=reason)
         if isinstance(error, NetworkError):  # TimedOut too
-            return Attempt("uncertain" if _may_have_arrived(error) else "transient", reason=reason)
-        return Attempt("refused", reason=reason)
+            return Attempt(
+                AttemptKind.UNCERTAIN if _may_have_arrived(error) else AttemptKind.TRANSIENT,
+                reason=reason,
+            )
+        return Attempt(AttemptKind.REFUSED, reason=reason)
 
     async def _perform(self, action: Action) -> int | None:
         bot = self.app.bot

@@ -25,7 +25,7 @@ from models.clock import ManualClock
 from models.crypto import IdCipher
 from models.db import create_engine, session_factory
 from models.teams import roles
-from models.teams.tables import Team
+from models.teams.tables import Role, Team
 
 SCRIPT_START = datetime(2026, 1, 5, 1, 0, tzinfo=UTC)  # transcripts see the same time every run
 
@@ -55,7 +55,7 @@ async def _seed(database_url: str, now: datetime) -> None:
         async with session_factory(engine)() as session, session.begin():
             if await session.scalar(select(Team.id).where(Team.name == SANDBOX_TEAM)) is None:
                 team = await roles.create_team(session, SANDBOX_TEAM, now=now)
-                await roles.grant(session, COORDINATOR_ID, "coordinator", team=team, now=now)
+                await roles.grant(session, COORDINATOR_ID, Role.COORDINATOR, team=team, now=now)
     finally:
         await engine.dispose()
 

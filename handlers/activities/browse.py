@@ -14,7 +14,7 @@ from handlers.events import InlineButton, SendLocation
 from handlers.publishing import manage
 from handlers.router import Router
 from models.activities.browse import Filters, Period, open_activities
-from models.activities.tables import Activity
+from models.activities.tables import Activity, ActivityStatus
 from models.publishing import publication
 from models.registration import volunteers
 from models.teams import roles
@@ -184,7 +184,7 @@ async def show_card(ctx: Context, activity: Activity, *, edit: bool = False) -> 
         ctx.session, ctx.texts, ctx.lang, ctx.deployment.zone, activity, views
     )
     buttons = []
-    if activity.status == "published":
+    if activity.status == ActivityStatus.PUBLISHED:
         for view in views:
             if view.mine is not None or not view.open_for_signup(now):
                 continue

@@ -15,7 +15,14 @@ from handlers import formatting
 from handlers.services import Texts
 from models.activities import places
 from models.activities.places import ShiftLoad
-from models.activities.tables import Activity, Shift, Signup
+from models.activities.tables import (
+    Activity,
+    ActivityStatus,
+    Shift,
+    ShiftStatus,
+    Signup,
+    SignupStatus,
+)
 from models.reference import District, Theme
 from models.registration.tables import Volunteer
 
@@ -32,7 +39,7 @@ class ShiftView:
         return max(0, self.shift.capacity - self.load.held)
 
     def open_for_signup(self, now: datetime) -> bool:
-        return self.shift.status == "open" and self.shift.starts_at > now
+        return self.shift.status == ShiftStatus.OPEN and self.shift.starts_at > now
 
 
 async def shift_views(
@@ -44,7 +51,7 @@ async def shift_views(
             select(Shift)
             .where(
                 Shift.activity_id == activity.id,
-                Shift.status != "cancelled",
+                Shift.status != ShiftStatus.CANCELLED,
                 Shift.ends_at > now,
             )
             .order_by(Shift.starts_at)
@@ -66,7 +73,7 @@ async def shift_views(
         own = mine.get(shift.id)
         position = (
             await places.waiting_position(session, own)
-            if own is not None and own.status == "waiting"
+            if own is not None and own.status == SignupStatus.WAITING
             else None
         )
         views.append(ShiftView(shift, loads[shift.id], own, position))
@@ -94,7 +101,7 @@ async def card_text(
     lines.append(t("cards.address", address=activity.address))
     if activity.description:
         lines += ["", activity.description]
-    if activity.status == "cancelled":
+    if activity.status == ActivityStatus.CANCELLED:
         lines += ["", t("cards.cancelled")]
         return "\n".join(lines)
     lines += ["", t("cards.shifts")]
@@ -118,13 +125,13 @@ def _shift_line(texts: Texts, language: str, zone: ZoneInfo, view: ShiftView) ->
         )
     else:
         line = texts.get(language, "cards.shift_full", when=when, waiting=view.load.waiting)
-    if view.shift.status == "closed":
+    if view.shift.status == ShiftStatus.CLOSED:
         line = texts.get(language, "cards.shift_closed", when=when)
     if view.mine is not None:
         status = view.mine.status
-        if status == "waiting":
+        if status == SignupStatus.WAITING:
             line += texts.get(language, "cards.mine_waiting", position=view.position)
-        elif status == "offered" and view.mine.offer_expires_at is not None:
+        elif status == SignupStatus.OFFERED and view.mine.offer_expires_at is not None:
             until = formatting.moment(texts, language, view.mine.offer_expires_at, zone)
             line += texts.get(language, "cards.mine_offered", until=until)
         else:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from handlers.context import Context
 from handlers.router import Router
 from models.activities import groups
+from models.activities.groups import ChatKind
 
 router = Router()
 
@@ -20,7 +21,7 @@ async def membership_changed(ctx: Context) -> None:
         ctx.session,
         chat_id=event.chat_id,
         title=event.chat_title or "",
-        kind=event.chat_type,
+        kind=ChatKind(event.chat_type),
         added_by=event.sender.id,
         active=not event.blocked,
         now=ctx.clock.now(),

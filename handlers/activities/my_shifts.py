@@ -12,7 +12,7 @@ from handlers.context import Context, keyboard
 from handlers.events import InlineButton, SendDocument
 from handlers.router import Router
 from models.activities import places, signup
-from models.activities.tables import Activity, Shift, Signup
+from models.activities.tables import Activity, Shift, ShiftStatus, Signup, SignupStatus
 from models.errors import NotAllowed
 from models.registration.tables import Volunteer
 
@@ -28,7 +28,7 @@ async def upcoming(ctx: Context, volunteer: Volunteer) -> list[tuple[Signup, Shi
         .where(
             Signup.volunteer_id == volunteer.id,
             Signup.status.in_(places.ACTIVE),
-            Shift.status != "cancelled",
+            Shift.status != ShiftStatus.CANCELLED,
             Shift.ends_at > ctx.clock.now(),
         )
         .order_by(Shift.starts_at)
@@ -65,9 +65,9 @@ async def _show(ctx: Context, *, edit: bool) -> None:
 
 async def _line(ctx: Context, mine: Signup, shift: Shift, activity: Activity) -> str:
     when = formatting.when(ctx.texts, ctx.lang, shift, ctx.deployment.zone)
-    if mine.status == "waiting":
+    if mine.status == SignupStatus.WAITING:
         status = ctx.t("my.waiting", position=await places.waiting_position(ctx.session, mine))
-    elif mine.status == "offered" and mine.offer_expires_at is not None:
+    elif mine.status == SignupStatus.OFFERED and mine.offer_expires_at is not None:
         until = formatting.moment(ctx.texts, ctx.lang, mine.offer_expires_at, ctx.deployment.zone)
         status = ctx.t("my.offered", until=until)
     else:
@@ -77,7 +77,7 @@ async def _line(ctx: Context, mine: Signup, shift: Shift, activity: Activity) ->
 
 def _buttons(ctx: Context, mine: Signup, shift: Shift, activity: Activity) -> list[InlineButton]:
     day = formatting.moment(ctx.texts, ctx.lang, shift.starts_at, ctx.deployment.zone)
-    if mine.status == "offered":
+    if mine.status == SignupStatus.OFFERED:
         return [
             ctx.button(ctx.t("offers.accept"), offers.AcceptOffer(mine.id)),
             ctx.button(ctx.t("offers.decline"), offers.DeclineOffer(mine.id)),
@@ -104,7 +104,7 @@ async def ask_cancel(ctx: Context, choice: AskToCancel) -> None:
         ctx.answer(ctx.t("errors.not_signed_up"), alert=True)
         return
     when = formatting.when(ctx.texts, ctx.lang, shift, ctx.deployment.zone)
-    key = "my.confirm_leave_list" if mine.status == "waiting" else "my.confirm_cancel"
+    key = "my.confirm_leave_list" if mine.status == SignupStatus.WAITING else "my.confirm_cancel"
     ctx.edit_pressed(
         ctx.t(key, title=activity.title, when=when),
         keyboard(

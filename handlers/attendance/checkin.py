@@ -24,7 +24,14 @@ from handlers.context import Context, in_rows, keyboard
 from handlers.events import ReplyButton, ReplyKeyboard, SendPhoto
 from handlers.publishing import managed
 from handlers.router import Router
-from models.activities.tables import Activity, ServiceRecord, Shift
+from models.activities.tables import (
+    Activity,
+    ActivityStatus,
+    CheckinMethod,
+    ServiceRecord,
+    Shift,
+    ShiftStatus,
+)
 from models.attendance import checkin
 from models.attendance.checkin import Place
 from models.errors import Conflict, NotAllowed
@@ -64,7 +71,7 @@ async def open_code(ctx: Context, token: str) -> None:
     shift = await checkin.shift_for_code(ctx.session, token)
     place = await checkin.place_on(ctx.session, volunteer, shift)
     checkin.check_window(shift, now=ctx.clock.now(), policy=ctx.deployment.attendance)
-    await _arrive(ctx, place, "code")
+    await _arrive(ctx, place, CheckinMethod.CODE)
 
 
 @router.command("checkin")
@@ -93,10 +100,10 @@ async def location(ctx: Context) -> None:
         checkin.check_near(
             place.activity, event_location.latitude, event_location.longitude, policy
         )
-    await _arrive(ctx, place, "location")
+    await _arrive(ctx, place, CheckinMethod.LOCATION)
 
 
-async def _arrive(ctx: Context, place: Place, method: str) -> None:
+async def _arrive(ctx: Context, place: Place, method: CheckinMethod) -> None:
     """Check in; someone already checked in is asked whether they are leaving."""
     record = place.record
     if record is not None and record.checked_out_at is not None:
@@ -250,8 +257,8 @@ async def _list_shifts(ctx: Context, *where: ColumnElement[bool]) -> None:
         select(Shift, Activity)
         .join(Activity, Activity.id == Shift.activity_id)
         .where(
-            Activity.status == "published",
-            Shift.status != "cancelled",
+            Activity.status == ActivityStatus.PUBLISHED,
+            Shift.status != ShiftStatus.CANCELLED,
             Shift.ends_at > ctx.clock.now() - closes_after,
             *where,
         )
@@ -270,7 +277,7 @@ async def _list_shifts(ctx: Context, *where: ColumnElement[bool]) -> None:
 
 async def _managed_shift(ctx: Context, shift_id: int) -> tuple[Shift, Activity]:
     shift, activity = await managed.shift(ctx, shift_id)
-    if shift.status == "cancelled":
+    if shift.status == ShiftStatus.CANCELLED:
         raise Conflict("shift_cancelled")
     return shift, activity
 

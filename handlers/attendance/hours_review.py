@@ -24,7 +24,14 @@ from handlers.flows import Flow
 from handlers.notify import Notifier, notifier
 from handlers.publishing import managed
 from handlers.router import Router
-from models.activities.tables import Activity, ServiceRecord, Shift, Signup
+from models.activities.tables import (
+    Activity,
+    ServiceRecord,
+    Shift,
+    ShiftStatus,
+    Signup,
+    SignupStatus,
+)
 from models.attendance import hours, hours_review
 from models.attendance.hours import hours_text
 from models.attendance.hours_review import Line
@@ -71,7 +78,7 @@ async def choose_shift(ctx: Context, review: ChooseShiftToReview) -> None:
     started = [
         shift
         for shift in await publication.shifts_of(ctx.session, activity.id)
-        if shift.status != "cancelled" and shift.starts_at <= now
+        if shift.status != ShiftStatus.CANCELLED and shift.starts_at <= now
     ]
     if not started:
         ctx.say(ctx.t("hours_review.none_started", title=activity.title))
@@ -141,7 +148,7 @@ def _confirmable(record: ServiceRecord | None) -> bool:
 
 def _state(ctx: Context, line: Line) -> str:
     record, zone = line.record, ctx.deployment.zone
-    if line.signup.status == "no_show":
+    if line.signup.status == SignupStatus.NO_SHOW:
         return ctx.t("hours_review.no_show")
     if record is None or record.checked_in_at is None:
         if record is not None and record.honour_minutes:
@@ -197,7 +204,7 @@ async def _person(ctx: Context, signup: Signup, shift: Shift, activity: Activity
     rows = []
     if not checked_in:
         marks = [b(ctx.t("hours_review.present"), MarkPresent(sid))]
-        if signup.status != "no_show":
+        if signup.status != SignupStatus.NO_SHOW:
             marks.append(b(ctx.t("hours_review.absent"), MarkAbsent(sid)))
         rows.append(marks)
     if record is not None and record.checked_out_at is not None:
@@ -386,7 +393,7 @@ async def insured_roster(ctx: Context, export: ExportInsuredRoster) -> None:
     rows = [
         line
         for line in await hours_review.roster(ctx.session, shift.id)
-        if line.signup.status == "confirmed" and line.volunteer.is_real_name
+        if line.signup.status == SignupStatus.CONFIRMED and line.volunteer.is_real_name
     ]
     out = io.StringIO()
     writer = csv.writer(out)

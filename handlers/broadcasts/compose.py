@@ -64,7 +64,13 @@ BROADCAST = Flow(
 )
 BUTTON_STEPS = (Step.ACTIVITY, Step.AUDIENCE, Step.CHOICES, Step.PREVIEW)
 # The audiences chosen from a list, and how many of their toggles share a row.
-PER_ROW: dict[str, int] = {"teams": 1, "districts": 2, "themes": 2, "served": 1, "waiting": 1}
+PER_ROW = {
+    AudienceKind.TEAMS: 1,
+    AudienceKind.DISTRICTS: 2,
+    AudienceKind.THEMES: 2,
+    AudienceKind.SERVED: 1,
+    AudienceKind.WAITING: 1,
+}
 
 
 async def _scope(ctx: Context) -> Scope:
@@ -179,25 +185,14 @@ async def no_activity(ctx: Context, link: LinkNoActivity) -> None:
 # ---- the audience -----------------------------------------------------------------------------
 
 
-class Kind(StrEnum):
-    """Whom a call is for (`models.broadcasts.audience.AUDIENCE_KINDS`)."""
-
-    EVERYONE = "everyone"
-    TEAMS = "teams"
-    DISTRICTS = "districts"
-    THEMES = "themes"
-    SERVED = "served"
-    WAITING = "waiting"
-
-
 def _kinds(scope: Scope) -> list[AudienceKind]:
     """The audiences the caller may choose: everyone is for admins only."""
-    return [kind for kind in AUDIENCE_KINDS if scope.admin or kind != "everyone"]
+    return [kind for kind in AUDIENCE_KINDS if scope.admin or kind != AudienceKind.EVERYONE]
 
 
 async def _audience_question(ctx: Context) -> tuple[str, InlineKeyboard | None]:
     buttons = [
-        ctx.button(ctx.t(f"broadcast_compose.kind_{kind}"), ChooseAudienceKind(Kind(kind)))
+        ctx.button(ctx.t(f"broadcast_compose.kind_{kind}"), ChooseAudienceKind(kind))
         for kind in _kinds(await _scope(ctx))
     ]
     return ctx.t("broadcast_compose.ask_audience"), keyboard(*in_rows(buttons, 1))
@@ -211,15 +206,15 @@ async def ask_audience(ctx: Context) -> None:
 class ChooseAudienceKind(Button, action="bcn.kind"):
     """The coordinator chooses whom the call is for: everyone, or chosen ones of a kind."""
 
-    kind: Kind
+    kind: AudienceKind
 
 
 @router.button(ChooseAudienceKind, role=Role.COORDINATOR, refusal=REFUSAL)
 async def pick_kind(ctx: Context, choice: ChooseAudienceKind) -> None:
     """The coordinator chose whom the call is for: everyone, or chosen ones of a kind."""
-    scope, kind = await _scope(ctx), str(choice.kind)
-    if kind == Kind.EVERYONE:
-        await audiences.check_audience(ctx.session, Audience("everyone"), scope)
+    scope, kind = await _scope(ctx), choice.kind
+    if kind == AudienceKind.EVERYONE:
+        await audiences.check_audience(ctx.session, Audience(kind), scope)
         _keep(ctx, kind=kind, ids=[])
         ctx.edit_pressed(ctx.t("broadcast_compose.audience_everyone"))
         await BROADCAST.ask(ctx, Step.PREVIEW)
@@ -234,21 +229,21 @@ async def pick_kind(ctx: Context, choice: ChooseAudienceKind) -> None:
     await BROADCAST.ask(ctx, Step.CHOICES)
 
 
-async def _choices(ctx: Context, kind: str, scope: Scope) -> dict[int, str]:
+async def _choices(ctx: Context, kind: AudienceKind, scope: Scope) -> dict[int, str]:
     """What an audience of this kind is chosen from, by id, with the names the buttons show."""
-    if kind == "teams":
+    if kind == AudienceKind.TEAMS:
         teams = await roles.managed_teams(ctx.session, ctx.user_id, ctx.deployment.admin_ids)
         return {team.id: team.name for team in teams}
-    if kind == "districts":
+    if kind == AudienceKind.DISTRICTS:
         return {d.id: d.name(ctx.lang) for d in await volunteers.districts(ctx.session)}
-    if kind == "themes":
+    if kind == AudienceKind.THEMES:
         return {t.id: t.name(ctx.lang) for t in await volunteers.themes(ctx.session)}
-    activities = await _activities(ctx, scope, past=kind == "served")
+    activities = await _activities(ctx, scope, past=kind == AudienceKind.SERVED)
     return {activity.id: activity.title for activity in activities}
 
 
 async def _toggles(ctx: Context, scope: Scope) -> tuple[str, InlineKeyboard | None]:
-    kind, chosen = ctx.state.data["kind"], set(ctx.state.data["ids"])
+    kind, chosen = AudienceKind(ctx.state.data["kind"]), set(ctx.state.data["ids"])
     buttons = [
         ctx.button(
             ctx.t("broadcast_compose.chosen", name=name) if id_ in chosen else name,
@@ -278,7 +273,7 @@ class ToggleAudienceChoice(Button, action="bcn.pick"):
 async def toggle(ctx: Context, choice: ToggleAudienceChoice) -> None:
     """The coordinator ticked one to reach, or unticked it."""
     scope = await _scope(ctx)
-    chosen_from = await _choices(ctx, ctx.state.data["kind"], scope)
+    chosen_from = await _choices(ctx, AudienceKind(ctx.state.data["kind"]), scope)
     if choice.choice_id not in chosen_from:
         ctx.answer(ctx.t("general.button_invalid"), alert=True)
         return

@@ -15,7 +15,7 @@ from handlers.router import Router
 from handlers.services import Texts
 from models.broadcasts import audience, control, outbox
 from models.broadcasts.control import Control
-from models.broadcasts.tables import Broadcast
+from models.broadcasts.tables import Broadcast, BroadcastStatus
 from models.teams.tables import Role
 
 router = Router()
@@ -33,7 +33,7 @@ def controls(
 
     if broadcast.status not in control.OPEN:
         return None
-    if broadcast.status == "paused":
+    if broadcast.status == BroadcastStatus.PAUSED:
         first = button("resume", ResumeCall)
     else:
         first = button("pause", PauseCall)

@@ -16,7 +16,7 @@ from handlers.events import InlineButton, InlineKeyboard, SendNotice
 from handlers.services import Deployment, Texts
 from models.activities.tables import Activity
 from models.broadcasts.outbox import Figures
-from models.broadcasts.tables import Broadcast
+from models.broadcasts.tables import Broadcast, BroadcastStatus
 from models.registration.tables import Volunteer
 
 
@@ -81,12 +81,12 @@ def progress_text(
 ) -> str:
     """The progress message: when it goes out, or the figures so far and, while it runs, when
     it should end."""
-    if broadcast.status == "scheduled" and broadcast.send_at is not None:
+    if broadcast.status == BroadcastStatus.SCHEDULED and broadcast.send_at is not None:
         at = formatting.moment(texts, language, broadcast.send_at, zone)
         goes_out = texts.get(language, "broadcasts.goes_out", at=at)
         return "\n".join([_head(texts, language, broadcast), goes_out])
     text = report_text(texts, language, broadcast, figures)
-    if broadcast.status == "running" and figures.left:
+    if broadcast.status == BroadcastStatus.RUNNING and figures.left:
         finish = now + timedelta(seconds=figures.left / rate)
         at = formatting.moment(texts, language, finish, zone)
         text += "\n" + texts.get(language, "broadcasts.eta", at=at)

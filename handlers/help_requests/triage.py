@@ -31,7 +31,7 @@ from models.activities.tables import Shift
 from models.conversation import ConversationState
 from models.help_requests import rating as ratings
 from models.help_requests import tables, triage
-from models.help_requests.tables import HelpRequest
+from models.help_requests.tables import HelpRequest, HelpRequestStatus
 from models.publishing import publication
 from models.reference import District, Theme
 from models.registration.tables import Volunteer
@@ -69,9 +69,9 @@ BUTTON_STEPS = (Step.TEAM, Step.PREVIEW, Step.PICK)
 # What a coordinator can do with a request in each status: the buttons of its card (labelled
 # `help_requests.<name>`; their kinds are in `card_buttons`).
 ACTIONS = {
-    "open": ("accept", "convert", "assign", "decline"),
-    "accepted": ("convert", "assign", "done", "decline"),
-    "converted": ("assign", "done"),
+    HelpRequestStatus.OPEN: ("accept", "convert", "assign", "decline"),
+    HelpRequestStatus.ACCEPTED: ("convert", "assign", "done", "decline"),
+    HelpRequestStatus.CONVERTED: ("assign", "done"),
 }
 
 

@@ -23,7 +23,7 @@ from handlers.flows import Flow
 from handlers.publishing import managed
 from handlers.publishing.activity_plan import typed_text
 from handlers.router import Router
-from models.activities.tables import Activity, Shift
+from models.activities.tables import Activity, ActivityStatus, Shift
 from models.errors import Conflict
 from models.publishing import activity_input, edit_activity, publication
 from models.publishing.publication import Affected
@@ -85,7 +85,7 @@ CANCEL_ACTIVITY = Flow(
 async def managed_activity(ctx: Context, activity_id: int) -> Activity:
     """The activity, if this user manages its team and it is not cancelled (else refused)."""
     activity = await managed.activity(ctx, activity_id)
-    if activity.status == "cancelled":
+    if activity.status == ActivityStatus.CANCELLED:
         raise Conflict("activity_cancelled")
     return activity
 

@@ -20,7 +20,7 @@ from handlers.publishing import edit_activity, managed, shift_roster
 from handlers.reports import exports
 from handlers.router import Router
 from models.activities import groups
-from models.activities.tables import Activity, Shift
+from models.activities.tables import Activity, ActivityStatus, Shift
 from models.publishing import recruiting
 from models.registration.tables import Volunteer
 from models.teams import roles
@@ -39,7 +39,7 @@ async def list_managed(ctx: Context) -> None:
             select(Activity)
             .where(
                 Activity.team_id.in_([team.id for team in teams]),
-                Activity.status == "published",
+                Activity.status == ActivityStatus.PUBLISHED,
             )
             .order_by(Activity.created_at.desc())
             .limit(LIST_LIMIT)

@@ -18,7 +18,7 @@ from handlers.flows import Flow
 from handlers.notify import notifier
 from handlers.publishing import managed
 from handlers.router import Router
-from models.activities.tables import Activity, Shift
+from models.activities.tables import Activity, Shift, ShiftStatus
 from models.errors import InvalidInput
 from models.publishing import publication, shift_roster
 from models.publishing.shift_roster import Entry
@@ -64,7 +64,9 @@ async def show(ctx: Context, roster: ShowRoster) -> None:
     """The coordinator wants to see who is coming."""
     activity = await managed.activity(ctx, roster.activity_id)
     shifts = [
-        s for s in await publication.shifts_of(ctx.session, activity.id) if s.status != "cancelled"
+        s
+        for s in await publication.shifts_of(ctx.session, activity.id)
+        if s.status != ShiftStatus.CANCELLED
     ]
     entries = await shift_roster.roster(ctx.session, [s.id for s in shifts])
     lines = [ctx.t("manage.roster_header", title=activity.title)]

@@ -15,7 +15,7 @@ from handlers.events import Outbox, SendLocation
 from handlers.notify import Notifier
 from handlers.router import Router
 from models.activities import signup
-from models.activities.tables import Activity, Shift, Signup
+from models.activities.tables import Activity, Shift, Signup, SignupStatus
 from models.errors import NotAllowed
 from models.reminders import before_shift
 from models.reminders.before_shift import Due
@@ -87,7 +87,7 @@ class ConfirmComing(Button, action="rem.yes", lasting=True):
 async def coming(ctx: Context, answer: ConfirmComing) -> None:
     """The volunteer confirmed they will be there."""
     mine, shift, activity = await _mine(ctx, answer.signup_id)
-    if mine.status != "confirmed":
+    if mine.status != SignupStatus.CONFIRMED:
         ctx.answer(ctx.t("errors.not_signed_up"), alert=True)
         return
     when = formatting.when(ctx.texts, ctx.lang, shift, ctx.deployment.zone)

@@ -21,7 +21,7 @@ from handlers.router import Router
 from models.errors import Conflict, InvalidInput, NotAllowed
 from models.registration.tables import Volunteer
 from models.teams import membership, roles
-from models.teams.tables import Role, RoleGrant, Team
+from models.teams.tables import MemberStatus, Role, RoleGrant, Team
 
 router = Router()
 MEMBERS_SHOWN = 50
@@ -66,8 +66,8 @@ class ManageTeam(Button, action="ta.show", lasting=True):
 async def show(ctx: Context, opened: ManageTeam) -> None:
     """The coordinator opened one of their teams."""
     team = await _managed(ctx, opened.team_id)
-    active = await membership.members(ctx.session, team.id, status="active")
-    pending = await membership.members(ctx.session, team.id, status="pending")
+    active = await membership.members(ctx.session, team.id, status=MemberStatus.ACTIVE)
+    pending = await membership.members(ctx.session, team.id, status=MemberStatus.PENDING)
     b = ctx.button
     rows = [
         [b(ctx.t("team_admin.members", count=len(active)), ListMembers(team.id))],
@@ -89,7 +89,9 @@ class ListMembers(Button, action="ta.members", lasting=True):
 async def members(ctx: Context, listing: ListMembers) -> None:
     """The coordinator wants to see who is in the team (phone numbers: coordinators only)."""
     team = await _managed(ctx, listing.team_id)
-    found = await membership.members(ctx.session, team.id, status="active", limit=MEMBERS_SHOWN)
+    found = await membership.members(
+        ctx.session, team.id, status=MemberStatus.ACTIVE, limit=MEMBERS_SHOWN
+    )
     lines = [ctx.t("team_admin.members_header", team=team.name)]
     for volunteer, joined in found:
         day = formatting.day(ctx.texts, ctx.lang, joined, ctx.deployment.zone)
@@ -116,7 +118,7 @@ class ListJoinRequests(Button, action="ta.requests", lasting=True):
 async def requests(ctx: Context, listing: ListJoinRequests) -> None:
     """The coordinator wants to see who asked to join."""
     team = await _managed(ctx, listing.team_id)
-    pending = await membership.members(ctx.session, team.id, status="pending")
+    pending = await membership.members(ctx.session, team.id, status=MemberStatus.PENDING)
     if not pending:
         ctx.say(ctx.t("team_admin.no_requests", team=team.name))
         return

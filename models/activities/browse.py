@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.activities.tables import Activity, Shift
+from models.activities.tables import Activity, ActivityStatus, Shift, ShiftStatus
 
 
 class Period(StrEnum):
@@ -68,11 +68,13 @@ async def open_activities(
     """Published activities with an open shift still to start (within the period)."""
     low, high = window(filters.period, now, zone)
     shift_open = (
-        (Shift.activity_id == Activity.id) & (Shift.status == "open") & (Shift.starts_at > low)
+        (Shift.activity_id == Activity.id)
+        & (Shift.status == ShiftStatus.OPEN)
+        & (Shift.starts_at > low)
     )
     if high is not None:
         shift_open &= Shift.starts_at < high
-    condition = (Activity.status == "published") & exists().where(shift_open)
+    condition = (Activity.status == ActivityStatus.PUBLISHED) & exists().where(shift_open)
     if filters.theme_id is not None:
         condition &= Activity.theme_id == filters.theme_id
     if filters.district_id is not None:

@@ -18,7 +18,7 @@ from models import audit
 from models.activities import groups
 from models.activities.places import lock_shift
 from models.activities.signup import settle
-from models.activities.tables import Activity, Shift, Signup
+from models.activities.tables import Activity, Shift, ShiftStatus, Signup, SignupStatus
 
 
 @dataclass(frozen=True)
@@ -47,7 +47,7 @@ async def close_due(session: AsyncSession, *, now: datetime, limit: int = 100) -
     due = await session.scalars(
         select(Shift.id)
         .join(Activity, Activity.id == Shift.activity_id)
-        .where(Shift.status == "open", _over(now))
+        .where(Shift.status == ShiftStatus.OPEN, _over(now))
         .order_by(Shift.id)  # one lock order for every process
         .limit(limit)
     )
@@ -56,7 +56,7 @@ async def close_due(session: AsyncSession, *, now: datetime, limit: int = 100) -
         shift = await lock_shift(session, shift_id)
         activity = await session.get(Activity, shift.activity_id)
         assert activity is not None
-        if shift.status != "open" or not sign_up_over(shift, activity, now):
+        if shift.status != ShiftStatus.OPEN or not sign_up_over(shift, activity, now):
             continue  # closed by another process, cancelled or moved meanwhile
         closed.append(await _close(session, shift, activity, now=now))
     # The cards last, after every shift lock (the order `offers.expire_offers` explains).
@@ -68,16 +68,16 @@ async def close_due(session: AsyncSession, *, now: datetime, limit: int = 100) -
 async def _close(
     session: AsyncSession, shift: Shift, activity: Activity, *, now: datetime
 ) -> Closed:
-    shift.status = "closed"
+    shift.status = ShiftStatus.CLOSED
     waiting = list(
         await session.scalars(
             select(Signup)
-            .where(Signup.shift_id == shift.id, Signup.status == "waiting")
+            .where(Signup.shift_id == shift.id, Signup.status == SignupStatus.WAITING)
             .order_by(Signup.queued_at, Signup.id)
         )
     )
     for signup in waiting:
-        settle(signup, "cancelled", now)
+        settle(signup, SignupStatus.CANCELLED, now)
     audit.record(
         session,
         None,

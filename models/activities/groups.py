@@ -8,6 +8,7 @@ cards, at most once per card per interval, so a busy activity stays within Teleg
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import (
     BigInteger,
@@ -27,9 +28,18 @@ from sqlalchemy.sql.selectable import ScalarSelect
 
 from models import audit
 from models.activities.tables import Shift
-from models.base import Base, UTCDateTime
+from models.base import Base, EnumText, UTCDateTime
 from models.db import upsert
 from models.errors import Conflict
+
+
+class ChatKind(StrEnum):
+    """What kind of Telegram chat the bot was added to (as Telegram names it; private chats are
+    not kept)."""
+
+    GROUP = "group"
+    SUPERGROUP = "supergroup"
+    CHANNEL = "channel"
 
 
 class GroupChat(Base):
@@ -37,7 +47,7 @@ class GroupChat(Base):
 
     chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     title: Mapped[str] = mapped_column(String(256), default="")
-    kind: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[ChatKind] = mapped_column(EnumText(ChatKind, 16))
     added_by: Mapped[int | None] = mapped_column(BigInteger, index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -64,7 +74,7 @@ async def remember_membership(
     *,
     chat_id: int,
     title: str,
-    kind: str,
+    kind: ChatKind,
     added_by: int | None,
     active: bool,
     now: datetime,

@@ -22,7 +22,7 @@ from models.activities.signup import (
     fill_places,
     settle,
 )
-from models.activities.tables import Signup
+from models.activities.tables import Signup, SignupStatus
 from models.errors import Conflict
 from models.registration.tables import Volunteer
 from models.reminders import before_shift
@@ -39,13 +39,13 @@ async def accept_offer(
     signup = await _own_signup(session, volunteer, signup_id)
     await lock_shift(session, signup.shift_id)
     await session.refresh(signup)
-    if signup.status == "confirmed":
+    if signup.status == SignupStatus.CONFIRMED:
         raise Conflict("offer_already_accepted")
-    if signup.status != "offered" or signup.offer_expires_at is None:
+    if signup.status != SignupStatus.OFFERED or signup.offer_expires_at is None:
         raise Conflict("offer_gone")
     if now >= signup.offer_expires_at:
         raise Conflict("offer_expired")
-    settle(signup, "confirmed", now)
+    settle(signup, SignupStatus.CONFIRMED, now)
     _audit(session, volunteer, signup, "offer.accept", now)
     await groups.mark_stale(session, signup.shift_id)
     await before_shift.follow(session, signup, now=now, default=policy.reminder_offsets)
@@ -64,9 +64,9 @@ async def decline_offer(
     signup = await _own_signup(session, volunteer, signup_id)
     shift = await lock_shift(session, signup.shift_id)
     await session.refresh(signup)
-    if signup.status != "offered":
+    if signup.status != SignupStatus.OFFERED:
         raise Conflict("offer_gone")
-    settle(signup, "cancelled", now)
+    settle(signup, SignupStatus.CANCELLED, now)
     _audit(session, volunteer, signup, "offer.decline", now)
     await groups.mark_stale(session, shift.id)
     await session.flush()
@@ -86,7 +86,7 @@ async def expire_offers(
     due = list(
         await session.scalars(
             select(Signup.id)
-            .where(Signup.status == "offered", Signup.offer_expires_at <= now)
+            .where(Signup.status == SignupStatus.OFFERED, Signup.offer_expires_at <= now)
             .order_by(Signup.offer_expires_at, Signup.id)
             .limit(limit)
         )
@@ -97,11 +97,11 @@ async def expire_offers(
         assert signup is not None
         shift = await lock_shift(session, signup.shift_id)
         await session.refresh(signup)
-        if signup.status != "offered" or signup.offer_expires_at is None:
+        if signup.status != SignupStatus.OFFERED or signup.offer_expires_at is None:
             continue  # answered meanwhile
         if signup.offer_expires_at > now:
             continue
-        settle(signup, "cancelled", now)
+        settle(signup, SignupStatus.CANCELLED, now)
         audit.record(session, None, "offer.expire", ("signup", signup.id), now)
         await session.flush()
         expired.append(Expired(signup, await fill_places(session, shift, now=now, policy=policy)))

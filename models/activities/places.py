@@ -10,12 +10,12 @@ from dataclasses import dataclass
 from sqlalchemy import and_, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.activities.tables import Shift, Signup
+from models.activities.tables import Shift, Signup, SignupStatus
 from models.db import dialect
 from models.errors import Conflict
 
-HOLDS_PLACE = ("confirmed", "offered")
-ACTIVE = ("confirmed", "offered", "waiting")
+HOLDS_PLACE = (SignupStatus.CONFIRMED, SignupStatus.OFFERED)
+ACTIVE = (SignupStatus.CONFIRMED, SignupStatus.OFFERED, SignupStatus.WAITING)
 
 
 async def lock_shift(session: AsyncSession, shift_id: int) -> Shift:
@@ -46,7 +46,7 @@ async def waiting_position(session: AsyncSession, signup: Signup) -> int:
     ahead = await session.scalar(
         select(func.count()).where(
             Signup.shift_id == signup.shift_id,
-            Signup.status == "waiting",
+            Signup.status == SignupStatus.WAITING,
             (Signup.queued_at < signup.queued_at)
             | and_(Signup.queued_at == signup.queued_at, Signup.id < signup.id),
         )
@@ -63,7 +63,7 @@ class ShiftLoad:
 async def loads(session: AsyncSession, shift_ids: list[int]) -> dict[int, ShiftLoad]:
     """Places held and people waiting, per shift, in one query."""
     held = func.count().filter(Signup.status.in_(HOLDS_PLACE))
-    waiting = func.count().filter(Signup.status == "waiting")
+    waiting = func.count().filter(Signup.status == SignupStatus.WAITING)
     rows = await session.execute(
         select(Signup.shift_id, held, waiting)
         .where(Signup.shift_id.in_(shift_ids))

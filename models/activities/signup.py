@@ -26,7 +26,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models import audit
 from models.activities import groups
 from models.activities.places import ACTIVE, HOLDS_PLACE, held_places, lock_shift, waiting_position
-from models.activities.tables import Activity, Shift, Signup
+from models.activities.tables import (
+    Activity,
+    ActivityStatus,
+    Shift,
+    ShiftStatus,
+    Signup,
+    SignupStatus,
+)
 from models.errors import Conflict, NotAllowed
 from models.reference import Theme
 from models.registration.tables import Volunteer
@@ -84,7 +91,7 @@ async def check_may_sign_up(
 ) -> None:
     """Raise, with the reason and how to fix it where that is possible, if the volunteer may not
     take (or queue for) this shift."""
-    if activity.status != "published" or shift.status != "open":
+    if activity.status != ActivityStatus.PUBLISHED or shift.status != ShiftStatus.OPEN:
         raise NotAllowed("shift_closed")
     if shift.starts_at <= now:
         raise NotAllowed("shift_started")
@@ -134,7 +141,7 @@ async def _check_no_shows(
             .join(Signup, Signup.shift_id == Shift.id)
             .where(
                 Signup.volunteer_id == volunteer.id,
-                Signup.status == "no_show",
+                Signup.status == SignupStatus.NO_SHOW,
                 Shift.starts_at > now - policy.no_show_block,
             )
             .order_by(Shift.starts_at.desc())
@@ -157,7 +164,7 @@ async def _active_shifts(
         .where(
             Signup.volunteer_id == volunteer.id,
             Signup.status.in_(ACTIVE),
-            Shift.status != "cancelled",
+            Shift.status != ShiftStatus.CANCELLED,
             Shift.starts_at < high,
             Shift.ends_at > low,
         )
@@ -224,15 +231,17 @@ async def sign_up(
     existing = await session.scalar(
         select(Signup).where(Signup.shift_id == shift.id, Signup.volunteer_id == volunteer.id)
     )
-    if existing is not None and existing.status != "cancelled":
+    if existing is not None and existing.status != SignupStatus.CANCELLED:
         raise Conflict("already_signed_up")
     await check_may_sign_up(session, volunteer, shift, activity, now=now, policy=policy)
     waiting = await session.scalar(
-        select(func.count()).where(Signup.shift_id == shift.id, Signup.status == "waiting")
+        select(func.count()).where(
+            Signup.shift_id == shift.id, Signup.status == SignupStatus.WAITING
+        )
     )
     # Nobody jumps the queue: with people waiting, a free place is theirs (it is on offer).
     full = bool(waiting) or await held_places(session, shift.id) >= shift.capacity
-    status = "waiting" if full else "confirmed"
+    status = SignupStatus.WAITING if full else SignupStatus.CONFIRMED
     signup = existing or Signup(shift_id=shift.id, volunteer_id=volunteer.id)
     signup.status = status
     signup.queued_at = now
@@ -275,7 +284,7 @@ async def cancel(
         raise Conflict("not_signed_up")
     activity = await session.get(Activity, shift.activity_id)
     assert activity is not None
-    if signup.status == "waiting":
+    if signup.status == SignupStatus.WAITING:
         if now >= shift.starts_at:
             raise NotAllowed("cancel_too_late", until=shift.starts_at)
     else:
@@ -283,7 +292,7 @@ async def cancel(
         if now >= until:
             raise NotAllowed("cancel_too_late", until=until)
     held = signup.status in HOLDS_PLACE
-    settle(signup, "cancelled", now)
+    settle(signup, SignupStatus.CANCELLED, now)
     _audit(session, volunteer, signup, "signup.cancel", now)
     await groups.mark_stale(session, shift.id)
     await before_shift.follow(session, signup, now=now, default=())
@@ -312,7 +321,7 @@ async def fill_places(
     session: AsyncSession, shift: Shift, *, now: datetime, policy: SignupPolicy
 ) -> Vacancy:
     """Offer every free place of a locked shift to the people waiting, first come first."""
-    if shift.status != "open" or shift.starts_at <= now:
+    if shift.status != ShiftStatus.OPEN or shift.starts_at <= now:
         return Vacancy(shift, [], 0)
     free = shift.capacity - await held_places(session, shift.id)
     if free <= 0:
@@ -320,20 +329,20 @@ async def fill_places(
     first_waiting = list(
         await session.scalars(
             select(Signup)
-            .where(Signup.shift_id == shift.id, Signup.status == "waiting")
+            .where(Signup.shift_id == shift.id, Signup.status == SignupStatus.WAITING)
             .order_by(Signup.queued_at, Signup.id)
             .limit(free)
         )
     )
     for signup in first_waiting:
-        signup.status = "offered"
+        signup.status = SignupStatus.OFFERED
         signup.offer_expires_at = offer_expiry(shift, now=now, policy=policy)
         signup.updated_at = now
     await session.flush()
     return Vacancy(shift, first_waiting, free - len(first_waiting))
 
 
-def settle(signup: Signup, status: str, now: datetime) -> None:
+def settle(signup: Signup, status: SignupStatus, now: datetime) -> None:
     """Move a sign-up to a status that holds no offer."""
     signup.status = status
     signup.offer_expires_at = None

@@ -7,6 +7,7 @@ live in their own modules as the features arrive.
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import (
     JSON,
@@ -23,13 +24,43 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import Base, UTCDateTime
+from models.base import Base, EnumText, UTCDateTime, one_of
+
+
+class ActivityStatus(StrEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    CANCELLED = "cancelled"
+
+
+class ShiftStatus(StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+    CANCELLED = "cancelled"
+
+
+class SignupStatus(StrEnum):
+    CONFIRMED = "confirmed"
+    WAITING = "waiting"
+    OFFERED = "offered"
+    CANCELLED = "cancelled"
+    ATTENDED = "attended"
+    NO_SHOW = "no_show"
+
+
+class CheckinMethod(StrEnum):
+    """How a presence was recorded: the shift's code, the volunteer's location, or the
+    coordinator's roster."""
+
+    CODE = "code"
+    LOCATION = "location"
+    ROSTER = "roster"
 
 
 class Activity(Base):
     __tablename__ = "activities"
     __table_args__ = (
-        CheckConstraint("status IN ('draft', 'published', 'cancelled')", name="status"),
+        one_of("status", ActivityStatus),
         CheckConstraint("min_age IS NULL OR min_age BETWEEN 0 AND 120", name="min_age"),
         CheckConstraint("(latitude IS NULL) = (longitude IS NULL)", name="location_complete"),
     )
@@ -50,7 +81,9 @@ class Activity(Base):
     required_theme_id: Mapped[int | None] = mapped_column(ForeignKey("themes.id"))
     # Minutes before each shift to remind volunteers; None: the deployment's default.
     reminder_minutes: Mapped[list[int] | None] = mapped_column(JSON)
-    status: Mapped[str] = mapped_column(String(16), default="draft")
+    status: Mapped[ActivityStatus] = mapped_column(
+        EnumText(ActivityStatus, 16), default=ActivityStatus.DRAFT
+    )
     link_token: Mapped[str] = mapped_column(String(32), unique=True)
     created_by: Mapped[int] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -62,7 +95,7 @@ class Shift(Base):
     __table_args__ = (
         CheckConstraint("ends_at > starts_at", name="ends_after_start"),
         CheckConstraint("capacity > 0", name="capacity_positive"),
-        CheckConstraint("status IN ('open', 'closed', 'cancelled')", name="status"),
+        one_of("status", ShiftStatus),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -73,7 +106,7 @@ class Shift(Base):
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
     capacity: Mapped[int] = mapped_column(Integer)
     signup_opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    status: Mapped[str] = mapped_column(String(16), default="open")
+    status: Mapped[ShiftStatus] = mapped_column(EnumText(ShiftStatus, 16), default=ShiftStatus.OPEN)
     checkin_token: Mapped[str | None] = mapped_column(String(32), unique=True)
 
 
@@ -83,17 +116,14 @@ class Signup(Base):
     __tablename__ = "signups"
     __table_args__ = (
         UniqueConstraint("shift_id", "volunteer_id", name="uq_signups_shift_volunteer"),
-        CheckConstraint(
-            "status IN ('confirmed', 'waiting', 'offered', 'cancelled', 'attended', 'no_show')",
-            name="status",
-        ),
+        one_of("status", SignupStatus),
         Index("ix_signups_shift_status_queued", "shift_id", "status", "queued_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     shift_id: Mapped[int] = mapped_column(ForeignKey("shifts.id", ondelete="CASCADE"))
     volunteer_id: Mapped[int] = mapped_column(ForeignKey("volunteers.id"), index=True)
-    status: Mapped[str] = mapped_column(String(16))
+    status: Mapped[SignupStatus] = mapped_column(EnumText(SignupStatus, 16))
     queued_at: Mapped[datetime] = mapped_column(UTCDateTime)
     offer_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -116,7 +146,7 @@ class ServiceRecord(Base):
     signup_id: Mapped[int] = mapped_column(ForeignKey("signups.id"), unique=True)
     checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     checked_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    checkin_method: Mapped[str | None] = mapped_column(String(16))
+    checkin_method: Mapped[CheckinMethod | None] = mapped_column(EnumText(CheckinMethod, 16))
     credited_minutes: Mapped[int] = mapped_column(Integer, default=0)
     honour_minutes: Mapped[int] = mapped_column(Integer, default=0)
     flagged: Mapped[bool] = mapped_column(Boolean, default=False)

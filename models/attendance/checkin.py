@@ -23,15 +23,22 @@ from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import audit
-from models.activities.tables import Activity, ServiceRecord, Shift, Signup
+from models.activities.tables import (
+    Activity,
+    CheckinMethod,
+    ServiceRecord,
+    Shift,
+    ShiftStatus,
+    Signup,
+    SignupStatus,
+)
 from models.errors import Conflict, NotAllowed
 from models.registration.tables import Volunteer
 from models.reminders import before_shift
 
-METHODS = ("code", "location", "roster")
 # The volunteer's own ways in, which only work in the check-in window (a coordinator marking
 # the roster may record presence afterwards).
-SELF_SERVICE = ("code", "location")
+SELF_SERVICE = (CheckinMethod.CODE, CheckinMethod.LOCATION)
 MINUTE = timedelta(minutes=1)
 CODE_TOKEN_BYTES = 16  # 22 URL-safe characters: unguessable, and within Shift.checkin_token
 EARTH_RADIUS_M = 6_371_008.8  # the IUGG mean radius, as great-circle distances use
@@ -126,7 +133,7 @@ async def place_on(session: AsyncSession, volunteer: Volunteer, shift: Shift) ->
         select(Signup).where(
             Signup.shift_id == shift.id,
             Signup.volunteer_id == volunteer.id,
-            Signup.status == "confirmed",
+            Signup.status == SignupStatus.CONFIRMED,
         )
     )
     if signup is None:
@@ -178,8 +185,8 @@ async def place_now(
     the next window opens."""
     rows = await session.execute(
         _places(volunteer).where(
-            Signup.status == "confirmed",
-            Shift.status != "cancelled",
+            Signup.status == SignupStatus.CONFIRMED,
+            Shift.status != ShiftStatus.CANCELLED,
             Shift.starts_at <= now + policy.opens_before,
             Shift.ends_at > now - policy.closes_after,
         )
@@ -192,8 +199,8 @@ async def place_now(
         .join(Signup, Signup.shift_id == Shift.id)
         .where(
             Signup.volunteer_id == volunteer.id,
-            Signup.status == "confirmed",
-            Shift.status != "cancelled",
+            Signup.status == SignupStatus.CONFIRMED,
+            Shift.status != ShiftStatus.CANCELLED,
             Shift.starts_at > now,
         )
         .order_by(Shift.starts_at)
@@ -265,14 +272,13 @@ async def check_in(
     signup_id: int,
     *,
     now: datetime,
-    method: str,
+    method: CheckinMethod,
     policy: AttendancePolicy,
 ) -> ServiceRecord:
     """Record that the volunteer arrived; refused without a place on the shift, twice, or (by
     code or location) outside the check-in window."""
-    assert method in METHODS, method
     signup = await _own(session, volunteer, signup_id)
-    if signup.status != "confirmed":
+    if signup.status != SignupStatus.CONFIRMED:
         raise NotAllowed("not_signed_up")
     record = await record_of(session, signup.id)
     if record is not None and record.checked_in_at is not None:

@@ -17,13 +17,20 @@ from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import audit
-from models.activities.tables import ServiceRecord, Shift, Signup
+from models.activities.tables import (
+    CheckinMethod,
+    ServiceRecord,
+    Shift,
+    ShiftStatus,
+    Signup,
+    SignupStatus,
+)
 from models.attendance import checkin
 from models.attendance.checkin import AttendancePolicy
 from models.errors import Conflict, InvalidInput, NotAllowed
 from models.registration.tables import Volunteer
 
-ON_ROSTER = ("confirmed", "no_show")
+ON_ROSTER = (SignupStatus.CONFIRMED, SignupStatus.NO_SHOW)
 MAX_MINUTES = 24 * 60  # no shift record is more than a day
 
 
@@ -97,15 +104,15 @@ async def mark_present(
     if record is not None and record.checked_in_at is not None:
         raise Conflict("already_checked_in", at=record.checked_in_at)
     before = _state(signup, record)
-    if signup.status == "no_show":
-        signup.status = "confirmed"
+    if signup.status == SignupStatus.NO_SHOW:
+        signup.status = SignupStatus.CONFIRMED
         signup.updated_at = now
         await _count_no_show(session, signup, -1)
     if record is None:
         record = ServiceRecord(signup_id=signup.id)
         session.add(record)
     record.checked_in_at, record.checked_out_at = shift.starts_at, shift.ends_at
-    record.checkin_method = "roster"
+    record.checkin_method = CheckinMethod.ROSTER
     credited = checkin.credit(shift.starts_at, shift.ends_at, shift, policy)
     record.credited_minutes, record.flagged = credited.minutes, credited.flagged
     await session.flush()
@@ -120,10 +127,10 @@ async def mark_absent(session: AsyncSession, *, actor: int, signup_id: int, now:
     record = await checkin.record_of(session, signup.id)
     if record is not None and record.checked_in_at is not None:
         raise Conflict("checked_in_not_absent", at=record.checked_in_at)
-    if signup.status == "no_show":
+    if signup.status == SignupStatus.NO_SHOW:
         raise Conflict("already_no_show")
     before = _state(signup, record)
-    signup.status = "no_show"
+    signup.status = SignupStatus.NO_SHOW
     signup.updated_at = now
     await _count_no_show(session, signup, +1)
     _audit(session, actor, "attendance.mark_absent", signup, before, _state(signup, record), now)
@@ -254,8 +261,8 @@ async def mark_no_shows(
         select(Signup)
         .join(Shift, Shift.id == Signup.shift_id)
         .where(
-            Signup.status == "confirmed",
-            Shift.status != "cancelled",
+            Signup.status == SignupStatus.CONFIRMED,
+            Shift.status != ShiftStatus.CANCELLED,
             Shift.ends_at <= now - policy.closes_after,
             ~checked_in,
         )
@@ -265,7 +272,7 @@ async def mark_no_shows(
     )
     marked = list(due)
     for signup in marked:
-        signup.status = "no_show"
+        signup.status = SignupStatus.NO_SHOW
         signup.updated_at = now
         await _count_no_show(session, signup, +1)
         audit.record(session, None, "attendance.no_show", ("signup", signup.id), now)

@@ -9,28 +9,44 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
+from enum import StrEnum
 
 from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.activities.tables import Activity, Shift, Signup
-from models.errors import InvalidInput, NotAllowed
-from models.registration.tables import Volunteer, volunteer_muted_themes, volunteer_themes
-from models.teams import roles
-from models.teams.tables import TeamMember
-
-AudienceKind = Literal["everyone", "teams", "districts", "themes", "served", "waiting"]
-AUDIENCE_KINDS: tuple[AudienceKind, ...] = (
-    "everyone",
-    "teams",
-    "districts",
-    "themes",
-    "served",
-    "waiting",
+from models.activities.tables import (
+    Activity,
+    ActivityStatus,
+    Shift,
+    ShiftStatus,
+    Signup,
+    SignupStatus,
 )
+from models.errors import InvalidInput, NotAllowed
+from models.registration.tables import (
+    Volunteer,
+    VolunteerStatus,
+    volunteer_muted_themes,
+    volunteer_themes,
+)
+from models.teams import roles
+from models.teams.tables import MemberStatus, TeamMember
+
+
+class AudienceKind(StrEnum):
+    """Whom a call goes to (kept in `Broadcast.audience`, with the ids chosen)."""
+
+    EVERYONE = "everyone"
+    TEAMS = "teams"
+    DISTRICTS = "districts"
+    THEMES = "themes"
+    SERVED = "served"
+    WAITING = "waiting"
+
+
+AUDIENCE_KINDS: tuple[AudienceKind, ...] = tuple(AudienceKind)
 # The audiences chosen by activity: who served in it, who waits for one of its shifts.
-BY_ACTIVITY: tuple[AudienceKind, ...] = ("served", "waiting")
+BY_ACTIVITY: tuple[AudienceKind, ...] = (AudienceKind.SERVED, AudienceKind.WAITING)
 
 
 @dataclass(frozen=True)
@@ -51,7 +67,7 @@ class Audience:
             raise InvalidInput("broadcast_audience")
         ids = value.get("ids", [])
         assert isinstance(ids, list)
-        return cls(kind=kind, ids=tuple(int(i) for i in ids))  # type: ignore[arg-type]
+        return cls(AudienceKind(kind), tuple(int(i) for i in ids))
 
 
 @dataclass(frozen=True)
@@ -79,13 +95,13 @@ async def scope_of(session: AsyncSession, telegram_id: int, admin_ids: Sequence[
 
 async def check_audience(session: AsyncSession, audience: Audience, scope: Scope) -> None:
     """Refuse an audience outside the caller's teams (admins may reach anyone)."""
-    if audience.kind != "everyone" and not audience.ids:
+    if audience.kind != AudienceKind.EVERYONE and not audience.ids:
         raise InvalidInput("broadcast_nobody_chosen")
     if scope.admin:
         return
-    if audience.kind == "everyone":
+    if audience.kind == AudienceKind.EVERYONE:
         raise NotAllowed("broadcast_everyone")
-    if audience.kind == "teams" and not set(audience.ids) <= set(scope.team_ids):
+    if audience.kind == AudienceKind.TEAMS and not set(audience.ids) <= set(scope.team_ids):
         raise NotAllowed("broadcast_other_team")
     if audience.kind in BY_ACTIVITY:
         teams = set(
@@ -100,11 +116,17 @@ def _chosen(audience: Audience, scope: Scope) -> list[ColumnElement[bool]]:
     ids = audience.ids
     member_of = (
         select(TeamMember.volunteer_id)
-        .where(TeamMember.status == "active")
-        .where(TeamMember.team_id.in_(ids if audience.kind == "teams" else scope.team_ids))
+        .where(TeamMember.status == MemberStatus.ACTIVE)
+        .where(
+            TeamMember.team_id.in_(ids if audience.kind == AudienceKind.TEAMS else scope.team_ids)
+        )
     )
     if audience.kind in BY_ACTIVITY:
-        statuses = ("attended",) if audience.kind == "served" else ("waiting", "offered")
+        statuses = (
+            (SignupStatus.ATTENDED,)
+            if audience.kind == AudienceKind.SERVED
+            else (SignupStatus.WAITING, SignupStatus.OFFERED)
+        )
         took_part = (
             select(Signup.volunteer_id)
             .join(Shift, Shift.id == Signup.shift_id)
@@ -112,11 +134,11 @@ def _chosen(audience: Audience, scope: Scope) -> list[ColumnElement[bool]]:
         )
         return [Volunteer.id.in_(took_part)]
     conditions: list[ColumnElement[bool]] = []
-    if audience.kind == "teams" or not scope.admin:
+    if audience.kind == AudienceKind.TEAMS or not scope.admin:
         conditions.append(Volunteer.id.in_(member_of))
-    if audience.kind == "districts":
+    if audience.kind == AudienceKind.DISTRICTS:
         conditions.append(Volunteer.district_id.in_(ids))
-    if audience.kind == "themes":
+    if audience.kind == AudienceKind.THEMES:
         # Likes one of the chosen themes, and has not muted calls about that one.
         muted = select(volunteer_muted_themes.c.volunteer_id).where(
             volunteer_muted_themes.c.volunteer_id == volunteer_themes.c.volunteer_id,
@@ -133,7 +155,7 @@ def recipients(audience: Audience, scope: Scope, theme_id: int | None) -> Select
     """The ids of the volunteers a call reaches: the chosen ones who are active, reachable,
     and have muted neither calls nor the call's theme."""
     conditions = [
-        Volunteer.status == "active",
+        Volunteer.status == VolunteerStatus.ACTIVE,
         Volunteer.reachable.is_(True),
         Volunteer.telegram_id.is_not(None),
         Volunteer.mute_recruitment.is_(False),
@@ -160,11 +182,12 @@ async def activities_in(
     """The scope's published activities, newest first: those with a shift over (`past`: whom a
     call may reach as having served), or those with a shift still to come."""
     shifts = select(Shift.activity_id).where(
-        Shift.status != "cancelled", Shift.ends_at <= now if past else Shift.starts_at > now
+        Shift.status != ShiftStatus.CANCELLED,
+        Shift.ends_at <= now if past else Shift.starts_at > now,
     )
     query = (
         select(Activity)
-        .where(Activity.status == "published", Activity.id.in_(shifts))
+        .where(Activity.status == ActivityStatus.PUBLISHED, Activity.id.in_(shifts))
         .order_by(Activity.created_at.desc(), Activity.id.desc())
         .limit(limit)
     )

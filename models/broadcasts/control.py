@@ -14,12 +14,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import audit
 from models.broadcasts.audience import Scope
-from models.broadcasts.tables import Broadcast
+from models.broadcasts.tables import Broadcast, BroadcastStatus
 from models.errors import Conflict, NotAllowed
 from models.teams import roles
 
 # A call stays open to pausing, resuming and cancelling until it is over.
-OPEN = ("scheduled", "running", "paused")
+OPEN = (BroadcastStatus.SCHEDULED, BroadcastStatus.RUNNING, BroadcastStatus.PAUSED)
 
 
 async def may_control(
@@ -34,10 +34,10 @@ async def may_control(
 
 Control = Literal["pause", "resume", "cancel"]
 # What each control needs the call to be, and what it makes it; the refusal otherwise.
-CONTROLS: dict[Control, tuple[tuple[str, ...], str]] = {
-    "pause": (("running", "scheduled"), "paused"),
-    "resume": (("paused",), "running"),
-    "cancel": (OPEN, "cancelled"),
+CONTROLS: dict[Control, tuple[tuple[BroadcastStatus, ...], BroadcastStatus]] = {
+    "pause": ((BroadcastStatus.RUNNING, BroadcastStatus.SCHEDULED), BroadcastStatus.PAUSED),
+    "resume": ((BroadcastStatus.PAUSED,), BroadcastStatus.RUNNING),
+    "cancel": (OPEN, BroadcastStatus.CANCELLED),
 }
 NOT_ABLE: dict[Control, str] = {
     "pause": "broadcast_not_pausable",
@@ -68,9 +68,9 @@ async def control(
     if broadcast.status not in allowed_from:
         raise Conflict(NOT_ABLE[action])
     if action == "resume" and broadcast.started_at is None:
-        becomes = "scheduled"  # paused before it began: it starts at its time
+        becomes = BroadcastStatus.SCHEDULED  # paused before it began: it starts at its time
     broadcast.status = becomes
-    if becomes == "cancelled":
+    if becomes == BroadcastStatus.CANCELLED:
         broadcast.finished_at = now
     audit.record(
         session,

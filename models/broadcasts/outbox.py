@@ -32,8 +32,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import audit
 from models.activities.tables import Activity
-from models.broadcasts.audience import Audience, Scope, check_audience, recipients
-from models.broadcasts.tables import Broadcast, Delivery
+from models.broadcasts.audience import Audience, AudienceKind, Scope, check_audience, recipients
+from models.broadcasts.tables import Broadcast, BroadcastStatus, Delivery, DeliveryStatus
 from models.errors import Conflict, InvalidInput, NotAllowed
 from models.registration.tables import Volunteer
 
@@ -41,7 +41,7 @@ Uncertain = Literal["resend", "skip"]
 LEASE = timedelta(minutes=2)
 TEXT_MAX = 4096  # https://core.telegram.org/bots/api#sendmessage
 CAPTION_MAX = 1024  # https://core.telegram.org/bots/api#sendphoto
-UNSENT = ("pending", "sending")
+UNSENT = (DeliveryStatus.PENDING, DeliveryStatus.SENDING)
 
 
 def check_text(text: str, *, photo: bool) -> str:
@@ -86,7 +86,7 @@ async def create(
         photo_id=draft.photo_id,
         # The caller's reach is kept with the call: it is what they could reach when they made it.
         audience={**draft.audience.to_json(), **scope.to_json()},
-        status="scheduled",
+        status=BroadcastStatus.SCHEDULED,
         send_at=draft.send_at or now,
         created_at=now,
         total=0,
@@ -108,7 +108,7 @@ async def create(
 def _team_of(audience: Audience, scope: Scope) -> int | None:
     """The team a call belongs to (whose coordinators may control it): the one chosen, or the
     caller's only team; None for an admin's call to several teams or everyone."""
-    if audience.kind == "teams" and len(audience.ids) == 1:
+    if audience.kind == AudienceKind.TEAMS and len(audience.ids) == 1:
         return audience.ids[0]
     if not scope.admin and len(scope.team_ids) == 1:
         return scope.team_ids[0]
@@ -120,7 +120,7 @@ async def start_due(session: AsyncSession, *, now: datetime) -> list[Broadcast]:
     broadcast's row lock keeps two processes from both starting it)."""
     due = await session.scalars(
         select(Broadcast)
-        .where(Broadcast.status == "scheduled", Broadcast.send_at <= now)
+        .where(Broadcast.status == BroadcastStatus.SCHEDULED, Broadcast.send_at <= now)
         .order_by(Broadcast.id)
         .with_for_update(skip_locked=True)
     )
@@ -131,7 +131,10 @@ async def start_due(session: AsyncSession, *, now: datetime) -> list[Broadcast]:
             Scope.from_json(broadcast.audience),
         )
         chosen = recipients(audience, scope, broadcast.theme_id).with_only_columns(
-            literal(broadcast.id), Volunteer.id, literal("pending"), literal(0)
+            literal(broadcast.id),
+            Volunteer.id,
+            literal(DeliveryStatus.PENDING, Delivery.status.type),
+            literal(0),
         )
         await session.execute(
             insert(Delivery).from_select(
@@ -142,7 +145,7 @@ async def start_due(session: AsyncSession, *, now: datetime) -> list[Broadcast]:
             await session.scalar(select(func.count()).where(Delivery.broadcast_id == broadcast.id))
             or 0
         )
-        broadcast.status = "running"
+        broadcast.status = BroadcastStatus.RUNNING
         broadcast.started_at = now
         started.append(broadcast)
     return started
@@ -150,7 +153,9 @@ async def start_due(session: AsyncSession, *, now: datetime) -> list[Broadcast]:
 
 async def running(session: AsyncSession) -> list[int]:
     rows = await session.scalars(
-        select(Broadcast.id).where(Broadcast.status == "running").order_by(Broadcast.id)
+        select(Broadcast.id)
+        .where(Broadcast.status == BroadcastStatus.RUNNING)
+        .order_by(Broadcast.id)
     )
     return list(rows)
 
@@ -162,10 +167,10 @@ async def take_back_expired(
     with (`skip`). How many there were."""
     expired = and_(
         Delivery.broadcast_id == broadcast_id,
-        Delivery.status == "sending",
+        Delivery.status == DeliveryStatus.SENDING,
         Delivery.lease_until < now,
     )
-    status = "pending" if uncertain == "resend" else "uncertain"
+    status = DeliveryStatus.PENDING if uncertain == "resend" else DeliveryStatus.UNCERTAIN
     result = await session.execute(
         update(Delivery)
         .where(expired)
@@ -198,7 +203,7 @@ async def claim(
         select(Delivery.id)
         .where(
             Delivery.broadcast_id == broadcast_id,
-            Delivery.status == "pending",
+            Delivery.status == DeliveryStatus.PENDING,
             Delivery.id > after_id,
         )
         .order_by(Delivery.id)
@@ -209,8 +214,10 @@ async def claim(
     )
     result = await session.execute(
         update(Delivery)
-        .where(Delivery.id.in_(select(pending.c.id)), Delivery.status == "pending")
-        .values(status="sending", lease_until=now + lease, attempts=Delivery.attempts + 1)
+        .where(Delivery.id.in_(select(pending.c.id)), Delivery.status == DeliveryStatus.PENDING)
+        .values(
+            status=DeliveryStatus.SENDING, lease_until=now + lease, attempts=Delivery.attempts + 1
+        )
         .returning(Delivery.id, Delivery.volunteer_id)
         .execution_options(synchronize_session=False)
     )
@@ -227,22 +234,21 @@ async def claim(
     for delivery_id, volunteer_id in sorted(claimed.items()):
         telegram_id, language = by_volunteer[volunteer_id]
         if telegram_id is None:  # erased since the call started: nobody to send to
-            await record(session, [Outcome(delivery_id, "failed", error="erased")], now=now)
+            await record(
+                session, [Outcome(delivery_id, DeliveryStatus.FAILED, error="erased")], now=now
+            )
             continue
         found.append(Recipient(delivery_id, telegram_id, language))
     return found
 
 
-OutcomeStatus = Literal["sent", "pending", "uncertain", "failed", "blocked"]
-
-
 @dataclass(frozen=True)
 class Outcome:
-    """What became of one send: `pending` when it must be tried again (refused with 429, or
-    uncertain under `resend`)."""
+    """What became of one send: `sent`, `uncertain`, `failed` or `blocked`; `pending` when it
+    must be tried again (refused with 429, or uncertain under `resend`)."""
 
     delivery_id: int
-    status: OutcomeStatus
+    status: DeliveryStatus
     message_id: int | None = None
     error: str | None = None
     uncertain: bool = False
@@ -254,15 +260,16 @@ async def record(session: AsyncSession, outcomes: Sequence[Outcome], *, now: dat
     if not outcomes:
         return
     rows = Delivery.__table__.c  # a Core executemany: one statement, many rows
+    new_status = bindparam("new_status", type_=rows.status.type)
     await session.execute(
         update(cast(Table, Delivery.__table__))
         .where(rows.id == bindparam("delivery"))
         .values(
-            status=bindparam("new_status"),
+            status=new_status,
             message_id=bindparam("message"),
             error=bindparam("reason"),
             uncertain=rows.uncertain | bindparam("was_uncertain"),
-            sent_at=case((bindparam("new_status") == "sent", now), else_=rows.sent_at),
+            sent_at=case((new_status == DeliveryStatus.SENT, now), else_=rows.sent_at),
             lease_until=None,
         ),
         [
@@ -276,7 +283,7 @@ async def record(session: AsyncSession, outcomes: Sequence[Outcome], *, now: dat
             for o in outcomes
         ],
     )
-    blocked = [o.delivery_id for o in outcomes if o.status == "blocked"]
+    blocked = [o.delivery_id for o in outcomes if o.status == DeliveryStatus.BLOCKED]
     if blocked:
         await session.execute(
             update(Volunteer)
@@ -298,7 +305,7 @@ class Figures:
     # Sends that may or may not have arrived; `uncertain_skipped` of them were not sent again.
     uncertain: int = 0
     uncertain_skipped: int = 0
-    by_status: dict[str, int] = field(default_factory=dict)
+    by_status: dict[DeliveryStatus, int] = field(default_factory=dict)
 
 
 async def figures(session: AsyncSession, broadcast_id: int) -> Figures:
@@ -307,19 +314,19 @@ async def figures(session: AsyncSession, broadcast_id: int) -> Figures:
         .where(Delivery.broadcast_id == broadcast_id)
         .group_by(Delivery.status)
     )
-    by_status: dict[str, int] = {}
+    by_status: dict[DeliveryStatus, int] = {}
     uncertain = 0
     for status, number, doubtful in rows:
         by_status[status] = number
         uncertain += int(doubtful or 0)
     return Figures(
         total=sum(by_status.values()),
-        sent=by_status.get("sent", 0),
-        failed=by_status.get("failed", 0),
-        blocked=by_status.get("blocked", 0),
+        sent=by_status.get(DeliveryStatus.SENT, 0),
+        failed=by_status.get(DeliveryStatus.FAILED, 0),
+        blocked=by_status.get(DeliveryStatus.BLOCKED, 0),
         left=sum(by_status.get(s, 0) for s in UNSENT),
         uncertain=uncertain,
-        uncertain_skipped=by_status.get("uncertain", 0),
+        uncertain_skipped=by_status.get(DeliveryStatus.UNCERTAIN, 0),
         by_status=by_status,
     )
 
@@ -330,7 +337,7 @@ async def backlog(session: AsyncSession) -> int:
         select(func.count())
         .select_from(Delivery)
         .join(Broadcast, Broadcast.id == Delivery.broadcast_id)
-        .where(Broadcast.status == "running", Delivery.status.in_(UNSENT))
+        .where(Broadcast.status == BroadcastStatus.RUNNING, Delivery.status.in_(UNSENT))
     )
     return waiting or 0
 
@@ -341,12 +348,12 @@ async def finish_done(session: AsyncSession, *, now: datetime) -> list[Broadcast
     done = list(
         await session.scalars(
             select(Broadcast)
-            .where(Broadcast.status == "running", ~unsent)
+            .where(Broadcast.status == BroadcastStatus.RUNNING, ~unsent)
             .with_for_update(skip_locked=True)
         )
     )
     for broadcast in done:
-        broadcast.status = "done"
+        broadcast.status = BroadcastStatus.DONE
         broadcast.finished_at = now
     return done
 
@@ -378,7 +385,7 @@ async def progress_due(
             select(Broadcast)
             .where(
                 Broadcast.progress_message_id.is_not(None),
-                Broadcast.status.in_(("running", "paused")),
+                Broadcast.status.in_((BroadcastStatus.RUNNING, BroadcastStatus.PAUSED)),
                 Broadcast.progress_at <= now - every,
             )
             .with_for_update(skip_locked=True)

@@ -4,12 +4,12 @@ that senders claim with a lease) and the send budget all bot processes share."""
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
-    CheckConstraint,
     Float,
     ForeignKey,
     Index,
@@ -20,16 +20,22 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import Base, UTCDateTime
+from models.base import Base, EnumText, UTCDateTime, one_of
+
+
+class BroadcastStatus(StrEnum):
+    DRAFT = "draft"
+    SCHEDULED = "scheduled"
+    RUNNING = "running"
+    PAUSED = "paused"
+    CANCELLED = "cancelled"
+    DONE = "done"
 
 
 class Broadcast(Base):
     __tablename__ = "broadcasts"
     __table_args__ = (
-        CheckConstraint(
-            "status IN ('draft', 'scheduled', 'running', 'paused', 'cancelled', 'done')",
-            name="status",
-        ),
+        one_of("status", BroadcastStatus),
         Index("ix_broadcasts_status", "status"),
     )
 
@@ -43,7 +49,9 @@ class Broadcast(Base):
     # A photo the coordinator sent, by Telegram's file id (the text is then its caption).
     photo_id: Mapped[str | None] = mapped_column(String(256))
     audience: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
-    status: Mapped[str] = mapped_column(String(16), default="draft")
+    status: Mapped[BroadcastStatus] = mapped_column(
+        EnumText(BroadcastStatus, 16), default=BroadcastStatus.DRAFT
+    )
     send_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -56,23 +64,31 @@ class Broadcast(Base):
     progress_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
+class DeliveryStatus(StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    UNCERTAIN = "uncertain"
+    FAILED = "failed"
+    BLOCKED = "blocked"
+
+
 class Delivery(Base):
     """One recipient of one broadcast; unique so nobody is enqueued twice."""
 
     __tablename__ = "deliveries"
     __table_args__ = (
         UniqueConstraint("broadcast_id", "volunteer_id", name="uq_deliveries_recipient"),
-        CheckConstraint(
-            "status IN ('pending', 'sending', 'sent', 'uncertain', 'failed', 'blocked')",
-            name="status",
-        ),
+        one_of("status", DeliveryStatus),
         Index("ix_deliveries_claim", "broadcast_id", "status", "id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     broadcast_id: Mapped[int] = mapped_column(ForeignKey("broadcasts.id", ondelete="CASCADE"))
     volunteer_id: Mapped[int] = mapped_column(ForeignKey("volunteers.id"))
-    status: Mapped[str] = mapped_column(String(16), default="pending")
+    status: Mapped[DeliveryStatus] = mapped_column(
+        EnumText(DeliveryStatus, 16), default=DeliveryStatus.PENDING
+    )
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     message_id: Mapped[int | None] = mapped_column(BigInteger)

@@ -14,19 +14,28 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.activities import signup
 from models.activities.signup import Placed, SignupPolicy
-from models.activities.tables import Shift
+from models.activities.tables import Shift, ShiftStatus
 from models.errors import Conflict, NotAllowed
-from models.help_requests.tables import HelpAssignment, HelpRequest
+from models.help_requests.tables import (
+    AssignmentStatus,
+    HelpAssignment,
+    HelpRequest,
+    HelpRequestStatus,
+)
 from models.help_requests.triage import _record, _state, _take, kind_theme, lock, may_start
 from models.publishing import publication, recruiting
-from models.registration.tables import Volunteer
+from models.registration.tables import Volunteer, VolunteerStatus
 
 
 async def next_shift(session: AsyncSession, activity_id: int, now: datetime) -> Shift | None:
     """The activity's next shift still open for sign-up."""
     return await session.scalar(
         select(Shift)
-        .where(Shift.activity_id == activity_id, Shift.status == "open", Shift.starts_at > now)
+        .where(
+            Shift.activity_id == activity_id,
+            Shift.status == ShiftStatus.OPEN,
+            Shift.starts_at > now,
+        )
         .order_by(Shift.starts_at)
         .limit(1)
     )
@@ -45,7 +54,7 @@ async def candidates(
     else:
         theme = await kind_theme(session, request.kind)
         query = select(Volunteer).where(
-            Volunteer.status == "active",
+            Volunteer.status == VolunteerStatus.ACTIVE,
             Volunteer.reachable.is_(True),
             Volunteer.mute_recruitment.is_(False),
             Volunteer.telegram_id.is_not(None),
@@ -75,7 +84,7 @@ async def assign(
 ) -> HelpAssignment:
     """Ask a volunteer to help; an open request is taken on by asking."""
     may_start(request, "assign")
-    if volunteer.status != "active" or volunteer.telegram_id is None:
+    if volunteer.status != VolunteerStatus.ACTIVE or volunteer.telegram_id is None:
         raise Conflict("help_volunteer_gone")
     if volunteer.telegram_id == request.requester_telegram_id:
         raise Conflict("help_own_request")
@@ -92,7 +101,7 @@ async def assign(
     assignment = HelpAssignment(
         help_request_id=request.id,
         volunteer_id=volunteer.id,
-        status="asked",
+        status=AssignmentStatus.ASKED,
         asked_by=actor,
         asked_at=now,
     )
@@ -128,9 +137,9 @@ async def answer(
         raise NotAllowed("help_not_yours")
     request = await lock(session, assignment.help_request_id)
     await session.refresh(assignment)
-    if assignment.status != "asked":
+    if assignment.status != AssignmentStatus.ASKED:
         raise Conflict("help_already_answered")
-    if request.status not in ("accepted", "converted"):
+    if request.status not in (HelpRequestStatus.ACCEPTED, HelpRequestStatus.CONVERTED):
         raise Conflict(f"help_is_{request.status}")
     placed = None
     if yes and request.activity_id is not None:
@@ -138,7 +147,7 @@ async def answer(
         if shift is None:
             raise NotAllowed("shift_closed")
         placed = await signup.sign_up(session, volunteer, shift.id, now=now, policy=policy)
-    assignment.status = "accepted" if yes else "declined"
+    assignment.status = AssignmentStatus.ACCEPTED if yes else AssignmentStatus.DECLINED
     assignment.answered_at = now
     assert volunteer.telegram_id is not None
     _record(session, request, "answer", volunteer.telegram_id, now, None, answer=assignment.status)

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.activities.tables import Activity
-from models.help_requests.tables import HelpDispatch, HelpRequest
+from models.help_requests.tables import HelpDispatch, HelpRequest, HelpRequestStatus
 from models.help_requests.triage import _record, _state, _take, kind_theme, may_start
 from models.publishing import activity_input, publication
 from models.publishing.publication import ActivityPlan
@@ -58,7 +58,7 @@ async def convert(
     before = _state(request)
     activity = await publication.publish(session, plan, created_by=actor, now=now)
     _take(request, actor)
-    request.status = "converted"
+    request.status = HelpRequestStatus.CONVERTED
     request.activity_id = activity.id
     _record(session, request, "convert", actor, now, before)
     return activity

@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.errors import Conflict, InvalidInput, NotAllowed
-from models.help_requests.tables import HelpRequest
+from models.help_requests.tables import HelpRequest, HelpRequestStatus
 from models.help_requests.triage import _record, _state, lock
 from models.publishing import activity_input
 
@@ -31,7 +31,7 @@ async def rate(
     if rating not in RATINGS:
         raise InvalidInput("help_rating_range", low=RATINGS[0], high=RATINGS[-1])
     request = await _own(session, request_id, by)
-    if request.status != "done":
+    if request.status != HelpRequestStatus.DONE:
         raise Conflict("help_not_done")
     if request.rating is not None:
         raise Conflict("help_already_rated")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import (
     BigInteger,
@@ -24,21 +25,27 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.activities.tables import Shift, Signup
-from models.base import Base, UTCDateTime
+from models.activities.tables import Shift, Signup, SignupStatus
+from models.base import Base, EnumText, UTCDateTime, one_of
 from models.errors import Conflict, InvalidInput
 from models.registration.tables import Volunteer
 from models.teams import roles
-from models.teams.tables import RoleGrant
+from models.teams.tables import Role, RoleGrant
+
+
+class HelpRequestStatus(StrEnum):
+    OPEN = "open"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    CONVERTED = "converted"
+    DONE = "done"
+    CANCELLED = "cancelled"
 
 
 class HelpRequest(Base):
     __tablename__ = "help_requests"
     __table_args__ = (
-        CheckConstraint(
-            "status IN ('open', 'accepted', 'declined', 'converted', 'done', 'cancelled')",
-            name="status",
-        ),
+        one_of("status", HelpRequestStatus),
         CheckConstraint("rating IS NULL OR rating BETWEEN 1 AND 5", name="rating"),
     )
 
@@ -50,7 +57,9 @@ class HelpRequest(Base):
     district_id: Mapped[int | None] = mapped_column(ForeignKey("districts.id"))
     preferred_time: Mapped[str] = mapped_column(String(128), default="")
     contact: Mapped[str] = mapped_column(String(128), default="")
-    status: Mapped[str] = mapped_column(String(16), default="open")
+    status: Mapped[HelpRequestStatus] = mapped_column(
+        EnumText(HelpRequestStatus, 16), default=HelpRequestStatus.OPEN
+    )
     handled_by: Mapped[int | None] = mapped_column(BigInteger)
     activity_id: Mapped[int | None] = mapped_column(ForeignKey("activities.id"), index=True)
     decline_reason: Mapped[str | None] = mapped_column(Text)
@@ -74,12 +83,18 @@ class HelpDispatch(Base):
     )
 
 
+class AssignmentStatus(StrEnum):
+    ASKED = "asked"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+
+
 class HelpAssignment(Base):
     """A volunteer a coordinator asked to help with a request, and their answer."""
 
     __tablename__ = "help_assignments"
     __table_args__ = (
-        CheckConstraint("status IN ('asked', 'accepted', 'declined')", name="status"),
+        one_of("status", AssignmentStatus),
         UniqueConstraint("help_request_id", "volunteer_id", name="uq_help_assignments_volunteer"),
     )
 
@@ -88,7 +103,9 @@ class HelpAssignment(Base):
     volunteer_id: Mapped[int] = mapped_column(
         ForeignKey("volunteers.id", ondelete="CASCADE"), index=True
     )
-    status: Mapped[str] = mapped_column(String(16), default="asked")
+    status: Mapped[AssignmentStatus] = mapped_column(
+        EnumText(AssignmentStatus, 16), default=AssignmentStatus.ASKED
+    )
     asked_by: Mapped[int] = mapped_column(BigInteger)
     asked_at: Mapped[datetime] = mapped_column(UTCDateTime)
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -97,11 +114,11 @@ class HelpAssignment(Base):
 # ---- lookups ------------------------------------------------------------------------------
 
 # What a coordinator's list shows under each filter.
-FILTERS = {
-    "open": ("open",),
-    "accepted": ("accepted", "converted"),
-    "done": ("done",),
-    "declined": ("declined", "cancelled"),
+FILTERS: dict[str, tuple[HelpRequestStatus, ...]] = {
+    "open": (HelpRequestStatus.OPEN,),
+    "accepted": (HelpRequestStatus.ACCEPTED, HelpRequestStatus.CONVERTED),
+    "done": (HelpRequestStatus.DONE,),
+    "declined": (HelpRequestStatus.DECLINED, HelpRequestStatus.CANCELLED),
 }
 
 
@@ -110,11 +127,11 @@ def dispatched_to(telegram_id: int) -> Select[int]:
     return (
         select(HelpDispatch.help_request_id)
         .join(RoleGrant, RoleGrant.team_id == HelpDispatch.team_id)
-        .where(RoleGrant.telegram_id == telegram_id, RoleGrant.role == "coordinator")
+        .where(RoleGrant.telegram_id == telegram_id, RoleGrant.role == Role.COORDINATOR)
     )
 
 
-async def assignments(session: AsyncSession, request_id: int) -> list[tuple[str, str]]:
+async def assignments(session: AsyncSession, request_id: int) -> list[tuple[str, AssignmentStatus]]:
     """Who was asked to help with the request, and their answer: (name, status)."""
     rows = await session.execute(
         select(Volunteer.full_name, HelpAssignment.status)
@@ -177,7 +194,7 @@ async def coming(session: AsyncSession, activity_id: int) -> int:
         select(func.count())
         .select_from(Signup)
         .join(Shift, Shift.id == Signup.shift_id)
-        .where(Shift.activity_id == activity_id, Signup.status == "confirmed")
+        .where(Shift.activity_id == activity_id, Signup.status == SignupStatus.CONFIRMED)
     )
     return count or 0
 

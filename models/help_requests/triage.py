@@ -35,22 +35,22 @@ from models import audit
 from models.activities.tables import Activity
 from models.db import dialect
 from models.errors import Conflict, InvalidInput, NotAllowed
-from models.help_requests.tables import HelpDispatch, HelpRequest, dispatched_to
+from models.help_requests.tables import HelpDispatch, HelpRequest, HelpRequestStatus, dispatched_to
 from models.publishing import activity_input
 from models.reference import District, Theme
 from models.teams import roles
-from models.teams.tables import RoleGrant, Team
+from models.teams.tables import Role, RoleGrant, Team
 
 DESCRIPTION_MAX_CHARS = 1000
 PREFERRED_TIME_MAX_CHARS = 128  # the column's size
 CONTACT_MAX_CHARS = 128  # the column's size
 # The statuses each step may start from; any other is refused with `help_is_<status>`.
-STARTS = {
-    "accept": ("open",),
-    "decline": ("open", "accepted"),
-    "convert": ("open", "accepted"),
-    "assign": ("open", "accepted", "converted"),
-    "done": ("accepted", "converted"),
+STARTS: dict[str, tuple[HelpRequestStatus, ...]] = {
+    "accept": (HelpRequestStatus.OPEN,),
+    "decline": (HelpRequestStatus.OPEN, HelpRequestStatus.ACCEPTED),
+    "convert": (HelpRequestStatus.OPEN, HelpRequestStatus.ACCEPTED),
+    "assign": (HelpRequestStatus.OPEN, HelpRequestStatus.ACCEPTED, HelpRequestStatus.CONVERTED),
+    "done": (HelpRequestStatus.ACCEPTED, HelpRequestStatus.CONVERTED),
 }
 
 
@@ -94,7 +94,9 @@ async def route(session: AsyncSession, theme_id: int, district_id: int | None) -
     2. else every team of the district;
     3. else teams serving the whole city (no district) that have run activities of this kind.
     Only teams with a coordinator count. None: nobody fits, and the admins are told."""
-    has_coordinator = exists().where(RoleGrant.team_id == Team.id, RoleGrant.role == "coordinator")
+    has_coordinator = exists().where(
+        RoleGrant.team_id == Team.id, RoleGrant.role == Role.COORDINATOR
+    )
     runs_kind = exists().where(Activity.team_id == Team.id, Activity.theme_id == theme_id)
     tries: list[tuple[ColumnElement[bool], ...]] = [(Team.district_id.is_(None), runs_kind)]
     if district_id is not None:
@@ -124,7 +126,7 @@ async def create(
         district_id=asked.district_id,
         preferred_time=preferred_time(asked.preferred_time),
         contact=contact(asked.contact),
-        status="open",
+        status=HelpRequestStatus.OPEN,
         created_at=now,
         updated_at=now,
     )
@@ -138,7 +140,9 @@ async def create(
 
 async def admin_ids(session: AsyncSession, configured: Collection[int]) -> list[int]:
     """The admins: named in the settings or granted the role."""
-    granted = await session.scalars(select(RoleGrant.telegram_id).where(RoleGrant.role == "admin"))
+    granted = await session.scalars(
+        select(RoleGrant.telegram_id).where(RoleGrant.role == Role.ADMIN)
+    )
     return sorted({*configured, *granted})
 
 
@@ -149,7 +153,7 @@ async def recipients(
     rows = await session.scalars(
         select(RoleGrant.telegram_id)
         .join(HelpDispatch, HelpDispatch.team_id == RoleGrant.team_id)
-        .where(HelpDispatch.help_request_id == request.id, RoleGrant.role == "coordinator")
+        .where(HelpDispatch.help_request_id == request.id, RoleGrant.role == Role.COORDINATOR)
         .order_by(RoleGrant.id)
     )
     coordinators = list(dict.fromkeys(rows))
@@ -233,8 +237,8 @@ def may_start(request: HelpRequest, step: str) -> None:
 
 
 def _take(request: HelpRequest, actor: int) -> None:
-    if request.status == "open":
-        request.status = "accepted"
+    if request.status == HelpRequestStatus.OPEN:
+        request.status = HelpRequestStatus.ACCEPTED
     if request.handled_by is None:
         request.handled_by = actor
 
@@ -256,7 +260,7 @@ async def decline(
     )
     may_start(request, "decline")
     before = _state(request)
-    request.status = "declined"
+    request.status = HelpRequestStatus.DECLINED
     request.decline_reason = reason
     request.handled_by = request.handled_by or actor
     _record(session, request, "decline", actor, now, before)
@@ -266,5 +270,5 @@ async def finish(session: AsyncSession, request: HelpRequest, *, actor: int, now
     """The coordinator marks the help as given: the resident may now rate it."""
     may_start(request, "done")
     before = _state(request)
-    request.status = "done"
+    request.status = HelpRequestStatus.DONE
     _record(session, request, "done", actor, now, before)

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models import audit
 from models.activities import groups, places, signup
 from models.activities.signup import SignupPolicy, Vacancy
-from models.activities.tables import Activity, Shift
+from models.activities.tables import Activity, ActivityStatus, Shift, ShiftStatus
 from models.errors import Conflict, InvalidInput
 from models.publishing import activity_input, publication
 from models.publishing.publication import Affected, ShiftPlan
@@ -27,7 +27,7 @@ async def upcoming_shifts(session: AsyncSession, activity: Activity, now: dateti
     return [
         shift
         for shift in await publication.shifts_of(session, activity.id)
-        if shift.status != "cancelled" and shift.starts_at > now
+        if shift.status != ShiftStatus.CANCELLED and shift.starts_at > now
     ]
 
 
@@ -65,7 +65,7 @@ async def change_address(
 async def _change(
     session: AsyncSession, activity: Activity, name: str, value: str, *, actor: int, now: datetime
 ) -> None:
-    if activity.status == "cancelled":
+    if activity.status == ActivityStatus.CANCELLED:
         raise Conflict("activity_cancelled")
     before = getattr(activity, name)
     setattr(activity, name, value)
@@ -89,12 +89,12 @@ async def _changeable_shift(
     session: AsyncSession, activity: Activity, shift_id: int, now: datetime
 ) -> Shift:
     """The activity's shift, locked; refused when cancelled or already started."""
-    if activity.status == "cancelled":
+    if activity.status == ActivityStatus.CANCELLED:
         raise Conflict("activity_cancelled")
     shift = await places.lock_shift(session, shift_id)
     if shift.activity_id != activity.id:
         raise Conflict("shift_gone")
-    if shift.status == "cancelled":
+    if shift.status == ShiftStatus.CANCELLED:
         raise Conflict("shift_cancelled")
     if shift.starts_at <= now:
         raise Conflict("shift_already_started")
@@ -118,7 +118,7 @@ async def change_shift_times(
         others = [
             other.starts_at
             for other in await publication.shifts_of(session, activity.id)
-            if other.id != shift.id and other.status != "cancelled"
+            if other.id != shift.id and other.status != ShiftStatus.CANCELLED
         ]
         if activity.signup_deadline > max([starts_at, *others]):
             raise InvalidInput("deadline_after_shifts")

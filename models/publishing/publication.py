@@ -17,7 +17,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import audit
 from models.activities import groups
-from models.activities.tables import Activity, Shift, Signup
+from models.activities.tables import (
+    Activity,
+    ActivityStatus,
+    Shift,
+    ShiftStatus,
+    Signup,
+    SignupStatus,
+)
 from models.errors import Conflict, InvalidInput
 from models.publishing import activity_input
 from models.registration.tables import Volunteer
@@ -138,7 +145,7 @@ async def publish(
         require_real_name=plan.require_real_name,
         require_insurance=plan.require_insurance,
         required_theme_id=plan.required_theme_id,
-        status="published",
+        status=ActivityStatus.PUBLISHED,
         link_token=secrets.token_urlsafe(LINK_TOKEN_BYTES),
         created_by=created_by,
         created_at=now,
@@ -153,7 +160,7 @@ async def publish(
                 starts_at=shift.starts_at,
                 ends_at=shift.ends_at,
                 capacity=shift.capacity,
-                status="open",
+                status=ShiftStatus.OPEN,
             )
         )
     await session.flush()
@@ -197,11 +204,11 @@ class Affected:
     telegram_id: int
     language: str
     shift_id: int
-    status: str
+    status: SignupStatus
 
 
 async def affected_by(
-    session: AsyncSession, shift_ids: list[int], statuses: tuple[str, ...]
+    session: AsyncSession, shift_ids: list[int], statuses: tuple[SignupStatus, ...]
 ) -> list[Affected]:
     rows = await session.execute(
         select(Volunteer.telegram_id, Volunteer.language, Signup.shift_id, Signup.status)
@@ -220,7 +227,7 @@ async def affected_by(
     ]
 
 
-ACTIVE_STATUSES = ("confirmed", "offered", "waiting")
+ACTIVE_STATUSES = (SignupStatus.CONFIRMED, SignupStatus.OFFERED, SignupStatus.WAITING)
 
 
 async def cancel_shifts(
@@ -238,14 +245,16 @@ async def cancel_shifts(
     reason = activity_input.text(
         reason, max_chars=activity_input.DESCRIPTION_MAX_CHARS, code="reason"
     )
-    if activity.status == "cancelled":
+    if activity.status == ActivityStatus.CANCELLED:
         raise Conflict("activity_cancelled")
     result = await session.execute(
         update(Shift)
         .where(
-            Shift.activity_id == activity.id, Shift.id.in_(shift_ids), Shift.status != "cancelled"
+            Shift.activity_id == activity.id,
+            Shift.id.in_(shift_ids),
+            Shift.status != ShiftStatus.CANCELLED,
         )
-        .values(status="cancelled")
+        .values(status=ShiftStatus.CANCELLED)
         .returning(Shift.id)
     )
     cancelled = [row[0] for row in result]
@@ -255,14 +264,16 @@ async def cancel_shifts(
     await session.execute(
         update(Signup)
         .where(Signup.shift_id.in_(cancelled), Signup.status.in_(ACTIVE_STATUSES))
-        .values(status="cancelled", offer_expires_at=None, updated_at=now)
+        .values(status=SignupStatus.CANCELLED, offer_expires_at=None, updated_at=now)
     )
     await before_shift.drop_for_shifts(session, cancelled)
     remaining = await session.scalar(
-        select(Shift.id).where(Shift.activity_id == activity.id, Shift.status != "cancelled")
+        select(Shift.id).where(
+            Shift.activity_id == activity.id, Shift.status != ShiftStatus.CANCELLED
+        )
     )
     if remaining is None:
-        activity.status = "cancelled"
+        activity.status = ActivityStatus.CANCELLED
     for shift_id in cancelled:
         await groups.mark_stale(session, shift_id)
     activity.updated_at = now

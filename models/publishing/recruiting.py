@@ -17,8 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.activities.places import ACTIVE
 from models.activities.signup import SignupPolicy
-from models.activities.tables import Activity, Shift, Signup
-from models.registration.tables import Volunteer, volunteer_muted_themes
+from models.activities.tables import Activity, Shift, ShiftStatus, Signup, SignupStatus
+from models.registration.tables import Volunteer, VolunteerStatus, volunteer_muted_themes
 
 
 def born_by(day: date, age: int) -> date:
@@ -39,7 +39,7 @@ def _conditions(
         .join(Shift, Shift.id == Signup.shift_id)
         .where(
             Signup.status.in_(ACTIVE),
-            Shift.status != "cancelled",
+            Shift.status != ShiftStatus.CANCELLED,
             Shift.starts_at < shift.ends_at,
             Shift.ends_at > shift.starts_at,
         )
@@ -48,7 +48,7 @@ def _conditions(
         volunteer_muted_themes.c.theme_id == activity.theme_id
     )
     conditions = [
-        Volunteer.status == "active",
+        Volunteer.status == VolunteerStatus.ACTIVE,
         Volunteer.reachable.is_(True),
         Volunteer.mute_recruitment.is_(False),
         Volunteer.telegram_id.is_not(None),
@@ -68,7 +68,9 @@ def _conditions(
         blocked = (
             select(Signup.volunteer_id)
             .join(Shift, Shift.id == Signup.shift_id)
-            .where(Signup.status == "no_show", Shift.starts_at > now - policy.no_show_block)
+            .where(
+                Signup.status == SignupStatus.NO_SHOW, Shift.starts_at > now - policy.no_show_block
+            )
             .group_by(Signup.volunteer_id)
             .having(func.count() >= policy.no_show_limit)
         )

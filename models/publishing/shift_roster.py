@@ -9,12 +9,18 @@ from datetime import datetime
 from sqlalchemy import case, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.activities.tables import ServiceRecord, Shift, Signup
+from models.activities import places
+from models.activities.tables import ServiceRecord, Shift, Signup, SignupStatus
 from models.registration.tables import Volunteer
 
-ON_ROSTER = ("confirmed", "offered", "waiting", "no_show")
+ON_ROSTER = (
+    SignupStatus.CONFIRMED,
+    SignupStatus.OFFERED,
+    SignupStatus.WAITING,
+    SignupStatus.NO_SHOW,
+)
 # Confirmed first, then offers, the waiting list in its order, and no-shows last.
-_ORDER = case({"confirmed": 0, "offered": 1, "waiting": 2}, value=Signup.status, else_=3)
+_ORDER = case(*((Signup.status == status, rank) for rank, status in enumerate(ON_ROSTER)))
 
 
 @dataclass(frozen=True)
@@ -46,7 +52,7 @@ async def recipients(session: AsyncSession, shift_id: int) -> list[Volunteer]:
             .join(Signup, Signup.volunteer_id == Volunteer.id)
             .where(
                 Signup.shift_id == shift_id,
-                Signup.status.in_(("confirmed", "offered", "waiting")),
+                Signup.status.in_(places.ACTIVE),
                 Volunteer.telegram_id.is_not(None),
                 Volunteer.reachable.is_(True),
             )

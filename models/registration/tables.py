@@ -20,7 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models.base import Base, UTCDateTime
+from models.base import Base, EnumText, UTCDateTime, one_of
 from models.reference import District, Theme
 
 
@@ -30,6 +30,11 @@ class Availability(enum.IntFlag):
     WEEKDAYS = 1
     WEEKENDS = 2
     EVENINGS = 4
+
+
+class VolunteerStatus(enum.StrEnum):
+    ACTIVE = "active"
+    ERASED = "erased"
 
 
 volunteer_themes = Table(
@@ -51,11 +56,11 @@ volunteer_muted_themes = Table(
 class Volunteer(Base):
     __tablename__ = "volunteers"
     __table_args__ = (
-        CheckConstraint("status IN ('active', 'erased')", name="status"),
+        one_of("status", VolunteerStatus),
         CheckConstraint("availability >= 0 AND availability < 8", name="availability"),
         CheckConstraint("language IN ('zh-CN', 'en')", name="language"),
         CheckConstraint(
-            "status = 'erased' OR (full_name IS NOT NULL AND phone IS NOT NULL)",
+            f"status = '{VolunteerStatus.ERASED}' OR (full_name IS NOT NULL AND phone IS NOT NULL)",
             name="active_has_contact",
         ),
     )
@@ -63,7 +68,9 @@ class Volunteer(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     # NULL once erased: the row stays so that service records keep their owner, anonymised.
     telegram_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
-    status: Mapped[str] = mapped_column(String(16), default="active")
+    status: Mapped[VolunteerStatus] = mapped_column(
+        EnumText(VolunteerStatus, 16), default=VolunteerStatus.ACTIVE
+    )
     language: Mapped[str] = mapped_column(String(8))
     full_name: Mapped[str | None] = mapped_column(String(64))
     phone: Mapped[str | None] = mapped_column(String(20))

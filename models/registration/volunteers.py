@@ -19,7 +19,7 @@ from models import audit
 from models.crypto import IdCipher
 from models.errors import Conflict
 from models.reference import District, Theme
-from models.registration.tables import Volunteer
+from models.registration.tables import Volunteer, VolunteerStatus
 from models.registration.validation import PrcId
 
 
@@ -102,7 +102,7 @@ async def register(
         raise Conflict("draft_incomplete")
     volunteer = Volunteer(
         telegram_id=telegram_id,
-        status="active",
+        status=VolunteerStatus.ACTIVE,
         language=language,
         full_name=draft.name,
         phone=draft.phone,
@@ -173,7 +173,7 @@ async def erase(session: AsyncSession, volunteer: Volunteer, now: datetime) -> N
     """Erase personal data; the row stays, anonymised, so service records keep their owner."""
     telegram_id = volunteer.telegram_id
     volunteer.telegram_id = None
-    volunteer.status = "erased"
+    volunteer.status = VolunteerStatus.ERASED
     volunteer.full_name = None
     volunteer.phone = None
     volunteer.id_number_encrypted = None

@@ -18,10 +18,17 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.activities.tables import Activity, ServiceRecord, Shift, Signup
+from models.activities.tables import (
+    Activity,
+    ServiceRecord,
+    Shift,
+    ShiftStatus,
+    Signup,
+    SignupStatus,
+)
 from models.db import upsert
 from models.registration.tables import Volunteer
-from models.reminders.tables import Reminder
+from models.reminders.tables import Reminder, ReminderStatus
 
 LEASE = timedelta(minutes=5)
 MINUTE = timedelta(minutes=1)
@@ -74,9 +81,11 @@ async def follow(
 ) -> None:
     """Keep a sign-up's pending reminders in step with it: planned while it is confirmed,
     cancelled otherwise. Reminders whose time has already passed are not planned."""
-    pending = (Reminder.signup_id == signup.id) & (Reminder.status == "pending")
-    if signup.status != "confirmed":
-        await session.execute(update(Reminder).where(pending).values(status="cancelled"))
+    pending = (Reminder.signup_id == signup.id) & (Reminder.status == ReminderStatus.PENDING)
+    if signup.status != SignupStatus.CONFIRMED:
+        await session.execute(
+            update(Reminder).where(pending).values(status=ReminderStatus.CANCELLED)
+        )
         return
     shift = await session.get(Shift, signup.shift_id)
     volunteer = await session.get(Volunteer, signup.volunteer_id)
@@ -93,13 +102,18 @@ async def follow(
     await session.execute(
         update(Reminder)
         .where(pending, Reminder.kind.not_in(kinds), Reminder.kind.endswith("m"))
-        .values(status="cancelled")
+        .values(status=ReminderStatus.CANCELLED)
     )
 
 
 async def _plan(session: AsyncSession, signup_id: int, kind: str, due: datetime) -> None:
     """Make the sign-up's reminder of this kind pending at `due` (again, if it was settled)."""
-    values = {"due_at": due, "status": "pending", "lease_until": None, "sent_at": None}
+    values = {
+        "due_at": due,
+        "status": ReminderStatus.PENDING,
+        "lease_until": None,
+        "sent_at": None,
+    }
     await session.execute(
         upsert(session, Reminder)
         .values(signup_id=signup_id, kind=kind, **values)
@@ -121,10 +135,10 @@ async def drop_checkout(session: AsyncSession, signup_id: int) -> None:
         update(Reminder)
         .where(
             Reminder.signup_id == signup_id,
-            Reminder.status == "pending",
+            Reminder.status == ReminderStatus.PENDING,
             Reminder.kind.startswith(CHECKOUT),
         )
-        .values(status="cancelled")
+        .values(status=ReminderStatus.CANCELLED)
     )
 
 
@@ -134,7 +148,7 @@ async def follow_shift(session: AsyncSession, shift: Shift, *, now: datetime) ->
     rows = await session.scalars(
         select(Reminder)
         .join(Signup, Signup.id == Reminder.signup_id)
-        .where(Signup.shift_id == shift.id, Reminder.status == "pending")
+        .where(Signup.shift_id == shift.id, Reminder.status == ReminderStatus.PENDING)
     )
     for reminder in rows:
         if is_checkout(reminder.kind):
@@ -142,7 +156,7 @@ async def follow_shift(session: AsyncSession, shift: Shift, *, now: datetime) ->
         elif reminder.kind.endswith("m"):
             reminder.due_at = shift.starts_at - offset_of(reminder.kind)
             if reminder.due_at <= now:
-                reminder.status = "cancelled"
+                reminder.status = ReminderStatus.CANCELLED
 
 
 async def drop_for_shifts(session: AsyncSession, shift_ids: list[int]) -> None:
@@ -150,8 +164,8 @@ async def drop_for_shifts(session: AsyncSession, shift_ids: list[int]) -> None:
     on_shifts = select(Signup.id).where(Signup.shift_id.in_(shift_ids))
     await session.execute(
         update(Reminder)
-        .where(Reminder.signup_id.in_(on_shifts), Reminder.status == "pending")
-        .values(status="cancelled")
+        .where(Reminder.signup_id.in_(on_shifts), Reminder.status == ReminderStatus.PENDING)
+        .values(status=ReminderStatus.CANCELLED)
         .execution_options(synchronize_session=False)
     )
 
@@ -165,8 +179,8 @@ async def claim_due(
     """Take up to `limit` due reminders (or ones whose sender's lease ran out) for this process;
     no other process can take them until the lease ends."""
     claimable = or_(
-        and_(Reminder.status == "pending", Reminder.due_at <= now),
-        and_(Reminder.status == "sending", Reminder.lease_until < now),
+        and_(Reminder.status == ReminderStatus.PENDING, Reminder.due_at <= now),
+        and_(Reminder.status == ReminderStatus.SENDING, Reminder.lease_until < now),
     )
     # Materialised, so the locked rows are chosen once: as a plain subquery PostgreSQL may run it
     # again for each row, and a rerun skips rows this very statement has claimed and takes more.
@@ -182,7 +196,7 @@ async def claim_due(
     result = await session.execute(
         update(Reminder)
         .where(Reminder.id.in_(select(due.c.id)), claimable)
-        .values(status="sending", lease_until=now + lease)
+        .values(status=ReminderStatus.SENDING, lease_until=now + lease)
         .returning(Reminder.id)
         .execution_options(synchronize_session=False)
     )
@@ -194,7 +208,10 @@ async def due_count(session: AsyncSession, *, now: datetime) -> int:
     due = await session.scalar(
         select(func.count())
         .select_from(Reminder)
-        .where(Reminder.status.in_(("pending", "sending")), Reminder.due_at <= now)
+        .where(
+            Reminder.status.in_((ReminderStatus.PENDING, ReminderStatus.SENDING)),
+            Reminder.due_at <= now,
+        )
     )
     return due or 0
 
@@ -228,8 +245,8 @@ async def load_claimed(session: AsyncSession, ids: list[int], *, now: datetime) 
     found = []
     for reminder, signup, shift, activity, volunteer, record in rows:
         useful = (
-            signup.status == "confirmed"
-            and shift.status != "cancelled"
+            signup.status == SignupStatus.CONFIRMED
+            and shift.status != ShiftStatus.CANCELLED
             and volunteer.telegram_id is not None
         )
         if is_checkout(reminder.kind):
@@ -246,11 +263,15 @@ def _still_in(record: ServiceRecord | None) -> bool:
     return record is not None and record.checked_in_at is not None and not record.checked_out_at
 
 
-async def settle(session: AsyncSession, reminder_id: int, *, status: str, now: datetime) -> None:
+async def settle(
+    session: AsyncSession, reminder_id: int, *, status: ReminderStatus, now: datetime
+) -> None:
     """Record how a claimed reminder ended: `sent`, or `missed` (not useful any more, or the
     message could not be delivered)."""
     await session.execute(
         update(Reminder)
-        .where(Reminder.id == reminder_id, Reminder.status == "sending")
-        .values(status=status, lease_until=None, sent_at=now if status == "sent" else None)
+        .where(Reminder.id == reminder_id, Reminder.status == ReminderStatus.SENDING)
+        .values(
+            status=status, lease_until=None, sent_at=now if status == ReminderStatus.SENT else None
+        )
     )

@@ -16,13 +16,10 @@ from sqlalchemy import ScalarSelect, String, cast, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.activities import places
-from models.activities.tables import Activity, Shift, Signup
+from models.activities.tables import Activity, ActivityStatus, Shift, ShiftStatus, Signup
 from models.db import upsert
-from models.reminders.tables import Alert
-from models.teams.tables import RoleGrant
-
-SHORT_SHIFT = "short_shift"
-DIGEST = "digest"
+from models.reminders.tables import Alert, AlertKind
+from models.teams.tables import Role, RoleGrant
 
 
 @dataclass(frozen=True)
@@ -33,7 +30,7 @@ class AlertPolicy:
     digest_at: time | None = time(18, 0)  # the deployment's local time
 
 
-async def claim(session: AsyncSession, kind: str, key: str, *, now: datetime) -> bool:
+async def claim(session: AsyncSession, kind: AlertKind, key: str, *, now: datetime) -> bool:
     """Write the alert's row; False when it was written before (by this or another process)."""
     written = await session.scalar(
         upsert(session, Alert)
@@ -70,13 +67,15 @@ async def short_shifts(
     if policy.short_before is None:
         return []
     held = _held()
-    alerted = exists().where(Alert.kind == SHORT_SHIFT, Alert.key == cast(Shift.id, String))
+    alerted = exists().where(
+        Alert.kind == AlertKind.SHORT_SHIFT, Alert.key == cast(Shift.id, String)
+    )
     rows = await session.execute(
         select(Shift, Activity, held)
         .join(Activity, Activity.id == Shift.activity_id)
         .where(
-            Activity.status == "published",
-            Shift.status == "open",
+            Activity.status == ActivityStatus.PUBLISHED,
+            Shift.status == ShiftStatus.OPEN,
             Shift.starts_at > now,
             Shift.starts_at <= now + policy.short_before,
             held < Shift.capacity,
@@ -87,7 +86,7 @@ async def short_shifts(
     )
     found = []
     for shift, activity, count in rows.all():
-        if await claim(session, SHORT_SHIFT, str(shift.id), now=now):
+        if await claim(session, AlertKind.SHORT_SHIFT, str(shift.id), now=now):
             found.append(Short(shift, activity, count))
     return found
 
@@ -127,14 +126,14 @@ async def digests_due(
     if policy.digest_at is None or now.astimezone(zone).time() < policy.digest_at:
         return []
     start, end, day = _tomorrow(now, zone)
-    if not await claim(session, DIGEST, day, now=now):
+    if not await claim(session, AlertKind.DIGEST, day, now=now):
         return []
     rows = await session.execute(
         select(Shift, Activity)
         .join(Activity, Activity.id == Shift.activity_id)
         .where(
-            Activity.status == "published",
-            Shift.status != "cancelled",
+            Activity.status == ActivityStatus.PUBLISHED,
+            Shift.status != ShiftStatus.CANCELLED,
             Shift.starts_at >= start,
             Shift.starts_at < end,
         )
@@ -147,7 +146,7 @@ async def digests_due(
         by_team[activity.team_id].append(DigestLine(shift, activity, loads[shift.id]))
     grants = await session.execute(
         select(RoleGrant.telegram_id, RoleGrant.team_id)
-        .where(RoleGrant.role == "coordinator", RoleGrant.team_id.in_(by_team))
+        .where(RoleGrant.role == Role.COORDINATOR, RoleGrant.team_id.in_(by_team))
         .order_by(RoleGrant.telegram_id, RoleGrant.team_id)
     )
     per_coordinator: dict[int, list[DigestLine]] = defaultdict(list)

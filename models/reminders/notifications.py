@@ -14,7 +14,7 @@ from sqlalchemy import inspect, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import audit
-from models.activities.tables import Shift, Signup
+from models.activities.tables import Shift, ShiftStatus, Signup, SignupStatus
 from models.errors import NotAllowed
 from models.reference import Theme
 from models.registration.tables import Volunteer
@@ -63,8 +63,8 @@ async def set_reminders(
         .join(Shift, Shift.id == Signup.shift_id)
         .where(
             Signup.volunteer_id == volunteer.id,
-            Signup.status == "confirmed",
-            Shift.status != "cancelled",
+            Signup.status == SignupStatus.CONFIRMED,
+            Shift.status != ShiftStatus.CANCELLED,
             Shift.starts_at > now,
         )
         .order_by(Signup.id)

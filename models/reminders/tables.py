@@ -4,11 +4,19 @@ lease) and alerts that must go out once only."""
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import Base, UTCDateTime
+from models.base import Base, EnumText, UTCDateTime, one_of
+
+
+class AlertKind(StrEnum):
+    """What a once-only alert is about (its key says which shift or day)."""
+
+    SHORT_SHIFT = "short_shift"
+    DIGEST = "digest"
 
 
 class Alert(Base):
@@ -20,17 +28,23 @@ class Alert(Base):
     __table_args__ = (UniqueConstraint("kind", "key", name="uq_alerts_kind_key"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    kind: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[AlertKind] = mapped_column(EnumText(AlertKind, 32))
     key: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ReminderStatus(StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    MISSED = "missed"
+    CANCELLED = "cancelled"
 
 
 class Reminder(Base):
     __tablename__ = "reminders"
     __table_args__ = (
-        CheckConstraint(
-            "status IN ('pending', 'sending', 'sent', 'missed', 'cancelled')", name="status"
-        ),
+        one_of("status", ReminderStatus),
         UniqueConstraint("signup_id", "kind", name="uq_reminders_signup_kind"),
         Index("ix_reminders_due", "status", "due_at"),
     )
@@ -39,6 +53,8 @@ class Reminder(Base):
     signup_id: Mapped[int] = mapped_column(ForeignKey("signups.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(32))
     due_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    status: Mapped[str] = mapped_column(String(16), default="pending")
+    status: Mapped[ReminderStatus] = mapped_column(
+        EnumText(ReminderStatus, 16), default=ReminderStatus.PENDING
+    )
     lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -33,9 +33,9 @@ from models.attendance.hours import hours_text
 from models.crypto import IdCipher
 from models.errors import Conflict
 from models.reference import District, Theme
-from models.registration.tables import Volunteer, volunteer_themes
+from models.registration.tables import Volunteer, VolunteerStatus, volunteer_themes
 from models.reports.export_files import COLUMNS, Cell, FileFormat, Table, _open
-from models.teams.tables import Team, TeamMember
+from models.teams.tables import MemberStatus, Team, TeamMember
 
 CHUNK_ROWS = 1000
 ID_TYPE_RESIDENT = "居民身份证"  # the national system's name for a PRC resident ID card
@@ -106,10 +106,10 @@ async def find_team(session: AsyncSession, name_or_id: str) -> Team | None:
 
 
 def _volunteers(scope: Scope) -> Select[Any]:
-    query = select(Volunteer.id).where(Volunteer.status == "active")
+    query = select(Volunteer.id).where(Volunteer.status == VolunteerStatus.ACTIVE)
     if scope.team_id is not None:
         query = query.join(TeamMember, TeamMember.volunteer_id == Volunteer.id).where(
-            TeamMember.team_id == scope.team_id, TeamMember.status == "active"
+            TeamMember.team_id == scope.team_id, TeamMember.status == MemberStatus.ACTIVE
         )
     return query
 

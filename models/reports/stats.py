@@ -37,7 +37,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models.activities.tables import Activity, ServiceRecord, Shift, Signup
 from models.reference import Theme
 from models.registration.tables import Volunteer
-from models.teams.tables import Team, TeamMember
+from models.teams.tables import MemberStatus, Team, TeamMember
 
 MONTHS_SHOWN = 12  # the chart's months, and the window of `/stats`'s figures
 
@@ -246,7 +246,7 @@ async def volunteers(session: AsyncSession, scope: Scope, period: Period) -> Vol
             .join(Volunteer, Volunteer.id == TeamMember.volunteer_id)
             .where(
                 TeamMember.team_id.in_(scope.team_ids),
-                TeamMember.status == "active",
+                TeamMember.status == MemberStatus.ACTIVE,
                 TeamMember.joined_at < end,
                 _still_registered(end),
             )
@@ -270,7 +270,11 @@ async def by_team(session: AsyncSession, scope: Scope, period: Period) -> list[T
     members = (
         select(TeamMember.team_id, func.count().label("members"))
         .join(Volunteer, Volunteer.id == TeamMember.volunteer_id)
-        .where(TeamMember.status == "active", TeamMember.joined_at < end, _still_registered(end))
+        .where(
+            TeamMember.status == MemberStatus.ACTIVE,
+            TeamMember.joined_at < end,
+            _still_registered(end),
+        )
         .group_by(TeamMember.team_id)
         .subquery()
     )

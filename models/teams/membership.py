@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models import audit
 from models.errors import Conflict, NotAllowed
 from models.registration.tables import Volunteer
-from models.teams.tables import Team, TeamMember
+from models.teams.tables import MemberStatus, Team, TeamMember
 
 
 async def team_by_token(session: AsyncSession, token: str) -> Team:
@@ -51,12 +51,12 @@ async def join(
 ) -> TeamMember:
     """Join by the team's link: a member at once (a pending request becomes membership)."""
     member = await _membership(session, team.id, volunteer.id)
-    if member is not None and member.status == "active":
+    if member is not None and member.status == MemberStatus.ACTIVE:
         raise Conflict("already_member", team=team.name)
     if member is None:
         member = TeamMember(team_id=team.id, volunteer_id=volunteer.id)
         session.add(member)
-    member.status, member.joined_at = "active", now
+    member.status, member.joined_at = MemberStatus.ACTIVE, now
     await session.flush()
     _audit(session, volunteer.telegram_id, "team.join", team.id, volunteer.id, now, "active")
     return member
@@ -68,9 +68,11 @@ async def ask_to_join(
     """Ask to join; the team's coordinators decide."""
     member = await _membership(session, team.id, volunteer.id)
     if member is not None:
-        code = "already_member" if member.status == "active" else "already_asked"
+        code = "already_member" if member.status == MemberStatus.ACTIVE else "already_asked"
         raise Conflict(code, team=team.name)
-    member = TeamMember(team_id=team.id, volunteer_id=volunteer.id, status="pending", joined_at=now)
+    member = TeamMember(
+        team_id=team.id, volunteer_id=volunteer.id, status=MemberStatus.PENDING, joined_at=now
+    )
     session.add(member)
     await session.flush()
     _audit(session, volunteer.telegram_id, "team.ask", team.id, volunteer.id, now, "pending")
@@ -88,10 +90,10 @@ async def decide(
 ) -> None:
     """A coordinator approves or declines a request to join (checked by the caller)."""
     member = await _membership(session, team_id, volunteer_id)
-    if member is None or member.status != "pending":
+    if member is None or member.status != MemberStatus.PENDING:
         raise Conflict("request_gone")
     if approve:
-        member.status, member.joined_at = "active", now
+        member.status, member.joined_at = MemberStatus.ACTIVE, now
     else:
         await session.delete(member)
     action = "team.approve" if approve else "team.decline"
@@ -114,7 +116,7 @@ async def leave(
 @dataclass(frozen=True)
 class Membership:
     team: Team
-    status: str
+    status: MemberStatus
 
 
 async def teams_of(session: AsyncSession, volunteer: Volunteer) -> list[Membership]:
@@ -128,7 +130,7 @@ async def teams_of(session: AsyncSession, volunteer: Volunteer) -> list[Membersh
 
 
 async def members(
-    session: AsyncSession, team_id: int, *, status: str, limit: int = 50
+    session: AsyncSession, team_id: int, *, status: MemberStatus, limit: int = 50
 ) -> list[tuple[Volunteer, datetime]]:
     """The team's members (or pending requests), most recent first."""
     rows = await session.execute(

@@ -114,7 +114,7 @@ async def create_team(
 async def grant(
     session: AsyncSession,
     telegram_id: int,
-    role: str,
+    role: Role,
     *,
     team: Team | None,
     now: datetime,
@@ -178,7 +178,7 @@ async def invite(
     made = Invite(
         token=secrets.token_urlsafe(16),
         team_id=team.id,
-        role="coordinator",
+        role=Role.COORDINATOR,
         created_by=actor,
         created_at=now,
         expires_at=now + valid_for,
@@ -223,5 +223,5 @@ async def accept_invite(
     if held is not None:
         raise Conflict("already_coordinator", team=team.name)
     # Granted by whoever made the invite: the audit log names them.
-    await grant(session, telegram_id, "coordinator", team=team, now=now, granted_by=inviter)
+    await grant(session, telegram_id, Role.COORDINATOR, team=team, now=now, granted_by=inviter)
     return team

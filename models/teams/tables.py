@@ -30,9 +30,14 @@ class Team(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
+class MemberStatus(StrEnum):
+    PENDING = "pending"
+    ACTIVE = "active"
+
+
 class TeamMember(Base):
     __tablename__ = "team_members"
-    __table_args__ = (CheckConstraint("status IN ('pending', 'active')", name="status"),)
+    __table_args__ = (one_of("status", MemberStatus),)
 
     team_id: Mapped[int] = mapped_column(
         ForeignKey("teams.id", ondelete="CASCADE"), primary_key=True
@@ -40,7 +45,9 @@ class TeamMember(Base):
     volunteer_id: Mapped[int] = mapped_column(
         ForeignKey("volunteers.id", ondelete="CASCADE"), primary_key=True
     )
-    status: Mapped[str] = mapped_column(String(16), default="pending")
+    status: Mapped[MemberStatus] = mapped_column(
+        EnumText(MemberStatus, 16), default=MemberStatus.PENDING
+    )
     joined_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
@@ -73,12 +80,13 @@ class Invite(Base):
     """A one-time link that makes whoever opens it first a coordinator of the team."""
 
     __tablename__ = "invites"
-    __table_args__ = (CheckConstraint("role IN ('coordinator')", name="role"),)
+    # An invite makes a coordinator, never an admin.
+    __table_args__ = (CheckConstraint(f"role IN ('{Role.COORDINATOR}')", name="role"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     token: Mapped[str] = mapped_column(String(32), unique=True)
     team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
-    role: Mapped[str] = mapped_column(String(16), default="coordinator")
+    role: Mapped[Role] = mapped_column(EnumText(Role, 16), default=Role.COORDINATOR)
     created_by: Mapped[int] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
