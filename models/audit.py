@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Integer, String, or_, select
+from sqlalchemy import JSON, BigInteger, Integer, String, inspect, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -25,15 +25,27 @@ class AuditEntry(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
 
 
-# What an action was done to: the kind of thing ("shift", "team", …) and its id.
+# What an action was done to: a row, or the kind of thing ("shift", "team", …) and its id.
 Target = tuple[str, int | None]
+# The kind of thing a row of each audited table is, as the log names it.
+KINDS = {
+    "activities": "activity",
+    "broadcasts": "broadcast",
+    "help_requests": "help_request",
+    "role_grants": "role_grant",
+    "service_records": "service_record",
+    "shifts": "shift",
+    "signups": "signup",
+    "teams": "team",
+    "volunteers": "volunteer",
+}
 
 
 def record(
     session: AsyncSession,
     actor: int | None,
     action: str,
-    target: Target,
+    target: Base | Target,
     at: datetime,
     *,
     before: dict[str, Any] | None = None,
@@ -41,7 +53,11 @@ def record(
 ) -> AuditEntry:
     """Add a row to the caller's transaction (never committed on its own): `actor` (a Telegram
     id; None for the server) did `action` to `target` at `at`."""
-    target_type, target_id = target
+    if isinstance(target, Base):
+        identity = inspect(target).identity  # the row's primary key, once flushed
+        target_type, target_id = KINDS[target.__tablename__], identity[0] if identity else None
+    else:
+        target_type, target_id = target
     entry = AuditEntry(
         actor_telegram_id=actor,
         action=action,

@@ -25,10 +25,7 @@ LEASE = timedelta(seconds=60)  # long enough for any one update's handling
 KEEP = timedelta(days=1)  # Telegram gives up redelivering long before this
 
 
-class InboxStatus(StrEnum):
-    PENDING = "pending"
-    HANDLING = "handling"
-    DONE = "done"
+InboxStatus = StrEnum("InboxStatus", "PENDING HANDLING DONE")
 
 
 class InboundUpdate(Base):

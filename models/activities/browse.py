@@ -12,12 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.activities.tables import Activity, ActivityStatus, Shift, ShiftStatus
 
-
-class Period(StrEnum):
-    ANY = "any"
-    TODAY = "today"
-    WEEK = "week"
-    WEEKEND = "weekend"
+Period = StrEnum("Period", "ANY TODAY WEEK WEEKEND")
 
 
 SATURDAY = 5

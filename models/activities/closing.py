@@ -82,7 +82,7 @@ async def _close(
         session,
         None,
         "shift.close",
-        ("shift", shift.id),
+        shift,
         now,
         before={"status": "open"},
         after={"status": "closed", "turned_away": len(waiting)},

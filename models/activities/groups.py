@@ -32,14 +32,9 @@ from models.base import Base, EnumText, UTCDateTime
 from models.db import upsert
 from models.errors import Conflict
 
-
-class ChatKind(StrEnum):
-    """What kind of Telegram chat the bot was added to (as Telegram names it; private chats are
-    not kept)."""
-
-    GROUP = "group"
-    SUPERGROUP = "supergroup"
-    CHANNEL = "channel"
+# What kind of Telegram chat the bot was added to (as Telegram names it; private chats are not
+# kept).
+ChatKind = StrEnum("ChatKind", "GROUP SUPERGROUP CHANNEL")
 
 
 class GroupChat(Base):

@@ -102,7 +102,7 @@ async def expire_offers(
         if signup.offer_expires_at > now:
             continue
         settle(signup, SignupStatus.CANCELLED, now)
-        audit.record(session, None, "offer.expire", ("signup", signup.id), now)
+        audit.record(session, None, "offer.expire", signup, now)
         await session.flush()
         expired.append(Expired(signup, await fill_places(session, shift, now=now, policy=policy)))
     # The cards last: holding a card's row while waiting for the next shift's lock would

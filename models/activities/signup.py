@@ -356,7 +356,7 @@ def _audit(
         session,
         volunteer.telegram_id,
         action,
-        ("signup", signup.id),
+        signup,
         now,
         after={"shift_id": signup.shift_id, "status": signup.status},
     )

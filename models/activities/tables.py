@@ -26,35 +26,18 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, EnumText, UTCDateTime, one_of
 
-
-class ActivityStatus(StrEnum):
-    DRAFT = "draft"
-    PUBLISHED = "published"
-    CANCELLED = "cancelled"
+ActivityStatus = StrEnum("ActivityStatus", "DRAFT PUBLISHED CANCELLED")
 
 
-class ShiftStatus(StrEnum):
-    OPEN = "open"
-    CLOSED = "closed"
-    CANCELLED = "cancelled"
+ShiftStatus = StrEnum("ShiftStatus", "OPEN CLOSED CANCELLED")
 
 
-class SignupStatus(StrEnum):
-    CONFIRMED = "confirmed"
-    WAITING = "waiting"
-    OFFERED = "offered"
-    CANCELLED = "cancelled"
-    ATTENDED = "attended"
-    NO_SHOW = "no_show"
+SignupStatus = StrEnum("SignupStatus", "CONFIRMED WAITING OFFERED CANCELLED ATTENDED NO_SHOW")
 
 
-class CheckinMethod(StrEnum):
-    """How a presence was recorded: the shift's code, the volunteer's location, or the
-    coordinator's roster."""
-
-    CODE = "code"
-    LOCATION = "location"
-    ROSTER = "roster"
+# How a presence was recorded: the shift's code, the volunteer's location, or the coordinator's
+# roster.
+CheckinMethod = StrEnum("CheckinMethod", "CODE LOCATION ROSTER")
 
 
 class Activity(Base):

@@ -114,7 +114,7 @@ async def open_code(
         return shift.checkin_token
     action = "checkin_code.rotate" if shift.checkin_token is not None else "checkin_code.open"
     shift.checkin_token = secrets.token_urlsafe(CODE_TOKEN_BYTES)
-    audit.record(session, actor, action, ("shift", shift.id), now)
+    audit.record(session, actor, action, shift, now)
     await session.flush()
     return shift.checkin_token
 
@@ -367,7 +367,7 @@ def _audit(
         session,
         volunteer.telegram_id,
         action,
-        ("service_record", record.id),
+        record,
         now,
         after={
             "signup_id": record.signup_id,

@@ -85,7 +85,7 @@ def _audit(
     after: dict[str, object],
     now: datetime,
 ) -> None:
-    audit.record(session, actor, action, ("signup", signup.id), now, before=before, after=after)
+    audit.record(session, actor, action, signup, now, before=before, after=after)
 
 
 async def _count_no_show(session: AsyncSession, signup: Signup, change: int) -> None:
@@ -275,5 +275,5 @@ async def mark_no_shows(
         signup.status = SignupStatus.NO_SHOW
         signup.updated_at = now
         await _count_no_show(session, signup, +1)
-        audit.record(session, None, "attendance.no_show", ("signup", signup.id), now)
+        audit.record(session, None, "attendance.no_show", signup, now)
     return marked

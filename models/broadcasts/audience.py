@@ -32,16 +32,8 @@ from models.registration.tables import (
 from models.teams import roles
 from models.teams.tables import MemberStatus, TeamMember
 
-
-class AudienceKind(StrEnum):
-    """Whom a call goes to (kept in `Broadcast.audience`, with the ids chosen)."""
-
-    EVERYONE = "everyone"
-    TEAMS = "teams"
-    DISTRICTS = "districts"
-    THEMES = "themes"
-    SERVED = "served"
-    WAITING = "waiting"
+# Whom a call goes to (kept in `Broadcast.audience`, with the ids chosen).
+AudienceKind = StrEnum("AudienceKind", "EVERYONE TEAMS DISTRICTS THEMES SERVED WAITING")
 
 
 AUDIENCE_KINDS: tuple[AudienceKind, ...] = tuple(AudienceKind)

@@ -76,7 +76,7 @@ async def control(
         session,
         actor,
         f"broadcast.{action}",
-        ("broadcast", broadcast.id),
+        broadcast,
         now,
         after={"status": becomes},
     )

@@ -98,7 +98,7 @@ async def create(
         session,
         actor,
         "broadcast.create",
-        ("broadcast", broadcast.id),
+        broadcast,
         now,
         after={"audience": draft.audience.to_json(), "send_at": send_at.isoformat()},
     )

@@ -22,14 +22,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, EnumText, UTCDateTime, one_of
 
-
-class BroadcastStatus(StrEnum):
-    DRAFT = "draft"
-    SCHEDULED = "scheduled"
-    RUNNING = "running"
-    PAUSED = "paused"
-    CANCELLED = "cancelled"
-    DONE = "done"
+BroadcastStatus = StrEnum("BroadcastStatus", "DRAFT SCHEDULED RUNNING PAUSED CANCELLED DONE")
 
 
 class Broadcast(Base):
@@ -64,13 +57,7 @@ class Broadcast(Base):
     progress_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
-class DeliveryStatus(StrEnum):
-    PENDING = "pending"
-    SENDING = "sending"
-    SENT = "sent"
-    UNCERTAIN = "uncertain"
-    FAILED = "failed"
-    BLOCKED = "blocked"
+DeliveryStatus = StrEnum("DeliveryStatus", "PENDING SENDING SENT UNCERTAIN FAILED BLOCKED")
 
 
 class Delivery(Base):

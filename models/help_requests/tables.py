@@ -32,14 +32,7 @@ from models.registration.tables import Volunteer
 from models.teams import roles
 from models.teams.tables import Role, RoleGrant
 
-
-class HelpRequestStatus(StrEnum):
-    OPEN = "open"
-    ACCEPTED = "accepted"
-    DECLINED = "declined"
-    CONVERTED = "converted"
-    DONE = "done"
-    CANCELLED = "cancelled"
+HelpRequestStatus = StrEnum("HelpRequestStatus", "OPEN ACCEPTED DECLINED CONVERTED DONE CANCELLED")
 
 
 class HelpRequest(Base):
@@ -83,10 +76,7 @@ class HelpDispatch(Base):
     )
 
 
-class AssignmentStatus(StrEnum):
-    ASKED = "asked"
-    ACCEPTED = "accepted"
-    DECLINED = "declined"
+AssignmentStatus = StrEnum("AssignmentStatus", "ASKED ACCEPTED DECLINED")
 
 
 class HelpAssignment(Base):

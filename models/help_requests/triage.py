@@ -223,7 +223,7 @@ def _record(
         session,
         actor,
         f"help.{step}",
-        ("help_request", request.id),
+        request,
         now,
         before=before,
         after={**_state(request), **extra},

@@ -168,7 +168,7 @@ async def publish(
         session,
         created_by,
         "activity.publish",
-        ("activity", activity.id),
+        activity,
         now,
         after={"title": activity.title, "shifts": len(plan.shifts)},
     )
@@ -281,7 +281,7 @@ async def cancel_shifts(
         session,
         actor,
         "activity.cancel" if remaining is None else "shift.cancel",
-        ("activity", activity.id),
+        activity,
         now,
         after={"shift_ids": cancelled, "reason": reason, "told": len(affected)},
     )

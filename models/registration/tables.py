@@ -32,9 +32,7 @@ class Availability(enum.IntFlag):
     EVENINGS = 4
 
 
-class VolunteerStatus(enum.StrEnum):
-    ACTIVE = "active"
-    ERASED = "erased"
+VolunteerStatus = enum.StrEnum("VolunteerStatus", "ACTIVE ERASED")
 
 
 volunteer_themes = Table(

@@ -120,7 +120,7 @@ async def register(
         session,
         telegram_id,
         "volunteer.registered",
-        ("volunteer", volunteer.id),
+        volunteer,
         now,
         after={"real_name": volunteer.is_real_name},
     )
@@ -152,7 +152,7 @@ async def update_profile(
         session,
         volunteer.telegram_id,
         "volunteer.profile_updated",
-        ("volunteer", volunteer.id),
+        volunteer,
         now,
         after={"fields": list(fields)},
     )
@@ -184,7 +184,7 @@ async def erase(session: AsyncSession, volunteer: Volunteer, now: datetime) -> N
     volunteer.themes = []
     volunteer.erased_at = now
     await session.flush()
-    audit.record(session, telegram_id, "volunteer.erased", ("volunteer", volunteer.id), now)
+    audit.record(session, telegram_id, "volunteer.erased", volunteer, now)
 
 
 def _apply_sealed_id(volunteer: Volunteer, sealed: SealedId) -> None:

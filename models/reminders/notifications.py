@@ -136,7 +136,7 @@ def _audit(
         session,
         volunteer.telegram_id,
         action,
-        ("volunteer", volunteer.id),
+        volunteer,
         now,
         before=before,
         after=after,

@@ -11,12 +11,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, EnumText, UTCDateTime, one_of
 
-
-class AlertKind(StrEnum):
-    """What a once-only alert is about (its key says which shift or day)."""
-
-    SHORT_SHIFT = "short_shift"
-    DIGEST = "digest"
+# What a once-only alert is about (its key says which shift or day).
+AlertKind = StrEnum("AlertKind", "SHORT_SHIFT DIGEST")
 
 
 class Alert(Base):
@@ -33,12 +29,7 @@ class Alert(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
-class ReminderStatus(StrEnum):
-    PENDING = "pending"
-    SENDING = "sending"
-    SENT = "sent"
-    MISSED = "missed"
-    CANCELLED = "cancelled"
+ReminderStatus = StrEnum("ReminderStatus", "PENDING SENDING SENT MISSED CANCELLED")
 
 
 class Reminder(Base):

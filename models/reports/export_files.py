@@ -24,14 +24,10 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 Cell = str | int | Decimal | None
 
 
-class Table(StrEnum):
-    VOLUNTEERS = "volunteers"
-    RECORDS = "records"
+Table = StrEnum("Table", "VOLUNTEERS RECORDS")
 
 
-class FileFormat(StrEnum):
-    CSV = "csv"
-    XLSX = "xlsx"
+FileFormat = StrEnum("FileFormat", "CSV XLSX")
 
 
 @dataclass(frozen=True)

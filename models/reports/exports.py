@@ -46,13 +46,8 @@ TIME_FORMAT = "%Y-%m-%d %H:%M"  # local time in the deployment's zone, no offset
 Progress = Callable[[int], None]
 
 
-class Period(StrEnum):
-    """The periods offered in the chat, by the deployment's local calendar."""
-
-    THIS_MONTH = "this_month"
-    LAST_MONTH = "last_month"
-    THIS_YEAR = "this_year"
-    LAST_YEAR = "last_year"
+# The periods offered in the chat, by the deployment's local calendar.
+Period = StrEnum("Period", "THIS_MONTH LAST_MONTH THIS_YEAR LAST_YEAR")
 
 
 @dataclass(frozen=True)

@@ -107,7 +107,7 @@ async def create_team(
     team = Team(name=name, join_token=secrets.token_urlsafe(12), created_at=now)
     session.add(team)
     await session.flush()
-    audit.record(session, actor, "team.create", ("team", team.id), now, after={"name": name})
+    audit.record(session, actor, "team.create", team, now, after={"name": name})
     return team
 
 
@@ -133,7 +133,7 @@ async def grant(
         session,
         granted_by,
         "role.grant",
-        ("role_grant", role_grant.id),
+        role_grant,
         now,
         after={"telegram_id": telegram_id, "role": role, "team_id": role_grant.team_id},
     )
@@ -189,7 +189,7 @@ async def invite(
         session,
         actor,
         "role.invite",
-        ("team", team.id),
+        team,
         now,
         after={"invite_id": made.id, "expires_at": made.expires_at.isoformat()},
     )

@@ -30,9 +30,7 @@ class Team(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
-class MemberStatus(StrEnum):
-    PENDING = "pending"
-    ACTIVE = "active"
+MemberStatus = StrEnum("MemberStatus", "PENDING ACTIVE")
 
 
 class TeamMember(Base):
@@ -51,9 +49,7 @@ class TeamMember(Base):
     joined_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
-class Role(StrEnum):
-    ADMIN = "admin"
-    COORDINATOR = "coordinator"
+Role = StrEnum("Role", "ADMIN COORDINATOR")
 
 
 class RoleGrant(Base):
