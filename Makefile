@@ -20,6 +20,7 @@ sandbox: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 # The run's logs (the tests' and the bot processes') are kept in $(TEST_LOGS) and searched:
 # no phone or ID number may be in them.

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from enum import StrEnum
+from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -27,6 +28,8 @@ from models.clock import Clock
 from models.conversation import ConversationState
 from models.crypto import IdCipher
 from models.registration.tables import Volunteer
+
+S = TypeVar("S", bound=StrEnum)
 
 
 @dataclass
@@ -86,12 +89,11 @@ class Context:
     def user_id(self) -> int:
         return self.event.sender.id
 
-    def go(self, flow: Flow | str, step: str) -> None:
+    def go(self, flow: Flow, step: str) -> None:
         """Move to a step the flow's declaration allows from here; buttons made for earlier
         steps become stale."""
-        if isinstance(flow, Flow):
-            flow.check_move(self.state.flow, self.state.step, step)
-        self.state.flow = flow.name if isinstance(flow, Flow) else flow
+        flow.check_move(self.state.flow, self.state.step, step)
+        self.state.flow = flow.name
         self.state.step = str(step)
         self.state.version += 1
 
@@ -101,27 +103,21 @@ class Context:
         self.state.data = {}
         self.state.version += 1
 
-    def in_step(self, flow: Flow | str, step: str) -> bool:
-        name = flow.name if isinstance(flow, Flow) else flow
-        return self.state.flow == name and self.state.step == step
+    def step_in(self, steps: type[S]) -> S:
+        """The step the user is at, as one of `steps` (called where routing put them at one)."""
+        if self.state.step is None:
+            raise ValueError("not at any step")
+        return steps(self.state.step)
+
+    def in_step(self, flow: Flow, step: str) -> bool:
+        return self.state.flow == flow.name and self.state.step == step
 
     # ---- replies ----------------------------------------------------------------------------
 
-    def button(self, label: str, button: Button | str, *args: str | int) -> InlineButton:
+    def button(self, label: str, button: Button) -> InlineButton:
         """A button signed for this user; unless it is lasting, bound to the current step."""
-        if isinstance(button, Button):
-            data = button.pack(self.signer, self.user_id, self.state.version)
-        else:
-            data = self.signer.pack(self.user_id, self.state.version, button, *args)
+        data = button.pack(self.signer, self.user_id, self.state.version)
         return InlineButton(label=label, callback_data=data)
-
-    def lasting_button(
-        self, label: str, action: str, *args: str | int, user_id: int | None = None
-    ) -> InlineButton:
-        """A button for an action registered `lasting` (valid whatever step the user is at),
-        made for this user or, for a message to someone else, for `user_id`."""
-        owner = self.user_id if user_id is None else user_id
-        return InlineButton(label=label, callback_data=self.signer.pack(owner, 0, action, *args))
 
     def deep_link(self, payload: str) -> str:
         return f"https://t.me/{self.bot_username}?start={payload}"

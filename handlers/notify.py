@@ -70,17 +70,13 @@ class Notifier:
         telegram_id: int,
         language: str,
         label_key: str,
-        button: Button | str,
-        *args: str | int,
+        button: Button,
         **label_params: Any,
     ) -> InlineButton:
         """A lasting button (see `callbacks.Button`) signed for the recipient."""
-        if isinstance(button, Button):
-            if not button.lasting:
-                raise ValueError(f"{button.action!r}: a message to someone needs a lasting button")
-            data = button.pack(self.signer, telegram_id, 0)
-        else:
-            data = self.signer.pack(telegram_id, 0, button, *args)
+        if not button.lasting:
+            raise ValueError(f"{button.action!r}: a message to someone needs a lasting button")
+        data = button.pack(self.signer, telegram_id, 0)
         label = self.texts.get(language, label_key, **label_params)
         return InlineButton(label=label, callback_data=data)
 

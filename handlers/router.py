@@ -56,10 +56,9 @@ class Route:
 
 @dataclass(frozen=True)
 class ButtonRoute:
-    kind: type[Button] | None  # None: a handler still given the raw press (being converted)
+    kind: type[Button]
     handler: PressHandler
     guard: Guard
-    lasting: bool
 
 
 class Router:
@@ -92,24 +91,16 @@ class Router:
         return register
 
     def button(
-        self,
-        kind: type[B] | str,
-        *,
-        lasting: bool = False,
-        role: Role | None = None,
-        refusal: str | None = None,
+        self, kind: type[B], *, role: Role | None = None, refusal: str | None = None
     ) -> Callable[
-        [Callable[[Context, Any], Awaitable[None]]], Callable[[Context, Any], Awaitable[None]]
+        [Callable[[Context, B], Awaitable[None]]], Callable[[Context, B], Awaitable[None]]
     ]:
-        """A handler for presses of `kind` buttons, given the parsed button."""
+        """A handler for presses of `kind` buttons, given the button parsed from the press."""
 
-        def register(handler: PressHandler) -> PressHandler:
-            guard = Guard(role, refusal)
-            if isinstance(kind, str):
-                route = ButtonRoute(None, handler, guard, lasting)
-                _add(self.buttons, kind, route)
-            else:
-                _add(self.buttons, kind.action, ButtonRoute(kind, handler, guard, kind.lasting))
+        def register(
+            handler: Callable[[Context, B], Awaitable[None]],
+        ) -> Callable[[Context, B], Awaitable[None]]:
+            _add(self.buttons, kind.action, ButtonRoute(kind, handler, Guard(role, refusal)))
             return handler
 
         return register
@@ -117,7 +108,10 @@ class Router:
     def step(
         self, flow: Flow | str, *steps: str, role: Role | None = None, refusal: str | None = None
     ) -> Callable[[Handler], Handler]:
-        """A handler for messages (text, contact, file…) while the user is at these steps."""
+        """A handler for messages (text, contact, file…) while the user is at these steps of
+        `flow` (or, with `ANY_FLOW`, of whichever flow asks them)."""
+        if isinstance(flow, str) and flow != ANY_FLOW:
+            raise ValueError(f"steps belong to a declared Flow, not {flow!r}")
         name = flow.name if isinstance(flow, Flow) else flow
 
         def register(handler: Handler) -> Handler:
@@ -221,12 +215,12 @@ class Router:
             route = self.buttons.get(press.action)
             if route is None:
                 raise ForgedButton(press.action)
-            button = press if route.kind is None else route.kind.parse(press.args)
+            button = route.kind.parse(press.args)
         except ForgedButton:
             # Not made by this bot for this user, or for no button it has now: one refusal.
             ctx.answer(ctx.t("general.button_invalid"), alert=True)
             return
-        if not route.lasting and press.version != ctx.state.version:
+        if not route.kind.lasting and press.version != ctx.state.version:
             ctx.answer(ctx.t("general.button_stale"), alert=True)
         else:
             await route.guard.check(ctx)

@@ -13,7 +13,6 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from handlers import root_router
 from models import Base
 from models.base import EnumText
 
@@ -29,11 +28,6 @@ def _sources(*parts: str) -> Iterator[tuple[Path, str]]:
     for part in parts:
         for path in sorted((ROOT / part).rglob("*.py")):
             yield path.relative_to(ROOT), path.read_text(encoding="utf-8")
-
-
-def test_every_button_is_a_typed_class() -> None:
-    untyped = [action for action, route in root_router.buttons.items() if route.kind is None]
-    assert untyped == []
 
 
 def test_no_button_argument_is_parsed_by_hand() -> None:

@@ -84,7 +84,7 @@ async def start(ctx: Context) -> None:
 
 @ASK_HELP.asks(Step.KIND, Step.DISTRICT)
 async def ask_choice(ctx: Context) -> None:
-    step = Step(ctx.state.step)
+    step = ctx.step_in(Step)
     choices, _ = CHOICES[step]
     buttons = [
         ctx.button(item.name(ctx.lang), ChooseKindOrDistrict(item.id))
@@ -102,7 +102,7 @@ class ChooseKindOrDistrict(Button, action="ah.pick"):
 @router.button(ChooseKindOrDistrict)
 async def pick(ctx: Context, choice: ChooseKindOrDistrict) -> None:
     """The resident chose the kind of help, or their district."""
-    step = Step(ctx.state.step)
+    step = ctx.step_in(Step)
     choices, key = CHOICES[step]
     items = {item.id: item for item in await choices(ctx.session)}
     if choice.choice_id not in items:

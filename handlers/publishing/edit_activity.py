@@ -171,7 +171,7 @@ async def choose_field(ctx: Context, choice: ChooseField) -> None:
 
 @EDIT_ACTIVITY.asks(Step.TITLE, Step.DESCRIPTION, Step.ADDRESS)
 async def ask_field(ctx: Context) -> None:
-    step = Step(ctx.state.step)
+    step = ctx.step_in(Step)
     activity = await current_activity(ctx)
     current = {
         Step.TITLE: activity.title,

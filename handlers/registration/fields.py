@@ -293,8 +293,7 @@ def describe_availability(ctx: Context, draft: Draft) -> str:
 async def typed_instead_of_buttons(ctx: Context) -> None:
     """The user typed (or sent something) where the question wants a button."""
     ctx.say(ctx.t("fields.use_buttons"))
-    assert ctx.state.step is not None  # routed here by its step
-    await ASKERS[Field(ctx.state.step)](ctx)
+    await ASKERS[ctx.step_in(Field)](ctx)
 
 
 ASKERS: dict[Field, Asker] = {

@@ -109,10 +109,9 @@ def test_a_recorded_button_reaches_the_same_handler(recorded: dict[str, Any]) ->
     )
     route = root_router.buttons[press.action]
     assert _name(route.handler) == _now_at(recorded["handler"])
-    assert route.lasting == recorded["lasting"]
-    if route.kind is not None:
-        # The typed button reads the recorded arguments and packs them back the same.
-        assert route.kind.parse(press.args).args() == press.args
+    assert route.kind.lasting == recorded["lasting"]
+    # The typed button reads the recorded arguments and packs them back the same.
+    assert route.kind.parse(press.args).args() == press.args
 
 
 @pytest.mark.parametrize("recorded", RECORDED["states"], ids=lambda r: f"{r['flow']}.{r['step']}")
