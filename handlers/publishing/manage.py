@@ -15,8 +15,9 @@ from handlers.events import SendPhoto
 from handlers.notify import notifier
 
 # Modules, not names: the journeys that make this module's buttons import it, and edit_activity
-# imports one of them (activities.offers), so names bound here at import time would be a cycle.
-from handlers.publishing import edit_activity, managed, shift_roster
+# (which cancel_activity imports) imports one of them (activities.offers), so names bound here at
+# import time would be a cycle.
+from handlers.publishing import cancel_activity, edit_activity, managed, shift_roster
 from handlers.reports import exports
 from handlers.router import Router
 from models.activities import groups
@@ -77,7 +78,7 @@ async def show(ctx: Context, opened: ShowActivity) -> None:
             [ctx.button(ctx.t("hours_review.open"), hours_review.ChooseShiftToReview(activity.id))],
             [
                 ctx.button(ctx.t("manage.edit"), edit_activity.EditActivity(activity.id)),
-                ctx.button(ctx.t("manage.cancel"), edit_activity.CancelActivity(activity.id)),
+                ctx.button(ctx.t("manage.cancel"), cancel_activity.CancelActivity(activity.id)),
             ],
         ),
     )

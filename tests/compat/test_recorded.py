@@ -75,6 +75,13 @@ MOVED_FUNCTIONS: dict[str, str] = {
     "handlers.broadcasts.keep": "handlers.broadcasts.control.keep",
     "handlers.broadcasts.pause": "handlers.broadcasts.control.pause",
     "handlers.broadcasts.resume": "handlers.broadcasts.control.resume",
+    "handlers.edit_activity.cancel": "handlers.publishing.cancel_activity.cancel",
+    "handlers.edit_activity.choose_what_to_cancel": (
+        "handlers.publishing.cancel_activity.choose_what_to_cancel"
+    ),
+    "handlers.edit_activity.keep": "handlers.publishing.cancel_activity.keep",
+    "handlers.edit_activity.receive_reason": "handlers.publishing.cancel_activity.receive_reason",
+    "handlers.edit_activity.start_cancel": "handlers.publishing.cancel_activity.start_cancel",
     "handlers.help_requests.ask_volunteer": "handlers.help_requests.assignments.ask_volunteer",
     "handlers.help_requests.discard": "handlers.help_requests.convert.discard",
     "handlers.help_requests.pick_team": "handlers.help_requests.convert.pick_team",
