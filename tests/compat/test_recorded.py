@@ -75,6 +75,10 @@ MOVED_FUNCTIONS: dict[str, str] = {
     "handlers.broadcasts.keep": "handlers.broadcasts.control.keep",
     "handlers.broadcasts.pause": "handlers.broadcasts.control.pause",
     "handlers.broadcasts.resume": "handlers.broadcasts.control.resume",
+    "handlers.confirm_hours.ask_honour": "handlers.attendance.change_hours.ask_honour",
+    "handlers.confirm_hours.ask_hours": "handlers.attendance.change_hours.ask_hours",
+    "handlers.confirm_hours.got_hours": "handlers.attendance.change_hours.got_hours",
+    "handlers.confirm_hours.got_reason": "handlers.attendance.change_hours.got_reason",
     "handlers.edit_activity.cancel": "handlers.publishing.cancel_activity.cancel",
     "handlers.edit_activity.choose_what_to_cancel": (
         "handlers.publishing.cancel_activity.choose_what_to_cancel"
