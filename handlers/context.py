@@ -21,16 +21,15 @@ from handlers.events import (
     SendMessage,
 )
 from handlers.flows import Flow
-from handlers.services import Deployment, Download, Services, Texts
+from handlers.services import Download, Services, UsesServices
 from models import audit
-from models.clock import Clock
 from models.conversation import ConversationState
 from models.crypto import IdCipher
 from models.registration.tables import Volunteer
 
 
 @dataclass
-class Context:
+class Context(UsesServices):
     event: Incoming
     session: AsyncSession
     state: ConversationState
@@ -42,27 +41,11 @@ class Context:
     opens_for_anyone: Callable[[str], bool]
     outbox: Outbox = field(default_factory=Outbox)
 
-    # ---- the shared services ----------------------------------------------------------------
-
-    @property
-    def texts(self) -> Texts:
-        return self.services.texts
-
-    @property
-    def deployment(self) -> Deployment:
-        return self.services.deployment
-
-    @property
-    def clock(self) -> Clock:
-        return self.services.clock
+    # ---- the shared services (texts, deployment, clock, bot_username: `UsesServices`) ---------
 
     @property
     def cipher(self) -> IdCipher | None:
         return self.services.cipher
-
-    @property
-    def bot_username(self) -> str:
-        return self.services.bot_username
 
     @property
     def download(self) -> Download | None:
