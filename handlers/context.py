@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from datetime import datetime
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -23,9 +24,29 @@ from handlers.events import (
 from handlers.flows import Flow
 from handlers.services import Download, Services, UsesServices
 from models import audit
+from models.activities.signup import SignupPolicy
 from models.conversation import ConversationState
 from models.crypto import IdCipher
+from models.errors import NotAllowed
 from models.registration.tables import Volunteer
+
+T_co = TypeVar("T_co", covariant=True)
+
+
+class SignupRule(Protocol[T_co]):
+    """A rule a volunteer acts by on a shift or on their place on one (`models.activities`: sign
+    up, cancel, take or pass on an offered place)."""
+
+    def __call__(
+        self,
+        session: AsyncSession,
+        volunteer: Volunteer,
+        target_id: int,
+        /,
+        *,
+        now: datetime,
+        policy: SignupPolicy,
+    ) -> Awaitable[T_co]: ...
 
 
 @dataclass
@@ -68,6 +89,25 @@ class Context(UsesServices):
     @property
     def user_id(self) -> int:
         return self.event.sender.id
+
+    @property
+    def registered_volunteer(self) -> Volunteer:
+        """The user's volunteer record, in a handler for registered volunteers only (routed with
+        `registered=True`, so the router has refused everyone else)."""
+        if self.volunteer is None:
+            raise NotAllowed("not_registered")
+        return self.volunteer
+
+    async def apply_signup_rule(self, rule: SignupRule[T_co], target_id: int) -> T_co:
+        """The registered volunteer acts by a sign-up rule on a shift, or on their place on one
+        (`target_id`), now and under the deployment's sign-up policy."""
+        return await rule(
+            self.session,
+            self.registered_volunteer,
+            target_id,
+            now=self.clock.now(),
+            policy=self.deployment.signup,
+        )
 
     def go(self, flow: Flow | str, step: str) -> None:
         """Move to a step the flow's declaration allows from here; buttons made for earlier

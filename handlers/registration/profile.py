@@ -24,12 +24,9 @@ def editable_fields(ctx: Context) -> list[Field]:
     return [f for f in Field if f != Field.ID_NUMBER or ctx.cipher is not None]
 
 
-@router.command("profile")
+@router.command("profile", registered=True)
 async def show_profile(ctx: Context) -> None:
     """The user asked to see their profile."""
-    if ctx.volunteer is None:
-        ctx.say(ctx.t("general.not_registered"))
-        return
     if ctx.state.flow is not None:
         ctx.finish()  # leaving a half-done edit: nothing of it was saved
     await _send_profile(ctx)
