@@ -3,7 +3,7 @@ conversation state, their language, and helpers that turn catalog keys into repl
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
@@ -30,6 +30,7 @@ from models.crypto import IdCipher
 from models.errors import NotAllowed
 from models.registration.tables import Volunteer
 
+K = TypeVar("K")
 T_co = TypeVar("T_co", covariant=True)
 
 
@@ -137,6 +138,13 @@ class Context(UsesServices):
         else:
             data = self.signer.pack(self.user_id, self.state.version, button, *args)
         return InlineButton(label=label, callback_data=data)
+
+    def choices(
+        self, labels: Mapping[K, str], button: Callable[[K], Button], per_row: int = 1
+    ) -> list[list[InlineButton]]:
+        """A button per choice (an activity, a team, a shift…): `labels` names each by what its
+        button carries, `button` makes the button; `per_row` to a row."""
+        return in_rows([self.button(label, button(key)) for key, label in labels.items()], per_row)
 
     def lasting_button(
         self, label: str, action: str, *args: str | int, user_id: int | None = None

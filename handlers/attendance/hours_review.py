@@ -11,8 +11,13 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Awaitable
+from datetime import datetime
+from functools import partial
+from typing import Protocol
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers import formatting
 
@@ -207,15 +212,8 @@ class MarkPresent(Button, action="hr.present", lasting=True):
 @router.button(MarkPresent)
 async def present(ctx: Context, mark: MarkPresent) -> None:
     """The coordinator marked the person present for the whole shift."""
-    signup, shift, activity = await _signup(ctx, mark.signup_id)
-    await hours_review.mark_present(
-        ctx.session,
-        actor=ctx.user_id,
-        signup_id=signup.id,
-        now=ctx.clock.now(),
-        policy=ctx.deployment.attendance,
-    )
-    await _person(ctx, signup, shift, activity)
+    policy = ctx.deployment.attendance
+    await _mark(ctx, mark.signup_id, partial(hours_review.mark_present, policy=policy))
 
 
 class MarkAbsent(Button, action="hr.absent", lasting=True):
@@ -227,10 +225,21 @@ class MarkAbsent(Button, action="hr.absent", lasting=True):
 @router.button(MarkAbsent)
 async def absent(ctx: Context, mark: MarkAbsent) -> None:
     """The coordinator marked the person absent (a no-show)."""
-    signup, shift, activity = await _signup(ctx, mark.signup_id)
-    await hours_review.mark_absent(
-        ctx.session, actor=ctx.user_id, signup_id=signup.id, now=ctx.clock.now()
-    )
+    await _mark(ctx, mark.signup_id, hours_review.mark_absent)
+
+
+class Mark(Protocol):
+    """A coordinator's mark on a person's attendance (`models.attendance.hours_review`)."""
+
+    def __call__(
+        self, session: AsyncSession, *, actor: int, signup_id: int, now: datetime
+    ) -> Awaitable[object]: ...
+
+
+async def _mark(ctx: Context, signup_id: int, mark: Mark) -> None:
+    """Mark the person on the roster by `mark` (present, absent), and show them again."""
+    signup, shift, activity = await _signup(ctx, signup_id)
+    await mark(ctx.session, actor=ctx.user_id, signup_id=signup.id, now=ctx.clock.now())
     await _person(ctx, signup, shift, activity)
 
 

@@ -8,8 +8,10 @@ Each step's question lives with its answer handlers (`new_activity`, `plan_shift
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from enum import StrEnum
+from typing import Any
 
 from handlers import formatting
 from handlers.callbacks import Press
@@ -18,6 +20,7 @@ from handlers.flows import Flow
 from models.errors import InvalidInput
 from models.publishing import activity_input
 from models.publishing.publication import ActivityPlan
+from models.registration import volunteers
 
 
 class Step(StrEnum):
@@ -128,6 +131,16 @@ def store_plan(ctx: Context, plan: ActivityPlan) -> None:
     ctx.state.data = {**ctx.state.data, "plan": plan.to_json()}
 
 
+async def theme_names(ctx: Context) -> dict[int, str]:
+    """The themes an activity may have, by id, named in the coordinator's language."""
+    return {theme.id: theme.name(ctx.lang) for theme in await volunteers.themes(ctx.session)}
+
+
+async def district_names(ctx: Context) -> dict[int, str]:
+    """The districts an activity may be in, by id, named in the coordinator's language."""
+    return {d.id: d.name(ctx.lang) for d in await volunteers.districts(ctx.session)}
+
+
 def today(ctx: Context) -> date:
     return formatting.today(ctx.clock.now(), ctx.deployment.zone)
 
@@ -147,6 +160,22 @@ async def advance(ctx: Context, plan: ActivityPlan, answered: Step) -> None:
     if step == Step.TEAM and plan.team_id is not None:
         step = NEXT[Step.TEAM]  # they manage one team: nothing to ask
     await NEW_ACTIVITY.ask(ctx, step)
+
+
+async def keep(ctx: Context, answered: Step, **answer: Any) -> None:
+    """Put the answer (the plan's fields it sets, by name) into the plan and ask the next
+    question."""
+    await advance(ctx, replace(load_plan(ctx), **answer), answered)
+
+
+async def keep_pressed(ctx: Context, answered: Step, shown: str | None, **answer: Any) -> None:
+    """An answer given by a button: shown in place of the question (`shown`) and kept. `shown`
+    is None where the button names what the question no longer offers: the press is refused."""
+    if shown is None:
+        ctx.answer(ctx.t("general.button_invalid"), alert=True)
+        return
+    ctx.edit_pressed(shown)
+    await keep(ctx, answered, **answer)
 
 
 def typed_text(ctx: Context, hint_key: str) -> str:

@@ -203,25 +203,16 @@ def done(ctx: Context, key: str, **params: object) -> None:
     ctx.say(ctx.t(key, **params))
 
 
-@router.step(EDIT_ACTIVITY, Step.TITLE)
-async def receive_title(ctx: Context) -> None:
-    """The coordinator typed the new title."""
+@router.step(EDIT_ACTIVITY, Step.TITLE, Step.DESCRIPTION)
+async def receive_text(ctx: Context) -> None:
+    """The coordinator typed the new title or description."""
     activity = await current_activity(ctx)
-    title = typed_text(ctx, "edit_activity.type_text")
-    await edit_activity.change_title(
-        ctx.session, activity, title, actor=ctx.user_id, now=ctx.clock.now()
-    )
-    done(ctx, "edit_activity.saved", title=activity.title)
-
-
-@router.step(EDIT_ACTIVITY, Step.DESCRIPTION)
-async def receive_description(ctx: Context) -> None:
-    """The coordinator typed the new description."""
-    activity = await current_activity(ctx)
-    description = typed_text(ctx, "edit_activity.type_text")
-    await edit_activity.change_description(
-        ctx.session, activity, description, actor=ctx.user_id, now=ctx.clock.now()
-    )
+    text = typed_text(ctx, "edit_activity.type_text")
+    if ctx.in_step(EDIT_ACTIVITY, Step.TITLE):
+        change = edit_activity.change_title
+    else:
+        change = edit_activity.change_description
+    await change(ctx.session, activity, text, actor=ctx.user_id, now=ctx.clock.now())
     done(ctx, "edit_activity.saved", title=activity.title)
 
 
