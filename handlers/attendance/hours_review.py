@@ -70,13 +70,9 @@ async def choose_shift(ctx: Context, review: ChooseShiftToReview) -> None:
         ctx.say(ctx.t("hours_review.none_started", title=activity.title))
         return
     zone = ctx.deployment.zone
-    buttons = [
-        ctx.button(formatting.when(ctx.texts, ctx.lang, s, zone), ShowAttendance(s.id))
-        for s in started
-    ]
-    ctx.say(
-        ctx.t("hours_review.choose_shift", title=activity.title), keyboard(*in_rows(buttons, 1))
-    )
+    named = {s.id: formatting.when(ctx.texts, ctx.lang, s, zone) for s in started}
+    shifts = ctx.choices(named, ShowAttendance)
+    ctx.say(ctx.t("hours_review.choose_shift", title=activity.title), keyboard(*shifts))
 
 
 class ShowAttendance(Button, action="hr.roster", lasting=True):

@@ -14,8 +14,8 @@ from enum import StrEnum
 from typing import Any
 
 from handlers import formatting
-from handlers.callbacks import Press
-from handlers.context import Context
+from handlers.callbacks import Button, Press
+from handlers.context import Context, keyboard
 from handlers.flows import Flow
 from models.errors import InvalidInput
 from models.publishing import activity_input
@@ -150,6 +150,11 @@ async def ask_again(ctx: Context) -> None:
     await NEW_ACTIVITY.askers[str(ctx.state.step)](ctx)
 
 
+def ask_or_skip(ctx: Context, question_key: str, skip_key: str, skip: Button) -> None:
+    """Put a question a button skips (no description, no deadline, no minimum age)."""
+    ctx.say(ctx.t(question_key), keyboard([ctx.button(ctx.t(skip_key), skip)]))
+
+
 async def advance(ctx: Context, plan: ActivityPlan, answered: Step) -> None:
     """Keep the answer and ask the next question (or show the preview again after an edit)."""
     store_plan(ctx, plan)
@@ -185,12 +190,16 @@ def typed_text(ctx: Context, hint_key: str) -> str:
     return ctx.event.text
 
 
+def checked_text(ctx: Context, hint_key: str, code: str, max_chars: int) -> str:
+    """The message's text, trimmed, not empty and not too long (refused as `code`'s: title_empty,
+    address_too_long…); anything else than text is refused with a hint."""
+    return activity_input.text(typed_text(ctx, hint_key), max_chars=max_chars, code=code)
+
+
 def typed_address(ctx: Context) -> str:
     """Where volunteers should go, as the coordinator typed it (checked for length)."""
-    return activity_input.text(
-        typed_text(ctx, "new_activity.ask_address"),
-        max_chars=activity_input.ADDRESS_MAX_CHARS,
-        code="address",
+    return checked_text(
+        ctx, "new_activity.ask_address", "address", activity_input.ADDRESS_MAX_CHARS
     )
 
 

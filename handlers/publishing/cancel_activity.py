@@ -9,10 +9,11 @@ from __future__ import annotations
 from enum import StrEnum
 
 from handlers.callbacks import Button
-from handlers.context import Context, in_rows, keyboard
+from handlers.context import Context, keyboard
 from handlers.flows import Flow
-from handlers.publishing.activity_plan import typed_text
+from handlers.publishing.activity_plan import checked_text
 from handlers.publishing.edit_activity import (
+    begin,
     current_activity,
     managed_activity,
     tell,
@@ -54,27 +55,18 @@ async def start_cancel(ctx: Context, cancelling: CancelActivity) -> None:
     activity = await managed_activity(ctx, cancelling.activity_id)
     if not await edit_activity.upcoming_shifts(ctx.session, activity, ctx.clock.now()):
         raise Conflict("no_upcoming_shifts")
-    ctx.finish()
-    ctx.state.data = {"activity_id": activity.id}
-    await CANCEL_ACTIVITY.ask(ctx, CancelStep.CHOOSE)
+    await begin(ctx, CANCEL_ACTIVITY, CancelStep.CHOOSE, activity)
 
 
 @CANCEL_ACTIVITY.asks(CancelStep.CHOOSE)
 async def ask_what_to_cancel(ctx: Context) -> None:
     activity = await current_activity(ctx)
     shifts = await edit_activity.upcoming_shifts(ctx.session, activity, ctx.clock.now())
-    whole = ctx.button(ctx.t("edit_activity.cancel_whole"), ChooseWhatToCancel(WHOLE))
-    one_each = [
-        ctx.button(
-            ctx.t("edit_activity.cancel_shift", when=when(ctx, ctx.lang, shift)),
-            ChooseWhatToCancel(shift.id),
-        )
-        for shift in shifts
-    ]
-    ctx.say(
-        ctx.t("edit_activity.cancel_choose", title=activity.title),
-        keyboard([whole], *in_rows(one_each, 1)),
-    )
+    named = {WHOLE: ctx.t("edit_activity.cancel_whole")}
+    for shift in shifts:
+        named[shift.id] = ctx.t("edit_activity.cancel_shift", when=when(ctx, ctx.lang, shift))
+    choices = ctx.choices(named, ChooseWhatToCancel)
+    ctx.say(ctx.t("edit_activity.cancel_choose", title=activity.title), keyboard(*choices))
 
 
 async def what_is_cancelled(ctx: Context, activity: Activity) -> tuple[list[Shift], str]:
@@ -126,10 +118,8 @@ async def ask_reason(ctx: Context) -> None:
 @router.step(CANCEL_ACTIVITY, CancelStep.REASON)
 async def receive_reason(ctx: Context) -> None:
     """The coordinator typed why: the volunteers will read it."""
-    reason = activity_input.text(
-        typed_text(ctx, "edit_activity.type_text"),
-        max_chars=activity_input.DESCRIPTION_MAX_CHARS,
-        code="reason",
+    reason = checked_text(
+        ctx, "edit_activity.type_text", "reason", activity_input.DESCRIPTION_MAX_CHARS
     )
     ctx.state.data = {**ctx.state.data, "reason": reason}
     await CANCEL_ACTIVITY.ask(ctx, CancelStep.CONFIRM)

@@ -74,6 +74,13 @@ async def managed_activity(ctx: Context, activity_id: int) -> Activity:
     return activity
 
 
+async def begin(ctx: Context, flow: Flow, step: str, activity: Activity) -> None:
+    """Start changing or cancelling the activity (`flow`) afresh, at its first question."""
+    ctx.finish()
+    ctx.state.data = {"activity_id": activity.id}
+    await flow.ask(ctx, step)
+
+
 async def current_activity(ctx: Context) -> Activity:
     return await managed_activity(ctx, int(ctx.state.data["activity_id"]))
 
@@ -108,10 +115,7 @@ class EditActivity(Button, action="act.edit", lasting=True):
 @router.button(EditActivity)
 async def start_edit(ctx: Context, edit: EditActivity) -> None:
     """The coordinator pressed Edit on an activity's management card."""
-    activity = await managed_activity(ctx, edit.activity_id)
-    ctx.finish()
-    ctx.state.data = {"activity_id": activity.id}
-    await EDIT_ACTIVITY.ask(ctx, Step.CHOOSE)
+    await begin(ctx, EDIT_ACTIVITY, Step.CHOOSE, await managed_activity(ctx, edit.activity_id))
 
 
 @EDIT_ACTIVITY.asks(Step.CHOOSE)

@@ -15,6 +15,8 @@ from handlers.publishing.activity_plan import (
     NEW_ACTIVITY,
     Step,
     ask_again,
+    ask_or_skip,
+    checked_text,
     district_names,
     keep,
     keep_pressed,
@@ -61,18 +63,13 @@ async def ask_title(ctx: Context) -> None:
 @router.step(NEW_ACTIVITY, Step.TITLE)
 async def receive_title(ctx: Context) -> None:
     """The coordinator typed the title."""
-    title = activity_input.text(
-        typed_text(ctx, "new_activity.ask_title"),
-        max_chars=activity_input.TITLE_MAX_CHARS,
-        code="title",
-    )
+    title = checked_text(ctx, "new_activity.ask_title", "title", activity_input.TITLE_MAX_CHARS)
     await keep(ctx, Step.TITLE, title=title)
 
 
 @NEW_ACTIVITY.asks(Step.DESCRIPTION)
 async def ask_description(ctx: Context) -> None:
-    skip = ctx.button(ctx.t("new_activity.skip"), SkipDescription())
-    ctx.say(ctx.t("new_activity.ask_description"), keyboard([skip]))
+    ask_or_skip(ctx, "new_activity.ask_description", "new_activity.skip", SkipDescription())
 
 
 @router.step(NEW_ACTIVITY, Step.DESCRIPTION)

@@ -14,13 +14,14 @@ from handlers.publishing.activity_plan import (
     Part,
     Step,
     ask_again,
+    district_names,
     load_plan,
     store_plan,
+    theme_names,
 )
 from handlers.router import Router
 from models.publishing import publication
 from models.publishing.publication import ActivityPlan
-from models.registration import volunteers
 from models.teams import roles
 from models.teams.tables import Team
 
@@ -30,8 +31,7 @@ router = Router()
 async def describe_plan(ctx: Context, plan: ActivityPlan) -> str:
     """The plan as the coordinator checks it before publishing."""
     none = ctx.t("new_activity.none")
-    themes = {theme.id: theme.name(ctx.lang) for theme in await volunteers.themes(ctx.session)}
-    districts = {d.id: d.name(ctx.lang) for d in await volunteers.districts(ctx.session)}
+    themes, districts = await theme_names(ctx), await district_names(ctx)
     team = await ctx.session.get(Team, plan.team_id) if plan.team_id is not None else None
     zone = ctx.deployment.zone
     shifts = [

@@ -13,6 +13,7 @@ from handlers.publishing.activity_plan import (
     NEW_ACTIVITY,
     Step,
     advance,
+    ask_or_skip,
     keep,
     keep_pressed,
     load_plan,
@@ -149,8 +150,7 @@ async def shifts_done(ctx: Context, done: FinishShifts) -> None:
 
 @NEW_ACTIVITY.asks(Step.DEADLINE)
 async def ask_deadline(ctx: Context) -> None:
-    none = ctx.button(ctx.t("new_activity.no_deadline"), SkipDeadline())
-    ctx.say(ctx.t("new_activity.ask_deadline"), keyboard([none]))
+    ask_or_skip(ctx, "new_activity.ask_deadline", "new_activity.no_deadline", SkipDeadline())
 
 
 @router.step(NEW_ACTIVITY, Step.DEADLINE)
@@ -179,8 +179,7 @@ async def no_deadline(ctx: Context, skip: SkipDeadline) -> None:
 
 @NEW_ACTIVITY.asks(Step.MIN_AGE)
 async def ask_min_age(ctx: Context) -> None:
-    none = ctx.button(ctx.t("new_activity.no_min_age"), SkipMinAge())
-    ctx.say(ctx.t("new_activity.ask_min_age"), keyboard([none]))
+    ask_or_skip(ctx, "new_activity.ask_min_age", "new_activity.no_min_age", SkipMinAge())
 
 
 @router.step(NEW_ACTIVITY, Step.MIN_AGE)

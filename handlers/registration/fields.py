@@ -145,11 +145,8 @@ async def receive_id_number(ctx: Context) -> None:
 
 
 async def ask_district(ctx: Context) -> None:
-    buttons = [
-        ctx.button(district.name(ctx.lang), PickDistrict(district.id))
-        for district in await volunteers.districts(ctx.session)
-    ]
-    ctx.say(ctx.t("fields.ask_district"), keyboard(*in_rows(buttons, 2)))
+    named = {d.id: d.name(ctx.lang) for d in await volunteers.districts(ctx.session)}
+    ctx.say(ctx.t("fields.ask_district"), keyboard(*ctx.choices(named, PickDistrict, 2)))
 
 
 class PickDistrict(Button, action="f.district"):

@@ -43,8 +43,9 @@ class SwitchReminders(Button, action="nt.rem", lasting=True):
 @router.button(SwitchReminders, registered=True)
 async def switch_reminders(ctx: Context, switch: SwitchReminders) -> None:
     """The volunteer turned reminders off, or back on at the times they had chosen."""
-    volunteer = ctx.registered_volunteer
-    await _set_reminders(ctx, volunteer, enabled=switch.enabled, minutes=volunteer.reminder_minutes)
+    await _set_reminders(
+        ctx, enabled=switch.enabled, minutes=ctx.registered_volunteer.reminder_minutes
+    )
 
 
 class ChooseReminderTime(Button, action="nt.time", lasting=True):
@@ -57,11 +58,10 @@ class ChooseReminderTime(Button, action="nt.time", lasting=True):
 @router.button(ChooseReminderTime, registered=True)
 async def choose_time(ctx: Context, time: ChooseReminderTime) -> None:
     """The volunteer ticked a time to be reminded at, or unticked one (never the last one)."""
-    volunteer = ctx.registered_volunteer
-    times = set(_times_of(ctx, volunteer)) - {time.minutes}
+    times = set(_times_of(ctx, ctx.registered_volunteer)) - {time.minutes}
     if time.wanted:
         times.add(time.minutes)
-    await _set_reminders(ctx, volunteer, enabled=volunteer.reminders_enabled, minutes=sorted(times))
+    await _set_reminders(ctx, minutes=sorted(times))
 
 
 class UseUsualTimes(Button, action="nt.usual", lasting=True):
@@ -71,8 +71,7 @@ class UseUsualTimes(Button, action="nt.usual", lasting=True):
 @router.button(UseUsualTimes, registered=True)
 async def use_usual_times(ctx: Context, choice: UseUsualTimes) -> None:
     """The volunteer went back to the times the programme (or an activity) chooses."""
-    volunteer = ctx.registered_volunteer
-    await _set_reminders(ctx, volunteer, enabled=volunteer.reminders_enabled, minutes=None)
+    await _set_reminders(ctx, minutes=None)
 
 
 class SwitchCalls(Button, action="nt.calls", lasting=True):
@@ -138,8 +137,13 @@ async def back_to_panel(ctx: Context, choice: ShowNotifications) -> None:
 
 
 async def _set_reminders(
-    ctx: Context, volunteer: Volunteer, *, enabled: bool, minutes: list[int] | None
+    ctx: Context, *, enabled: bool | None = None, minutes: list[int] | None
 ) -> None:
+    """Remind the volunteer at `minutes` before a shift (None: the usual times), or not at all
+    (`enabled`; None keeps it as it is)."""
+    volunteer = ctx.registered_volunteer
+    if enabled is None:
+        enabled = volunteer.reminders_enabled
     before = (volunteer.reminders_enabled, volunteer.reminder_minutes)
     replanned = await notifications.set_reminders(
         ctx.session,

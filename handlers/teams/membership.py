@@ -5,7 +5,7 @@ goes to the team's coordinators, whose answer comes back here."""
 from __future__ import annotations
 
 from handlers.callbacks import Button
-from handlers.context import Context, in_rows, keyboard
+from handlers.context import Context, keyboard
 from handlers.notify import notifier
 from handlers.router import Router
 from handlers.teams.team_admin import ApproveJoinRequest, DeclineJoinRequest
@@ -51,8 +51,8 @@ async def browse(ctx: Context, browsing: BrowseTeams) -> None:
     if not found:
         ctx.say(ctx.t("teams.none_yet"))
         return
-    buttons = [ctx.button(t.name[:40], ShowTeam(t.id)) for t in found[:BROWSE_LIMIT]]
-    ctx.say(ctx.t("teams.browse_header"), keyboard(*in_rows(buttons, 1)))
+    teams = ctx.choices({t.id: t.name[:40] for t in found[:BROWSE_LIMIT]}, ShowTeam)
+    ctx.say(ctx.t("teams.browse_header"), keyboard(*teams))
 
 
 class ShowTeam(Button, action="tm.show", lasting=True):

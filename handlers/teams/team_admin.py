@@ -13,7 +13,7 @@ from sqlalchemy import select
 from handlers import formatting
 from handlers.activities import links
 from handlers.callbacks import Button
-from handlers.context import Context, in_rows, keyboard
+from handlers.context import Context, keyboard
 from handlers.events import SendPhoto
 from handlers.flows import Flow
 from handlers.notify import notifier
@@ -52,8 +52,8 @@ async def list_teams(ctx: Context) -> None:
     if not managed:
         # An admin before any team exists (or a role whose team is gone): refused as before.
         raise NotAllowed("team_not_coordinator")
-    buttons = [ctx.button(t.name[:40], ManageTeam(t.id)) for t in managed]
-    ctx.say(ctx.t("team_admin.header"), keyboard(*in_rows(buttons, 1)))
+    teams = ctx.choices({t.id: t.name[:40] for t in managed}, ManageTeam)
+    ctx.say(ctx.t("team_admin.header"), keyboard(*teams))
 
 
 class ManageTeam(Button, action="ta.show", lasting=True):
