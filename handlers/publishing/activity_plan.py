@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 
 from handlers import formatting
 from handlers.callbacks import Button, Press
@@ -21,6 +21,8 @@ from models.errors import InvalidInput
 from models.publishing import activity_input
 from models.publishing.publication import ActivityPlan
 from models.registration import volunteers
+
+T = TypeVar("T")
 
 
 class Step(StrEnum):
@@ -181,6 +183,14 @@ async def keep_pressed(ctx: Context, answered: Step, shown: str | None, **answer
         return
     ctx.edit_pressed(shown)
     await keep(ctx, answered, **answer)
+
+
+def sent(ctx: Context, what: T | None, hint_key: str) -> T:
+    """What the step asked the coordinator to send (a file, a map pin), from the message; a
+    message without it is refused with a hint of what to send."""
+    if what is None:
+        raise InvalidInput("not_sent", hint=ctx.t(hint_key))
+    return what
 
 
 def typed_text(ctx: Context, hint_key: str) -> str:

@@ -144,15 +144,14 @@ class PostCardTo(Button, action="mg.post_to", lasting=True):
 async def post(ctx: Context, posting: PostCardTo) -> None:
     """The coordinator chose the group: the card job posts it and keeps its figures live."""
     activity = await managed.activity(ctx, posting.activity_id)
-    chat_id = posting.chat_id
-    allowed = await _groups(ctx)
-    if chat_id not in allowed:
+    group = (await _groups(ctx)).get(posting.chat_id)
+    if group is None:
         ctx.answer(ctx.t("manage.group_not_allowed"), alert=True)
         return
     await groups.post_card(
-        ctx.session, activity.id, chat_id, actor=ctx.user_id, now=ctx.clock.now()
+        ctx.session, activity.id, group.chat_id, actor=ctx.user_id, now=ctx.clock.now()
     )
-    ctx.edit_pressed(ctx.t("manage.posted", group=allowed[chat_id].title))
+    ctx.edit_pressed(ctx.t("manage.posted", group=group.title))
 
 
 # ---- a recruitment call for places nobody waits for -----------------------------------------

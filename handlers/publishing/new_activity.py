@@ -20,6 +20,7 @@ from handlers.publishing.activity_plan import (
     district_names,
     keep,
     keep_pressed,
+    sent,
     store_plan,
     theme_names,
     typed_address,
@@ -183,10 +184,7 @@ async def ask_location(ctx: Context) -> None:
 @router.step(NEW_ACTIVITY, Step.LOCATION)
 async def receive_location(ctx: Context) -> None:
     """The coordinator sent the venue's pin (or something else)."""
-    location = ctx.event.location
-    if location is None:
-        ctx.say(ctx.t("new_activity.location_as_pin"))
-        return
+    location = sent(ctx, ctx.event.location, "new_activity.location_as_pin")
     ctx.say(ctx.t("new_activity.location_saved"), RemoveKeyboard())
     await keep(ctx, Step.LOCATION, latitude=location.latitude, longitude=location.longitude)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from handlers import formatting
 from handlers.activities import links
 from handlers.callbacks import Button
-from handlers.context import Context, in_rows, keyboard
+from handlers.context import Context, keyboard
 from handlers.events import SendPhoto
 from handlers.publishing.activity_plan import (
     NEW_ACTIVITY,
@@ -115,8 +115,8 @@ async def choose_part(ctx: Context, editing: EditPlan) -> None:
 
 @NEW_ACTIVITY.asks(Step.CHOOSE_EDIT)
 async def ask_part(ctx: Context) -> None:
-    buttons = [ctx.button(ctx.t(f"new_activity.part_{part}"), EditPart(part)) for part in PARTS]
-    ctx.say(ctx.t("new_activity.choose_part"), keyboard(*in_rows(buttons, 2)))
+    parts = ctx.choices({part: ctx.t(f"new_activity.part_{part}") for part in PARTS}, EditPart, 2)
+    ctx.say(ctx.t("new_activity.choose_part"), keyboard(*parts))
 
 
 class EditPart(Button, action="na.part"):

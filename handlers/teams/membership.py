@@ -8,7 +8,7 @@ from handlers.callbacks import Button
 from handlers.context import Context, keyboard
 from handlers.notify import notifier
 from handlers.router import Router
-from handlers.teams.team_admin import ApproveJoinRequest, DeclineJoinRequest
+from handlers.teams.team_admin import ApproveJoinRequest, DeclineJoinRequest, team_choices
 from models.errors import Conflict
 from models.teams import membership, roles
 from models.teams.tables import Team
@@ -51,7 +51,7 @@ async def browse(ctx: Context, browsing: BrowseTeams) -> None:
     if not found:
         ctx.say(ctx.t("teams.none_yet"))
         return
-    teams = ctx.choices({t.id: t.name[:40] for t in found[:BROWSE_LIMIT]}, ShowTeam)
+    teams = team_choices(ctx, found[:BROWSE_LIMIT], ShowTeam)
     ctx.say(ctx.t("teams.browse_header"), keyboard(*teams))
 
 
