@@ -3,10 +3,11 @@ conversation state, their language, and helpers that turn catalog keys into repl
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -22,18 +23,37 @@ from handlers.events import (
     SendMessage,
 )
 from handlers.flows import Flow
-from handlers.services import Deployment, Download, Services, Texts
+from handlers.services import Download, Services, UsesServices
 from models import audit
-from models.clock import Clock
+from models.activities.signup import SignupPolicy
 from models.conversation import ConversationState
 from models.crypto import IdCipher
+from models.errors import NotAllowed
 from models.registration.tables import Volunteer
 
 S = TypeVar("S", bound=StrEnum)
+K = TypeVar("K")
+T_co = TypeVar("T_co", covariant=True)
+
+
+class SignupRule(Protocol[T_co]):
+    """A rule a volunteer acts by on a shift or on their place on one (`models.activities`: sign
+    up, cancel, take or pass on an offered place)."""
+
+    def __call__(
+        self,
+        session: AsyncSession,
+        volunteer: Volunteer,
+        target_id: int,
+        /,
+        *,
+        now: datetime,
+        policy: SignupPolicy,
+    ) -> Awaitable[T_co]: ...
 
 
 @dataclass
-class Context:
+class Context(UsesServices):
     event: Incoming
     session: AsyncSession
     state: ConversationState
@@ -45,27 +65,11 @@ class Context:
     opens_for_anyone: Callable[[str], bool]
     outbox: Outbox = field(default_factory=Outbox)
 
-    # ---- the shared services ----------------------------------------------------------------
-
-    @property
-    def texts(self) -> Texts:
-        return self.services.texts
-
-    @property
-    def deployment(self) -> Deployment:
-        return self.services.deployment
-
-    @property
-    def clock(self) -> Clock:
-        return self.services.clock
+    # ---- the shared services (texts, deployment, clock, bot_username: `UsesServices`) ---------
 
     @property
     def cipher(self) -> IdCipher | None:
         return self.services.cipher
-
-    @property
-    def bot_username(self) -> str:
-        return self.services.bot_username
 
     @property
     def download(self) -> Download | None:
@@ -88,6 +92,25 @@ class Context:
     @property
     def user_id(self) -> int:
         return self.event.sender.id
+
+    @property
+    def registered_volunteer(self) -> Volunteer:
+        """The user's volunteer record, in a handler for registered volunteers only (routed with
+        `registered=True`, so the router has refused everyone else)."""
+        if self.volunteer is None:
+            raise NotAllowed("not_registered")
+        return self.volunteer
+
+    async def apply_signup_rule(self, rule: SignupRule[T_co], target_id: int) -> T_co:
+        """The registered volunteer acts by a sign-up rule on a shift, or on their place on one
+        (`target_id`), now and under the deployment's sign-up policy."""
+        return await rule(
+            self.session,
+            self.registered_volunteer,
+            target_id,
+            now=self.clock.now(),
+            policy=self.deployment.signup,
+        )
 
     def go(self, flow: Flow, step: str) -> None:
         """Move to a step the flow's declaration allows from here; buttons made for earlier
@@ -118,6 +141,13 @@ class Context:
         """A button signed for this user; unless it is lasting, bound to the current step."""
         data = button.pack(self.signer, self.user_id, self.state.version)
         return InlineButton(label=label, callback_data=data)
+
+    def choices(
+        self, labels: Mapping[K, str], button: Callable[[K], Button], per_row: int = 1
+    ) -> list[list[InlineButton]]:
+        """A button per choice (an activity, a team, a shift…): `labels` names each by what its
+        button carries, `button` makes the button; `per_row` to a row."""
+        return in_rows([self.button(label, button(key)) for key, label in labels.items()], per_row)
 
     def deep_link(self, payload: str) -> str:
         return f"https://t.me/{self.bot_username}?start={payload}"

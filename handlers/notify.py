@@ -18,34 +18,17 @@ from handlers import formatting
 from handlers.callbacks import Button, ButtonSigner
 from handlers.context import Context
 from handlers.events import InlineButton, InlineKeyboard, Outbox, SendMessage
-from handlers.services import Deployment, Services, Texts
+from handlers.services import Services, UsesServices
 from models.activities.tables import Shift
-from models.clock import Clock
 from models.registration.tables import Volunteer
 
 
 @dataclass
-class Notifier:
+class Notifier(UsesServices):
     session: AsyncSession
     services: Services
     signer: ButtonSigner
     outbox: Outbox
-
-    @property
-    def texts(self) -> Texts:
-        return self.services.texts
-
-    @property
-    def deployment(self) -> Deployment:
-        return self.services.deployment
-
-    @property
-    def clock(self) -> Clock:
-        return self.services.clock
-
-    @property
-    def bot_username(self) -> str:
-        return self.services.bot_username
 
     def text(self, language: str, key: str, /, **params: Any) -> str:
         """A catalog text; datetimes among the params are shown in the deployment's zone."""

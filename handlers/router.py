@@ -2,9 +2,10 @@
 
 Handlers register on a `Router` by command, by kind of button, or by the conversation step the
 user is at; journey routers are included into the root router (as aiogram's routers compose).
-A registration may name the role its handler needs (`role=Role.COORDINATOR`): the router checks
-it on the server before the handler runs, whatever the button or command claims, and a refusal is
-a domain error (`NotAllowed`) that the dispatcher turns into a polite reply.
+A registration may name the role its handler needs (`role=Role.COORDINATOR`), or admit registered
+volunteers only (`registered=True`): the router checks it on the server before the handler runs,
+whatever the button or command claims, and a refusal is a domain error (`NotAllowed`) that the
+dispatcher turns into a polite reply (a pop-up for a button, a message otherwise).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from handlers.callbacks import Button, ForgedButton
 from handlers.context import Context
 from handlers.events import AnswerButton
 from handlers.flows import Flow
+from models.errors import NotAllowed
 from models.teams import roles
 from models.teams.tables import Role
 
@@ -35,13 +37,17 @@ DEEP_LINK_PAYLOAD = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 @dataclass(frozen=True)
 class Guard:
-    """Who may use a handler: anyone (no role), or holders of `role`; `refusal` names the
-    message (an `errors.` catalog key) that refuses everyone else."""
+    """Who may use a handler: anyone (no role), registered volunteers (`registered`), or holders
+    of `role`; `refusal` names the message (an `errors.` catalog key) that refuses everyone else
+    (by default `not_registered`, or the role's own)."""
 
     role: Role | None = None
     refusal: str | None = None
+    registered: bool = False
 
     async def check(self, ctx: Context) -> None:
+        if self.registered and ctx.volunteer is None:
+            raise NotAllowed(self.refusal or "not_registered")
         if self.role is not None:
             await roles.require(
                 ctx.session, ctx.user_id, self.role, ctx.deployment.admin_ids, self.refusal
@@ -81,17 +87,26 @@ class Router:
         return router
 
     def command(
-        self, *names: str, role: Role | None = None, refusal: str | None = None
+        self,
+        *names: str,
+        role: Role | None = None,
+        refusal: str | None = None,
+        registered: bool = False,
     ) -> Callable[[Handler], Handler]:
         def register(handler: Handler) -> Handler:
             for name in names:
-                _add(self.commands, name, Route(handler, Guard(role, refusal)))
+                _add(self.commands, name, Route(handler, Guard(role, refusal, registered)))
             return handler
 
         return register
 
     def button(
-        self, kind: type[B], *, role: Role | None = None, refusal: str | None = None
+        self,
+        kind: type[B],
+        *,
+        role: Role | None = None,
+        refusal: str | None = None,
+        registered: bool = False,
     ) -> Callable[
         [Callable[[Context, B], Awaitable[None]]], Callable[[Context, B], Awaitable[None]]
     ]:
@@ -100,23 +115,30 @@ class Router:
         def register(
             handler: Callable[[Context, B], Awaitable[None]],
         ) -> Callable[[Context, B], Awaitable[None]]:
-            _add(self.buttons, kind.action, ButtonRoute(kind, handler, Guard(role, refusal)))
+            guard = Guard(role, refusal, registered)
+            _add(self.buttons, kind.action, ButtonRoute(kind, handler, guard))
             return handler
 
         return register
 
     def step(
-        self, flow: Flow | str, *steps: str, role: Role | None = None, refusal: str | None = None
+        self,
+        flow: Flow | str,
+        *steps: str,
+        role: Role | None = None,
+        refusal: str | None = None,
+        registered: bool = False,
     ) -> Callable[[Handler], Handler]:
         """A handler for messages (text, contact, file…) while the user is at these steps of
         `flow` (or, with `ANY_FLOW`, of whichever flow asks them)."""
         if isinstance(flow, str) and flow != ANY_FLOW:
             raise ValueError(f"steps belong to a declared Flow, not {flow!r}")
         name = flow.name if isinstance(flow, Flow) else flow
+        guard = Guard(role, refusal, registered)
 
         def register(handler: Handler) -> Handler:
             for step in steps:
-                _add(self.steps, (name, str(step)), Route(handler, Guard(role, refusal)))
+                _add(self.steps, (name, str(step)), Route(handler, guard))
             return handler
 
         return register

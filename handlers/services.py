@@ -95,3 +95,26 @@ class Services:
         if self.port is None:
             raise RuntimeError("nothing sends yet: the adapter sets the port when it starts")
         return self.port
+
+
+class UsesServices:
+    """The shared services that a handler's `Context` and a `Notifier` both read, for a class that
+    holds the process's `services`."""
+
+    services: Services
+
+    @property
+    def texts(self) -> Texts:
+        return self.services.texts
+
+    @property
+    def deployment(self) -> Deployment:
+        return self.services.deployment
+
+    @property
+    def clock(self) -> Clock:
+        return self.services.clock
+
+    @property
+    def bot_username(self) -> str:
+        return self.services.bot_username

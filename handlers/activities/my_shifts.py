@@ -126,10 +126,7 @@ class ConfirmCancel(Button, action="my.cancel_ok", lasting=True):
 async def cancel(ctx: Context, choice: ConfirmCancel) -> None:
     """The volunteer confirmed: the place is given back and offered to whoever waits first."""
     mine = await _own(ctx, choice.signup_id)
-    assert ctx.volunteer is not None
-    vacancy = await signup.cancel(
-        ctx.session, ctx.volunteer, mine.id, now=ctx.clock.now(), policy=ctx.deployment.signup
-    )
+    vacancy = await ctx.apply_signup_rule(signup.cancel, mine.id)
     await offers.announce(ctx, vacancy)
     ctx.say(ctx.t("my.cancelled"))
     await _show(ctx, edit=True)
@@ -151,13 +148,10 @@ class GetCalendar(Button, action="my.ics", lasting=True):
     signup_id: int = ALL_SHIFTS
 
 
-@router.button(GetCalendar)
+@router.button(GetCalendar, registered=True)
 async def calendar(ctx: Context, choice: GetCalendar) -> None:
     """The volunteer wants a shift (or all of them) in their calendar."""
-    if ctx.volunteer is None:
-        ctx.answer(ctx.t("general.not_registered"), alert=True)
-        return
-    items = await upcoming(ctx, ctx.volunteer)
+    items = await upcoming(ctx, ctx.registered_volunteer)
     one = choice.signup_id != ALL_SHIFTS
     if one:
         items = [item for item in items if item[0].id == choice.signup_id]

@@ -81,19 +81,10 @@ class AcceptOffer(Button, action="offer.yes", lasting=True):
     signup_id: int
 
 
-@router.button(AcceptOffer)
+@router.button(AcceptOffer, registered=True, refusal="offer_not_registered")
 async def accept(ctx: Context, offer: AcceptOffer) -> None:
     """The volunteer took the place they were offered."""
-    if ctx.volunteer is None:
-        ctx.answer(ctx.t("general.button_invalid"), alert=True)
-        return
-    await offers.accept_offer(
-        ctx.session,
-        ctx.volunteer,
-        offer.signup_id,
-        now=ctx.clock.now(),
-        policy=ctx.deployment.signup,
-    )
+    await ctx.apply_signup_rule(offers.accept_offer, offer.signup_id)
     ctx.edit_pressed(ctx.t("offers.accepted"))
 
 
@@ -103,18 +94,9 @@ class DeclineOffer(Button, action="offer.no", lasting=True):
     signup_id: int
 
 
-@router.button(DeclineOffer)
+@router.button(DeclineOffer, registered=True, refusal="offer_not_registered")
 async def decline(ctx: Context, offer: DeclineOffer) -> None:
     """The volunteer passed the place on to the next person waiting."""
-    if ctx.volunteer is None:
-        ctx.answer(ctx.t("general.button_invalid"), alert=True)
-        return
-    vacancy = await offers.decline_offer(
-        ctx.session,
-        ctx.volunteer,
-        offer.signup_id,
-        now=ctx.clock.now(),
-        policy=ctx.deployment.signup,
-    )
+    vacancy = await ctx.apply_signup_rule(offers.decline_offer, offer.signup_id)
     ctx.edit_pressed(ctx.t("offers.declined"))
     await announce(ctx, vacancy)

@@ -23,19 +23,10 @@ class SignUp(Button, action="su.join", lasting=True):
     shift_id: int
 
 
-@router.button(SignUp)
+@router.button(SignUp, registered=True, refusal="signup_not_registered")
 async def sign_up(ctx: Context, choice: SignUp) -> None:
     """The volunteer tapped a shift on an activity card."""
-    if ctx.volunteer is None:
-        ctx.answer(ctx.t("signup.register_first"), alert=True)
-        return
-    placed = await signup.sign_up(
-        ctx.session,
-        ctx.volunteer,
-        choice.shift_id,
-        now=ctx.clock.now(),
-        policy=ctx.deployment.signup,
-    )
+    placed = await ctx.apply_signup_rule(signup.sign_up, choice.shift_id)
     shift = await ctx.session.get(Shift, placed.signup.shift_id)
     assert shift is not None
     activity = await publication.get_activity(ctx.session, shift.activity_id)

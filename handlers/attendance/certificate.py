@@ -23,16 +23,13 @@ VERIFY_LIST_MAX = 15
 SHOWN_CODE_MAX = 32  # of whatever was typed, when it names no certificate
 
 
-@router.command("certificate")
+@router.command("certificate", registered=True)
 async def send_certificate(ctx: Context) -> None:
     """The volunteer asked for a certificate of their hours."""
-    if ctx.volunteer is None:
-        ctx.say(ctx.t("general.not_registered"))
-        return
     policy = ctx.deployment.certificates
     issued = await certificate.issue(
         ctx.session,
-        ctx.volunteer,
+        ctx.registered_volunteer,
         issuer=policy.issuer or ctx.t("certificate.issuer_default"),
         now=ctx.clock.now(),
         zone=ctx.deployment.zone,
@@ -44,7 +41,7 @@ async def send_certificate(ctx: Context) -> None:
             certificate.render_pdf, issued, wording(ctx, issued), font
         )
     except CertificateFontMissing:
-        log.exception("cannot make a certificate for volunteer %s", ctx.volunteer.id)
+        log.exception("cannot make a certificate for volunteer %s", ctx.registered_volunteer.id)
         raise Conflict("certificate_unavailable") from None  # nothing issued is kept
     code = certificate.shown_code(issued.code)
     ctx.outbox.add(

@@ -25,20 +25,16 @@ def stars(level: int, levels: int) -> str:
     return STAR * level + NO_STAR * (levels - level)
 
 
-@router.command("hours")
+@router.command("hours", registered=True)
 async def show_hours(ctx: Context) -> None:
     """The volunteer asked for their hours and stars."""
-    if ctx.volunteer is None:
-        ctx.say(ctx.t("general.not_registered"))
-        return
     zone, policy = ctx.deployment.zone, ctx.deployment.stars
-    totals = await hours.totals(ctx.session, ctx.volunteer.id, now=ctx.clock.now(), zone=zone)
+    volunteer_id = ctx.registered_volunteer.id
+    totals = await hours.totals(ctx.session, volunteer_id, now=ctx.clock.now(), zone=zone)
     if totals.activities == 0:
         ctx.say(ctx.t("hours.none"))
         return
-    lines = await hours.activity_hours(
-        ctx.session, ctx.volunteer.id, zone=zone, limit=HOURS_LIST_MAX
-    )
+    lines = await hours.activity_hours(ctx.session, volunteer_id, zone=zone, limit=HOURS_LIST_MAX)
     text = [
         ctx.t("hours.header"),
         ctx.t(

@@ -1,8 +1,8 @@
 """Attendance and hours, for coordinators: from /manage, a shift's roster once it has started —
 who checked in and out, who is a no-show — where they mark people present or absent, confirm the
-recorded hours (one by one, or all the unflagged ones at once), change them or add honour hours
-with a reason, and export the insured roster for the insurer. Every button checks the role
-again on the server.
+recorded hours (one by one, or all the unflagged ones at once) and export the insured roster for
+the insurer. Every button checks the role again on the server. Changing a person's hours or
+adding honour hours, with a reason, is `change_hours`'s.
 
 Volunteers marked as no-shows by the scheduler are told here how to have it corrected.
 """
@@ -11,16 +11,23 @@ from __future__ import annotations
 
 import csv
 import io
-from enum import StrEnum
+from collections.abc import Awaitable
+from datetime import datetime
+from functools import partial
+from typing import Protocol
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers import formatting
+
+# The module, not its names: a person's card here makes change_hours's buttons and change_hours
+# shows the card again, so each imports the other's module and either may be imported first.
+from handlers.attendance import change_hours
 from handlers.attendance.hours import congratulate_if_promoted
 from handlers.callbacks import Button
 from handlers.context import Context, in_rows, keyboard
 from handlers.events import SendDocument
-from handlers.flows import Flow
 from handlers.notify import Notifier, notifier
 from handlers.publishing import managed
 from handlers.router import Router
@@ -40,20 +47,6 @@ from models.publishing import publication
 from models.registration.tables import Volunteer
 
 router = Router()
-
-
-class Step(StrEnum):
-    MINUTES = "minutes"  # how many hours (to set, or to add as honour hours)
-    REASON = "reason"
-
-
-# A coordinator changes a person's credited hours, or adds honour hours, with a reason.
-CHANGE_HOURS = Flow(
-    "hours",
-    Step,
-    starts=(Step.MINUTES,),
-    moves={Step.MINUTES: (Step.REASON,)},
-)
 
 
 async def _signup(ctx: Context, signup_id: int) -> tuple[Signup, Shift, Activity]:
@@ -84,13 +77,9 @@ async def choose_shift(ctx: Context, review: ChooseShiftToReview) -> None:
         ctx.say(ctx.t("hours_review.none_started", title=activity.title))
         return
     zone = ctx.deployment.zone
-    buttons = [
-        ctx.button(formatting.when(ctx.texts, ctx.lang, s, zone), ShowAttendance(s.id))
-        for s in started
-    ]
-    ctx.say(
-        ctx.t("hours_review.choose_shift", title=activity.title), keyboard(*in_rows(buttons, 1))
-    )
+    named = {s.id: formatting.when(ctx.texts, ctx.lang, s, zone) for s in started}
+    shifts = ctx.choices(named, ShowAttendance)
+    ctx.say(ctx.t("hours_review.choose_shift", title=activity.title), keyboard(*shifts))
 
 
 class ShowAttendance(Button, action="hr.roster", lasting=True):
@@ -208,11 +197,11 @@ async def _person(ctx: Context, signup: Signup, shift: Shift, activity: Activity
             marks.append(b(ctx.t("hours_review.absent"), MarkAbsent(sid)))
         rows.append(marks)
     if record is not None and record.checked_out_at is not None:
-        hours_row = [b(ctx.t("hours_review.adjust"), ChangeHours(sid))]
+        hours_row = [b(ctx.t("hours_review.adjust"), change_hours.ChangeHours(sid))]
         if record.confirmed_at is None:
             hours_row.insert(0, b(ctx.t("hours_review.confirm"), ConfirmHours(sid)))
         rows.append(hours_row)
-    rows.append([b(ctx.t("hours_review.honour"), AddHonourHours(sid))])
+    rows.append([b(ctx.t("hours_review.honour"), change_hours.AddHonourHours(sid))])
     rows.append([b(ctx.t("hours_review.back"), ShowAttendance(shift.id))])
     ctx.say(text, keyboard(*rows))
 
@@ -226,15 +215,8 @@ class MarkPresent(Button, action="hr.present", lasting=True):
 @router.button(MarkPresent)
 async def present(ctx: Context, mark: MarkPresent) -> None:
     """The coordinator marked the person present for the whole shift."""
-    signup, shift, activity = await _signup(ctx, mark.signup_id)
-    await hours_review.mark_present(
-        ctx.session,
-        actor=ctx.user_id,
-        signup_id=signup.id,
-        now=ctx.clock.now(),
-        policy=ctx.deployment.attendance,
-    )
-    await _person(ctx, signup, shift, activity)
+    policy = ctx.deployment.attendance
+    await _mark(ctx, mark.signup_id, partial(hours_review.mark_present, policy=policy))
 
 
 class MarkAbsent(Button, action="hr.absent", lasting=True):
@@ -246,10 +228,21 @@ class MarkAbsent(Button, action="hr.absent", lasting=True):
 @router.button(MarkAbsent)
 async def absent(ctx: Context, mark: MarkAbsent) -> None:
     """The coordinator marked the person absent (a no-show)."""
-    signup, shift, activity = await _signup(ctx, mark.signup_id)
-    await hours_review.mark_absent(
-        ctx.session, actor=ctx.user_id, signup_id=signup.id, now=ctx.clock.now()
-    )
+    await _mark(ctx, mark.signup_id, hours_review.mark_absent)
+
+
+class Mark(Protocol):
+    """A coordinator's mark on a person's attendance (`models.attendance.hours_review`)."""
+
+    def __call__(
+        self, session: AsyncSession, *, actor: int, signup_id: int, now: datetime
+    ) -> Awaitable[object]: ...
+
+
+async def _mark(ctx: Context, signup_id: int, mark: Mark) -> None:
+    """Mark the person on the roster by `mark` (present, absent), and show them again."""
+    signup, shift, activity = await _signup(ctx, signup_id)
+    await mark(ctx.session, actor=ctx.user_id, signup_id=signup.id, now=ctx.clock.now())
     await _person(ctx, signup, shift, activity)
 
 
@@ -307,76 +300,6 @@ async def confirm_all(ctx: Context, confirmation: ConfirmAllHours) -> None:
     await _congratulate(ctx, before)
     ctx.answer(ctx.t("hours_review.confirmed_count", count=len(done)))
     await _roster(ctx, shift, activity)
-
-
-class ChangeHours(Button, action="hr.set", lasting=True):
-    """A coordinator changes the person's credited hours."""
-
-    signup_id: int
-
-
-@router.button(ChangeHours)
-async def ask_hours(ctx: Context, change: ChangeHours) -> None:
-    """The coordinator wants to change the credited hours: how many?"""
-    await _start(ctx, change.signup_id, "set")
-
-
-class AddHonourHours(Button, action="hr.honour", lasting=True):
-    """A coordinator adds honour hours for the person."""
-
-    signup_id: int
-
-
-@router.button(AddHonourHours)
-async def ask_honour(ctx: Context, honour: AddHonourHours) -> None:
-    """The coordinator wants to add honour hours: how many?"""
-    await _start(ctx, honour.signup_id, "honour")
-
-
-async def _start(ctx: Context, signup_id: int, kind: str) -> None:
-    signup, _, _ = await _signup(ctx, signup_id)
-    ctx.finish()
-    ctx.state.data = {"signup_id": signup.id, "kind": kind}
-    await CHANGE_HOURS.ask(ctx, Step.MINUTES)
-
-
-@CHANGE_HOURS.asks(Step.MINUTES)
-async def _ask_minutes(ctx: Context) -> None:
-    ctx.say(ctx.t(f"hours_review.ask_{ctx.state.data['kind']}"))
-
-
-@router.step(CHANGE_HOURS, Step.MINUTES)
-async def got_hours(ctx: Context) -> None:
-    """The coordinator typed the hours."""
-    minutes = hours_review.parse_hours(ctx.event.text or "")
-    ctx.state.data = {**ctx.state.data, "minutes": minutes}
-    await CHANGE_HOURS.ask(ctx, Step.REASON)
-
-
-@CHANGE_HOURS.asks(Step.REASON)
-async def _ask_reason(ctx: Context) -> None:
-    minutes = int(ctx.state.data["minutes"])
-    ctx.say(ctx.t("hours_review.ask_reason", hours=hours_text(minutes)))
-
-
-@router.step(CHANGE_HOURS, Step.REASON)
-async def got_reason(ctx: Context) -> None:
-    """The coordinator gave the reason: the change is made and recorded."""
-    data = ctx.state.data
-    signup, shift, activity = await _signup(ctx, int(data["signup_id"]))
-    change = hours_review.adjust if data["kind"] == "set" else hours_review.add_honour
-    before = await _star_minutes(ctx, [signup])
-    await change(
-        ctx.session,
-        actor=ctx.user_id,
-        signup_id=signup.id,
-        minutes=int(data["minutes"]),
-        reason=ctx.event.text or "",
-        now=ctx.clock.now(),
-    )
-    await _congratulate(ctx, before)
-    ctx.finish()
-    await _person(ctx, signup, shift, activity)
 
 
 class ExportInsuredRoster(Button, action="hr.insured", lasting=True):

@@ -4,6 +4,7 @@ shift's roster, link, QR code and a one-tap call for a short shift.
 """
 
 from handlers.publishing import (
+    cancel_activity,
     edit_activity,
     import_activities,
     manage,
@@ -14,16 +15,15 @@ from handlers.publishing import (
 )
 from handlers.router import Router
 
-router = Router()
-for module in (
+router = Router.including(
     new_activity,
     plan_shifts,
     plan_preview,
     edit_activity,
+    cancel_activity,
     import_activities,
     manage,
     shift_roster,
-):
-    router.include(module.router)
+)
 
 __all__ = ["router"]

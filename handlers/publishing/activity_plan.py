@@ -8,15 +8,21 @@ Each step's question lives with its answer handlers (`new_activity`, `plan_shift
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from enum import StrEnum
+from typing import Any, TypeVar
 
 from handlers import formatting
-from handlers.context import Context
+from handlers.callbacks import Button
+from handlers.context import Context, keyboard
 from handlers.flows import Flow
 from models.errors import InvalidInput
 from models.publishing import activity_input
 from models.publishing.publication import ActivityPlan
+from models.registration import volunteers
+
+T = TypeVar("T")
 
 
 class Step(StrEnum):
@@ -127,6 +133,16 @@ def store_plan(ctx: Context, plan: ActivityPlan) -> None:
     ctx.state.data = {**ctx.state.data, "plan": plan.to_json()}
 
 
+async def theme_names(ctx: Context) -> dict[int, str]:
+    """The themes an activity may have, by id, named in the coordinator's language."""
+    return {theme.id: theme.name(ctx.lang) for theme in await volunteers.themes(ctx.session)}
+
+
+async def district_names(ctx: Context) -> dict[int, str]:
+    """The districts an activity may be in, by id, named in the coordinator's language."""
+    return {d.id: d.name(ctx.lang) for d in await volunteers.districts(ctx.session)}
+
+
 def today(ctx: Context) -> date:
     return formatting.today(ctx.clock.now(), ctx.deployment.zone)
 
@@ -134,6 +150,11 @@ def today(ctx: Context) -> date:
 async def ask_again(ctx: Context) -> None:
     """Put the question of the step the coordinator is at again (its buttons stay valid)."""
     await NEW_ACTIVITY.askers[str(ctx.state.step)](ctx)
+
+
+def ask_or_skip(ctx: Context, question_key: str, skip_key: str, skip: Button) -> None:
+    """Put a question a button skips (no description, no deadline, no minimum age)."""
+    ctx.say(ctx.t(question_key), keyboard([ctx.button(ctx.t(skip_key), skip)]))
 
 
 async def advance(ctx: Context, plan: ActivityPlan, answered: Step) -> None:
@@ -148,6 +169,30 @@ async def advance(ctx: Context, plan: ActivityPlan, answered: Step) -> None:
     await NEW_ACTIVITY.ask(ctx, step)
 
 
+async def keep(ctx: Context, answered: Step, **answer: Any) -> None:
+    """Put the answer (the plan's fields it sets, by name) into the plan and ask the next
+    question."""
+    await advance(ctx, replace(load_plan(ctx), **answer), answered)
+
+
+async def keep_pressed(ctx: Context, answered: Step, shown: str | None, **answer: Any) -> None:
+    """An answer given by a button: shown in place of the question (`shown`) and kept. `shown`
+    is None where the button names what the question no longer offers: the press is refused."""
+    if shown is None:
+        ctx.answer(ctx.t("general.button_invalid"), alert=True)
+        return
+    ctx.edit_pressed(shown)
+    await keep(ctx, answered, **answer)
+
+
+def sent(ctx: Context, what: T | None, hint_key: str) -> T:
+    """What the step asked the coordinator to send (a file, a map pin), from the message; a
+    message without it is refused with a hint of what to send."""
+    if what is None:
+        raise InvalidInput("not_sent", hint=ctx.t(hint_key))
+    return what
+
+
 def typed_text(ctx: Context, hint_key: str) -> str:
     """The message's text; anything else (a photo, a sticker, a file) is refused with a hint."""
     if ctx.event.text is None:
@@ -155,10 +200,14 @@ def typed_text(ctx: Context, hint_key: str) -> str:
     return ctx.event.text
 
 
+def checked_text(ctx: Context, hint_key: str, code: str, max_chars: int) -> str:
+    """The message's text, trimmed, not empty and not too long (refused as `code`'s: title_empty,
+    address_too_long…); anything else than text is refused with a hint."""
+    return activity_input.text(typed_text(ctx, hint_key), max_chars=max_chars, code=code)
+
+
 def typed_address(ctx: Context) -> str:
     """Where volunteers should go, as the coordinator typed it (checked for length)."""
-    return activity_input.text(
-        typed_text(ctx, "new_activity.ask_address"),
-        max_chars=activity_input.ADDRESS_MAX_CHARS,
-        code="address",
+    return checked_text(
+        ctx, "new_activity.ask_address", "address", activity_input.ADDRESS_MAX_CHARS
     )

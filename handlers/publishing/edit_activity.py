@@ -1,11 +1,10 @@
-"""Changing and cancelling a published activity, from the Edit and Cancel buttons on its
-management card.
+"""Changing a published activity, from the Edit button on its management card: the title, the
+description, the address, or one shift's time or number of places; people on the shifts are told
+when the time or the place changes, and places added are offered to the people waiting. Every
+step checks afresh that the user manages the activity's team, whatever button brought them here.
 
-Edit: the title, the description, the address, or one shift's time or number of places; people
-on the shifts are told when the time or the place changes, and places added are offered to the
-people waiting. Cancel: the whole activity or one shift, with a reason every volunteer signed up
-or waiting reads, after a confirmation. Every step checks afresh that the user manages the
-activity's team, whatever button brought them here.
+Cancelling one is `cancel_activity`'s; the two share finding the activity and telling its
+volunteers (`managed_activity`, `current_activity`, `tell`) from here.
 """
 
 from __future__ import annotations
@@ -17,7 +16,7 @@ from enum import StrEnum
 from handlers import formatting
 from handlers.activities import offers
 from handlers.callbacks import Button
-from handlers.context import Context, in_rows, keyboard
+from handlers.context import Context, keyboard
 from handlers.events import InlineButton, SendMessage
 from handlers.flows import Flow
 from handlers.publishing import managed
@@ -29,7 +28,6 @@ from models.publishing import activity_input, edit_activity, publication
 from models.publishing.publication import Affected
 
 router = Router()
-WHOLE = 0  # "every upcoming shift" in the cancel buttons' arguments
 
 
 class Step(StrEnum):
@@ -68,26 +66,19 @@ EDIT_ACTIVITY = Flow(
 )
 
 
-class CancelStep(StrEnum):
-    CHOOSE = "choose"
-    REASON = "reason"
-    CONFIRM = "confirm"
-
-
-CANCEL_ACTIVITY = Flow(
-    "cancel_activity",
-    CancelStep,
-    starts=(CancelStep.CHOOSE,),
-    moves={CancelStep.CHOOSE: (CancelStep.REASON,), CancelStep.REASON: (CancelStep.CONFIRM,)},
-)
-
-
 async def managed_activity(ctx: Context, activity_id: int) -> Activity:
     """The activity, if this user manages its team and it is not cancelled (else refused)."""
     activity = await managed.activity(ctx, activity_id)
     if activity.status == ActivityStatus.CANCELLED:
         raise Conflict("activity_cancelled")
     return activity
+
+
+async def begin(ctx: Context, flow: Flow, step: str, activity: Activity) -> None:
+    """Start changing or cancelling the activity (`flow`) afresh, at its first question."""
+    ctx.finish()
+    ctx.state.data = {"activity_id": activity.id}
+    await flow.ask(ctx, step)
 
 
 async def current_activity(ctx: Context) -> Activity:
@@ -115,9 +106,6 @@ def tell(
         ctx.outbox.add(SendMessage(chat_id=person.telegram_id, text=text))
 
 
-# ---- edit -------------------------------------------------------------------------------------
-
-
 class EditActivity(Button, action="act.edit", lasting=True):
     """Edit, on an activity's management card."""
 
@@ -127,10 +115,7 @@ class EditActivity(Button, action="act.edit", lasting=True):
 @router.button(EditActivity)
 async def start_edit(ctx: Context, edit: EditActivity) -> None:
     """The coordinator pressed Edit on an activity's management card."""
-    activity = await managed_activity(ctx, edit.activity_id)
-    ctx.finish()
-    ctx.state.data = {"activity_id": activity.id}
-    await EDIT_ACTIVITY.ask(ctx, Step.CHOOSE)
+    await begin(ctx, EDIT_ACTIVITY, Step.CHOOSE, await managed_activity(ctx, edit.activity_id))
 
 
 @EDIT_ACTIVITY.asks(Step.CHOOSE)
@@ -222,25 +207,14 @@ def done(ctx: Context, key: str, **params: object) -> None:
     ctx.say(ctx.t(key, **params))
 
 
-@router.step(EDIT_ACTIVITY, Step.TITLE)
-async def receive_title(ctx: Context) -> None:
-    """The coordinator typed the new title."""
+@router.step(EDIT_ACTIVITY, Step.TITLE, Step.DESCRIPTION)
+async def receive_text(ctx: Context) -> None:
+    """The coordinator typed the new title or description."""
     activity = await current_activity(ctx)
-    title = typed_text(ctx, "edit_activity.type_text")
-    await edit_activity.change_title(
-        ctx.session, activity, title, actor=ctx.user_id, now=ctx.clock.now()
-    )
-    done(ctx, "edit_activity.saved", title=activity.title)
-
-
-@router.step(EDIT_ACTIVITY, Step.DESCRIPTION)
-async def receive_description(ctx: Context) -> None:
-    """The coordinator typed the new description."""
-    activity = await current_activity(ctx)
-    description = typed_text(ctx, "edit_activity.type_text")
-    await edit_activity.change_description(
-        ctx.session, activity, description, actor=ctx.user_id, now=ctx.clock.now()
-    )
+    text = typed_text(ctx, "edit_activity.type_text")
+    titled = ctx.in_step(EDIT_ACTIVITY, Step.TITLE)
+    change = edit_activity.change_title if titled else edit_activity.change_description
+    await change(ctx.session, activity, text, actor=ctx.user_id, now=ctx.clock.now())
     done(ctx, "edit_activity.saved", title=activity.title)
 
 
@@ -316,153 +290,7 @@ async def receive_places(ctx: Context) -> None:
     done(ctx, "edit_activity.places_saved", capacity=capacity, offered=len(vacancy.offers))
 
 
-# ---- cancel -----------------------------------------------------------------------------------
-
-
-class CancelActivity(Button, action="act.cancel", lasting=True):
-    """Cancel, on an activity's management card."""
-
-    activity_id: int
-
-
-@router.button(CancelActivity)
-async def start_cancel(ctx: Context, cancelling: CancelActivity) -> None:
-    """The coordinator pressed Cancel on an activity's management card."""
-    activity = await managed_activity(ctx, cancelling.activity_id)
-    if not await edit_activity.upcoming_shifts(ctx.session, activity, ctx.clock.now()):
-        raise Conflict("no_upcoming_shifts")
-    ctx.finish()
-    ctx.state.data = {"activity_id": activity.id}
-    await CANCEL_ACTIVITY.ask(ctx, CancelStep.CHOOSE)
-
-
-@CANCEL_ACTIVITY.asks(CancelStep.CHOOSE)
-async def ask_what_to_cancel(ctx: Context) -> None:
-    activity = await current_activity(ctx)
-    shifts = await edit_activity.upcoming_shifts(ctx.session, activity, ctx.clock.now())
-    whole = ctx.button(ctx.t("edit_activity.cancel_whole"), ChooseWhatToCancel(WHOLE))
-    one_each = [
-        ctx.button(
-            ctx.t("edit_activity.cancel_shift", when=when(ctx, ctx.lang, shift)),
-            ChooseWhatToCancel(shift.id),
-        )
-        for shift in shifts
-    ]
-    ctx.say(
-        ctx.t("edit_activity.cancel_choose", title=activity.title),
-        keyboard([whole], *in_rows(one_each, 1)),
-    )
-
-
-async def what_is_cancelled(ctx: Context, activity: Activity) -> tuple[list[Shift], str]:
-    """The shifts the coordinator chose to cancel, and how to name them."""
-    shift_ids = ctx.state.data["shift_ids"]
-    shifts = [
-        shift
-        for shift in await edit_activity.upcoming_shifts(ctx.session, activity, ctx.clock.now())
-        if shift.id in shift_ids
-    ]
-    if not shifts:
-        raise Conflict("no_upcoming_shifts")
-    if ctx.state.data["whole"]:
-        return shifts, ctx.t("edit_activity.whole_named", title=activity.title)
-    return shifts, ctx.t(
-        "edit_activity.shift_named", title=activity.title, when=when(ctx, ctx.lang, shifts[0])
-    )
-
-
-class ChooseWhatToCancel(Button, action="cx.what"):
-    """The coordinator picks the whole activity (WHOLE) or one shift to cancel."""
-
-    shift_id: int
-
-
-@router.button(ChooseWhatToCancel)
-async def choose_what_to_cancel(ctx: Context, choice: ChooseWhatToCancel) -> None:
-    """The coordinator chose the whole activity or one shift."""
-    activity = await current_activity(ctx)
-    upcoming = await edit_activity.upcoming_shifts(ctx.session, activity, ctx.clock.now())
-    chosen = choice.shift_id
-    if chosen == WHOLE:
-        shift_ids = [shift.id for shift in upcoming]
-    elif chosen in {shift.id for shift in upcoming}:
-        shift_ids = [chosen]
-    else:
-        ctx.answer(ctx.t("general.button_invalid"), alert=True)
-        return
-    ctx.state.data = {**ctx.state.data, "shift_ids": shift_ids, "whole": chosen == WHOLE}
-    await CANCEL_ACTIVITY.ask(ctx, CancelStep.REASON)
-
-
-@CANCEL_ACTIVITY.asks(CancelStep.REASON)
-async def ask_reason(ctx: Context) -> None:
-    _, named = await what_is_cancelled(ctx, await current_activity(ctx))
-    ctx.edit_pressed(ctx.t("edit_activity.ask_reason", what=named))
-
-
-@router.step(CANCEL_ACTIVITY, CancelStep.REASON)
-async def receive_reason(ctx: Context) -> None:
-    """The coordinator typed why: the volunteers will read it."""
-    reason = activity_input.text(
-        typed_text(ctx, "edit_activity.type_text"),
-        max_chars=activity_input.DESCRIPTION_MAX_CHARS,
-        code="reason",
-    )
-    ctx.state.data = {**ctx.state.data, "reason": reason}
-    await CANCEL_ACTIVITY.ask(ctx, CancelStep.CONFIRM)
-
-
-@CANCEL_ACTIVITY.asks(CancelStep.CONFIRM)
-async def ask_confirmation(ctx: Context) -> None:
-    shifts, named = await what_is_cancelled(ctx, await current_activity(ctx))
-    people = await publication.affected_by(
-        ctx.session, [shift.id for shift in shifts], publication.ACTIVE_STATUSES
-    )
-    buttons = [
-        ctx.button(ctx.t("edit_activity.cancel_yes"), ConfirmCancel()),
-        ctx.button(ctx.t("edit_activity.cancel_no"), KeepActivity()),
-    ]
-    reason = ctx.state.data["reason"]
-    text = ctx.t("edit_activity.cancel_confirm", what=named, reason=reason, count=len(people))
-    ctx.say(text, keyboard(buttons))
-
-
-class ConfirmCancel(Button, action="cx.yes"):
-    """The coordinator confirms the cancellation."""
-
-
-@router.button(ConfirmCancel)
-async def cancel(ctx: Context, confirm: ConfirmCancel) -> None:
-    """The coordinator confirmed: the shifts are cancelled and their volunteers told why."""
-    activity = await current_activity(ctx)
-    shifts, named = await what_is_cancelled(ctx, activity)
-    reason = ctx.state.data["reason"]
-    people = await publication.cancel_shifts(
-        ctx.session,
-        activity,
-        [shift.id for shift in shifts],
-        actor=ctx.user_id,
-        reason=reason,
-        now=ctx.clock.now(),
-    )
-    tell(ctx, people, shifts, "edit_activity.cancelled_notice", title=activity.title, reason=reason)
-    ctx.finish()
-    ctx.edit_pressed(ctx.t("edit_activity.cancel_done", what=named, count=len(people)))
-
-
-class KeepActivity(Button, action="cx.no"):
-    """The coordinator changes their mind: nothing is cancelled."""
-
-
-@router.button(KeepActivity)
-async def keep(ctx: Context, keeping: KeepActivity) -> None:
-    """The coordinator changed their mind: nothing is cancelled."""
-    ctx.finish()
-    ctx.edit_pressed(ctx.t("edit_activity.cancel_kept"))
-
-
 @router.step(EDIT_ACTIVITY, Step.CHOOSE)
-@router.step(CANCEL_ACTIVITY, CancelStep.CHOOSE, CancelStep.CONFIRM)
 async def typed_at_a_button_step(ctx: Context) -> None:
     """The coordinator typed where the question wants a button."""
     ctx.say(ctx.t("fields.use_buttons"))

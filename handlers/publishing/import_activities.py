@@ -15,6 +15,7 @@ from handlers import formatting
 from handlers.activities import links
 from handlers.context import Context
 from handlers.flows import Flow
+from handlers.publishing.activity_plan import sent
 from handlers.router import Router
 from models.errors import InvalidInput
 from models.publishing import import_activities, import_file, publication
@@ -75,10 +76,7 @@ async def ask_file(ctx: Context) -> None:
 @router.step(IMPORT, Step.FILE)
 async def receive_file(ctx: Context) -> None:
     """A message while the coordinator is to send the file: import it, or say what is wrong."""
-    upload = ctx.event.file
-    if upload is None:
-        ctx.say(ctx.t("importing.send_file"))
-        return
+    upload = sent(ctx, ctx.event.file, "importing.send_file")
     teams = await roles.managed_teams(ctx.session, ctx.user_id, ctx.deployment.admin_ids)
     if not teams:  # the role was taken away since /import: the conversation ends
         ctx.finish()

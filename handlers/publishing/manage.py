@@ -4,22 +4,26 @@ server: a plain volunteer pressing a forged one is refused and nothing changes."
 
 from __future__ import annotations
 
+from functools import partial
+
 from sqlalchemy import select
 
 from handlers import formatting
 from handlers.activities import cards, links, signup
 from handlers.attendance import checkin, hours_review
 from handlers.callbacks import Button
-from handlers.context import Context, in_rows, keyboard
+from handlers.context import Context, keyboard
 from handlers.events import SendPhoto
 from handlers.notify import notifier
 
 # Modules, not names: the journeys that make this module's buttons import it, and edit_activity
-# imports one of them (activities.offers), so names bound here at import time would be a cycle.
-from handlers.publishing import edit_activity, managed, shift_roster
+# (which cancel_activity imports) imports one of them (activities.offers), so names bound here at
+# import time would be a cycle.
+from handlers.publishing import cancel_activity, edit_activity, managed, shift_roster
 from handlers.reports import exports
 from handlers.router import Router
 from models.activities import groups
+from models.activities.groups import GroupChat
 from models.activities.tables import Activity, ActivityStatus, Shift
 from models.publishing import recruiting
 from models.registration.tables import Volunteer
@@ -48,9 +52,9 @@ async def list_managed(ctx: Context) -> None:
     if not activities:
         ctx.say(ctx.t("manage.none"))
         return
-    buttons = [ctx.button(a.title[:40], ShowActivity(a.id)) for a in activities]
+    listed = ctx.choices({a.id: a.title[:40] for a in activities}, ShowActivity)
     export = ctx.button(ctx.t("exports.open"), exports.StartExport())
-    ctx.say(ctx.t("manage.header"), keyboard(*in_rows(buttons, 1), [export]))
+    ctx.say(ctx.t("manage.header"), keyboard(*listed, [export]))
 
 
 class ShowActivity(Button, action="mg.show", lasting=True):
@@ -77,7 +81,7 @@ async def show(ctx: Context, opened: ShowActivity) -> None:
             [ctx.button(ctx.t("hours_review.open"), hours_review.ChooseShiftToReview(activity.id))],
             [
                 ctx.button(ctx.t("manage.edit"), edit_activity.EditActivity(activity.id)),
-                ctx.button(ctx.t("manage.cancel"), edit_activity.CancelActivity(activity.id)),
+                ctx.button(ctx.t("manage.cancel"), cancel_activity.CancelActivity(activity.id)),
             ],
         ),
     )
@@ -114,16 +118,19 @@ class PostCard(Button, action="mg.post", lasting=True):
 async def choose_group(ctx: Context, posting: PostCard) -> None:
     """The coordinator wants the card in a group or channel: which one?"""
     activity = await managed.activity(ctx, posting.activity_id)
-    admin = await roles.is_admin(ctx.session, ctx.user_id, ctx.deployment.admin_ids)
-    chats = await groups.groups_for(ctx.session, ctx.user_id, admin=admin)
+    chats = await _groups(ctx)
     if not chats:
         ctx.say(ctx.t("manage.no_groups", bot=ctx.bot_username))
         return
-    buttons = [
-        ctx.button(g.title[:40] or str(g.chat_id), PostCardTo(activity.id, g.chat_id))
-        for g in chats
-    ]
-    ctx.say(ctx.t("manage.choose_group"), keyboard(*in_rows(buttons, 1)))
+    named = {chat_id: group.title[:40] or str(chat_id) for chat_id, group in chats.items()}
+    choices = ctx.choices(named, partial(PostCardTo, activity.id))
+    ctx.say(ctx.t("manage.choose_group"), keyboard(*choices))
+
+
+async def _groups(ctx: Context) -> dict[int, GroupChat]:
+    """The groups and channels the coordinator may post cards in (any, for an admin), by id."""
+    admin = await roles.is_admin(ctx.session, ctx.user_id, ctx.deployment.admin_ids)
+    return {g.chat_id: g for g in await groups.groups_for(ctx.session, ctx.user_id, admin=admin)}
 
 
 class PostCardTo(Button, action="mg.post_to", lasting=True):
@@ -137,16 +144,14 @@ class PostCardTo(Button, action="mg.post_to", lasting=True):
 async def post(ctx: Context, posting: PostCardTo) -> None:
     """The coordinator chose the group: the card job posts it and keeps its figures live."""
     activity = await managed.activity(ctx, posting.activity_id)
-    chat_id = posting.chat_id
-    admin = await roles.is_admin(ctx.session, ctx.user_id, ctx.deployment.admin_ids)
-    allowed = {g.chat_id: g for g in await groups.groups_for(ctx.session, ctx.user_id, admin=admin)}
-    if chat_id not in allowed:
+    group = (await _groups(ctx)).get(posting.chat_id)
+    if group is None:
         ctx.answer(ctx.t("manage.group_not_allowed"), alert=True)
         return
     await groups.post_card(
-        ctx.session, activity.id, chat_id, actor=ctx.user_id, now=ctx.clock.now()
+        ctx.session, activity.id, group.chat_id, actor=ctx.user_id, now=ctx.clock.now()
     )
-    ctx.edit_pressed(ctx.t("manage.posted", group=allowed[chat_id].title))
+    ctx.edit_pressed(ctx.t("manage.posted", group=group.title))
 
 
 # ---- a recruitment call for places nobody waits for -----------------------------------------

@@ -9,15 +9,20 @@ and Discard leaves nothing behind. The steps, their order and their moves are in
 from __future__ import annotations
 
 from handlers.callbacks import Button
-from handlers.context import Context, in_rows, keyboard
+from handlers.context import Context, keyboard
 from handlers.events import RemoveKeyboard, ReplyButton, ReplyKeyboard
 from handlers.publishing.activity_plan import (
     NEW_ACTIVITY,
     Step,
-    advance,
     ask_again,
-    load_plan,
+    ask_or_skip,
+    checked_text,
+    district_names,
+    keep,
+    keep_pressed,
+    sent,
     store_plan,
+    theme_names,
     typed_address,
     typed_text,
 )
@@ -25,7 +30,6 @@ from handlers.router import Router
 from models.errors import InvalidInput
 from models.publishing import activity_input
 from models.publishing.publication import ActivityPlan
-from models.registration import volunteers
 from models.teams import roles
 from models.teams.tables import Role
 
@@ -60,19 +64,13 @@ async def ask_title(ctx: Context) -> None:
 @router.step(NEW_ACTIVITY, Step.TITLE)
 async def receive_title(ctx: Context) -> None:
     """The coordinator typed the title."""
-    plan = load_plan(ctx)
-    plan.title = activity_input.text(
-        typed_text(ctx, "new_activity.ask_title"),
-        max_chars=activity_input.TITLE_MAX_CHARS,
-        code="title",
-    )
-    await advance(ctx, plan, Step.TITLE)
+    title = checked_text(ctx, "new_activity.ask_title", "title", activity_input.TITLE_MAX_CHARS)
+    await keep(ctx, Step.TITLE, title=title)
 
 
 @NEW_ACTIVITY.asks(Step.DESCRIPTION)
 async def ask_description(ctx: Context) -> None:
-    skip = ctx.button(ctx.t("new_activity.skip"), SkipDescription())
-    ctx.say(ctx.t("new_activity.ask_description"), keyboard([skip]))
+    ask_or_skip(ctx, "new_activity.ask_description", "new_activity.skip", SkipDescription())
 
 
 @router.step(NEW_ACTIVITY, Step.DESCRIPTION)
@@ -81,9 +79,7 @@ async def receive_description(ctx: Context) -> None:
     description = typed_text(ctx, "new_activity.ask_description").strip()
     if len(description) > activity_input.DESCRIPTION_MAX_CHARS:
         raise InvalidInput("description_too_long", max=activity_input.DESCRIPTION_MAX_CHARS)
-    plan = load_plan(ctx)
-    plan.description = description
-    await advance(ctx, plan, Step.DESCRIPTION)
+    await keep(ctx, Step.DESCRIPTION, description=description)
 
 
 class SkipDescription(Button, action="na.skip_description"):
@@ -93,19 +89,14 @@ class SkipDescription(Button, action="na.skip_description"):
 @router.button(SkipDescription)
 async def skip_description(ctx: Context, skip: SkipDescription) -> None:
     """The coordinator gives no description."""
-    ctx.edit_pressed(ctx.t("new_activity.description_skipped"))
-    plan = load_plan(ctx)
-    plan.description = ""
-    await advance(ctx, plan, Step.DESCRIPTION)
+    shown = ctx.t("new_activity.description_skipped")
+    await keep_pressed(ctx, Step.DESCRIPTION, shown, description="")
 
 
 @NEW_ACTIVITY.asks(Step.THEME)
 async def ask_theme(ctx: Context) -> None:
-    buttons = [
-        ctx.button(theme.name(ctx.lang), ChooseTheme(theme.id))
-        for theme in await volunteers.themes(ctx.session)
-    ]
-    ctx.say(ctx.t("new_activity.ask_theme"), keyboard(*in_rows(buttons, 2)))
+    themes = ctx.choices(await theme_names(ctx), ChooseTheme, 2)
+    ctx.say(ctx.t("new_activity.ask_theme"), keyboard(*themes))
 
 
 class ChooseTheme(Button, action="na.theme"):
@@ -117,24 +108,21 @@ class ChooseTheme(Button, action="na.theme"):
 @router.button(ChooseTheme)
 async def pick_theme(ctx: Context, choice: ChooseTheme) -> None:
     """The coordinator chose the activity's theme."""
-    themes = {theme.id: theme for theme in await volunteers.themes(ctx.session)}
-    if choice.theme_id not in themes:
-        ctx.answer(ctx.t("general.button_invalid"), alert=True)
-        return
-    theme = themes[choice.theme_id]
-    ctx.edit_pressed(ctx.t("new_activity.theme_chosen", theme=theme.name(ctx.lang)))
-    plan = load_plan(ctx)
-    plan.theme_id = choice.theme_id
-    await advance(ctx, plan, Step.THEME)
+    theme = (await theme_names(ctx)).get(choice.theme_id)
+    shown = None if theme is None else ctx.t("new_activity.theme_chosen", theme=theme)
+    await keep_pressed(ctx, Step.THEME, shown, theme_id=choice.theme_id)
+
+
+async def _team_names(ctx: Context) -> dict[int, str]:
+    """The teams the coordinator may publish for, by id."""
+    teams = await roles.managed_teams(ctx.session, ctx.user_id, ctx.deployment.admin_ids)
+    return {team.id: team.name for team in teams}
 
 
 @NEW_ACTIVITY.asks(Step.TEAM)
 async def ask_team(ctx: Context) -> None:
-    buttons = [
-        ctx.button(team.name, ChooseTeam(team.id))
-        for team in await roles.managed_teams(ctx.session, ctx.user_id, ctx.deployment.admin_ids)
-    ]
-    ctx.say(ctx.t("new_activity.ask_team"), keyboard(*in_rows(buttons, 1)))
+    teams = ctx.choices(await _team_names(ctx), ChooseTeam)
+    ctx.say(ctx.t("new_activity.ask_team"), keyboard(*teams))
 
 
 class ChooseTeam(Button, action="na.team"):
@@ -146,17 +134,9 @@ class ChooseTeam(Button, action="na.team"):
 @router.button(ChooseTeam)
 async def pick_team(ctx: Context, choice: ChooseTeam) -> None:
     """The coordinator chose the team that runs the activity."""
-    teams = {
-        team.id: team
-        for team in await roles.managed_teams(ctx.session, ctx.user_id, ctx.deployment.admin_ids)
-    }
-    if choice.team_id not in teams:
-        ctx.answer(ctx.t("general.button_invalid"), alert=True)
-        return
-    ctx.edit_pressed(ctx.t("new_activity.team_chosen", team=teams[choice.team_id].name))
-    plan = load_plan(ctx)
-    plan.team_id = choice.team_id
-    await advance(ctx, plan, Step.TEAM)
+    team = (await _team_names(ctx)).get(choice.team_id)
+    shown = None if team is None else ctx.t("new_activity.team_chosen", team=team)
+    await keep_pressed(ctx, Step.TEAM, shown, team_id=choice.team_id)
 
 
 # ---- where ------------------------------------------------------------------------------------
@@ -164,11 +144,8 @@ async def pick_team(ctx: Context, choice: ChooseTeam) -> None:
 
 @NEW_ACTIVITY.asks(Step.DISTRICT)
 async def ask_district(ctx: Context) -> None:
-    buttons = [
-        ctx.button(district.name(ctx.lang), ChooseDistrict(district.id))
-        for district in await volunteers.districts(ctx.session)
-    ]
-    ctx.say(ctx.t("new_activity.ask_district"), keyboard(*in_rows(buttons, 2)))
+    districts = ctx.choices(await district_names(ctx), ChooseDistrict, 2)
+    ctx.say(ctx.t("new_activity.ask_district"), keyboard(*districts))
 
 
 class ChooseDistrict(Button, action="na.district"):
@@ -180,15 +157,9 @@ class ChooseDistrict(Button, action="na.district"):
 @router.button(ChooseDistrict)
 async def pick_district(ctx: Context, choice: ChooseDistrict) -> None:
     """The coordinator chose the district the activity is in."""
-    districts = {d.id: d for d in await volunteers.districts(ctx.session)}
-    if choice.district_id not in districts:
-        ctx.answer(ctx.t("general.button_invalid"), alert=True)
-        return
-    name = districts[choice.district_id].name(ctx.lang)
-    ctx.edit_pressed(ctx.t("new_activity.district_chosen", district=name))
-    plan = load_plan(ctx)
-    plan.district_id = choice.district_id
-    await advance(ctx, plan, Step.DISTRICT)
+    district = (await district_names(ctx)).get(choice.district_id)
+    shown = None if district is None else ctx.t("new_activity.district_chosen", district=district)
+    await keep_pressed(ctx, Step.DISTRICT, shown, district_id=choice.district_id)
 
 
 @NEW_ACTIVITY.asks(Step.ADDRESS)
@@ -199,9 +170,7 @@ async def ask_address(ctx: Context) -> None:
 @router.step(NEW_ACTIVITY, Step.ADDRESS)
 async def receive_address(ctx: Context) -> None:
     """The coordinator typed where volunteers should go."""
-    plan = load_plan(ctx)
-    plan.address = typed_address(ctx)
-    await advance(ctx, plan, Step.ADDRESS)
+    await keep(ctx, Step.ADDRESS, address=typed_address(ctx))
 
 
 @NEW_ACTIVITY.asks(Step.LOCATION)
@@ -215,14 +184,9 @@ async def ask_location(ctx: Context) -> None:
 @router.step(NEW_ACTIVITY, Step.LOCATION)
 async def receive_location(ctx: Context) -> None:
     """The coordinator sent the venue's pin (or something else)."""
-    location = ctx.event.location
-    if location is None:
-        ctx.say(ctx.t("new_activity.location_as_pin"))
-        return
-    plan = load_plan(ctx)
-    plan.latitude, plan.longitude = location.latitude, location.longitude
+    location = sent(ctx, ctx.event.location, "new_activity.location_as_pin")
     ctx.say(ctx.t("new_activity.location_saved"), RemoveKeyboard())
-    await advance(ctx, plan, Step.LOCATION)
+    await keep(ctx, Step.LOCATION, latitude=location.latitude, longitude=location.longitude)
 
 
 class SkipLocation(Button, action="na.skip_location"):
@@ -234,6 +198,4 @@ async def skip_location(ctx: Context, skip: SkipLocation) -> None:
     """The coordinator sends no pin: volunteers go by the address."""
     ctx.edit_pressed(ctx.t("new_activity.location_skip_hint"))
     ctx.say(ctx.t("new_activity.location_skipped"), RemoveKeyboard())
-    plan = load_plan(ctx)
-    plan.latitude = plan.longitude = None
-    await advance(ctx, plan, Step.LOCATION)
+    await keep(ctx, Step.LOCATION, latitude=None, longitude=None)

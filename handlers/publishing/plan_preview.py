@@ -6,7 +6,7 @@ from __future__ import annotations
 from handlers import formatting
 from handlers.activities import links
 from handlers.callbacks import Button
-from handlers.context import Context, in_rows, keyboard
+from handlers.context import Context, keyboard
 from handlers.events import SendPhoto
 from handlers.publishing.activity_plan import (
     NEW_ACTIVITY,
@@ -14,13 +14,14 @@ from handlers.publishing.activity_plan import (
     Part,
     Step,
     ask_again,
+    district_names,
     load_plan,
     store_plan,
+    theme_names,
 )
 from handlers.router import Router
 from models.publishing import publication
 from models.publishing.publication import ActivityPlan
-from models.registration import volunteers
 from models.teams import roles
 from models.teams.tables import Team
 
@@ -30,8 +31,7 @@ router = Router()
 async def describe_plan(ctx: Context, plan: ActivityPlan) -> str:
     """The plan as the coordinator checks it before publishing."""
     none = ctx.t("new_activity.none")
-    themes = {theme.id: theme.name(ctx.lang) for theme in await volunteers.themes(ctx.session)}
-    districts = {d.id: d.name(ctx.lang) for d in await volunteers.districts(ctx.session)}
+    themes, districts = await theme_names(ctx), await district_names(ctx)
     team = await ctx.session.get(Team, plan.team_id) if plan.team_id is not None else None
     zone = ctx.deployment.zone
     shifts = [
@@ -115,8 +115,8 @@ async def choose_part(ctx: Context, editing: EditPlan) -> None:
 
 @NEW_ACTIVITY.asks(Step.CHOOSE_EDIT)
 async def ask_part(ctx: Context) -> None:
-    buttons = [ctx.button(ctx.t(f"new_activity.part_{part}"), EditPart(part)) for part in PARTS]
-    ctx.say(ctx.t("new_activity.choose_part"), keyboard(*in_rows(buttons, 2)))
+    parts = ctx.choices({part: ctx.t(f"new_activity.part_{part}") for part in PARTS}, EditPart, 2)
+    ctx.say(ctx.t("new_activity.choose_part"), keyboard(*parts))
 
 
 class EditPart(Button, action="na.part"):

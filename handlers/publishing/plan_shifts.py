@@ -8,13 +8,17 @@ from datetime import date, datetime, time
 
 from handlers import formatting
 from handlers.callbacks import Button
-from handlers.context import Context, in_rows, keyboard
+from handlers.context import Context, keyboard
 from handlers.publishing.activity_plan import (
     NEW_ACTIVITY,
     Step,
     advance,
+    ask_or_skip,
+    keep,
+    keep_pressed,
     load_plan,
     store_plan,
+    theme_names,
     today,
     typed_text,
 )
@@ -22,7 +26,6 @@ from handlers.router import Router
 from models.errors import InvalidInput
 from models.publishing import activity_input, publication
 from models.publishing.publication import ShiftPlan
-from models.registration import volunteers
 
 router = Router()
 NONE = 0  # "no required theme" in button arguments
@@ -147,8 +150,7 @@ async def shifts_done(ctx: Context, done: FinishShifts) -> None:
 
 @NEW_ACTIVITY.asks(Step.DEADLINE)
 async def ask_deadline(ctx: Context) -> None:
-    none = ctx.button(ctx.t("new_activity.no_deadline"), SkipDeadline())
-    ctx.say(ctx.t("new_activity.ask_deadline"), keyboard([none]))
+    ask_or_skip(ctx, "new_activity.ask_deadline", "new_activity.no_deadline", SkipDeadline())
 
 
 @router.step(NEW_ACTIVITY, Step.DEADLINE)
@@ -157,13 +159,11 @@ async def receive_deadline(ctx: Context) -> None:
     deadline = activity_input.parse_deadline(
         typed_text(ctx, "errors.deadline_format"), today=today(ctx), zone=ctx.deployment.zone
     )
-    plan = load_plan(ctx)
     if deadline <= ctx.clock.now():
         raise InvalidInput("deadline_past")
-    if deadline > max(shift.starts_at for shift in plan.shifts):
+    if deadline > max(shift.starts_at for shift in load_plan(ctx).shifts):
         raise InvalidInput("deadline_after_shifts")
-    plan.signup_deadline = deadline
-    await advance(ctx, plan, Step.DEADLINE)
+    await keep(ctx, Step.DEADLINE, signup_deadline=deadline)
 
 
 class SkipDeadline(Button, action="na.no_deadline"):
@@ -173,24 +173,20 @@ class SkipDeadline(Button, action="na.no_deadline"):
 @router.button(SkipDeadline)
 async def no_deadline(ctx: Context, skip: SkipDeadline) -> None:
     """Sign-up stays open until each shift starts."""
-    ctx.edit_pressed(ctx.t("new_activity.no_deadline_chosen"))
-    plan = load_plan(ctx)
-    plan.signup_deadline = None
-    await advance(ctx, plan, Step.DEADLINE)
+    shown = ctx.t("new_activity.no_deadline_chosen")
+    await keep_pressed(ctx, Step.DEADLINE, shown, signup_deadline=None)
 
 
 @NEW_ACTIVITY.asks(Step.MIN_AGE)
 async def ask_min_age(ctx: Context) -> None:
-    none = ctx.button(ctx.t("new_activity.no_min_age"), SkipMinAge())
-    ctx.say(ctx.t("new_activity.ask_min_age"), keyboard([none]))
+    ask_or_skip(ctx, "new_activity.ask_min_age", "new_activity.no_min_age", SkipMinAge())
 
 
 @router.step(NEW_ACTIVITY, Step.MIN_AGE)
 async def receive_min_age(ctx: Context) -> None:
     """The coordinator typed the minimum age."""
-    plan = load_plan(ctx)
-    plan.min_age = activity_input.parse_min_age(typed_text(ctx, "new_activity.ask_min_age"))
-    await advance(ctx, plan, Step.MIN_AGE)
+    min_age = activity_input.parse_min_age(typed_text(ctx, "new_activity.ask_min_age"))
+    await keep(ctx, Step.MIN_AGE, min_age=min_age)
 
 
 class SkipMinAge(Button, action="na.no_min_age"):
@@ -200,10 +196,8 @@ class SkipMinAge(Button, action="na.no_min_age"):
 @router.button(SkipMinAge)
 async def no_min_age(ctx: Context, skip: SkipMinAge) -> None:
     """Volunteers of any age may come."""
-    ctx.edit_pressed(ctx.t("new_activity.no_min_age_chosen"))
-    plan = load_plan(ctx)
-    plan.min_age = None
-    await advance(ctx, plan, Step.MIN_AGE)
+    shown = ctx.t("new_activity.no_min_age_chosen")
+    await keep_pressed(ctx, Step.MIN_AGE, shown, min_age=None)
 
 
 @NEW_ACTIVITY.asks(Step.REAL_NAME)
@@ -226,20 +220,14 @@ async def pick_real_name(ctx: Context, choice: ChooseRealName) -> None:
     """The coordinator said whether volunteers must be registered under their real name."""
     required = choice.required
     key = "new_activity.real_name_required" if required else "new_activity.real_name_optional"
-    ctx.edit_pressed(ctx.t(key))
-    plan = load_plan(ctx)
-    plan.require_real_name = required
-    await advance(ctx, plan, Step.REAL_NAME)
+    await keep_pressed(ctx, Step.REAL_NAME, ctx.t(key), require_real_name=required)
 
 
 @NEW_ACTIVITY.asks(Step.REQUIRED_THEME)
 async def ask_required_theme(ctx: Context) -> None:
-    buttons = [
-        ctx.button(theme.name(ctx.lang), ChooseRequiredTheme(theme.id))
-        for theme in await volunteers.themes(ctx.session)
-    ]
+    themes = ctx.choices(await theme_names(ctx), ChooseRequiredTheme, 2)
     none = ctx.button(ctx.t("new_activity.no_required_theme"), ChooseRequiredTheme(NONE))
-    ctx.say(ctx.t("new_activity.ask_required_theme"), keyboard(*in_rows(buttons, 2), [none]))
+    ctx.say(ctx.t("new_activity.ask_required_theme"), keyboard(*themes, [none]))
 
 
 class ChooseRequiredTheme(Button, action="na.req_theme"):
@@ -251,13 +239,7 @@ class ChooseRequiredTheme(Button, action="na.req_theme"):
 @router.button(ChooseRequiredTheme)
 async def pick_required_theme(ctx: Context, choice: ChooseRequiredTheme) -> None:
     """The coordinator chose the theme volunteers must have among their interests, or none."""
-    themes = {theme.id: theme for theme in await volunteers.themes(ctx.session)}
-    theme_id = choice.theme_id
-    if theme_id not in {*themes, NONE}:
-        ctx.answer(ctx.t("general.button_invalid"), alert=True)
-        return
-    name = themes[theme_id].name(ctx.lang) if theme_id else ctx.t("new_activity.none")
-    ctx.edit_pressed(ctx.t("new_activity.required_theme_chosen", theme=name))
-    plan = load_plan(ctx)
-    plan.required_theme_id = theme_id or None
-    await advance(ctx, plan, Step.REQUIRED_THEME)
+    themes = {**await theme_names(ctx), NONE: ctx.t("new_activity.none")}
+    theme = themes.get(choice.theme_id)
+    shown = None if theme is None else ctx.t("new_activity.required_theme_chosen", theme=theme)
+    await keep_pressed(ctx, Step.REQUIRED_THEME, shown, required_theme_id=choice.theme_id or None)

@@ -11,12 +11,9 @@ from models.registration import volunteers
 router = Router()
 
 
-@router.command("delete_me")
+@router.command("delete_me", registered=True)
 async def ask_to_confirm(ctx: Context) -> None:
     """The user asked to erase their data: say what it means and ask to confirm."""
-    if ctx.volunteer is None:
-        ctx.say(ctx.t("general.not_registered"))
-        return
     ctx.finish()  # buttons of any earlier question become stale
     ctx.say(
         ctx.t("erase.confirm"),
@@ -33,16 +30,13 @@ class ConfirmErasure(Button, action="erase"):
     answer: Answer
 
 
-@router.button(ConfirmErasure)
+@router.button(ConfirmErasure, registered=True, refusal="erase_not_registered")
 async def answer(ctx: Context, erasure: ConfirmErasure) -> None:
     """The user confirmed or called off the erasure."""
-    if ctx.volunteer is None:
-        ctx.answer(ctx.t("general.button_stale"), alert=True)
-        return
     if erasure.answer is not Answer.YES:
         ctx.edit_pressed(ctx.t("erase.kept"))
         return
-    await volunteers.erase(ctx.session, ctx.volunteer, ctx.clock.now())
+    await volunteers.erase(ctx.session, ctx.registered_volunteer, ctx.clock.now())
     ctx.volunteer = None
     ctx.state.language = None
     ctx.finish()

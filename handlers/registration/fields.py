@@ -145,11 +145,8 @@ async def receive_id_number(ctx: Context) -> None:
 
 
 async def ask_district(ctx: Context) -> None:
-    buttons = [
-        ctx.button(district.name(ctx.lang), PickDistrict(district.id))
-        for district in await volunteers.districts(ctx.session)
-    ]
-    ctx.say(ctx.t("fields.ask_district"), keyboard(*in_rows(buttons, 2)))
+    named = {d.id: d.name(ctx.lang) for d in await volunteers.districts(ctx.session)}
+    ctx.say(ctx.t("fields.ask_district"), keyboard(*ctx.choices(named, PickDistrict, 2)))
 
 
 class PickDistrict(Button, action="f.district"):
@@ -221,14 +218,11 @@ class FinishThemes(Button, action="f.themes_done"):
 async def themes_done(ctx: Context, done: FinishThemes) -> None:
     """The user finished choosing themes."""
     draft = load_draft(ctx)
-    if not draft.theme_ids:
-        ctx.answer(ctx.t("fields.choose_at_least_one"), alert=True)
-        return
     names = [
         t.name(ctx.lang) for t in await volunteers.themes(ctx.session) if t.id in draft.theme_ids
     ]
-    ctx.edit_pressed(ctx.t("fields.themes_chosen", themes=", ".join(names)))
-    await _accepted(ctx, draft, Field.THEMES)
+    shown = ctx.t("fields.themes_chosen", themes=", ".join(names)) if draft.theme_ids else None
+    await _done_ticking(ctx, draft, Field.THEMES, shown)
 
 
 # ---- availability ---------------------------------------------------------------------------
@@ -276,11 +270,19 @@ class FinishAvailability(Button, action="f.avail_done"):
 async def availability_done(ctx: Context, done: FinishAvailability) -> None:
     """The user finished choosing when they are free."""
     draft = load_draft(ctx)
-    if not draft.availability:
+    times = describe_availability(ctx, draft)
+    shown = ctx.t("fields.availability_chosen", times=times) if draft.availability else None
+    await _done_ticking(ctx, draft, Field.AVAILABILITY, shown)
+
+
+async def _done_ticking(ctx: Context, draft: Draft, field: Field, shown: str | None) -> None:
+    """Done ticking (themes, times): what is ticked is shown in place of the question (`shown`)
+    and accepted; `shown` is None while nothing is: the press is refused."""
+    if shown is None:
         ctx.answer(ctx.t("fields.choose_at_least_one"), alert=True)
         return
-    ctx.edit_pressed(ctx.t("fields.availability_chosen", times=describe_availability(ctx, draft)))
-    await _accepted(ctx, draft, Field.AVAILABILITY)
+    ctx.edit_pressed(shown)
+    await _accepted(ctx, draft, field)
 
 
 def describe_availability(ctx: Context, draft: Draft) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from handlers.callbacks import Button
-from handlers.context import Context, in_rows, keyboard
+from handlers.context import Context, keyboard
 from handlers.flows import Flow
 from handlers.registration import fields
 from handlers.registration.fields import Field
@@ -24,12 +24,9 @@ def editable_fields(ctx: Context) -> list[Field]:
     return [f for f in Field if f != Field.ID_NUMBER or ctx.cipher is not None]
 
 
-@router.command("profile")
+@router.command("profile", registered=True)
 async def show_profile(ctx: Context) -> None:
     """The user asked to see their profile."""
-    if ctx.volunteer is None:
-        ctx.say(ctx.t("general.not_registered"))
-        return
     if ctx.state.flow is not None:
         ctx.finish()  # leaving a half-done edit: nothing of it was saved
     await _send_profile(ctx)
@@ -40,13 +37,10 @@ async def _send_profile(ctx: Context) -> None:
     draft = volunteers.draft_of(ctx.volunteer)
     if ctx.volunteer.id_number_masked:
         draft.sealed_id = SealedId("", "", ctx.volunteer.id_number_masked, "")
-    buttons = [
-        ctx.button(ctx.t(f"profile.field_{field}"), EditProfileField(field))
-        for field in editable_fields(ctx)
-    ]
+    named = {field: ctx.t(f"profile.field_{field}") for field in editable_fields(ctx)}
     ctx.say(
         ctx.t("profile.header") + "\n\n" + await describe(ctx, draft),
-        keyboard(*in_rows(buttons, 2)),
+        keyboard(*ctx.choices(named, EditProfileField, 2)),
     )
 
 

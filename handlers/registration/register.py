@@ -6,7 +6,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from handlers.callbacks import Button
-from handlers.context import Context, in_rows, keyboard
+from handlers.context import Context, keyboard
 from handlers.flows import Flow
 from handlers.registration import fields
 from handlers.registration.fields import Field
@@ -210,11 +210,9 @@ async def choose_field_to_edit(ctx: Context, edit: ChooseFieldToEdit) -> None:
 @REGISTER.asks(Step.CHOOSE_EDIT)
 async def ask_field_to_edit(ctx: Context) -> None:
     """Which answer to change: shown in place of the summary whose Edit button was pressed."""
-    buttons = [
-        ctx.button(ctx.t(f"profile.field_{field}"), EditRegistrationField(field))
-        for field in questions(ctx)
-    ]
-    ctx.edit_pressed(ctx.t("registration.choose_field"), keyboard(*in_rows(buttons, 2)))
+    named = {field: ctx.t(f"profile.field_{field}") for field in questions(ctx)}
+    choices = ctx.choices(named, EditRegistrationField, 2)
+    ctx.edit_pressed(ctx.t("registration.choose_field"), keyboard(*choices))
 
 
 class EditRegistrationField(Button, action="reg.field"):

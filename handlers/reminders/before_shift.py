@@ -5,6 +5,7 @@ since a late notice beats a no-show — and offers it to the first person waitin
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import partial
 
 from handlers import formatting
 from handlers.activities import offers
@@ -126,14 +127,6 @@ class GiveBackPlace(Button, action="rem.no_ok", lasting=True):
 async def give_back(ctx: Context, answer: GiveBackPlace) -> None:
     """The volunteer confirmed they can't come: the place goes to whoever waits first."""
     mine, _, _ = await _mine(ctx, answer.signup_id)
-    assert ctx.volunteer is not None
-    vacancy = await signup.cancel(
-        ctx.session,
-        ctx.volunteer,
-        mine.id,
-        now=ctx.clock.now(),
-        policy=ctx.deployment.signup,
-        after_cutoff=True,
-    )
+    vacancy = await ctx.apply_signup_rule(partial(signup.cancel, after_cutoff=True), mine.id)
     await offers.announce(ctx, vacancy)
     ctx.edit_pressed(ctx.t("reminders.given_back"))

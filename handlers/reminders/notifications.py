@@ -28,13 +28,10 @@ TIMES_PER_ROW = 4
 THEMES_PER_ROW = 2
 
 
-@router.command("notifications")
+@router.command("notifications", registered=True)
 async def show(ctx: Context) -> None:
     """The volunteer asked what they are sent unasked."""
-    if ctx.volunteer is None:
-        ctx.say(ctx.t("general.not_registered"))
-        return
-    ctx.say(*_panel(ctx, ctx.volunteer))
+    ctx.say(*_panel(ctx, ctx.registered_volunteer))
 
 
 class SwitchReminders(Button, action="nt.rem", lasting=True):
@@ -43,13 +40,12 @@ class SwitchReminders(Button, action="nt.rem", lasting=True):
     enabled: bool
 
 
-@router.button(SwitchReminders)
+@router.button(SwitchReminders, registered=True)
 async def switch_reminders(ctx: Context, switch: SwitchReminders) -> None:
     """The volunteer turned reminders off, or back on at the times they had chosen."""
-    if (volunteer := _registered(ctx)) is not None:
-        await _set_reminders(
-            ctx, volunteer, enabled=switch.enabled, minutes=volunteer.reminder_minutes
-        )
+    await _set_reminders(
+        ctx, enabled=switch.enabled, minutes=ctx.registered_volunteer.reminder_minutes
+    )
 
 
 class ChooseReminderTime(Button, action="nt.time", lasting=True):
@@ -59,27 +55,23 @@ class ChooseReminderTime(Button, action="nt.time", lasting=True):
     wanted: bool
 
 
-@router.button(ChooseReminderTime)
+@router.button(ChooseReminderTime, registered=True)
 async def choose_time(ctx: Context, time: ChooseReminderTime) -> None:
     """The volunteer ticked a time to be reminded at, or unticked one (never the last one)."""
-    if (volunteer := _registered(ctx)) is not None:
-        times = set(_times_of(ctx, volunteer)) - {time.minutes}
-        if time.wanted:
-            times.add(time.minutes)
-        await _set_reminders(
-            ctx, volunteer, enabled=volunteer.reminders_enabled, minutes=sorted(times)
-        )
+    times = set(_times_of(ctx, ctx.registered_volunteer)) - {time.minutes}
+    if time.wanted:
+        times.add(time.minutes)
+    await _set_reminders(ctx, minutes=sorted(times))
 
 
 class UseUsualTimes(Button, action="nt.usual", lasting=True):
     """Be reminded at the times the programme (or an activity) chooses."""
 
 
-@router.button(UseUsualTimes)
+@router.button(UseUsualTimes, registered=True)
 async def use_usual_times(ctx: Context, choice: UseUsualTimes) -> None:
     """The volunteer went back to the times the programme (or an activity) chooses."""
-    if (volunteer := _registered(ctx)) is not None:
-        await _set_reminders(ctx, volunteer, enabled=volunteer.reminders_enabled, minutes=None)
+    await _set_reminders(ctx, minutes=None)
 
 
 class SwitchCalls(Button, action="nt.calls", lasting=True):
@@ -88,11 +80,10 @@ class SwitchCalls(Button, action="nt.calls", lasting=True):
     wanted: bool
 
 
-@router.button(SwitchCalls)
+@router.button(SwitchCalls, registered=True)
 async def switch_calls(ctx: Context, switch: SwitchCalls) -> None:
     """The volunteer stopped, or resumed, calls for volunteers."""
-    if (volunteer := _registered(ctx)) is None:
-        return
+    volunteer = ctx.registered_volunteer
     muted = not switch.wanted
     if volunteer.mute_recruitment == muted:
         ctx.answer(ctx.t("notifications.unchanged"))
@@ -105,11 +96,10 @@ class ShowThemeCalls(Button, action="nt.themes", lasting=True):
     """Choose, theme by theme, which calls for volunteers come."""
 
 
-@router.button(ShowThemeCalls)
+@router.button(ShowThemeCalls, registered=True)
 async def show_themes(ctx: Context, choice: ShowThemeCalls) -> None:
     """The volunteer wants to choose, theme by theme, which calls they get."""
-    if (volunteer := _registered(ctx)) is not None:
-        ctx.edit_pressed(*_themes_panel(ctx, volunteer))
+    ctx.edit_pressed(*_themes_panel(ctx, ctx.registered_volunteer))
 
 
 class SwitchThemeCalls(Button, action="nt.theme", lasting=True):
@@ -119,11 +109,10 @@ class SwitchThemeCalls(Button, action="nt.theme", lasting=True):
     wanted: bool
 
 
-@router.button(SwitchThemeCalls)
+@router.button(SwitchThemeCalls, registered=True)
 async def switch_theme(ctx: Context, switch: SwitchThemeCalls) -> None:
     """The volunteer muted calls about one theme, or turned them back on."""
-    if (volunteer := _registered(ctx)) is None:
-        return
+    volunteer = ctx.registered_volunteer
     offered = {theme.id for theme in _themes_of(volunteer)}
     if switch.theme_id not in offered:
         ctx.answer(ctx.t("general.button_invalid"), alert=True)
@@ -141,22 +130,20 @@ class ShowNotifications(Button, action="nt.back", lasting=True):
     """Back from the themes to the whole choice."""
 
 
-@router.button(ShowNotifications)
+@router.button(ShowNotifications, registered=True)
 async def back_to_panel(ctx: Context, choice: ShowNotifications) -> None:
     """The volunteer is done with the themes: the whole choice again."""
-    if (volunteer := _registered(ctx)) is not None:
-        ctx.edit_pressed(*_panel(ctx, volunteer))
-
-
-def _registered(ctx: Context) -> Volunteer | None:
-    if ctx.volunteer is None:
-        ctx.answer(ctx.t("general.not_registered"), alert=True)
-    return ctx.volunteer
+    ctx.edit_pressed(*_panel(ctx, ctx.registered_volunteer))
 
 
 async def _set_reminders(
-    ctx: Context, volunteer: Volunteer, *, enabled: bool, minutes: list[int] | None
+    ctx: Context, *, enabled: bool | None = None, minutes: list[int] | None
 ) -> None:
+    """Remind the volunteer at `minutes` before a shift (None: the usual times), or not at all
+    (`enabled`; None keeps it as it is)."""
+    volunteer = ctx.registered_volunteer
+    if enabled is None:
+        enabled = volunteer.reminders_enabled
     before = (volunteer.reminders_enabled, volunteer.reminder_minutes)
     replanned = await notifications.set_reminders(
         ctx.session,

@@ -10,6 +10,7 @@ presser's roles at every step and once more before anything is read. Every expor
 from __future__ import annotations
 
 import io
+from functools import partial
 
 from handlers import formatting
 from handlers.callbacks import Button
@@ -97,14 +98,14 @@ async def _ask_team(ctx: Context, what: Table, page: int) -> None:
     if len(teams) == 1 and not admin:
         await _after_team(ctx, what, teams[0].id)
         return
-    b = ctx.button
     shown = teams[page * TEAMS_PER_PAGE : (page + 1) * TEAMS_PER_PAGE]
-    buttons = [b(team.name[:40], ChooseTeam(what, team.id)) for team in shown]
+    named = {team.id: team.name[:40] for team in shown}
     if admin and page == 0:
-        buttons.insert(0, b(ctx.t("exports.all_teams"), ChooseTeam(what, ALL_TEAMS)))
+        named = {ALL_TEAMS: ctx.t("exports.all_teams"), **named}
+    rows = ctx.choices(named, partial(ChooseTeam, what))
     if len(teams) > (page + 1) * TEAMS_PER_PAGE:
-        buttons.append(b(ctx.t("exports.more_teams"), ShowMoreTeams(what, page + 1)))
-    ctx.edit_pressed(ctx.t("exports.choose_team"), keyboard(*in_rows(buttons, 1)))
+        rows.append([ctx.button(ctx.t("exports.more_teams"), ShowMoreTeams(what, page + 1))])
+    ctx.edit_pressed(ctx.t("exports.choose_team"), keyboard(*rows))
 
 
 class ChooseTeam(Button, action="ex.team", lasting=True):

@@ -5,24 +5,17 @@ goes to the team's coordinators, whose answer comes back here."""
 from __future__ import annotations
 
 from handlers.callbacks import Button
-from handlers.context import Context, in_rows, keyboard
+from handlers.context import Context, keyboard
 from handlers.notify import notifier
 from handlers.router import Router
-from handlers.teams.team_admin import ApproveJoinRequest, DeclineJoinRequest
-from models.errors import Conflict, NotAllowed
-from models.registration.tables import Volunteer
+from handlers.teams.team_admin import ApproveJoinRequest, DeclineJoinRequest, team_choices
+from models.errors import Conflict
 from models.teams import membership, roles
 from models.teams.tables import Team
 
 router = Router()
 TEAM_LINK_PREFIX = "team"
 BROWSE_LIMIT = 40
-
-
-def _registered(ctx: Context) -> Volunteer:
-    if ctx.volunteer is None:
-        raise NotAllowed("register_first")
-    return ctx.volunteer
 
 
 async def _team(ctx: Context, team_id: int) -> Team:
@@ -32,11 +25,10 @@ async def _team(ctx: Context, team_id: int) -> Team:
     return team
 
 
-@router.command("teams")
+@router.command("teams", registered=True, refusal="register_first")
 async def my_teams(ctx: Context) -> None:
     """The volunteer asked which teams they are in."""
-    volunteer = _registered(ctx)
-    mine = await membership.teams_of(ctx.session, volunteer)
+    mine = await membership.teams_of(ctx.session, ctx.registered_volunteer)
     lines = [ctx.t("teams.mine_header") if mine else ctx.t("teams.mine_none")]
     b = ctx.button
     rows = []
@@ -52,16 +44,15 @@ class BrowseTeams(Button, action="tm.browse", lasting=True):
     """The volunteer wants to see the teams they could ask to join."""
 
 
-@router.button(BrowseTeams)
+@router.button(BrowseTeams, registered=True, refusal="register_first")
 async def browse(ctx: Context, browsing: BrowseTeams) -> None:
     """The volunteer wants to see the teams they could ask to join."""
-    _registered(ctx)
     found = await membership.all_teams(ctx.session)
     if not found:
         ctx.say(ctx.t("teams.none_yet"))
         return
-    buttons = [ctx.button(t.name[:40], ShowTeam(t.id)) for t in found[:BROWSE_LIMIT]]
-    ctx.say(ctx.t("teams.browse_header"), keyboard(*in_rows(buttons, 1)))
+    teams = team_choices(ctx, found[:BROWSE_LIMIT], ShowTeam)
+    ctx.say(ctx.t("teams.browse_header"), keyboard(*teams))
 
 
 class ShowTeam(Button, action="tm.show", lasting=True):
@@ -84,10 +75,10 @@ class AskToJoin(Button, action="tm.ask", lasting=True):
     team_id: int
 
 
-@router.button(AskToJoin)
+@router.button(AskToJoin, registered=True, refusal="register_first")
 async def ask(ctx: Context, request: AskToJoin) -> None:
     """The volunteer asked to join: the team's coordinators are asked to decide."""
-    volunteer = _registered(ctx)
+    volunteer = ctx.registered_volunteer
     team = await _team(ctx, request.team_id)
     await membership.ask_to_join(ctx.session, volunteer, team, now=ctx.clock.now())
     notify = notifier(ctx)
@@ -119,8 +110,9 @@ async def ask(ctx: Context, request: AskToJoin) -> None:
 
 @router.deep_link(TEAM_LINK_PREFIX)
 async def open_link(ctx: Context, token: str) -> None:
-    """Someone opened a team's link or QR code: they join at once."""
-    volunteer = _registered(ctx)
+    """Someone opened a team's link or QR code: they join at once (it waited until they had
+    registered)."""
+    volunteer = ctx.registered_volunteer
     team = await membership.team_by_token(ctx.session, token)
     await membership.join(ctx.session, volunteer, team, now=ctx.clock.now())
     ctx.say(ctx.t("teams.joined", team=team.name))
@@ -148,10 +140,9 @@ class ConfirmLeaveTeam(Button, action="tm.leave_ok", lasting=True):
     team_id: int
 
 
-@router.button(ConfirmLeaveTeam)
+@router.button(ConfirmLeaveTeam, registered=True, refusal="register_first")
 async def leave(ctx: Context, leaving: ConfirmLeaveTeam) -> None:
     """The volunteer confirmed leaving the team."""
-    volunteer = _registered(ctx)
     team = await _team(ctx, leaving.team_id)
-    await membership.leave(ctx.session, volunteer, team.id, now=ctx.clock.now())
+    await membership.leave(ctx.session, ctx.registered_volunteer, team.id, now=ctx.clock.now())
     ctx.edit_pressed(ctx.t("teams.left", team=team.name))

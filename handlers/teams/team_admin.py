@@ -5,6 +5,7 @@ Every button checks the role again on the server, and every change is audited.""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from datetime import timedelta
 from enum import StrEnum
 
@@ -13,8 +14,8 @@ from sqlalchemy import select
 from handlers import formatting
 from handlers.activities import links
 from handlers.callbacks import Button
-from handlers.context import Context, in_rows, keyboard
-from handlers.events import SendPhoto
+from handlers.context import Context, keyboard
+from handlers.events import InlineButton, SendPhoto
 from handlers.flows import Flow
 from handlers.notify import notifier
 from handlers.router import Router
@@ -37,6 +38,13 @@ class Step(StrEnum):
 NEW_TEAM = Flow("new_team", Step, starts=(Step.NAME,), moves={})
 
 
+def team_choices(
+    ctx: Context, teams: Iterable[Team], button: Callable[[int], Button]
+) -> list[list[InlineButton]]:
+    """A button per team, one to a row, named as much as a button shows of the team's name."""
+    return ctx.choices({team.id: team.name[:40] for team in teams}, button)
+
+
 async def _managed(ctx: Context, team_id: int) -> Team:
     team = await ctx.session.get(Team, team_id)
     if team is None:
@@ -52,8 +60,7 @@ async def list_teams(ctx: Context) -> None:
     if not managed:
         # An admin before any team exists (or a role whose team is gone): refused as before.
         raise NotAllowed("team_not_coordinator")
-    buttons = [ctx.button(t.name[:40], ManageTeam(t.id)) for t in managed]
-    ctx.say(ctx.t("team_admin.header"), keyboard(*in_rows(buttons, 1)))
+    ctx.say(ctx.t("team_admin.header"), keyboard(*team_choices(ctx, managed, ManageTeam)))
 
 
 class ManageTeam(Button, action="ta.show", lasting=True):

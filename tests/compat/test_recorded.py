@@ -62,8 +62,8 @@ MOVED: dict[str, str] = {
     "handlers.teams": "handlers.teams.membership",
 }
 
-# Handlers moved on their own, out of the module `MOVED` names: old full name -> new full name.
-# Checked before `MOVED`.
+# Handlers moved on their own, out of the module `MOVED` names, or merged with a handler of the
+# same logic (two old names, one new): old full name -> new full name. Checked before `MOVED`.
 MOVED_FUNCTIONS: dict[str, str] = {
     "handlers.broadcast.confirm": "handlers.broadcasts.send_time.confirm",
     "handlers.broadcast.pick_time": "handlers.broadcasts.send_time.pick_time",
@@ -75,6 +75,21 @@ MOVED_FUNCTIONS: dict[str, str] = {
     "handlers.broadcasts.keep": "handlers.broadcasts.control.keep",
     "handlers.broadcasts.pause": "handlers.broadcasts.control.pause",
     "handlers.broadcasts.resume": "handlers.broadcasts.control.resume",
+    "handlers.confirm_hours.ask_honour": "handlers.attendance.change_hours.ask_honour",
+    "handlers.confirm_hours.ask_hours": "handlers.attendance.change_hours.ask_hours",
+    "handlers.confirm_hours.got_hours": "handlers.attendance.change_hours.got_hours",
+    "handlers.confirm_hours.got_reason": "handlers.attendance.change_hours.got_reason",
+    "handlers.edit_activity.cancel": "handlers.publishing.cancel_activity.cancel",
+    "handlers.edit_activity.choose_what_to_cancel": (
+        "handlers.publishing.cancel_activity.choose_what_to_cancel"
+    ),
+    "handlers.edit_activity.keep": "handlers.publishing.cancel_activity.keep",
+    "handlers.edit_activity.receive_description": (
+        "handlers.publishing.edit_activity.receive_text"
+    ),
+    "handlers.edit_activity.receive_reason": "handlers.publishing.cancel_activity.receive_reason",
+    "handlers.edit_activity.receive_title": "handlers.publishing.edit_activity.receive_text",
+    "handlers.edit_activity.start_cancel": "handlers.publishing.cancel_activity.start_cancel",
     "handlers.help_requests.ask_volunteer": "handlers.help_requests.assignments.ask_volunteer",
     "handlers.help_requests.discard": "handlers.help_requests.convert.discard",
     "handlers.help_requests.pick_team": "handlers.help_requests.convert.pick_team",

@@ -1,0 +1,105 @@
+"""A coordinator changes a person's credited hours, or adds honour hours, with a reason, from the
+Change and Honour hours buttons on the person's card in a shift's attendance (`hours_review`):
+how many hours, then why; the change is made, recorded and the card shown again. Every step
+checks the role again on the server.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+# The module, not its names: a person's card makes this module's buttons and this module shows the
+# card again, so each imports the other's module and either may be imported first.
+from handlers.attendance import hours_review
+from handlers.callbacks import Button
+from handlers.context import Context
+from handlers.flows import Flow
+from handlers.router import Router
+from models.attendance import hours_review as reviewing
+from models.attendance.hours import hours_text
+
+router = Router()
+
+
+class Step(StrEnum):
+    MINUTES = "minutes"  # how many hours (to set, or to add as honour hours)
+    REASON = "reason"
+
+
+# A coordinator changes a person's credited hours, or adds honour hours, with a reason.
+CHANGE_HOURS = Flow(
+    "hours",
+    Step,
+    starts=(Step.MINUTES,),
+    moves={Step.MINUTES: (Step.REASON,)},
+)
+
+
+class ChangeHours(Button, action="hr.set", lasting=True):
+    """A coordinator changes the person's credited hours."""
+
+    signup_id: int
+
+
+@router.button(ChangeHours)
+async def ask_hours(ctx: Context, change: ChangeHours) -> None:
+    """The coordinator wants to change the credited hours: how many?"""
+    await _start(ctx, change.signup_id, "set")
+
+
+class AddHonourHours(Button, action="hr.honour", lasting=True):
+    """A coordinator adds honour hours for the person."""
+
+    signup_id: int
+
+
+@router.button(AddHonourHours)
+async def ask_honour(ctx: Context, honour: AddHonourHours) -> None:
+    """The coordinator wants to add honour hours: how many?"""
+    await _start(ctx, honour.signup_id, "honour")
+
+
+async def _start(ctx: Context, signup_id: int, kind: str) -> None:
+    signup, _, _ = await hours_review._signup(ctx, signup_id)
+    ctx.finish()
+    ctx.state.data = {"signup_id": signup.id, "kind": kind}
+    await CHANGE_HOURS.ask(ctx, Step.MINUTES)
+
+
+@CHANGE_HOURS.asks(Step.MINUTES)
+async def _ask_minutes(ctx: Context) -> None:
+    ctx.say(ctx.t(f"hours_review.ask_{ctx.state.data['kind']}"))
+
+
+@router.step(CHANGE_HOURS, Step.MINUTES)
+async def got_hours(ctx: Context) -> None:
+    """The coordinator typed the hours."""
+    minutes = reviewing.parse_hours(ctx.event.text or "")
+    ctx.state.data = {**ctx.state.data, "minutes": minutes}
+    await CHANGE_HOURS.ask(ctx, Step.REASON)
+
+
+@CHANGE_HOURS.asks(Step.REASON)
+async def _ask_reason(ctx: Context) -> None:
+    minutes = int(ctx.state.data["minutes"])
+    ctx.say(ctx.t("hours_review.ask_reason", hours=hours_text(minutes)))
+
+
+@router.step(CHANGE_HOURS, Step.REASON)
+async def got_reason(ctx: Context) -> None:
+    """The coordinator gave the reason: the change is made and recorded."""
+    data = ctx.state.data
+    signup, shift, activity = await hours_review._signup(ctx, int(data["signup_id"]))
+    change = reviewing.adjust if data["kind"] == "set" else reviewing.add_honour
+    before = await hours_review._star_minutes(ctx, [signup])
+    await change(
+        ctx.session,
+        actor=ctx.user_id,
+        signup_id=signup.id,
+        minutes=int(data["minutes"]),
+        reason=ctx.event.text or "",
+        now=ctx.clock.now(),
+    )
+    await hours_review._congratulate(ctx, before)
+    ctx.finish()
+    await hours_review._person(ctx, signup, shift, activity)
