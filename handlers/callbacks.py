@@ -79,7 +79,9 @@ class Button:
             signup_id: int
 
     Fields may be `int`, `str`, `bool` (packed 1/0) or a `StrEnum`; a field with a default may
-    be left out of a payload. `parse` turns a press's arguments back into the button, or raises
+    be left out of a payload. Kinds that carry the same fields may share them through a family,
+    a subclass without an action (`class OnRequest(Button): request_id: int`). `parse` turns a
+    press's arguments back into the button, or raises
     `ForgedButton`, so a handler only ever sees well-formed fields. A step's buttons go stale
     when the user moves on; `lasting` ones (on activity cards, offers, /my) work from any old
     message, so their handlers check everything they rely on afresh.
@@ -90,15 +92,19 @@ class Button:
     _types: ClassVar[dict[str, Any]]
     kinds: ClassVar[dict[str, type[Button]]] = {}
 
-    def __init_subclass__(cls, *, action: str, lasting: bool = False, **kwargs: Any) -> None:
+    def __init_subclass__(
+        cls, *, action: str | None = None, lasting: bool = False, **kwargs: Any
+    ) -> None:
         super().__init_subclass__(**kwargs)
+        dataclass(frozen=True)(cls)
+        if action is None:
+            return  # a family: the fields its kinds share (`class OnShift(Button): shift_id: int`)
         if SEPARATOR in action:
             raise ValueError(f"a button action may not contain {SEPARATOR!r}: {action!r}")
         if action in Button.kinds:
             raise ValueError(f"two kinds of button for action {action!r}")
         cls.action = action
         cls.lasting = lasting
-        dataclass(frozen=True)(cls)
         Button.kinds[action] = cls
 
     def args(self) -> tuple[str, ...]:
@@ -156,3 +162,22 @@ def _parse_field(kind: type, text: str) -> object:
     except (KeyError, ValueError) as error:
         raise ForgedButton(text) from error
     raise TypeError(f"a button field of type {kind!r} cannot be packed")
+
+
+# Families of the kinds that name one row: a kind says which family it is of, and its action.
+
+
+class OnActivity(Button):
+    activity_id: int
+
+
+class OnShift(Button):
+    shift_id: int
+
+
+class OnSignup(Button):
+    signup_id: int
+
+
+class OnTeam(Button):
+    team_id: int

@@ -8,7 +8,7 @@ from enum import StrEnum
 
 from handlers import formatting
 from handlers.activities import cards, links, signup
-from handlers.callbacks import Button
+from handlers.callbacks import Button, OnActivity
 from handlers.context import Context, in_rows, keyboard
 from handlers.events import InlineButton, SendLocation
 from handlers.publishing import manage
@@ -153,10 +153,8 @@ async def choose_filter(ctx: Context, choice: ChooseFilter) -> None:
 # ---- one activity ----------------------------------------------------------------------------
 
 
-class OpenActivity(Button, action="act.show", lasting=True):
+class OpenActivity(OnActivity, action="act.show", lasting=True):
     """The volunteer opens an activity's card from the list."""
-
-    activity_id: int
 
 
 @router.button(OpenActivity)
@@ -203,10 +201,8 @@ async def show_card(ctx: Context, activity: Activity, *, edit: bool = False) -> 
         ctx.say(text, markup)
 
 
-class ShowVenueMap(Button, action="act.map", lasting=True):
+class ShowVenueMap(OnActivity, action="act.map", lasting=True):
     """The volunteer wants the pin of the activity's venue."""
-
-    activity_id: int
 
 
 @router.button(ShowVenueMap)

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from handlers import formatting
 from handlers.activities import calendar_file, links, offers
-from handlers.callbacks import Button
+from handlers.callbacks import Button, OnSignup
 from handlers.context import Context, keyboard
 from handlers.events import InlineButton, SendDocument
 from handlers.router import Router
@@ -88,10 +88,8 @@ def _buttons(ctx: Context, mine: Signup, shift: Shift, activity: Activity) -> li
     ]
 
 
-class AskToCancel(Button, action="my.cancel", lasting=True):
+class AskToCancel(OnSignup, action="my.cancel", lasting=True):
     """The volunteer wants to give back a place: the bot asks first."""
-
-    signup_id: int
 
 
 @router.button(AskToCancel)
@@ -116,10 +114,8 @@ async def ask_cancel(ctx: Context, choice: AskToCancel) -> None:
     )
 
 
-class ConfirmCancel(Button, action="my.cancel_ok", lasting=True):
+class ConfirmCancel(OnSignup, action="my.cancel_ok", lasting=True):
     """The volunteer confirms they give the place back."""
-
-    signup_id: int
 
 
 @router.button(ConfirmCancel)

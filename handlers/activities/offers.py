@@ -7,7 +7,7 @@ coordinator adding places, an offer expiring (the scheduler).
 
 from __future__ import annotations
 
-from handlers.callbacks import Button
+from handlers.callbacks import OnSignup
 from handlers.context import Context
 from handlers.notify import Notifier, notifier
 from handlers.publishing import manage
@@ -75,10 +75,8 @@ async def _tell_coordinators(notify: Notifier, activity: Activity, vacancy: Vaca
         )
 
 
-class AcceptOffer(Button, action="offer.yes", lasting=True):
+class AcceptOffer(OnSignup, action="offer.yes", lasting=True):
     """The volunteer takes the place offered to them."""
-
-    signup_id: int
 
 
 @router.button(AcceptOffer, registered=True, refusal="offer_not_registered")
@@ -88,10 +86,8 @@ async def accept(ctx: Context, offer: AcceptOffer) -> None:
     ctx.edit_pressed(ctx.t("offers.accepted"))
 
 
-class DeclineOffer(Button, action="offer.no", lasting=True):
+class DeclineOffer(OnSignup, action="offer.no", lasting=True):
     """The volunteer passes the place offered to them on to the next person waiting."""
-
-    signup_id: int
 
 
 @router.button(DeclineOffer, registered=True, refusal="offer_not_registered")

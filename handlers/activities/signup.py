@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from handlers import formatting
 from handlers.activities import browse
-from handlers.callbacks import Button
+from handlers.callbacks import OnShift
 from handlers.context import Context
 from handlers.help_requests import triage
 from handlers.router import Router
@@ -16,11 +16,9 @@ from models.publishing import publication
 router = Router()
 
 
-class SignUp(Button, action="su.join", lasting=True):
+class SignUp(OnShift, action="su.join", lasting=True):
     """The volunteer takes a place on a shift, or a place in its waiting list when it is full
     (on activity cards, and in coordinators' calls for volunteers)."""
-
-    shift_id: int
 
 
 @router.button(SignUp, registered=True, refusal="signup_not_registered")

@@ -11,7 +11,7 @@ from enum import StrEnum
 # The module, not its names: a person's card makes this module's buttons and this module shows the
 # card again, so each imports the other's module and either may be imported first.
 from handlers.attendance import hours_review
-from handlers.callbacks import Button
+from handlers.callbacks import OnSignup
 from handlers.context import Context
 from handlers.flows import Flow
 from handlers.router import Router
@@ -35,10 +35,8 @@ CHANGE_HOURS = Flow(
 )
 
 
-class ChangeHours(Button, action="hr.set", lasting=True):
+class ChangeHours(OnSignup, action="hr.set", lasting=True):
     """A coordinator changes the person's credited hours."""
-
-    signup_id: int
 
 
 @router.button(ChangeHours)
@@ -47,10 +45,8 @@ async def ask_hours(ctx: Context, change: ChangeHours) -> None:
     await _start(ctx, change.signup_id, "set")
 
 
-class AddHonourHours(Button, action="hr.honour", lasting=True):
+class AddHonourHours(OnSignup, action="hr.honour", lasting=True):
     """A coordinator adds honour hours for the person."""
-
-    signup_id: int
 
 
 @router.button(AddHonourHours)

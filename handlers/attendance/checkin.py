@@ -19,7 +19,7 @@ from sqlalchemy import ColumnElement, select
 
 from handlers import formatting
 from handlers.activities import links
-from handlers.callbacks import Button
+from handlers.callbacks import Button, OnActivity, OnShift, OnSignup
 from handlers.context import Context, in_rows, keyboard
 from handlers.events import ReplyButton, ReplyKeyboard, SendPhoto
 from handlers.publishing import managed
@@ -166,10 +166,8 @@ async def ask_check_out(ctx: Context) -> None:
     _ask_check_out(ctx, place, "attendance.confirm_check_out")
 
 
-class RequestCheckOut(Button, action="att.ask", lasting=True):
+class RequestCheckOut(OnSignup, action="att.ask", lasting=True):
     """The volunteer pressed Check out on the message that checked them in."""
-
-    signup_id: int
 
 
 @router.button(RequestCheckOut)
@@ -189,10 +187,8 @@ async def stay(ctx: Context, choice: StayCheckedIn) -> None:
     ctx.edit_pressed(ctx.t("attendance.still_in"))
 
 
-class CheckOut(Button, action="att.out", lasting=True):
+class CheckOut(OnSignup, action="att.out", lasting=True):
     """The volunteer checks out (confirmed, or from the reminder after the shift)."""
-
-    signup_id: int
 
 
 @router.button(CheckOut)
@@ -234,10 +230,8 @@ async def list_codes(ctx: Context) -> None:
     )
 
 
-class ListCheckInCodes(Button, action="ci.list", lasting=True):
+class ListCheckInCodes(OnActivity, action="ci.list", lasting=True):
     """A coordinator wants the check-in code of a shift of one activity (from /manage)."""
-
-    activity_id: int
 
 
 @router.button(ListCheckInCodes)
@@ -282,10 +276,8 @@ async def _managed_shift(ctx: Context, shift_id: int) -> tuple[Shift, Activity]:
     return shift, activity
 
 
-class ShowCheckInCode(Button, action="ci.open", lasting=True):
+class ShowCheckInCode(OnShift, action="ci.open", lasting=True):
     """A coordinator opens a shift's check-in code."""
-
-    shift_id: int
 
 
 @router.button(ShowCheckInCode)
@@ -296,10 +288,8 @@ async def show_code(ctx: Context, code: ShowCheckInCode) -> None:
     _send_code(ctx, shift, activity, token)
 
 
-class ReplaceCheckInCode(Button, action="ci.rotate", lasting=True):
+class ReplaceCheckInCode(OnShift, action="ci.rotate", lasting=True):
     """A coordinator replaces a shift's check-in code (the old one stops working)."""
-
-    shift_id: int
 
 
 @router.button(ReplaceCheckInCode)

@@ -25,7 +25,7 @@ from handlers import formatting
 # shows the card again, so each imports the other's module and either may be imported first.
 from handlers.attendance import change_hours
 from handlers.attendance.hours import congratulate_if_promoted
-from handlers.callbacks import Button
+from handlers.callbacks import OnActivity, OnShift, OnSignup
 from handlers.context import Context, in_rows, keyboard
 from handlers.events import SendDocument
 from handlers.notify import Notifier, notifier
@@ -57,10 +57,8 @@ async def _signup(ctx: Context, signup_id: int) -> tuple[Signup, Shift, Activity
     return signup, shift, activity
 
 
-class ChooseShiftToReview(Button, action="hr.shifts", lasting=True):
+class ChooseShiftToReview(OnActivity, action="hr.shifts", lasting=True):
     """A coordinator opens attendance and hours for an activity (from /manage)."""
-
-    activity_id: int
 
 
 @router.button(ChooseShiftToReview)
@@ -82,10 +80,8 @@ async def choose_shift(ctx: Context, review: ChooseShiftToReview) -> None:
     ctx.say(ctx.t("hours_review.choose_shift", title=activity.title), keyboard(*shifts))
 
 
-class ShowAttendance(Button, action="hr.roster", lasting=True):
+class ShowAttendance(OnShift, action="hr.roster", lasting=True):
     """A coordinator opens a shift's attendance roster."""
-
-    shift_id: int
 
 
 @router.button(ShowAttendance)
@@ -161,10 +157,8 @@ def _state(ctx: Context, line: Line) -> str:
     return ctx.t("hours_review.to_confirm", span=span)
 
 
-class ShowAttendee(Button, action="hr.person", lasting=True):
+class ShowAttendee(OnSignup, action="hr.person", lasting=True):
     """A coordinator opens one person on a shift's roster."""
-
-    signup_id: int
 
 
 @router.button(ShowAttendee)
@@ -206,10 +200,8 @@ async def _person(ctx: Context, signup: Signup, shift: Shift, activity: Activity
     ctx.say(text, keyboard(*rows))
 
 
-class MarkPresent(Button, action="hr.present", lasting=True):
+class MarkPresent(OnSignup, action="hr.present", lasting=True):
     """A coordinator marks the person present for the whole shift."""
-
-    signup_id: int
 
 
 @router.button(MarkPresent)
@@ -219,10 +211,8 @@ async def present(ctx: Context, mark: MarkPresent) -> None:
     await _mark(ctx, mark.signup_id, partial(hours_review.mark_present, policy=policy))
 
 
-class MarkAbsent(Button, action="hr.absent", lasting=True):
+class MarkAbsent(OnSignup, action="hr.absent", lasting=True):
     """A coordinator marks the person absent (a no-show)."""
-
-    signup_id: int
 
 
 @router.button(MarkAbsent)
@@ -264,10 +254,8 @@ async def _congratulate(ctx: Context, before: dict[int, int]) -> None:
         await congratulate_if_promoted(notifier(ctx), volunteer, minutes)
 
 
-class ConfirmHours(Button, action="hr.ok", lasting=True):
+class ConfirmHours(OnSignup, action="hr.ok", lasting=True):
     """A coordinator confirms the person's recorded hours."""
-
-    signup_id: int
 
 
 @router.button(ConfirmHours)
@@ -282,10 +270,8 @@ async def confirm(ctx: Context, confirmation: ConfirmHours) -> None:
     await _person(ctx, signup, shift, activity)
 
 
-class ConfirmAllHours(Button, action="hr.all", lasting=True):
+class ConfirmAllHours(OnShift, action="hr.all", lasting=True):
     """A coordinator confirms every recorded, unflagged record of the shift."""
-
-    shift_id: int
 
 
 @router.button(ConfirmAllHours)
@@ -302,10 +288,8 @@ async def confirm_all(ctx: Context, confirmation: ConfirmAllHours) -> None:
     await _roster(ctx, shift, activity)
 
 
-class ExportInsuredRoster(Button, action="hr.insured", lasting=True):
+class ExportInsuredRoster(OnShift, action="hr.insured", lasting=True):
     """A coordinator exports the shift's insured roster for the insurer."""
-
-    shift_id: int
 
 
 @router.button(ExportInsuredRoster)

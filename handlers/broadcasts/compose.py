@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from handlers.callbacks import Button
+from handlers.callbacks import Button, OnActivity
 from handlers.context import Context, in_rows, keyboard
 from handlers.events import InlineKeyboard
 from handlers.flows import Flow
@@ -151,10 +151,8 @@ async def ask_activity(ctx: Context) -> None:
     ctx.say(ctx.t("broadcast_compose.ask_activity"), keyboard(*in_rows(buttons, 1)))
 
 
-class LinkActivity(Button, action="bcn.act"):
+class LinkActivity(OnActivity, action="bcn.act"):
     """The coordinator links the call to one of their upcoming activities."""
-
-    activity_id: int
 
 
 @router.button(LinkActivity, role=Role.COORDINATOR, refusal=REFUSAL)

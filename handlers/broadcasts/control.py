@@ -18,6 +18,13 @@ from models.broadcasts.control import Control
 from models.broadcasts.tables import Broadcast, BroadcastStatus
 from models.teams.tables import Role
 
+
+class OnCall(Button):
+    """The family of the buttons that control one call."""
+
+    broadcast_id: int
+
+
 router = Router()
 LISTED = 10  # calls shown by /broadcasts
 
@@ -78,10 +85,8 @@ async def list_calls(ctx: Context) -> None:
         ctx.say(*await _shown(ctx, broadcast))
 
 
-class PauseCall(Button, action="bc.pause", lasting=True):
+class PauseCall(OnCall, action="bc.pause", lasting=True):
     """The coordinator pauses a call that is being sent."""
-
-    broadcast_id: int
 
 
 @router.button(PauseCall)
@@ -89,10 +94,8 @@ async def pause(ctx: Context, call: PauseCall) -> None:
     await _control(ctx, call.broadcast_id, "pause")
 
 
-class ResumeCall(Button, action="bc.resume", lasting=True):
+class ResumeCall(OnCall, action="bc.resume", lasting=True):
     """The coordinator resumes a paused call."""
-
-    broadcast_id: int
 
 
 @router.button(ResumeCall)
@@ -100,10 +103,8 @@ async def resume(ctx: Context, call: ResumeCall) -> None:
     await _control(ctx, call.broadcast_id, "resume")
 
 
-class CancelCall(Button, action="bc.cancel", lasting=True):
+class CancelCall(OnCall, action="bc.cancel", lasting=True):
     """The coordinator wants to cancel a call (asked to confirm)."""
-
-    broadcast_id: int
 
 
 @router.button(CancelCall)
@@ -120,10 +121,8 @@ async def ask_cancel(ctx: Context, call: CancelCall) -> None:
     )
 
 
-class ConfirmCancelCall(Button, action="bc.cancel_ok", lasting=True):
+class ConfirmCancelCall(OnCall, action="bc.cancel_ok", lasting=True):
     """The coordinator confirms cancelling the call."""
-
-    broadcast_id: int
 
 
 @router.button(ConfirmCancelCall)
@@ -131,10 +130,8 @@ async def cancel(ctx: Context, call: ConfirmCancelCall) -> None:
     await _control(ctx, call.broadcast_id, "cancel")
 
 
-class KeepCall(Button, action="bc.keep", lasting=True):
+class KeepCall(OnCall, action="bc.keep", lasting=True):
     """The coordinator changes their mind: the call goes on."""
-
-    broadcast_id: int
 
 
 @router.button(KeepCall)

@@ -19,6 +19,7 @@ from handlers.context import Context, in_rows, keyboard
 from handlers.events import RemoveKeyboard, ReplyButton, ReplyKeyboard
 from handlers.flows import Flow
 from handlers.help_requests import triage
+from handlers.help_requests.triage import OnRequest
 from handlers.notify import notifier
 from handlers.publishing.activity_plan import typed_text
 from handlers.router import Router
@@ -242,10 +243,9 @@ class RateStep(StrEnum):
 RATE_HELP = Flow("rate_help", RateStep, starts=(RateStep.COMMENT,), moves={})
 
 
-class RateHelp(Button, action="hp.rate", lasting=True):
+class RateHelp(OnRequest, action="hp.rate", lasting=True):
     """The resident rates the help they were given, from 1 to 5 (sent once it is done)."""
 
-    request_id: int
     rating: int
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from handlers.callbacks import Button
 from handlers.context import Context, in_rows, keyboard
 from handlers.help_requests.ask import AgreeToHelp, DeclineToHelp
-from handlers.help_requests.triage import HELP_REQUEST, Step, current, handled, names
+from handlers.help_requests.triage import HELP_REQUEST, OnRequest, Step, current, handled, names
 from handlers.notify import notifier
 from handlers.router import Router
 from models.errors import Conflict
@@ -30,10 +30,8 @@ async def _candidates(ctx: Context, request: HelpRequest) -> list[Volunteer]:
     )
 
 
-class AskVolunteersToHelp(Button, action="hq.assign", lasting=True):
+class AskVolunteersToHelp(OnRequest, action="hq.assign", lasting=True):
     """A coordinator wants to ask volunteers directly to help with the request."""
-
-    request_id: int
 
 
 @router.button(AskVolunteersToHelp)

@@ -8,11 +8,12 @@ volunteers then sign up as for any activity, and the resident is told of each (`
 from __future__ import annotations
 
 from handlers.activities import links
-from handlers.callbacks import Button
+from handlers.callbacks import Button, OnTeam
 from handlers.context import Context, in_rows, keyboard
 from handlers.help_requests.assignments import AskVolunteersToHelp
 from handlers.help_requests.triage import (
     HELP_REQUEST,
+    OnRequest,
     Step,
     current,
     handled,
@@ -47,10 +48,8 @@ async def _teams(ctx: Context, request: HelpRequest) -> list[Team]:
     return await convert.convert_teams(ctx.session, request, ctx.user_id, ctx.deployment.admin_ids)
 
 
-class ConvertHelpRequest(Button, action="hq.convert", lasting=True):
+class ConvertHelpRequest(OnRequest, action="hq.convert", lasting=True):
     """A coordinator turns the request into an activity."""
-
-    request_id: int
 
 
 @router.button(ConvertHelpRequest)
@@ -83,10 +82,8 @@ async def ask_team(ctx: Context) -> None:
     ctx.say(ctx.t("help_requests.choose_team"), keyboard(*in_rows(buttons, 1)))
 
 
-class ChooseActivityTeam(Button, action="hq.team"):
+class ChooseActivityTeam(OnTeam, action="hq.team"):
     """The coordinator chooses the team that runs the activity."""
-
-    team_id: int
 
 
 @router.button(ChooseActivityTeam)

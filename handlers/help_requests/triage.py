@@ -37,6 +37,13 @@ from models.reference import District, Theme
 from models.registration.tables import Volunteer
 from models.teams.tables import Role
 
+
+class OnRequest(Button):
+    """The family of the buttons that name one help request."""
+
+    request_id: int
+
+
 router = Router()
 LIST_LIMIT = 20
 
@@ -314,10 +321,8 @@ async def show_card(ctx: Context, request: HelpRequest, *, edit: bool) -> None:
         ctx.say(text, markup)
 
 
-class ShowHelpRequest(Button, action="hq.show", lasting=True):
+class ShowHelpRequest(OnRequest, action="hq.show", lasting=True):
     """A coordinator opens a request's card."""
-
-    request_id: int
 
 
 @router.button(ShowHelpRequest)
@@ -329,10 +334,8 @@ async def show(ctx: Context, opened: ShowHelpRequest) -> None:
 # ---- take on, decline, done -------------------------------------------------------------------
 
 
-class TakeOnHelpRequest(Button, action="hq.accept", lasting=True):
+class TakeOnHelpRequest(OnRequest, action="hq.accept", lasting=True):
     """A coordinator takes the request on."""
-
-    request_id: int
 
 
 @router.button(TakeOnHelpRequest)
@@ -346,10 +349,8 @@ async def accept(ctx: Context, taken: TakeOnHelpRequest) -> None:
     )
 
 
-class DeclineHelpRequest(Button, action="hq.decline", lasting=True):
+class DeclineHelpRequest(OnRequest, action="hq.decline", lasting=True):
     """A coordinator wants to decline the request (asked why)."""
-
-    request_id: int
 
 
 @router.button(DeclineHelpRequest)
@@ -380,10 +381,8 @@ async def receive_reason(ctx: Context) -> None:
     )
 
 
-class MarkHelpGiven(Button, action="hq.done", lasting=True):
+class MarkHelpGiven(OnRequest, action="hq.done", lasting=True):
     """A coordinator marks the help as given."""
-
-    request_id: int
 
 
 @router.button(MarkHelpGiven)

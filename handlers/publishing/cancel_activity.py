@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from handlers.callbacks import Button
+from handlers.callbacks import Button, OnActivity, OnShift
 from handlers.context import Context, keyboard
 from handlers.flows import Flow
 from handlers.publishing.activity_plan import checked_text
@@ -43,10 +43,8 @@ CANCEL_ACTIVITY = Flow(
 )
 
 
-class CancelActivity(Button, action="act.cancel", lasting=True):
+class CancelActivity(OnActivity, action="act.cancel", lasting=True):
     """Cancel, on an activity's management card."""
-
-    activity_id: int
 
 
 @router.button(CancelActivity)
@@ -86,10 +84,8 @@ async def what_is_cancelled(ctx: Context, activity: Activity) -> tuple[list[Shif
     )
 
 
-class ChooseWhatToCancel(Button, action="cx.what"):
+class ChooseWhatToCancel(OnShift, action="cx.what"):
     """The coordinator picks the whole activity (WHOLE) or one shift to cancel."""
-
-    shift_id: int
 
 
 @router.button(ChooseWhatToCancel)

@@ -15,7 +15,7 @@ from enum import StrEnum
 
 from handlers import formatting
 from handlers.activities import offers
-from handlers.callbacks import Button
+from handlers.callbacks import Button, OnActivity
 from handlers.context import Context, keyboard
 from handlers.events import InlineButton, SendMessage
 from handlers.flows import Flow
@@ -106,10 +106,8 @@ def tell(
         ctx.outbox.add(SendMessage(chat_id=person.telegram_id, text=text))
 
 
-class EditActivity(Button, action="act.edit", lasting=True):
+class EditActivity(OnActivity, action="act.edit", lasting=True):
     """Edit, on an activity's management card."""
-
-    activity_id: int
 
 
 @router.button(EditActivity)

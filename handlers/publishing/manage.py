@@ -11,7 +11,7 @@ from sqlalchemy import select
 from handlers import formatting
 from handlers.activities import cards, links, signup
 from handlers.attendance import checkin, hours_review
-from handlers.callbacks import Button
+from handlers.callbacks import OnActivity, OnShift
 from handlers.context import Context, keyboard
 from handlers.events import SendPhoto
 from handlers.notify import notifier
@@ -57,10 +57,8 @@ async def list_managed(ctx: Context) -> None:
     ctx.say(ctx.t("manage.header"), keyboard(*listed, [export]))
 
 
-class ShowActivity(Button, action="mg.show", lasting=True):
+class ShowActivity(OnActivity, action="mg.show", lasting=True):
     """A coordinator opens one of their activities (from /manage, a card, a help request)."""
-
-    activity_id: int
 
 
 @router.button(ShowActivity)
@@ -87,10 +85,8 @@ async def show(ctx: Context, opened: ShowActivity) -> None:
     )
 
 
-class ShowLink(Button, action="mg.link", lasting=True):
+class ShowLink(OnActivity, action="mg.link", lasting=True):
     """The coordinator wants the activity's link and a QR code to print."""
-
-    activity_id: int
 
 
 @router.button(ShowLink)
@@ -108,10 +104,8 @@ async def link(ctx: Context, wanted: ShowLink) -> None:
     )
 
 
-class PostCard(Button, action="mg.post", lasting=True):
+class PostCard(OnActivity, action="mg.post", lasting=True):
     """The coordinator wants the activity's card in a group: which one?"""
-
-    activity_id: int
 
 
 @router.button(PostCard)
@@ -133,10 +127,9 @@ async def _groups(ctx: Context) -> dict[int, GroupChat]:
     return {g.chat_id: g for g in await groups.groups_for(ctx.session, ctx.user_id, admin=admin)}
 
 
-class PostCardTo(Button, action="mg.post_to", lasting=True):
+class PostCardTo(OnActivity, action="mg.post_to", lasting=True):
     """The coordinator chose the group or channel for the activity's card."""
 
-    activity_id: int
     chat_id: int
 
 
@@ -164,10 +157,8 @@ async def _recruits(ctx: Context, shift: Shift, activity: Activity) -> list[Volu
     return list(await ctx.session.scalars(audience))
 
 
-class RecruitForShift(Button, action="shift.recruit", lasting=True):
+class RecruitForShift(OnShift, action="shift.recruit", lasting=True):
     """A coordinator asks to call volunteers for a shift's free places (asks to confirm)."""
-
-    shift_id: int
 
 
 @router.button(RecruitForShift)
@@ -184,10 +175,8 @@ async def ask_recruit(ctx: Context, recruiting_for: RecruitForShift) -> None:
     )
 
 
-class SendRecruitCall(Button, action="shift.recruit_ok", lasting=True):
+class SendRecruitCall(OnShift, action="shift.recruit_ok", lasting=True):
     """The coordinator sends the call for volunteers for a shift."""
-
-    shift_id: int
 
 
 @router.button(SendRecruitCall)

@@ -8,7 +8,7 @@ and Discard leaves nothing behind. The steps, their order and their moves are in
 
 from __future__ import annotations
 
-from handlers.callbacks import Button
+from handlers.callbacks import Button, OnTeam
 from handlers.context import Context, keyboard
 from handlers.events import RemoveKeyboard, ReplyButton, ReplyKeyboard
 from handlers.publishing.activity_plan import (
@@ -125,10 +125,8 @@ async def ask_team(ctx: Context) -> None:
     ctx.say(ctx.t("new_activity.ask_team"), keyboard(*teams))
 
 
-class ChooseTeam(Button, action="na.team"):
+class ChooseTeam(OnTeam, action="na.team"):
     """The coordinator picks the team that runs the activity."""
-
-    team_id: int
 
 
 @router.button(ChooseTeam)

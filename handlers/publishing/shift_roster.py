@@ -11,7 +11,7 @@ from enum import StrEnum
 from openpyxl import Workbook
 
 from handlers import formatting
-from handlers.callbacks import Button
+from handlers.callbacks import Button, OnActivity, OnShift
 from handlers.context import Context, keyboard
 from handlers.events import SendDocument
 from handlers.flows import Flow
@@ -53,10 +53,8 @@ def _time(ctx: Context, entry: Entry) -> str:
     return f"{start}–{end}"
 
 
-class ShowRoster(Button, action="mg.roster", lasting=True):
+class ShowRoster(OnActivity, action="mg.roster", lasting=True):
     """The coordinator wants to see who is coming to an activity."""
-
-    activity_id: int
 
 
 @router.button(ShowRoster)
@@ -94,10 +92,9 @@ async def show(ctx: Context, roster: ShowRoster) -> None:
     ctx.say("\n".join(lines), keyboard(*rows))
 
 
-class ExportRoster(Button, action="ro.file", lasting=True):
+class ExportRoster(OnActivity, action="ro.file", lasting=True):
     """The coordinator wants an activity's roster as a spreadsheet."""
 
-    activity_id: int
     format: RosterFormat
 
 
@@ -142,10 +139,8 @@ def _xlsx(table: list[list[str]]) -> bytes:
     return out.getvalue()
 
 
-class MessageShift(Button, action="ro.msg", lasting=True):
+class MessageShift(OnShift, action="ro.msg", lasting=True):
     """The coordinator wants to write to everyone on a shift."""
-
-    shift_id: int
 
 
 @router.button(MessageShift)

@@ -10,7 +10,7 @@ from functools import partial
 from handlers import formatting
 from handlers.activities import offers
 from handlers.attendance.checkin import CheckOut
-from handlers.callbacks import Button
+from handlers.callbacks import OnSignup
 from handlers.context import Context, keyboard
 from handlers.events import Outbox, SendLocation
 from handlers.notify import Notifier
@@ -78,10 +78,8 @@ async def _mine(ctx: Context, signup_id: int) -> tuple[Signup, Shift, Activity]:
     return mine, shift, activity
 
 
-class ConfirmComing(Button, action="rem.yes", lasting=True):
+class ConfirmComing(OnSignup, action="rem.yes", lasting=True):
     """The volunteer will be there."""
-
-    signup_id: int
 
 
 @router.button(ConfirmComing)
@@ -95,10 +93,8 @@ async def coming(ctx: Context, answer: ConfirmComing) -> None:
     ctx.edit_pressed(ctx.t("reminders.see_you", title=activity.title, when=when))
 
 
-class ReportNotComing(Button, action="rem.no", lasting=True):
+class ReportNotComing(OnSignup, action="rem.no", lasting=True):
     """The volunteer can't come (asked once more before the place is given back)."""
-
-    signup_id: int
 
 
 @router.button(ReportNotComing)
@@ -117,10 +113,8 @@ async def not_coming(ctx: Context, answer: ReportNotComing) -> None:
     )
 
 
-class GiveBackPlace(Button, action="rem.no_ok", lasting=True):
+class GiveBackPlace(OnSignup, action="rem.no_ok", lasting=True):
     """The volunteer confirms they can't come: the place goes to whoever waits first."""
-
-    signup_id: int
 
 
 @router.button(GiveBackPlace)

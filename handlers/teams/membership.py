@@ -4,7 +4,7 @@ goes to the team's coordinators, whose answer comes back here."""
 
 from __future__ import annotations
 
-from handlers.callbacks import Button
+from handlers.callbacks import Button, OnTeam
 from handlers.context import Context, keyboard
 from handlers.notify import notifier
 from handlers.router import Router
@@ -55,10 +55,8 @@ async def browse(ctx: Context, browsing: BrowseTeams) -> None:
     ctx.say(ctx.t("teams.browse_header"), keyboard(*teams))
 
 
-class ShowTeam(Button, action="tm.show", lasting=True):
+class ShowTeam(OnTeam, action="tm.show", lasting=True):
     """The volunteer opened a team's card."""
-
-    team_id: int
 
 
 @router.button(ShowTeam)
@@ -69,10 +67,8 @@ async def show(ctx: Context, card: ShowTeam) -> None:
     ctx.say(text, keyboard([ctx.button(ctx.t("teams.ask"), AskToJoin(team.id))]))
 
 
-class AskToJoin(Button, action="tm.ask", lasting=True):
+class AskToJoin(OnTeam, action="tm.ask", lasting=True):
     """The volunteer asks to join a team."""
-
-    team_id: int
 
 
 @router.button(AskToJoin, registered=True, refusal="register_first")
@@ -118,10 +114,8 @@ async def open_link(ctx: Context, token: str) -> None:
     ctx.say(ctx.t("teams.joined", team=team.name))
 
 
-class LeaveTeam(Button, action="tm.leave", lasting=True):
+class LeaveTeam(OnTeam, action="tm.leave", lasting=True):
     """The volunteer wants to leave a team (asked to confirm)."""
-
-    team_id: int
 
 
 @router.button(LeaveTeam)
@@ -134,10 +128,8 @@ async def ask_leave(ctx: Context, leaving: LeaveTeam) -> None:
     )
 
 
-class ConfirmLeaveTeam(Button, action="tm.leave_ok", lasting=True):
+class ConfirmLeaveTeam(OnTeam, action="tm.leave_ok", lasting=True):
     """The volunteer confirmed leaving a team."""
-
-    team_id: int
 
 
 @router.button(ConfirmLeaveTeam, registered=True, refusal="register_first")

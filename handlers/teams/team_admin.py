@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from handlers import formatting
 from handlers.activities import links
-from handlers.callbacks import Button
+from handlers.callbacks import Button, OnTeam
 from handlers.context import Context, keyboard
 from handlers.events import InlineButton, SendPhoto
 from handlers.flows import Flow
@@ -63,10 +63,8 @@ async def list_teams(ctx: Context) -> None:
     ctx.say(ctx.t("team_admin.header"), keyboard(*team_choices(ctx, managed, ManageTeam)))
 
 
-class ManageTeam(Button, action="ta.show", lasting=True):
+class ManageTeam(OnTeam, action="ta.show", lasting=True):
     """A coordinator opened one of the teams they run."""
-
-    team_id: int
 
 
 @router.button(ManageTeam)
@@ -86,10 +84,8 @@ async def show(ctx: Context, opened: ManageTeam) -> None:
     ctx.say(ctx.t("team_admin.card", team=team.name), keyboard(*rows))
 
 
-class ListMembers(Button, action="ta.members", lasting=True):
+class ListMembers(OnTeam, action="ta.members", lasting=True):
     """A coordinator wants to see who is in the team."""
-
-    team_id: int
 
 
 @router.button(ListMembers)
@@ -115,10 +111,8 @@ async def members(ctx: Context, listing: ListMembers) -> None:
     ctx.say("\n".join(lines))
 
 
-class ListJoinRequests(Button, action="ta.requests", lasting=True):
+class ListJoinRequests(OnTeam, action="ta.requests", lasting=True):
     """A coordinator wants to see who asked to join the team."""
-
-    team_id: int
 
 
 @router.button(ListJoinRequests)
@@ -142,10 +136,9 @@ async def requests(ctx: Context, listing: ListJoinRequests) -> None:
         )
 
 
-class ApproveJoinRequest(Button, action="ta.yes", lasting=True):
+class ApproveJoinRequest(OnTeam, action="ta.yes", lasting=True):
     """A coordinator lets the volunteer into the team."""
 
-    team_id: int
     volunteer_id: int
 
 
@@ -155,10 +148,9 @@ async def approve(ctx: Context, request: ApproveJoinRequest) -> None:
     await _decide(ctx, request.team_id, request.volunteer_id, approve=True)
 
 
-class DeclineJoinRequest(Button, action="ta.no", lasting=True):
+class DeclineJoinRequest(OnTeam, action="ta.no", lasting=True):
     """A coordinator turns the volunteer's request to join down."""
 
-    team_id: int
     volunteer_id: int
 
 
@@ -190,10 +182,8 @@ async def _decide(ctx: Context, team_id: int, volunteer_id: int, *, approve: boo
         notify.send(volunteer.telegram_id, text)
 
 
-class ShowJoinLink(Button, action="ta.link", lasting=True):
+class ShowJoinLink(OnTeam, action="ta.link", lasting=True):
     """A coordinator wants the team's join link and QR code."""
-
-    team_id: int
 
 
 @router.button(ShowJoinLink)
@@ -208,10 +198,8 @@ async def join_link(ctx: Context, link: ShowJoinLink) -> None:
 # ---- admins: coordinators, invites, new teams -------------------------------------------
 
 
-class ListCoordinators(Button, action="ta.coords", lasting=True):
+class ListCoordinators(OnTeam, action="ta.coords", lasting=True):
     """An admin opened a team's coordinators."""
-
-    team_id: int
 
 
 @router.button(ListCoordinators, role=Role.ADMIN)
@@ -257,10 +245,8 @@ async def revoke(ctx: Context, revoking: RevokeCoordinator) -> None:
     ctx.edit_pressed(ctx.t("team_admin.revoked", name=name, team=team.name))
 
 
-class InviteCoordinator(Button, action="ta.invite", lasting=True):
+class InviteCoordinator(OnTeam, action="ta.invite", lasting=True):
     """An admin wants a one-time link that makes someone a coordinator of the team."""
-
-    team_id: int
 
 
 @router.button(InviteCoordinator, role=Role.ADMIN)

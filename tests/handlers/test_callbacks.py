@@ -97,6 +97,24 @@ def test_arguments_that_describe_no_button_are_refused(args: tuple[str, ...]) ->
         _PickTest.parse(args)
 
 
+class _OnItem(Button):
+    item_id: int
+
+
+class _OpenItem(_OnItem, action="test.open", lasting=True):
+    pass
+
+
+class _RateItem(_OnItem, action="test.rate"):
+    stars: int
+
+
+def test_kinds_of_one_family_carry_its_fields_first() -> None:
+    assert _OpenItem(7).args() == ("7",)
+    assert _RateItem.parse(("7", "5")) == _RateItem(item_id=7, stars=5)
+    assert not hasattr(_OnItem, "action")  # a family is no kind of button itself
+
+
 def test_two_kinds_of_button_cannot_share_an_action() -> None:
     with pytest.raises(ValueError, match="two kinds"):
 
