@@ -102,21 +102,22 @@ class Router:
 
     def button(
         self,
-        kind: type[B],
-        *,
+        *kinds: type[B],
         role: Role | None = None,
         refusal: str | None = None,
         registered: bool = False,
     ) -> Callable[
         [Callable[[Context, B], Awaitable[None]]], Callable[[Context, B], Awaitable[None]]
     ]:
-        """A handler for presses of `kind` buttons, given the button parsed from the press."""
+        """A handler for presses of these kinds of buttons (one, or a family's kinds that the
+        handler treats alike), given the button parsed from the press."""
 
         def register(
             handler: Callable[[Context, B], Awaitable[None]],
         ) -> Callable[[Context, B], Awaitable[None]]:
             guard = Guard(role, refusal, registered)
-            _add(self.buttons, kind.action, ButtonRoute(kind, handler, guard))
+            for kind in kinds:
+                _add(self.buttons, kind.action, ButtonRoute(kind, handler, guard))
             return handler
 
         return register

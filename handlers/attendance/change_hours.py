@@ -7,6 +7,7 @@ checks the role again on the server.
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import ClassVar
 
 # The module, not its names: a person's card makes this module's buttons and this module shows the
 # card again, so each imports the other's module and either may be imported first.
@@ -35,24 +36,28 @@ CHANGE_HOURS = Flow(
 )
 
 
-class ChangeHours(OnSignup, action="hr.set", lasting=True):
+class HoursChange(OnSignup):
+    """The family of the buttons that change a person's hours: `change` says which."""
+
+    change: ClassVar[str]
+
+
+class ChangeHours(HoursChange, action="hr.set", lasting=True):
     """A coordinator changes the person's credited hours."""
 
-
-@router.button(ChangeHours)
-async def ask_hours(ctx: Context, change: ChangeHours) -> None:
-    """The coordinator wants to change the credited hours: how many?"""
-    await _start(ctx, change.signup_id, "set")
+    change: ClassVar[str] = "set"
 
 
-class AddHonourHours(OnSignup, action="hr.honour", lasting=True):
+class AddHonourHours(HoursChange, action="hr.honour", lasting=True):
     """A coordinator adds honour hours for the person."""
 
+    change: ClassVar[str] = "honour"
 
-@router.button(AddHonourHours)
-async def ask_honour(ctx: Context, honour: AddHonourHours) -> None:
-    """The coordinator wants to add honour hours: how many?"""
-    await _start(ctx, honour.signup_id, "honour")
+
+@router.button(ChangeHours, AddHonourHours)
+async def ask_change(ctx: Context, pressed: HoursChange) -> None:
+    """The coordinator wants to change the credited hours, or add honour hours: how many?"""
+    await _start(ctx, pressed.signup_id, pressed.change)
 
 
 async def _start(ctx: Context, signup_id: int, kind: str) -> None:

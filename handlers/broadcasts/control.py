@@ -6,6 +6,8 @@ the same buttons. Whether the presser may control the call is checked on the ser
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from handlers import formatting
 from handlers.broadcasts.progress import _figures_text, _head
 from handlers.callbacks import Button, ButtonSigner
@@ -20,9 +22,10 @@ from models.teams.tables import Role
 
 
 class OnCall(Button):
-    """The family of the buttons that control one call."""
+    """The family of the buttons that control one call; `control` is what each one does."""
 
     broadcast_id: int
+    control: ClassVar[Control]
 
 
 router = Router()
@@ -88,19 +91,13 @@ async def list_calls(ctx: Context) -> None:
 class PauseCall(OnCall, action="bc.pause", lasting=True):
     """The coordinator pauses a call that is being sent."""
 
-
-@router.button(PauseCall)
-async def pause(ctx: Context, call: PauseCall) -> None:
-    await _control(ctx, call.broadcast_id, "pause")
+    control: ClassVar[Control] = "pause"
 
 
 class ResumeCall(OnCall, action="bc.resume", lasting=True):
     """The coordinator resumes a paused call."""
 
-
-@router.button(ResumeCall)
-async def resume(ctx: Context, call: ResumeCall) -> None:
-    await _control(ctx, call.broadcast_id, "resume")
+    control: ClassVar[Control] = "resume"
 
 
 class CancelCall(OnCall, action="bc.cancel", lasting=True):
@@ -124,10 +121,13 @@ async def ask_cancel(ctx: Context, call: CancelCall) -> None:
 class ConfirmCancelCall(OnCall, action="bc.cancel_ok", lasting=True):
     """The coordinator confirms cancelling the call."""
 
+    control: ClassVar[Control] = "cancel"
 
-@router.button(ConfirmCancelCall)
-async def cancel(ctx: Context, call: ConfirmCancelCall) -> None:
-    await _control(ctx, call.broadcast_id, "cancel")
+
+@router.button(PauseCall, ResumeCall, ConfirmCancelCall)
+async def control_call(ctx: Context, call: OnCall) -> None:
+    """The coordinator pauses, resumes or (having confirmed) cancels the call."""
+    await _control(ctx, call.broadcast_id, call.control)
 
 
 class KeepCall(OnCall, action="bc.keep", lasting=True):
