@@ -155,6 +155,13 @@ class Context(UsesServices):
     def say(self, text: str, markup: Markup | None = None) -> None:
         self.outbox.add(SendMessage(chat_id=self.event.chat_id, text=text, markup=markup))
 
+    def reply(self, text: str, markup: InlineKeyboard | None = None, *, edit: bool) -> None:
+        """Say it anew, or (`edit`) in place of the message whose button was pressed."""
+        if edit:
+            self.edit_pressed(text, markup)
+        else:
+            self.say(text, markup)
+
     def edit_pressed(self, text: str, markup: InlineKeyboard | None = None) -> None:
         """Replace the message whose button was just pressed (falls back to a new message)."""
         press = self.event.press

@@ -65,6 +65,17 @@ class Flow:
         ctx.go(self, step)
         await self.askers[str(step)](ctx)
 
+    async def begin(self, ctx: Context, step: str, **data: object) -> None:
+        """Start the flow afresh at `step`, with `data` (the ids it works on) in the state."""
+        ctx.finish()
+        ctx.state.data = dict(data)
+        await self.ask(ctx, step)
+
+    async def ask_again(self, ctx: Context) -> None:
+        """Put the question of the step the user is at again (the buttons on screen stay
+        valid: the step does not change)."""
+        await self.askers[str(ctx.state.step)](ctx)
+
     def check_move(self, current_flow: str | None, current_step: str | None, step: str) -> None:
         step = str(step)
         if step not in self.steps:

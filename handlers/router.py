@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, TypedDict, TypeVar, Unpack
 
 from handlers.callbacks import Button, ForgedButton
 from handlers.context import Context
@@ -33,6 +33,14 @@ V = TypeVar("V")
 ANY_FLOW = "*"
 # https://core.telegram.org/bots/features#deep-linking: up to 64 characters of A-Z a-z 0-9 _ -
 DEEP_LINK_PAYLOAD = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+
+
+class GuardOptions(TypedDict, total=False):
+    """What `command`, `button` and `step` accept to guard their handler (see `Guard`)."""
+
+    role: Role
+    refusal: str
+    registered: bool
 
 
 @dataclass(frozen=True)
@@ -86,26 +94,16 @@ class Router:
             router.include(module.router)
         return router
 
-    def command(
-        self,
-        *names: str,
-        role: Role | None = None,
-        refusal: str | None = None,
-        registered: bool = False,
-    ) -> Callable[[Handler], Handler]:
+    def command(self, *names: str, **guard: Unpack[GuardOptions]) -> Callable[[Handler], Handler]:
         def register(handler: Handler) -> Handler:
             for name in names:
-                _add(self.commands, name, Route(handler, Guard(role, refusal, registered)))
+                _add(self.commands, name, Route(handler, Guard(**guard)))
             return handler
 
         return register
 
     def button(
-        self,
-        *kinds: type[B],
-        role: Role | None = None,
-        refusal: str | None = None,
-        registered: bool = False,
+        self, *kinds: type[B], **guard: Unpack[GuardOptions]
     ) -> Callable[
         [Callable[[Context, B], Awaitable[None]]], Callable[[Context, B], Awaitable[None]]
     ]:
@@ -115,31 +113,24 @@ class Router:
         def register(
             handler: Callable[[Context, B], Awaitable[None]],
         ) -> Callable[[Context, B], Awaitable[None]]:
-            guard = Guard(role, refusal, registered)
             for kind in kinds:
-                _add(self.buttons, kind.action, ButtonRoute(kind, handler, guard))
+                _add(self.buttons, kind.action, ButtonRoute(kind, handler, Guard(**guard)))
             return handler
 
         return register
 
     def step(
-        self,
-        flow: Flow | str,
-        *steps: str,
-        role: Role | None = None,
-        refusal: str | None = None,
-        registered: bool = False,
+        self, flow: Flow | str, *steps: str, **guard: Unpack[GuardOptions]
     ) -> Callable[[Handler], Handler]:
         """A handler for messages (text, contact, file…) while the user is at these steps of
         `flow` (or, with `ANY_FLOW`, of whichever flow asks them)."""
         if isinstance(flow, str) and flow != ANY_FLOW:
             raise ValueError(f"steps belong to a declared Flow, not {flow!r}")
         name = flow.name if isinstance(flow, Flow) else flow
-        guard = Guard(role, refusal, registered)
 
         def register(handler: Handler) -> Handler:
             for step in steps:
-                _add(self.steps, (name, str(step)), Route(handler, guard))
+                _add(self.steps, (name, str(step)), Route(handler, Guard(**guard)))
             return handler
 
         return register

@@ -91,10 +91,7 @@ async def _show_page(ctx: Context, filters: Filters, number: int, *, edit: bool)
     if page.has_next(PAGE_SIZE):
         paging.append(ctx.button(ctx.t("activities.next"), _turn_to(number + 1, filters)))
     markup = keyboard(*in_rows(opens, 1), paging, _filter_buttons(ctx, filters))
-    if edit:
-        ctx.edit_pressed(text, markup)
-    else:
-        ctx.say(text, markup)
+    ctx.reply(text, markup, edit=edit)
 
 
 def _filter_buttons(ctx: Context, filters: Filters) -> list[InlineButton]:
@@ -195,10 +192,7 @@ async def show_card(ctx: Context, activity: Activity, *, edit: bool = False) -> 
     if await roles.may_manage(ctx.session, ctx.user_id, activity.team_id, ctx.deployment.admin_ids):
         extras.append(ctx.button(ctx.t("activities.manage"), manage.ShowActivity(activity.id)))
     markup = keyboard(*in_rows(buttons, 1), extras)
-    if edit:
-        ctx.edit_pressed(text, markup)
-    else:
-        ctx.say(text, markup)
+    ctx.reply(text, markup, edit=edit)
 
 
 class ShowVenueMap(OnActivity, action="act.map", lasting=True):

@@ -57,10 +57,7 @@ async def _show(ctx: Context, *, edit: bool) -> None:
             rows.append(_buttons(ctx, *item))
         rows.append([ctx.button(ctx.t("my.calendar_all"), GetCalendar())])
         text, markup = "\n".join(lines), keyboard(*rows)
-    if edit:
-        ctx.edit_pressed(text, markup)
-    else:
-        ctx.say(text, markup)
+    ctx.reply(text, markup, edit=edit)
 
 
 async def _line(ctx: Context, mine: Signup, shift: Shift, activity: Activity) -> str:

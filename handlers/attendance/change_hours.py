@@ -62,9 +62,7 @@ async def ask_change(ctx: Context, pressed: HoursChange) -> None:
 
 async def _start(ctx: Context, signup_id: int, kind: str) -> None:
     signup, _, _ = await hours_review._signup(ctx, signup_id)
-    ctx.finish()
-    ctx.state.data = {"signup_id": signup.id, "kind": kind}
-    await CHANGE_HOURS.ask(ctx, Step.MINUTES)
+    await CHANGE_HOURS.begin(ctx, Step.MINUTES, signup_id=signup.id, kind=kind)
 
 
 @CHANGE_HOURS.asks(Step.MINUTES)

@@ -150,10 +150,7 @@ def _ask_check_out(ctx: Context, place: Place, key: str, *, edit: bool = False) 
             ctx.button(ctx.t("attendance.not_yet"), StayCheckedIn()),
         ]
     )
-    if edit:
-        ctx.edit_pressed(text, markup)
-    else:
-        ctx.say(text, markup)
+    ctx.reply(text, markup, edit=edit)
 
 
 @router.command("checkout")

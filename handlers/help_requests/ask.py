@@ -229,7 +229,7 @@ async def drop(ctx: Context, dropping: DropHelpRequest) -> None:
 async def typed_at_a_button_step(ctx: Context) -> None:
     """The resident typed where the question wants a button."""
     ctx.say(ctx.t("fields.use_buttons"))
-    await ASK_HELP.askers[str(ctx.state.step)](ctx)
+    await ASK_HELP.ask_again(ctx)
 
 
 # ---- rating -----------------------------------------------------------------------------------
@@ -255,9 +255,7 @@ async def rate(ctx: Context, score: RateHelp) -> None:
     await ratings.rate(
         ctx.session, score.request_id, score.rating, by=ctx.user_id, now=ctx.clock.now()
     )
-    ctx.finish()
-    ctx.state.data = {"request_id": score.request_id}
-    await RATE_HELP.ask(ctx, RateStep.COMMENT)
+    await RATE_HELP.begin(ctx, RateStep.COMMENT, request_id=score.request_id)
 
 
 @RATE_HELP.asks(RateStep.COMMENT)

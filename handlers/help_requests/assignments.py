@@ -42,9 +42,7 @@ async def start_assign(ctx: Context, assigning: AskVolunteersToHelp) -> None:
     if not await _candidates(ctx, request):
         ctx.say(ctx.t("help_requests.no_candidates"))
         return
-    ctx.finish()
-    ctx.state.data = {"request_id": request.id}
-    await HELP_REQUEST.ask(ctx, Step.PICK)
+    await HELP_REQUEST.begin(ctx, Step.PICK, request_id=request.id)
 
 
 @HELP_REQUEST.asks(Step.PICK)

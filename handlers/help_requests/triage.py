@@ -315,10 +315,7 @@ async def show_card(ctx: Context, request: HelpRequest, *, edit: bool) -> None:
     notify = notifier(ctx)
     text = await card(notify, ctx.lang, request)
     markup = card_buttons(notify, ctx.user_id, ctx.lang, request)
-    if edit:
-        ctx.edit_pressed(text, markup)
-    else:
-        ctx.say(text, markup)
+    ctx.reply(text, markup, edit=edit)
 
 
 class ShowHelpRequest(OnRequest, action="hq.show", lasting=True):
@@ -358,9 +355,7 @@ async def start_decline(ctx: Context, declining: DeclineHelpRequest) -> None:
     """The coordinator wants to decline the request: why?"""
     request = await handled(ctx, declining.request_id)
     triage.may_start(request, "decline")
-    ctx.finish()
-    ctx.state.data = {"request_id": request.id}
-    await HELP_REQUEST.ask(ctx, Step.REASON)
+    await HELP_REQUEST.begin(ctx, Step.REASON, request_id=request.id)
 
 
 @HELP_REQUEST.asks(Step.REASON)

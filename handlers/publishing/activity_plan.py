@@ -149,7 +149,7 @@ def today(ctx: Context) -> date:
 
 async def ask_again(ctx: Context) -> None:
     """Put the question of the step the coordinator is at again (its buttons stay valid)."""
-    await NEW_ACTIVITY.askers[str(ctx.state.step)](ctx)
+    await NEW_ACTIVITY.ask_again(ctx)
 
 
 def ask_or_skip(ctx: Context, question_key: str, skip_key: str, skip: Button) -> None:

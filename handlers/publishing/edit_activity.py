@@ -76,9 +76,7 @@ async def managed_activity(ctx: Context, activity_id: int) -> Activity:
 
 async def begin(ctx: Context, flow: Flow, step: str, activity: Activity) -> None:
     """Start changing or cancelling the activity (`flow`) afresh, at its first question."""
-    ctx.finish()
-    ctx.state.data = {"activity_id": activity.id}
-    await flow.ask(ctx, step)
+    await flow.begin(ctx, step, activity_id=activity.id)
 
 
 async def current_activity(ctx: Context) -> Activity:

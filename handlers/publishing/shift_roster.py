@@ -147,9 +147,7 @@ class MessageShift(OnShift, action="ro.msg", lasting=True):
 async def ask_message(ctx: Context, message: MessageShift) -> None:
     """The coordinator wants to write to everyone on a shift: what to say?"""
     shift, _ = await managed.shift(ctx, message.shift_id)
-    ctx.finish()
-    ctx.state.data = {"shift_id": shift.id}
-    await SHIFT_MESSAGE.ask(ctx, Step.TEXT)
+    await SHIFT_MESSAGE.begin(ctx, Step.TEXT, shift_id=shift.id)
 
 
 @SHIFT_MESSAGE.asks(Step.TEXT)

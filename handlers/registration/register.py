@@ -270,4 +270,4 @@ async def _ask_current(ctx: Context) -> None:
         # A fresh summary (its buttons made for the step it moves to); editing starts there.
         await REGISTER.ask(ctx, Step.SUMMARY)
     else:
-        await REGISTER.askers[step](ctx)
+        await REGISTER.ask_again(ctx)
