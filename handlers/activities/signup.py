@@ -8,9 +8,12 @@ from handlers.activities import browse
 from handlers.callbacks import OnShift
 from handlers.context import Context
 from handlers.help_requests import triage
+from handlers.notify import notifier
 from handlers.router import Router
 from models.activities import signup
+from models.activities.signup import Placed
 from models.activities.tables import Shift
+from models.help_requests import tables
 from models.publishing import publication
 
 router = Router()
@@ -32,8 +35,27 @@ async def sign_up(ctx: Context, choice: SignUp) -> None:
     # browse makes the sign-up buttons and this redraws its card: each imports the other's
     # module, not its names, so either may be imported first.
     await browse.show_card(ctx, activity, edit=True)
-    await triage.signed_up(ctx, placed)
+    await tell_requester(ctx, placed)
     if placed.position is None:
         ctx.say(ctx.t("signup.confirmed", title=activity.title, when=when))
     else:
         ctx.say(ctx.t("signup.waiting", title=activity.title, when=when, position=placed.position))
+
+
+async def tell_requester(ctx: Context, placed: Placed) -> None:
+    """A volunteer took a place on a shift: when its activity was made from a help request, the
+    resident who asked is told. The sign-up handlers call this after each sign-up."""
+    if placed.position is not None:
+        return
+    shift = await ctx.session.get(Shift, placed.signup.shift_id)
+    assert shift is not None
+    request = await tables.for_activity(ctx.session, shift.activity_id)
+    if request is None:
+        return
+    notify = notifier(ctx)
+    language = await triage.requester_language(notify, request.requester_telegram_id)
+    count = await tables.coming(ctx.session, shift.activity_id)
+    when = notify.when(language, shift)
+    await triage.tell_requester(
+        notify, request, "help_requests.told_signup", when=when, count=count
+    )

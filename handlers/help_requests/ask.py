@@ -14,6 +14,7 @@ from enum import StrEnum
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers import formatting
+from handlers.activities import signup
 from handlers.callbacks import Button
 from handlers.context import Context, in_rows, keyboard
 from handlers.events import RemoveKeyboard, ReplyButton, ReplyKeyboard
@@ -366,7 +367,7 @@ async def say_yes(ctx: Context, agreed: AgreeToHelp) -> None:
             position=placed.position,
         )
     ctx.edit_pressed(text)
-    await triage.signed_up(ctx, placed)
+    await signup.tell_requester(ctx, placed)
 
 
 class DeclineToHelp(Button, action="hv.no", lasting=True):

@@ -2,7 +2,8 @@
 (what, which kind, where), they choose the team that runs it when several fit, type the address,
 the day and time (one shift: help is usually one visit) and how many volunteers are needed, check
 the plan and publish it. The activity is linked to the request and the resident is told; its
-volunteers then sign up as for any activity, and the resident is told of each (`triage.signed_up`).
+volunteers then sign up as for any activity, and the resident is told of each
+(`handlers.activities.signup.tell_requester`).
 """
 
 from __future__ import annotations

@@ -2,8 +2,8 @@
 on, decline it with a reason, turn it into a one-shift activity prefilled from it
 (`handlers.help_requests.convert`), or ask chosen volunteers directly
 (`handlers.help_requests.assignments`), then mark it done; `/help_requests` lists them by status,
-ratings included. The resident is told of each outcome (`tell_requester`, and `signed_up` for the
-sign-up path). The coordinators' conversation (`HELP_REQUEST`, its `Step`s) is declared here for
+ratings included. The resident is told of each outcome (`tell_requester`; for the sign-ups of a
+converted request, `handlers.activities.signup.tell_requester`). The coordinators' conversation (`HELP_REQUEST`, its `Step`s) is declared here for
 all three modules.
 
 Only coordinators and admins see the requests (the router's guard); every button on a request
@@ -26,8 +26,6 @@ from handlers.notify import Notifier, notifier
 from handlers.publishing.activity_plan import typed_text
 from handlers.publishing.manage import ShowActivity
 from handlers.router import Router
-from models.activities.signup import Placed
-from models.activities.tables import Shift
 from models.conversation import ConversationState
 from models.help_requests import rating as ratings
 from models.help_requests import tables, triage
@@ -236,23 +234,6 @@ async def tell_rating(notify: Notifier, request: HelpRequest) -> None:
             comment=request.rating_comment or "",
         )
         notify.send(telegram_id, text)
-
-
-async def signed_up(ctx: Context, placed: Placed) -> None:
-    """A volunteer took a place on a shift: when its activity was made from a help request, the
-    resident who asked is told. The sign-up handlers call this after each sign-up."""
-    if placed.position is not None:
-        return
-    shift = await ctx.session.get(Shift, placed.signup.shift_id)
-    assert shift is not None
-    request = await tables.for_activity(ctx.session, shift.activity_id)
-    if request is None:
-        return
-    notify = notifier(ctx)
-    language = await requester_language(notify, request.requester_telegram_id)
-    count = await tables.coming(ctx.session, shift.activity_id)
-    when = notify.when(language, shift)
-    await tell_requester(notify, request, "help_requests.told_signup", when=when, count=count)
 
 
 # ---- /help_requests ---------------------------------------------------------------------------
