@@ -3,8 +3,8 @@ on, decline it with a reason, turn it into a one-shift activity prefilled from i
 (`handlers.help_requests.convert`), or ask chosen volunteers directly
 (`handlers.help_requests.assignments`), then mark it done; `/help_requests` lists them by status,
 ratings included. The resident is told of each outcome (`tell_requester`; for the sign-ups of a
-converted request, `handlers.activities.signup.tell_requester`). The coordinators' conversation (`HELP_REQUEST`, its `Step`s) is declared here for
-all three modules.
+converted request, `handlers.activities.signup.tell_requester`). The coordinators' conversation
+(`HELP_REQUEST`, its `Step`s) is declared here for all three modules.
 
 Only coordinators and admins see the requests (the router's guard); every button on a request
 checks afresh, on the server, that the presser coordinates a team the request was sent to or is
