@@ -16,8 +16,8 @@ from handlers.callbacks import OnSignup
 from handlers.context import Context
 from handlers.flows import Flow
 from handlers.router import Router
-from models.attendance import hours_review as reviewing
 from models.attendance.hours import hours_text
+from models.attendance.hours_review import add_honour, adjust, parse_hours
 
 router = Router()
 
@@ -73,7 +73,7 @@ async def _ask_minutes(ctx: Context) -> None:
 @router.step(CHANGE_HOURS, Step.MINUTES)
 async def got_hours(ctx: Context) -> None:
     """The coordinator typed the hours."""
-    minutes = reviewing.parse_hours(ctx.event.text or "")
+    minutes = parse_hours(ctx.event.text or "")
     ctx.state.data = {**ctx.state.data, "minutes": minutes}
     await CHANGE_HOURS.ask(ctx, Step.REASON)
 
@@ -89,7 +89,7 @@ async def got_reason(ctx: Context) -> None:
     """The coordinator gave the reason: the change is made and recorded."""
     data = ctx.state.data
     signup, shift, activity = await hours_review._signup(ctx, int(data["signup_id"]))
-    change = reviewing.adjust if data["kind"] == "set" else reviewing.add_honour
+    change = adjust if data["kind"] == "set" else add_honour
     before = await hours_review._star_minutes(ctx, [signup])
     await change(
         ctx.session,

@@ -27,7 +27,7 @@ from handlers.router import Router
 from models.activities.tables import Shift
 from models.help_requests import assignments, tables
 from models.help_requests import rating as ratings
-from models.help_requests import triage as helping
+from models.help_requests.triage import Asked, contact, create, description, preferred_time
 from models.publishing import publication
 from models.reference import District, Theme
 from models.registration import volunteers
@@ -123,7 +123,7 @@ async def ask_description(ctx: Context) -> None:
 @router.step(ASK_HELP, Step.DESCRIPTION)
 async def receive_description(ctx: Context) -> None:
     """The resident described what they need."""
-    text = helping.description(typed_text(ctx, "ask_help.description_as_text"))
+    text = description(typed_text(ctx, "ask_help.description_as_text"))
     await answered(ctx, Step.DESCRIPTION, description=text)
 
 
@@ -136,7 +136,7 @@ async def ask_time(ctx: Context) -> None:
 @router.step(ASK_HELP, Step.TIME)
 async def receive_time(ctx: Context) -> None:
     """The resident typed when would suit them."""
-    when = helping.preferred_time(typed_text(ctx, "ask_help.time_as_text"))
+    when = preferred_time(typed_text(ctx, "ask_help.time_as_text"))
     await answered(ctx, Step.TIME, preferred_time=when)
 
 
@@ -164,7 +164,7 @@ async def receive_contact(ctx: Context) -> None:
         value = ctx.event.contact.phone_number
     else:
         value = typed_text(ctx, "ask_help.contact_as_text")
-    reach = helping.contact(value)
+    reach = contact(value)
     ctx.say(ctx.t("ask_help.contact_saved", contact=reach), RemoveKeyboard())
     await answered(ctx, Step.CONTACT, contact=reach)
 
@@ -201,14 +201,14 @@ class SendHelpRequest(Button, action="ah.send"):
 async def send(ctx: Context, sending: SendHelpRequest) -> None:
     """The resident sent the request: it is dispatched and the coordinators are told."""
     data = ctx.state.data
-    asked = helping.Asked(
+    asked = Asked(
         theme_id=int(data["theme_id"]),
         description=data["description"],
         district_id=int(data["district_id"]),
         preferred_time=data["preferred_time"],
         contact=data["contact"],
     )
-    request, _ = await helping.create(ctx.session, ctx.user_id, asked, now=ctx.clock.now())
+    request, _ = await create(ctx.session, ctx.user_id, asked, now=ctx.clock.now())
     await triage.announce(notifier(ctx), request)
     ctx.edit_pressed(await summary(ctx))
     ctx.finish()

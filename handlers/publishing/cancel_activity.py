@@ -21,6 +21,7 @@ from handlers.publishing.edit_activity import (
     when,
 )
 from handlers.router import Router
+from models.activities import places
 from models.activities.tables import Activity, Shift
 from models.errors import Conflict
 from models.publishing import activity_input, edit_activity, publication
@@ -125,7 +126,7 @@ async def receive_reason(ctx: Context) -> None:
 async def ask_confirmation(ctx: Context) -> None:
     shifts, named = await what_is_cancelled(ctx, await current_activity(ctx))
     people = await publication.affected_by(
-        ctx.session, [shift.id for shift in shifts], publication.ACTIVE_STATUSES
+        ctx.session, [shift.id for shift in shifts], places.ACTIVE
     )
     buttons = [
         ctx.button(ctx.t("edit_activity.cancel_yes"), ConfirmCancel()),

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import audit
 from models.activities import groups, places, signup
+from models.activities.places import ACTIVE
 from models.activities.signup import SignupPolicy, Vacancy
 from models.activities.tables import Activity, ActivityStatus, Shift, ShiftStatus
 from models.errors import Conflict, InvalidInput
@@ -59,7 +60,7 @@ async def change_address(
     )
     await _change(session, activity, "address", address, actor=actor, now=now)
     shift_ids = [shift.id for shift in await upcoming_shifts(session, activity, now)]
-    return await publication.affected_by(session, shift_ids, publication.ACTIVE_STATUSES)
+    return await publication.affected_by(session, shift_ids, ACTIVE)
 
 
 async def _change(
@@ -137,7 +138,7 @@ async def change_shift_times(
     await groups.mark_stale(session, shift.id)
     await before_shift.follow_shift(session, shift, now=now)
     await session.flush()
-    return await publication.affected_by(session, [shift.id], publication.ACTIVE_STATUSES)
+    return await publication.affected_by(session, [shift.id], ACTIVE)
 
 
 async def change_capacity(

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import audit
 from models.activities import groups
+from models.activities.places import ACTIVE
 from models.activities.tables import (
     Activity,
     ActivityStatus,
@@ -227,9 +228,6 @@ async def affected_by(
     ]
 
 
-ACTIVE_STATUSES = (SignupStatus.CONFIRMED, SignupStatus.OFFERED, SignupStatus.WAITING)
-
-
 async def cancel_shifts(
     session: AsyncSession,
     activity: Activity,
@@ -260,10 +258,10 @@ async def cancel_shifts(
     cancelled = [row[0] for row in result]
     if not cancelled:
         raise Conflict("shift_cancelled")
-    affected = await affected_by(session, cancelled, ACTIVE_STATUSES)
+    affected = await affected_by(session, cancelled, ACTIVE)
     await session.execute(
         update(Signup)
-        .where(Signup.shift_id.in_(cancelled), Signup.status.in_(ACTIVE_STATUSES))
+        .where(Signup.shift_id.in_(cancelled), Signup.status.in_(ACTIVE))
         .values(status=SignupStatus.CANCELLED, offer_expires_at=None, updated_at=now)
     )
     await before_shift.drop_for_shifts(session, cancelled)
