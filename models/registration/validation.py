@@ -18,7 +18,7 @@ PRC_ID_LENGTH = 18
 # GB 11643-1999: the 18th character is an ISO 7064 MOD 11-2 check over the first 17 digits.
 PRC_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 PRC_ID_CHECK_CHARS = "10X98765432"
-PRC_ID_PATTERN = re.compile(r"^[1-9]\d{16}[\dX]$")
+PRC_ID_PATTERN = re.compile(r"^[1-9][0-9]{16}[0-9X]$")
 PRC_ID_EARLIEST_BIRTH = date(1900, 1, 1)
 
 
@@ -69,9 +69,23 @@ def prc_id_check_char(first17: str) -> str:
     return PRC_ID_CHECK_CHARS[total % 11]
 
 
+def normalize_id_number(text: str) -> str:
+    """The ID number as ASCII digits and `X`, however it was typed: full-width (１２３, what
+    Chinese input methods give), another script's digits (٣٥٠), with spaces or dashes. Done before
+    any check, the blind index or storage, so one number has one form and one owner."""
+    kept = []
+    for char in unicodedata.normalize("NFKC", text):
+        digit = unicodedata.decimal(char, None)
+        if digit is not None:
+            kept.append(str(digit))
+        elif char in "Xx":
+            kept.append("X")
+    return "".join(kept)
+
+
 def parse_prc_id(text: str, today: date) -> PrcId:
     """An 18-character PRC resident ID with a valid birth date and check character."""
-    number = text.strip().replace(" ", "").upper()
+    number = normalize_id_number(text)
     if not PRC_ID_PATTERN.match(number):
         raise InvalidInput("id_format")
     try:

@@ -91,5 +91,29 @@ def test_bad_id_numbers_are_refused_with_a_reason(typed: str, code: str) -> None
     assert refused.value.code == code
 
 
+def _in_digits(number: str, zero: str) -> str:
+    """`number` written with another script's digits (`zero` is that script's 0)."""
+    return "".join(chr(ord(zero) + int(c)) if c.isdigit() else c for c in number)
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        _in_digits(make_id(), "\uff10"),  # full-width, as Chinese keyboards type them
+        _in_digits(make_id(), "\u0660"),  # Arabic-Indic
+        _in_digits(make_id(), "\u09e6"),  # Bengali
+        " ".join([make_id()[:6], make_id()[6:14], make_id()[14:]]),
+        make_id()[:6] + "-" + make_id()[6:],
+    ],
+)
+def test_id_numbers_in_any_digits_are_stored_in_ascii(typed: str) -> None:
+    assert parse_prc_id(typed, TODAY).number == make_id()
+
+
+def test_a_full_width_x_check_character_is_an_ascii_x() -> None:
+    typed = _in_digits("11010519491231002", "\uff10") + "\uff58"
+    assert parse_prc_id(typed, TODAY).number == "11010519491231002X"
+
+
 def test_mask_keeps_only_the_first_and_last_four() -> None:
     assert mask_id_number("350203199005171234") == "3502**********1234"
