@@ -22,6 +22,7 @@ from models.activities.tables import Activity, Shift, ShiftStatus
 from models.errors import InvalidInput
 from models.publishing import publication, shift_roster
 from models.publishing.shift_roster import Entry
+from models.visible_text import visible
 
 router = Router()
 MAX_MESSAGE = 1000
@@ -159,7 +160,7 @@ async def ask_text(ctx: Context) -> None:
 @router.step(SHIFT_MESSAGE, Step.TEXT)
 async def got_message(ctx: Context) -> None:
     """The coordinator wrote the message: show it as it will arrive, and ask before sending."""
-    text = (ctx.event.text or "").strip()
+    text = visible(ctx.event.text or "").strip()
     if not text or len(text) > MAX_MESSAGE:
         raise InvalidInput("roster_message_length", limit=MAX_MESSAGE)
     shift, activity = await managed.shift(ctx, int(ctx.state.data["shift_id"]))

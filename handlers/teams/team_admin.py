@@ -19,7 +19,7 @@ from handlers.events import InlineButton, SendPhoto
 from handlers.flows import Flow
 from handlers.notify import notifier
 from handlers.router import Router
-from models.errors import Conflict, InvalidInput, NotAllowed
+from models.errors import Conflict, NotAllowed
 from models.registration.tables import Volunteer
 from models.teams import membership, roles
 from models.teams.tables import MemberStatus, Role, RoleGrant, Team
@@ -283,10 +283,8 @@ async def ask_team_name(ctx: Context) -> None:
 @router.step(NEW_TEAM, Step.NAME, role=Role.ADMIN)
 async def got_name(ctx: Context) -> None:
     """The admin typed the team's name."""
-    name = (ctx.event.text or "").strip()
-    if not 2 <= len(name) <= 128:
-        raise InvalidInput("team_name_invalid")
-    team = await roles.create_team(ctx.session, name, now=ctx.clock.now(), actor=ctx.user_id)
+    typed = ctx.event.text or ""
+    team = await roles.create_team(ctx.session, typed, now=ctx.clock.now(), actor=ctx.user_id)
     ctx.finish()
     ctx.say(
         ctx.t("team_admin.created", team=team.name),

@@ -29,6 +29,7 @@ from models.attendance import checkin
 from models.attendance.checkin import AttendancePolicy
 from models.errors import Conflict, InvalidInput, NotAllowed
 from models.registration.tables import Volunteer
+from models.visible_text import visible
 
 ON_ROSTER = (SignupStatus.CONFIRMED, SignupStatus.NO_SHOW)
 MAX_MINUTES = 24 * 60  # no shift record is more than a day
@@ -195,7 +196,7 @@ def parse_hours(text: str) -> int:
 
 
 def _reason(reason: str) -> str:
-    reason = reason.strip()
+    reason = visible(reason).strip()
     if not reason:
         raise InvalidInput("reason_needed")
     return reason[:500]

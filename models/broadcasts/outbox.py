@@ -36,6 +36,7 @@ from models.broadcasts.audience import Audience, AudienceKind, Scope, check_audi
 from models.broadcasts.tables import Broadcast, BroadcastStatus, Delivery, DeliveryStatus
 from models.errors import Conflict, InvalidInput, NotAllowed
 from models.registration.tables import Volunteer
+from models.visible_text import visible
 
 Uncertain = Literal["resend", "skip"]
 LEASE = timedelta(minutes=2)
@@ -45,7 +46,7 @@ UNSENT = (DeliveryStatus.PENDING, DeliveryStatus.SENDING)
 
 
 def check_text(text: str, *, photo: bool) -> str:
-    text = text.strip()
+    text = visible(text).strip()
     if not text:
         raise InvalidInput("broadcast_text_empty")
     limit = CAPTION_MAX if photo else TEXT_MAX

@@ -9,6 +9,7 @@ from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from models.errors import InvalidInput
+from models.visible_text import visible
 
 TITLE_MAX_CHARS = 128
 DESCRIPTION_MAX_CHARS = 2000
@@ -22,8 +23,8 @@ RANGE_SEPARATORS = re.compile(r"\s*(?:-|–|—|~|～|到|至|to)\s*")
 
 
 def text(value: str, *, max_chars: int, code: str) -> str:
-    """One line or paragraph of free text: trimmed, not empty, not too long."""
-    cleaned = value.strip()
+    """One line or paragraph of free text: trimmed, not empty, not too long, nothing invisible."""
+    cleaned = visible(value).strip()
     if not cleaned:
         raise InvalidInput(f"{code}_empty")  # title_empty, address_empty, reason_empty
     if len(cleaned) > max_chars:

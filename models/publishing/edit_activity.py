@@ -21,6 +21,7 @@ from models.errors import Conflict, InvalidInput
 from models.publishing import activity_input, publication
 from models.publishing.publication import Affected, ShiftPlan
 from models.reminders import before_shift
+from models.visible_text import visible
 
 
 async def upcoming_shifts(session: AsyncSession, activity: Activity, now: datetime) -> list[Shift]:
@@ -45,7 +46,7 @@ async def change_title(
 async def change_description(
     session: AsyncSession, activity: Activity, description: str, *, actor: int, now: datetime
 ) -> None:
-    description = description.strip()
+    description = visible(description).strip()
     if len(description) > activity_input.DESCRIPTION_MAX_CHARS:
         raise InvalidInput("description_too_long", max=activity_input.DESCRIPTION_MAX_CHARS)
     await _change(session, activity, "description", description, actor=actor, now=now)

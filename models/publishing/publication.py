@@ -30,6 +30,7 @@ from models.errors import Conflict, InvalidInput
 from models.publishing import activity_input
 from models.registration.tables import Volunteer
 from models.reminders import before_shift
+from models.visible_text import visible
 
 LINK_TOKEN_BYTES = 9  # 12 URL-safe characters, well inside a deep link's 64
 
@@ -136,9 +137,9 @@ async def publish(
         team_id=plan.team_id,
         theme_id=plan.theme_id,
         district_id=plan.district_id,
-        title=plan.title.strip(),
-        description=plan.description.strip(),
-        address=plan.address.strip(),
+        title=visible(plan.title).strip(),
+        description=visible(plan.description).strip(),
+        address=visible(plan.address).strip(),
         latitude=plan.latitude,
         longitude=plan.longitude,
         signup_deadline=plan.signup_deadline,

@@ -10,9 +10,13 @@ from datetime import date
 import phonenumbers
 
 from models.errors import InvalidInput
+from models.visible_text import visible
 
 NAME_MAX_CHARS = 64
 NAME_PUNCTUATION = frozenset(" ·・.'-")  # "Mary-Jane O'Neil", "阿卜杜·热合曼"
+# Combining marks on one letter: Tibetan stacks three (བསྒྲུབས), Vietnamese two once decomposed;
+# dozens ("zalgo") make a name spill over the lines around it.
+NAME_MARKS_PER_LETTER = 4
 
 PRC_ID_LENGTH = 18
 # GB 11643-1999: the 18th character is an ISO 7064 MOD 11-2 check over the first 17 digits.
@@ -23,16 +27,27 @@ PRC_ID_EARLIEST_BIRTH = date(1900, 1, 1)
 
 
 def normalize_name(text: str) -> str:
-    """A real name: letters (any script) with the punctuation names use; no digits or emoji."""
-    name = " ".join(text.split())
+    """A real name: letters (any script) with the punctuation names use; no digits or emoji,
+    at least one letter that shows, few marks on each letter; invisible characters dropped."""
+    name = " ".join(visible(unicodedata.normalize("NFC", text)).split())
     if len(name) > NAME_MAX_CHARS:
         raise InvalidInput("name_too_long", max=NAME_MAX_CHARS)
-    has_letter = False
+    if not name and text.strip():
+        raise InvalidInput("name_invisible")
+    has_letter, on_letter, marks = False, False, 0
     for char in name:
         category = unicodedata.category(char)
-        if category.startswith("L"):
-            has_letter = True
-        elif not (category.startswith("M") or char in NAME_PUNCTUATION):
+        if category.startswith("M"):
+            marks += 1
+            if not on_letter:
+                raise InvalidInput("name_invalid")  # a mark on a space or on nothing
+            if marks > NAME_MARKS_PER_LETTER:
+                raise InvalidInput("name_marks")
+            continue
+        marks = 0
+        on_letter = category.startswith("L")
+        has_letter = has_letter or on_letter
+        if not (on_letter or char in NAME_PUNCTUATION):
             raise InvalidInput("name_invalid")
     if not has_letter:
         raise InvalidInput("name_invalid")

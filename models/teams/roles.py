@@ -12,8 +12,9 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import audit
-from models.errors import Conflict, NotAllowed
+from models.errors import Conflict, InvalidInput, NotAllowed
 from models.teams.tables import Invite, Role, RoleGrant, Team
+from models.visible_text import visible
 
 
 async def is_admin(session: AsyncSession, telegram_id: int, admin_ids: Collection[int]) -> bool:
@@ -98,10 +99,15 @@ async def coordinator_ids(session: AsyncSession, team_id: int) -> list[int]:
     return list(rows)
 
 
+TEAM_NAME_CHARS = (2, 128)  # the column holds 128
+
+
 async def create_team(
     session: AsyncSession, name: str, *, now: datetime, actor: int | None = None
 ) -> Team:
-    name = name.strip()
+    name = visible(name).strip()
+    if not TEAM_NAME_CHARS[0] <= len(name) <= TEAM_NAME_CHARS[1]:
+        raise InvalidInput("team_name_invalid")
     if await session.scalar(select(Team.id).where(Team.name == name)) is not None:
         raise Conflict("team_exists", name=name)
     team = Team(name=name, join_token=secrets.token_urlsafe(12), created_at=now)

@@ -20,6 +20,11 @@ TODAY = date(2026, 11, 23)
         ("王小明", "王小明"),
         ("  Mary-Jane   O'Neil ", "Mary-Jane O'Neil"),
         ("阿卜杜·热合曼", "阿卜杜·热合曼"),
+        ("Wang\u202e Xiaoming", "Wang Xiaoming"),  # a direction override is dropped
+        ("\u200bLi\u2060 Hua\ufeff", "Li Hua"),  # zero-width characters too
+        ("Nguyễn Văn An", "Nguyễn Văn An"),
+        ("Nguye\u0302\u0303n", "Nguyễn"),  # typed decomposed: composed, not refused
+        ("བསྒྲུབས", "བསྒྲུབས"),  # Tibetan stacks three marks on one letter
     ],
 )
 def test_names_are_accepted_and_tidied(typed: str, stored: str) -> None:
@@ -35,6 +40,12 @@ def test_names_are_accepted_and_tidied(typed: str, stored: str) -> None:
         ("Agent 007", "name_invalid"),
         ("   ", "name_invalid"),
         ("...", "name_invalid"),
+        ("\u3164", "name_invisible"),  # a Hangul filler: a "letter" that shows nothing
+        ("\u115f\u3164 \u200b", "name_invisible"),
+        ("\u200b\u200c\u200d\u2060\ufeff", "name_invisible"),
+        ("\u202e\u2066", "name_invisible"),
+        ("Z" + "\u0336\u0301\u0300" * 10, "name_marks"),  # "zalgo": marks piled on a letter
+        ("\u0301\u0301", "name_invalid"),  # marks on nothing
     ],
 )
 def test_bad_names_are_refused_with_a_reason(typed: str, code: str) -> None:
