@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Integer, String, inspect, or_, select
+from sqlalchemy import JSON, BigInteger, Integer, String, Text, cast, inspect, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -100,3 +100,49 @@ async def entries(
     if before_id is not None:
         query = query.where(AuditEntry.id < before_id)
     return list(await session.scalars(query))
+
+
+async def forget(session: AsyncSession, telegram_id: int, *, contents_of: list[Target]) -> None:
+    """A person erased their data: the actions stay, but not who did them. Their Telegram id
+    leaves every entry (as actor, and wherever a before/after state names it), and the states
+    recorded for `contents_of` (things of theirs, such as their help requests) are dropped."""
+    # The text search only narrows the rows down; `_without` decides, value by value.
+    digits = str(telegram_id)
+    naming = await session.scalars(
+        select(AuditEntry)
+        .where(
+            or_(
+                cast(AuditEntry.before, Text).contains(digits),
+                cast(AuditEntry.after, Text).contains(digits),
+            )
+        )
+        .execution_options(populate_existing=True)
+    )
+    for entry in naming:
+        entry.before = _without(entry.before, telegram_id)
+        entry.after = _without(entry.after, telegram_id)
+    await session.flush()
+    await session.execute(
+        update(AuditEntry)
+        .where(AuditEntry.actor_telegram_id == telegram_id)
+        .values(actor_telegram_id=None)
+        .execution_options(synchronize_session=False)
+    )
+    for target_type, target_id in contents_of:
+        await session.execute(
+            update(AuditEntry)
+            .where(AuditEntry.target_type == target_type, AuditEntry.target_id == target_id)
+            .values(before=None, after=None)
+            .execution_options(synchronize_session=False)
+        )
+
+
+def _without(state: Any, telegram_id: int) -> Any:
+    """`state` with every value that is the Telegram id replaced by None."""
+    if isinstance(state, dict):
+        return {key: _without(value, telegram_id) for key, value in state.items()}
+    if isinstance(state, list):
+        return [_without(value, telegram_id) for value in state]
+    if state == telegram_id or state == str(telegram_id):
+        return None
+    return state

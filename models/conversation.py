@@ -56,6 +56,15 @@ async def lock_state(session: AsyncSession, telegram_id: int, now: datetime) -> 
     return state
 
 
+async def forget(session: AsyncSession, telegram_id: int) -> None:
+    """Drop the user's conversation (language, step, drafts). Deleted through the session, so
+    the turn that asked for it may still hold the row: its later changes are not written."""
+    state = await session.get(ConversationState, telegram_id)
+    if state is not None:
+        await session.delete(state)
+        await session.flush()
+
+
 BUTTON_KEY = "button_signing_key"
 BUTTON_KEY_BYTES = 32
 

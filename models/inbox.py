@@ -107,3 +107,32 @@ async def forget_old(session: AsyncSession, *, now: datetime) -> int:
         )
     )
     return result.rowcount or 0  # type: ignore[attr-defined]
+
+
+async def forget_sender(session: AsyncSession, telegram_id: int) -> None:
+    """A person erased their data: updates of theirs not yet handled (the one asking for the
+    erasure among them) are set down as handled, their payloads dropped."""
+    waiting = await session.execute(
+        select(InboundUpdate.update_id, InboundUpdate.payload).where(
+            InboundUpdate.status != InboxStatus.DONE, InboundUpdate.payload.is_not(None)
+        )
+    )
+    theirs = [update_id for update_id, payload in waiting if _names(payload, telegram_id)]
+    if theirs:
+        await session.execute(
+            update(InboundUpdate)
+            .where(InboundUpdate.update_id.in_(theirs))
+            .values(status=InboxStatus.DONE, payload=None, lease_until=None)
+            .execution_options(synchronize_session=False)
+        )
+
+
+def _names(payload: Any, telegram_id: int) -> bool:
+    """Whether a user or chat in the update is this person (`"id": telegram_id` anywhere)."""
+    if isinstance(payload, dict):
+        return payload.get("id") == telegram_id or any(
+            _names(value, telegram_id) for value in payload.values()
+        )
+    if isinstance(payload, list):
+        return any(_names(value, telegram_id) for value in payload)
+    return False

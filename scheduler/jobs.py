@@ -1,6 +1,7 @@
 """Timed and background work that no update triggers: reminders before shifts, offers that
-expire, sign-up closing at its deadline, coordinators' alerts and digests, and group cards whose
-figures changed. Each job runs in its own short transaction and sends only after committing.
+expire, sign-up closing at its deadline, coordinators' alerts and digests, group cards whose
+figures changed, and registrations abandoned half-way, forgotten after 30 days. Each job runs
+in its own short transaction and sends only after committing.
 
 `Jobs.run_due()` runs everything that is due once; the runner calls it on an interval, tests call
 it directly after moving the clock.
@@ -29,6 +30,7 @@ from models.activities.groups import GroupCard
 from models.activities.offers import expire_offers
 from models.attendance.hours_review import mark_no_shows
 from models.publishing import publication
+from models.registration import erasure
 from models.registration.tables import Volunteer
 from models.reminders import before_shift
 from models.reminders.coordinator_alerts import digests_due, short_shifts
@@ -44,6 +46,7 @@ REMINDER_BATCH = 200
 REMINDER_BATCHES_PER_RUN = 25
 CONCURRENT_SENDS = 16
 ALERTS_EVERY = timedelta(minutes=1)
+DRAFTS_EVERY = timedelta(hours=1)  # a draft kept 30 days may well be kept an hour more
 
 
 @dataclass
@@ -54,6 +57,7 @@ class Jobs:
         # Reminders go out concurrently; the adapter waits out Telegram's flood control.
         self._sending = asyncio.Semaphore(CONCURRENT_SENDS)
         self._next_alerts: datetime | None = None
+        self._next_drafts: datetime | None = None
 
     async def run_due(self) -> None:
         await self.services.button_signer()  # made outside the jobs' transactions, once
@@ -63,6 +67,7 @@ class Jobs:
         await self.mark_no_shows()
         await self.alert_coordinators()
         await self.refresh_cards()
+        await self.expire_drafts()
 
     async def _notifier(self, session: AsyncSession, outbox: Outbox) -> Notifier:
         return Notifier(session, self.services, await self.services.button_signer(), outbox)
@@ -186,6 +191,15 @@ class Jobs:
             return len(shorts) + len(digests)
 
         return await self._tell(work)
+
+    async def expire_drafts(self) -> int:
+        """Forget registrations abandoned half-way (`erasure.DRAFT_KEEP`); looked for hourly."""
+        now = self.services.clock.now()
+        if self._next_drafts is not None and now < self._next_drafts:
+            return 0
+        self._next_drafts = now + DRAFTS_EVERY
+        async with self.services.sessions() as session, session.begin():
+            return await erasure.expire_drafts(session, now=now)
 
     async def refresh_cards(self) -> int:
         """Post new group cards and edit those whose figures changed, within the group limits."""

@@ -86,19 +86,23 @@ async def verify(ctx: Context) -> None:
         ctx.say(ctx.t("verify.not_genuine", code=typed[:SHOWN_CODE_MAX]))
         return
     code, statement = found
+    figures = {
+        "code": certificate.shown_code(code),
+        "date": ctx.t("certificate.date", date=statement.issued_on),
+        "issuer": statement.issuer,
+        "total": hours.hours_text(statement.credited + statement.honour),
+        "credited": hours.hours_text(statement.credited),
+        "honour": hours.hours_text(statement.honour),
+        "count": len(statement.activities),
+    }
+    if statement.name is None:  # its holder erased their data since
+        said = ctx.t("verify.genuine_erased", **figures)
+    else:
+        said = ctx.t(
+            "verify.genuine", name=statement.name, id_number=statement.id_number or "—", **figures
+        )
     lines = [
-        ctx.t(
-            "verify.genuine",
-            code=certificate.shown_code(code),
-            date=ctx.t("certificate.date", date=statement.issued_on),
-            issuer=statement.issuer,
-            name=statement.name,
-            id_number=statement.id_number or "—",
-            total=hours.hours_text(statement.credited + statement.honour),
-            credited=hours.hours_text(statement.credited),
-            honour=hours.hours_text(statement.honour),
-            count=len(statement.activities),
-        ),
+        said,
         *(
             activity_line(ctx.texts, ctx.lang, line)
             for line in statement.activities[:VERIFY_LIST_MAX]

@@ -30,7 +30,7 @@ from models.help_requests import rating as ratings
 from models.help_requests.triage import Asked, contact, create, description, preferred_time
 from models.publishing import publication
 from models.reference import District, Theme
-from models.registration import volunteers
+from models.registration import erasure, volunteers
 
 router = Router()
 
@@ -309,8 +309,10 @@ async def answer(ctx: Context, assignment_id: int, *, yes: bool) -> assignments.
         now=ctx.clock.now(),
         policy=ctx.deployment.signup,
     )
-    notify = notifier(ctx)
     coordinator = given.assignment.asked_by
+    if coordinator == erasure.NOBODY:  # who asked has erased their account since
+        return given
+    notify = notifier(ctx)
     language = await notify.language_of(coordinator)
     key = "help_requests.answered_yes" if yes else "help_requests.answered_no"
     name = ctx.volunteer.full_name or "—"

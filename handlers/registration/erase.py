@@ -1,22 +1,29 @@
-"""/delete_me: a volunteer erases their personal data, after confirming."""
+"""/delete_me: anyone erases what the bot holds about them, after confirming — a registered
+volunteer, someone half-way through registering, a resident who asked for help."""
 
 from __future__ import annotations
 
+from handlers.activities import offers
 from handlers.callbacks import Button
 from handlers.context import Context, keyboard
 from handlers.registration.register import Answer
 from handlers.router import Router
-from models.registration import volunteers
+from models.registration import erasure
 
 router = Router()
 
 
-@router.command("delete_me", registered=True)
+@router.command("delete_me")
 async def ask_to_confirm(ctx: Context) -> None:
     """The user asked to erase their data: say what it means and ask to confirm."""
-    ctx.finish()  # buttons of any earlier question become stale
+    if ctx.volunteer is not None:
+        ctx.finish()  # buttons of any earlier question become stale
+        question = "erase.confirm"
+    else:
+        # Someone registering keeps their answers if they call it off; /start goes on.
+        question = "erase.confirm_unregistered"
     ctx.say(
-        ctx.t("erase.confirm"),
+        ctx.t(question),
         keyboard(
             [ctx.button(ctx.t("erase.yes_button"), ConfirmErasure(Answer.YES))],
             [ctx.button(ctx.t("erase.no_button"), ConfirmErasure(Answer.NO))],
@@ -25,19 +32,22 @@ async def ask_to_confirm(ctx: Context) -> None:
 
 
 class ConfirmErasure(Button, action="erase"):
-    """The volunteer confirmed erasing their data (yes), or called it off (no)."""
+    """The user confirmed erasing their data (yes), or called it off (no)."""
 
     answer: Answer
 
 
-@router.button(ConfirmErasure, registered=True, refusal="erase_not_registered")
-async def answer(ctx: Context, erasure: ConfirmErasure) -> None:
+@router.button(ConfirmErasure)
+async def answer(ctx: Context, erasure_answer: ConfirmErasure) -> None:
     """The user confirmed or called off the erasure."""
-    if erasure.answer is not Answer.YES:
+    if erasure_answer.answer is not Answer.YES:
         ctx.edit_pressed(ctx.t("erase.kept"))
         return
-    await volunteers.erase(ctx.session, ctx.registered_volunteer, ctx.clock.now())
+    done = ctx.t("erase.done")  # in their language, while it is still known
+    erased = await erasure.erase(
+        ctx.session, ctx.user_id, now=ctx.clock.now(), policy=ctx.deployment.signup
+    )
     ctx.volunteer = None
-    ctx.state.language = None
-    ctx.finish()
-    ctx.edit_pressed(ctx.t("erase.done"))
+    ctx.edit_pressed(done)
+    for vacancy in erased.vacancies:
+        await offers.announce(ctx, vacancy)

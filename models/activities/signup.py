@@ -291,15 +291,77 @@ async def cancel(
         until = shift.starts_at if after_cutoff else cancel_deadline(shift, activity, policy)
         if now >= until:
             raise NotAllowed("cancel_too_late", until=until)
+    vacancy = await give_back(
+        session,
+        signup,
+        shift,
+        actor=volunteer.telegram_id,
+        action="signup.cancel",
+        now=now,
+        policy=policy,
+    )
+    await groups.mark_stale(session, shift.id)
+    return vacancy
+
+
+async def give_back(
+    session: AsyncSession,
+    signup: Signup,
+    shift: Shift,
+    *,
+    actor: int | None,
+    action: str,
+    now: datetime,
+    policy: SignupPolicy,
+) -> Vacancy:
+    """Cancel an active sign-up on its locked shift, with its reminders; a place it held is
+    offered to whoever waits first. The caller marks the shift's cards stale."""
     held = signup.status in HOLDS_PLACE
     settle(signup, SignupStatus.CANCELLED, now)
-    _audit(session, volunteer, signup, "signup.cancel", now)
-    await groups.mark_stale(session, shift.id)
+    audit.record(
+        session, actor, action, signup, now, after={"shift_id": shift.id, "status": signup.status}
+    )
     await before_shift.follow(session, signup, now=now, default=())
     await session.flush()
     if not held:
         return Vacancy(shift, [], 0)
     return await fill_places(session, shift, now=now, policy=policy)
+
+
+async def give_back_all(
+    session: AsyncSession, volunteer: Volunteer, *, now: datetime, policy: SignupPolicy
+) -> list[Vacancy]:
+    """The volunteer is erased: every place and waiting spot they hold on a shift not yet over
+    is given back (no cancel deadline: a ghost would only become a no-show), and the places
+    offered on. Shifts are locked one at a time in id order; cards are marked last, as in
+    `offers.expire_offers`."""
+    active = await session.scalars(
+        select(Signup.id)
+        .join(Shift, Shift.id == Signup.shift_id)
+        .where(Signup.volunteer_id == volunteer.id, Signup.status.in_(ACTIVE), Shift.ends_at > now)
+        .order_by(Signup.shift_id)
+    )
+    vacancies = []
+    for signup_id in list(active):
+        signup = await session.get(Signup, signup_id)
+        assert signup is not None
+        shift = await lock_shift(session, signup.shift_id)
+        await session.refresh(signup)
+        if signup.status in ACTIVE:
+            vacancies.append(
+                await give_back(
+                    session,
+                    signup,
+                    shift,
+                    actor=None,
+                    action="signup.erased",
+                    now=now,
+                    policy=policy,
+                )
+            )
+    for vacancy in vacancies:
+        await groups.mark_stale(session, vacancy.shift.id)
+    return vacancies
 
 
 async def _own_signup(session: AsyncSession, volunteer: Volunteer, signup_id: int) -> Signup:

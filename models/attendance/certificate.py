@@ -7,8 +7,9 @@ really issued, so the tampering shows. A row rather than an HMAC over the conten
 verifier has only the code: the server must be able to say what the certificate states, and
 a row can do that (and could be withdrawn) without recomputing hours that later change.
 
-The statement keeps the name masked (anyone may verify; the PDF itself shows the full name),
-so erasing a volunteer leaves no readable personal data here.
+The statement keeps the name masked (anyone may verify; the PDF itself shows the full name).
+When the volunteer erases their data (`anonymise`) the statement loses the masked name and ID
+number and its digest is renewed: the code still verifies as issued, with its hours, naming nobody.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import hashlib
 import json
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -74,8 +75,8 @@ class Certificate(Base):
 class Statement:
     """What a certificate states, as stored and as `/verify` tells it."""
 
-    name: str  # masked
-    id_number: str | None  # masked; None when not registered by real name
+    name: str | None  # masked; None once the volunteer erased their data
+    id_number: str | None  # masked; None when not registered by real name, or erased
     issuer: str
     issued_on: date  # the deployment's local date
     activities: tuple[ActivityHours, ...]
@@ -208,6 +209,18 @@ async def issue(
     )
     await session.flush()
     return Issued(code, statement, volunteer.full_name)
+
+
+async def anonymise(session: AsyncSession, volunteer_id: int) -> None:
+    """The volunteer erased their data: their certificates keep verifying as issued, with the
+    hours they state, but name nobody."""
+    issued = await session.scalars(
+        select(Certificate).where(Certificate.volunteer_id == volunteer_id)
+    )
+    for found in issued:
+        statement = replace(Statement.from_json(found.statement), name=None, id_number=None)
+        found.statement = statement.to_json()
+        found.digest = statement.digest(found.code)
 
 
 async def verify(session: AsyncSession, text: str) -> tuple[str, Statement] | None:

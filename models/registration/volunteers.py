@@ -1,4 +1,4 @@
-"""Registering volunteers, editing their profile and erasing their personal data.
+"""Registering volunteers and editing their profile (erasing them is `erasure`).
 
 A registration is collected step by step into a draft (kept in the conversation state, with the
 ID number already encrypted) and written in one go on confirmation, so nothing half-written ever
@@ -167,24 +167,6 @@ def draft_of(volunteer: Volunteer) -> Draft:
         theme_ids=[theme.id for theme in volunteer.themes],
         availability=volunteer.availability,
     )
-
-
-async def erase(session: AsyncSession, volunteer: Volunteer, now: datetime) -> None:
-    """Erase personal data; the row stays, anonymised, so service records keep their owner."""
-    telegram_id = volunteer.telegram_id
-    volunteer.telegram_id = None
-    volunteer.status = VolunteerStatus.ERASED
-    volunteer.full_name = None
-    volunteer.phone = None
-    volunteer.id_number_encrypted = None
-    volunteer.id_number_index = None
-    volunteer.id_number_masked = None
-    volunteer.birth_date = None
-    volunteer.district_id = None
-    volunteer.themes = []
-    volunteer.erased_at = now
-    await session.flush()
-    audit.record(session, telegram_id, "volunteer.erased", volunteer, now)
 
 
 def _apply_sealed_id(volunteer: Volunteer, sealed: SealedId) -> None:

@@ -4,10 +4,11 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from models.activities.signup import SignupPolicy
 from models.audit import AuditEntry
 from models.crypto import IdCipher
 from models.errors import Conflict
-from models.registration import volunteers
+from models.registration import erasure, volunteers
 from models.registration.tables import Availability, Volunteer
 from models.registration.validation import parse_prc_id
 from models.registration.volunteers import Draft, SealedId
@@ -88,7 +89,7 @@ async def test_erase_removes_personal_data_and_keeps_the_anonymous_row(
         draft=await complete_draft(session, make_id()),
         now=NOW,
     )
-    await volunteers.erase(session, volunteer, NOW)
+    await erasure.erase(session, 1001, now=NOW, policy=SignupPolicy())
     await session.commit()
     row = await session.get(Volunteer, volunteer.id)
     assert row is not None and row.status == "erased"
