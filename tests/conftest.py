@@ -114,6 +114,15 @@ async def session(engine: AsyncEngine) -> AsyncIterator[AsyncSession]:
 
 
 @pytest.fixture
+async def db(database_url: str) -> AsyncIterator[AsyncSession]:
+    """A session on a fresh database, once on SQLite and once on PostgreSQL."""
+    engine = create_engine(database_url)
+    async with session_factory(engine)() as session:
+        yield session
+    await engine.dispose()
+
+
+@pytest.fixture
 def clock() -> ManualClock:
     return ManualClock()
 

@@ -328,42 +328,6 @@ async def give_back(
     return await fill_places(session, shift, now=now, policy=policy)
 
 
-async def give_back_all(
-    session: AsyncSession, volunteer: Volunteer, *, now: datetime, policy: SignupPolicy
-) -> list[Vacancy]:
-    """The volunteer is erased: every place and waiting spot they hold on a shift not yet over
-    is given back (no cancel deadline: a ghost would only become a no-show), and the places
-    offered on. Shifts are locked one at a time in id order; cards are marked last, as in
-    `offers.expire_offers`."""
-    active = await session.scalars(
-        select(Signup.id)
-        .join(Shift, Shift.id == Signup.shift_id)
-        .where(Signup.volunteer_id == volunteer.id, Signup.status.in_(ACTIVE), Shift.ends_at > now)
-        .order_by(Signup.shift_id)
-    )
-    vacancies = []
-    for signup_id in list(active):
-        signup = await session.get(Signup, signup_id)
-        assert signup is not None
-        shift = await lock_shift(session, signup.shift_id)
-        await session.refresh(signup)
-        if signup.status in ACTIVE:
-            vacancies.append(
-                await give_back(
-                    session,
-                    signup,
-                    shift,
-                    actor=None,
-                    action="signup.erased",
-                    now=now,
-                    policy=policy,
-                )
-            )
-    for vacancy in vacancies:
-        await groups.mark_stale(session, vacancy.shift.id)
-    return vacancies
-
-
 async def _own_signup(session: AsyncSession, volunteer: Volunteer, signup_id: int) -> Signup:
     signup = await session.get(Signup, signup_id)
     if signup is None or signup.volunteer_id != volunteer.id:

@@ -22,10 +22,11 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import audit, conversation, inbox
-from models.activities import signup
+from models.activities import groups, signup
 from models.activities.groups import GroupChat
+from models.activities.places import ACTIVE, lock_shift
 from models.activities.signup import SignupPolicy, Vacancy
-from models.activities.tables import Activity, ServiceRecord, Signup
+from models.activities.tables import Activity, ServiceRecord, Shift, Signup
 from models.attendance import certificate
 from models.broadcasts.control import OPEN
 from models.broadcasts.tables import Broadcast, BroadcastStatus
@@ -56,7 +57,7 @@ async def erase(
     volunteer = await find_volunteer(session, telegram_id)
     vacancies = []
     if volunteer is not None:
-        vacancies = await signup.give_back_all(session, volunteer, now=now, policy=policy)
+        vacancies = await _give_back_places(session, volunteer, now=now, policy=policy)
         await _forget_volunteer(session, volunteer, now)
     requests = await _forget_help_requests(session, telegram_id)
     await _forget_staff_account(session, telegram_id, now)
@@ -66,6 +67,35 @@ async def erase(
     erased = ("volunteer", volunteer.id if volunteer is not None else None)
     audit.record(session, None, "volunteer.erased", erased, now)
     return Erased(vacancies)
+
+
+async def _give_back_places(
+    session: AsyncSession, volunteer: Volunteer, *, now: datetime, policy: SignupPolicy
+) -> list[Vacancy]:
+    """Every place and waiting spot they hold on a shift not yet over is given back by the
+    sign-up rules (no cancel deadline: a ghost would only become a no-show), the places offered
+    on. Shifts are locked one at a time in id order; cards are marked last, as in
+    `offers.expire_offers`."""
+    active = await session.scalars(
+        select(Signup.id)
+        .join(Shift, Shift.id == Signup.shift_id)
+        .where(Signup.volunteer_id == volunteer.id, Signup.status.in_(ACTIVE), Shift.ends_at > now)
+        .order_by(Signup.shift_id)
+    )
+    vacancies = []
+    for signup_id in list(active):
+        place = await session.get(Signup, signup_id)
+        assert place is not None
+        shift = await lock_shift(session, place.shift_id)
+        await session.refresh(place)
+        if place.status in ACTIVE:
+            given = await signup.give_back(
+                session, place, shift, actor=None, action="signup.erased", now=now, policy=policy
+            )
+            vacancies.append(given)
+    for vacancy in vacancies:
+        await groups.mark_stale(session, vacancy.shift.id)
+    return vacancies
 
 
 async def _forget_volunteer(session: AsyncSession, volunteer: Volunteer, now: datetime) -> None:

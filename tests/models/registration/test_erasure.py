@@ -10,11 +10,9 @@ world below puts something of Erin in each, erases her, and checks that none is 
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 from datetime import date, timedelta
 from typing import Any
 
-import pytest
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -28,7 +26,6 @@ from models.base import Base
 from models.broadcasts.tables import Broadcast, Delivery
 from models.conversation import ConversationState
 from models.crypto import IdCipher
-from models.db import create_engine, session_factory
 from models.help_requests.tables import HelpAssignment, HelpDispatch, HelpRequest
 from models.registration import erasure, volunteers
 from models.registration.tables import Volunteer, volunteer_muted_themes
@@ -286,14 +283,6 @@ def test_every_column_is_classified() -> None:
     assert not unlisted, f"say in PERSONAL or NOT_PERSONAL what erasure does with {unlisted}"
     assert not PERSONAL.keys() & NOT_PERSONAL.keys()
     assert not (PERSONAL.keys() | NOT_PERSONAL.keys()) - columns, "listed, but no such column"
-
-
-@pytest.fixture
-async def db(database_url: str) -> AsyncIterator[AsyncSession]:
-    engine = create_engine(database_url)
-    async with session_factory(engine)() as session:
-        yield session
-    await engine.dispose()
 
 
 class World:

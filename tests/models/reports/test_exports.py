@@ -9,7 +9,7 @@ import csv
 import io
 import random
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -23,7 +23,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models.activities.tables import ServiceRecord, Shift, Signup
 from models.audit import AuditEntry
 from models.crypto import IdCipher
-from models.db import create_engine, session_factory
 from models.errors import Conflict
 from models.reference import District, Theme
 from models.registration.tables import Volunteer, volunteer_themes
@@ -74,15 +73,6 @@ RECORD_HEADER = [
     "备注/note",
 ]
 HOURS, HONOUR, MINUTES, HONOUR_MINUTES = 14, 15, 16, 17  # record columns
-
-
-@pytest.fixture
-async def db(database_url: str) -> AsyncIterator[AsyncSession]:
-    """A session on a fresh database, once on SQLite and once on PostgreSQL."""
-    engine = create_engine(database_url)
-    async with session_factory(engine)() as session:
-        yield session
-    await engine.dispose()
 
 
 async def export(
