@@ -188,8 +188,8 @@ def webhook_from(settings: Settings, *, required: bool) -> Webhook | None:
         return None
     if not settings.webhook_secret:
         raise ConfigError(
-            "WEBHOOK_URL is set but WEBHOOK_SECRET is not; choose a random one "
-            "(letters, digits, _ and -), so that only Telegram can post updates"
+            "WEBHOOK_URL is set but WEBHOOK_SECRET is not; make one with "
+            "`volbot keygen --webhook-secret`, so that only Telegram can post updates"
         )
     if not settings.http_port:
         raise ConfigError("WEBHOOK_URL is set but HTTP_PORT is 0; the webhook needs the server")

@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import getpass
 import os
+import secrets
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -13,8 +14,10 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import BinaryIO
 
+from pydantic import ValidationError
+
 from bot.logs import configure_logging
-from bot.settings import Settings
+from bot.settings import Settings, settings_error
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -23,7 +26,10 @@ def main(argv: list[str] | None = None) -> int:
     if not hasattr(args, "action"):
         parser.print_help()
         return 2
-    settings = Settings()
+    try:
+        settings = Settings()
+    except ValidationError as error:
+        return _fail(settings_error(error))
     configure_logging(settings.log_level, settings.log_format)
     return int(args.action(settings, args) or 0)
 
@@ -67,6 +73,9 @@ def _parser() -> argparse.ArgumentParser:
     upgrade.set_defaults(action=_db_upgrade)
 
     keygen = commands.add_parser("keygen", help="print a new ID_ENCRYPTION_KEY")
+    keygen.add_argument(
+        "--webhook-secret", action="store_true", help="print a new WEBHOOK_SECRET instead"
+    )
     keygen.set_defaults(action=_keygen)
 
     export = commands.add_parser(
@@ -139,10 +148,10 @@ def _db_upgrade(settings: Settings, _args: argparse.Namespace) -> int:
     return 0
 
 
-def _keygen(_settings: Settings, _args: argparse.Namespace) -> int:
+def _keygen(_settings: Settings, args: argparse.Namespace) -> int:
     from models.crypto import IdCipher
 
-    print(IdCipher.generate_key())
+    print(secrets.token_urlsafe(32) if args.webhook_secret else IdCipher.generate_key())
     return 0
 
 
