@@ -37,6 +37,9 @@ class Settings(BaseSettings):
     admin_telegram_ids: Annotated[tuple[int, ...], NoDecode] = ()
     require_real_name: bool = False
     id_encryption_key: str = ""
+    # While `volbot keys rotate` moves the ID numbers to a new ID_ENCRYPTION_KEY: the key (or
+    # keys, comma-separated) they were under, still accepted meanwhile (docs/deploy.md).
+    id_encryption_old_keys: Annotated[tuple[str, ...], NoDecode] = ()
     default_phone_region: str = "CN"
     log_level: str = "INFO"
     # "json": one JSON object per line; "text": readable lines; "auto": text on a terminal only.
@@ -124,10 +127,10 @@ class Settings(BaseSettings):
             return (float(value),)
         return value
 
-    @field_validator("star_thresholds_hours", mode="before")
+    @field_validator("star_thresholds_hours", "id_encryption_old_keys", mode="before")
     @classmethod
-    def _split_thresholds(cls, value: object) -> object:
-        """Accept `100,300,600,1000,1500`."""
+    def _split_list(cls, value: object) -> object:
+        """Accept `100,300,600,1000,1500` and `key1,key2` (Fernet keys hold no commas)."""
         if isinstance(value, str):
             return tuple(part for part in value.replace(" ", "").split(",") if part)
         return value
