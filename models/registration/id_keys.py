@@ -96,11 +96,11 @@ async def rotate(
     batch: int = BATCH,
 ) -> Rotated:
     """Move every stored ID number to the cipher's current key, then record that key as the
-    one. Resumable: what is already under the current key is left as it is."""
+    one. Resumable: what is already under the current key is left as it is. Every number is
+    looked at even when no rotation is recorded: a database that got numbers under two keys
+    before fingerprints were recorded is made whole the same way."""
     async with sessions() as session, session.begin():
         await check_key(session, cipher)
-        if await _read(session, ROTATING_TO) is None:
-            return Rotated()  # already under this key
     done = Rotated()
 
     async def move_volunteer(session: AsyncSession, volunteer_id: int, token: bytes) -> None:

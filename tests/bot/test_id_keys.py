@@ -213,3 +213,35 @@ async def test_a_stopped_rotation_carries_on_where_it_stopped(database_url: str)
         assert all(new.is_current(t) for t in tokens if t)
         assert await id_keys.recorded(session) == (new.fingerprint, None)
     await engine.dispose()
+
+
+async def test_numbers_stored_under_two_keys_are_made_whole(database_url: str) -> None:
+    """Before fingerprints, a process started with another key stored numbers under it, one of
+    them a second registration of a number already there: the rotation names the pair, and
+    once one is erased moves the rest to the one key."""
+    await store_world(database_url, OLD, record=False)
+    wrong = IdCipher(NEW)
+    engine = create_engine(database_url)
+    sessions = session_factory(engine)
+    async with sessions() as session, session.begin():
+        for telegram_id, number in ((5101, NUMBERS[0]), (5102, make_id(serial="777"))):
+            volunteer = volunteer_row(telegram_id)
+            volunteer.id_number_encrypted = wrong.encrypt(number)
+            volunteer.id_number_index = wrong.blind_index(number)
+            session.add(volunteer)
+    right = IdCipher(OLD, [NEW])
+
+    with pytest.raises(id_keys.KeyMismatch, match="registered the same ID number"):
+        await id_keys.rotate(sessions, right, now=NOW)
+    async with sessions() as session, session.begin():
+        twin = await volunteers.find_volunteer(session, 5101)
+        assert twin is not None
+        await volunteers.erase(session, twin, NOW)
+
+    await id_keys.rotate(sessions, right, now=NOW)
+    alone = IdCipher(OLD)
+    async with sessions() as session:
+        tokens = [t for t in await session.scalars(select(Volunteer.id_number_encrypted)) if t]
+        assert len(tokens) == 6 and all(alone.is_current(t) for t in tokens)
+        assert await id_keys.recorded(session) == (alone.fingerprint, None)
+    await engine.dispose()
