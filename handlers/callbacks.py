@@ -2,9 +2,10 @@
 
 Telegram gives a button at most 64 bytes of callback data
 (https://core.telegram.org/bots/api#inlinekeyboardbutton), and a client can send any bytes it
-likes, so every button is `action|arg…|version|signature`: the signature (a truncated HMAC over
-the user and the payload) proves the bot made this button for this user, and the version names the
-conversation step it was made for, so a button from an old message is recognised as stale.
+likes, so every button is `action|arg…|version|signature`, in ASCII: the signature (a truncated
+HMAC over the user and the payload) proves the bot made this button for this user, and the version
+names the conversation step it was made for, so a button from an old message is recognised as
+stale. Anything else a client sends is a forged button, never an error.
 
 Each kind of button is a `Button` subclass with typed fields; the router parses a press into one
 (or refuses it) before any handler runs, so no handler reads raw arguments.
