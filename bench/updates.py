@@ -84,7 +84,7 @@ NO_FLOOD_LIMITS = Limits(
     paid_broadcast_per_second=UNLIMITED,
 )
 WEBHOOK_PATH = "/telegram"
-WEBHOOK_SECRET = "bench-webhook-secret"
+WEBHOOK_SECRET = "bench-webhook-secret-at-least-32-characters"
 TICK_S = 0.002  # how often the load looks for replies and sends what is due
 PROGRESS_S = 5.0
 DRAIN_S = 10.0  # after the load, wait this long at most for the outstanding replies

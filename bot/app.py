@@ -30,6 +30,7 @@ from models.broadcasts import outbox
 from models.broadcasts.send_budget import BroadcastPolicy
 from models.clock import Clock, SystemClock
 from models.crypto import IdCipher
+from models.registration import id_keys
 from models.reminders import before_shift
 from models.reminders.coordinator_alerts import AlertPolicy
 from scheduler.broadcasts import BroadcastSender
@@ -103,6 +104,11 @@ def signup_policy_from(settings: Settings) -> SignupPolicy:
 
 def cipher_from(settings: Settings) -> IdCipher | None:
     if not settings.id_encryption_key:
+        if settings.id_encryption_old_keys:
+            raise ConfigError(
+                "ID_ENCRYPTION_OLD_KEYS is set but ID_ENCRYPTION_KEY is not; "
+                "set it to the new key the ID numbers are to be encrypted under"
+            )
         if settings.require_real_name:
             raise ConfigError(
                 "REQUIRE_REAL_NAME is on but ID_ENCRYPTION_KEY is not set; "
@@ -110,9 +116,21 @@ def cipher_from(settings: Settings) -> IdCipher | None:
             )
         return None
     try:
-        return IdCipher(settings.id_encryption_key)
+        return IdCipher(settings.id_encryption_key, settings.id_encryption_old_keys)
     except ValueError as error:
         raise ConfigError(str(error)) from None
+
+
+async def ensure_key_matches(
+    sessions: async_sessionmaker[AsyncSession], cipher: IdCipher | None
+) -> None:
+    """Refuse to start with a key the stored ID numbers are not under (models/registration/
+    id_keys.py); on first start, record the key."""
+    async with sessions() as session, session.begin():
+        try:
+            await id_keys.check_key(session, cipher)
+        except id_keys.KeyMismatch as error:
+            raise ConfigError(str(error)) from None
 
 
 def build_dispatcher(
@@ -188,8 +206,8 @@ def webhook_from(settings: Settings, *, required: bool) -> Webhook | None:
         return None
     if not settings.webhook_secret:
         raise ConfigError(
-            "WEBHOOK_URL is set but WEBHOOK_SECRET is not; choose a random one "
-            "(letters, digits, _ and -), so that only Telegram can post updates"
+            "WEBHOOK_URL is set but WEBHOOK_SECRET is not; make one with "
+            "`volbot keygen --webhook-secret`, so that only Telegram can post updates"
         )
     if not settings.http_port:
         raise ConfigError("WEBHOOK_URL is set but HTTP_PORT is 0; the webhook needs the server")

@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import getpass
 import os
+import secrets
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -13,8 +14,10 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import BinaryIO
 
+from pydantic import ValidationError
+
 from bot.logs import configure_logging
-from bot.settings import Settings
+from bot.settings import Settings, settings_error
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -23,7 +26,10 @@ def main(argv: list[str] | None = None) -> int:
     if not hasattr(args, "action"):
         parser.print_help()
         return 2
-    settings = Settings()
+    try:
+        settings = Settings()
+    except ValidationError as error:
+        return _fail(settings_error(error))
     configure_logging(settings.log_level, settings.log_format)
     return int(args.action(settings, args) or 0)
 
@@ -67,7 +73,22 @@ def _parser() -> argparse.ArgumentParser:
     upgrade.set_defaults(action=_db_upgrade)
 
     keygen = commands.add_parser("keygen", help="print a new ID_ENCRYPTION_KEY")
+    keygen.add_argument(
+        "--webhook-secret", action="store_true", help="print a new WEBHOOK_SECRET instead"
+    )
     keygen.set_defaults(action=_keygen)
+
+    keys = commands.add_parser("keys", help="the ID_ENCRYPTION_KEY the ID numbers are under")
+    keys_commands = keys.add_subparsers(title="keys commands")
+    show = keys_commands.add_parser(
+        "show", help="the stored key's fingerprint, and those of the keys this process has"
+    )
+    show.set_defaults(action=_keys_show)
+    rotate = keys_commands.add_parser(
+        "rotate",
+        help="move every ID number to ID_ENCRYPTION_KEY from the key in ID_ENCRYPTION_OLD_KEYS",
+    )
+    rotate.set_defaults(action=_keys_rotate)
 
     export = commands.add_parser(
         "export",
@@ -95,6 +116,8 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
         ConfigError,
         build_adapter,
         build_dispatcher,
+        cipher_from,
+        ensure_key_matches,
         ensure_schema_current,
         serve_until_stopped,
         webhook_from,
@@ -111,7 +134,9 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
         engine = create_engine(settings.database_url)
         try:
             await ensure_schema_current(engine, settings.database_url)
-            dispatcher = build_dispatcher(settings, session_factory(engine))
+            sessions = session_factory(engine)
+            await ensure_key_matches(sessions, cipher_from(settings))
+            dispatcher = build_dispatcher(settings, sessions)
             await serve_until_stopped(build_adapter(settings, dispatcher), settings, webhook)
         finally:
             await engine.dispose()
@@ -139,16 +164,83 @@ def _db_upgrade(settings: Settings, _args: argparse.Namespace) -> int:
     return 0
 
 
-def _keygen(_settings: Settings, _args: argparse.Namespace) -> int:
+def _keygen(_settings: Settings, args: argparse.Namespace) -> int:
     from models.crypto import IdCipher
 
-    print(IdCipher.generate_key())
+    print(secrets.token_urlsafe(32) if args.webhook_secret else IdCipher.generate_key())
+    return 0
+
+
+def _keys_show(settings: Settings, _args: argparse.Namespace) -> int:
+    from bot.app import ConfigError, cipher_from
+    from models.crypto import shown
+    from models.db import create_engine, session_factory
+    from models.registration import id_keys
+
+    async def stored() -> tuple[str | None, str | None]:
+        engine = create_engine(settings.database_url)
+        try:
+            async with session_factory(engine)() as session:
+                return await id_keys.recorded(session)
+        finally:
+            await engine.dispose()
+
+    try:
+        cipher = cipher_from(settings)
+        current, target = asyncio.run(stored())
+    except (ConfigError, OSError) as error:
+        return _fail(str(error))
+    print(f"stored ID numbers: key {shown(current) if current else '(none recorded yet)'}")
+    if target:
+        print(f"being moved to:    key {shown(target)} (`volbot keys rotate`)")
+    print(f"ID_ENCRYPTION_KEY: key {shown(cipher.fingerprint) if cipher else '(not set)'}")
+    for old in cipher.old_fingerprints if cipher else ():
+        print(f"ID_ENCRYPTION_OLD_KEYS: key {shown(old)}")
+    return 0
+
+
+def _keys_rotate(settings: Settings, _args: argparse.Namespace) -> int:
+    """Move the ID numbers to ID_ENCRYPTION_KEY; the bot keeps running meanwhile."""
+    from bot.app import ConfigError, cipher_from, ensure_schema_current
+    from models.crypto import IdCipher, shown
+    from models.db import create_engine, session_factory
+    from models.registration import id_keys
+
+    try:
+        cipher = cipher_from(settings)
+    except ConfigError as error:
+        return _fail(str(error))
+    if cipher is None:
+        return _fail("set ID_ENCRYPTION_KEY to the new key and ID_ENCRYPTION_OLD_KEYS to the old")
+
+    def progress(done: id_keys.Rotated) -> None:
+        print(f"\r{done.volunteers:,} volunteers, {done.drafts:,} drafts", end="", file=sys.stderr)
+
+    async def go(cipher: IdCipher) -> id_keys.Rotated:
+        engine = create_engine(settings.database_url)
+        try:
+            await ensure_schema_current(engine, settings.database_url)
+            sessions = session_factory(engine)
+            return await id_keys.rotate(sessions, cipher, now=datetime.now(UTC), progress=progress)
+        finally:
+            await engine.dispose()
+
+    try:
+        done = asyncio.run(go(cipher))
+    except (id_keys.KeyMismatch, ConfigError, OSError) as error:
+        return _fail(str(error))
+    print(file=sys.stderr)
+    print(
+        f"volbot: the ID numbers are under key {shown(cipher.fingerprint)} "
+        f"({done.volunteers:,} volunteers' and {done.drafts:,} unfinished registrations' moved); "
+        "ID_ENCRYPTION_OLD_KEYS is no longer needed"
+    )
     return 0
 
 
 def _export(settings: Settings, args: argparse.Namespace) -> int:
     """Export as the server's operator: with the deployment's settings and key, audited."""
-    from bot.app import ConfigError, cipher_from, ensure_schema_current
+    from bot.app import ConfigError, cipher_from, ensure_key_matches, ensure_schema_current
     from bot.texts import catalogs
     from models.attendance.hours import hours_text
     from models.db import create_engine, session_factory
@@ -170,6 +262,8 @@ def _export(settings: Settings, args: argparse.Namespace) -> int:
         engine = create_engine(settings.database_url)
         try:
             await ensure_schema_current(engine, settings.database_url)
+            cipher = cipher_from(settings)
+            await ensure_key_matches(session_factory(engine), cipher)
             async with session_factory(engine)() as session, session.begin():
                 team = await exports.find_team(session, args.team) if args.team else None
                 if args.team and team is None:
@@ -186,7 +280,7 @@ def _export(settings: Settings, args: argparse.Namespace) -> int:
                         file_format,
                         out,
                         zone=settings.zone,
-                        cipher=cipher_from(settings),
+                        cipher=cipher,
                         progress=lambda done: progress(done, total),
                     )
                 print(file=sys.stderr)

@@ -17,13 +17,25 @@ from typing import Any, TextIO
 
 LOG_FORMATS = ("auto", "json", "text")
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
-# These libraries log every HTTP request at INFO; that is noise for an operator.
-NOISY_LOGGERS = ("httpx", "httpcore", "aiohttp.access")
+# These libraries log every HTTP request at INFO; that is noise for an operator. aiosqlite logs
+# every database call at DEBUG with its parameters (names, birth dates: nothing redaction knows).
+NOISY_LOGGERS = ("httpx", "httpcore", "aiohttp.access", "aiosqlite")
 
 # Digits that are part of a longer number, or the decimals of an amount, are not personal data:
 # Telegram ids (up to 12 digits here), chat ids such as -1001234567890, times, money.
 _NUMBER_START = r"(?<!\d)(?<!\d\.)"
 _NUMBER_END = r"(?!\d|\.\d)"
+# A number typed in groups: a space or a hyphen between any two digits. The whole run must be
+# the number (no digit group before or after it), so that ids listed side by side are kept.
+# Nor part of a word (a uuid's `a456-426614174000`).
+_RUN_START = r"(?<![\dA-Za-z_.])(?<!\d[ -])"
+_RUN_END = r"(?![ -]?\d|\.\d|[A-Za-z_])"
+
+
+def _grouped(digits: int) -> str:
+    return rf"(?:\d[ -]?){{{digits - 1}}}"
+
+
 REDACTIONS = (
     # First the token (in httpx's URLs), so its bot id is not taken for a phone number alone.
     (re.compile(r"(?<!\d)\d{6,12}:[A-Za-z0-9_-]{30,}"), "[token]"),
@@ -36,6 +48,18 @@ REDACTIONS = (
         re.compile(rf"{_NUMBER_START}(?:\+?86[ -]?)?1[3-9]\d[ -]?\d{{4}}[ -]?\d{{4}}{_NUMBER_END}"),
         "[phone]",
     ),
+    # The same typed in other groups (`110105 19491231 002X`, `1 3 8 0 0 1 3 8 0 0 0`).
+    (re.compile(rf"{_RUN_START}(?:{_grouped(18)}[\dXx]|{_grouped(15)}\d){_RUN_END}"), "[id]"),
+    (
+        re.compile(rf"{_RUN_START}(?:\+?8[ -]?6[ -]?)?1[ -]?[3-9](?:[ -]?\d){{9}}{_RUN_END}"),
+        "[phone]",
+    ),
+)
+# Full-width digits, X, plus, hyphen and spaces (as a Chinese input method types them) are read
+# as their ASCII forms, so that `１３８００１３８０００` is a phone number like any other.
+_ASCII_FORMS = str.maketrans(
+    {chr(ord("０") + digit): str(digit) for digit in range(10)}
+    | {"Ｘ": "X", "ｘ": "x", "＋": "+", "－": "-", "\u3000": " ", "\u00a0": " "}
 )
 
 # What every record has; anything else on a record came from `extra=`.
@@ -82,7 +106,17 @@ def install_redaction() -> None:
 
 
 def redact(text: str) -> str:
-    """`text` with resident ID numbers, phone numbers and bot tokens replaced by placeholders."""
+    """`text` with resident ID numbers, phone numbers and bot tokens replaced by placeholders;
+    full-width ones too (a text with any is given with its full-width digits made ASCII)."""
+    redacted = _redact_ascii(text)
+    if text.isascii():
+        return redacted
+    as_ascii = text.translate(_ASCII_FORMS)
+    redacted_forms = _redact_ascii(as_ascii)
+    return redacted if redacted_forms == as_ascii else redacted_forms
+
+
+def _redact_ascii(text: str) -> str:
     for pattern, placeholder in REDACTIONS:
         text = pattern.sub(placeholder, text)
     return text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import time
 from decimal import Decimal
 from functools import cached_property
@@ -9,7 +10,7 @@ from pathlib import Path
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import Field, field_validator
+from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from models.attendance.hours import STAR_PRESETS, thresholds_in_minutes
@@ -17,6 +18,7 @@ from models.attendance.hours import STAR_PRESETS, thresholds_in_minutes
 TELEGRAM_API_DEFAULT = "https://api.telegram.org"
 LANGUAGES = ("zh-CN", "en")
 Language = Literal["zh-CN", "en"]
+WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{32,256}")
 
 
 class Settings(BaseSettings):
@@ -35,6 +37,9 @@ class Settings(BaseSettings):
     admin_telegram_ids: Annotated[tuple[int, ...], NoDecode] = ()
     require_real_name: bool = False
     id_encryption_key: str = ""
+    # While `volbot keys rotate` moves the ID numbers to a new ID_ENCRYPTION_KEY: the key (or
+    # keys, comma-separated) they were under, still accepted meanwhile (docs/deploy.md).
+    id_encryption_old_keys: Annotated[tuple[str, ...], NoDecode] = ()
     default_phone_region: str = "CN"
     log_level: str = "INFO"
     # "json": one JSON object per line; "text": readable lines; "auto": text on a terminal only.
@@ -97,7 +102,7 @@ class Settings(BaseSettings):
     # server answers /healthz and /metrics (HTTP_PORT 0: no server, polling only). SIGTERM
     # lets the work in hand finish within SHUTDOWN_TIMEOUT_SECONDS.
     webhook_url: str = ""
-    webhook_secret: str = Field(default="", pattern=r"^[A-Za-z0-9_-]{0,256}$")
+    webhook_secret: str = ""
     http_host: str = "127.0.0.1"
     http_port: int = Field(default=8080, ge=0, le=65535)
     shutdown_timeout_seconds: float = Field(default=20.0, gt=0)
@@ -122,10 +127,10 @@ class Settings(BaseSettings):
             return (float(value),)
         return value
 
-    @field_validator("star_thresholds_hours", mode="before")
+    @field_validator("star_thresholds_hours", "id_encryption_old_keys", mode="before")
     @classmethod
-    def _split_thresholds(cls, value: object) -> object:
-        """Accept `100,300,600,1000,1500`."""
+    def _split_list(cls, value: object) -> object:
+        """Accept `100,300,600,1000,1500` and `key1,key2` (Fernet keys hold no commas)."""
         if isinstance(value, str):
             return tuple(part for part in value.replace(" ", "").split(",") if part)
         return value
@@ -148,6 +153,18 @@ class Settings(BaseSettings):
         ZoneInfo(value)  # raises for an unknown zone name
         return value
 
+    @field_validator("webhook_secret")
+    @classmethod
+    def _hard_to_guess(cls, value: str) -> str:
+        """Telegram allows 1 to 256 of these characters; a short one could be guessed by anyone
+        who finds the webhook's URL (https://core.telegram.org/bots/api#setwebhook)."""
+        if value and not WEBHOOK_SECRET.fullmatch(value):
+            raise ValueError(
+                "it must be 32 to 256 characters of A-Z a-z 0-9 _ and -; "
+                "make one with `volbot keygen --webhook-secret`"
+            )
+        return value
+
     @field_validator("telegram_api_base_url")
     @classmethod
     def _no_trailing_slash(cls, value: str) -> str:
@@ -160,3 +177,13 @@ class Settings(BaseSettings):
     @property
     def star_thresholds_minutes(self) -> tuple[int, ...]:
         return thresholds_in_minutes(self.star_thresholds_hours or STAR_PRESETS[self.star_preset])
+
+
+def settings_error(error: ValidationError) -> str:
+    """The settings `error` refuses, in one line naming the environment variables."""
+    problems = []
+    for problem in error.errors(include_url=False):
+        name = ".".join(str(part) for part in problem["loc"]).upper()
+        reason = problem["ctx"]["error"] if problem["type"] == "value_error" else problem["msg"]
+        problems.append(f"{name} is not valid: {reason}")
+    return "; ".join(problems)

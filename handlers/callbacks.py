@@ -2,9 +2,10 @@
 
 Telegram gives a button at most 64 bytes of callback data
 (https://core.telegram.org/bots/api#inlinekeyboardbutton), and a client can send any bytes it
-likes, so every button is `action|arg…|version|signature`: the signature (a truncated HMAC over
-the user and the payload) proves the bot made this button for this user, and the version names the
-conversation step it was made for, so a button from an old message is recognised as stale.
+likes, so every button is `action|arg…|version|signature`, in ASCII: the signature (a truncated
+HMAC over the user and the payload) proves the bot made this button for this user, and the version
+names the conversation step it was made for, so a button from an old message is recognised as
+stale. Anything else a client sends is a forged button, never an error.
 
 Each kind of button is a `Button` subclass with typed fields; the router parses a press into one
 (or refuses it) before any handler runs, so no handler reads raw arguments.
@@ -24,6 +25,7 @@ CALLBACK_DATA_MAX_BYTES = 64
 SEPARATOR = "|"
 SIGNATURE_BYTES = 6  # 8 base64 characters: forging one takes ~2**47 tries per button
 INTEGER = re.compile(r"-?[0-9]{1,19}")  # chat ids of groups are negative
+VERSION = re.compile(r"[0-9]{1,9}")  # a conversation's step count
 
 
 class ForgedButton(Exception):
@@ -47,18 +49,27 @@ class ButtonSigner:
             raise ValueError(f"callback parts may not contain {SEPARATOR!r}: {parts}")
         payload = SEPARATOR.join(parts)
         data = f"{payload}{SEPARATOR}{self._sign(user_id, payload)}"
-        if len(data.encode()) > CALLBACK_DATA_MAX_BYTES:
-            raise ValueError(f"callback data over {CALLBACK_DATA_MAX_BYTES} bytes: {data!r}")
+        if len(data) > CALLBACK_DATA_MAX_BYTES or not data.isascii():
+            raise ValueError(
+                f"callback data over {CALLBACK_DATA_MAX_BYTES} bytes or not ASCII: {data!r}"
+            )
         return data
 
     def unpack(self, user_id: int, data: str) -> Press:
+        """The press `data` describes, or `ForgedButton` for anything this bot did not make for
+        this user: whatever a client sends (any characters, any length) ends here or there."""
         payload, _, signature = data.rpartition(SEPARATOR)
-        if not payload or not hmac.compare_digest(signature, self._sign(user_id, payload)):
+        if (
+            len(data) > CALLBACK_DATA_MAX_BYTES
+            or not data.isascii()  # the bot makes ASCII only; compare_digest takes no more
+            or not payload
+            or not hmac.compare_digest(signature, self._sign(user_id, payload))
+        ):
+            raise ForgedButton(data[:CALLBACK_DATA_MAX_BYTES])
+        parts = payload.split(SEPARATOR)
+        if len(parts) < 2 or not VERSION.fullmatch(parts[-1]):
             raise ForgedButton(data)
-        action, *args, version = payload.split(SEPARATOR)
-        if not version.isdigit():
-            raise ForgedButton(data)
-        return Press(action=action, args=tuple(args), version=int(version))
+        return Press(action=parts[0], args=tuple(parts[1:-1]), version=int(parts[-1]))
 
     def _sign(self, user_id: int, payload: str) -> str:
         digest = hmac.new(self._key, f"{user_id}{SEPARATOR}{payload}".encode(), hashlib.sha256)

@@ -25,7 +25,9 @@ def is_sqlite(url: str) -> bool:
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     """An async engine; SQLite gets foreign keys, WAL and a busy timeout (off by default). A
     server database's connections are checked before use, so after the server restarts the
-    pool replaces its dead connections instead of failing an update with each."""
+    pool replaces its dead connections instead of failing an update with each. A statement's
+    parameters (names, phones, birth dates) are left out of its errors, which get logged."""
+    kwargs.setdefault("hide_parameters", True)
     if not is_sqlite(url):
         kwargs.setdefault("pool_pre_ping", True)
     engine = create_async_engine(url, **kwargs)

@@ -18,7 +18,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from bot.local.harness import RunningBot, running_bot
-from bot.logs import TEXT_FORMAT, install_redaction
+from bot.logs import NOISY_LOGGERS, TEXT_FORMAT, install_redaction
 from bot.settings import Settings
 from migrations import upgrade
 from models.clock import ManualClock
@@ -155,16 +155,19 @@ async def bot(database_url: str, framework: str, clock: ManualClock) -> AsyncIte
 
 def pytest_configure(config: pytest.Config) -> None:
     """Log as deployments do, redacted, and (when VOLBOT_TEST_LOG_DIR is set, as `make test`
-    does) also to a file per xdist worker, which `scripts/no-personal-data` then searches."""
+    does) also to a file per xdist worker, at DEBUG, which `scripts/no-personal-data` then
+    searches: personal data must stay out of the logs at every level."""
     install_redaction()
     log_dir = os.environ.get(LOG_DIR_ENV)
     if log_dir:
         worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
         handler = logging.FileHandler(Path(log_dir) / f"pytest-{worker}.log", encoding="utf-8")
-        handler.setLevel(logging.INFO)
+        handler.setLevel(logging.DEBUG)
         handler.setFormatter(logging.Formatter(TEXT_FORMAT))
         logging.getLogger().addHandler(handler)
-        logging.getLogger().setLevel(logging.INFO)
+        logging.getLogger().setLevel(logging.DEBUG)
+        for name in NOISY_LOGGERS:  # as configure_logging leaves them in deployments
+            logging.getLogger(name).setLevel(logging.WARNING)
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

@@ -31,11 +31,19 @@ def test_a_phone_or_an_id_number_anywhere_fails(tmp_path: Path) -> None:
     (tmp_path / "pytest-gw0.log").write_text(CLEAN)
     nested = tmp_path / "bots"
     nested.mkdir()
-    (nested / "bot-a.log").write_text("registered +86 138 0013 8000\nid 35020319900101123X\n")
+    (nested / "bot-a.log").write_text(
+        "registered +86 138 0013 8000\nid 35020319900101123X\n"
+        "DEBUG typed 350203 19900101 123X\nDEBUG 手机１３８００１３８０００\n"
+        "DEBUG 1 3 8 0 0 1 3 8 0 0 0\n",
+        encoding="utf-8",
+    )
     result = search(tmp_path)
     assert result.returncode == 1
     assert "bot-a.log:1: a phone" in result.stdout
     assert "bot-a.log:2: a ID number" in result.stdout
+    assert "bot-a.log:3: a ID number" in result.stdout
+    assert "bot-a.log:4: a phone" in result.stdout
+    assert "bot-a.log:5: a phone" in result.stdout
 
 
 def test_no_logs_at_all_fails(tmp_path: Path) -> None:

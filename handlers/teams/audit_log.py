@@ -12,7 +12,10 @@ from handlers.router import Router
 from models import audit
 from models.audit import AuditEntry
 from models.errors import InvalidInput
+from models.numbers import whole_number
 from models.teams.tables import Role
+
+TELEGRAM_ID_DIGITS = 16  # Telegram's ids fit in 52 bits
 
 router = Router()
 PAGE = 20
@@ -35,9 +38,10 @@ class Area(StrEnum):
 async def show_log(ctx: Context) -> None:
     """An admin asked for the audit log (optionally of one person, by Telegram id)."""
     typed = ctx.event.command_args.strip()
-    if typed and not typed.isdigit():
+    actor = whole_number(typed, digits=TELEGRAM_ID_DIGITS) if typed else 0
+    if actor is None:
         raise InvalidInput("audit_actor_format")
-    await _page(ctx, Area.ALL, int(typed) if typed else 0, 0)
+    await _page(ctx, Area.ALL, actor, 0)
 
 
 class ShowAuditPage(Button, action="au.page", lasting=True):

@@ -28,6 +28,7 @@ from models.activities.tables import (
 from models.attendance import checkin
 from models.attendance.checkin import AttendancePolicy
 from models.errors import Conflict, InvalidInput, NotAllowed
+from models.numbers import decimal_number, typed, whole_number
 from models.registration.tables import Volunteer
 from models.visible_text import visible
 
@@ -181,18 +182,16 @@ async def confirm_all(
 
 def parse_hours(text: str) -> int:
     """Minutes from hours as a coordinator types them: `2.5`, `2,5`, `2:30` or `3`."""
-    text = text.strip().replace(",", ".")
-    try:
-        if ":" in text:
-            whole, _, part = text.partition(":")
-            if len(part) != 2 or not 0 <= int(part) < 60:
-                raise ValueError(text)
-            minutes = int(whole) * 60 + int(part)
-        else:
-            minutes = round(float(text) * 60)
-    except ValueError:
-        raise InvalidInput("hours_format") from None
-    return _minutes(minutes)
+    whole, colon, part = typed(text).partition(":")
+    if colon:
+        hours, minutes = whole_number(whole, digits=2), whole_number(part, digits=2)
+        if hours is None or minutes is None or len(part.strip()) != 2 or minutes >= 60:
+            raise InvalidInput("hours_format")
+        return _minutes(hours * 60 + minutes)
+    number = decimal_number(text)
+    if number is None:
+        raise InvalidInput("hours_format")
+    return _minutes(round(number * 60))
 
 
 def _reason(reason: str) -> str:

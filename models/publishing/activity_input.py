@@ -9,6 +9,7 @@ from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from models.errors import InvalidInput
+from models.numbers import whole_number
 from models.visible_text import visible
 
 TITLE_MAX_CHARS = 128
@@ -70,10 +71,10 @@ def parse_time_range(value: str) -> tuple[time, time]:
 
 
 def parse_count(value: str, *, low: int, high: int, code: str) -> int:
-    cleaned = value.strip()
-    if not cleaned.isdigit() or not low <= int(cleaned) <= high:
+    number = whole_number(value)
+    if number is None or not low <= number <= high:
         raise InvalidInput(code, low=low, high=high)
-    return int(cleaned)
+    return number
 
 
 def parse_capacity(value: str) -> int:

@@ -8,7 +8,7 @@ reaches the volunteers table.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -31,6 +31,9 @@ class SealedId:
     index: str
     masked: str
     birth_date: str
+    # The number's index under the old keys while a key rotation is under way: a volunteer
+    # the rotation has not reached yet is found by one of these.
+    former_indexes: list[str] = field(default_factory=list)
 
     @classmethod
     def seal(cls, prc_id: PrcId, cipher: IdCipher) -> SealedId:
@@ -39,6 +42,17 @@ class SealedId:
             index=cipher.blind_index(prc_id.number),
             masked=prc_id.masked,
             birth_date=prc_id.birth_date.isoformat(),
+            former_indexes=cipher.former_indexes(prc_id.number),
+        )
+
+    def resealed(self, cipher: IdCipher) -> SealedId:
+        """The same number under the cipher's current key."""
+        number = cipher.decrypt(self.encrypted.encode())
+        return replace(
+            self,
+            encrypted=cipher.encrypt(number).decode(),
+            index=cipher.blind_index(number),
+            former_indexes=cipher.former_indexes(number),
         )
 
 
@@ -84,11 +98,14 @@ async def find_volunteer(session: AsyncSession, telegram_id: int) -> Volunteer |
 async def ensure_id_free(
     session: AsyncSession, sealed: SealedId, owner: Volunteer | None = None
 ) -> None:
-    """Refuse an ID number that another volunteer already registered with."""
-    holder = await session.scalar(
-        select(Volunteer.id).where(Volunteer.id_number_index == sealed.index)
+    """Refuse an ID number that another volunteer already registered with (under the current
+    key, or an old one while a rotation is under way)."""
+    holders = select(Volunteer.id).where(
+        Volunteer.id_number_index.in_([sealed.index, *sealed.former_indexes])
     )
-    if holder is not None and (owner is None or holder != owner.id):
+    if owner is not None:
+        holders = holders.where(Volunteer.id != owner.id)
+    if await session.scalar(holders.limit(1)) is not None:
         raise Conflict("id_taken")
 
 

@@ -32,6 +32,7 @@ from models.activities.tables import Activity, ServiceRecord, Shift, Signup
 from models.attendance.hours import hours_text
 from models.crypto import IdCipher
 from models.errors import Conflict
+from models.numbers import whole_number
 from models.reference import District, Theme
 from models.registration.tables import Volunteer, VolunteerStatus, volunteer_themes
 from models.reports.export_files import COLUMNS, Cell, FileFormat, Table, _open
@@ -92,8 +93,9 @@ def period_days(period: Period, today: date) -> tuple[date, date]:
 async def find_team(session: AsyncSession, name_or_id: str) -> Team | None:
     """A team by its exact name, or else by its id."""
     team = await session.scalar(select(Team).where(Team.name == name_or_id.strip()))
-    if team is None and name_or_id.strip().isdigit():
-        team = await session.get(Team, int(name_or_id))
+    number = whole_number(name_or_id)
+    if team is None and number is not None:
+        team = await session.get(Team, number)
     return team
 
 

@@ -8,12 +8,15 @@ import logging
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 import time_machine
+from sqlalchemy.exc import IntegrityError
 
 from bot.logs import NOISY_LOGGERS, configure_logging, install_redaction, redact
+from models.db import create_engine, session_factory
+from tests.models.world import volunteer_row
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 ID_NUMBER = "11010519491231002X"
@@ -148,11 +151,11 @@ def test_a_root_logger_with_handlers_is_left_alone() -> None:
     with bare_root() as root:
         existing = logging.NullHandler()
         root.addHandler(existing)
-        level = root.level
+        root.setLevel(logging.WARNING)  # whatever the run's is (DEBUG when `make test` keeps logs)
         configure_logging("DEBUG", "json", io.StringIO())
 
         assert root.handlers == [existing]
-        assert root.level == level != logging.DEBUG
+        assert root.level == logging.WARNING
 
 
 @pytest.mark.parametrize(
@@ -180,6 +183,53 @@ def test_id_numbers_phones_and_tokens_are_redacted(text: str, redacted: str) -> 
     assert redact(text) == redacted
 
 
+# How people type them: grouped with spaces or hyphens, or in full-width characters (a Chinese
+# input method's), or both.
+TYPED_FORMS = [
+    ("110105 19491231 002X", "[id]"),
+    ("1101 0519 4912 3100 2X", "[id]"),
+    ("110105-19491231-002x", "[id]"),
+    ("身份证１１０１０５１９４９１２３１００２Ｘ。", "身份证[id]。"),
+    ("１１０１０５　１９４９１２３１　００２ｘ", "[id]"),
+    ("130503 670401 001", "[id]"),
+    ("1 3 8 0 0 1 3 8 0 0 0", "[phone]"),
+    ("1380 013 8000", "[phone]"),
+    ("手机：１３８００１３８０００", "手机：[phone]"),
+    ("１３８　００１３　８０００", "[phone]"),
+    ("＋８６ １３８－００１３－８０００", "[phone]"),
+    ("+86 1 3 8 0 0 1 3 8 0 0 0", "[phone]"),
+]
+
+
+@pytest.mark.parametrize(("text", "redacted"), TYPED_FORMS)
+def test_spaced_hyphenated_and_full_width_forms_are_redacted(text: str, redacted: str) -> None:
+    assert redact(text) == redacted
+
+
+def test_typed_forms_are_redacted_at_debug_too() -> None:
+    stream = io.StringIO()
+    with bare_root():
+        configure_logging("debug", "text", stream)
+        for text, _ in TYPED_FORMS:
+            log.debug("user typed %s", text)
+            logging.getLogger("telegram.ext.ExtBot").debug("sendMessage {'text': '%s'}", text)
+
+    written = stream.getvalue()
+    assert written.count(" DEBUG ") == 2 * len(TYPED_FORMS)
+    for text, _ in TYPED_FORMS:
+        assert text not in written
+    messages = [line.split(": ", 1)[1] for line in written.splitlines()]
+    assert not [m for m in messages if re.search(r"[0-9０-９]", m)]
+
+
+def test_database_calls_are_not_logged_with_their_parameters_even_at_debug() -> None:
+    """aiosqlite logs each call, SQL parameters (names, birth dates) and all, at DEBUG."""
+    with logging_to("json") as out:
+        logging.getLogger().setLevel(logging.DEBUG)
+        logging.getLogger("aiosqlite").debug("executing %s", "('Wang Xiaoming', '1949-12-31')")
+    assert "Wang Xiaoming" not in out.getvalue()
+
+
 @pytest.mark.parametrize(
     "text",
     [
@@ -191,6 +241,9 @@ def test_id_numbers_phones_and_tokens_are_redacted(text: str, redacted: str) -> 
         "16 digits 1234567890123456, 17 digits 12345678901234567, 19 digits 1234567890123456789",
         "uuid 123e4567-e89b-12d3-a456-426614174000",
         "+2 hours, 1/13 shifts, 13:00-17:00",
+        "2026-11-23 10:00:00 user 123456789 update 7000000001",
+        "members 1001 1002 1003 1004 1005, places 12 13",
+        "ｉｄ 12345６7 ok",
     ],
 )
 def test_ids_times_and_amounts_are_kept(text: str) -> None:
@@ -272,3 +325,25 @@ def test_once_installed_every_record_is_redacted_whoever_handles_it() -> None:
     assert written.startswith("user 123456789 typed [id]\nfailed\nTraceback")
     assert written.rstrip().endswith("RuntimeError: phone [phone]")
     assert ID_NUMBER not in written and "13800138000" not in written
+
+
+async def test_a_database_error_is_logged_without_its_parameters(database_url: str) -> None:
+    """An IntegrityError's text names the statement, not the values (name, birth date)."""
+    engine = create_engine(database_url)
+    try:
+        async with session_factory(engine)() as session:
+            session.add(volunteer_row(4242, name="Wang Xiaoming", birth_date=date(1949, 12, 31)))
+            await session.commit()
+            session.add(volunteer_row(4242, name="Zhang Sanfeng", birth_date=date(1950, 1, 2)))
+            with logging_to("json") as out, pytest.raises(IntegrityError):
+                try:
+                    await session.commit()
+                except IntegrityError:
+                    log.exception("registration failed")
+                    raise
+    finally:
+        await engine.dispose()
+    [line] = json_lines(out)
+    assert "INSERT INTO volunteers" in str(line["exc"])
+    for personal in ("Zhang Sanfeng", "1950-01-02", "1950, 1, 2"):
+        assert personal not in out.getvalue()

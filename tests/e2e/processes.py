@@ -48,7 +48,9 @@ def bot_environment(
         "REQUIRE_REAL_NAME": "true",
         "ID_ENCRYPTION_KEY": TEST_ID_KEY,
         "DEFAULT_LANGUAGE": "en",
-        "LOG_LEVEL": "WARNING",  # failures and retries; not every job run
+        # Failures and retries; everything when the run's logs are kept (`make test`), so
+        # that they are searched for personal data at every level.
+        "LOG_LEVEL": "DEBUG" if os.environ.get(LOG_DIR_ENV) else "WARNING",
         "HTTP_PORT": "0",  # several processes on one machine: a test that wants it picks ports
     }
     return process_environment(database_url, api_url, token, **(deployment | overrides))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 
 import pytest
@@ -117,6 +118,34 @@ async def test_a_forged_button_is_refused(bot: RunningBot, data: str) -> None:
         lambda p: p.press_data(data, message_id=summary.message_id),
         "isn't valid",
     )
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        "reg.confirm|3|AAAAAAA\u00e9",
+        "reg.confirm|3|\u65e5\u672c\u8a9e\u6587\u5b57",
+        "r\u00e9g|3|4|AAAAAAAA",
+    ],
+)
+async def test_a_button_with_non_ascii_characters_is_refused_without_an_error(
+    bot: RunningBot, data: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Anyone can send such a press: it is a forged button, not a failure to alert on."""
+    person = bot.person(2011)
+    await steps.up_to_summary(person)
+    summary = person.last()
+    assert bot.adapter is not None
+    errors = bot.adapter.metrics.update_errors.value()
+    with caplog.at_level(logging.INFO):
+        await assert_refused_and_unchanged(
+            bot,
+            person,
+            lambda p: p.press_data(data, message_id=summary.message_id),
+            "isn't valid",
+        )
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
+    assert bot.adapter.metrics.update_errors.value() == errors
 
 
 async def test_an_id_number_registered_by_someone_else_is_refused(bot: RunningBot) -> None:

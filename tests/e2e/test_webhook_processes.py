@@ -36,7 +36,7 @@ from tests.e2e.processes import bot_processes, until
 
 pytestmark = pytest.mark.postgres
 
-SECRET = "s3cret-token_for-tests"
+SECRET = "s3cret-token_for-tests-" + "x" * 16  # Telegram's characters, 32 or more
 HANDLED_TIMEOUT_S = 20.0
 STARTUP_TIMEOUT_S = 60.0
 POLL_S = 0.05

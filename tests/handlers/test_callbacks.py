@@ -120,3 +120,43 @@ def test_two_kinds_of_button_cannot_share_an_action() -> None:
 
         class _Again(Button, action="test.step"):
             page: int
+
+
+GOOD = signer.pack(1001, 7, "f.theme", 3)
+MALFORMED = [
+    GOOD[:-8] + "ÄÖÜ日本語éé",  # a signature of non-ASCII characters
+    GOOD[:-1] + "é",
+    "f.théme|3|7|" + GOOD[-8:],  # non-ASCII elsewhere
+    GOOD.replace("|7|", "|٧|"),  # a version in other digits
+    GOOD.replace("|7|", "|²|"),
+    GOOD.replace("|7|", "|-7|"),
+    GOOD.replace("|7|", "||"),
+    GOOD.replace("|7|", "|" + "9" * 5000 + "|"),  # a version no int() takes
+    "f.theme|3|7|" + "A" * 5000,  # overlong
+    "|".join(["x"] * 40),  # too many fields
+    "|" + GOOD[-8:],  # no payload
+    "f.theme|" + GOOD[-8:],  # no version
+    GOOD + "|",
+    "\x00" * 64,
+    "\ud800|7|AAAAAAAA",  # a lone surrogate
+]
+
+
+@pytest.mark.parametrize("data", MALFORMED)
+def test_any_malformed_payload_is_a_forged_button(data: str) -> None:
+    with pytest.raises(ForgedButton):
+        signer.unpack(1001, data)
+
+
+@pytest.mark.parametrize("version", ["²", "٧", "-7", "", "7.0", "9" * 30])
+def test_a_signed_payload_with_a_version_that_is_no_number_is_forged(version: str) -> None:
+    """Only the key's holder could sign these; even so, nothing but ForgedButton comes out."""
+    parts = ["f.theme", "3", version]
+    payload = "|".join(parts)
+    with pytest.raises(ForgedButton):
+        signer.unpack(1001, f"{payload}|{signer._sign(1001, payload)}")
+
+
+def test_a_signed_payload_without_a_version_is_forged() -> None:
+    with pytest.raises(ForgedButton):
+        signer.unpack(1001, f"f.theme|{signer._sign(1001, 'f.theme')}")

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from bot.local.harness import Person, RunningBot
@@ -114,6 +116,34 @@ async def test_the_roster_confirming_changing_and_honour_hours(bot: RunningBot) 
     }
     bob_hours = (await bot.person(1002).send("/hours")).text
     assert "All time: 2.5 h (credited 2.5 h, honour 0 h)" in bob_hours
+
+
+async def test_hours_that_are_no_finite_number_are_asked_again(
+    bot: RunningBot, caplog: pytest.LogCaptureFixture
+) -> None:
+    coordinator = await world(bot)
+    bot.clock.advance(START)
+    await steps.checked_in(bot, 1001)
+    bot.clock.advance(timedelta(hours=3))
+    await steps.checked_out(bot, 1001)
+    await coordinator.send("/manage")
+    await coordinator.press("Beach clean-up")
+    await coordinator.press("🧾 Attendance and hours")
+    await coordinator.press(SHIFT)
+    await coordinator.press("1. Alice")
+    await coordinator.press("✏️ Change hours")
+    assert bot.adapter is not None
+    errors = bot.adapter.metrics.update_errors.value()
+
+    for typed in ("inf", "nan", "1e309", "-Infinity", "٣", "9" * 5000):
+        reply = await coordinator.send(typed)
+        assert reply.text == "Please type the hours as a number, for example 2.5 or 2:30."
+    assert (
+        "2.5 h. Why?" in (await coordinator.send("２.５")).text
+    )  # full-width, as typed in Chinese
+
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
+    assert bot.adapter.metrics.update_errors.value() == errors
 
 
 async def test_the_scheduler_marks_no_shows_and_tells_them(bot: RunningBot) -> None:

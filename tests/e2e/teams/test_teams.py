@@ -125,6 +125,13 @@ async def test_an_admin_creates_a_team_and_volunteers_join_it(bot: RunningBot) -
     assert "role.revoke" in roles_only.text and "signup." not in roles_only.text
 
 
+async def test_an_audit_of_no_telegram_id_is_refused_politely(bot: RunningBot) -> None:
+    boss = await admin(bot)
+    for typed in ("٣", "1" * 20, "9" * 3000, "-5", "1e9"):
+        reply = await boss.send(f"/audit {typed}")
+        assert "followed by their Telegram id (digits only)" in reply.text
+
+
 async def test_volunteers_and_coordinators_cannot_use_admin_commands(bot: RunningBot) -> None:
     await steps.make_coordinator(bot, COORDINATOR)
     coordinator = await steps.registered(bot, COORDINATOR)

@@ -170,13 +170,29 @@ async def test_changed_and_honour_hours_need_a_reason_and_are_audited(
 
 @pytest.mark.parametrize(
     ("typed", "minutes"),
-    [("2.5", 150), ("2,5", 150), ("2:30", 150), ("3", 180), ("0:05", 5), ("24", 1440)],
+    [
+        ("2.5", 150),
+        ("2,5", 150),
+        ("2:30", 150),
+        ("3", 180),
+        ("0:05", 5),
+        ("24", 1440),
+        (" .5 ", 30),
+        ("２.５", 150),  # full-width, as a Chinese input method types them
+        ("２：３０", 150),
+    ],
 )
 def test_hours_are_typed_as_decimals_or_hours_and_minutes(typed: str, minutes: int) -> None:
     assert hours_review.parse_hours(typed) == minutes
 
 
-@pytest.mark.parametrize("typed", ["", "two", "2:3", "2:75", "-1", "25", "1e9"])
+@pytest.mark.parametrize(
+    "typed",
+    [
+        *("", "two", "2:3", "2:75", "-1", "25", "1e9", "2:", ":30", "2:3 0", "1_0"),
+        *("inf", "-inf", "Infinity", "nan", "NaN", "1e309", "٣", "9" * 5000, "9" * 5000 + ":00"),
+    ],
+)
 def test_other_hours_are_refused(typed: str) -> None:
     with pytest.raises(InvalidInput):
         hours_review.parse_hours(typed)
