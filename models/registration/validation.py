@@ -10,6 +10,7 @@ from datetime import date
 import phonenumbers
 
 from models.errors import InvalidInput
+from models.numbers import typed
 from models.visible_text import visible
 
 NAME_MAX_CHARS = 64
@@ -89,7 +90,7 @@ def normalize_id_number(text: str) -> str:
     Chinese input methods give), another script's digits (٣٥٠), with spaces or dashes. Done before
     any check, the blind index or storage, so one number has one form and one owner."""
     kept = []
-    for char in unicodedata.normalize("NFKC", text):
+    for char in typed(text):
         digit = unicodedata.decimal(char, None)
         if digit is not None:
             kept.append(str(digit))
