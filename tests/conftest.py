@@ -114,6 +114,18 @@ async def session(engine: AsyncEngine) -> AsyncIterator[AsyncSession]:
 
 
 @pytest.fixture
+async def database_session(database_url: str) -> AsyncIterator[AsyncSession]:
+    """A session on a fresh database, once SQLite and once PostgreSQL, for rules whose SQL both
+    must run alike."""
+    engine = create_engine(database_url)
+    try:
+        async with session_factory(engine)() as session:
+            yield session
+    finally:
+        await engine.dispose()
+
+
+@pytest.fixture
 def clock() -> ManualClock:
     return ManualClock()
 

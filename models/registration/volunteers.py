@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import audit
+from models.activities import calendar_feed
 from models.crypto import IdCipher
 from models.errors import Conflict
 from models.reference import District, Theme
@@ -183,6 +184,7 @@ async def erase(session: AsyncSession, volunteer: Volunteer, now: datetime) -> N
     volunteer.district_id = None
     volunteer.themes = []
     volunteer.erased_at = now
+    await calendar_feed.forget(session, volunteer.id)
     await session.flush()
     audit.record(session, telegram_id, "volunteer.erased", volunteer, now)
 
