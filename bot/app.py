@@ -84,7 +84,16 @@ def deployment_from(settings: Settings) -> Deployment:
             in_flight=settings.broadcast_in_flight,
             lease=timedelta(seconds=settings.broadcast_lease_seconds),
         ),
+        public_url=public_url_from(settings),
     )
+
+
+def public_url_from(settings: Settings) -> str:
+    if settings.public_url and not settings.http_port:
+        raise ConfigError(
+            "PUBLIC_URL is set but HTTP_PORT is 0; the calendar links need the HTTP server"
+        )
+    return settings.public_url
 
 
 def signup_policy_from(settings: Settings) -> SignupPolicy:

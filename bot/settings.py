@@ -106,6 +106,10 @@ class Settings(BaseSettings):
     http_host: str = "127.0.0.1"
     http_port: int = Field(default=8080, ge=0, le=65535)
     shutdown_timeout_seconds: float = Field(default=20.0, gt=0)
+    # The address at which the reverse proxy serves this HTTP server to the world (e.g.
+    # https://bot.example.org): volunteers' calendar subscription links in /my start with it,
+    # <PUBLIC_URL>/calendar/<token>.ics ("": no subscription offered).
+    public_url: str = Field(default="", pattern=r"^(https?://[^/?#\s]+(/[^?#\s]*)?)?$")
 
     @field_validator("admin_telegram_ids", mode="before")
     @classmethod
@@ -165,7 +169,7 @@ class Settings(BaseSettings):
             )
         return value
 
-    @field_validator("telegram_api_base_url")
+    @field_validator("telegram_api_base_url", "public_url")
     @classmethod
     def _no_trailing_slash(cls, value: str) -> str:
         return value.rstrip("/")

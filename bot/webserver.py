@@ -1,4 +1,5 @@
-"""The bot's HTTP server: the Telegram webhook, `/healthz` and `/metrics`.
+"""The bot's HTTP server: the Telegram webhook, `/healthz`, `/metrics` and volunteers' calendar
+feeds (`/calendar/<token>.ics`, in polling mode too).
 
 A webhook delivery is answered 200 only once the update is recorded in the database
 (`models.inbox`), and handled from that record afterwards, so a process that dies right after
@@ -22,6 +23,7 @@ from sqlalchemy import text
 
 from bot.adapters.base import TelegramAdapter
 from bot.metrics import CONTENT_TYPE, BotMetrics
+from handlers.activities import calendar_feed
 from models import inbox
 from models.db import is_unavailable
 
@@ -55,6 +57,7 @@ class WebServer:
         self.app = web.Application()
         self.app.router.add_get("/healthz", self._health)
         self.app.router.add_get("/metrics", self._metrics)
+        self.app.router.add_get("/calendar/{token}.ics", self._calendar)
         self.webhook = webhook_path is not None
         if webhook_path is not None:
             self.app.router.add_post(webhook_path, self._receive)
@@ -166,3 +169,24 @@ class WebServer:
     async def _metrics(self, _request: web.Request) -> web.Response:
         body = await self.metrics.registry.render_async()
         return web.Response(body=body.encode(), headers={"Content-Type": CONTENT_TYPE})
+
+    # ---- calendar feeds ----------------------------------------------------------------------
+
+    async def _calendar(self, request: web.Request) -> web.Response:
+        """A volunteer's calendar; anything but a current address is one plain 404 (unknown,
+        replaced, malformed alike), so the answer tells nothing about which."""
+        services = self.dispatcher.services
+        if not services.bot_username:  # its events' UIDs name the bot, known once it started
+            return web.Response(status=503, text="starting", headers={"Retry-After": "10"})
+        try:
+            body = await calendar_feed.feed(services, request.match_info["token"])
+        except Exception as error:
+            if not is_unavailable(error):
+                raise
+            return web.Response(status=503, text="database unavailable")
+        if body is None:
+            return web.Response(status=404, text="not found")
+        headers = {"Cache-Control": "private, no-cache", "X-Robots-Tag": "noindex"}
+        return web.Response(
+            body=body, content_type="text/calendar", charset="utf-8", headers=headers
+        )

@@ -54,6 +54,8 @@ class Deployment:
     stars: StarPolicy = field(default_factory=StarPolicy)
     certificates: CertificatePolicy = field(default_factory=CertificatePolicy)
     broadcasts: BroadcastPolicy = field(default_factory=BroadcastPolicy)
+    # Where the bot's HTTP server is reached from outside ("": no calendar subscriptions).
+    public_url: str = ""
 
 
 class SendPort(Protocol):

@@ -230,7 +230,7 @@ class Jobs:
         views = await cards.shift_views(session, activity, None, now=d.clock.now())
         language = d.deployment.default_language
         text = await cards.card_text(session, d.texts, language, d.deployment.zone, activity, views)
-        url = f"https://t.me/{d.bot_username}?start={links.activity_payload(activity)}"
+        url = links.activity_url(d.bot_username, activity)
         label = d.texts.get(language, "cards.open_in_bot")
         return text, InlineKeyboard(rows=((InlineButton(label, url=url),),))
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import socket
 from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ from typing import Protocol
 from bot.adapters.base import TelegramAdapter
 from bot.app import build_adapter, build_dispatcher, build_jobs, build_sender
 from bot.settings import Settings
+from bot.webserver import WebServer
 from handlers.events import Incoming
 from models.clock import ManualClock
 from models.db import create_engine, session_factory
@@ -51,6 +53,9 @@ class RunningBot:
     settings: Settings
     clock: ManualClock
     adapter: TelegramAdapter | None = None
+    # Also run the bot's HTTP server (the calendar feed, /healthz, /metrics) on HTTP_PORT.
+    serve_http: bool = False
+    server: WebServer | None = None
     _handled: dict[int, asyncio.Event] = field(default_factory=dict)
 
     async def start(self) -> None:
@@ -60,6 +65,15 @@ class RunningBot:
         self.adapter = build_adapter(self.settings, dispatcher)
         self.adapter.observers.append(self._mark_handled)
         await self.adapter.start()
+        if self.serve_http:
+            self.server = WebServer(
+                self.adapter,
+                self.adapter.metrics,
+                webhook_path=None,
+                secret="",
+                scheduler_alive=lambda: True,
+            )
+            await self.server.start(self.settings.http_host, self.settings.http_port)
         self.jobs = build_jobs(dispatcher)
         self.sender = build_sender(dispatcher, self.adapter)
 
@@ -74,6 +88,9 @@ class RunningBot:
         return await self.sender.run()
 
     async def stop(self) -> None:
+        if self.server is not None:
+            await self.server.stop()
+            self.server = None
         if self.adapter is not None:
             await self.adapter.stop()
             await self.engine.dispose()
@@ -206,15 +223,26 @@ def sandbox_settings(
     )
 
 
+def free_port() -> int:
+    """A TCP port free on this machine now, for a server a test starts."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
 @asynccontextmanager
 async def running_bot(
-    settings: Settings, *, clock: ManualClock | None = None
+    settings: Settings, *, clock: ManualClock | None = None, serve_http: bool = False
 ) -> AsyncIterator[RunningBot]:
-    """A sandbox server and the real bot polling it; `settings` gives database and framework."""
+    """A sandbox server and the real bot polling it; `settings` gives database and framework
+    (and, with `serve_http`, the port of the bot's HTTP server)."""
     clock = clock or ManualClock()
     sandbox = BotApiSandbox(now=clock.now)
     api_url = await sandbox.start()
-    bot = RunningBot(sandbox, sandbox_settings(settings, sandbox, api_url), clock)
+    bot = RunningBot(
+        sandbox, sandbox_settings(settings, sandbox, api_url), clock, serve_http=serve_http
+    )
     try:
         await bot.start()
         yield bot

@@ -1,6 +1,7 @@
 """Activities, as volunteers meet them: browse and filter (/activities), an activity's card, sign up
 for a shift or join its waiting list, take or pass on an offered place, see and cancel their shifts
-(/my) with a calendar file; and the cards posted in groups.
+(/my) with a calendar file or a calendar subscription (the feed: `calendar_feed.py`); and the
+cards posted in groups.
 """
 
 from handlers.activities import browse, groups, my_shifts, offers, signup

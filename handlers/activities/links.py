@@ -18,7 +18,13 @@ def activity_payload(activity: Activity) -> str:
 
 
 def activity_link(ctx: Context, activity: Activity) -> str:
-    return ctx.deep_link(activity_payload(activity))
+    return activity_url(ctx.bot_username, activity)
+
+
+def activity_url(bot_username: str, activity: Activity) -> str:
+    """The activity's deep link, also for what is made outside a conversation (timed messages,
+    the calendar feed)."""
+    return f"https://t.me/{bot_username}?start={activity_payload(activity)}"
 
 
 def qr_png(url: str) -> bytes:

@@ -1,17 +1,21 @@
 """/my: a volunteer's upcoming shifts with their status (confirmed, waiting #n, offered), to
-cancel (with a confirmation) or to add to a calendar (.ics, one shift or all)."""
+cancel (with a confirmation) or to add to a calendar (.ics, one shift or all); and their calendar
+subscription, with a way to replace its address (the old one stops working)."""
 
 from __future__ import annotations
+
+from functools import partial
 
 from sqlalchemy import select
 
 from handlers import formatting
-from handlers.activities import calendar_file, links, offers
+from handlers.activities import calendar_feed, calendar_file, links, offers
 from handlers.callbacks import Button, OnSignup
 from handlers.context import Context, keyboard
 from handlers.events import InlineButton, SendDocument
 from handlers.router import Router
 from models.activities import places, signup
+from models.activities.calendar_feed import replace_token
 from models.activities.tables import Activity, Shift, ShiftStatus, Signup, SignupStatus
 from models.errors import NotAllowed
 from models.registration.tables import Volunteer
@@ -47,17 +51,18 @@ async def _show(ctx: Context, *, edit: bool) -> None:
         ctx.say(ctx.t("general.not_registered"))
         return
     items = await upcoming(ctx, ctx.volunteer)
-    if not items:
-        text, markup = ctx.t("my.none"), None
-    else:
-        lines = [ctx.t("my.header")]
-        rows: list[list[InlineButton]] = []
-        for item in items:
-            lines.append(await _line(ctx, *item))
-            rows.append(_buttons(ctx, *item))
+    lines = [ctx.t("my.header") if items else ctx.t("my.none")]
+    rows: list[list[InlineButton]] = []
+    for item in items:
+        lines.append(await _line(ctx, *item))
+        rows.append(_buttons(ctx, *item))
+    if items:
         rows.append([ctx.button(ctx.t("my.calendar_all"), GetCalendar())])
-        text, markup = "\n".join(lines), keyboard(*rows)
-    ctx.reply(text, markup, edit=edit)
+    subscribe = await calendar_feed.subscribe_button(ctx)
+    if subscribe is not None:
+        lines.append(ctx.t("my.subscribe_hint"))
+        rows.append([subscribe, ctx.button(ctx.t("my.replace_link"), AskToReplaceLink())])
+    ctx.reply("\n".join(lines), keyboard(*rows) if rows else None, edit=edit)
 
 
 async def _line(ctx: Context, mine: Signup, shift: Shift, activity: Activity) -> str:
@@ -152,14 +157,46 @@ async def calendar(ctx: Context, choice: GetCalendar) -> None:
         ctx.answer(ctx.t("my.none"), alert=True)
         return
     content = calendar_file.ics(
-        [(shift, activity, links.activity_link(ctx, activity)) for _, shift, activity in items],
-        stamp=ctx.clock.now(),
+        items,
+        link=partial(links.activity_link, ctx),
+        host=ctx.bot_username,
+        zone=ctx.deployment.zone,
         calendar_name=ctx.t("my.calendar_name"),
     )
     filename = f"shift-{items[0][1].id}.ics" if one else "my-shifts.ics"
     ctx.outbox.add(
         SendDocument(ctx.event.chat_id, filename, content, caption=ctx.t("my.calendar_caption"))
     )
+
+
+class AskToReplaceLink(Button, action="my.feed_new", lasting=True):
+    """The volunteer wants a new calendar address: the bot asks first."""
+
+
+@router.button(AskToReplaceLink, registered=True)
+async def ask_replace_link(ctx: Context, choice: AskToReplaceLink) -> None:
+    """The volunteer wants a new calendar address: say the old one stops working, and ask."""
+    ctx.edit_pressed(
+        ctx.t("my.replace_confirm"),
+        keyboard(
+            [
+                ctx.button(ctx.t("my.replace_yes"), ReplaceLink()),
+                ctx.button(ctx.t("my.cancel_no"), KeepShift()),
+            ]
+        ),
+    )
+
+
+class ReplaceLink(Button, action="my.feed_new_ok", lasting=True):
+    """The volunteer confirms: a new calendar address, the old one gone."""
+
+
+@router.button(ReplaceLink, registered=True)
+async def replace_link(ctx: Context, choice: ReplaceLink) -> None:
+    """The volunteer confirmed: the old address stops working; /my shows the new one."""
+    await replace_token(ctx.session, ctx.registered_volunteer, now=ctx.clock.now())
+    ctx.say(ctx.t("my.replaced"))
+    await _show(ctx, edit=True)
 
 
 async def _own(ctx: Context, signup_id: int) -> Signup:

@@ -34,7 +34,7 @@ def notice(
     one) and, for a call about an activity, a button that opens it to sign up."""
     markup = None
     if activity is not None:
-        url = f"https://t.me/{bot_username}?start={links.activity_payload(activity)}"
+        url = links.activity_url(bot_username, activity)
         label = texts.get(language, "broadcasts.sign_up")
         markup = InlineKeyboard(rows=((InlineButton(label, url=url),),))
     return SendNotice(

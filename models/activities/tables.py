@@ -90,6 +90,9 @@ class Shift(Base):
     capacity: Mapped[int] = mapped_column(Integer)
     signup_opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     status: Mapped[ShiftStatus] = mapped_column(EnumText(ShiftStatus, 16), default=ShiftStatus.OPEN)
+    # Counts the moves of the shift and of its meeting place: its calendar event's SEQUENCE
+    # (RFC 5545 3.8.7.4), so calendars holding an older version take the new one.
+    sequence: Mapped[int] = mapped_column(Integer, default=0)
     checkin_token: Mapped[str | None] = mapped_column(String(32), unique=True)
 
 
@@ -136,3 +139,17 @@ class ServiceRecord(Base):
     confirmed_by: Mapped[int | None] = mapped_column(BigInteger)
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     note: Mapped[str] = mapped_column(Text, default="")
+
+
+class CalendarFeed(Base):
+    """A volunteer's calendar subscription address, by its secret token: one per volunteer at a
+    time; replacing it makes the old address unknown (models/activities/calendar_feed.py)."""
+
+    __tablename__ = "calendar_feeds"
+    __table_args__ = (CheckConstraint("length(token) = 32", name="token_length"),)
+
+    volunteer_id: Mapped[int] = mapped_column(
+        ForeignKey("volunteers.id", ondelete="CASCADE"), primary_key=True
+    )
+    token: Mapped[str] = mapped_column(String(32), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -60,8 +60,10 @@ async def change_address(
         address, max_chars=activity_input.ADDRESS_MAX_CHARS, code="address"
     )
     await _change(session, activity, "address", address, actor=actor, now=now)
-    shift_ids = [shift.id for shift in await upcoming_shifts(session, activity, now)]
-    return await publication.affected_by(session, shift_ids, ACTIVE)
+    upcoming = await upcoming_shifts(session, activity, now)
+    for shift in upcoming:
+        shift.sequence += 1  # the place changed: calendars take the new version of the event
+    return await publication.affected_by(session, [shift.id for shift in upcoming], ACTIVE)
 
 
 async def _change(
@@ -126,6 +128,7 @@ async def change_shift_times(
             raise InvalidInput("deadline_after_shifts")
     before = {"starts_at": shift.starts_at.isoformat(), "ends_at": shift.ends_at.isoformat()}
     shift.starts_at, shift.ends_at = starts_at, ends_at
+    shift.sequence += 1
     activity.updated_at = now
     audit.record(
         session,

@@ -22,7 +22,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import audit, conversation, inbox
-from models.activities import groups, signup
+from models.activities import calendar_feed, groups, signup
 from models.activities.groups import GroupChat
 from models.activities.places import ACTIVE, lock_shift
 from models.activities.signup import SignupPolicy, Vacancy
@@ -125,6 +125,7 @@ async def _forget_volunteer(session: AsyncSession, volunteer: Volunteer, now: da
     ):
         await session.execute(statement.execution_options(synchronize_session=False))
     await certificate.anonymise(session, volunteer.id)
+    await calendar_feed.forget(session, volunteer.id)
     await session.flush()
 
 

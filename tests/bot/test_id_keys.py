@@ -12,11 +12,12 @@ import pytest
 from sqlalchemy import select
 
 from bot.cli import main
+from models.activities.signup import SignupPolicy
 from models.conversation import ConversationState
 from models.crypto import IdCipher, shown
 from models.db import create_engine, session_factory
 from models.errors import Conflict
-from models.registration import id_keys, volunteers
+from models.registration import erasure, id_keys, volunteers
 from models.registration.tables import Volunteer
 from models.registration.validation import parse_prc_id
 from models.registration.volunteers import Draft, SealedId
@@ -234,9 +235,7 @@ async def test_numbers_stored_under_two_keys_are_made_whole(database_url: str) -
     with pytest.raises(id_keys.KeyMismatch, match="registered the same ID number"):
         await id_keys.rotate(sessions, right, now=NOW)
     async with sessions() as session, session.begin():
-        twin = await volunteers.find_volunteer(session, 5101)
-        assert twin is not None
-        await volunteers.erase(session, twin, NOW)
+        await erasure.erase(session, 5101, now=NOW, policy=SignupPolicy())
 
     await id_keys.rotate(sessions, right, now=NOW)
     alone = IdCipher(OLD)

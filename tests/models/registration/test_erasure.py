@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 import bot.app  # noqa: F401  (imports every journey, so Base.metadata holds every table)
 from models import audit, inbox
-from models.activities import signup
+from models.activities import calendar_feed, signup
 from models.activities.groups import ChatKind, GroupChat
 from models.activities.tables import ServiceRecord, Signup
 from models.attendance import certificate
@@ -96,6 +96,7 @@ PERSONAL = {
     "audit_log.before": "her Telegram id removed; a help request's content removed",
     "audit_log.after": "her Telegram id removed; a help request's content removed",
     "inbound_updates.payload": "NULL and set handled: updates of hers not yet handled",
+    "calendar_feeds.volunteer_id": "row deleted: her calendar address stops working",
 }
 
 # Every other column, and why erasure leaves it.
@@ -239,6 +240,9 @@ NOT_PERSONAL = {
     "shifts.signup_opens_at": "a time",
     "shifts.status": "a state",
     "shifts.checkin_token": "random",
+    "shifts.sequence": "a count of changes",
+    "calendar_feeds.token": "deleted with the row",
+    "calendar_feeds.created_at": "deleted with the row",
     "group_chats.chat_id": "a group, not a person",
     "group_chats.title": "a group's title",
     "group_chats.kind": "group or channel",
@@ -317,6 +321,7 @@ async def build(db: AsyncSession) -> World:
         )
     )
     erin.reminder_minutes = [90]
+    await calendar_feed.token_of(db, erin, now=NOW)
     world.erin = erin
     other = await make_volunteer(db)
 
