@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.adapters.base import TelegramAdapter, Webhook
@@ -162,7 +163,7 @@ def build_sender(dispatcher: Dispatcher, adapter: TelegramAdapter) -> BroadcastS
     sender = BroadcastSender(
         dispatcher.services,
         # Everything but notices counts against the budget broadcasts share (metrics count it).
-        others_sent=lambda: int(adapter.metrics.messages_sent.value(kind="other")),
+        others_sent=lambda: int(adapter.metrics.sent(kind="other")),
     )
     adapter.on_flood = sender.pause
     return sender
@@ -196,8 +197,13 @@ def webhook_from(settings: Settings, *, required: bool) -> Webhook | None:
     return Webhook(settings.webhook_url, settings.webhook_secret)
 
 
-def add_backlogs(metrics: BotMetrics, dispatcher: Dispatcher) -> None:
-    """The database backlogs an operator watches: unsent broadcast messages, due reminders."""
+def instrument(metrics: BotMetrics, settings: Settings, dispatcher: Dispatcher) -> None:
+    """What the metrics say of this deployment (its framework and database), and the database
+    backlogs an operator watches: unsent broadcast messages, due reminders."""
+    metrics.describe_build(
+        framework=settings.bot_framework,
+        database=make_url(settings.database_url).get_backend_name(),
+    )
 
     async def outbox_pending() -> float:
         async with dispatcher.sessions() as session:
@@ -227,7 +233,7 @@ async def serve_until_stopped(
         build_sender(dispatcher, adapter),
         interval_s=settings.jobs_interval_seconds,
     )
-    add_backlogs(adapter.metrics, dispatcher)
+    instrument(adapter.metrics, settings, dispatcher)
     server = WebServer(
         adapter,
         adapter.metrics,
