@@ -103,7 +103,8 @@ def signup_policy_from(settings: Settings) -> SignupPolicy:
 
 
 def cipher_from(settings: Settings) -> IdCipher | None:
-    if not settings.id_encryption_key:
+    key = settings.id_encryption_key.get_secret_value()
+    if not key:
         if settings.require_real_name:
             raise ConfigError(
                 "REQUIRE_REAL_NAME is on but ID_ENCRYPTION_KEY is not set; "
@@ -111,7 +112,7 @@ def cipher_from(settings: Settings) -> IdCipher | None:
             )
         return None
     try:
-        return IdCipher(settings.id_encryption_key)
+        return IdCipher(key)
     except ValueError as error:
         raise ConfigError(str(error)) from None
 
@@ -131,7 +132,10 @@ def build_dispatcher(
 
 def build_adapter(settings: Settings, dispatcher: Dispatcher) -> TelegramAdapter:
     """The adapter the BOT_FRAMEWORK setting names (each framework is imported only if used)."""
-    options = {"token": settings.telegram_bot_token, "api_base_url": settings.telegram_api_base_url}
+    options = {
+        "token": settings.telegram_bot_token.get_secret_value(),
+        "api_base_url": settings.telegram_api_base_url,
+    }
     if settings.bot_framework == "aiogram":
         from bot.adapters.aiogram import AiogramAdapter
 
@@ -187,14 +191,15 @@ def webhook_from(settings: Settings, *, required: bool) -> Webhook | None:
         if required:
             raise ConfigError("--webhook needs WEBHOOK_URL, the public https URL Telegram posts to")
         return None
-    if not settings.webhook_secret:
+    secret = settings.webhook_secret.get_secret_value()
+    if not secret:
         raise ConfigError(
             "WEBHOOK_URL is set but WEBHOOK_SECRET is not; choose a random one "
             "(letters, digits, _ and -), so that only Telegram can post updates"
         )
     if not settings.http_port:
         raise ConfigError("WEBHOOK_URL is set but HTTP_PORT is 0; the webhook needs the server")
-    return Webhook(settings.webhook_url, settings.webhook_secret)
+    return Webhook(settings.webhook_url, secret)
 
 
 def instrument(metrics: BotMetrics, settings: Settings, dispatcher: Dispatcher) -> None:

@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import BinaryIO
 
+from bot import version
 from bot.logs import configure_logging
 from bot.settings import Settings
 
@@ -33,6 +34,7 @@ def _parser() -> argparse.ArgumentParser:
         prog="volbot",
         description="Volunteer sign-up and reminder bot for Telegram.",
     )
+    parser.add_argument("--version", action="version", version=f"volbot {version()}")
     commands = parser.add_subparsers(title="commands")
 
     run = commands.add_parser(
@@ -69,6 +71,13 @@ def _parser() -> argparse.ArgumentParser:
     keygen = commands.add_parser("keygen", help="print a new ID_ENCRYPTION_KEY")
     keygen.set_defaults(action=_keygen)
 
+    settings = commands.add_parser("settings", help="the deployment's settings")
+    settings_commands = settings.add_subparsers(title="settings commands")
+    example = settings_commands.add_parser(
+        "example", help="print .env.example: every setting with its meaning and default"
+    )
+    example.set_defaults(action=_settings_example)
+
     export = commands.add_parser(
         "export",
         help="write volunteers or confirmed service records to CSV or XLSX (docs/exports.md)",
@@ -101,7 +110,7 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
     )
     from models.db import create_engine, session_factory
 
-    if not settings.telegram_bot_token:
+    if not settings.telegram_bot_token.get_secret_value():
         return _fail(
             "TELEGRAM_BOT_TOKEN is not set; to try the bot without Telegram, run `volbot sandbox`"
         )
@@ -143,6 +152,13 @@ def _keygen(_settings: Settings, _args: argparse.Namespace) -> int:
     from models.crypto import IdCipher
 
     print(IdCipher.generate_key())
+    return 0
+
+
+def _settings_example(_settings: Settings, _args: argparse.Namespace) -> int:
+    from bot.env_example import env_example
+
+    print(env_example(), end="")
     return 0
 
 

@@ -12,6 +12,7 @@ import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
+from pydantic import SecretStr
 from sqlalchemy import select
 
 from bot.adapters.base import StartupError
@@ -73,7 +74,8 @@ def _prepare(settings: Settings, data_dir: Path, framework: str | None) -> Setti
     return settings.model_copy(
         update={
             "database_url": url,
-            "id_encryption_key": settings.id_encryption_key or key_file.read_text().strip(),
+            "id_encryption_key": settings.id_encryption_key
+            or SecretStr(key_file.read_text().strip()),
             "bot_framework": framework or settings.bot_framework,
         }
     )
