@@ -100,7 +100,8 @@ async def _play(settings: Settings, args: argparse.Namespace) -> int:
     transcript = Transcript.load(args.script)
     with tempfile.TemporaryDirectory(prefix="volbot-script-") as scratch:
         prepared = await asyncio.to_thread(_prepare, settings, Path(scratch), args.framework)
-        prepared = prepared.model_copy(update=transcript.settings)
+        # Validated, as the environment would be (a secret becomes a SecretStr, "true" a bool).
+        prepared = Settings.model_validate({**prepared.model_dump(), **transcript.settings})
         await _seed(prepared.database_url, SCRIPT_START)
         async with running_bot(prepared, clock=ManualClock(SCRIPT_START)) as bot:
             return await Player(bot, transcript, sys.stdout).play()
