@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.adapters.base import TelegramAdapter, Webhook
@@ -112,7 +113,8 @@ def signup_policy_from(settings: Settings) -> SignupPolicy:
 
 
 def cipher_from(settings: Settings) -> IdCipher | None:
-    if not settings.id_encryption_key:
+    key = settings.id_encryption_key.get_secret_value()
+    if not key:
         if settings.id_encryption_old_keys:
             raise ConfigError(
                 "ID_ENCRYPTION_OLD_KEYS is set but ID_ENCRYPTION_KEY is not; "
@@ -125,7 +127,7 @@ def cipher_from(settings: Settings) -> IdCipher | None:
             )
         return None
     try:
-        return IdCipher(settings.id_encryption_key, settings.id_encryption_old_keys)
+        return IdCipher(key, [old.get_secret_value() for old in settings.id_encryption_old_keys])
     except ValueError as error:
         raise ConfigError(str(error)) from None
 
@@ -157,7 +159,10 @@ def build_dispatcher(
 
 def build_adapter(settings: Settings, dispatcher: Dispatcher) -> TelegramAdapter:
     """The adapter the BOT_FRAMEWORK setting names (each framework is imported only if used)."""
-    options = {"token": settings.telegram_bot_token, "api_base_url": settings.telegram_api_base_url}
+    options = {
+        "token": settings.telegram_bot_token.get_secret_value(),
+        "api_base_url": settings.telegram_api_base_url,
+    }
     if settings.bot_framework == "aiogram":
         from bot.adapters.aiogram import AiogramAdapter
 
@@ -189,7 +194,7 @@ def build_sender(dispatcher: Dispatcher, adapter: TelegramAdapter) -> BroadcastS
     sender = BroadcastSender(
         dispatcher.services,
         # Everything but notices counts against the budget broadcasts share (metrics count it).
-        others_sent=lambda: int(adapter.metrics.messages_sent.value(kind="other")),
+        others_sent=lambda: int(adapter.metrics.sent(kind="other")),
     )
     adapter.on_flood = sender.pause
     return sender
@@ -213,18 +218,24 @@ def webhook_from(settings: Settings, *, required: bool) -> Webhook | None:
         if required:
             raise ConfigError("--webhook needs WEBHOOK_URL, the public https URL Telegram posts to")
         return None
-    if not settings.webhook_secret:
+    secret = settings.webhook_secret.get_secret_value()
+    if not secret:
         raise ConfigError(
             "WEBHOOK_URL is set but WEBHOOK_SECRET is not; make one with "
             "`volbot keygen --webhook-secret`, so that only Telegram can post updates"
         )
     if not settings.http_port:
         raise ConfigError("WEBHOOK_URL is set but HTTP_PORT is 0; the webhook needs the server")
-    return Webhook(settings.webhook_url, settings.webhook_secret)
+    return Webhook(settings.webhook_url, secret)
 
 
-def add_backlogs(metrics: BotMetrics, dispatcher: Dispatcher) -> None:
-    """The database backlogs an operator watches: unsent broadcast messages, due reminders."""
+def instrument(metrics: BotMetrics, settings: Settings, dispatcher: Dispatcher) -> None:
+    """What the metrics say of this deployment (its framework and database), and the database
+    backlogs an operator watches: unsent broadcast messages, due reminders."""
+    metrics.describe_build(
+        framework=settings.bot_framework,
+        database=make_url(settings.database_url).get_backend_name(),
+    )
 
     async def outbox_pending() -> float:
         async with dispatcher.sessions() as session:
@@ -254,7 +265,7 @@ async def serve_until_stopped(
         build_sender(dispatcher, adapter),
         interval_s=settings.jobs_interval_seconds,
     )
-    add_backlogs(adapter.metrics, dispatcher)
+    instrument(adapter.metrics, settings, dispatcher)
     server = WebServer(
         adapter,
         adapter.metrics,

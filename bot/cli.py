@@ -16,6 +16,7 @@ from typing import BinaryIO
 
 from pydantic import ValidationError
 
+from bot import version
 from bot.logs import configure_logging
 from bot.settings import Settings, settings_error
 
@@ -39,6 +40,7 @@ def _parser() -> argparse.ArgumentParser:
         prog="volbot",
         description="Volunteer sign-up and reminder bot for Telegram.",
     )
+    parser.add_argument("--version", action="version", version=f"volbot {version()}")
     commands = parser.add_subparsers(title="commands")
 
     run = commands.add_parser(
@@ -89,6 +91,12 @@ def _parser() -> argparse.ArgumentParser:
         help="move every ID number to ID_ENCRYPTION_KEY from the key in ID_ENCRYPTION_OLD_KEYS",
     )
     rotate.set_defaults(action=_keys_rotate)
+    settings = commands.add_parser("settings", help="the deployment's settings")
+    settings_commands = settings.add_subparsers(title="settings commands")
+    example = settings_commands.add_parser(
+        "example", help="print .env.example: every setting with its meaning and default"
+    )
+    example.set_defaults(action=_settings_example)
 
     export = commands.add_parser(
         "export",
@@ -124,7 +132,7 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
     )
     from models.db import create_engine, session_factory
 
-    if not settings.telegram_bot_token:
+    if not settings.telegram_bot_token.get_secret_value():
         return _fail(
             "TELEGRAM_BOT_TOKEN is not set; to try the bot without Telegram, run `volbot sandbox`"
         )
@@ -235,6 +243,13 @@ def _keys_rotate(settings: Settings, _args: argparse.Namespace) -> int:
         f"({done.volunteers:,} volunteers' and {done.drafts:,} unfinished registrations' moved); "
         "ID_ENCRYPTION_OLD_KEYS is no longer needed"
     )
+    return 0
+
+
+def _settings_example(_settings: Settings, _args: argparse.Namespace) -> int:
+    from bot.env_example import env_example
+
+    print(env_example(), end="")
     return 0
 
 

@@ -167,8 +167,8 @@ class WebServer:
         return web.json_response(body, status=200 if healthy else 503)
 
     async def _metrics(self, _request: web.Request) -> web.Response:
-        body = await self.metrics.registry.render_async()
-        return web.Response(body=body.encode(), headers={"Content-Type": CONTENT_TYPE})
+        body = await self.metrics.exposition()
+        return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE})
 
     # ---- calendar feeds ----------------------------------------------------------------------
 

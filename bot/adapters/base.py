@@ -106,13 +106,13 @@ class TelegramAdapter(ABC):
         if attempt.kind == AttemptKind.SENT:
             if isinstance(action, NEW_MESSAGES):
                 kind = "broadcast" if isinstance(action, SendNotice) else "other"
-                metrics.messages_sent.inc(kind=kind)
+                metrics.messages_sent.labels(kind=kind).inc()
         elif attempt.kind == AttemptKind.FLOOD:
             metrics.telegram_429.inc()
             if self.on_flood is not None:
                 self.on_flood(attempt.retry_after or 1.0)
         else:
-            metrics.send_failures.inc(reason=attempt.kind)
+            metrics.send_failures.labels(reason=attempt.kind).inc()
         return attempt
 
     async def process(self, event: Incoming) -> None:
@@ -126,7 +126,7 @@ class TelegramAdapter(ABC):
             async with self._handling:
                 self._in_hand -= 1
                 self._handling.notify_all()
-        self.metrics.updates.inc(kind=_kind(event))
+        self.metrics.updates.labels(kind=_kind(event)).inc()
         self.metrics.handler_seconds.observe(time.perf_counter() - started)
         for observer in self.observers:
             observer(event)

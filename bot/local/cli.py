@@ -12,6 +12,7 @@ import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
+from pydantic import SecretStr
 from sqlalchemy import select
 
 from bot.adapters.base import StartupError
@@ -73,7 +74,8 @@ def _prepare(settings: Settings, data_dir: Path, framework: str | None) -> Setti
     return settings.model_copy(
         update={
             "database_url": url,
-            "id_encryption_key": settings.id_encryption_key or key_file.read_text().strip(),
+            "id_encryption_key": settings.id_encryption_key
+            or SecretStr(key_file.read_text().strip()),
             "bot_framework": framework or settings.bot_framework,
         }
     )
@@ -98,7 +100,8 @@ async def _play(settings: Settings, args: argparse.Namespace) -> int:
     transcript = Transcript.load(args.script)
     with tempfile.TemporaryDirectory(prefix="volbot-script-") as scratch:
         prepared = await asyncio.to_thread(_prepare, settings, Path(scratch), args.framework)
-        prepared = prepared.model_copy(update=transcript.settings)
+        # Validated, as the environment would be (a secret becomes a SecretStr, "true" a bool).
+        prepared = Settings.model_validate({**prepared.model_dump(), **transcript.settings})
         await _seed(prepared.database_url, SCRIPT_START)
         async with running_bot(prepared, clock=ManualClock(SCRIPT_START)) as bot:
             return await Player(bot, transcript, sys.stdout).play()

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+from pydantic import SecretStr
+
 from bot.adapters.base import TelegramAdapter
 from bot.app import build_adapter, build_dispatcher, build_jobs, build_sender
 from bot.settings import Settings
@@ -27,7 +29,7 @@ from sandbox.server import BotApiSandbox, SentMessage
 from sandbox.users import SandboxGroup, SandboxUser
 
 HANDLED_TIMEOUT_S = 15.0
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]  # the checkout: bot/local/harness.py is two below
 
 
 @dataclass
@@ -219,7 +221,11 @@ def sandbox_settings(
 ) -> Settings:
     """`base` pointed at the sandbox's token and address."""
     return base.model_copy(
-        update={"telegram_bot_token": sandbox.token, "telegram_api_base_url": api_url, **overrides}
+        update={
+            "telegram_bot_token": SecretStr(sandbox.token),
+            "telegram_api_base_url": api_url,
+            **overrides,
+        }
     )
 
 

@@ -64,7 +64,7 @@ async def pause(session: AsyncSession, until: float, *, lane: int) -> None:
 
 @dataclass(frozen=True)
 class BroadcastPolicy:
-    """How broadcasts are sent; see the README's settings table."""
+    """How broadcasts are sent; see the BROADCAST_* settings in .env.example."""
 
     rate: float = 30.0  # messages per second, all processes together (replies included)
     paid_rate: float = 0.0  # > 0: calls go as paid broadcasts, at this many per second

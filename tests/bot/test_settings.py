@@ -1,7 +1,11 @@
-"""Deployment settings that cannot work are refused at start, in one line that says what to do."""
+"""The settings an operator sees: `.env.example` lists every one with its meaning and default, as
+`volbot settings example` prints it; secrets are never shown when settings are printed or logged;
+settings that cannot work are refused at start, in one line that says what to do."""
 
 from __future__ import annotations
 
+import logging
+import re
 import string
 from pathlib import Path
 
@@ -10,8 +14,78 @@ from pydantic import ValidationError
 
 from bot.cli import main
 from bot.settings import Settings
+from tests.conftest import TEST_ID_KEY
 
+ENV_EXAMPLE = Path(__file__).resolve().parents[2] / ".env.example"
+ASSIGNMENT = re.compile(r"^# ([A-Z][A-Z0-9_]*)=(.*)$")
 TELEGRAM_SECRET_CHARACTERS = string.ascii_letters + string.digits + "_-"
+
+
+def test_env_example_is_what_volbot_settings_example_prints(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["settings", "example"]) == 0
+
+    assert ENV_EXAMPLE.read_text() == capsys.readouterr().out, (
+        "regenerate it: volbot settings example > .env.example"
+    )
+
+
+def test_env_example_lists_every_setting_once_with_its_meaning_and_default() -> None:
+    lines = ENV_EXAMPLE.read_text().splitlines()
+    listed = [
+        (index, match[1], match[2])
+        for index, line in enumerate(lines)
+        if (match := ASSIGNMENT.match(line))
+    ]
+
+    assert sorted(name for _, name, _ in listed) == sorted(
+        name.upper() for name in Settings.model_fields
+    )
+    defaults = {name: default for _, name, default in listed}
+    assert defaults["BOT_FRAMEWORK"] == "ptb"
+    assert defaults["REMINDER_OFFSETS_HOURS"] == "24,2"
+    assert defaults["DAILY_DIGEST_AT"] == "18:00"
+    assert defaults["REQUIRE_REAL_NAME"] == "false"
+    assert defaults["TELEGRAM_BOT_TOKEN"] == ""
+    for index, name, _ in listed:  # each has its meaning in the comment above it
+        assert lines[index - 1].startswith("# ") and not ASSIGNMENT.match(lines[index - 1]), name
+
+
+SECRETS = {
+    "telegram_bot_token": "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw0",
+    "id_encryption_key": TEST_ID_KEY,
+    "webhook_secret": "wh00k-s3cret_value" * 2,
+}
+PASSWORD = "pg-pa55word"
+
+
+def test_secrets_are_not_shown_when_settings_are_printed_or_logged(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    settings = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        database_url=f"postgresql+asyncpg://volbot:{PASSWORD}@db.internal/volbot",
+        **SECRETS,  # type: ignore[arg-type]
+    )
+    with caplog.at_level(logging.INFO):
+        logging.getLogger("volbot.test").info("settings: %s / %r", settings, settings)
+
+    shown = f"{settings!r} {settings!s} {caplog.text}"
+    for secret in [*SECRETS.values(), PASSWORD]:
+        assert secret not in shown
+    dumped = settings.model_dump_json()  # the URL is a plain string in a dump: code uses it
+    assert not any(secret in dumped for secret in SECRETS.values())
+    # Where they are used, they are there.
+    assert {name: getattr(settings, name).get_secret_value() for name in SECRETS} == SECRETS
+    assert PASSWORD in settings.database_url
+
+
+def test_a_webhook_secret_telegram_would_refuse_is_refused_without_repeating_it() -> None:
+    with pytest.raises(ValueError, match="32 to 256") as refused:
+        Settings(_env_file=None, webhook_secret="s3cret with spaces" * 2)  # type: ignore[call-arg, arg-type]
+
+    assert "s3cret" not in str(refused.value)
 
 
 @pytest.mark.parametrize(
@@ -19,7 +93,9 @@ TELEGRAM_SECRET_CHARACTERS = string.ascii_letters + string.digits + "_-"
     ["", "a" * 32, TELEGRAM_SECRET_CHARACTERS[:32], TELEGRAM_SECRET_CHARACTERS * 4],
 )
 def test_a_webhook_secret_of_32_to_256_allowed_characters_or_none_is_taken(secret: str) -> None:
-    assert Settings(_env_file=None, webhook_secret=secret).webhook_secret == secret  # type: ignore[call-arg]
+    assert (
+        Settings(_env_file=None, webhook_secret=secret).webhook_secret.get_secret_value() == secret
+    )  # type: ignore[call-arg]
 
 
 @pytest.mark.parametrize(
@@ -28,7 +104,7 @@ def test_a_webhook_secret_of_32_to_256_allowed_characters_or_none_is_taken(secre
 )
 def test_a_short_long_or_strange_webhook_secret_is_refused(secret: str) -> None:
     with pytest.raises(ValidationError, match="32 to 256"):
-        Settings(_env_file=None, webhook_secret=secret)  # type: ignore[call-arg]
+        Settings(_env_file=None, webhook_secret=secret)  # type: ignore[call-arg, arg-type]
 
 
 def test_the_command_refuses_a_short_secret_in_one_line(
@@ -54,4 +130,6 @@ def test_keygen_makes_a_webhook_secret_the_settings_take(
 
     secret = capsys.readouterr().out.strip()
     assert len(secret) >= 32
-    assert Settings(_env_file=None, webhook_secret=secret).webhook_secret == secret  # type: ignore[call-arg]
+    assert (
+        Settings(_env_file=None, webhook_secret=secret).webhook_secret.get_secret_value() == secret
+    )  # type: ignore[call-arg]

@@ -2,13 +2,16 @@
 database: the sandbox delivers updates to a round-robin proxy (a reverse proxy's upstream, as in
 docs/deploy.md), so consecutive updates of one conversation reach different processes. A
 registration and a sign-up complete; an update delivered twice is handled once; a request with a
-wrong secret is refused and changes nothing; /healthz and /metrics answer.
+wrong secret is refused and changes nothing; /healthz answers, and /metrics in Prometheus's
+format, with the process's figures and which build runs.
 """
 
 from __future__ import annotations
 
 import asyncio
+import importlib.metadata
 import itertools
+import platform
 import socket
 import time
 from collections.abc import AsyncIterator
@@ -21,6 +24,8 @@ from typing import Any
 import aiohttp
 import pytest
 from aiohttp import web
+from prometheus_client.metrics_core import Metric
+from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -172,12 +177,32 @@ async def test_two_webhook_processes_share_one_conversation(
             assert await inbound_rows(engine, forged["update_id"]) == 0
             assert await signups(engine) == {1001: "confirmed"}
 
-            metrics = await get(f"{backends['a']}/metrics")
-            assert 'volbot_updates_total{kind="message"}' in metrics
-            assert "volbot_outbox_pending 0" in metrics
+            # What Prometheus reads, parsed as the client library parses it.
+            families = {
+                family.name: family
+                for family in text_string_to_metric_families(await get(f"{backends['a']}/metrics"))
+            }
+            assert sample(families, "process_resident_memory_bytes") > 0
+            assert sample(families, "volbot_outbox_pending") == 0
+            assert sample(families, "volbot_reminders_due") == 0
+            assert sample(families, "volbot_updates_total", kind="message") >= 1
+            [build] = families["volbot_build_info"].samples
+            assert build.labels == {
+                "version": importlib.metadata.version("volbot"),
+                "python": platform.python_version(),
+                "framework": framework,
+                "database": "postgresql",
+            }
     finally:
         await engine.dispose()
         await sandbox.stop()
+
+
+def sample(families: dict[str, Metric], name: str, **labels: str) -> float:
+    """The value of the one sample called `name` with exactly `labels`."""
+    family = families[name.removesuffix("_total")]
+    [value] = [s.value for s in family.samples if s.name == name and s.labels == labels]
+    return value
 
 
 def _text(update: dict[str, Any]) -> str | None:
