@@ -22,7 +22,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, EnumText, UTCDateTime, one_of
 
-BroadcastStatus = StrEnum("BroadcastStatus", "DRAFT SCHEDULED RUNNING PAUSED CANCELLED DONE")
+# HELD: it fell due after its author lost the role (or a team it reaches) it was made with; it
+# waits for another coordinator of the team (or an admin) to release or cancel it.
+BroadcastStatus = StrEnum("BroadcastStatus", "DRAFT SCHEDULED RUNNING PAUSED CANCELLED DONE HELD")
 
 
 class Broadcast(Base):
@@ -36,6 +38,8 @@ class Broadcast(Base):
     created_by: Mapped[int] = mapped_column(BigInteger)
     team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"))
     activity_id: Mapped[int | None] = mapped_column(ForeignKey("activities.id"))
+    # The shift a one-tap call for people was about (at most one such call per window).
+    shift_id: Mapped[int | None] = mapped_column(ForeignKey("shifts.id"))
     # The theme volunteers may have muted calls about (the linked activity's).
     theme_id: Mapped[int | None] = mapped_column(ForeignKey("themes.id"))
     text: Mapped[str] = mapped_column(Text)
@@ -46,6 +50,10 @@ class Broadcast(Base):
         EnumText(BroadcastStatus, 16), default=BroadcastStatus.DRAFT
     )
     send_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Paused by an admin: only an admin resumes it.
+    paused_by_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Who released it after it was held: their role, not the author's, vouches for it since.
+    released_by: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

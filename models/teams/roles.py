@@ -27,6 +27,14 @@ async def is_admin(session: AsyncSession, telegram_id: int, admin_ids: Collectio
     return grant is not None
 
 
+async def admin_ids(session: AsyncSession, configured: Collection[int]) -> list[int]:
+    """The admins: named in the settings or granted the role."""
+    granted = await session.scalars(
+        select(RoleGrant.telegram_id).where(RoleGrant.role == Role.ADMIN)
+    )
+    return sorted({*configured, *granted})
+
+
 async def managed_teams(
     session: AsyncSession, telegram_id: int, admin_ids: Collection[int]
 ) -> list[Team]:

@@ -21,7 +21,6 @@ from models.clock import ManualClock
 from models.conversation import button_key
 from models.db import create_engine
 from models.registration.tables import Volunteer
-from models.teams import roles
 from tests.conftest import make_settings
 from tests.e2e import steps
 from tests.e2e.broadcasts.broadcast_world import (
@@ -156,8 +155,6 @@ async def test_a_call_is_paused_resumed_and_its_progress_shown_from_broadcasts(
 ) -> None:
     people = volunteer_ids(20)
     _, call = await a_call(bot, len(people))
-    async with steps.database(bot) as session:
-        await roles.grant(session, COORDINATOR, "admin", team=None, now=clock.now())
     coordinator = bot.person(COORDINATOR)
     listed = await coordinator.send("/broadcasts")
     assert listed.last.text.startswith(f"🕒 Call #{call.id}: scheduled.")
@@ -202,8 +199,6 @@ async def test_cancelling_asks_first_and_a_volunteer_cannot_control_a_call(
     bot: RunningBot, clock: ManualClock
 ) -> None:
     _, call = await a_call(bot, 3)
-    async with steps.database(bot) as session:
-        await roles.grant(session, COORDINATOR, "admin", team=None, now=clock.now())
     volunteer = bot.person(volunteer_ids(1)[0])
     assert "coordinator" in (await volunteer.send("/broadcasts")).text
     coordinator = bot.person(COORDINATOR)
