@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from handlers import formatting
+from handlers.broadcasts import progress
 from handlers.broadcasts.progress import _figures_text, _head
 from handlers.callbacks import Button, ButtonSigner
 from handlers.context import Context, keyboard
@@ -76,6 +77,31 @@ async def _shown(ctx: Context, broadcast: Broadcast) -> tuple[str, InlineKeyboar
         ]
     )
     return text, controls(ctx.texts, ctx.lang, ctx.signer, broadcast, ctx.user_id)
+
+
+def _rate(ctx: Context) -> float:
+    """Messages a second the sender sends calls at (as `scheduler.broadcasts` estimates them),
+    for the progress message's estimate of when the call ends."""
+    policy = ctx.deployment.broadcasts
+    return policy.paid_rate if policy.paid else policy.rate
+
+
+async def show_progress(ctx: Context, broadcast: Broadcast) -> None:
+    """A call was just saved: the pressed message becomes its progress message (the sender
+    edits it as the call goes out), with its controls."""
+    now = ctx.clock.now()
+    press = ctx.event.press
+    if press is not None and press.message_id is not None:
+        await outbox.set_progress_message(
+            ctx.session, broadcast.id, ctx.event.chat_id, press.message_id, now=now
+        )
+    figures = await outbox.figures(ctx.session, broadcast.id)
+    ctx.edit_pressed(
+        progress.progress_text(
+            ctx.texts, ctx.lang, ctx.deployment.zone, broadcast, figures, now=now, rate=_rate(ctx)
+        ),
+        controls(ctx.texts, ctx.lang, ctx.signer, broadcast, ctx.user_id),
+    )
 
 
 async def tell_held(notify: Notifier, broadcast: Broadcast) -> None:

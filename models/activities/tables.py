@@ -91,6 +91,8 @@ class Shift(Base):
     signup_opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     status: Mapped[ShiftStatus] = mapped_column(EnumText(ShiftStatus, 16), default=ShiftStatus.OPEN)
     checkin_token: Mapped[str | None] = mapped_column(String(32), unique=True)
+    # When the last one-tap call for people went out for it (one per window: broadcasts.shift_call).
+    called_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Signup(Base):

@@ -38,8 +38,6 @@ class Broadcast(Base):
     created_by: Mapped[int] = mapped_column(BigInteger)
     team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"))
     activity_id: Mapped[int | None] = mapped_column(ForeignKey("activities.id"))
-    # The shift a one-tap call for people was about (at most one such call per window).
-    shift_id: Mapped[int | None] = mapped_column(ForeignKey("shifts.id"))
     # The theme volunteers may have muted calls about (the linked activity's).
     theme_id: Mapped[int | None] = mapped_column(ForeignKey("themes.id"))
     text: Mapped[str] = mapped_column(Text)

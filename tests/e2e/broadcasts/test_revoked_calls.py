@@ -19,7 +19,6 @@ from models.clock import ManualClock
 from models.teams import roles
 from models.teams.tables import RoleGrant
 from tests.e2e import steps
-from tests.e2e.broadcasts.test_compose import member
 
 AUTHOR = 9001
 OTHER = 9002
@@ -63,7 +62,7 @@ async def call_and_admin(bot: RunningBot) -> tuple[int, Person]:
     team = await steps.make_coordinator(bot, AUTHOR)
     async with steps.database(bot) as session:
         await roles.grant(session, ADMIN, "admin", team=None, now=bot.clock.now())
-    await member(bot, 1001, team)
+    await steps.member(bot, 1001, team)
     return await scheduled_call(bot, team), bot.person(ADMIN)
 
 
@@ -76,7 +75,7 @@ async def test_a_revoked_coordinators_call_is_held_until_another_coordinator_rel
 ) -> None:
     team = await steps.make_coordinator(bot, AUTHOR)
     await steps.make_coordinator(bot, OTHER)
-    await member(bot, 1001, team)
+    await steps.member(bot, 1001, team)
     call = await scheduled_call(bot, team)
     author, other = bot.person(AUTHOR), bot.person(OTHER)
     listed = await author.send("/broadcasts")
