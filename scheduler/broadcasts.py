@@ -29,6 +29,7 @@ from handlers.notify import Notifier
 from handlers.services import Services
 from models.activities.tables import Activity
 from models.broadcasts import outbox, send_budget
+from models.broadcasts import progress as broadcast_progress
 from models.broadcasts.outbox import Outcome, Recipient
 from models.broadcasts.send_budget import BroadcastPolicy
 from models.broadcasts.tables import Broadcast, BroadcastStatus, DeliveryStatus
@@ -311,7 +312,7 @@ class BroadcastSender:
         d = self.services
         edits = []
         async with d.sessions() as session, session.begin():
-            due = await outbox.progress_due(
+            due = await broadcast_progress.progress_due(
                 session, now=d.clock.now(), every=self.policy.progress_every
             )
             for broadcast in due:

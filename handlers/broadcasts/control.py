@@ -20,6 +20,7 @@ from handlers.notify import Notifier
 from handlers.router import Router
 from handlers.services import Texts
 from models.broadcasts import audience, control, outbox
+from models.broadcasts import progress as broadcast_progress
 from models.broadcasts.control import Control
 from models.broadcasts.tables import Broadcast, BroadcastStatus
 from models.teams import roles
@@ -92,7 +93,7 @@ async def show_progress(ctx: Context, broadcast: Broadcast) -> None:
     now = ctx.clock.now()
     press = ctx.event.press
     if press is not None and press.message_id is not None:
-        await outbox.set_progress_message(
+        await broadcast_progress.set_progress_message(
             ctx.session, broadcast.id, ctx.event.chat_id, press.message_id, now=now
         )
     figures = await outbox.figures(ctx.session, broadcast.id)

@@ -15,7 +15,7 @@ from bot.local.harness import RunningBot, running_bot
 from handlers.callbacks import ButtonSigner
 from models.activities.tables import Activity
 from models.broadcasts import audience as audiences
-from models.broadcasts import outbox
+from models.broadcasts import progress as broadcast_progress
 from models.broadcasts.tables import Broadcast, Delivery
 from models.clock import ManualClock
 from models.conversation import button_key
@@ -169,7 +169,7 @@ async def test_a_call_is_paused_resumed_and_its_progress_shown_from_broadcasts(
     resumed = await coordinator.press("▶️ Resume")
     assert resumed.last.text.startswith(f"🕒 Call #{call.id}: scheduled.")
     async with steps.database(bot) as session:
-        await outbox.set_progress_message(
+        await broadcast_progress.set_progress_message(
             session, call.id, COORDINATOR, resumed.last.message_id, now=clock.now()
         )
     clock.advance(timedelta(seconds=10))  # the progress message is due an edit
