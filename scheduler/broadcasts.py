@@ -24,13 +24,15 @@ from dataclasses import dataclass, field
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.broadcasts import control, progress
-from handlers.events import Action, Attempt, AttemptKind, EditMessage, SendMessage
+from handlers.events import Action, Attempt, AttemptKind, EditMessage, Outbox, SendMessage
+from handlers.notify import Notifier
 from handlers.services import Services
 from models.activities.tables import Activity
 from models.broadcasts import outbox, send_budget
+from models.broadcasts import progress as broadcast_progress
 from models.broadcasts.outbox import Outcome, Recipient
 from models.broadcasts.send_budget import BroadcastPolicy
-from models.broadcasts.tables import Broadcast, DeliveryStatus
+from models.broadcasts.tables import Broadcast, BroadcastStatus, DeliveryStatus
 
 log = logging.getLogger(__name__)
 
@@ -288,10 +290,19 @@ class BroadcastSender:
     # ---- starting, progress and the report -----------------------------------------------
 
     async def _start_due(self) -> None:
+        """Start the calls due now; those held (their author lost the role) are told about."""
         d = self.services
+        told, signer = Outbox(), await d.button_signer()  # the signer before the transaction
         async with d.sessions() as session, session.begin():
-            for broadcast in await outbox.start_due(session, now=d.clock.now()):
-                log.info("broadcast %s started: %s recipients", broadcast.id, broadcast.total)
+            admins = tuple(d.deployment.admin_ids)
+            for broadcast in await outbox.start_due(session, now=d.clock.now(), admin_ids=admins):
+                if broadcast.status == BroadcastStatus.HELD:
+                    log.info("broadcast %s held: its author lost the role", broadcast.id)
+                    await control.tell_held(Notifier(session, d, signer, told), broadcast)
+                else:
+                    log.info("broadcast %s started: %s recipients", broadcast.id, broadcast.total)
+        for action in told.actions:
+            await d.send.perform(action)
 
     async def _show_progress(self) -> None:
         """Edit the coordinators' progress messages (each at most once per `progress_every`)."""
@@ -301,7 +312,7 @@ class BroadcastSender:
         d = self.services
         edits = []
         async with d.sessions() as session, session.begin():
-            due = await outbox.progress_due(
+            due = await broadcast_progress.progress_due(
                 session, now=d.clock.now(), every=self.policy.progress_every
             )
             for broadcast in due:

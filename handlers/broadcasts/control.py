@@ -1,7 +1,9 @@
 """Controlling recruitment calls: the Pause / Resume / Cancel buttons under a call's progress
-message (Cancel asks first), and /broadcasts, a coordinator's latest calls with their figures and
-the same buttons. Whether the presser may control the call is checked on the server
-(`models.broadcasts.control`), whatever button brought them here.
+message (Cancel asks first), /broadcasts, a coordinator's latest calls with their figures and
+the same buttons, and the message that asks a team's coordinators (else the admins) to release
+or cancel a call held because its author lost their role. Whether the presser may control the
+call is checked on the server, against their role now (`models.broadcasts.control`), whatever
+button brought them here.
 """
 
 from __future__ import annotations
@@ -9,15 +11,19 @@ from __future__ import annotations
 from typing import ClassVar
 
 from handlers import formatting
+from handlers.broadcasts import progress
 from handlers.broadcasts.progress import _figures_text, _head
 from handlers.callbacks import Button, ButtonSigner
 from handlers.context import Context, keyboard
-from handlers.events import InlineButton, InlineKeyboard
+from handlers.events import InlineButton, InlineKeyboard, SendMessage
+from handlers.notify import Notifier
 from handlers.router import Router
 from handlers.services import Texts
 from models.broadcasts import audience, control, outbox
+from models.broadcasts import progress as broadcast_progress
 from models.broadcasts.control import Control
 from models.broadcasts.tables import Broadcast, BroadcastStatus
+from models.teams import roles
 from models.teams.tables import Role
 
 
@@ -30,14 +36,15 @@ class OnCall(Button):
 
 router = Router()
 LISTED = 10  # calls shown by /broadcasts
+HELD_EXCERPT = 600  # how much of a held call's text its releasers are shown
 
 
 def controls(
     texts: Texts, language: str, signer: ButtonSigner, broadcast: Broadcast, telegram_id: int
 ) -> InlineKeyboard | None:
-    """Pause or Resume, and Cancel, for a call that is not over (lasting buttons)."""
+    """Pause, Resume or Release, and Cancel, for a call that is not over (lasting buttons)."""
 
-    def button(label: Control, kind: type[PauseCall | ResumeCall | CancelCall]) -> InlineButton:
+    def button(label: Control, kind: type[OnCall]) -> InlineButton:
         data = kind(broadcast.id).pack(signer, telegram_id, 0)
         return InlineButton(texts.get(language, f"broadcasts.{label}"), callback_data=data)
 
@@ -45,6 +52,8 @@ def controls(
         return None
     if broadcast.status == BroadcastStatus.PAUSED:
         first = button("resume", ResumeCall)
+    elif broadcast.status == BroadcastStatus.HELD:
+        first = button("release", ReleaseCall)
     else:
         first = button("pause", PauseCall)
     return keyboard([first, button("cancel", CancelCall)])
@@ -69,6 +78,57 @@ async def _shown(ctx: Context, broadcast: Broadcast) -> tuple[str, InlineKeyboar
         ]
     )
     return text, controls(ctx.texts, ctx.lang, ctx.signer, broadcast, ctx.user_id)
+
+
+def _rate(ctx: Context) -> float:
+    """Messages a second the sender sends calls at (as `scheduler.broadcasts` estimates them),
+    for the progress message's estimate of when the call ends."""
+    policy = ctx.deployment.broadcasts
+    return policy.paid_rate if policy.paid else policy.rate
+
+
+async def show_progress(ctx: Context, broadcast: Broadcast) -> None:
+    """A call was just saved: the pressed message becomes its progress message (the sender
+    edits it as the call goes out), with its controls."""
+    now = ctx.clock.now()
+    press = ctx.event.press
+    if press is not None and press.message_id is not None:
+        await broadcast_progress.set_progress_message(
+            ctx.session, broadcast.id, ctx.event.chat_id, press.message_id, now=now
+        )
+    figures = await outbox.figures(ctx.session, broadcast.id)
+    ctx.edit_pressed(
+        progress.progress_text(
+            ctx.texts, ctx.lang, ctx.deployment.zone, broadcast, figures, now=now, rate=_rate(ctx)
+        ),
+        controls(ctx.texts, ctx.lang, ctx.signer, broadcast, ctx.user_id),
+    )
+
+
+async def tell_held(notify: Notifier, broadcast: Broadcast) -> None:
+    """A call fell due after its author lost the role it needs, and is held: the other
+    coordinators of its teams (else the admins) are asked to release or cancel it."""
+    session = notify.session
+    coordinators = [
+        telegram_id
+        for team_id in control.teams_of(broadcast)
+        for telegram_id in await roles.coordinator_ids(session, team_id)
+        if telegram_id != broadcast.created_by
+    ]
+    told = list(dict.fromkeys(coordinators)) or await roles.admin_ids(
+        session, notify.deployment.admin_ids
+    )
+    for telegram_id in told:
+        language = await notify.language_of(telegram_id)
+        text = notify.text(
+            language,
+            "broadcasts.held",
+            id=broadcast.id,
+            at=notify.moment(language, broadcast.send_at or broadcast.created_at),
+            text=_excerpt(broadcast.text, HELD_EXCERPT),
+        )
+        markup = controls(notify.texts, language, notify.signer, broadcast, telegram_id)
+        notify.outbox.add(SendMessage(telegram_id, text, markup))
 
 
 def _excerpt(text: str, length: int = 60) -> str:
@@ -124,9 +184,16 @@ class ConfirmCancelCall(OnCall, action="bc.cancel_ok", lasting=True):
     control: ClassVar[Control] = "cancel"
 
 
-@router.button(PauseCall, ResumeCall, ConfirmCancelCall)
+class ReleaseCall(OnCall, action="bc.release", lasting=True):
+    """A coordinator of the team (or an admin) sends a call that was held because its author
+    lost their role."""
+
+    control: ClassVar[Control] = "release"
+
+
+@router.button(PauseCall, ResumeCall, ConfirmCancelCall, ReleaseCall)
 async def control_call(ctx: Context, call: OnCall) -> None:
-    """The coordinator pauses, resumes or (having confirmed) cancels the call."""
+    """The coordinator pauses, resumes, releases or (having confirmed) cancels the call."""
     await _control(ctx, call.broadcast_id, call.control)
 
 

@@ -202,13 +202,6 @@ async def confirm(ctx: Context, confirmed: ConfirmSendTime) -> None:
     await _create(ctx, datetime.fromisoformat(ctx.state.data["send_at"]))
 
 
-def _rate(ctx: Context) -> float:
-    """Messages a second the sender sends calls at (as `scheduler.broadcasts` estimates them),
-    for the progress message's estimate of when the call ends."""
-    policy = ctx.deployment.broadcasts
-    return policy.paid_rate if policy.paid else policy.rate
-
-
 async def _create(ctx: Context, send_at: datetime | None) -> None:
     """Save the call for the sender; the pressed message becomes its progress message."""
     scope, data, now = await _scope(ctx), ctx.state.data, ctx.clock.now()
@@ -223,18 +216,7 @@ async def _create(ctx: Context, send_at: datetime | None) -> None:
         send_at=send_at,
     )
     broadcast = await outbox.create(ctx.session, draft, actor=ctx.user_id, scope=scope, now=now)
-    press = ctx.event.press
-    if press is not None and press.message_id is not None:
-        await outbox.set_progress_message(
-            ctx.session, broadcast.id, ctx.event.chat_id, press.message_id, now=now
-        )
-    figures = await outbox.figures(ctx.session, broadcast.id)
     ctx.finish()
     at = formatting.moment(ctx.texts, ctx.lang, send_at or now, ctx.deployment.zone)
     ctx.answer(ctx.t("broadcast_compose.created", id=broadcast.id, at=at))
-    ctx.edit_pressed(
-        progress.progress_text(
-            ctx.texts, ctx.lang, ctx.deployment.zone, broadcast, figures, now=now, rate=_rate(ctx)
-        ),
-        control.controls(ctx.texts, ctx.lang, ctx.signer, broadcast, ctx.user_id),
-    )
+    await control.show_progress(ctx, broadcast)

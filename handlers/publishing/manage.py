@@ -9,12 +9,12 @@ from functools import partial
 from sqlalchemy import select
 
 from handlers import formatting
-from handlers.activities import cards, links, signup
+from handlers.activities import cards, links
 from handlers.attendance import checkin, hours_review
+from handlers.broadcasts import control
 from handlers.callbacks import OnActivity, OnShift
 from handlers.context import Context, keyboard
 from handlers.events import SendPhoto
-from handlers.notify import notifier
 
 # Modules, not names: the journeys that make this module's buttons import it, and edit_activity
 # (which cancel_activity imports) imports one of them (activities.offers), so names bound here at
@@ -25,8 +25,8 @@ from handlers.router import Router
 from models.activities import groups
 from models.activities.groups import GroupChat
 from models.activities.tables import Activity, ActivityStatus, Shift
-from models.publishing import recruiting
-from models.registration.tables import Volunteer
+from models.broadcasts import audience, shift_call
+from models.broadcasts.audience import Scope
 from models.teams import roles
 from models.teams.tables import Role, Team
 
@@ -150,11 +150,14 @@ async def post(ctx: Context, posting: PostCardTo) -> None:
 # ---- a recruitment call for places nobody waits for -----------------------------------------
 
 
-async def _recruits(ctx: Context, shift: Shift, activity: Activity) -> list[Volunteer]:
-    audience = recruiting.audience(
-        shift, activity, now=ctx.clock.now(), policy=ctx.deployment.signup
+async def _reach(ctx: Context, shift: Shift, activity: Activity) -> tuple[Scope, int]:
+    """What the presser may reach (their teams; everyone for an admin), and how many of those
+    could fill the shift."""
+    scope = await audience.scope_of(ctx.session, ctx.user_id, tuple(ctx.deployment.admin_ids))
+    count = await shift_call.reach(
+        ctx.session, shift, activity, scope, now=ctx.clock.now(), policy=ctx.deployment.signup
     )
-    return list(await ctx.session.scalars(audience))
+    return scope, count
 
 
 class RecruitForShift(OnShift, action="shift.recruit", lasting=True):
@@ -165,7 +168,8 @@ class RecruitForShift(OnShift, action="shift.recruit", lasting=True):
 async def ask_recruit(ctx: Context, recruiting_for: RecruitForShift) -> None:
     """The coordinator tapped the recruitment call for a shift with free places."""
     shift, activity = await managed.shift(ctx, recruiting_for.shift_id)
-    count = len(await _recruits(ctx, shift, activity))
+    shift_call.check_window(shift, now=ctx.clock.now())
+    _, count = await _reach(ctx, shift, activity)
     when = formatting.when(ctx.texts, ctx.lang, shift, ctx.deployment.zone)
     ctx.say(
         ctx.t("manage.recruit_confirm", count=count, title=activity.title, when=when),
@@ -181,27 +185,30 @@ class SendRecruitCall(OnShift, action="shift.recruit_ok", lasting=True):
 
 @router.button(SendRecruitCall)
 async def recruit(ctx: Context, call: SendRecruitCall) -> None:
-    """The coordinator confirmed the call: each interested volunteer gets the shift, one tap
-    from signing up."""
+    """The coordinator confirmed the call (or tapped it on an alert): a recruitment call to
+    those in their reach who could fill the shift, sent from the outbox like /broadcast's; the
+    pressed message becomes its progress message."""
     shift, activity = await managed.shift(ctx, call.shift_id)
+    scope, _ = await _reach(ctx, shift, activity)
     team = await ctx.session.get(Team, activity.team_id)
-    recruits = await _recruits(ctx, shift, activity)
-    notify = notifier(ctx)
-    for volunteer in recruits:
-        assert volunteer.telegram_id is not None
-        language, telegram_id = volunteer.language, volunteer.telegram_id
-        when = notify.when(language, shift)
-        text = notify.text(
-            language,
-            "manage.recruit_call",
-            team=team.name if team else "",
-            title=activity.title,
-            when=when,
-            address=activity.address,
-        )
-        sign_up = notify.button(
-            telegram_id, language, "activities.sign_up", signup.SignUp(shift.id), when=when
-        )
-        notify.send(telegram_id, text, [sign_up])
-    ctx.audit("shift.recruit", "shift", shift.id, people=len(recruits))
-    ctx.edit_pressed(ctx.t("manage.recruit_sent", count=len(recruits)))
+    language, now = ctx.deployment.default_language, ctx.clock.now()  # one text for everyone
+    text = ctx.texts.get(
+        language,
+        "manage.recruit_call",
+        team=team.name if team else "",
+        title=activity.title,
+        when=formatting.when(ctx.texts, language, shift, ctx.deployment.zone),
+        address=activity.address,
+    )
+    broadcast = await shift_call.call(
+        ctx.session,
+        shift,
+        activity,
+        text,
+        actor=ctx.user_id,
+        scope=scope,
+        now=now,
+        policy=ctx.deployment.signup,
+    )
+    ctx.answer(ctx.t("manage.recruit_sent", id=broadcast.id, count=broadcast.total))
+    await control.show_progress(ctx, broadcast)

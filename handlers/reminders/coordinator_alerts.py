@@ -8,18 +8,22 @@ from __future__ import annotations
 from handlers import formatting
 from handlers.notify import Notifier
 from handlers.publishing import manage
-from models.publishing import recruiting
+from models.broadcasts import audience as audiences
+from models.broadcasts import shift_call
 from models.reminders.coordinator_alerts import Digest, Short
 from models.teams import roles
 
 
 async def short_of_people(notify: Notifier, short: Short) -> None:
-    """Tell the shift's coordinators how short it is and whom a call would reach."""
-    shift, activity = short.shift, short.activity
-    audience = await recruiting.audience_size(
-        notify.session, shift, activity, now=notify.clock.now(), policy=notify.deployment.signup
-    )
-    for telegram_id in await roles.coordinator_ids(notify.session, activity.team_id):
+    """Tell the shift's coordinators how short it is and how many a call from each would reach
+    (the volunteers of their teams who could fill it)."""
+    shift, activity, session = short.shift, short.activity, notify.session
+    admins = tuple(notify.deployment.admin_ids)
+    for telegram_id in await roles.coordinator_ids(session, activity.team_id):
+        scope = await audiences.scope_of(session, telegram_id, admins)
+        audience = await shift_call.reach(
+            session, shift, activity, scope, now=notify.clock.now(), policy=notify.deployment.signup
+        )
         language = await notify.language_of(telegram_id)
         key = "alerts.short" if audience else "alerts.short_nobody"
         text = notify.text(

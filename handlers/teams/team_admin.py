@@ -1,7 +1,8 @@
 """Teams, for coordinators and admins: `/team` lists the teams they run, each with its members,
-requests to join (approve or decline), and its join link and QR code; admins also create teams
-(`/new_team`), see and revoke a team's coordinators, and invite a new one with a one-time link.
-Every button checks the role again on the server, and every change is audited."""
+requests to join (approve or decline), and its join link and QR code (replaced in
+`handlers.teams.invites`); admins also create teams (`/new_team`), see and revoke a team's
+coordinators, and invite a new one with a one-time link (pending ones are withdrawn in
+`invites`). Every button checks the role again on the server, and every change is audited."""
 
 from __future__ import annotations
 
@@ -12,13 +13,14 @@ from enum import StrEnum
 from sqlalchemy import select
 
 from handlers import formatting
-from handlers.activities import links
 from handlers.callbacks import Button, OnTeam
 from handlers.context import Context, keyboard
-from handlers.events import InlineButton, SendPhoto
+from handlers.events import InlineButton
 from handlers.flows import Flow
 from handlers.notify import notifier
 from handlers.router import Router
+from handlers.teams import managed
+from handlers.teams.invites import ListInvites, ReplaceJoinLink, send_join_link
 from models.errors import Conflict, NotAllowed
 from models.registration.tables import Volunteer
 from models.teams import membership, roles
@@ -45,22 +47,14 @@ def team_choices(
     return ctx.choices({team.id: team.name[:40] for team in teams}, button)
 
 
-async def _managed(ctx: Context, team_id: int) -> Team:
-    team = await ctx.session.get(Team, team_id)
-    if team is None:
-        raise Conflict("team_gone")
-    await roles.require_manager(ctx.session, ctx.user_id, team.id, ctx.deployment.admin_ids)
-    return team
-
-
 @router.command("team", role=Role.COORDINATOR, refusal="team_not_coordinator")
 async def list_teams(ctx: Context) -> None:
     """A coordinator asked for the teams they run."""
-    managed = await roles.managed_teams(ctx.session, ctx.user_id, ctx.deployment.admin_ids)
-    if not managed:
+    teams = await roles.managed_teams(ctx.session, ctx.user_id, ctx.deployment.admin_ids)
+    if not teams:
         # An admin before any team exists (or a role whose team is gone): refused as before.
         raise NotAllowed("team_not_coordinator")
-    ctx.say(ctx.t("team_admin.header"), keyboard(*team_choices(ctx, managed, ManageTeam)))
+    ctx.say(ctx.t("team_admin.header"), keyboard(*team_choices(ctx, teams, ManageTeam)))
 
 
 class ManageTeam(OnTeam, action="ta.show", lasting=True):
@@ -70,7 +64,7 @@ class ManageTeam(OnTeam, action="ta.show", lasting=True):
 @router.button(ManageTeam)
 async def show(ctx: Context, opened: ManageTeam) -> None:
     """The coordinator opened one of their teams."""
-    team = await _managed(ctx, opened.team_id)
+    team = await managed.team(ctx, opened.team_id)
     active = await membership.members(ctx.session, team.id, status=MemberStatus.ACTIVE)
     pending = await membership.members(ctx.session, team.id, status=MemberStatus.PENDING)
     b = ctx.button
@@ -78,6 +72,7 @@ async def show(ctx: Context, opened: ManageTeam) -> None:
         [b(ctx.t("team_admin.members", count=len(active)), ListMembers(team.id))],
         [b(ctx.t("team_admin.requests", count=len(pending)), ListJoinRequests(team.id))],
         [b(ctx.t("team_admin.link"), ShowJoinLink(team.id))],
+        [b(ctx.t("team_admin.relink"), ReplaceJoinLink(team.id))],
     ]
     if await roles.is_admin(ctx.session, ctx.user_id, ctx.deployment.admin_ids):
         rows.append([b(ctx.t("team_admin.coordinators"), ListCoordinators(team.id))])
@@ -91,7 +86,7 @@ class ListMembers(OnTeam, action="ta.members", lasting=True):
 @router.button(ListMembers)
 async def members(ctx: Context, listing: ListMembers) -> None:
     """The coordinator wants to see who is in the team (phone numbers: coordinators only)."""
-    team = await _managed(ctx, listing.team_id)
+    team = await managed.team(ctx, listing.team_id)
     found = await membership.members(
         ctx.session, team.id, status=MemberStatus.ACTIVE, limit=MEMBERS_SHOWN
     )
@@ -118,7 +113,7 @@ class ListJoinRequests(OnTeam, action="ta.requests", lasting=True):
 @router.button(ListJoinRequests)
 async def requests(ctx: Context, listing: ListJoinRequests) -> None:
     """The coordinator wants to see who asked to join."""
-    team = await _managed(ctx, listing.team_id)
+    team = await managed.team(ctx, listing.team_id)
     pending = await membership.members(ctx.session, team.id, status=MemberStatus.PENDING)
     if not pending:
         ctx.say(ctx.t("team_admin.no_requests", team=team.name))
@@ -161,7 +156,7 @@ async def decline(ctx: Context, request: DeclineJoinRequest) -> None:
 
 
 async def _decide(ctx: Context, team_id: int, volunteer_id: int, *, approve: bool) -> None:
-    team = await _managed(ctx, team_id)
+    team = await managed.team(ctx, team_id)
     volunteer = await ctx.session.get(Volunteer, volunteer_id)
     if volunteer is None:
         raise Conflict("request_gone")
@@ -189,10 +184,7 @@ class ShowJoinLink(OnTeam, action="ta.link", lasting=True):
 @router.button(ShowJoinLink)
 async def join_link(ctx: Context, link: ShowJoinLink) -> None:
     """The coordinator wants the team's join link and a QR code to print."""
-    team = await _managed(ctx, link.team_id)
-    url = ctx.deep_link(f"team_{team.join_token}")
-    caption = ctx.t("team_admin.link_caption", team=team.name, link=url)
-    ctx.outbox.add(SendPhoto(ctx.event.chat_id, "team.png", links.qr_png(url), caption=caption))
+    send_join_link(ctx, await managed.team(ctx, link.team_id))
 
 
 # ---- admins: coordinators, invites, new teams -------------------------------------------
@@ -205,7 +197,7 @@ class ListCoordinators(OnTeam, action="ta.coords", lasting=True):
 @router.button(ListCoordinators, role=Role.ADMIN)
 async def coordinators(ctx: Context, listing: ListCoordinators) -> None:
     """An admin opened a team's coordinators."""
-    team = await _managed(ctx, listing.team_id)
+    team = await managed.team(ctx, listing.team_id)
     grants = await roles.coordinators_of(ctx.session, team.id)
     lines = [ctx.t("team_admin.coords_header", team=team.name)]
     b = ctx.button
@@ -216,7 +208,9 @@ async def coordinators(ctx: Context, listing: ListCoordinators) -> None:
         rows.append([b(ctx.t("team_admin.revoke", name=name[:30]), RevokeCoordinator(grant.id))])
     if not grants:
         lines.append(ctx.t("team_admin.no_coords"))
+    pending = await roles.pending_invites(ctx.session, team.id, now=ctx.clock.now())
     rows.append([b(ctx.t("team_admin.invite"), InviteCoordinator(team.id))])
+    rows.append([b(ctx.t("team_admin.invites", count=len(pending)), ListInvites(team.id))])
     ctx.say("\n".join(lines), keyboard(*rows))
 
 
@@ -239,7 +233,7 @@ async def revoke(ctx: Context, revoking: RevokeCoordinator) -> None:
     grant = await ctx.session.get(RoleGrant, revoking.grant_id)
     if grant is None or grant.team_id is None:
         raise Conflict("role_gone")
-    team = await _managed(ctx, grant.team_id)
+    team = await managed.team(ctx, grant.team_id)
     name = await _name_of(ctx, grant)
     await roles.revoke(ctx.session, grant.id, actor=ctx.user_id, now=ctx.clock.now())
     ctx.edit_pressed(ctx.t("team_admin.revoked", name=name, team=team.name))
@@ -252,7 +246,7 @@ class InviteCoordinator(OnTeam, action="ta.invite", lasting=True):
 @router.button(InviteCoordinator, role=Role.ADMIN)
 async def invite(ctx: Context, inviting: InviteCoordinator) -> None:
     """An admin wants a one-time link to make someone a coordinator of the team."""
-    team = await _managed(ctx, inviting.team_id)
+    team = await managed.team(ctx, inviting.team_id)
     made = await roles.invite(
         ctx.session, team, actor=ctx.user_id, now=ctx.clock.now(), valid_for=INVITE_VALID
     )

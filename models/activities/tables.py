@@ -94,6 +94,8 @@ class Shift(Base):
     # (RFC 5545 3.8.7.4), so calendars holding an older version take the new one.
     sequence: Mapped[int] = mapped_column(Integer, default=0)
     checkin_token: Mapped[str | None] = mapped_column(String(32), unique=True)
+    # When the last one-tap call for people went out for it (one per window: broadcasts.shift_call).
+    called_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Signup(Base):

@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from typing import Literal, cast
 
 from sqlalchemy import (
+    ColumnElement,
     Table,
     and_,
     bindparam,
@@ -32,6 +33,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import audit
 from models.activities.tables import Activity
+from models.broadcasts import control
 from models.broadcasts.audience import Audience, AudienceKind, Scope, check_audience, recipients
 from models.broadcasts.tables import Broadcast, BroadcastStatus, Delivery, DeliveryStatus
 from models.errors import Conflict, InvalidInput, NotAllowed
@@ -116,40 +118,55 @@ def _team_of(audience: Audience, scope: Scope) -> int | None:
     return None
 
 
-async def start_due(session: AsyncSession, *, now: datetime) -> list[Broadcast]:
+async def start_due(
+    session: AsyncSession, *, now: datetime, admin_ids: Sequence[int]
+) -> list[Broadcast]:
     """Start the calls whose time has come: enqueue their recipients, set-based, once (the
-    broadcast's row lock keeps two processes from both starting it)."""
+    broadcast's row lock keeps two processes from both starting it) — or hold those whose
+    author no longer holds the role they were made with (`control.hold_if_unvouched`). The
+    calls it started or held (by their status)."""
     due = await session.scalars(
         select(Broadcast)
         .where(Broadcast.status == BroadcastStatus.SCHEDULED, Broadcast.send_at <= now)
         .order_by(Broadcast.id)
         .with_for_update(skip_locked=True)
     )
-    started = []
+    changed = []
     for broadcast in due:
-        audience, scope = (
-            Audience.from_json(broadcast.audience),
-            Scope.from_json(broadcast.audience),
-        )
-        chosen = recipients(audience, scope, broadcast.theme_id).with_only_columns(
+        if not await control.hold_if_unvouched(session, broadcast, admin_ids=admin_ids, now=now):
+            await enqueue(session, broadcast, now=now)
+        changed.append(broadcast)
+    return changed
+
+
+async def enqueue(
+    session: AsyncSession,
+    broadcast: Broadcast,
+    *,
+    now: datetime,
+    narrowed: Sequence[ColumnElement[bool]] = (),
+) -> None:
+    """Start a call: one INSERT … SELECT of its recipients (those its audience, within the
+    reach it was made with, picks; `narrowed` further by the caller's own conditions)."""
+    audience, scope = Audience.from_json(broadcast.audience), Scope.from_json(broadcast.audience)
+    chosen = (
+        recipients(audience, scope, broadcast.theme_id)
+        .where(*narrowed)
+        .with_only_columns(
             literal(broadcast.id),
             Volunteer.id,
             literal(DeliveryStatus.PENDING, Delivery.status.type),
             literal(0),
         )
-        await session.execute(
-            insert(Delivery).from_select(
-                ["broadcast_id", "volunteer_id", "status", "attempts"], chosen
-            )
-        )
-        broadcast.total = (
-            await session.scalar(select(func.count()).where(Delivery.broadcast_id == broadcast.id))
-            or 0
-        )
-        broadcast.status = BroadcastStatus.RUNNING
-        broadcast.started_at = now
-        started.append(broadcast)
-    return started
+    )
+    await session.execute(
+        insert(Delivery).from_select(["broadcast_id", "volunteer_id", "status", "attempts"], chosen)
+    )
+    broadcast.total = (
+        await session.scalar(select(func.count()).where(Delivery.broadcast_id == broadcast.id)) or 0
+    )
+    broadcast.status = BroadcastStatus.RUNNING
+    broadcast.started_at = now
 
 
 async def running(session: AsyncSession) -> list[int]:
@@ -364,34 +381,3 @@ async def get(session: AsyncSession, broadcast_id: int) -> Broadcast:
     if broadcast is None:
         raise Conflict("broadcast_not_found")
     return broadcast
-
-
-async def set_progress_message(
-    session: AsyncSession, broadcast_id: int, chat_id: int, message_id: int, *, now: datetime
-) -> None:
-    await session.execute(
-        update(Broadcast)
-        .where(Broadcast.id == broadcast_id)
-        .values(progress_chat_id=chat_id, progress_message_id=message_id, progress_at=now)
-    )
-
-
-async def progress_due(
-    session: AsyncSession, *, now: datetime, every: timedelta
-) -> list[Broadcast]:
-    """Calls whose progress message should be edited now (at most once per `every`), claimed
-    by moving their time forward, so two processes do not both edit."""
-    due = list(
-        await session.scalars(
-            select(Broadcast)
-            .where(
-                Broadcast.progress_message_id.is_not(None),
-                Broadcast.status.in_((BroadcastStatus.RUNNING, BroadcastStatus.PAUSED)),
-                Broadcast.progress_at <= now - every,
-            )
-            .with_for_update(skip_locked=True)
-        )
-    )
-    for broadcast in due:
-        broadcast.progress_at = now
-    return due

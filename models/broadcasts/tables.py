@@ -22,7 +22,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, EnumText, UTCDateTime, one_of
 
-BroadcastStatus = StrEnum("BroadcastStatus", "DRAFT SCHEDULED RUNNING PAUSED CANCELLED DONE")
+# HELD: it fell due after its author lost the role (or a team it reaches) it was made with; it
+# waits for another coordinator of the team (or an admin) to release or cancel it.
+BroadcastStatus = StrEnum("BroadcastStatus", "DRAFT SCHEDULED RUNNING PAUSED CANCELLED DONE HELD")
 
 
 class Broadcast(Base):
@@ -46,6 +48,10 @@ class Broadcast(Base):
         EnumText(BroadcastStatus, 16), default=BroadcastStatus.DRAFT
     )
     send_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Paused by an admin: only an admin resumes it.
+    paused_by_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Who released it after it was held: their role, not the author's, vouches for it since.
+    released_by: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -138,14 +138,6 @@ async def create(
     return request, teams
 
 
-async def admin_ids(session: AsyncSession, configured: Collection[int]) -> list[int]:
-    """The admins: named in the settings or granted the role."""
-    granted = await session.scalars(
-        select(RoleGrant.telegram_id).where(RoleGrant.role == Role.ADMIN)
-    )
-    return sorted({*configured, *granted})
-
-
 async def recipients(
     session: AsyncSession, request: HelpRequest, configured_admins: Collection[int]
 ) -> list[int]:
@@ -157,7 +149,7 @@ async def recipients(
         .order_by(RoleGrant.id)
     )
     coordinators = list(dict.fromkeys(rows))
-    return coordinators or await admin_ids(session, configured_admins)
+    return coordinators or await roles.admin_ids(session, configured_admins)
 
 
 async def may_handle(

@@ -13,7 +13,6 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import ColumnElement, Select, func, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.activities.places import ACTIVE
 from models.activities.signup import SignupPolicy
@@ -30,9 +29,10 @@ def born_by(day: date, age: int) -> date:
         return day.replace(year=day.year - age, day=28)
 
 
-def _conditions(
+def conditions(
     shift: Shift, activity: Activity, *, now: datetime, policy: SignupPolicy
 ) -> list[ColumnElement[bool]]:
+    """The conditions on `Volunteer` of those who could fill the shift (see the module's doc)."""
     on_shift = select(Signup.volunteer_id).where(Signup.shift_id == shift.id)
     busy = (
         select(Signup.volunteer_id)
@@ -84,17 +84,6 @@ def audience(
     """The volunteers a call for this shift goes to, in registration order."""
     return (
         select(Volunteer)
-        .where(*_conditions(shift, activity, now=now, policy=policy))
+        .where(*conditions(shift, activity, now=now, policy=policy))
         .order_by(Volunteer.id)
     )
-
-
-async def audience_size(
-    session: AsyncSession, shift: Shift, activity: Activity, *, now: datetime, policy: SignupPolicy
-) -> int:
-    count = await session.scalar(
-        select(func.count(Volunteer.id)).where(
-            *_conditions(shift, activity, now=now, policy=policy)
-        )
-    )
-    return count or 0

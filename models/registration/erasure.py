@@ -170,10 +170,13 @@ async def _forget_staff_account(session: AsyncSession, telegram_id: int, now: da
         .values(expires_at=now),
         update(Invite).where(Invite.created_by == telegram_id).values(created_by=NOBODY),
         update(Invite).where(Invite.used_by == telegram_id).values(used_by=NOBODY),
+        update(Invite).where(Invite.withdrawn_by == telegram_id).values(withdrawn_by=NOBODY),
         update(Activity).where(Activity.created_by == telegram_id).values(created_by=NOBODY),
         update(Broadcast)
         .where(Broadcast.created_by == telegram_id)
         .values(created_by=NOBODY, progress_chat_id=None, progress_message_id=None),
+        # A call she released is vouched for by nobody: one not yet sent is held again.
+        update(Broadcast).where(Broadcast.released_by == telegram_id).values(released_by=NOBODY),
         update(HelpRequest).where(HelpRequest.handled_by == telegram_id).values(handled_by=None),
         update(HelpAssignment)
         .where(HelpAssignment.asked_by == telegram_id)

@@ -4,6 +4,7 @@ any. Coordinators see their members. Every change is in the audit log."""
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -20,6 +21,22 @@ async def team_by_token(session: AsyncSession, token: str) -> Team:
     team = await session.scalar(select(Team).where(Team.join_token == token))
     if team is None:
         raise NotAllowed("team_link_invalid")
+    return team
+
+
+def new_join_token() -> str:
+    """A team's join link token: unguessable, short enough for a QR code."""
+    return secrets.token_urlsafe(12)
+
+
+async def replace_join_token(
+    session: AsyncSession, team: Team, *, actor: int, now: datetime
+) -> Team:
+    """Give the team a new join link (the caller has checked the actor manages it): the old link
+    and QR code stop working at once; members stay."""
+    team.join_token = new_join_token()
+    await session.flush()
+    audit.record(session, actor, "team.link_replace", team, now)
     return team
 
 

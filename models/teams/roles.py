@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import audit
 from models.errors import Conflict, InvalidInput, NotAllowed
+from models.teams import membership
 from models.teams.tables import Invite, Role, RoleGrant, Team
 from models.visible_text import visible
 
@@ -26,6 +27,14 @@ async def is_admin(session: AsyncSession, telegram_id: int, admin_ids: Collectio
         )
     )
     return grant is not None
+
+
+async def admin_ids(session: AsyncSession, configured: Collection[int]) -> list[int]:
+    """The admins: named in the settings or granted the role."""
+    granted = await session.scalars(
+        select(RoleGrant.telegram_id).where(RoleGrant.role == Role.ADMIN)
+    )
+    return sorted({*configured, *granted})
 
 
 async def managed_teams(
@@ -110,7 +119,7 @@ async def create_team(
         raise InvalidInput("team_name_invalid")
     if await session.scalar(select(Team.id).where(Team.name == name)) is not None:
         raise Conflict("team_exists", name=name)
-    team = Team(name=name, join_token=secrets.token_urlsafe(12), created_at=now)
+    team = Team(name=name, join_token=membership.new_join_token(), created_at=now)
     session.add(team)
     await session.flush()
     audit.record(session, actor, "team.create", team, now, after={"name": name})
@@ -205,17 +214,26 @@ async def invite(
 async def accept_invite(
     session: AsyncSession, token: str, telegram_id: int, *, now: datetime
 ) -> Team:
-    """Use an invite: its first opener becomes a coordinator; it works once, until it expires."""
+    """Use an invite: its first opener becomes a coordinator; it works once, until it expires
+    or an admin withdraws it."""
     used = (
         await session.execute(
             update(Invite)
-            .where(Invite.token == token, Invite.used_by.is_(None), Invite.expires_at > now)
+            .where(
+                Invite.token == token,
+                Invite.used_by.is_(None),
+                Invite.withdrawn_at.is_(None),
+                Invite.expires_at > now,
+            )
             .values(used_by=telegram_id, used_at=now)
             .returning(Invite.team_id, Invite.created_by)
         )
     ).first()
     if used is None:
-        raise NotAllowed("invite_invalid")
+        withdrawn = await session.scalar(
+            select(Invite.id).where(Invite.token == token, Invite.withdrawn_at.is_not(None))
+        )
+        raise NotAllowed("invite_withdrawn" if withdrawn else "invite_invalid")
     team_id, inviter = used
     team = await session.get(Team, team_id)
     assert team is not None
@@ -231,3 +249,49 @@ async def accept_invite(
     # Granted by whoever made the invite: the audit log names them.
     await grant(session, telegram_id, Role.COORDINATOR, team=team, now=now, granted_by=inviter)
     return team
+
+
+async def pending_invites(session: AsyncSession, team_id: int, *, now: datetime) -> list[Invite]:
+    """The team's invites nobody has used, withdrawn or let expire yet, newest first."""
+    return list(
+        await session.scalars(
+            select(Invite)
+            .where(
+                Invite.team_id == team_id,
+                Invite.used_by.is_(None),
+                Invite.withdrawn_at.is_(None),
+                Invite.expires_at > now,
+            )
+            .order_by(Invite.id.desc())
+        )
+    )
+
+
+async def withdraw_invite(
+    session: AsyncSession, invite_id: int, *, actor: int, now: datetime
+) -> None:
+    """Withdraw a pending invite (the caller has checked the actor is an admin): its link no
+    longer works. Refused (Conflict) once it was used, withdrawn or expired."""
+    withdrawn = (
+        await session.execute(
+            update(Invite)
+            .where(
+                Invite.id == invite_id,
+                Invite.used_by.is_(None),
+                Invite.withdrawn_at.is_(None),
+                Invite.expires_at > now,
+            )
+            .values(withdrawn_by=actor, withdrawn_at=now)
+            .returning(Invite.team_id)
+        )
+    ).first()
+    if withdrawn is None:
+        raise Conflict("invite_gone")
+    audit.record(
+        session,
+        actor,
+        "role.invite_withdraw",
+        ("team", withdrawn.team_id),
+        now,
+        after={"invite_id": invite_id},
+    )

@@ -88,3 +88,6 @@ class Invite(Base):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     used_by: Mapped[int | None] = mapped_column(BigInteger)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Withdrawn by an admin before anyone used it: the link no longer works.
+    withdrawn_by: Mapped[int | None] = mapped_column(BigInteger)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

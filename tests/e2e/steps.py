@@ -23,7 +23,7 @@ from models.registration import volunteers
 from models.registration.tables import Volunteer
 from models.registration.validation import parse_prc_id
 from models.registration.volunteers import Draft, SealedId
-from models.teams import roles
+from models.teams import membership, roles
 from models.teams.tables import Team
 from tests.ids import make_id
 
@@ -124,6 +124,20 @@ async def make_coordinator(bot: RunningBot, telegram_id: int, team: str = "Haica
             found = await roles.create_team(session, team, now=bot.clock.now())
         await roles.grant(session, telegram_id, "coordinator", team=found, now=bot.clock.now())
         return found.id
+
+
+async def member(bot: RunningBot, user_id: int, team_id: int, **fields: object) -> Person:
+    """A registered volunteer who joined the team (liking the themes given, by code)."""
+    themes = fields.pop("themes", ())
+    person = await registered(bot, user_id, themes=themes)  # type: ignore[arg-type]
+    async with database(bot) as session:
+        volunteer = await session.scalar(select(Volunteer).where(Volunteer.telegram_id == user_id))
+        team = await session.get(Team, team_id)
+        assert volunteer is not None and team is not None
+        await membership.join(session, volunteer, team, now=bot.clock.now())
+        for name, value in fields.items():
+            setattr(volunteer, name, value)
+    return person
 
 
 async def make_activity(

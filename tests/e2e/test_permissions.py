@@ -248,7 +248,7 @@ async def test_a_forged_coordinator_button_is_refused(
 # something or hand out personal data, each pressed once by the activity's coordinator.
 AUDITED = [
     ("mg.post_to", "activity+group", "activity.post_card"),
-    ("shift.recruit_ok", "shift", "shift.recruit"),
+    ("shift.recruit_ok", "shift", "broadcast.create"),
     ("ci.open", "shift", "checkin_code.open"),
     ("ro.file", "activity+csv", "roster.export"),
     ("hr.insured", "shift", "roster.export_insured"),

@@ -72,8 +72,11 @@ async def seed(
 
 
 async def call_everyone(engine: AsyncEngine, activity: Activity, now: datetime) -> Broadcast:
-    """An admin's confirmed call to everyone about the activity, due now."""
+    """An admin's confirmed call to everyone about the activity, due now (COORDINATOR is made
+    an admin: a call is held if its author lacks the reach it was made with)."""
     async with session_factory(engine)() as session, session.begin():
+        if not await roles.is_admin(session, COORDINATOR, ()):
+            await roles.grant(session, COORDINATOR, "admin", team=None, now=now)
         return await outbox.create(
             session,
             Draft(text=NOTICE, audience=Audience("everyone"), activity_id=activity.id),

@@ -21,8 +21,7 @@ from models.clock import ManualClock
 from models.conversation import button_key
 from models.reference import District, Theme
 from models.registration.tables import Volunteer
-from models.teams import membership, roles
-from models.teams.tables import Team
+from models.teams import roles
 from sandbox.records import Button
 from tests.conftest import make_settings
 from tests.e2e import steps
@@ -53,20 +52,6 @@ async def sqlite_bot(
     """The real bot on SQLite only, for checks that do not depend on the database."""
     async with running_bot(make_settings(sqlite_url, bot_framework=framework), clock=clock) as bot:
         yield bot
-
-
-async def member(bot: RunningBot, user_id: int, team_id: int, **fields: object) -> Person:
-    """A registered volunteer who joined the team (liking the themes given, by code)."""
-    themes = fields.pop("themes", ())
-    person = await steps.registered(bot, user_id, themes=themes)  # type: ignore[arg-type]
-    async with steps.database(bot) as session:
-        volunteer = await session.scalar(select(Volunteer).where(Volunteer.telegram_id == user_id))
-        team = await session.get(Team, team_id)
-        assert volunteer is not None and team is not None
-        await membership.join(session, volunteer, team, now=bot.clock.now())
-        for name, value in fields.items():
-            setattr(volunteer, name, value)
-    return person
 
 
 async def district_id(bot: RunningBot, code: str) -> int:
@@ -107,12 +92,12 @@ async def signed_press(bot: RunningBot, person: Person, action: str, *args: str 
 async def test_a_coordinator_calls_their_team_about_an_activity(bot: RunningBot) -> None:
     team = await steps.make_coordinator(bot, COORDINATOR)
     beach = await steps.make_activity(bot, team)
-    await member(bot, 1001, team)
-    await member(bot, 1002, team)
-    await member(bot, 1003, team)
+    await steps.member(bot, 1001, team)
+    await steps.member(bot, 1002, team)
+    await steps.member(bot, 1003, team)
     await mutes(bot, 1003, "environment")  # the activity's theme: left out
     other_team = await steps.make_coordinator(bot, OTHER_COORDINATOR, "Jimei Team")
-    await member(bot, 1004, other_team)
+    await steps.member(bot, 1004, other_team)
     coordinator = bot.person(COORDINATOR)
 
     assert ASK_NOTICE in (await coordinator.send("/broadcast")).text
@@ -171,8 +156,8 @@ async def test_a_photo_call_scheduled_for_later(sqlite_bot: RunningBot) -> None:
     bot = sqlite_bot
     team = await steps.make_coordinator(bot, COORDINATOR)
     haicang = await district_id(bot, "haicang")
-    await member(bot, 1001, team, district_id=haicang)
-    await member(bot, 1002, team)  # in no district
+    await steps.member(bot, 1001, team, district_id=haicang)
+    await steps.member(bot, 1002, team)  # in no district
     coordinator = bot.person(COORDINATOR)
     await coordinator.send("/broadcast")
 
@@ -238,7 +223,7 @@ async def test_a_coordinator_reaches_only_their_own_team_and_bad_answers_keep_th
     await steps.make_activity(bot, team, title="Park tidy-up")
     other_team = await steps.make_coordinator(bot, OTHER_COORDINATOR, "Jimei Team")
     await steps.make_activity(bot, other_team, title="Jimei library day")
-    await member(bot, 1001, team)
+    await steps.member(bot, 1001, team)
     volunteer = await steps.registered(bot, 1002)
     coordinator = bot.person(COORDINATOR)
 
@@ -290,7 +275,7 @@ async def test_an_admin_may_call_everyone_and_start_again(sqlite_bot: RunningBot
     jimei = await steps.make_coordinator(bot, OTHER_COORDINATOR, "Jimei Team")
     await steps.make_activity(bot, haicang, title="Park tidy-up")
     await steps.make_activity(bot, jimei, title="Jimei library day")
-    await member(bot, 1001, haicang)
+    await steps.member(bot, 1001, haicang)
     await steps.registered(bot, 1002)  # in no team
     muted = await steps.registered(bot, 1003)
     async with steps.database(bot) as session:

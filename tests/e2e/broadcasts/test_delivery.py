@@ -15,13 +15,12 @@ from bot.local.harness import RunningBot, running_bot
 from handlers.callbacks import ButtonSigner
 from models.activities.tables import Activity
 from models.broadcasts import audience as audiences
-from models.broadcasts import outbox
+from models.broadcasts import progress as broadcast_progress
 from models.broadcasts.tables import Broadcast, Delivery
 from models.clock import ManualClock
 from models.conversation import button_key
 from models.db import create_engine
 from models.registration.tables import Volunteer
-from models.teams import roles
 from tests.conftest import make_settings
 from tests.e2e import steps
 from tests.e2e.broadcasts.broadcast_world import (
@@ -156,8 +155,6 @@ async def test_a_call_is_paused_resumed_and_its_progress_shown_from_broadcasts(
 ) -> None:
     people = volunteer_ids(20)
     _, call = await a_call(bot, len(people))
-    async with steps.database(bot) as session:
-        await roles.grant(session, COORDINATOR, "admin", team=None, now=clock.now())
     coordinator = bot.person(COORDINATOR)
     listed = await coordinator.send("/broadcasts")
     assert listed.last.text.startswith(f"🕒 Call #{call.id}: scheduled.")
@@ -172,7 +169,7 @@ async def test_a_call_is_paused_resumed_and_its_progress_shown_from_broadcasts(
     resumed = await coordinator.press("▶️ Resume")
     assert resumed.last.text.startswith(f"🕒 Call #{call.id}: scheduled.")
     async with steps.database(bot) as session:
-        await outbox.set_progress_message(
+        await broadcast_progress.set_progress_message(
             session, call.id, COORDINATOR, resumed.last.message_id, now=clock.now()
         )
     clock.advance(timedelta(seconds=10))  # the progress message is due an edit
@@ -202,8 +199,6 @@ async def test_cancelling_asks_first_and_a_volunteer_cannot_control_a_call(
     bot: RunningBot, clock: ManualClock
 ) -> None:
     _, call = await a_call(bot, 3)
-    async with steps.database(bot) as session:
-        await roles.grant(session, COORDINATOR, "admin", team=None, now=clock.now())
     volunteer = bot.person(volunteer_ids(1)[0])
     assert "coordinator" in (await volunteer.send("/broadcasts")).text
     coordinator = bot.person(COORDINATOR)

@@ -78,12 +78,12 @@ async def test_a_short_shift_alerts_its_coordinator_whose_tap_calls_only_who_can
         title="Library",
         shifts=((timedelta(days=3, hours=1), timedelta(hours=2), 5),),
     )
-    likes = ("environment",)
-    alice = await steps.registered(bot, 1001, themes=likes)
-    carol = await steps.registered(bot, 1003, themes=likes)  # free: the one to call
-    dave = await steps.registered(bot, 1004, themes=likes)  # muted calls
-    erin = await steps.registered(bot, 1005, themes=likes)  # busy on another shift then
-    frank = await steps.registered(bot, 1006)  # another theme
+    likes = ("environment",)  # all in the coordinator's team, whose volunteers a call reaches
+    alice = await steps.member(bot, 1001, team, themes=likes)
+    carol = await steps.member(bot, 1003, team, themes=likes)  # free: the one to call
+    dave = await steps.member(bot, 1004, team, themes=likes)  # muted calls
+    erin = await steps.member(bot, 1005, team, themes=likes)  # busy on another shift then
+    frank = await steps.member(bot, 1006, team)  # another theme
     await sign_up(alice, activity.link_token)
     await sign_up(erin, elsewhere.link_token)
     async with steps.database(bot) as session:
@@ -103,12 +103,13 @@ async def test_a_short_shift_alerts_its_coordinator_whose_tap_calls_only_who_can
     assert len(texts(coordinator, "⚠️")) == 1  # once only
 
     reply = await coordinator.press("📣 Send them a call (1)", message_id=_alert_id(coordinator))
-    assert "The call went to 1 volunteer(s)" in reply.text
+    assert reply.alert is not None and "on its way to 1 volunteer(s)" in reply.alert
+    assert await bot.send_broadcasts() == 1  # from the outbox, by the sender
     (call,) = texts(carol, "📣")
     assert "Beach clean-up, Thu 01-08 09:00–12:00" in call
     for person in (alice, dave, erin, frank):
         assert texts(person, "📣") == []
-    await carol.press(carol.last().button_labels()[0])
+    await sign_up(carol, activity.link_token)  # the call's ✋ Sign up opens the activity
     assert await steps.statuses(bot) == {1001: "confirmed", 1003: "confirmed", 1005: "confirmed"}
 
 

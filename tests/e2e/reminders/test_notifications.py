@@ -137,10 +137,13 @@ async def likes(bot: RunningBot, user_id: int, theme: str) -> None:
         volunteer.themes.append(liked)
 
 
-async def call_for_volunteers(coordinator: Person) -> str:
-    """The coordinator taps the call on their latest "nobody is waiting" notice and sends it."""
+async def call_for_volunteers(bot: RunningBot, coordinator: Person) -> str:
+    """The coordinator taps the call on their latest "nobody is waiting" notice and sends it;
+    the sender sends it. What the coordinator was told."""
     await coordinator.press("📣 Call for volunteers")
-    return (await coordinator.press("📣 Send")).text
+    told = (await coordinator.press("📣 Send")).alert or ""
+    await bot.send_broadcasts()
+    return told
 
 
 async def test_muting_calls_for_volunteers_leaves_a_volunteer_out_of_a_call(
@@ -151,7 +154,7 @@ async def test_muting_calls_for_volunteers_leaves_a_volunteer_out_of_a_call(
     activity = await steps.make_activity(
         bot, team, shifts=((timedelta(days=2), timedelta(hours=3), 1),)
     )
-    carol, dave = await steps.registered(bot, 1003), await steps.registered(bot, 1004)
+    carol, dave = await steps.member(bot, 1003, team), await steps.member(bot, 1004, team)
     for person in (carol, dave):
         await likes(bot, person.id, "environment")  # the activity's theme
     panel = (await dave.send("/notifications")).last
@@ -166,13 +169,14 @@ async def test_muting_calls_for_volunteers_leaves_a_volunteer_out_of_a_call(
     await alice.press("Yes, cancel")
     dave_before = len(dave.messages())
 
-    assert "The call went to 1 volunteer(s)." in await call_for_volunteers(coordinator)
+    assert "on its way to 1 volunteer(s)" in await call_for_volunteers(bot, coordinator)
     assert "needs volunteers: Beach clean-up" in (carol.last().text or "")
     assert len(dave.messages()) == dave_before
 
     text = await press_on_panel(dave, panel.message_id, "📣 Send me calls for volunteers")
     assert CALLS_ON in text
-    assert "The call went to 2 volunteer(s)." in await call_for_volunteers(coordinator)
+    bot.clock.advance(timedelta(hours=6))  # one call per shift in six hours
+    assert "on its way to 2 volunteer(s)" in await call_for_volunteers(bot, coordinator)
     assert "needs volunteers: Beach clean-up" in (dave.last().text or "")
 
 

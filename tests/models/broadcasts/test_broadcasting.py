@@ -55,7 +55,7 @@ async def started_call(session: AsyncSession, count: int) -> tuple[Broadcast, li
     call = await outbox.create(
         session, Draft("Help!", Audience("everyone")), actor=COORDINATOR, scope=ADMIN, now=NOW
     )
-    assert await outbox.start_due(session, now=NOW) == [call]
+    assert await outbox.start_due(session, now=NOW, admin_ids=(COORDINATOR,)) == [call]
     return call, people
 
 
@@ -174,14 +174,14 @@ async def test_texts_past_times_and_the_audit(session: AsyncSession) -> None:
     later = Draft("Hi", Audience("everyone"), send_at=at(hours=2))
     call = await outbox.create(session, later, actor=COORDINATOR, scope=ADMIN, now=NOW)
     assert (call.status, call.send_at) == ("scheduled", at(hours=2))
-    assert await outbox.start_due(session, now=at(hours=1)) == []
-    assert await outbox.start_due(session, now=at(hours=2)) == [call]
+    assert await outbox.start_due(session, now=at(hours=1), admin_ids=(COORDINATOR,)) == []
+    assert await outbox.start_due(session, now=at(hours=2), admin_ids=(COORDINATOR,)) == [call]
 
 
 async def test_the_outbox_is_made_once_at_the_start(session: AsyncSession) -> None:
     call, people = await started_call(session, 5)
     assert (call.status, call.total, call.started_at) == ("running", 5, NOW)
-    assert await outbox.start_due(session, now=at(hours=1)) == []
+    assert await outbox.start_due(session, now=at(hours=1), admin_ids=(COORDINATOR,)) == []
     rows = await session.scalar(select(func.count()).where(Delivery.broadcast_id == call.id))
     assert rows == 5
     late = await make_volunteer(session)  # registered after the start: not in this call

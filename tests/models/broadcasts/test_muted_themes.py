@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.activities.tables import Activity, Shift
 from models.audit import AuditEntry
-from models.broadcasts import audience
+from models.broadcasts import audience, shift_call
 from models.broadcasts.audience import Audience, Scope
 from models.publishing import recruiting
 from models.reference import Theme
@@ -18,6 +18,9 @@ from models.reminders import notifications
 from tests.models.world import NOW, POLICY, at, make_activity, make_volunteer, shift_plan, theme
 
 ADMIN = Scope(admin=True, team_ids=())
+
+
+ADMIN_SCOPE = Scope(admin=True, team_ids=())
 
 
 async def mute(session: AsyncSession, volunteer: Volunteer, muted: Theme, on: bool = True) -> bool:
@@ -38,7 +41,8 @@ async def stored(session: AsyncSession, volunteer: Volunteer) -> set[int]:
 async def recruited(session: AsyncSession, shift: Shift, activity: Activity) -> set[int]:
     found = await session.scalars(recruiting.audience(shift, activity, now=NOW, policy=POLICY))
     ids = {volunteer.id for volunteer in found}
-    size = await recruiting.audience_size(session, shift, activity, now=NOW, policy=POLICY)
+    # An admin's one-tap call reaches exactly these (a coordinator's, those of their teams).
+    size = await shift_call.reach(session, shift, activity, ADMIN_SCOPE, now=NOW, policy=POLICY)
     assert size == len(ids)
     return ids
 

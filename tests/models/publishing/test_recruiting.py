@@ -11,6 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.activities import signup
 from models.activities.tables import Activity, Shift
+from models.broadcasts import shift_call
+from models.broadcasts.audience import Scope
 from models.publishing import recruiting
 from models.registration.tables import Volunteer
 from tests.models.world import (
@@ -24,10 +26,13 @@ from tests.models.world import (
     theme,
 )
 
+ADMIN_SCOPE = Scope(admin=True, team_ids=())
+
 
 async def reached(session: AsyncSession, shift: Shift, activity: Activity) -> set[int]:
     found = await session.scalars(recruiting.audience(shift, activity, now=NOW, policy=POLICY))
-    size = await recruiting.audience_size(session, shift, activity, now=NOW, policy=POLICY)
+    # An admin's one-tap call reaches exactly these (a coordinator's, those of their teams).
+    size = await shift_call.reach(session, shift, activity, ADMIN_SCOPE, now=NOW, policy=POLICY)
     ids = {volunteer.id for volunteer in found}
     assert size == len(ids)
     return ids

@@ -77,6 +77,8 @@ PERSONAL = {
     "role_grants.granted_by": "NULL",
     "invites.created_by": "0 (nobody); an unused invite of hers expires",
     "invites.used_by": "0 (nobody): still used",
+    "invites.withdrawn_by": "0 (nobody): still withdrawn",
+    "broadcasts.released_by": "0 (nobody): a held call she released and not yet sent is held again",
     "help_requests.requester_telegram_id": "her requests deleted (with dispatches, assignments)",
     "help_requests.description": "deleted with the request",
     "help_requests.contact": "deleted with the request",
@@ -195,6 +197,9 @@ NOT_PERSONAL = {
     "invites.created_at": "a time",
     "invites.expires_at": "a time (now, for her unused invites)",
     "invites.used_at": "a time",
+    "invites.withdrawn_at": "a time",
+    "broadcasts.paused_by_admin": "a flag",
+    "shifts.called_at": "a time",
     "broadcasts.id": "key",
     "broadcasts.team_id": "the team",
     "broadcasts.activity_id": "the activity",
@@ -348,6 +353,10 @@ async def build(db: AsyncSession) -> World:
     await roles.grant(db, COORDINATOR, Role.COORDINATOR, team=team, now=NOW, granted_by=ERIN)
     db.add(TeamMember(team_id=team.id, volunteer_id=erin.id, status="active", joined_at=NOW))
     await roles.invite(db, team, actor=ERIN, now=NOW, valid_for=timedelta(days=7))
+    withdrawn = await roles.invite(
+        db, team, actor=COORDINATOR, now=NOW, valid_for=timedelta(days=7)
+    )
+    await roles.withdraw_invite(db, withdrawn.id, actor=ERIN, now=NOW)
     used = await roles.invite(db, team, actor=COORDINATOR, now=NOW, valid_for=timedelta(days=7))
     used.used_by, used.used_at = ERIN, NOW
     db.add(GroupChat(chat_id=-100_777, title="Juniper volunteers", kind=ChatKind.GROUP,
@@ -378,7 +387,8 @@ async def build(db: AsyncSession) -> World:
     # Her calls: one done, one scheduled (which she is to receive too).
     for status in ("done", "scheduled"):
         call = Broadcast(created_by=ERIN, text="Come help", audience={}, status=status,
-                         created_at=NOW, progress_chat_id=ERIN, progress_message_id=5)  # fmt: skip
+                         created_at=NOW, progress_chat_id=ERIN, progress_message_id=5,
+                         released_by=ERIN)  # fmt: skip
         db.add(call)
         await db.flush()
     db.add(Delivery(broadcast_id=call.id, volunteer_id=erin.id, status="sent", message_id=77))
@@ -501,7 +511,9 @@ async def test_what_stays_names_nobody_and_her_place_is_offered_on(db: AsyncSess
     assert list(calls) == ["done", "cancelled"]
     # Nothing half-kept: a conversation, a role, a membership of hers.
     assert await db.get(ConversationState, ERIN) is None
-    unused = select(Invite.id).where(Invite.used_by.is_(None), Invite.expires_at > NOW)
+    unused = select(Invite.id).where(
+        Invite.used_by.is_(None), Invite.withdrawn_at.is_(None), Invite.expires_at > NOW
+    )
     assert await db.scalar(unused) is None  # her invite no longer works
 
 

@@ -148,3 +148,36 @@ async def test_an_invite_to_a_coordinator_already_there_is_refused(session: Asyn
     with pytest.raises(Conflict) as held:
         await roles.accept_invite(session, made.token, 800_005, now=NOW)
     assert held.value.code == "already_coordinator"
+
+
+async def test_a_withdrawn_invite_refuses_and_only_a_pending_one_is_withdrawn(
+    session: AsyncSession,
+) -> None:
+    team = await make_team(session)
+    week = timedelta(days=7)
+    withdrawn = await roles.invite(session, team, actor=ADMIN, now=NOW, valid_for=week)
+    used = await roles.invite(session, team, actor=ADMIN, now=NOW, valid_for=week)
+    await roles.accept_invite(session, used.token, 800_006, now=NOW)
+    assert await roles.pending_invites(session, team.id, now=NOW) == [withdrawn]
+    await roles.withdraw_invite(session, withdrawn.id, actor=ADMIN, now=at(days=1))
+    assert await roles.pending_invites(session, team.id, now=at(days=1)) == []
+    with pytest.raises(NotAllowed) as refused:
+        await roles.accept_invite(session, withdrawn.token, 800_007, now=at(days=1))
+    assert refused.value.code == "invite_withdrawn"
+    for gone in (withdrawn, used):  # withdrawn already, or used
+        with pytest.raises(Conflict) as conflict:
+            await roles.withdraw_invite(session, gone.id, actor=ADMIN, now=at(days=1))
+        assert conflict.value.code == "invite_gone"
+    assert (await audited(session))[-1] == (ADMIN, "role.invite_withdraw")
+
+
+async def test_a_replaced_join_link_no_longer_finds_the_team(session: AsyncSession) -> None:
+    team = await make_team(session)
+    old = team.join_token
+    await membership.replace_join_token(session, team, actor=ADMIN, now=NOW)
+    assert team.join_token != old
+    assert await membership.team_by_token(session, team.join_token) == team
+    with pytest.raises(NotAllowed) as refused:
+        await membership.team_by_token(session, old)
+    assert refused.value.code == "team_link_invalid"
+    assert (await audited(session))[-1] == (ADMIN, "team.link_replace")

@@ -1,8 +1,8 @@
 """Calendar subscriptions: each volunteer's secret feed address, and a shift's revision count
 (its calendar event's SEQUENCE).
 
-Revision ID: 0014
-Revises: 0008
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-12-03 15:30:00
 """
 
@@ -15,8 +15,8 @@ from alembic import op
 
 from models.base import UTCDateTime
 
-revision: str = "0014"
-down_revision: str | None = "0008"
+revision: str = "0010"
+down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
