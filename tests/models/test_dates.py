@@ -4,6 +4,7 @@ on a Sunday, looking ahead and looking back, and what is refused and why."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
@@ -20,6 +21,14 @@ SUNDAY = date(2026, 1, 11)
 YEAR_END = date(2026, 12, 30)  # a Wednesday
 MONTH_END = date(2026, 1, 31)  # a Saturday
 AHEAD, BACK = Direction.AHEAD, Direction.BACK
+
+
+def refusal(read: Callable[[], object]) -> str:
+    """The catalog key `read` is refused with."""
+    with pytest.raises(InvalidInput) as refused:
+        read()
+    return refused.value.code
+
 
 DAYS = [
     # (typed, today, direction, understood)
@@ -153,9 +162,7 @@ REFUSED_DAYS = [
 
 @pytest.mark.parametrize(("typed", "code"), REFUSED_DAYS)
 def test_what_names_no_day_is_refused_with_the_reason(typed: str, code: str) -> None:
-    with pytest.raises(InvalidInput) as refused:
-        parse_day(typed, today=MONDAY)
-    assert refused.value.code == code
+    assert refusal(lambda: parse_day(typed, today=MONDAY)) == code
 
 
 CLOCKS = [
@@ -193,9 +200,7 @@ def test_each_form_of_a_time_is_understood(typed: str, understood: time) -> None
 
 @pytest.mark.parametrize("typed", ["25:00", "9:60", "13pm", "soon", "下午", ""])
 def test_what_names_no_time_is_refused(typed: str) -> None:
-    with pytest.raises(InvalidInput) as refused:
-        parse_clock(typed)
-    assert refused.value.code == "time_format"
+    assert refusal(lambda: parse_clock(typed)) == "time_format"
 
 
 NOW = ManualClock().now().astimezone(SHANGHAI)  # Monday 2026-01-05 09:00 in Shanghai
@@ -238,9 +243,7 @@ def test_a_day_and_a_time_are_understood_in_the_deployments_zone(
     ],
 )
 def test_what_names_no_moment_is_refused_with_the_reason(typed: str, code: str) -> None:
-    with pytest.raises(InvalidInput) as refused:
-        parse_moment(typed, now=NOW)
-    assert refused.value.code == code
+    assert refusal(lambda: parse_moment(typed, now=NOW)) == code
 
 
 @pytest.mark.parametrize(
@@ -284,6 +287,4 @@ def test_an_end_before_the_start_is_carried_only_from_an_afternoon_said(
     if code is None:
         assert activity_input.parse_time_range(typed) == (time(11), time(13))
         return
-    with pytest.raises(InvalidInput) as refused:
-        activity_input.parse_time_range(typed)
-    assert refused.value.code == code
+    assert refusal(lambda: activity_input.parse_time_range(typed)) == code
