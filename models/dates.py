@@ -210,9 +210,12 @@ def _day_of_month(typed: str, today: date, direction: Direction) -> date | None:
 # ---- times --------------------------------------------------------------------------------------
 
 
-def parse_clock(text: str) -> time:
-    """A time of day: `9:00`, `14:30`, `9点半`, `下午3点`, `晚上7点30分`, `3:30pm`."""
+def parse_clock(text: str, *, bare_hour: bool = False) -> time:
+    """A time of day: `9:00`, `14:30`, `9点半`, `下午3点`, `晚上7点30分`, `3:30pm`; with
+    `bare_hour`, a number alone is an hour (`9`, `下午2`), as in a range `9-12`."""
     period, typed = CHINESE_PERIOD.fullmatch(normalize(text)).groups()  # type: ignore[union-attr]
+    if bare_hour and typed.isdigit() and len(typed) <= 2:
+        typed += "点"
     hour, minute, afternoon = _clock_parts(typed)
     if period in AFTERNOON or (period == "中午" and hour < 11):
         afternoon = True
@@ -225,7 +228,7 @@ def parse_clock(text: str) -> time:
 
 def afternoon_carries(start: str, end: str) -> bool:
     """Whether an end time that names no half of the day takes the start's afternoon, as in
-    `下午2点到5点` or `2pm-5:00`; a 24-hour `12:00-09:00` says nothing and carries nothing."""
+    `下午2点到5点` or `2pm-5`; a 24-hour `12:00-09:00` says nothing and carries nothing."""
     start, end = normalize(start), normalize(end)
     return bool(SAYS_AFTERNOON.search(start)) and not SAYS_HALF_OF_DAY.search(end)
 

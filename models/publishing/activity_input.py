@@ -33,13 +33,13 @@ def text(value: str, *, max_chars: int, code: str) -> str:
 
 
 def parse_time_range(value: str) -> tuple[time, time]:
-    """`09:00-12:00` (also with `–`, `~`, `到`, and times as `models.dates` reads them); the end
-    must be after the start. An end without its half of the day takes the start's: `下午2点到5点`
-    and `2pm-5:00` end at 17:00."""
+    """`09:00-12:00` (also with `–`, `~`, `到`, times as `models.dates` reads them, and hours
+    alone: `9-12`); the end must be after the start. An end without its half of the day takes
+    the start's: `下午2点到5点` and `2pm-5` end at 17:00."""
     parts = RANGE_SEPARATORS.split(value.strip())
     if len(parts) != 2:
         raise InvalidInput("time_range_format")
-    start, end = dates.parse_clock(parts[0]), dates.parse_clock(parts[1])
+    start, end = (dates.parse_clock(part, bare_hour=True) for part in parts)
     if end <= start and end.hour < NOON and dates.afternoon_carries(parts[0], parts[1]):
         end = end.replace(hour=end.hour + NOON)
     if end <= start:

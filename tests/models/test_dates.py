@@ -272,6 +272,8 @@ def test_a_day_and_a_time_range(
         ("下午2点到5点", (time(14), time(17))),
         ("2pm-5:00", (time(14), time(17))),
         ("9点-12点", (time(9), time(12))),
+        ("9-12", (time(9), time(12))),
+        ("下午2到5", (time(14), time(17))),
     ],
 )
 def test_shift_times_read_the_same_way(typed: str, understood: tuple[time, time]) -> None:
