@@ -37,6 +37,7 @@ from typing import TypeVar
 from models.errors import InvalidInput
 
 T = TypeVar("T")
+TYPED_MAX_CHARS = 64  # longer is no day or time: refused before any reading (a message may be 4096)
 
 
 class Direction(StrEnum):
@@ -95,6 +96,8 @@ def _chinese_number(numerals: str) -> int:
 
 def parse_day(text: str, *, today: date, direction: Direction = Direction.AHEAD) -> date:
     """The day `text` names (see the module's rules), from `today`."""
+    if len(text) > TYPED_MAX_CHARS:
+        raise InvalidInput("date_format")
     typed = normalize(text).rstrip(".。")
     for reader in (_full_date, _month_and_day, _relative, _weekday, _day_of_month):
         found = reader(typed, today, direction)
@@ -213,6 +216,8 @@ def _day_of_month(typed: str, today: date, direction: Direction) -> date | None:
 def parse_clock(text: str, *, bare_hour: bool = False) -> time:
     """A time of day: `9:00`, `14:30`, `9点半`, `下午3点`, `晚上7点30分`, `3:30pm`; with
     `bare_hour`, a number alone is an hour (`9`, `下午2`), as in a range `9-12`."""
+    if len(text) > TYPED_MAX_CHARS:
+        raise InvalidInput("time_format")
     period, typed = CHINESE_PERIOD.fullmatch(normalize(text)).groups()  # type: ignore[union-attr]
     if bare_hour and typed.isdigit() and len(typed) <= 2:
         typed += "点"
@@ -260,6 +265,8 @@ def parse_day_then(
 
     Raises `date_impossible` when the day part names no real day, else what `rest` raised for a
     well-read day, else `moment_format`."""
+    if len(text) > TYPED_MAX_CHARS:
+        raise InvalidInput("moment_format")
     typed = " ".join(unicodedata.normalize("NFKC", text).split())
     failures: list[InvalidInput] = []
     for cut in range(1, len(typed)):

@@ -157,6 +157,7 @@ REFUSED_DAYS = [
     ("", "date_format"),
     ("10", "date_format"),
     ("month", "date_format"),
+    ("明天" + " " * 4000, "date_format"),  # a long message is not read at all
 ]
 
 
@@ -240,6 +241,7 @@ def test_a_day_and_a_time_are_understood_in_the_deployments_zone(
         ("明天", "moment_format"),
         ("next week", "moment_format"),
         ("someday 9:00", "moment_format"),
+        ("明天 9:00" + "。" * 4000, "moment_format"),
     ],
 )
 def test_what_names_no_moment_is_refused_with_the_reason(typed: str, code: str) -> None:
