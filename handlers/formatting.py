@@ -36,6 +36,25 @@ def day(texts: Texts, language: str, moment: datetime, zone: ZoneInfo) -> str:
     return texts.get(language, "time.day", weekday=weekday, date=moment.strftime("%m-%d"))
 
 
+def calendar_day(texts: Texts, language: str, day: date) -> str:
+    """`1月10日（周六）` / `Sat 10 Jan`: a day as people write it, to repeat back a day they
+    typed."""
+    weekday = texts.get(language, "time.weekdays").split(",")[day.weekday()]
+    month = texts.get(language, "time.months").split(",")[day.month - 1]
+    return texts.get(language, "time.calendar_day", month=month, day=day.day, weekday=weekday)
+
+
+def calendar_moment(
+    texts: Texts, language: str, at: datetime, zone: ZoneInfo, *, until: datetime | None = None
+) -> str:
+    """`1月10日（周六）09:00` / `Sat 10 Jan 09:00` (with `until`, `09:00–11:00`): a day and a time
+    someone typed, shown back."""
+    at = local(at, zone)
+    hours = at.strftime("%H:%M") + (local(until, zone).strftime("–%H:%M") if until else "")
+    day_said = calendar_day(texts, language, at.date())
+    return texts.get(language, "time.calendar_moment", day=day_said, time=hours)
+
+
 def when(texts: Texts, language: str, shift: Shift, zone: ZoneInfo) -> str:
     """`Sat 01-10 09:00–12:00`."""
     return span(texts, language, zone, shift.starts_at, shift.ends_at)

@@ -27,6 +27,7 @@ from handlers.context import Context, in_rows, keyboard
 from handlers.events import InlineButton, InlineKeyboard
 from handlers.publishing.activity_plan import typed_text
 from handlers.router import Router
+from models import dates
 from models.activities.tables import Activity
 from models.broadcasts import audience as audiences
 from models.broadcasts import outbox
@@ -34,7 +35,6 @@ from models.broadcasts.audience import Scope
 from models.broadcasts.outbox import Draft
 from models.broadcasts.tables import Broadcast
 from models.errors import InvalidInput
-from models.publishing import activity_input
 from models.teams.tables import Role
 
 router = Router()
@@ -149,12 +149,15 @@ async def pick_time(ctx: Context, choice: ChooseSendTime) -> None:
 
 @router.step(BROADCAST, Step.WHEN, Step.CONFIRM)
 async def receive_time(ctx: Context) -> None:
-    """The coordinator typed when the call should go out (their local time)."""
+    """The coordinator typed when the call should go out, in their local time: `明天 9:00`,
+    `下周六 上午9点`, `14:30` (the next one). The confirmation repeats it with its weekday."""
     typed = typed_text(ctx, "broadcast_compose.ask_time")
-    today = formatting.today(ctx.clock.now(), ctx.deployment.zone)
+    local_now = ctx.clock.now().astimezone(ctx.deployment.zone)
     try:
-        at = activity_input.parse_deadline(typed, today=today, zone=ctx.deployment.zone)
-    except InvalidInput:
+        at = dates.parse_moment(typed, now=local_now)
+    except InvalidInput as error:
+        if error.code == "date_impossible":
+            raise
         raise InvalidInput("broadcast_time_format") from None
     await _scheduled(ctx, at.astimezone(UTC))
 
@@ -168,11 +171,12 @@ async def _scheduled(ctx: Context, at: datetime) -> None:
 
 @BROADCAST.asks(Step.CONFIRM)
 async def ask_confirm(ctx: Context) -> None:
-    """The time chosen, to confirm: in place of the presets when one was pressed."""
+    """The time chosen, to confirm (`1月10日（周六）09:00`): in place of the presets when one was
+    pressed."""
     at = datetime.fromisoformat(ctx.state.data["send_at"])
     text = ctx.t(
         "broadcast_compose.confirm_time",
-        at=formatting.moment(ctx.texts, ctx.lang, at, ctx.deployment.zone),
+        at=formatting.calendar_moment(ctx.texts, ctx.lang, at, ctx.deployment.zone),
     )
     confirm = ctx.button(ctx.t("broadcast_compose.confirm"), ConfirmSendTime())
     buttons = keyboard([confirm, ctx.button(ctx.t("broadcast_compose.drop"), DropCall())])

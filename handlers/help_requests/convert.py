@@ -8,6 +8,7 @@ volunteers then sign up as for any activity, and the resident is told of each
 
 from __future__ import annotations
 
+from handlers import formatting
 from handlers.activities import links
 from handlers.callbacks import Button, OnTeam
 from handlers.context import Context, in_rows, keyboard
@@ -33,6 +34,7 @@ from handlers.publishing.activity_plan import (
 )
 from handlers.publishing.manage import RecruitForShift
 from handlers.router import Router
+from models import dates
 from models.errors import InvalidInput, NotAllowed
 from models.help_requests import convert, tables, triage
 from models.help_requests.tables import HelpRequest
@@ -125,12 +127,17 @@ async def ask_when(ctx: Context) -> None:
 
 @router.step(HELP_REQUEST, Step.WHEN)
 async def receive_when(ctx: Context) -> None:
-    """The coordinator typed the day and the time (one shift: help is usually one visit)."""
-    day_text, _, range_text = typed_text(ctx, "help_requests.when_format").strip().partition(" ")
-    if not range_text:
-        raise InvalidInput("help_when_format")
-    day = activity_input.parse_date(day_text, today=today(ctx))
-    start, end = activity_input.parse_time_range(range_text)
+    """The coordinator typed the day and the time (one shift: help is usually one visit), as
+    `1月10日 09:00-11:00` or `周六 上午9点到11点`; the next question repeats them to check."""
+    typed = typed_text(ctx, "help_requests.when_format")
+    try:
+        day, (start, end) = dates.parse_day_then(
+            typed, activity_input.parse_time_range, today=today(ctx)
+        )
+    except InvalidInput as error:
+        if error.code in {"moment_format", "time_format", "time_range_format"}:
+            raise InvalidInput("help_when_format") from None
+        raise
     starts_at, ends_at = activity_input.shift_times(day, start, end, ctx.deployment.zone)
     shift = ShiftPlan(starts_at, ends_at, capacity=1)
     publication.check_shift(shift, now=ctx.clock.now())
@@ -142,7 +149,12 @@ async def receive_when(ctx: Context) -> None:
 
 @HELP_REQUEST.asks(Step.PLACES)
 async def ask_places(ctx: Context) -> None:
-    ctx.say(ctx.t("help_requests.ask_places"))
+    """How many are needed, under the day and times understood."""
+    shift = load_plan(ctx).shifts[0]
+    when = formatting.calendar_moment(
+        ctx.texts, ctx.lang, shift.starts_at, ctx.deployment.zone, until=shift.ends_at
+    )
+    ctx.say(ctx.t("help_requests.ask_places", when=when))
 
 
 @router.step(HELP_REQUEST, Step.PLACES)
@@ -150,7 +162,7 @@ async def receive_places(ctx: Context) -> None:
     """The coordinator typed how many volunteers are needed: the plan is shown to check."""
     plan = load_plan(ctx)
     plan.shifts[0].capacity = activity_input.parse_capacity(
-        typed_text(ctx, "help_requests.ask_places")
+        typed_text(ctx, "new_activity.places_as_text")
     )
     store_plan(ctx, plan)
     await HELP_REQUEST.ask(ctx, Step.PREVIEW)

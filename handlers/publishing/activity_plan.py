@@ -9,7 +9,7 @@ Each step's question lives with its answer handlers (`new_activity`, `plan_shift
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date
+from datetime import date, time
 from enum import StrEnum
 from typing import Any, TypeVar
 
@@ -17,6 +17,7 @@ from handlers import formatting
 from handlers.callbacks import Button
 from handlers.context import Context, keyboard
 from handlers.flows import Flow
+from models import dates
 from models.errors import InvalidInput
 from models.publishing import activity_input
 from models.publishing.publication import ActivityPlan
@@ -204,6 +205,31 @@ def checked_text(ctx: Context, hint_key: str, code: str, max_chars: int) -> str:
     """The message's text, trimmed, not empty and not too long (refused as `code`'s: title_empty,
     address_too_long…); anything else than text is refused with a hint."""
     return activity_input.text(typed_text(ctx, hint_key), max_chars=max_chars, code=code)
+
+
+def shift_day(ctx: Context, typed: str) -> None:
+    """Keep the day of a shift the coordinator typed, in any form `models.dates` reads (1月10日,
+    下周六, tomorrow…); the next question repeats it with its weekday to check."""
+    day = dates.parse_day(typed, today=today(ctx))
+    if day < today(ctx):
+        raise InvalidInput("shift_in_past")
+    ctx.state.data = {**ctx.state.data, "shift_date": day.isoformat()}
+
+
+async def typed_shift_times(ctx: Context, flow: Flow) -> tuple[time, time] | None:
+    """The start and end the coordinator typed for the shift's day. A day typed instead
+    corrects the day just understood (the question repeated it): it is kept, the times are asked
+    again for it, and None is returned."""
+    typed = typed_text(ctx, "errors.time_range_format")
+    try:
+        return activity_input.parse_time_range(typed)
+    except InvalidInput as unread:
+        try:
+            shift_day(ctx, typed)
+        except InvalidInput as error:
+            raise (error if error.code == "shift_in_past" else unread) from None
+        await flow.ask_again(ctx)
+        return None
 
 
 def typed_address(ctx: Context) -> str:

@@ -20,7 +20,7 @@ from handlers.context import Context, keyboard
 from handlers.events import InlineButton, SendMessage
 from handlers.flows import Flow
 from handlers.publishing import managed
-from handlers.publishing.activity_plan import typed_text
+from handlers.publishing.activity_plan import shift_day, typed_shift_times, typed_text
 from handlers.router import Router
 from models.activities.tables import Activity, ActivityStatus, Shift
 from models.errors import Conflict
@@ -188,7 +188,11 @@ async def ask_shift_date(ctx: Context) -> None:
 
 @EDIT_ACTIVITY.asks(Step.SHIFT_TIME)
 async def ask_shift_time(ctx: Context) -> None:
-    ctx.say(ctx.t("edit_activity.ask_shift_time"))
+    """The times, under the day understood (`1月10日（周六）`): a wrong day is typed again here."""
+    day = date.fromisoformat(ctx.state.data["shift_date"])
+    ctx.say(
+        ctx.t("edit_activity.ask_shift_time", day=formatting.calendar_day(ctx.texts, ctx.lang, day))
+    )
 
 
 @EDIT_ACTIVITY.asks(Step.PLACES)
@@ -236,18 +240,20 @@ async def receive_address(ctx: Context) -> None:
 
 @router.step(EDIT_ACTIVITY, Step.SHIFT_DATE)
 async def receive_shift_date(ctx: Context) -> None:
-    """The coordinator typed the shift's new day."""
-    today = formatting.today(ctx.clock.now(), ctx.deployment.zone)
-    day = activity_input.parse_date(typed_text(ctx, "errors.date_format"), today=today)
-    ctx.state.data = {**ctx.state.data, "shift_date": day.isoformat()}
+    """The coordinator typed the shift's new day (1月10日, 下周六, tomorrow…)."""
+    shift_day(ctx, typed_text(ctx, "errors.date_format"))
     await EDIT_ACTIVITY.ask(ctx, Step.SHIFT_TIME)
 
 
 @router.step(EDIT_ACTIVITY, Step.SHIFT_TIME)
 async def receive_shift_time(ctx: Context) -> None:
-    """The coordinator typed the shift's new start and end: its volunteers are told."""
+    """The coordinator typed the shift's new start and end (or corrected its day): its
+    volunteers are told."""
     activity = await current_activity(ctx)
-    start, end = activity_input.parse_time_range(typed_text(ctx, "errors.time_range_format"))
+    typed = await typed_shift_times(ctx, EDIT_ACTIVITY)
+    if typed is None:
+        return
+    start, end = typed
     day = date.fromisoformat(ctx.state.data["shift_date"])
     starts_at, ends_at = activity_input.shift_times(day, start, end, ctx.deployment.zone)
     shift = await edit_activity.shift_of(ctx.session, activity, int(ctx.state.data["shift_id"]))

@@ -4,7 +4,7 @@ interests)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime
 
 from handlers import formatting
 from handlers.callbacks import Button
@@ -17,9 +17,11 @@ from handlers.publishing.activity_plan import (
     keep,
     keep_pressed,
     load_plan,
+    shift_day,
     store_plan,
     theme_names,
     today,
+    typed_shift_times,
     typed_text,
 )
 from handlers.router import Router
@@ -29,7 +31,6 @@ from models.publishing.publication import ShiftPlan
 
 router = Router()
 NONE = 0  # "no required theme" in button arguments
-NOON = time(12)
 
 
 # ---- shifts -----------------------------------------------------------------------------------
@@ -43,29 +44,27 @@ async def ask_shift_date(ctx: Context) -> None:
 
 @router.step(NEW_ACTIVITY, Step.SHIFT_DATE)
 async def receive_shift_date(ctx: Context) -> None:
-    """The coordinator typed the day of a shift."""
-    day = activity_input.parse_date(typed_text(ctx, "errors.date_format"), today=today(ctx))
-    if day < today(ctx):
-        raise InvalidInput("shift_in_past")
-    ctx.state.data = {**ctx.state.data, "shift_date": day.isoformat()}
+    """The coordinator typed the day of a shift (1月10日, 下周六, tomorrow…)."""
+    shift_day(ctx, typed_text(ctx, "errors.date_format"))
     await NEW_ACTIVITY.ask(ctx, Step.SHIFT_TIME)
 
 
 @NEW_ACTIVITY.asks(Step.SHIFT_TIME)
 async def ask_shift_time(ctx: Context) -> None:
-    zone = ctx.deployment.zone
-    noon = activity_input.local_datetime(
-        date.fromisoformat(ctx.state.data["shift_date"]), NOON, zone
+    """The times, under the day understood (`1月10日（周六）`): a wrong day is typed again here."""
+    day = formatting.calendar_day(
+        ctx.texts, ctx.lang, date.fromisoformat(ctx.state.data["shift_date"])
     )
-    ctx.say(
-        ctx.t("new_activity.ask_shift_time", day=formatting.day(ctx.texts, ctx.lang, noon, zone))
-    )
+    ctx.say(ctx.t("new_activity.ask_shift_time", day=day))
 
 
 @router.step(NEW_ACTIVITY, Step.SHIFT_TIME)
 async def receive_shift_time(ctx: Context) -> None:
-    """The coordinator typed when the shift starts and ends."""
-    start, end = activity_input.parse_time_range(typed_text(ctx, "errors.time_range_format"))
+    """The coordinator typed when the shift starts and ends (or corrected its day)."""
+    typed = await typed_shift_times(ctx, NEW_ACTIVITY)
+    if typed is None:
+        return
+    start, end = typed
     day = date.fromisoformat(ctx.state.data["shift_date"])
     starts_at, ends_at = activity_input.shift_times(day, start, end, ctx.deployment.zone)
     if starts_at <= ctx.clock.now():
@@ -163,6 +162,8 @@ async def receive_deadline(ctx: Context) -> None:
         raise InvalidInput("deadline_past")
     if deadline > max(shift.starts_at for shift in load_plan(ctx).shifts):
         raise InvalidInput("deadline_after_shifts")
+    said = formatting.calendar_moment(ctx.texts, ctx.lang, deadline, ctx.deployment.zone)
+    ctx.say(ctx.t("new_activity.deadline_chosen", deadline=said))  # as a pressed button shows
     await keep(ctx, Step.DEADLINE, signup_deadline=deadline)
 
 

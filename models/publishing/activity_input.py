@@ -8,6 +8,7 @@ import re
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
+from models import dates
 from models.errors import InvalidInput
 from models.numbers import whole_number
 from models.visible_text import visible
@@ -18,8 +19,7 @@ ADDRESS_MAX_CHARS = 256
 CAPACITY_MAX = 10_000
 MIN_AGE_MAX = 120
 SHIFTS_MAX = 20
-DATE_PATTERN = re.compile(r"^(?:(\d{4})[-/.])?(\d{1,2})[-/.](\d{1,2})$")
-TIME_PATTERN = re.compile(r"^(\d{1,2})[:：.](\d{2})$")
+NOON = 12
 RANGE_SEPARATORS = re.compile(r"\s*(?:-|–|—|~|～|到|至|to)\s*")
 
 
@@ -33,38 +33,16 @@ def text(value: str, *, max_chars: int, code: str) -> str:
     return cleaned
 
 
-def parse_date(value: str, *, today: date) -> date:
-    """`2026-12-05`, `2026/12/5` or `12-05` (the next such day from today)."""
-    match = DATE_PATTERN.match(value.strip())
-    if not match:
-        raise InvalidInput("date_format")
-    year_text, month, day = match.groups()
-    year = int(year_text) if year_text else today.year
-    try:
-        parsed = date(year, int(month), int(day))
-    except ValueError:
-        raise InvalidInput("date_impossible") from None
-    if not year_text and parsed < today:
-        parsed = parsed.replace(year=year + 1)
-    return parsed
-
-
-def parse_time(value: str) -> time:
-    match = TIME_PATTERN.match(value.strip())
-    if not match:
-        raise InvalidInput("time_format")
-    hour, minute = int(match.group(1)), int(match.group(2))
-    if hour > 23 or minute > 59:
-        raise InvalidInput("time_format")
-    return time(hour, minute)
-
-
 def parse_time_range(value: str) -> tuple[time, time]:
-    """`09:00-12:00` (also with `–`, `~`, `到`); the end must be after the start."""
+    """`09:00-12:00` (also with `–`, `~`, `到`, times as `models.dates` reads them, and hours
+    alone: `9-12`); the end must be after the start. An end without its half of the day takes
+    the start's: `下午2点到5点` and `2pm-5` end at 17:00."""
     parts = RANGE_SEPARATORS.split(value.strip())
     if len(parts) != 2:
         raise InvalidInput("time_range_format")
-    start, end = parse_time(parts[0]), parse_time(parts[1])
+    start, end = (dates.parse_clock(part, bare_hour=True) for part in parts)
+    if end <= start and end.hour < NOON and dates.afternoon_carries(parts[0], parts[1]):
+        end = end.replace(hour=end.hour + NOON)
     if end <= start:
         raise InvalidInput("time_range_order")
     return start, end
@@ -90,11 +68,15 @@ def local_datetime(day: date, at: time, zone: ZoneInfo) -> datetime:
 
 
 def parse_deadline(value: str, *, today: date, zone: ZoneInfo) -> datetime:
-    """`2026-12-04 18:00` or `12-04 18:00`: a date and a time, in the deployment's zone."""
-    day_text, _, time_text = value.strip().rpartition(" ")
-    if not day_text:
-        raise InvalidInput("deadline_format")
-    return local_datetime(parse_date(day_text, today=today), parse_time(time_text), zone)
+    """A day and a time (`12月4日 18:00`, `周五 下午6点`, `2026-12-04 18:00`), in the
+    deployment's zone."""
+    try:
+        day, at = dates.parse_day_then(value, dates.parse_clock, today=today)
+    except InvalidInput as error:
+        if error.code == "moment_format":
+            raise InvalidInput("deadline_format") from None
+        raise
+    return local_datetime(day, at, zone)
 
 
 def shift_times(day: date, start: time, end: time, zone: ZoneInfo) -> tuple[datetime, datetime]:

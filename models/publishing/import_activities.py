@@ -18,6 +18,7 @@ from functools import partial
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
+from models import dates
 from models.errors import InvalidInput
 from models.publishing import activity_input
 from models.publishing.import_file import (
@@ -200,7 +201,7 @@ def _parse_row(
     found += [InvalidInput("import_value_missing", column=column) for column in missing]
     if missing:
         return found
-    day = _attempt(found, lambda text: activity_input.parse_date(text, today=today), cells["date"])
+    day = _attempt(found, lambda text: dates.parse_day(text, today=today), cells["date"])
     times = _attempt(found, activity_input.parse_time_range, cells["time"])
     capacity = _attempt(found, activity_input.parse_capacity, cells["places"])
     if day is None or times is None or capacity is None:

@@ -190,11 +190,11 @@ async def test_a_photo_call_scheduled_for_later(sqlite_bot: RunningBot) -> None:
     reply = await coordinator.send("2026-01-05 08:30")  # it is 09:00 there
     assert reply.text == "That time has passed. Please choose a time in the future, or send now."
     reply = await coordinator.send("next week")
-    assert reply.text.startswith("Please type a date and a time like 2026-01-06 18:30")
+    assert reply.text.startswith("I couldn't read that time. Please type a day and a time")
     assert await step_of(bot, COORDINATOR) == ("broadcast", "when")
     reply = await coordinator.send("2026-01-06 10:30")
     assert (
-        reply.text == "Scheduled for Tue 01-06 10:30. Confirm? (To choose another time, type it.)"
+        reply.text == "Scheduled for Tue 6 Jan 10:30. Confirm? (To choose another time, type it.)"
     )
     assert reply.last.button_labels() == ["✅ Confirm", "Don't send"]
     confirm_id = reply.last.message_id

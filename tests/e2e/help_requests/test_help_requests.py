@@ -128,7 +128,8 @@ async def test_from_a_resident_through_a_coordinator_to_an_activity_and_a_rating
     asked_when = await coordinator.send("Xinyang Road 12, Haicang")
     assert "The resident prefers: Saturday mornings." in asked_when.text
     assert "please" in (await coordinator.send("saturday")).text.lower()  # the step stays
-    await coordinator.send("01-10 09:00-11:00")
+    asked_places = await coordinator.send("Sat 9am-11am")  # the coming Saturday, 01-10
+    assert asked_places.text == "Sat 10 Jan 09:00–11:00: how many volunteers are needed?"
     preview = await coordinator.send("1")
     assert "Help: Caring for the elderly" in preview.text
     assert "My mother needs her shopping carried upstairs." in preview.text

@@ -187,7 +187,8 @@ async def test_moving_a_shift_or_the_place_tells_its_volunteers(bot: RunningBot)
     await lasting_press(bot, person, "act.edit", activity.id)
     reply = await person.press(f"🕘 {FIRST}")
     assert "on which day should it be?" in reply.text
-    await person.send("01-09")
+    reply = await person.send("1月9日")
+    assert reply.text.startswith("Fri 9 Jan: from when to when?")
     reply = await person.send("14:00-17:00")
     assert "Volunteers told: 2." in reply.text
     alice = bot.person(ALICE).last().text or ""
