@@ -11,7 +11,7 @@ import pytest
 from bot.local.harness import RunningBot
 from bot.texts import catalogs
 from tests.e2e import steps
-from tests.e2e.broadcasts.test_compose import COORDINATOR, NOTICE, calls, member
+from tests.e2e.broadcasts.test_compose import COORDINATOR, NOTICE, calls
 
 TYPED = {
     "zh-CN": [
@@ -40,7 +40,7 @@ async def test_a_call_is_scheduled_for_a_time_typed_as_people_say_it(
 
     coordinator = await steps.registered(bot, COORDINATOR, language=language)
     team = await steps.make_coordinator(bot, COORDINATOR)
-    await member(bot, 1001, team)
+    await steps.member(bot, 1001, team)
     await coordinator.send("/broadcast")
     await coordinator.send(NOTICE)
     await coordinator.press(label("no_activity"))
