@@ -1,6 +1,7 @@
 """/import: a coordinator publishes many activities at once from a CSV or XLSX file.
 
-The whole file is checked before anything is written (models/publishing/import_file.py reads it,
+The whole file is checked before anything is written (models/publishing/import_file.py reads it
+off the event loop, in a limited worker process after cheap checks of its shape,
 models/publishing/import_activities.py checks its rows); then every activity is published in this
 update's one transaction, so the volunteers see all of them or, if anything fails, none. A file
 with problems gets the list of them by row number, and the coordinator stays at the step to send
@@ -86,7 +87,8 @@ async def receive_file(ctx: Context) -> None:
     try:
         import_file.check_file(upload.file_name, upload.size)
         assert ctx.download is not None  # the adapter sets it when it starts
-        rows = import_file.read_rows(upload.file_name or "", await ctx.download(upload.file_id))
+        content = await ctx.download(upload.file_id)
+        rows = await import_file.read_upload(upload.file_name or "", content)
         plans = import_activities.plan_import(
             rows,
             teams=teams,
