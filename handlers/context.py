@@ -3,8 +3,8 @@ conversation state, their language, and helpers that turn catalog keys into repl
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
-from contextlib import AbstractAsyncContextManager
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -27,7 +27,7 @@ from handlers.flows import Flow
 from handlers.services import Download, Services, UsesServices
 from models import audit, db
 from models.activities.signup import SignupPolicy
-from models.conversation import ConversationState
+from models.conversation import ConversationState, lock_state
 from models.crypto import IdCipher
 from models.errors import NotAllowed
 from models.registration.tables import Volunteer
@@ -189,9 +189,19 @@ class Context(UsesServices):
         """A session of its own in a read-only transaction (for `after_commit` work)."""
         return db.reading(self.services.sessions)
 
-    def writing(self) -> AbstractAsyncContextManager[AsyncSession]:
-        """A session of its own in a short transaction (for `after_commit` work)."""
-        return db.writing(self.services.sessions)
+    @asynccontextmanager
+    async def writing(self) -> AsyncIterator[AsyncSession]:
+        """A short transaction of its own (for `after_commit` work), committed at the end or
+        rolled back by an error. Within it `self.session` and `self.state` are its own (the
+        user's state loaded again), so the usual helpers (`finish`, `audit`) work."""
+        async with db.writing(self.services.sessions) as session:
+            committed = self.session, self.state
+            self.session = session
+            self.state = await lock_state(session, self.user_id, self.clock.now())
+            try:
+                yield session
+            finally:
+                self.session, self.state = committed
 
     def audit(self, action: str, target_type: str, target_id: int, **after: object) -> None:
         """Record, in this update's transaction, an action of the user's that changes nothing

@@ -91,3 +91,19 @@ def commas_csv() -> bytes:
     """1 MiB: a header row and then a single line of commas (a million empty columns)."""
     header = (",".join(HEADER) + "\n").encode()
     return header + b"," * (1024 * 1024 - len(header))
+
+
+def undeclared_long_xlsx() -> bytes:
+    """A sheet that declares no range and has a cell two thousand rows down: it passes the
+    cheap checks, and the worker stops reading it at the row limit."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(HEADER)
+    sheet.append(ROW)
+    sheet.cell(row=2005, column=1, value="x")
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return _rewritten(
+        buffer.getvalue(), "xl/worksheets/sheet1.xml", rb"<dimension ref=\"[^\"]*\"\s*/>", b""
+    )
