@@ -84,7 +84,7 @@ async def receive_file(ctx: Context) -> None:
     if not await _teams(ctx):
         return
     import_file.check_file(upload.file_name, upload.size)
-    ctx.after_commit(partial(_import, ctx, upload))
+    ctx.after_commit(partial(_import, ctx, upload, ctx.state.version))
 
 
 async def _teams(ctx: Context) -> list[Team]:
@@ -96,7 +96,7 @@ async def _teams(ctx: Context) -> list[Team]:
     return teams
 
 
-async def _import(ctx: Context, upload: UploadedFile) -> None:
+async def _import(ctx: Context, upload: UploadedFile, version: int) -> None:
     """After the update's transaction: fetch and read the file (in a limited worker process,
     holding no lock meanwhile), then check and publish it in a short transaction of its own,
     which a problem rolls back whole."""
@@ -105,7 +105,7 @@ async def _import(ctx: Context, upload: UploadedFile) -> None:
         content = await ctx.download(upload.file_id)
         rows = await import_file.read_upload(upload.file_name or "", content)
         async with ctx.writing():
-            await _publish(ctx, rows)
+            await _publish(ctx, rows, version)
     except InvalidInput as error:
         ctx.say(_reason(ctx, error))
     except ImportRejected as rejected:
@@ -116,7 +116,11 @@ async def _import(ctx: Context, upload: UploadedFile) -> None:
         ctx.say(_listed(ctx, ctx.t("importing.problems", count=len(lines)), lines))
 
 
-async def _publish(ctx: Context, rows: list[dict[str, str]]) -> None:
+async def _publish(ctx: Context, rows: list[dict[str, str]], version: int) -> None:
+    # Published once: a file whose import already ended the conversation (a delivery handled
+    # again), or that the coordinator left meanwhile (/cancel from another process), is not.
+    if ctx.state.version != version or not ctx.in_step(IMPORT, Step.FILE):
+        return
     teams = await _teams(ctx)
     if not teams:
         return
