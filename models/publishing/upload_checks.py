@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+import zlib
 from posixpath import dirname, join, normpath
 from xml.etree import ElementTree
 
@@ -66,7 +67,7 @@ def check_xlsx(content: bytes) -> None:
                 if member.file_size > RATIO_CHECKED_FROM and member.file_size / packed > MAX_RATIO:
                     raise _unpacks_too_much()
             _check_dimension(archive, _first_sheet(archive))
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError, KeyError):
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, ValueError, KeyError):
         raise InvalidInput("import_unreadable") from None
 
 

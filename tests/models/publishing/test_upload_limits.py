@@ -103,7 +103,8 @@ async def test_a_file_that_passes_the_checks_is_read_in_a_worker() -> None:
 async def test_a_worker_past_its_limits_gives_a_clear_refusal(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    tight = isolated.Limits(cpu_seconds=1, memory_bytes=1024**3, wall_seconds=0.01)
+    # No time at all: the worker is killed before it can answer, as one past its time would be.
+    tight = isolated.Limits(cpu_seconds=1, memory_bytes=1024**3, wall_seconds=0)
     monkeypatch.setattr(import_file, "PARSE_LIMITS", tight)
 
     with pytest.raises(InvalidInput) as refused:
@@ -111,3 +112,11 @@ async def test_a_worker_past_its_limits_gives_a_clear_refusal(
 
     assert refused.value.code == "import_too_complex"
     assert refused.value.params == {"seconds": 1, "max_rows": import_file.MAX_ROWS}
+
+
+def test_a_damaged_packed_part_is_unreadable() -> None:
+    content = bytearray(hostile_files.valid_xlsx())
+    sheet = content.find(b"xl/worksheets/sheet1.xml")  # its local header; the data follows
+    content[sheet + 40 : sheet + 60] = b"\xff" * 20
+
+    assert refusal("plan.xlsx", bytes(content)).code == "import_unreadable"
