@@ -149,13 +149,15 @@ def _read_xlsx(content: bytes) -> tuple[Cells, list[Cells]]:
     """The first sheet's rows, with the values Excel last computed for formulas."""
     try:
         book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except MemoryError:  # past the worker's memory limit: too complex, not damaged
+        raise
     except Exception:  # a damaged or disguised upload can fail anywhere in openpyxl's parsing
         raise InvalidInput("import_unreadable") from None
     try:
         # One column past the limit, to tell a too-wide sheet; rows are counted as they come.
         sheet = book.worksheets[0]
         return _collect(sheet.iter_rows(max_col=MAX_COLUMNS + 1, values_only=True))
-    except InvalidInput:
+    except (InvalidInput, MemoryError):
         raise
     except Exception:
         raise InvalidInput("import_unreadable") from None
