@@ -3,7 +3,9 @@
 Per update: take the user's turn (one update per user at a time, in arrival order; different
 users concurrently), open one database session, lock and load the user's conversation state, let
 the router's handler act, and commit once. A domain error rolls everything back and becomes a
-polite reply, so the conversation stays where it was and nothing half-written is stored.
+polite reply, so the conversation stays where it was and nothing half-written is stored. Long
+work a handler left for after the commit (an export's reading and writing) runs then, in the
+user's turn but holding no lock of the update's.
 """
 
 from __future__ import annotations
@@ -87,6 +89,8 @@ class Dispatcher:
                     language = ctx.lang
                     await self.router.route(ctx)
                     ctx.state.updated_at = self.services.clock.now()
+                for work in ctx.afterwards:  # the update's transaction has committed
+                    await work()
                 return ctx.outbox.actions
             except VolbotError as error:
                 return self._refusal(event, language, f"errors.{error.code}", error.params)

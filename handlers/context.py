@@ -3,7 +3,8 @@ conversation state, their language, and helpers that turn catalog keys into repl
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -24,9 +25,9 @@ from handlers.events import (
 )
 from handlers.flows import Flow
 from handlers.services import Download, Services, UsesServices
-from models import audit
+from models import audit, db
 from models.activities.signup import SignupPolicy
-from models.conversation import ConversationState
+from models.conversation import ConversationState, lock_state
 from models.crypto import IdCipher
 from models.errors import NotAllowed
 from models.registration.tables import Volunteer
@@ -64,6 +65,8 @@ class Context(UsesServices):
     open_link: Callable[[Context, str], Awaitable[None]]
     opens_for_anyone: Callable[[str], bool]
     outbox: Outbox = field(default_factory=Outbox)
+    # Work to do once the update's transaction has committed (`after_commit`).
+    afterwards: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
     # ---- the shared services (texts, deployment, clock, bot_username: `UsesServices`) ---------
 
@@ -173,6 +176,32 @@ class Context(UsesServices):
                 chat_id=self.event.chat_id, message_id=press.message_id, text=text, markup=markup
             )
         )
+
+    def after_commit(self, work: Callable[[], Awaitable[None]]) -> None:
+        """Do `work` once this update's transaction has committed, still in the user's turn:
+        long work (an export) that must hold no lock meanwhile, as the update's transaction
+        does (on SQLite, the database's one write lock). It may not use `self.session`: it
+        reads with `reading()`, writes with `writing()`, and adds to the outbox as usual. A
+        domain error it raises is answered as any other."""
+        self.afterwards.append(work)
+
+    def reading(self) -> AbstractAsyncContextManager[AsyncSession]:
+        """A session of its own in a read-only transaction (for `after_commit` work)."""
+        return db.reading(self.services.sessions)
+
+    @asynccontextmanager
+    async def writing(self) -> AsyncIterator[AsyncSession]:
+        """A short transaction of its own (for `after_commit` work), committed at the end or
+        rolled back by an error. Within it `self.session` and `self.state` are its own (the
+        user's state loaded again), so the usual helpers (`finish`, `audit`) work."""
+        async with db.writing(self.services.sessions) as session:
+            committed = self.session, self.state
+            self.session = session
+            self.state = await lock_state(session, self.user_id, self.clock.now())
+            try:
+                yield session
+            finally:
+                self.session, self.state = committed
 
     def audit(self, action: str, target_type: str, target_id: int, **after: object) -> None:
         """Record, in this update's transaction, an action of the user's that changes nothing

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -68,3 +70,31 @@ def upsert(session: AsyncSession, table: type[Any]) -> postgresql.Insert | sqlit
     if dialect(session) == "postgresql":
         return postgresql.insert(table)
     return sqlite.insert(table)
+
+
+@asynccontextmanager
+async def reading(sessions: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
+    """A session in a read-only transaction, for a long read (an export) that must hold no
+    write lock meanwhile. On PostgreSQL a READ ONLY transaction at REPEATABLE READ: one snapshot
+    for all its queries, and any write refused. On SQLite, where plain reads take no lock in WAL
+    mode and a write would take the database's one write lock until the end, the connection is
+    `query_only` meanwhile, so a write fails instead."""
+    async with sessions() as session, session.begin():
+        if dialect(session) == "postgresql":
+            await session.execute(
+                text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            )
+            yield session
+            return
+        await session.execute(text("PRAGMA query_only = ON"))
+        try:
+            yield session
+        finally:
+            await session.execute(text("PRAGMA query_only = OFF"))
+
+
+@asynccontextmanager
+async def writing(sessions: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
+    """A session in a short transaction of its own, committed at the end."""
+    async with sessions() as session, session.begin():
+        yield session

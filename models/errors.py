@@ -20,6 +20,14 @@ class VolbotError(Exception):
         self.params = params
         super().__init__(self.code, params)
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Rebuilt from code and params (a worker process hands its errors back pickled).
+        return (_rebuild, (type(self), self.code, self.params))
+
+
+def _rebuild(kind: type[VolbotError], code: str, params: dict[str, Any]) -> VolbotError:
+    return kind(code, **params)
+
 
 class InvalidInput(VolbotError):
     code = "invalid_input"

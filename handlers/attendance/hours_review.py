@@ -9,8 +9,6 @@ Volunteers marked as no-shows by the scheduler are told here how to have it corr
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Awaitable
 from datetime import datetime
 from functools import partial
@@ -31,6 +29,7 @@ from handlers.events import SendDocument
 from handlers.notify import Notifier, notifier
 from handlers.publishing import managed
 from handlers.router import Router
+from models import spreadsheet
 from models.activities.tables import (
     Activity,
     ServiceRecord,
@@ -45,6 +44,7 @@ from models.attendance.hours_review import Line
 from models.errors import Conflict
 from models.publishing import publication
 from models.registration.tables import Volunteer
+from models.spreadsheet import Cell, FileFormat
 
 router = Router()
 
@@ -302,22 +302,23 @@ async def insured_roster(ctx: Context, export: ExportInsuredRoster) -> None:
         for line in await hours_review.roster(ctx.session, shift.id)
         if line.signup.status == SignupStatus.CONFIRMED and line.volunteer.is_real_name
     ]
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([ctx.t(f"hours_review.column_{c}") for c in ("name", "id", "phone", "shift")])
     when = formatting.when(ctx.texts, ctx.lang, shift, ctx.deployment.zone)
+    table: list[list[Cell]] = [
+        [ctx.t(f"hours_review.column_{c}") for c in ("name", "id", "phone", "shift")]
+    ]
     for line in rows:
         volunteer = line.volunteer
         number = volunteer.id_number_masked or ""
         if ctx.cipher is not None and volunteer.id_number_encrypted is not None:
             number = ctx.cipher.decrypt(volunteer.id_number_encrypted)
-        writer.writerow([volunteer.full_name, number, volunteer.phone, f"{activity.title} {when}"])
+        table.append([volunteer.full_name, number, volunteer.phone, f"{activity.title} {when}"])
     ctx.audit("roster.export_insured", "shift", shift.id, people=len(rows))
     ctx.outbox.add(
         SendDocument(
             ctx.event.chat_id,
             f"insured-{shift.id}.csv",
-            out.getvalue().encode("utf-8-sig"),  # with a BOM, so spreadsheet programs read UTF-8
+            # The name and the activity's title are typed by people; the rest is checked.
+            spreadsheet.table(FileFormat.CSV, "insured", table, free_text={0, 3}),
             caption=ctx.t("hours_review.insured_caption", count=len(rows), title=activity.title),
         )
     )

@@ -1,19 +1,23 @@
 """/import: a coordinator publishes many activities at once from a CSV or XLSX file.
 
-The whole file is checked before anything is written (models/publishing/import_file.py reads it,
-models/publishing/import_activities.py checks its rows); then every activity is published in this
-update's one transaction, so the volunteers see all of them or, if anything fails, none. A file
-with problems gets the list of them by row number, and the coordinator stays at the step to send
-the corrected file.
+The whole file is checked before anything is written (models/publishing/import_file.py reads it
+off the event loop, in a limited worker process after cheap checks of its shape,
+models/publishing/import_activities.py checks its rows). That is done after the update's
+transaction, holding no database lock (`ctx.after_commit`); then every activity is published in
+one short transaction of its own, so the volunteers see all of them or, if anything fails, none.
+A file with problems gets the list of them by row number, and the coordinator stays at the step
+to send the corrected file.
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
+from functools import partial
 
 from handlers import formatting
 from handlers.activities import links
 from handlers.context import Context
+from handlers.events import UploadedFile
 from handlers.flows import Flow
 from handlers.publishing.activity_plan import sent
 from handlers.router import Router
@@ -22,7 +26,7 @@ from models.publishing import import_activities, import_file, publication
 from models.publishing.import_file import ImportRejected
 from models.registration import volunteers
 from models.teams import roles
-from models.teams.tables import Role
+from models.teams.tables import Role, Team
 
 router = Router()
 GUIDE = "docs/activity-import.md"
@@ -77,35 +81,59 @@ async def ask_file(ctx: Context) -> None:
 async def receive_file(ctx: Context) -> None:
     """A message while the coordinator is to send the file: import it, or say what is wrong."""
     upload = sent(ctx, ctx.event.file, "importing.send_file")
+    if not await _teams(ctx):
+        return
+    import_file.check_file(upload.file_name, upload.size)
+    ctx.after_commit(partial(_import, ctx, upload, ctx.state.version))
+
+
+async def _teams(ctx: Context) -> list[Team]:
+    """The teams the coordinator manages now; none, and the conversation ends."""
     teams = await roles.managed_teams(ctx.session, ctx.user_id, ctx.deployment.admin_ids)
-    if not teams:  # the role was taken away since /import: the conversation ends
+    if not teams:  # the role was taken away since /import
         ctx.finish()
         ctx.say(ctx.t("errors.import_not_coordinator"))
-        return
-    now = ctx.clock.now()
+    return teams
+
+
+async def _import(ctx: Context, upload: UploadedFile, version: int) -> None:
+    """After the update's transaction: fetch and read the file (in a limited worker process,
+    holding no lock meanwhile), then check and publish it in a short transaction of its own,
+    which a problem rolls back whole."""
+    assert ctx.download is not None  # the adapter sets it when it starts
     try:
-        import_file.check_file(upload.file_name, upload.size)
-        assert ctx.download is not None  # the adapter sets it when it starts
-        rows = import_file.read_rows(upload.file_name or "", await ctx.download(upload.file_id))
-        plans = import_activities.plan_import(
-            rows,
-            teams=teams,
-            themes=await volunteers.themes(ctx.session),
-            districts=await volunteers.districts(ctx.session),
-            today=formatting.today(now, ctx.deployment.zone),
-            zone=ctx.deployment.zone,
-            now=now,
-        )
+        content = await ctx.download(upload.file_id)
+        rows = await import_file.read_upload(upload.file_name or "", content)
+        async with ctx.writing():
+            await _publish(ctx, rows, version)
     except InvalidInput as error:
         ctx.say(_reason(ctx, error))
-        return
     except ImportRejected as rejected:
         lines = [
             ctx.t("importing.problem", row=row, reason=_reason(ctx, error))
             for row, error in rejected.problems
         ]
         ctx.say(_listed(ctx, ctx.t("importing.problems", count=len(lines)), lines))
+
+
+async def _publish(ctx: Context, rows: list[dict[str, str]], version: int) -> None:
+    # Published once: a file whose import already ended the conversation (a delivery handled
+    # again), or that the coordinator left meanwhile (/cancel from another process), is not.
+    if ctx.state.version != version or not ctx.in_step(IMPORT, Step.FILE):
         return
+    teams = await _teams(ctx)
+    if not teams:
+        return
+    now = ctx.clock.now()
+    plans = import_activities.plan_import(
+        rows,
+        teams=teams,
+        themes=await volunteers.themes(ctx.session),
+        districts=await volunteers.districts(ctx.session),
+        today=formatting.today(now, ctx.deployment.zone),
+        zone=ctx.deployment.zone,
+        now=now,
+    )
     published = [
         await publication.publish(ctx.session, plan, created_by=ctx.user_id, now=now)
         for plan in plans

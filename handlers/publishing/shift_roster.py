@@ -4,11 +4,7 @@ CSV or XLSX; and a message to everyone on a shift, previewed and confirmed befor
 
 from __future__ import annotations
 
-import csv
-import io
 from enum import StrEnum
-
-from openpyxl import Workbook
 
 from handlers import formatting
 from handlers.callbacks import Button, OnActivity, OnShift
@@ -18,10 +14,12 @@ from handlers.flows import Flow
 from handlers.notify import notifier
 from handlers.publishing import managed
 from handlers.router import Router
+from models import spreadsheet
 from models.activities.tables import Activity, Shift, ShiftStatus
 from models.errors import InvalidInput
 from models.publishing import publication, shift_roster
 from models.publishing.shift_roster import Entry
+from models.spreadsheet import FileFormat
 from models.visible_text import visible
 
 router = Router()
@@ -34,11 +32,6 @@ class Step(StrEnum):
 
 # After the text, the coordinator stays at the step (a new text replaces it) until Send or Don't.
 SHIFT_MESSAGE = Flow("shift_message", Step, starts=(Step.TEXT,), moves={})
-
-
-class RosterFormat(StrEnum):
-    CSV = "csv"
-    XLSX = "xlsx"
 
 
 def _time(ctx: Context, entry: Entry) -> str:
@@ -72,7 +65,7 @@ async def show(ctx: Context, roster: ShowRoster) -> None:
     rows = [
         [
             ctx.button(ctx.t("roster.export", format=f.upper()), ExportRoster(activity.id, f))
-            for f in RosterFormat
+            for f in FileFormat
         ]
     ]
     for shift in shifts:
@@ -96,14 +89,14 @@ async def show(ctx: Context, roster: ShowRoster) -> None:
 class ExportRoster(OnActivity, action="ro.file", lasting=True):
     """The coordinator wants an activity's roster as a spreadsheet."""
 
-    format: RosterFormat
+    format: FileFormat
 
 
 @router.button(ExportRoster)
-async def export(ctx: Context, spreadsheet: ExportRoster) -> None:
+async def export(ctx: Context, choice: ExportRoster) -> None:
     """The coordinator wants the roster as a spreadsheet."""
-    activity = await managed.activity(ctx, spreadsheet.activity_id)
-    kind = spreadsheet.format
+    activity = await managed.activity(ctx, choice.activity_id)
+    kind = choice.format
     shifts = await publication.shifts_of(ctx.session, activity.id)
     entries = await shift_roster.roster(ctx.session, [s.id for s in shifts])
     header = [ctx.t(f"roster.column_{c}") for c in ("shift", "name", "phone", "status", "checked")]
@@ -117,27 +110,12 @@ async def export(ctx: Context, spreadsheet: ExportRoster) -> None:
         ]
         for entry in entries
     ]
-    content = _csv(table) if kind == RosterFormat.CSV else _xlsx(table)
+    # Names are typed by people; shift, phone, status and times are the bot's own.
+    content = spreadsheet.table(kind, "roster", table, free_text={1})
     ctx.audit("roster.export", "activity", activity.id, format=kind, people=len(entries))
     caption = ctx.t("roster.file_caption", title=activity.title, count=len(entries))
     filename = f"roster-{activity.id}.{kind}"
     ctx.outbox.add(SendDocument(ctx.event.chat_id, filename, content, caption=caption))
-
-
-def _csv(table: list[list[str]]) -> bytes:
-    out = io.StringIO()
-    csv.writer(out).writerows(table)
-    return out.getvalue().encode("utf-8-sig")  # with a BOM, so spreadsheet programs read UTF-8
-
-
-def _xlsx(table: list[list[str]]) -> bytes:
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("roster")
-    for row in table:
-        sheet.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
 
 
 class MessageShift(OnShift, action="ro.msg", lasting=True):

@@ -9,7 +9,8 @@ presser's roles at every step and once more before anything is read. Every expor
 
 from __future__ import annotations
 
-import io
+import asyncio
+from datetime import datetime
 from functools import partial
 
 from handlers import formatting
@@ -30,8 +31,8 @@ router = Router()
 # Telegram takes documents of up to 50 MB from a bot
 # (https://core.telegram.org/bots/api#sending-files).
 DOCUMENT_MAX_BYTES = 50 * 1024 * 1024
-# Beyond this many rows the file is made on the server with `volbot export`: the export runs
-# inside the update's transaction, which on SQLite holds the write lock for everyone meanwhile.
+# Beyond this many rows the file is made on the server with `volbot export`: a chat export holds
+# its rows in memory between reading them and writing the file.
 CHAT_ROWS_MAX = 100_000
 TEAMS_PER_PAGE = 8
 ALL_TEAMS = 0
@@ -190,24 +191,39 @@ async def chose_format(ctx: Context, choice: ChooseFormat) -> None:
     if rows > CHAT_ROWS_MAX:
         ctx.edit_pressed(ctx.t("exports.too_many", rows=f"{rows:,}", max=f"{CHAT_ROWS_MAX:,}"))
         return
-    out = io.BytesIO()
-    totals = await exports.export(
-        ctx.session, scope, file_format, out, zone=zone, cipher=ctx.cipher
-    )
-    content = out.getvalue()
+    days = today.isoformat() if first is None or last is None else f"{first}_{last}"
+    filename = f"{what}-{f'team{team_id}' if team else 'all'}-{days}.{file_format}"
+    ctx.after_commit(partial(_send, ctx, scope, file_format, filename, team_name, now))
+
+
+async def _send(
+    ctx: Context,
+    scope: Scope,
+    file_format: FileFormat,
+    filename: str,
+    team_name: str,
+    now: datetime,
+) -> None:
+    """After the choice's transaction: read the rows in a read-only transaction, write the file
+    in a thread (the CPU work of XLSX), then audit it in a short transaction of its own, so
+    that no lock is held while the file is made (on SQLite, every other write would wait)."""
+    zone = ctx.deployment.zone
+    async with ctx.reading() as session:
+        rows, totals = await exports.read(session, scope, zone=zone, cipher=ctx.cipher)
+    content = await asyncio.to_thread(exports.build, file_format, scope.table, rows)
+    del rows
     if len(content) > DOCUMENT_MAX_BYTES:
         ctx.edit_pressed(ctx.t("exports.too_large", mb=DOCUMENT_MAX_BYTES // (1024 * 1024)))
         return
-    exports.record(
-        ctx.session,
-        actor=ctx.user_id,
-        scope=scope,
-        file_format=file_format,
-        totals=totals,
-        at=now,
-    )
-    days = today.isoformat() if first is None or last is None else f"{first}_{last}"
-    filename = f"{what}-{f'team{team_id}' if team else 'all'}-{days}.{file_format}"
+    async with ctx.writing() as session:
+        exports.record(
+            session,
+            actor=ctx.user_id,
+            scope=scope,
+            file_format=file_format,
+            totals=totals,
+            at=now,
+        )
     ctx.edit_pressed(ctx.t("exports.sending", team=team_name))
     caption = _caption(ctx, scope, team_name, totals)
     ctx.outbox.add(SendDocument(ctx.event.chat_id, filename, content, caption=caption))

@@ -2,6 +2,11 @@
 type and size, checked before it downloads, then its rows as text, CSV or XLSX alike, under the
 columns its header row names (in English or Chinese). Every problem with the header row is
 reported at once; `import_activities` then checks the rows and groups them into activities.
+
+An upload is untrusted: `read_upload` first runs the cheap checks of its shape
+(`upload_checks`), then parses it in a worker process with CPU, memory and time limits
+(`models.isolated`), never on the event loop. `read_rows`, the parse itself, is pure and bounded
+by the same limits on rows, columns and cell length.
 """
 
 from __future__ import annotations
@@ -9,13 +14,16 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime, time
 from pathlib import PurePath
 
 import openpyxl
 
+from models import isolated
 from models.errors import InvalidInput
+from models.publishing import upload_checks
+from models.publishing.upload_checks import MAX_CELL_CHARS, MAX_COLUMNS, MAX_SHEET_ROWS
 
 MAX_BYTES = 1024 * 1024
 MAX_ROWS = 500  # below the header; blank rows between filled ones count, trailing ones do not
@@ -23,6 +31,9 @@ FILE_TYPES = (".csv", ".xlsx")
 HEADER_ROW = 1  # rows are numbered as a spreadsheet shows them
 CSV_DELIMITERS = (",", ";", "\t")
 QUOTED_MAX_CHARS = 40  # of a cell's text quoted back in a problem
+# A worker reading a file that passed the checks: a 500-row file takes well under a second and
+# 100 MB; a file still past these is refused as too large or complex.
+PARSE_LIMITS = isolated.Limits(cpu_seconds=5, memory_bytes=1024 * 1024 * 1024, wall_seconds=8)
 
 # Every column by its English header, with the Chinese header accepted instead.
 COLUMNS: dict[str, str] = {
@@ -74,13 +85,26 @@ def check_file(filename: str | None, size: int | None) -> str:
     return suffix
 
 
+async def read_upload(filename: str, content: bytes) -> list[dict[str, str]]:
+    """`read_rows` of an uploaded file, in a limited worker process after the cheap checks
+    (done inside it too, and here first so that most hostile files never start a worker)."""
+    _checked(filename, content)
+    try:
+        return await isolated.run(read_rows, filename, content, limits=PARSE_LIMITS)
+    except isolated.OverLimit:
+        raise InvalidInput(
+            "import_too_complex",
+            seconds=PARSE_LIMITS.cpu_seconds,
+            max_rows=MAX_ROWS,
+        ) from None
+
+
 def read_rows(filename: str, content: bytes) -> list[dict[str, str]]:
     """The rows below the header, each as `{column: text}`; row `i` of the list is spreadsheet
     row `i + 2`, so blank rows between filled ones are kept (as all-blank rows) and trailing
     blank rows dropped. Raises InvalidInput for a file that cannot be read at all, and
     ImportRejected for problems with the header row."""
-    suffix = check_file(filename, len(content))
-    header, body = _read_csv(content) if suffix == ".csv" else _read_xlsx(content)
+    header, body = _checked(filename, content)()
     headers = [_text(cell, None) for cell in header]
     columns = _columns(headers, body)
     return [
@@ -89,16 +113,32 @@ def read_rows(filename: str, content: bytes) -> list[dict[str, str]]:
     ]
 
 
-def _read_csv(content: bytes) -> tuple[Cells, list[Cells]]:
+Read = Callable[[], tuple[Cells, list[Cells]]]
+
+
+def _checked(filename: str, content: bytes) -> Read:
+    """The file's cheap checks (raising InvalidInput); how to read it once they passed."""
+    suffix = check_file(filename, len(content))
+    if suffix == ".xlsx":
+        upload_checks.check_xlsx(content)
+        return lambda: _read_xlsx(content)
+    text = _decoded(content)
+    delimiter = max(CSV_DELIMITERS, key=text.partition("\n")[0].count)
+    upload_checks.check_csv(text, delimiter)
+    return lambda: _read_csv(text, delimiter)
+
+
+def _decoded(content: bytes) -> str:
     try:
-        text = content.decode("utf-8-sig")
+        return content.decode("utf-8-sig")
     except UnicodeDecodeError:
         try:
-            text = content.decode("gb18030")  # what Excel saves as "CSV" on Chinese Windows
+            return content.decode("gb18030")  # what Excel saves as "CSV" on Chinese Windows
         except UnicodeDecodeError:
             raise InvalidInput("import_unreadable") from None
-    first_line = text.partition("\n")[0]
-    delimiter = max(CSV_DELIMITERS, key=first_line.count)
+
+
+def _read_csv(text: str, delimiter: str) -> tuple[Cells, list[Cells]]:
     try:
         return _collect(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     except csv.Error:
@@ -109,11 +149,15 @@ def _read_xlsx(content: bytes) -> tuple[Cells, list[Cells]]:
     """The first sheet's rows, with the values Excel last computed for formulas."""
     try:
         book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except MemoryError:  # past the worker's memory limit: too complex, not damaged
+        raise
     except Exception:  # a damaged or disguised upload can fail anywhere in openpyxl's parsing
         raise InvalidInput("import_unreadable") from None
     try:
-        return _collect(book.worksheets[0].iter_rows(values_only=True))
-    except InvalidInput:
+        # One column past the limit, to tell a too-wide sheet; rows are counted as they come.
+        sheet = book.worksheets[0]
+        return _collect(sheet.iter_rows(max_col=MAX_COLUMNS + 1, values_only=True))
+    except (InvalidInput, MemoryError):
         raise
     except Exception:
         raise InvalidInput("import_unreadable") from None
@@ -123,12 +167,14 @@ def _read_xlsx(content: bytes) -> tuple[Cells, list[Cells]]:
 
 def _collect(rows: Iterable[Cells]) -> tuple[Cells, list[Cells]]:
     """The header row and the rows below it up to the last filled one, refusing a file with
-    filled rows beyond the limit without reading all of it."""
-    iterator = iter(rows)
+    filled rows, rows, columns or cells beyond the limits without reading all of it."""
+    iterator = map(_within_limits, iter(rows))
     header = next(iterator, None)
     body: list[Cells] = []
     blank_run = 0
-    for cells in iterator:
+    for number, cells in enumerate(iterator, start=HEADER_ROW + 1):
+        if number > MAX_SHEET_ROWS:
+            raise upload_checks.too_big()
         if _blank(cells):
             blank_run += 1
             continue
@@ -140,6 +186,15 @@ def _collect(rows: Iterable[Cells]) -> tuple[Cells, list[Cells]]:
     if header is None or (_blank(header) and not body):
         raise InvalidInput("import_empty")
     return header, body
+
+
+def _within_limits(cells: Cells) -> Cells:
+    """A row read, refused if wider than the limit or with a cell too long."""
+    if len(cells) > MAX_COLUMNS and not _blank(cells[MAX_COLUMNS:]):
+        raise upload_checks.too_big()
+    if any(isinstance(cell, str) and len(cell) > MAX_CELL_CHARS for cell in cells):
+        raise InvalidInput("import_cell_too_long", max=MAX_CELL_CHARS)
+    return cells[:MAX_COLUMNS]
 
 
 def _blank(cells: Cells) -> bool:

@@ -15,6 +15,7 @@ the number is decrypted with the deployment's key.
 
 from __future__ import annotations
 
+import io
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -36,6 +37,7 @@ from models.numbers import whole_number
 from models.reference import District, Theme
 from models.registration.tables import Volunteer, VolunteerStatus, volunteer_themes
 from models.reports.export_files import COLUMNS, Cell, FileFormat, Table, _open
+from models.spreadsheet import Sheet
 from models.teams.tables import MemberStatus, Team, TeamMember
 
 CHUNK_ROWS = 1000
@@ -295,6 +297,17 @@ async def _record_rows(
         yield rows
 
 
+def _start(file_format: FileFormat, out: BinaryIO, table: Table) -> Sheet:
+    """The file's sheet, its header written."""
+    sheet = _open(file_format, out, table)
+    sheet.row([column.header for column in COLUMNS[table]])
+    return sheet
+
+
+def _rows(scope: Scope) -> Callable[..., AsyncIterator[list[list[Cell]]]]:
+    return _volunteer_rows if scope.table is Table.VOLUNTEERS else _record_rows
+
+
 async def export(
     session: AsyncSession,
     scope: Scope,
@@ -305,19 +318,40 @@ async def export(
     cipher: IdCipher | None,
     progress: Progress | None = None,
 ) -> Totals:
-    """Write the scope's table to `out` (left open), a chunk at a time; what it holds.
-    `progress` is told the rows written so far after each chunk."""
-    sheet = _open(file_format, out, scope.table)
-    sheet.row([column.header for column in COLUMNS[scope.table]])
+    """Write the scope's table to `out` (left open), a chunk at a time as it is read, in
+    flat memory (`volbot export`, on the server); what it holds. `progress` is told the rows
+    written so far after each chunk."""
+    sheet = _start(file_format, out, scope.table)
     totals = Totals()
-    rows = _volunteer_rows if scope.table is Table.VOLUNTEERS else _record_rows
-    async for chunk in rows(session, scope, zone, _Ids(cipher), totals):
+    async for chunk in _rows(scope)(session, scope, zone, _Ids(cipher), totals):
         for cells in chunk:
             sheet.row(cells)
         if progress is not None:
             progress(totals.rows)
     sheet.close()
     return totals
+
+
+async def read(
+    session: AsyncSession, scope: Scope, *, zone: ZoneInfo, cipher: IdCipher | None
+) -> tuple[list[list[Cell]], Totals]:
+    """The scope's rows, all of them (an export in the chat, of at most a hundred thousand), so
+    that the transaction reading them can end before the file is written (`build`)."""
+    totals = Totals()
+    rows: list[list[Cell]] = []
+    async for chunk in _rows(scope)(session, scope, zone, _Ids(cipher), totals):
+        rows.extend(chunk)
+    return rows, totals
+
+
+def build(file_format: FileFormat, table: Table, rows: list[list[Cell]]) -> bytes:
+    """The file of rows `read` gave: CPU work without the database, for a thread."""
+    out = io.BytesIO()
+    sheet = _start(file_format, out, table)
+    for cells in rows:
+        sheet.row(cells)
+    sheet.close()
+    return out.getvalue()
 
 
 def record(

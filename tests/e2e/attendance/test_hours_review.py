@@ -170,19 +170,48 @@ async def test_the_scheduler_marks_no_shows_and_tells_them(bot: RunningBot) -> N
     assert f"You were marked as not attending Beach clean-up, {SHIFT}" in bob.last().text
 
 
-async def test_the_insured_roster_lists_real_name_volunteers_with_their_id(bot: RunningBot) -> None:
-    coordinator = await world(bot)
+async def insured_roster(
+    bot: RunningBot, coordinator: Person, title: str
+) -> tuple[str, list[list[str]]]:
+    """The coordinator fetches the insured roster of the activity's shift once it starts: the
+    caption and the CSV's rows."""
     await coordinator.send("/manage")
-    await coordinator.press("Beach clean-up")
+    await coordinator.press(title)
     bot.clock.advance(START)
     await coordinator.press("🧾 Attendance and hours")
     await coordinator.press(SHIFT)
     await coordinator.press("📄 Insured roster (CSV)")
     sent = coordinator.last()
     assert sent.document is not None
-    assert "1 volunteer(s) registered with their real name" in (sent.text or "")
     rows = list(csv.reader(io.StringIO(sent.document.content.decode("utf-8-sig"))))
+    return sent.text or "", rows
+
+
+async def test_the_insured_roster_lists_real_name_volunteers_with_their_id(bot: RunningBot) -> None:
+    coordinator = await world(bot)
+    caption, rows = await insured_roster(bot, coordinator, "Beach clean-up")
+    assert "1 volunteer(s) registered with their real name" in caption
     assert rows == [
         ["Name", "ID number", "Phone", "Shift"],
         ["Alice", ALICE_ID, "+8613800001001", f"Beach clean-up {SHIFT}"],
     ]
+
+
+FORMULA_TITLE = '=HYPERLINK("http://example.com","Claim")'
+
+
+async def test_the_insured_roster_keeps_typed_text_from_running_as_a_formula(
+    bot: RunningBot,
+) -> None:
+    """A title a coordinator typed and a name beginning with "-" (names may) reach the file
+    with a leading apostrophe, as in the records export; phone and ID are left as they are."""
+    team = await steps.make_coordinator(bot, COORDINATOR)
+    coordinator = await steps.registered(bot, COORDINATOR, name="Coordinator")
+    activity = await steps.make_activity(
+        bot, team, title=FORMULA_TITLE, shifts=((START, timedelta(hours=3), 4),)
+    )
+    person = await steps.registered(bot, 1001, name="-Alice", id_number=ALICE_ID)
+    await person.send(f"/start act_{activity.link_token}")
+    await person.press(person.last().button_labels()[0])
+    _, rows = await insured_roster(bot, coordinator, FORMULA_TITLE)
+    assert rows[1] == ["'-Alice", ALICE_ID, "+8613800001001", f"'{FORMULA_TITLE} {SHIFT}"]

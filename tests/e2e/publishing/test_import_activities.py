@@ -9,10 +9,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import openpyxl
+import pytest
 from sqlalchemy import select
 
 from bot.local.harness import Person, RunningBot
 from models.activities.tables import Activity
+from models.conversation import ConversationState
+from models.publishing import import_file
 from models.publishing.publication import shifts_of
 from tests.e2e import steps
 
@@ -196,4 +199,26 @@ async def test_cancel_leaves_the_import(bot: RunningBot) -> None:
     reply = await carol.send("/cancel")
     assert "Cancelled." in reply.text
     await carol.upload("activities.csv", EXAMPLE.read_bytes(), "text/csv")
+    assert await published(bot) == []
+
+
+async def test_a_file_read_while_the_conversation_moved_on_publishes_nothing(
+    bot: RunningBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The file is read after the message's transaction; if meanwhile the conversation ended
+    (a /cancel handled by another process), the rows read are not published."""
+    carol, _ = await coordinator(bot)
+    read_upload = import_file.read_upload
+
+    async def cancelled_meanwhile(filename: str, content: bytes) -> list[dict[str, str]]:
+        async with steps.database(bot) as session:
+            state = await session.get(ConversationState, carol.id)
+            assert state is not None
+            state.flow, state.step, state.version = None, None, state.version + 1
+        return await read_upload(filename, content)
+
+    monkeypatch.setattr(import_file, "read_upload", cancelled_meanwhile)
+    reply = await carol.upload("activities.csv", EXAMPLE.read_bytes(), "text/csv")
+
+    assert reply.messages == []
     assert await published(bot) == []

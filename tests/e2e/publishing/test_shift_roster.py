@@ -11,6 +11,7 @@ from datetime import timedelta
 from openpyxl import load_workbook
 
 from bot.local.harness import Person, RunningBot
+from models.registration.validation import normalize_name
 from tests.e2e import steps
 
 COORDINATOR = 9001
@@ -99,3 +100,27 @@ async def test_a_message_can_be_dropped_and_nothing_goes(bot: RunningBot) -> Non
     before = [len(person.messages()) for person in people]
     assert "Nothing was sent." in (await coordinator.press("Don't send")).text
     assert [len(person.messages()) for person in people] == before
+
+
+async def test_a_name_that_a_spreadsheet_would_run_stays_text(bot: RunningBot) -> None:
+    """Names may begin with "-" (as "-Wang"): a spreadsheet would take it for a formula, so the
+    CSV guards it with an apostrophe and the XLSX stores it as text; the phone is unchanged."""
+    assert normalize_name("-Wang") == "-Wang"
+    team = await steps.make_coordinator(bot, COORDINATOR)
+    coordinator = await steps.registered(bot, COORDINATOR, name="Coordinator")
+    activity = await steps.make_activity(bot, team)
+    person = await steps.registered(bot, 1001, name="-Wang")
+    await person.send(f"/start act_{activity.link_token}")
+    await person.press(person.last().button_labels()[0])
+    await open_roster(coordinator)
+
+    sent = (await coordinator.press("📄 Export (CSV)")).last
+    assert sent.document is not None
+    rows = list(csv.reader(io.StringIO(sent.document.content.decode("utf-8-sig"))))
+    assert rows[1][1:3] == ["'-Wang", "+8613800001001"]
+    sent = (await coordinator.press("📄 Export (XLSX)", message_id=_roster_id(coordinator))).last
+    assert sent.document is not None
+    sheet = load_workbook(io.BytesIO(sent.document.content)).active
+    assert sheet is not None
+    name = sheet.cell(row=2, column=2)
+    assert (name.value, name.data_type) == ("-Wang", "s")
