@@ -136,7 +136,7 @@ async def test_a_button_with_non_ascii_characters_is_refused_without_an_error(
     await steps.up_to_summary(person)
     summary = person.last()
     assert bot.adapter is not None
-    errors = bot.adapter.metrics.update_errors.value()
+    errors = bot.adapter.metrics.registry.get_sample_value("volbot_update_errors_total")
     with caplog.at_level(logging.INFO):
         await assert_refused_and_unchanged(
             bot,
@@ -145,7 +145,7 @@ async def test_a_button_with_non_ascii_characters_is_refused_without_an_error(
             "isn't valid",
         )
     assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
-    assert bot.adapter.metrics.update_errors.value() == errors
+    assert bot.adapter.metrics.registry.get_sample_value("volbot_update_errors_total") == errors
 
 
 async def test_an_id_number_registered_by_someone_else_is_refused(bot: RunningBot) -> None:

@@ -133,7 +133,7 @@ async def test_hours_that_are_no_finite_number_are_asked_again(
     await coordinator.press("1. Alice")
     await coordinator.press("✏️ Change hours")
     assert bot.adapter is not None
-    errors = bot.adapter.metrics.update_errors.value()
+    errors = bot.adapter.metrics.registry.get_sample_value("volbot_update_errors_total")
 
     for typed in ("inf", "nan", "1e309", "-Infinity", "٣", "9" * 5000):
         reply = await coordinator.send(typed)
@@ -143,7 +143,7 @@ async def test_hours_that_are_no_finite_number_are_asked_again(
     )  # full-width, as typed in Chinese
 
     assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
-    assert bot.adapter.metrics.update_errors.value() == errors
+    assert bot.adapter.metrics.registry.get_sample_value("volbot_update_errors_total") == errors
 
 
 async def test_the_scheduler_marks_no_shows_and_tells_them(bot: RunningBot) -> None:
