@@ -28,6 +28,9 @@ class Contact:
 class Location:
     latitude: float
     longitude: float
+    # Shared as a live location (Telegram's `live_period`): the phone's own position as it
+    # moves, not a point anyone may pick on the map as a static pin can be.
+    live: bool = False
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,7 @@ class Incoming:
     # The largest size of a photo the user sent (Telegram's file id, reusable to send it on).
     photo_id: str | None = None
     caption: str | None = None  # the text sent with a photo or a file
+    forwarded: bool = False  # forwarded from another chat (Telegram's `forward_origin`)
     # my_chat_member: True when the user blocked the bot (private) or the bot was removed from
     # the group or channel; False when it was unblocked or added.
     blocked: bool | None = None

@@ -39,7 +39,7 @@ from models.activities.tables import (
     Signup,
     SignupStatus,
 )
-from models.attendance import hours, hours_review
+from models.attendance import checkin, hours, hours_review
 from models.attendance.hours import hours_text
 from models.attendance.hours_review import Line
 from models.errors import Conflict
@@ -132,6 +132,15 @@ def _confirmable(record: ServiceRecord | None) -> bool:
 
 
 def _state(ctx: Context, line: Line) -> str:
+    """Where the person stands, and how they checked in if they did."""
+    state = _presence(ctx, line)
+    method = line.record.checkin_method if line.record is not None else None
+    if method is None or line.signup.status == SignupStatus.NO_SHOW:
+        return state
+    return ctx.t("hours_review.with_method", state=state, method=ctx.t(f"checkin_method.{method}"))
+
+
+def _presence(ctx: Context, line: Line) -> str:
     record, zone = line.record, ctx.deployment.zone
     if line.signup.status == SignupStatus.NO_SHOW:
         return ctx.t("hours_review.no_show")
@@ -152,6 +161,8 @@ def _state(ctx: Context, line: Line) -> str:
         span += ctx.t("hours_review.plus_honour", honour=hours_text(record.honour_minutes))
     if record.confirmed_at is not None:
         return ctx.t("hours_review.confirmed", span=span)
+    if record.flagged and record.checkin_method in checkin.UNVERIFIED:
+        return ctx.t("hours_review.flagged_pin", span=span)
     if record.flagged:
         return ctx.t("hours_review.flagged", span=span)
     return ctx.t("hours_review.to_confirm", span=span)

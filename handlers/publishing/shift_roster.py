@@ -53,6 +53,13 @@ def _time(ctx: Context, entry: Entry) -> str:
     return f"{start}–{end}"
 
 
+def _checked(ctx: Context, entry: Entry) -> str:
+    """The check-in times and how the person checked in (a pin on the map is worth a look)."""
+    if entry.checkin_method is None:
+        return _time(ctx, entry)
+    return f"{_time(ctx, entry)} {ctx.t(f'checkin_method.{entry.checkin_method}')}"
+
+
 class ShowRoster(OnActivity, action="mg.roster", lasting=True):
     """The coordinator wants to see who is coming to an activity."""
 
@@ -82,7 +89,7 @@ async def show(ctx: Context, roster: ShowRoster) -> None:
                 f"roster.{entry.signup.status}",
                 name=entry.volunteer.full_name or "—",
                 phone=entry.volunteer.phone or "",
-                checked=_time(ctx, entry),
+                checked=_checked(ctx, entry),
             )
             for entry in entries
             if entry.shift.id == shift.id
