@@ -19,14 +19,14 @@ from typing import Protocol
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers import formatting
+from handlers import formatting, paging
 
 # The module, not its names: a person's card here makes change_hours's buttons and change_hours
 # shows the card again, so each imports the other's module and either may be imported first.
 from handlers.attendance import change_hours
 from handlers.attendance.hours import congratulate_if_promoted
 from handlers.callbacks import OnActivity, OnShift, OnSignup
-from handlers.context import Context, in_rows, keyboard
+from handlers.context import Context, keyboard
 from handlers.events import SendDocument
 from handlers.notify import Notifier, notifier
 from handlers.publishing import managed
@@ -91,35 +91,53 @@ async def show_roster(ctx: Context, roster: ShowAttendance) -> None:
     await _roster(ctx, shift, activity)
 
 
-async def _roster(ctx: Context, shift: Shift, activity: Activity) -> None:
+class TurnAttendancePage(OnShift, action="hr.page", lasting=True):
+    """A coordinator turns a page of a long attendance roster."""
+
+    page: int
+
+
+@router.button(TurnAttendancePage)
+async def turn_page(ctx: Context, turn: TurnAttendancePage) -> None:
+    """The coordinator turned a page of the shift's attendance."""
+    shift, activity = await managed.shift(ctx, turn.shift_id)
+    await _roster(ctx, shift, activity, turn.page, edit=True)
+
+
+async def _roster(
+    ctx: Context, shift: Shift, activity: Activity, page: int = 0, *, edit: bool = False
+) -> None:
+    """A page of the shift's attendance: a line and a button per person."""
     lines = await hours_review.roster(ctx.session, shift.id)
     when = formatting.when(ctx.texts, ctx.lang, shift, ctx.deployment.zone)
-    text = [ctx.t("hours_review.header", title=activity.title, when=when)]
+    header = ctx.t("hours_review.header", title=activity.title, when=when)
     if not lines:
-        text.append(ctx.t("hours_review.empty"))
-    for number, line in enumerate(lines, 1):
-        text.append(
+        header += "\n" + ctx.t("hours_review.empty")
+    entries = [
+        paging.Entry(
             ctx.t(
                 "hours_review.line",
                 number=number,
                 name=line.volunteer.full_name or "—",
                 no_shows=line.volunteer.no_show_count,
                 state=_state(ctx, line),
-            )
+            ),
+            ctx.button(
+                f"{number}. {line.volunteer.full_name or '—'}"[:40], ShowAttendee(line.signup.id)
+            ),
         )
-    b = ctx.button
-    people = [
-        b(f"{n}. {line.volunteer.full_name or '—'}"[:40], ShowAttendee(line.signup.id))
-        for n, line in enumerate(lines, 1)
+        for number, line in enumerate(lines, 1)
     ]
+    b = ctx.button
     to_confirm = sum(1 for line in lines if _confirmable(line.record))
-    rows = [*in_rows(people, 2)]
+    rows = []
     if to_confirm:
         rows.append(
             [b(ctx.t("hours_review.confirm_all", count=to_confirm), ConfirmAllHours(shift.id))]
         )
     rows.append([b(ctx.t("hours_review.insured"), ExportInsuredRoster(shift.id))])
-    ctx.say("\n".join(text), keyboard(*rows))
+    turn = partial(TurnAttendancePage, shift.id)
+    paging.show(ctx, header, entries, page, turn, edit=edit, per_row=2, after=rows)
 
 
 def _confirmable(record: ServiceRecord | None) -> bool:

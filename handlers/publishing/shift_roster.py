@@ -7,10 +7,11 @@ from __future__ import annotations
 import csv
 import io
 from enum import StrEnum
+from functools import partial
 
 from openpyxl import Workbook
 
-from handlers import formatting
+from handlers import formatting, paging
 from handlers.callbacks import Button, OnActivity, OnShift
 from handlers.context import Context, keyboard
 from handlers.events import SendDocument
@@ -67,23 +68,36 @@ class ShowRoster(OnActivity, action="mg.roster", lasting=True):
 @router.button(ShowRoster)
 async def show(ctx: Context, roster: ShowRoster) -> None:
     """The coordinator wants to see who is coming."""
-    activity = await managed.activity(ctx, roster.activity_id)
+    await _show(ctx, roster.activity_id, 0, edit=False)
+
+
+class TurnRosterPage(OnActivity, action="ro.page", lasting=True):
+    """The coordinator turns a page of a long roster."""
+
+    page: int
+
+
+@router.button(TurnRosterPage)
+async def turn_page(ctx: Context, turn: TurnRosterPage) -> None:
+    """The coordinator turned a page of the roster."""
+    await _show(ctx, turn.activity_id, turn.page, edit=True)
+
+
+async def _show(ctx: Context, activity_id: int, page: int, *, edit: bool) -> None:
+    """A page of the roster: per shift, its people; its Message button with the shift."""
+    activity = await managed.activity(ctx, activity_id)
     shifts = [
         s
         for s in await publication.shifts_of(ctx.session, activity.id)
         if s.status != ShiftStatus.CANCELLED
     ]
     entries = await shift_roster.roster(ctx.session, [s.id for s in shifts])
-    lines = [ctx.t("manage.roster_header", title=activity.title)]
-    rows = [
-        [
-            ctx.button(ctx.t("roster.export", format=f.upper()), ExportRoster(activity.id, f))
-            for f in RosterFormat
-        ]
-    ]
+    lines: list[paging.Entry] = []
     for shift in shifts:
         when = formatting.when(ctx.texts, ctx.lang, shift, ctx.deployment.zone)
-        lines += ["", ctx.t("manage.roster_shift", when=when, capacity=shift.capacity)]
+        write = ctx.button(ctx.t("roster.message", when=when), MessageShift(shift.id))
+        heading = ctx.t("manage.roster_shift", when=when, capacity=shift.capacity)
+        lines.append(paging.Entry(f"\n{heading}", write))
         people = [
             ctx.t(
                 f"roster.{entry.signup.status}",
@@ -94,9 +108,14 @@ async def show(ctx: Context, roster: ShowRoster) -> None:
             for entry in entries
             if entry.shift.id == shift.id
         ]
-        lines += people or [ctx.t("manage.roster_empty")]
-        rows.append([ctx.button(ctx.t("roster.message", when=when), MessageShift(shift.id))])
-    ctx.say("\n".join(lines), keyboard(*rows))
+        lines += [paging.Entry(line) for line in people or [ctx.t("manage.roster_empty")]]
+    exports = [
+        ctx.button(ctx.t("roster.export", format=f.upper()), ExportRoster(activity.id, f))
+        for f in RosterFormat
+    ]
+    header = ctx.t("manage.roster_header", title=activity.title)
+    turn = partial(TurnRosterPage, activity.id)
+    paging.show(ctx, header, lines, page, turn, edit=edit, after=[exports])
 
 
 class ExportRoster(OnActivity, action="ro.file", lasting=True):

@@ -1,0 +1,82 @@
+"""Lists longer than one message (a shift's roster, a team's members…) shown a page at a time,
+each page within Telegram's limits, turned in place with ◀ ▶.
+
+A list is a header and entries, each a line with perhaps its own button (a person to open, a
+shift to write to); pages are cut at entry boundaries so that the text (header, lines and the
+page number) stays under `TEXT_MAX` and the entries' buttons under `ENTRY_BUTTONS_PER_PAGE`.
+The page buttons are the list's own kind of button carrying the page (`turn`), whose handler
+builds the list afresh and shows the page asked for, so a list that changed meanwhile is shown
+as it is now (a page past the end shows the last).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from handlers.callbacks import Button
+from handlers.context import Context, in_rows, keyboard
+from handlers.events import TEXT_MAX, InlineButton
+
+# Telegram refuses an inline keyboard of more than 100 buttons (REPLY_MARKUP_TOO_LONG); a page's
+# entries take at most this many, leaving room for the page and the list's own buttons.
+ENTRY_BUTTONS_PER_PAGE = 40
+PAGE_NUMBER_ROOM = 40  # room kept for the line with the page number
+ELLIPSIS = "…"
+
+
+@dataclass(frozen=True)
+class Entry:
+    line: str
+    button: InlineButton | None = None
+
+
+def paginate(entries: Sequence[Entry], room: int) -> list[list[Entry]]:
+    """The entries cut into pages of at most `room` characters of lines (with their line
+    breaks) and `ENTRY_BUTTONS_PER_PAGE` buttons; a line longer than a page is shortened."""
+    pages: list[list[Entry]] = []
+    page: list[Entry] = []
+    used = buttons = 0
+    for entry in entries:
+        line = entry.line if len(entry.line) < room else entry.line[: room - 2] + ELLIPSIS
+        full = used + len(line) + 1 > room or (
+            entry.button is not None and buttons == ENTRY_BUTTONS_PER_PAGE
+        )
+        if page and full:
+            pages.append(page)
+            page, used, buttons = [], 0, 0
+        page.append(Entry(line, entry.button))
+        used += len(line) + 1
+        buttons += entry.button is not None
+    pages.append(page)
+    return pages
+
+
+def show(
+    ctx: Context,
+    header: str,
+    entries: Sequence[Entry],
+    page: int,
+    turn: Callable[[int], Button],
+    *,
+    edit: bool,
+    per_row: int = 1,
+    after: Sequence[list[InlineButton]] = (),
+) -> None:
+    """Show page `page` of the list (the last if there are fewer): the header, the page's
+    lines, which page of how many, the page's entry buttons (`per_row` to a row), ◀ ▶ made
+    by `turn(page)`, and the list's own rows of buttons (`after`). `edit` replaces the
+    message whose button was pressed."""
+    pages = paginate(entries, TEXT_MAX - len(header) - 1 - PAGE_NUMBER_ROOM)
+    number = min(max(page, 0), len(pages) - 1)
+    lines = [header, *(entry.line for entry in pages[number])]
+    turns: list[InlineButton] = []
+    if len(pages) > 1:
+        lines.append(ctx.t("paging.page", page=number + 1, pages=len(pages)))
+        if number > 0:
+            turns.append(ctx.button(ctx.t("paging.previous"), turn(number - 1)))
+        if number < len(pages) - 1:
+            turns.append(ctx.button(ctx.t("paging.next"), turn(number + 1)))
+    buttons = [entry.button for entry in pages[number] if entry.button is not None]
+    markup = keyboard(*in_rows(buttons, per_row), turns, *after)
+    ctx.reply("\n".join(lines), markup, edit=edit)
