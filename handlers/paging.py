@@ -1,9 +1,10 @@
 """Lists longer than one message (a shift's roster, a team's members…) shown a page at a time,
 each page within Telegram's limits, turned in place with ◀ ▶.
 
-A list is a header and entries, each a line with perhaps its own button (a person to open, a
-shift to write to); pages are cut at entry boundaries so that the text (header, lines and the
-page number) stays under `TEXT_MAX` and the entries' buttons under `ENTRY_BUTTONS_PER_PAGE`.
+A list is a header and entries, each a line with perhaps its own buttons (a person to open, a
+shift to write to, a place to cancel); pages are cut at entry boundaries so that the text
+(header, lines and the page number) stays under `TEXT_MAX` and the entries' buttons under
+`ENTRY_BUTTONS_PER_PAGE`.
 The page buttons are the list's own kind of button carrying the page (`turn`), whose handler
 builds the list afresh and shows the page asked for, so a list that changed meanwhile is shown
 as it is now (a page past the end shows the last).
@@ -28,7 +29,7 @@ ELLIPSIS = "…"
 @dataclass(frozen=True)
 class Entry:
     line: str
-    button: InlineButton | None = None
+    buttons: tuple[InlineButton, ...] = ()
 
 
 def paginate(entries: Sequence[Entry], room: int) -> list[list[Entry]]:
@@ -39,15 +40,13 @@ def paginate(entries: Sequence[Entry], room: int) -> list[list[Entry]]:
     used = buttons = 0
     for entry in entries:
         line = entry.line if len(entry.line) < room else entry.line[: room - 2] + ELLIPSIS
-        full = used + len(line) + 1 > room or (
-            entry.button is not None and buttons == ENTRY_BUTTONS_PER_PAGE
-        )
+        full = used + len(line) + 1 > room or buttons + len(entry.buttons) > ENTRY_BUTTONS_PER_PAGE
         if page and full:
             pages.append(page)
             page, used, buttons = [], 0, 0
-        page.append(Entry(line, entry.button))
+        page.append(Entry(line, entry.buttons))
         used += len(line) + 1
-        buttons += entry.button is not None
+        buttons += len(entry.buttons)
     pages.append(page)
     return pages
 
@@ -60,13 +59,13 @@ def show(
     turn: Callable[[int], Button],
     *,
     edit: bool,
-    per_row: int = 1,
+    per_row: int | None = None,
     after: Sequence[list[InlineButton]] = (),
 ) -> None:
     """Show page `page` of the list (the last if there are fewer): the header, the page's
-    lines, which page of how many, the page's entry buttons (`per_row` to a row), ◀ ▶ made
-    by `turn(page)`, and the list's own rows of buttons (`after`). `edit` replaces the
-    message whose button was pressed."""
+    lines, which page of how many, the page's entry buttons (a row for each entry's, or
+    `per_row` to a row), ◀ ▶ made by `turn(page)`, and the list's own rows of buttons
+    (`after`). `edit` replaces the message whose button was pressed."""
     pages = paginate(entries, TEXT_MAX - len(header) - 1 - PAGE_NUMBER_ROOM)
     number = min(max(page, 0), len(pages) - 1)
     lines = [header, *(entry.line for entry in pages[number])]
@@ -77,6 +76,10 @@ def show(
             turns.append(ctx.button(ctx.t("paging.previous"), turn(number - 1)))
         if number < len(pages) - 1:
             turns.append(ctx.button(ctx.t("paging.next"), turn(number + 1)))
-    buttons = [entry.button for entry in pages[number] if entry.button is not None]
-    markup = keyboard(*in_rows(buttons, per_row), turns, *after)
+    shown = pages[number]
+    if per_row is None:
+        rows = [list(entry.buttons) for entry in shown]
+    else:
+        rows = in_rows([button for entry in shown for button in entry.buttons], per_row)
+    markup = keyboard(*rows, turns, *after)
     ctx.reply("\n".join(lines), markup, edit=edit)

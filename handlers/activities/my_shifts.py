@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from handlers import formatting
+from handlers import formatting, paging
 from handlers.activities import calendar_file, links, offers
 from handlers.callbacks import Button, OnSignup
 from handlers.context import Context, keyboard
@@ -42,22 +42,29 @@ async def show_mine(ctx: Context) -> None:
     await _show(ctx, edit=False)
 
 
-async def _show(ctx: Context, *, edit: bool) -> None:
+class TurnMyShiftsPage(Button, action="my.page", lasting=True):
+    """The volunteer turns a page of a long list of their shifts."""
+
+    page: int
+
+
+@router.button(TurnMyShiftsPage)
+async def turn_page(ctx: Context, turn: TurnMyShiftsPage) -> None:
+    """The volunteer turned a page of their shifts."""
+    await _show(ctx, turn.page, edit=True)
+
+
+async def _show(ctx: Context, page: int = 0, *, edit: bool) -> None:
     if ctx.volunteer is None:
         ctx.say(ctx.t("general.not_registered"))
         return
     items = await upcoming(ctx, ctx.volunteer)
     if not items:
-        text, markup = ctx.t("my.none"), None
-    else:
-        lines = [ctx.t("my.header")]
-        rows: list[list[InlineButton]] = []
-        for item in items:
-            lines.append(await _line(ctx, *item))
-            rows.append(_buttons(ctx, *item))
-        rows.append([ctx.button(ctx.t("my.calendar_all"), GetCalendar())])
-        text, markup = "\n".join(lines), keyboard(*rows)
-    ctx.reply(text, markup, edit=edit)
+        ctx.reply(ctx.t("my.none"), None, edit=edit)
+        return
+    entries = [paging.Entry(await _line(ctx, *item), tuple(_buttons(ctx, *item))) for item in items]
+    every = [ctx.button(ctx.t("my.calendar_all"), GetCalendar())]
+    paging.show(ctx, ctx.t("my.header"), entries, page, TurnMyShiftsPage, edit=edit, after=[every])
 
 
 async def _line(ctx: Context, mine: Signup, shift: Shift, activity: Activity) -> str:

@@ -122,8 +122,11 @@ async def _roster(
                 no_shows=line.volunteer.no_show_count,
                 state=_state(ctx, line),
             ),
-            ctx.button(
-                f"{number}. {line.volunteer.full_name or '—'}"[:40], ShowAttendee(line.signup.id)
+            (
+                ctx.button(
+                    f"{number}. {line.volunteer.full_name or '—'}"[:40],
+                    ShowAttendee(line.signup.id),
+                ),
             ),
         )
         for number, line in enumerate(lines, 1)

@@ -97,7 +97,7 @@ async def _show(ctx: Context, activity_id: int, page: int, *, edit: bool) -> Non
         when = formatting.when(ctx.texts, ctx.lang, shift, ctx.deployment.zone)
         write = ctx.button(ctx.t("roster.message", when=when), MessageShift(shift.id))
         heading = ctx.t("manage.roster_shift", when=when, capacity=shift.capacity)
-        lines.append(paging.Entry(f"\n{heading}", write))
+        lines.append(paging.Entry(f"\n{heading}", (write,)))
         people = [
             ctx.t(
                 f"roster.{entry.signup.status}",

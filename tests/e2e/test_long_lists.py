@@ -14,6 +14,8 @@ from handlers.events import TEXT_MAX
 from models.activities import signup
 from models.activities.signup import SignupPolicy
 from models.activities.tables import Shift
+from models.publishing import publication
+from models.registration import volunteers
 from models.teams import membership
 from models.teams.tables import Team
 from sandbox.records import SentMessage
@@ -110,3 +112,32 @@ async def test_a_team_of_300_members_comes_a_page_at_a_time(bot: RunningBot) -> 
     members = await coordinator.press(f"👥 Members ({PEOPLE})")
     everyone_on(await every_page(coordinator, members))
     within_limits(coordinator)
+
+
+async def test_sixty_shifts_of_mine_come_a_page_at_a_time(bot: RunningBot) -> None:
+    team_id = await steps.make_coordinator(bot, COORDINATOR)
+    day, hours = timedelta(days=1), timedelta(hours=2)
+    activities = [  # an activity has at most 20 shifts
+        await steps.make_activity(
+            bot,
+            team_id,
+            title=f"Clean-up {a}",
+            shifts=tuple((day * (n + 1) + hours * a, hours, 5) for n in range(20)),
+        )
+        for a in range(3)
+    ]
+    volunteer = await steps.registered(bot, 1001)
+    async with steps.database(bot) as session:
+        me = await volunteers.find_volunteer(session, volunteer.id)
+        assert me is not None
+        for activity in activities:
+            for shift in await publication.shifts_of(session, activity.id):
+                await signup.sign_up(
+                    session, me, shift.id, now=bot.clock.now(), policy=SignupPolicy()
+                )
+    pages = await every_page(volunteer, await volunteer.send("/my"))
+    assert len(pages) > 1
+    cancels = [label for page in pages for label in page.button_labels() if "Cancel" in label]
+    assert len(cancels) == 60
+    assert "📅 All my shifts (.ics)" in pages[-1].button_labels()
+    within_limits(volunteer)

@@ -18,7 +18,7 @@ BUTTON = InlineButton("open", callback_data="x")
 
 
 def test_pages_are_cut_between_entries_within_the_room_and_the_buttons() -> None:
-    entries = [paging.Entry(f"line {i:03}", BUTTON) for i in range(300)]
+    entries = [paging.Entry(f"line {i:03}", (BUTTON,)) for i in range(300)]
     pages = paging.paginate(entries, room=100)
     assert [e.line for page in pages for e in page] == [e.line for e in entries]
     assert all(sum(len(e.line) + 1 for e in page) <= 100 for page in pages)
