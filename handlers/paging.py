@@ -40,12 +40,13 @@ def paginate(entries: Sequence[Entry], room: int) -> list[list[Entry]]:
     used = buttons = 0
     for entry in entries:
         line = entry.line if len(entry.line) < room else entry.line[: room - 2] + ELLIPSIS
-        full = used + len(line) + 1 > room or buttons + len(entry.buttons) > ENTRY_BUTTONS_PER_PAGE
+        cost = len(line) + 1 if line else 0  # an entry may be its buttons alone
+        full = used + cost > room or buttons + len(entry.buttons) > ENTRY_BUTTONS_PER_PAGE
         if page and full:
             pages.append(page)
             page, used, buttons = [], 0, 0
         page.append(Entry(line, entry.buttons))
-        used += len(line) + 1
+        used += cost
         buttons += len(entry.buttons)
     pages.append(page)
     return pages
@@ -68,7 +69,7 @@ def show(
     (`after`). `edit` replaces the message whose button was pressed."""
     pages = paginate(entries, TEXT_MAX - len(header) - 1 - PAGE_NUMBER_ROOM)
     number = min(max(page, 0), len(pages) - 1)
-    lines = [header, *(entry.line for entry in pages[number])]
+    lines = [header, *(entry.line for entry in pages[number] if entry.line)]
     turns: list[InlineButton] = []
     if len(pages) > 1:
         lines.append(ctx.t("paging.page", page=number + 1, pages=len(pages)))

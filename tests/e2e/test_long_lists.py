@@ -141,3 +141,14 @@ async def test_sixty_shifts_of_mine_come_a_page_at_a_time(bot: RunningBot) -> No
     assert len(cancels) == 60
     assert "📅 All my shifts (.ics)" in pages[-1].button_labels()
     within_limits(volunteer)
+
+
+async def test_a_coordinator_reaches_every_one_of_many_activities(bot: RunningBot) -> None:
+    team_id = await steps.make_coordinator(bot, COORDINATOR)
+    coordinator = await steps.registered(bot, COORDINATOR, name="Coordinator")
+    for n in range(45):
+        await steps.make_activity(bot, team_id, title=f"Activity {n}")
+    pages = await every_page(coordinator, await coordinator.send("/manage"))
+    titles = {label for page in pages for label in page.button_labels()}
+    assert {f"Activity {n}" for n in range(45)} <= titles
+    within_limits(coordinator)
