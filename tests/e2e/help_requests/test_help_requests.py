@@ -61,13 +61,18 @@ async def world(bot: RunningBot) -> tuple[Person, Person]:
     return bot.person(RESIDENT, "Resident"), coordinator
 
 
-async def ask_for_help(resident: Person) -> Reply:
+async def up_to_summary(resident: Person) -> Reply:
+    """/ask_help answered up to the summary, before Send."""
     await resident.send("/ask_help")
     await resident.press(ELDERLY)
     await resident.send("My mother needs her shopping carried upstairs.")
     await resident.press("Haicang")
     await resident.send("Saturday mornings")
-    await resident.send("138 0000 1111, Aunt Chen")
+    return await resident.send("138 0000 1111, Aunt Chen")
+
+
+async def ask_for_help(resident: Person) -> Reply:
+    await up_to_summary(resident)
     return await resident.press("📨 Send")
 
 
