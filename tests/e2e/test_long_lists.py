@@ -20,6 +20,7 @@ from models.teams import membership
 from models.teams.tables import Team
 from sandbox.records import SentMessage
 from tests.e2e import steps
+from tests.e2e.help_requests.test_help_requests import a_help_request, in_district
 
 COORDINATOR = 9001
 PEOPLE = 300
@@ -151,4 +152,17 @@ async def test_a_coordinator_reaches_every_one_of_many_activities(bot: RunningBo
     pages = await every_page(coordinator, await coordinator.send("/manage"))
     titles = {label for page in pages for label in page.button_labels()}
     assert {f"Activity {n}" for n in range(45)} <= titles
+    within_limits(coordinator)
+
+
+async def test_a_coordinator_reaches_every_one_of_many_help_requests(bot: RunningBot) -> None:
+    await steps.make_coordinator(bot, COORDINATOR)
+    await in_district(bot, "haicang", team="Haicang Team")
+    coordinator = await steps.registered(bot, COORDINATOR, name="Coordinator")
+    for n in range(45):  # from 45 residents: one may have only 3 open
+        await a_help_request(bot, requester=3001 + n)
+    await coordinator.send("/help_requests")
+    pages = await every_page(coordinator, await coordinator.press("🆕 Open (45)"))
+    numbers = {label.split()[0] for page in pages for label in page.button_labels()}
+    assert {f"#{n}" for n in range(1, 46)} <= numbers
     within_limits(coordinator)

@@ -28,7 +28,7 @@ RESIDENTS = count(3101)  # each asks once (a resident may have only 3 requests o
 
 OTHER_COORDINATOR = 9005
 # Buttons that list the presser's own things (shown to any coordinator, filtered to theirs).
-OWN_LISTS = ("hq.list",)
+OWN_LISTS = ("hq.list", "hq.page")
 COMMANDS = [
     "/new_activity",
     "/import",
@@ -77,6 +77,7 @@ BUTTONS = [
     ("ro.file", "activity+csv"),
     ("ro.msg", "shift"),
     ("hq.list", "help_request"),
+    ("hq.page", "help_filter+page"),
     ("hq.show", "help_request"),
     ("hq.accept", "help_request"),
     ("hq.decline", "help_request"),
@@ -182,6 +183,8 @@ async def button_args(
             return (shift_id, 1)
         case "team+page":
             return (activity.team_id, 1)
+        case "help_filter+page":
+            return ("open", 1)
         case "activity+csv":
             return (activity.id, "csv")
         case "team+volunteer":
