@@ -6,8 +6,12 @@ a handler returns.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
+
+# A message's text is 1-4096 characters after entities parsing (we send plain text, so as
+# written): https://core.telegram.org/bots/api#sendmessage
+TEXT_MAX = 4096
 
 
 @dataclass(frozen=True)
@@ -28,6 +32,9 @@ class Contact:
 class Location:
     latitude: float
     longitude: float
+    # Shared as a live location (Telegram's `live_period`): the phone's own position as it
+    # moves, not a point anyone may pick on the map as a static pin can be.
+    live: bool = False
 
 
 @dataclass(frozen=True)
@@ -61,6 +68,7 @@ class Incoming:
     # The largest size of a photo the user sent (Telegram's file id, reusable to send it on).
     photo_id: str | None = None
     caption: str | None = None  # the text sent with a photo or a file
+    forwarded: bool = False  # forwarded from another chat (Telegram's `forward_origin`)
     # my_chat_member: True when the user blocked the bot (private) or the bot was removed from
     # the group or channel; False when it was unblocked or added.
     blocked: bool | None = None
@@ -218,4 +226,37 @@ class Outbox:
     actions: list[Action] = field(default_factory=list)
 
     def add(self, action: Action) -> None:
-        self.actions.append(action)
+        """Add an action; a text over Telegram's limit goes as several messages, cut between
+        lines, the buttons on the last (long lists are paged: see `handlers.paging`; this is
+        the net for any other text, which Telegram would refuse whole)."""
+        if not isinstance(action, SendMessage | EditMessage) or len(action.text) <= TEXT_MAX:
+            self.actions.append(action)
+            return
+        first, *rest = split_text(action.text)
+        if not rest:
+            self.actions.append(replace(action, text=first))
+            return
+        self.actions.append(replace(action, text=first, markup=None))
+        self.actions += [SendMessage(action.chat_id, part) for part in rest[:-1]]
+        self.actions.append(SendMessage(action.chat_id, rest[-1], action.markup))
+
+
+def split_text(text: str, limit: int = TEXT_MAX) -> list[str]:
+    """The text in parts of at most `limit` characters, cut at line breaks where it can."""
+    parts: list[str] = []
+    current = ""
+    for line in text.split("\n"):
+        while len(line) > limit:  # a line longer than a message is cut where it must be
+            if current:
+                parts.append(current)
+                current = ""
+            parts.append(line[:limit])
+            line = line[limit:]
+        if current and len(current) + 1 + len(line) > limit:
+            parts.append(current)
+            current = line
+        else:
+            current = f"{current}\n{line}" if current else line
+    if current.strip():
+        parts.append(current)
+    return parts or [text[:limit]]

@@ -9,7 +9,8 @@ JSON in, JSON out; each route calls the same `SandboxUser` method a test would:
     POST /sandbox/users/{id}/press_data      {"data", "message_id"}
     POST /sandbox/users/{id}/tap             {"label", "location"?: [lat, lon]}
     POST /sandbox/users/{id}/share_contact   {"phone_number", "user_id"?}
-    POST /sandbox/users/{id}/share_location  {"latitude", "longitude"}
+    POST /sandbox/users/{id}/share_location  {"latitude", "longitude", "live_period"?,
+                                              "forwarded"?}
     POST /sandbox/users/{id}/block, /unblock
     GET  /sandbox/chats/{id}/messages[?after_message_id=N&timeout=S]
 
@@ -81,7 +82,10 @@ ACTS: dict[str, Act] = {
         **({"user_id": body["user_id"]} if "user_id" in body else {}),
     ),
     "share_location": lambda user, body: user.share_location(
-        float(body["latitude"]), float(body["longitude"])
+        float(body["latitude"]),
+        float(body["longitude"]),
+        live_period=int(body["live_period"]) if body.get("live_period") is not None else None,
+        forwarded=bool(body.get("forwarded", False)),
     ),
     "block": lambda user, body: user.block(),
     "unblock": lambda user, body: user.unblock(),

@@ -51,6 +51,11 @@ KEYBOARD_ROWS_INVALID = (
 )
 KEYBOARD_BUTTON_TEXT_MISSING = "Bad Request: can't parse keyboard button: Can't find field \"text\""
 INLINE_KEYBOARD_EXPECTED = "Bad Request: inline keyboard expected"
+# Undocumented in the Bot API; reported by bot authors against the live API (python-telegram-bot
+# #5104, pyTelegramBotAPI #511, tginfo/Telegram-Limits #228): at most 100 inline buttons, past
+# which a send or edit is refused with this.
+INLINE_KEYBOARD_BUTTONS_MAX = 100
+REPLY_MARKUP_TOO_LONG = "Bad Request: reply markup is too long"
 
 
 @dataclass(frozen=True)
@@ -112,6 +117,8 @@ def _inline_keyboard(value: Any) -> tuple[list[list[dict[str, Any]]], list[list[
             buttons.append(button)
         raw_rows.append(raw_row)
         rows.append(buttons)
+    if sum(len(row) for row in rows) > INLINE_KEYBOARD_BUTTONS_MAX:
+        raise bad_request(REPLY_MARKUP_TOO_LONG)
     return raw_rows, rows
 
 

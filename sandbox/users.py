@@ -18,6 +18,10 @@ from sandbox.world import ChatRecord, UserRecord, World, unix
 # https://core.telegram.org/bots/features#commands (1-32 latin letters, digits, underscores)
 COMMAND_PATTERN = re.compile(r"/[A-Za-z0-9_]{1,32}(?:@[A-Za-z0-9_]{1,32})?(?![A-Za-z0-9_@])")
 STICKER_SIZE = 512  # https://core.telegram.org/stickers: one side is 512 px
+# A live location is shared for 60 s to 24 h, or until stopped (0x7FFFFFFF): Location.live_period
+# in https://core.telegram.org/bots/api#location
+LIVE_PERIOD_MIN, LIVE_PERIOD_MAX, FOREVER = 60, 86_400, 0x7FFFFFFF
+FORWARDED_FROM = "Someone"  # the sender of a forwarded message, as a hidden user
 
 
 class _Own(Enum):
@@ -237,10 +241,32 @@ class SandboxUser(_ChatReader):
             contact["user_id"] = user_id
         return await self._post({"contact": contact})
 
-    async def share_location(self, latitude: float, longitude: float) -> int:
+    async def share_location(
+        self,
+        latitude: float,
+        longitude: float,
+        *,
+        live_period: int | None = None,
+        forwarded: bool = False,
+    ) -> int:
+        """A location: a static pin (the phone's position or any point picked on the map), a
+        live location with `live_period` (seconds it is shared for, as the phone sends it), or
+        one `forwarded` from another chat (Telegram marks it with `forward_origin`)."""
         if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
             raise ValueError(f"no such place: {latitude}, {longitude}")
-        return await self._post({"location": {"latitude": latitude, "longitude": longitude}})
+        location: dict[str, Any] = {"latitude": latitude, "longitude": longitude}
+        if live_period is not None:
+            if not (LIVE_PERIOD_MIN <= live_period <= LIVE_PERIOD_MAX or live_period == FOREVER):
+                raise ValueError(f"live_period {live_period} is not one Telegram allows")
+            location["live_period"] = live_period
+        fields: dict[str, Any] = {"location": location}
+        if forwarded:
+            fields["forward_origin"] = {
+                "type": "hidden_user",
+                "sender_user_name": FORWARDED_FROM,
+                "date": unix(self.world.now()),
+            }
+        return await self._post(fields)
 
     async def upload(
         self,

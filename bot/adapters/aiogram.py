@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from aiogram import Bot, Router
+from aiogram import Bot, Router, types
 from aiogram import Dispatcher as AiogramDispatcher
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
@@ -129,9 +129,7 @@ class AiogramAdapter(TelegramAdapter):
                 contact=Contact(message.contact.phone_number, message.contact.user_id)
                 if message.contact
                 else None,
-                location=Location(message.location.latitude, message.location.longitude)
-                if message.location
-                else None,
+                location=_location(message.location) if message.location else None,
                 file=UploadedFile(
                     document.file_id, document.file_name, document.mime_type, document.file_size
                 )
@@ -139,6 +137,7 @@ class AiogramAdapter(TelegramAdapter):
                 else None,
                 photo_id=message.photo[-1].file_id if message.photo else None,
                 caption=message.caption,
+                forwarded=message.forward_origin is not None,
             )
         )
 
@@ -284,6 +283,10 @@ def to_markup(
     if isinstance(markup, RemoveKeyboard):
         return ReplyKeyboardRemove()
     return None
+
+
+def _location(shared: types.Location) -> Location:
+    return Location(shared.latitude, shared.longitude, live=shared.live_period is not None)
 
 
 def _sender(user: User) -> Sender:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+import telegram
 from telegram import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
@@ -258,9 +259,7 @@ def to_event(update: Update) -> Incoming | None:
         contact=Contact(message.contact.phone_number, message.contact.user_id)
         if message.contact
         else None,
-        location=Location(message.location.latitude, message.location.longitude)
-        if message.location
-        else None,
+        location=_location(message.location) if message.location else None,
         file=UploadedFile(
             document.file_id, document.file_name, document.mime_type, document.file_size
         )
@@ -268,6 +267,7 @@ def to_event(update: Update) -> Incoming | None:
         else None,
         photo_id=message.photo[-1].file_id if message.photo else None,
         caption=message.caption,
+        forwarded=message.forward_origin is not None,
     )
 
 
@@ -281,6 +281,10 @@ def _may_have_arrived(error: NetworkError) -> bool:
     return isinstance(cause, httpx.HTTPError) or (
         isinstance(error, TimedOut) and "Pool timeout" not in error.message
     )
+
+
+def _location(shared: telegram.Location) -> Location:
+    return Location(shared.latitude, shared.longitude, live=shared.live_period is not None)
 
 
 def _sender(user: User) -> Sender:

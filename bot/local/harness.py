@@ -169,8 +169,20 @@ class Person:
         owner = self.id if user_id is None else user_id
         return await self._act(self.user.share_contact(phone_number, user_id=owner))
 
-    async def share_location(self, latitude: float, longitude: float) -> Reply:
-        return await self._act(self.user.share_location(latitude, longitude))
+    async def share_location(
+        self,
+        latitude: float,
+        longitude: float,
+        *,
+        live_period: int | None = None,
+        forwarded: bool = False,
+    ) -> Reply:
+        """A static pin, a live location (`live_period`), or a location forwarded from elsewhere."""
+        return await self._act(
+            self.user.share_location(
+                latitude, longitude, live_period=live_period, forwarded=forwarded
+            )
+        )
 
     async def upload(self, filename: str, content: bytes, mime_type: str) -> Reply:
         return await self._act(self.user.upload(filename, content, mime_type))

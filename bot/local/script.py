@@ -105,8 +105,11 @@ class Player:
                 raise ScriptError(f"user {self.current!r} has no `phone` to share")
             reply = await person.share_contact(phone)
         elif kind == "share_location":
-            latitude, longitude = value
-            reply = await person.share_location(float(latitude), float(longitude))
+            latitude, longitude, *live = value  # a third item: shared live for that many seconds
+            period = int(live[0]) if live else None
+            reply = await person.share_location(
+                float(latitude), float(longitude), live_period=period
+            )
         elif kind == "upload":
             path = Path(str(value))
             content = await asyncio.to_thread(path.read_bytes)

@@ -14,10 +14,11 @@ PERSONAS = {
     "volunteer": (1001, "Xiaoming", "+8613800138000"),
     "coordinator": (COORDINATOR_ID, "Coordinator Lin", "+8613900139000"),
 }
+LIVE_PERIOD = 15 * 60  # seconds a live location is shared for
 HELP = """\
 Type a message and press Enter. A number chooses one of the buttons shown.
   :contact [phone]      share a contact (your own number by default)
-  :location LAT LON     share a location
+  :location LAT LON [live]  share a location: a static pin, or live (as the phone sends)
   :photo                send a photo
   :upload PATH          send a file
   :wait MINUTES         let simulated time pass
@@ -73,8 +74,12 @@ class Terminal:
         elif command == ":contact":
             self.show(await person.share_contact(rest or PERSONAS[self.persona][2]))
         elif command == ":location":
-            latitude, longitude = (float(part) for part in rest.split())
-            self.show(await person.share_location(latitude, longitude))
+            latitude, longitude, *live = rest.split()
+            period = LIVE_PERIOD if live == ["live"] else None
+            reply = await person.share_location(
+                float(latitude), float(longitude), live_period=period
+            )
+            self.show(reply)
         elif command == ":photo":
             self.show(await person.send_photo(b"\x89PNG\r\n\x1a\n"))
         elif command == ":upload":

@@ -8,7 +8,7 @@ from functools import partial
 
 from sqlalchemy import select
 
-from handlers import formatting
+from handlers import formatting, paging
 from handlers.activities import calendar_feed, calendar_file, links, offers
 from handlers.callbacks import Button, OnSignup
 from handlers.context import Context, keyboard
@@ -46,23 +46,34 @@ async def show_mine(ctx: Context) -> None:
     await _show(ctx, edit=False)
 
 
-async def _show(ctx: Context, *, edit: bool) -> None:
+class TurnMyShiftsPage(Button, action="my.page", lasting=True):
+    """The volunteer turns a page of a long list of their shifts."""
+
+    page: int
+
+
+@router.button(TurnMyShiftsPage)
+async def turn_page(ctx: Context, turn: TurnMyShiftsPage) -> None:
+    """The volunteer turned a page of their shifts."""
+    await _show(ctx, turn.page, edit=True)
+
+
+async def _show(ctx: Context, page: int = 0, *, edit: bool) -> None:
     if ctx.volunteer is None:
         ctx.say(ctx.t("general.not_registered"))
         return
     items = await upcoming(ctx, ctx.volunteer)
-    lines = [ctx.t("my.header") if items else ctx.t("my.none")]
-    rows: list[list[InlineButton]] = []
-    for item in items:
-        lines.append(await _line(ctx, *item))
-        rows.append(_buttons(ctx, *item))
-    if items:
-        rows.append([ctx.button(ctx.t("my.calendar_all"), GetCalendar())])
     subscribe = await calendar_feed.subscribe_button(ctx)
+    header, after = ctx.t("my.header") if items else ctx.t("my.none"), []
     if subscribe is not None:
-        lines.append(ctx.t("my.subscribe_hint"))
-        rows.append([subscribe, ctx.button(ctx.t("my.replace_link"), AskToReplaceLink())])
-    ctx.reply("\n".join(lines), keyboard(*rows) if rows else None, edit=edit)
+        header += "\n" + ctx.t("my.subscribe_hint")
+        after.append([subscribe, ctx.button(ctx.t("my.replace_link"), AskToReplaceLink())])
+    if not items:
+        ctx.reply(header, keyboard(*after) if after else None, edit=edit)
+        return
+    entries = [paging.Entry(await _line(ctx, *item), tuple(_buttons(ctx, *item))) for item in items]
+    every = [ctx.button(ctx.t("my.calendar_all"), GetCalendar())]
+    paging.show(ctx, header, entries, page, TurnMyShiftsPage, edit=edit, after=[every, *after])
 
 
 async def _line(ctx: Context, mine: Signup, shift: Shift, activity: Activity) -> str:

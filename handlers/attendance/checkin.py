@@ -90,9 +90,13 @@ async def how_to_check_in(ctx: Context) -> None:
 @router.on_location
 async def location(ctx: Context) -> None:
     """The volunteer shared their location outside any conversation: check in to the shift
-    whose window is open, if they are at its venue; check out if they are checked in."""
+    whose window is open, if they are at its venue; check out if they are checked in. A
+    location forwarded from another chat is refused (it is not theirs); a static pin is taken
+    but recorded as one, so its hours wait for a coordinator."""
     event_location = ctx.event.location
     assert event_location is not None
+    if ctx.event.forwarded:
+        raise NotAllowed("checkin_location_forwarded")
     volunteer = _volunteer(ctx)
     policy = ctx.deployment.attendance
     place = await checkin.place_now(ctx.session, volunteer, now=ctx.clock.now(), policy=policy)
@@ -100,7 +104,8 @@ async def location(ctx: Context) -> None:
         checkin.check_near(
             place.activity, event_location.latitude, event_location.longitude, policy
         )
-    await _arrive(ctx, place, CheckinMethod.LOCATION)
+    method = CheckinMethod.LIVE_LOCATION if event_location.live else CheckinMethod.PIN
+    await _arrive(ctx, place, method)
 
 
 async def _arrive(ctx: Context, place: Place, method: CheckinMethod) -> None:
@@ -122,15 +127,15 @@ async def _arrive(ctx: Context, place: Place, method: CheckinMethod) -> None:
     )
     assert record.checked_in_at is not None
     check_out = ctx.button(ctx.t("attendance.check_out"), RequestCheckOut(place.signup.id))
-    ctx.say(
-        ctx.t(
-            "attendance.checked_in",
-            title=place.activity.title,
-            when=_when(ctx, place.shift),
-            at=_at(ctx, record.checked_in_at),
-        ),
-        keyboard([check_out]),
+    text = ctx.t(
+        "attendance.checked_in",
+        title=place.activity.title,
+        when=_when(ctx, place.shift),
+        at=_at(ctx, record.checked_in_at),
     )
+    if method in checkin.UNVERIFIED:
+        text += "\n" + ctx.t("attendance.pin_flagged")
+    ctx.say(text, keyboard([check_out]))
 
 
 # ---- volunteers: out --------------------------------------------------------------------------
@@ -206,7 +211,9 @@ def _checked_out_text(ctx: Context, record: ServiceRecord) -> str:
         at=_at(ctx, record.checked_out_at),
         duration=ctx.t("attendance.duration", hours=hours, minutes=minutes),
     )
-    if record.flagged:
+    if record.checkin_method in checkin.UNVERIFIED:
+        text += "\n" + ctx.t("attendance.pin_flagged")
+    elif record.flagged:
         share = round(ctx.deployment.attendance.min_share * 100)
         text += "\n" + ctx.t("attendance.flagged", share=share)
     return text

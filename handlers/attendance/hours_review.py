@@ -17,14 +17,14 @@ from typing import Protocol
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers import formatting
+from handlers import formatting, paging
 
 # The module, not its names: a person's card here makes change_hours's buttons and change_hours
 # shows the card again, so each imports the other's module and either may be imported first.
 from handlers.attendance import change_hours
 from handlers.attendance.hours import congratulate_if_promoted
 from handlers.callbacks import OnActivity, OnShift, OnSignup
-from handlers.context import Context, in_rows, keyboard
+from handlers.context import Context, keyboard
 from handlers.events import SendDocument
 from handlers.notify import Notifier, notifier
 from handlers.publishing import managed
@@ -38,7 +38,7 @@ from models.activities.tables import (
     Signup,
     SignupStatus,
 )
-from models.attendance import hours, hours_review
+from models.attendance import checkin, hours, hours_review
 from models.attendance.hours import hours_text
 from models.attendance.hours_review import Line
 from models.errors import Conflict
@@ -91,35 +91,56 @@ async def show_roster(ctx: Context, roster: ShowAttendance) -> None:
     await _roster(ctx, shift, activity)
 
 
-async def _roster(ctx: Context, shift: Shift, activity: Activity) -> None:
+class TurnAttendancePage(OnShift, action="hr.page", lasting=True):
+    """A coordinator turns a page of a long attendance roster."""
+
+    page: int
+
+
+@router.button(TurnAttendancePage)
+async def turn_page(ctx: Context, turn: TurnAttendancePage) -> None:
+    """The coordinator turned a page of the shift's attendance."""
+    shift, activity = await managed.shift(ctx, turn.shift_id)
+    await _roster(ctx, shift, activity, turn.page, edit=True)
+
+
+async def _roster(
+    ctx: Context, shift: Shift, activity: Activity, page: int = 0, *, edit: bool = False
+) -> None:
+    """A page of the shift's attendance: a line and a button per person."""
     lines = await hours_review.roster(ctx.session, shift.id)
     when = formatting.when(ctx.texts, ctx.lang, shift, ctx.deployment.zone)
-    text = [ctx.t("hours_review.header", title=activity.title, when=when)]
+    header = ctx.t("hours_review.header", title=activity.title, when=when)
     if not lines:
-        text.append(ctx.t("hours_review.empty"))
-    for number, line in enumerate(lines, 1):
-        text.append(
+        header += "\n" + ctx.t("hours_review.empty")
+    entries = [
+        paging.Entry(
             ctx.t(
                 "hours_review.line",
                 number=number,
                 name=line.volunteer.full_name or "—",
                 no_shows=line.volunteer.no_show_count,
                 state=_state(ctx, line),
-            )
+            ),
+            (
+                ctx.button(
+                    f"{number}. {line.volunteer.full_name or '—'}"[:40],
+                    ShowAttendee(line.signup.id),
+                ),
+            ),
         )
-    b = ctx.button
-    people = [
-        b(f"{n}. {line.volunteer.full_name or '—'}"[:40], ShowAttendee(line.signup.id))
-        for n, line in enumerate(lines, 1)
+        for number, line in enumerate(lines, 1)
     ]
+    b = ctx.button
     to_confirm = sum(1 for line in lines if _confirmable(line.record))
-    rows = [*in_rows(people, 2)]
+    rows = []
     if to_confirm:
         rows.append(
             [b(ctx.t("hours_review.confirm_all", count=to_confirm), ConfirmAllHours(shift.id))]
         )
     rows.append([b(ctx.t("hours_review.insured"), ExportInsuredRoster(shift.id))])
-    ctx.say("\n".join(text), keyboard(*rows))
+    turn = partial(TurnAttendancePage, shift.id)
+    paging.show(ctx, header, entries, page, turn, edit=edit, per_row=2, after=rows)
 
 
 def _confirmable(record: ServiceRecord | None) -> bool:
@@ -132,6 +153,15 @@ def _confirmable(record: ServiceRecord | None) -> bool:
 
 
 def _state(ctx: Context, line: Line) -> str:
+    """Where the person stands, and how they checked in if they did."""
+    state = _presence(ctx, line)
+    method = line.record.checkin_method if line.record is not None else None
+    if method is None or line.signup.status == SignupStatus.NO_SHOW:
+        return state
+    return ctx.t("hours_review.with_method", state=state, method=ctx.t(f"checkin_method.{method}"))
+
+
+def _presence(ctx: Context, line: Line) -> str:
     record, zone = line.record, ctx.deployment.zone
     if line.signup.status == SignupStatus.NO_SHOW:
         return ctx.t("hours_review.no_show")
@@ -152,6 +182,8 @@ def _state(ctx: Context, line: Line) -> str:
         span += ctx.t("hours_review.plus_honour", honour=hours_text(record.honour_minutes))
     if record.confirmed_at is not None:
         return ctx.t("hours_review.confirmed", span=span)
+    if record.flagged and record.checkin_method in checkin.UNVERIFIED:
+        return ctx.t("hours_review.flagged_pin", span=span)
     if record.flagged:
         return ctx.t("hours_review.flagged", span=span)
     return ctx.t("hours_review.to_confirm", span=span)

@@ -2,13 +2,14 @@
 a request, dispatch volunteers to it or turn it into an activity; volunteers say yes or no.
 """
 
-from handlers.help_requests import ask, assignments, convert, triage
+from handlers.help_requests import ask, assignments, convert, listing, triage
 from handlers.router import Router
 
 router = Router()
 for module in (
     ask,
     triage,
+    listing,
     convert,
     assignments,
 ):

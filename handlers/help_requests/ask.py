@@ -27,7 +27,14 @@ from handlers.router import Router
 from models.activities.tables import Shift
 from models.help_requests import assignments, tables
 from models.help_requests import rating as ratings
-from models.help_requests.triage import Asked, contact, create, description, preferred_time
+from models.help_requests.triage import (
+    Asked,
+    check_limits,
+    contact,
+    create,
+    description,
+    preferred_time,
+)
 from models.publishing import publication
 from models.reference import District, Theme
 from models.registration import erasure, volunteers
@@ -76,8 +83,10 @@ async def answered(ctx: Context, step: Step, **values: object) -> None:
 
 @router.command("ask_help")
 async def start(ctx: Context) -> None:
-    """Someone has a difficulty and wants a volunteer's help."""
+    """Someone has a difficulty and wants a volunteer's help (refused at once past their
+    limits, rather than after every question; Send checks them again)."""
     ctx.finish()
+    await check_limits(ctx.session, ctx.user_id, now=ctx.clock.now())
     await ASK_HELP.ask(ctx, Step.KIND)
 
 

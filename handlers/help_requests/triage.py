@@ -1,10 +1,11 @@
 """Coordinators' side of help requests: they are told of a new request with its card, and take it
 on, decline it with a reason, turn it into a one-shift activity prefilled from it
 (`handlers.help_requests.convert`), or ask chosen volunteers directly
-(`handlers.help_requests.assignments`), then mark it done; `/help_requests` lists them by status,
-ratings included. The resident is told of each outcome (`tell_requester`; for the sign-ups of a
-converted request, `handlers.activities.signup.tell_requester`). The coordinators' conversation
-(`HELP_REQUEST`, its `Step`s) is declared here for all three modules.
+(`handlers.help_requests.assignments`), then mark it done; `/help_requests` lists them by status
+(`handlers.help_requests.listing`), ratings included. The resident is told of each outcome
+(`tell_requester`; for the sign-ups of a converted request,
+`handlers.activities.signup.tell_requester`). The coordinators' conversation (`HELP_REQUEST`,
+its `Step`s) is declared here for all three modules.
 
 Only coordinators and admins see the requests (the router's guard); every button on a request
 checks afresh, on the server, that the presser coordinates a team the request was sent to or is
@@ -19,7 +20,7 @@ from enum import StrEnum
 from sqlalchemy import select
 
 from handlers.callbacks import Button
-from handlers.context import Context, in_rows, keyboard
+from handlers.context import Context, keyboard
 from handlers.events import InlineButton, InlineKeyboard, SendMessage
 from handlers.flows import Flow
 from handlers.notify import Notifier, notifier
@@ -33,7 +34,6 @@ from models.help_requests.tables import HelpRequest, HelpRequestStatus
 from models.publishing import publication
 from models.reference import District, Theme
 from models.registration.tables import Volunteer
-from models.teams.tables import Role
 
 
 class OnRequest(Button):
@@ -43,7 +43,6 @@ class OnRequest(Button):
 
 
 router = Router()
-LIST_LIMIT = 20
 
 
 class Step(StrEnum):
@@ -234,45 +233,6 @@ async def tell_rating(notify: Notifier, request: HelpRequest) -> None:
             comment=request.rating_comment or "",
         )
         notify.send(telegram_id, text)
-
-
-# ---- /help_requests ---------------------------------------------------------------------------
-
-
-@router.command("help_requests", role=Role.COORDINATOR, refusal="help_requests_not_coordinator")
-async def overview(ctx: Context) -> None:
-    """A coordinator asked for the help requests sent to their teams."""
-    counts = await tables.counts(ctx.session, ctx.user_id, ctx.deployment.admin_ids)
-    buttons = [
-        ctx.button(ctx.t(f"help_requests.filter_{name}", count=count), ListHelpRequests(name))
-        for name, count in counts.items()
-    ]
-    ctx.say(ctx.t("help_requests.header"), keyboard(*in_rows(buttons, 2)))
-
-
-class ListHelpRequests(Button, action="hq.list", lasting=True):
-    """The coordinator chooses which requests to see: open, in hand, done or declined (a name
-    of `models.help_requests.tables.FILTERS`; the listing refuses any other)."""
-
-    filter_name: str
-
-
-@router.button(ListHelpRequests, role=Role.COORDINATOR)
-async def list_requests(ctx: Context, listing: ListHelpRequests) -> None:
-    """The coordinator chose which requests to see: open, in hand, done or declined."""
-    found = await tables.listing(
-        ctx.session, ctx.user_id, ctx.deployment.admin_ids, listing.filter_name, limit=LIST_LIMIT
-    )
-    if not found:
-        ctx.say(ctx.t("help_requests.none"))
-        return
-    notify = notifier(ctx)
-    buttons = []
-    for request in found:
-        kind, district = await names(notify, ctx.lang, request)
-        label = ctx.t("help_requests.list_item", number=request.id, kind=kind, district=district)
-        buttons.append(ctx.button(label, ShowHelpRequest(request.id)))
-    ctx.say(ctx.t("help_requests.list_header"), keyboard(*in_rows(buttons, 1)))
 
 
 async def handled(ctx: Context, request_id: int) -> HelpRequest:

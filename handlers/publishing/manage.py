@@ -8,11 +8,11 @@ from functools import partial
 
 from sqlalchemy import select
 
-from handlers import formatting
+from handlers import formatting, paging
 from handlers.activities import cards, links
 from handlers.attendance import checkin, hours_review
 from handlers.broadcasts import control
-from handlers.callbacks import OnActivity, OnShift
+from handlers.callbacks import Button, OnActivity, OnShift
 from handlers.context import Context, keyboard
 from handlers.events import SendPhoto
 
@@ -31,30 +31,47 @@ from models.teams import roles
 from models.teams.tables import Role, Team
 
 router = Router()
-LIST_LIMIT = 30
 
 
 @router.command("manage", role=Role.COORDINATOR, refusal="manage_not_coordinator")
 async def list_managed(ctx: Context) -> None:
     """A coordinator asked for the activities they run."""
+    await _list(ctx, 0, edit=False)
+
+
+class TurnManagePage(Button, action="mg.page", lasting=True):
+    """A coordinator turns a page of a long list of their activities."""
+
+    page: int
+
+
+@router.button(TurnManagePage, role=Role.COORDINATOR, refusal="manage_not_coordinator")
+async def turn_page(ctx: Context, turn: TurnManagePage) -> None:
+    """The coordinator turned a page of their activities."""
+    await _list(ctx, turn.page, edit=True)
+
+
+async def _list(ctx: Context, page: int, *, edit: bool) -> None:
+    """The teams' published activities, newest first, a button each, a page at a time."""
     teams = await roles.managed_teams(ctx.session, ctx.user_id, ctx.deployment.admin_ids)
-    activities = list(
-        await ctx.session.scalars(
-            select(Activity)
-            .where(
-                Activity.team_id.in_([team.id for team in teams]),
-                Activity.status == ActivityStatus.PUBLISHED,
-            )
-            .order_by(Activity.created_at.desc())
-            .limit(LIST_LIMIT)
+    activities = await ctx.session.scalars(
+        select(Activity)
+        .where(
+            Activity.team_id.in_([team.id for team in teams]),
+            Activity.status == ActivityStatus.PUBLISHED,
         )
+        .order_by(Activity.created_at.desc(), Activity.id.desc())
     )
-    if not activities:
+    entries = [
+        paging.Entry("", (ctx.button(a.title[:40], ShowActivity(a.id)),)) for a in activities
+    ]
+    if not entries:
         ctx.say(ctx.t("manage.none"))
         return
-    listed = ctx.choices({a.id: a.title[:40] for a in activities}, ShowActivity)
     export = ctx.button(ctx.t("exports.open"), exports.StartExport())
-    ctx.say(ctx.t("manage.header"), keyboard(*listed, [export]))
+    paging.show(
+        ctx, ctx.t("manage.header"), entries, page, TurnManagePage, edit=edit, after=[[export]]
+    )
 
 
 class ShowActivity(OnActivity, action="mg.show", lasting=True):

@@ -5,8 +5,9 @@ CSV or XLSX; and a message to everyone on a shift, previewed and confirmed befor
 from __future__ import annotations
 
 from enum import StrEnum
+from functools import partial
 
-from handlers import formatting
+from handlers import formatting, paging
 from handlers.callbacks import Button, OnActivity, OnShift
 from handlers.context import Context, keyboard
 from handlers.events import SendDocument
@@ -47,6 +48,13 @@ def _time(ctx: Context, entry: Entry) -> str:
     return f"{start}–{end}"
 
 
+def _checked(ctx: Context, entry: Entry) -> str:
+    """The check-in times and how the person checked in (a pin on the map is worth a look)."""
+    if entry.checkin_method is None:
+        return _time(ctx, entry)
+    return f"{_time(ctx, entry)} {ctx.t(f'checkin_method.{entry.checkin_method}')}"
+
+
 class ShowRoster(OnActivity, action="mg.roster", lasting=True):
     """The coordinator wants to see who is coming to an activity."""
 
@@ -54,36 +62,54 @@ class ShowRoster(OnActivity, action="mg.roster", lasting=True):
 @router.button(ShowRoster)
 async def show(ctx: Context, roster: ShowRoster) -> None:
     """The coordinator wants to see who is coming."""
-    activity = await managed.activity(ctx, roster.activity_id)
+    await _show(ctx, roster.activity_id, 0, edit=False)
+
+
+class TurnRosterPage(OnActivity, action="ro.page", lasting=True):
+    """The coordinator turns a page of a long roster."""
+
+    page: int
+
+
+@router.button(TurnRosterPage)
+async def turn_page(ctx: Context, turn: TurnRosterPage) -> None:
+    """The coordinator turned a page of the roster."""
+    await _show(ctx, turn.activity_id, turn.page, edit=True)
+
+
+async def _show(ctx: Context, activity_id: int, page: int, *, edit: bool) -> None:
+    """A page of the roster: per shift, its people; its Message button with the shift."""
+    activity = await managed.activity(ctx, activity_id)
     shifts = [
         s
         for s in await publication.shifts_of(ctx.session, activity.id)
         if s.status != ShiftStatus.CANCELLED
     ]
     entries = await shift_roster.roster(ctx.session, [s.id for s in shifts])
-    lines = [ctx.t("manage.roster_header", title=activity.title)]
-    rows = [
-        [
-            ctx.button(ctx.t("roster.export", format=f.upper()), ExportRoster(activity.id, f))
-            for f in FileFormat
-        ]
-    ]
+    lines: list[paging.Entry] = []
     for shift in shifts:
         when = formatting.when(ctx.texts, ctx.lang, shift, ctx.deployment.zone)
-        lines += ["", ctx.t("manage.roster_shift", when=when, capacity=shift.capacity)]
+        write = ctx.button(ctx.t("roster.message", when=when), MessageShift(shift.id))
+        heading = ctx.t("manage.roster_shift", when=when, capacity=shift.capacity)
+        lines.append(paging.Entry(f"\n{heading}", (write,)))
         people = [
             ctx.t(
                 f"roster.{entry.signup.status}",
                 name=entry.volunteer.full_name or "—",
                 phone=entry.volunteer.phone or "",
-                checked=_time(ctx, entry),
+                checked=_checked(ctx, entry),
             )
             for entry in entries
             if entry.shift.id == shift.id
         ]
-        lines += people or [ctx.t("manage.roster_empty")]
-        rows.append([ctx.button(ctx.t("roster.message", when=when), MessageShift(shift.id))])
-    ctx.say("\n".join(lines), keyboard(*rows))
+        lines += [paging.Entry(line) for line in people or [ctx.t("manage.roster_empty")]]
+    exports = [
+        ctx.button(ctx.t("roster.export", format=f.upper()), ExportRoster(activity.id, f))
+        for f in FileFormat
+    ]
+    header = ctx.t("manage.roster_header", title=activity.title)
+    turn = partial(TurnRosterPage, activity.id)
+    paging.show(ctx, header, lines, page, turn, edit=edit, after=[exports])
 
 
 class ExportRoster(OnActivity, action="ro.file", lasting=True):

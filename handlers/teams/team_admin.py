@@ -9,10 +9,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import timedelta
 from enum import StrEnum
+from functools import partial
 
 from sqlalchemy import select
 
-from handlers import formatting
+from handlers import formatting, paging
 from handlers.callbacks import Button, OnTeam
 from handlers.context import Context, keyboard
 from handlers.events import InlineButton
@@ -27,7 +28,7 @@ from models.teams import membership, roles
 from models.teams.tables import MemberStatus, Role, RoleGrant, Team
 
 router = Router()
-MEMBERS_SHOWN = 50
+REQUESTS_SHOWN = 50  # a message each, with its buttons: the latest; decided ones make room
 INVITE_LINK_PREFIX = "inv"
 INVITE_VALID = timedelta(days=7)
 
@@ -65,12 +66,12 @@ class ManageTeam(OnTeam, action="ta.show", lasting=True):
 async def show(ctx: Context, opened: ManageTeam) -> None:
     """The coordinator opened one of their teams."""
     team = await managed.team(ctx, opened.team_id)
-    active = await membership.members(ctx.session, team.id, status=MemberStatus.ACTIVE)
-    pending = await membership.members(ctx.session, team.id, status=MemberStatus.PENDING)
+    active = await membership.count(ctx.session, team.id, status=MemberStatus.ACTIVE)
+    pending = await membership.count(ctx.session, team.id, status=MemberStatus.PENDING)
     b = ctx.button
     rows = [
-        [b(ctx.t("team_admin.members", count=len(active)), ListMembers(team.id))],
-        [b(ctx.t("team_admin.requests", count=len(pending)), ListJoinRequests(team.id))],
+        [b(ctx.t("team_admin.members", count=active), ListMembers(team.id))],
+        [b(ctx.t("team_admin.requests", count=pending), ListJoinRequests(team.id))],
         [b(ctx.t("team_admin.link"), ShowJoinLink(team.id))],
         [b(ctx.t("team_admin.relink"), ReplaceJoinLink(team.id))],
     ]
@@ -86,24 +87,39 @@ class ListMembers(OnTeam, action="ta.members", lasting=True):
 @router.button(ListMembers)
 async def members(ctx: Context, listing: ListMembers) -> None:
     """The coordinator wants to see who is in the team (phone numbers: coordinators only)."""
-    team = await managed.team(ctx, listing.team_id)
-    found = await membership.members(
-        ctx.session, team.id, status=MemberStatus.ACTIVE, limit=MEMBERS_SHOWN
-    )
-    lines = [ctx.t("team_admin.members_header", team=team.name)]
-    for volunteer, joined in found:
-        day = formatting.day(ctx.texts, ctx.lang, joined, ctx.deployment.zone)
-        lines.append(
+    await _members(ctx, listing.team_id, 0, edit=False)
+
+
+class TurnMembersPage(OnTeam, action="ta.mpage", lasting=True):
+    """A coordinator turns a page of a large team's members."""
+
+    page: int
+
+
+@router.button(TurnMembersPage)
+async def turn_members_page(ctx: Context, turn: TurnMembersPage) -> None:
+    """The coordinator turned a page of the team's members."""
+    await _members(ctx, turn.team_id, turn.page, edit=True)
+
+
+async def _members(ctx: Context, team_id: int, page: int, *, edit: bool) -> None:
+    team = await managed.team(ctx, team_id)
+    found = await membership.members(ctx.session, team.id, status=MemberStatus.ACTIVE)
+    header = ctx.t("team_admin.members_header", team=team.name)
+    if not found:
+        header += "\n" + ctx.t("team_admin.no_members")
+    entries = [
+        paging.Entry(
             ctx.t(
                 "team_admin.member",
                 name=volunteer.full_name or "—",
                 phone=volunteer.phone or "—",
-                joined=day,
+                joined=formatting.day(ctx.texts, ctx.lang, joined, ctx.deployment.zone),
             )
         )
-    if not found:
-        lines.append(ctx.t("team_admin.no_members"))
-    ctx.say("\n".join(lines))
+        for volunteer, joined in found
+    ]
+    paging.show(ctx, header, entries, page, partial(TurnMembersPage, team.id), edit=edit)
 
 
 class ListJoinRequests(OnTeam, action="ta.requests", lasting=True):
@@ -114,7 +130,9 @@ class ListJoinRequests(OnTeam, action="ta.requests", lasting=True):
 async def requests(ctx: Context, listing: ListJoinRequests) -> None:
     """The coordinator wants to see who asked to join."""
     team = await managed.team(ctx, listing.team_id)
-    pending = await membership.members(ctx.session, team.id, status=MemberStatus.PENDING)
+    pending = await membership.members(
+        ctx.session, team.id, status=MemberStatus.PENDING, limit=REQUESTS_SHOWN
+    )
     if not pending:
         ctx.say(ctx.t("team_admin.no_requests", team=team.name))
         return

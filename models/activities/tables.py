@@ -35,9 +35,10 @@ ShiftStatus = StrEnum("ShiftStatus", "OPEN CLOSED CANCELLED")
 SignupStatus = StrEnum("SignupStatus", "CONFIRMED WAITING OFFERED CANCELLED ATTENDED NO_SHOW")
 
 
-# How a presence was recorded: the shift's code, the volunteer's location, or the coordinator's
-# roster.
-CheckinMethod = StrEnum("CheckinMethod", "CODE LOCATION ROSTER")
+# How a presence was recorded: the shift's code, the volunteer's live location (the phone's own
+# position), a static pin (which may be dropped anywhere on the map, so its hours wait for a
+# coordinator's look), or the coordinator's roster.
+CheckinMethod = StrEnum("CheckinMethod", "CODE LIVE_LOCATION PIN ROSTER")
 
 
 class Activity(Base):
@@ -122,6 +123,7 @@ class ServiceRecord(Base):
 
     __tablename__ = "service_records"
     __table_args__ = (
+        one_of("checkin_method", CheckinMethod),
         CheckConstraint("credited_minutes >= 0", name="credited_non_negative"),
         CheckConstraint("honour_minutes >= 0", name="honour_non_negative"),
         CheckConstraint(

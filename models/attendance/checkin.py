@@ -3,8 +3,11 @@ when they leave; the times become their service record.
 
 Two ways in and out are the volunteer's own: the shift's check-in code (a link and QR code the
 coordinator shows at the venue) and their location (within the activity's radius). Both work
-only in the shift's check-in window. The code is a random token on the shift; replacing it
-("rotating") makes every copy of the old one useless.
+only in the shift's check-in window. A location proves little unless it is live (the phone's
+own position): a forwarded one is refused by the conversation, and a static pin, which can be
+dropped anywhere on the map, is recorded as such and its hours flagged (`UNVERIFIED`). The
+code is a random token on the shift; replacing it ("rotating") makes every copy of the old one
+useless.
 
 A check-in plans a reminder to check out shortly after the shift ends (someone who walks off
 without checking out would otherwise lose the hours); checking out cancels it and works out the
@@ -38,7 +41,9 @@ from models.reminders import before_shift
 
 # The volunteer's own ways in, which only work in the check-in window (a coordinator marking
 # the roster may record presence afterwards).
-SELF_SERVICE = (CheckinMethod.CODE, CheckinMethod.LOCATION)
+SELF_SERVICE = (CheckinMethod.CODE, CheckinMethod.LIVE_LOCATION, CheckinMethod.PIN)
+# Ways in that do not show the volunteer was there: their hours are flagged for a coordinator.
+UNVERIFIED = (CheckinMethod.PIN,)
 MINUTE = timedelta(minutes=1)
 CODE_TOKEN_BYTES = 16  # 22 URL-safe characters: unguessable, and within Shift.checkin_token
 EARTH_RADIUS_M = 6_371_008.8  # the IUGG mean radius, as great-circle distances use
@@ -306,14 +311,16 @@ async def check_out(
     now: datetime,
     policy: AttendancePolicy = DEFAULTS,
 ) -> ServiceRecord:
-    """Record that the volunteer left and credit the time (unconfirmed); refused before a
-    check-in, or twice. Pass the deployment's policy: the default is only the defaults."""
+    """Record that the volunteer left and credit the time (unconfirmed; flagged when short or
+    checked in by a way that does not show presence); refused before a check-in, or twice.
+    Pass the deployment's policy: the default is only the defaults."""
     place = await leaving(session, volunteer, signup_id)
     record, shift = place.record, place.shift
     assert record is not None and record.checked_in_at is not None
     record.checked_out_at = max(now, record.checked_in_at)
     credited = credit(record.checked_in_at, record.checked_out_at, shift, policy)
-    record.credited_minutes, record.flagged = credited.minutes, credited.flagged
+    record.credited_minutes = credited.minutes
+    record.flagged = credited.flagged or record.checkin_method in UNVERIFIED
     _audit(session, volunteer, record, "attendance.check_out", now)
     await before_shift.drop_checkout(session, place.signup.id)
     return record

@@ -163,7 +163,7 @@ async def listing(
     admin_ids: Collection[int],
     filter_name: str,
     *,
-    limit: int,
+    limit: int | None = None,
 ) -> list[HelpRequest]:
     """The requests under a filter that this person may handle, newest first."""
     if filter_name not in FILTERS:

@@ -26,9 +26,9 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, exists, select, update
+from sqlalchemy import ColumnElement, exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import audit
@@ -44,6 +44,13 @@ from models.teams.tables import Role, RoleGrant, Team
 DESCRIPTION_MAX_CHARS = 1000
 PREFERRED_TIME_MAX_CHARS = 128  # the column's size
 CONTACT_MAX_CHARS = 128  # the column's size
+# Each request is pushed to every coordinator it is dispatched to, so one person (a Telegram
+# account: residents need not register) may have this many waiting for an answer or in hand…
+OPEN_PER_PERSON = 3
+UNFINISHED = (HelpRequestStatus.OPEN, HelpRequestStatus.ACCEPTED, HelpRequestStatus.CONVERTED)
+# …and send this many in any 24 hours.
+PER_DAY = 5
+DAY = timedelta(days=1)
 # The statuses each step may start from; any other is refused with `help_is_<status>`.
 STARTS: dict[str, tuple[HelpRequestStatus, ...]] = {
     "accept": (HelpRequestStatus.OPEN,),
@@ -110,10 +117,35 @@ async def route(session: AsyncSession, theme_id: int, district_id: int | None) -
     return []
 
 
+async def check_limits(session: AsyncSession, requester: int, *, now: datetime) -> None:
+    """Refuse a new request from someone with `OPEN_PER_PERSON` unfinished, or `PER_DAY` sent
+    in the last 24 hours (saying when the next may be sent)."""
+    mine = HelpRequest.requester_telegram_id == requester
+    unfinished = await session.scalar(
+        select(func.count())
+        .select_from(HelpRequest)
+        .where(mine, HelpRequest.status.in_(UNFINISHED))
+    )
+    if (unfinished or 0) >= OPEN_PER_PERSON:
+        raise NotAllowed("help_too_many_open", limit=OPEN_PER_PERSON)
+    recent = list(
+        await session.scalars(
+            select(HelpRequest.created_at)
+            .where(mine, HelpRequest.created_at > now - DAY)
+            .order_by(HelpRequest.created_at.desc())
+            .limit(PER_DAY)
+        )
+    )
+    if len(recent) >= PER_DAY:
+        raise NotAllowed("help_too_many_today", limit=PER_DAY, after=recent[-1] + DAY)
+
+
 async def create(
     session: AsyncSession, requester: int, asked: Asked, *, now: datetime
 ) -> tuple[HelpRequest, list[Team]]:
-    """Record the request and dispatch it; returns it and the teams it went to."""
+    """Record the request and dispatch it; returns it and the teams it went to. Refused past
+    the person's limits (`check_limits`)."""
+    await check_limits(session, requester, now=now)
     theme = await session.get(Theme, asked.theme_id)
     if theme is None or not theme.active:
         raise InvalidInput("help_kind_unknown")

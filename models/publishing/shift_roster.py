@@ -1,5 +1,5 @@
 """A shift's roster as coordinators see and export it: everyone confirmed, offered, waiting or
-marked a no-show, with their phone number and check-in times."""
+marked a no-show, with their phone number, check-in times and how they checked in."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from sqlalchemy import case, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.activities import places
-from models.activities.tables import ServiceRecord, Shift, Signup, SignupStatus
+from models.activities.tables import CheckinMethod, ServiceRecord, Shift, Signup, SignupStatus
 from models.registration.tables import Volunteer
 
 ON_ROSTER = (
@@ -30,11 +30,19 @@ class Entry:
     volunteer: Volunteer
     checked_in_at: datetime | None
     checked_out_at: datetime | None
+    checkin_method: CheckinMethod | None
 
 
 async def roster(session: AsyncSession, shift_ids: list[int]) -> list[Entry]:
     rows = await session.execute(
-        select(Shift, Signup, Volunteer, ServiceRecord.checked_in_at, ServiceRecord.checked_out_at)
+        select(
+            Shift,
+            Signup,
+            Volunteer,
+            ServiceRecord.checked_in_at,
+            ServiceRecord.checked_out_at,
+            ServiceRecord.checkin_method,
+        )
         .join(Signup, Signup.shift_id == Shift.id)
         .join(Volunteer, Volunteer.id == Signup.volunteer_id)
         .outerjoin(ServiceRecord, ServiceRecord.signup_id == Signup.id)

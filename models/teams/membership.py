@@ -8,7 +8,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import audit
@@ -147,9 +147,9 @@ async def teams_of(session: AsyncSession, volunteer: Volunteer) -> list[Membersh
 
 
 async def members(
-    session: AsyncSession, team_id: int, *, status: MemberStatus, limit: int = 50
+    session: AsyncSession, team_id: int, *, status: MemberStatus, limit: int | None = None
 ) -> list[tuple[Volunteer, datetime]]:
-    """The team's members (or pending requests), most recent first."""
+    """The team's members (or pending requests), most recent first; all, or the `limit` latest."""
     rows = await session.execute(
         select(Volunteer, TeamMember.joined_at)
         .join(TeamMember, TeamMember.volunteer_id == Volunteer.id)
@@ -158,6 +158,16 @@ async def members(
         .limit(limit)
     )
     return [(volunteer, joined) for volunteer, joined in rows]
+
+
+async def count(session: AsyncSession, team_id: int, *, status: MemberStatus) -> int:
+    """How many members (or pending requests) the team has."""
+    found = await session.scalar(
+        select(func.count())
+        .select_from(TeamMember)
+        .where(TeamMember.team_id == team_id, TeamMember.status == status)
+    )
+    return found or 0
 
 
 async def all_teams(session: AsyncSession) -> list[Team]:

@@ -92,6 +92,7 @@ MOVED_FUNCTIONS: dict[str, str] = {
     "handlers.edit_activity.start_cancel": "handlers.publishing.cancel_activity.start_cancel",
     "handlers.help_requests.ask_volunteer": "handlers.help_requests.assignments.ask_volunteer",
     "handlers.help_requests.discard": "handlers.help_requests.convert.discard",
+    "handlers.help_requests.list_requests": "handlers.help_requests.listing.list_requests",
     "handlers.help_requests.pick_team": "handlers.help_requests.convert.pick_team",
     "handlers.help_requests.publish": "handlers.help_requests.convert.publish",
     "handlers.help_requests.receive_address": "handlers.help_requests.convert.receive_address",

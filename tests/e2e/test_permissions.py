@@ -5,6 +5,7 @@ the key) as well as forged ones."""
 from __future__ import annotations
 
 from datetime import timedelta
+from itertools import count
 
 import pytest
 from sqlalchemy import func, select
@@ -23,10 +24,11 @@ from tests.e2e.help_requests.test_help_requests import a_help_request
 VOLUNTEER = 1001
 COORDINATOR = 9001
 GROUP_ID = -1009876543210
+RESIDENTS = count(3101)  # each asks once (a resident may have only 3 requests open)
 
 OTHER_COORDINATOR = 9005
 # Buttons that list the presser's own things (shown to any coordinator, filtered to theirs).
-OWN_LISTS = ("hq.list",)
+OWN_LISTS = ("hq.list", "hq.page")
 COMMANDS = [
     "/new_activity",
     "/import",
@@ -43,6 +45,7 @@ COMMANDS = [
 BUTTONS = [
     ("mg.show", "activity"),
     ("mg.roster", "activity"),
+    ("ro.page", "activity+page"),
     ("mg.link", "activity"),
     ("mg.post", "activity"),
     ("mg.post_to", "activity+group"),
@@ -55,6 +58,7 @@ BUTTONS = [
     ("ci.rotate", "shift"),
     ("hr.shifts", "activity"),
     ("hr.roster", "shift"),
+    ("hr.page", "shift+page"),
     ("hr.all", "shift"),
     ("hr.insured", "shift"),
     ("hr.person", "signup"),
@@ -65,6 +69,7 @@ BUTTONS = [
     ("hr.honour", "signup"),
     ("ta.show", "team"),
     ("ta.members", "team"),
+    ("ta.mpage", "team+page"),
     ("ta.requests", "team"),
     ("ta.link", "team"),
     ("ta.yes", "team+volunteer"),
@@ -72,6 +77,7 @@ BUTTONS = [
     ("ro.file", "activity+csv"),
     ("ro.msg", "shift"),
     ("hq.list", "help_request"),
+    ("hq.page", "help_filter+page"),
     ("hq.show", "help_request"),
     ("hq.accept", "help_request"),
     ("hq.decline", "help_request"),
@@ -171,12 +177,20 @@ async def button_args(
             return (await own_signup(bot),)
         case "team":
             return (activity.team_id,)
+        case "activity+page":
+            return (activity.id, 1)
+        case "shift+page":
+            return (shift_id, 1)
+        case "team+page":
+            return (activity.team_id, 1)
+        case "help_filter+page":
+            return ("open", 1)
         case "activity+csv":
             return (activity.id, "csv")
         case "team+volunteer":
             return (activity.team_id, await own_volunteer_id(bot))
         case "help_request":
-            return (await a_help_request(bot),)
+            return (await a_help_request(bot, requester=next(RESIDENTS)),)
         case "export":
             return ("records", activity.team_id)
         case "export+period":

@@ -182,6 +182,21 @@ async def test_tapping_reply_keyboard_buttons(sandbox: BotApiSandbox, api: Api) 
     assert user.reply_keyboard is None
 
 
+async def test_a_static_a_live_and_a_forwarded_location(sandbox: BotApiSandbox, api: Api) -> None:
+    user = sandbox.user(42, "Ann")
+    await user.share_location(24.48, 118.09)
+    await user.share_location(24.48, 118.09, live_period=900)
+    await user.share_location(24.48, 118.09, forwarded=True)
+    with pytest.raises(ValueError, match="live_period"):
+        await user.share_location(24.48, 118.09, live_period=30)
+    static, live, forwarded = [u["message"] for u in await updates(api)]
+    assert static["location"] == {"latitude": 24.48, "longitude": 118.09}
+    assert "forward_origin" not in static
+    assert live["location"]["live_period"] == 900
+    assert forwarded["forward_origin"]["type"] == "hidden_user"
+    assert "live_period" not in forwarded["location"]
+
+
 async def test_a_contact_button_needs_a_phone(sandbox: BotApiSandbox, api: Api) -> None:
     user = sandbox.user(42)
     await api.ok("sendMessage", chat_id=42, text="Phone?", reply_markup=REPLY_KEYBOARD)

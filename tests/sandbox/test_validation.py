@@ -92,6 +92,19 @@ async def test_the_limits_themselves_are_allowed(api: Api) -> None:
     await api.ok("sendMessage", chat_id=USER, text="t", reply_markup=url_button)
 
 
+async def test_an_inline_keyboard_over_100_buttons_is_refused(api: Api) -> None:
+    def keyboard(count: int) -> dict[str, object]:
+        return {
+            "inline_keyboard": [[{"text": str(i), "callback_data": str(i)}] for i in range(count)]
+        }
+
+    await api.ok("sendMessage", chat_id=USER, text="t", reply_markup=keyboard(100))
+    assert await api.error("sendMessage", chat_id=USER, text="t", reply_markup=keyboard(101)) == (
+        400,
+        "Bad Request: reply markup is too long",
+    )
+
+
 async def test_a_caption_over_1024_characters_is_refused(api: Api) -> None:
     stored = await api.ok(
         "sendDocument", chat_id=USER, document=await _uploaded_file_id(api), caption="c" * 1024

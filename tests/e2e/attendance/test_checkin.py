@@ -29,6 +29,7 @@ COORDINATOR = 9001
 VENUE = (24.4380, 118.0870)
 NEARBY = (24.4389, 118.0870)  # about 100 m north
 FAR = (24.4580, 118.0870)  # about 2.2 km north
+LIVE = 15 * 60  # a live location shared for 15 minutes (Location.live_period, in seconds)
 CODE_LINK = re.compile(r"start=(ci_[A-Za-z0-9_-]+)")
 
 
@@ -174,11 +175,11 @@ async def test_checking_in_and_out_by_location(bot: RunningBot) -> None:
     await at(bot, timedelta(minutes=5))
 
     reply = await bob.send("/checkin")
-    assert "scan the check-in code the coordinator shows, or share your location" in reply.text
+    assert "scan the check-in code the coordinator shows, or share your live location" in reply.text
     assert "within 300 m of the venue" in reply.text
     ((button,),) = bob.user.reply_keyboard or [[]]
     assert (button.label, button.request_location) == ("📍 Share my location", True)
-    reply = await bob.share_location(*NEARBY)  # what tapping it sends
+    reply = await bob.share_location(*NEARBY, live_period=LIVE)
     assert f"✅ Checked in to {SHIFT} at Tue 01-06 09:05" in reply.text
 
     await at(bot, LENGTH + timedelta(minutes=20))  # 12:20: the window is still open
@@ -188,7 +189,7 @@ async def test_checking_in_and_out_by_location(bot: RunningBot) -> None:
     # Counted 09:05 to 12:15 (the end plus the 15 minutes' grace): 3 h 10 min, down to 3 h.
     assert "✅ Checked out at Tue 01-06 12:20: 3 h 0 min recorded." in reply.text
     assert await records(bot) == [
-        (1002, "location", local(9, 5), local(12, 20), 180, False, None),
+        (1002, "live_location", local(9, 5), local(12, 20), 180, False, None),
         ("attendance.check_in", "attendance.check_out"),
     ]
 
@@ -200,7 +201,7 @@ async def test_a_short_stay_is_recorded_but_flagged(bot: RunningBot) -> None:
     activity = await beach_clean_up(bot)
     carol = await signed_up(bot, activity, 1003)
     await at(bot, timedelta(hours=1, minutes=30))
-    await carol.share_location(*NEARBY)
+    await carol.share_location(*NEARBY, live_period=LIVE)
     await at(bot, LENGTH)
     await carol.send("/checkout")
     reply = await carol.press("✅ Yes, check out")

@@ -74,7 +74,7 @@ async def test_the_roster_confirming_changing_and_honour_hours(bot: RunningBot) 
     await coordinator.press("🧾 Attendance and hours")
     roster = await coordinator.press(SHIFT)
     assert roster.text.splitlines()[1:] == [
-        "1. Alice (no-shows: 0): ⏳ 09:00–12:00, 3 h, to confirm",
+        "1. Alice (no-shows: 0): ⏳ 09:00–12:00, 3 h, to confirm · 🔗 check-in code",
         "2. Bob (no-shows: 0): ❔ not checked in",
         "3. Carol (no-shows: 0): ❔ not checked in",
         "4. Dave (no-shows: 0): ❔ not checked in",

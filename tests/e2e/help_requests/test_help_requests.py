@@ -61,24 +61,30 @@ async def world(bot: RunningBot) -> tuple[Person, Person]:
     return bot.person(RESIDENT, "Resident"), coordinator
 
 
-async def ask_for_help(resident: Person) -> Reply:
+async def up_to_summary(resident: Person) -> Reply:
+    """/ask_help answered up to the summary, before Send."""
     await resident.send("/ask_help")
     await resident.press(ELDERLY)
     await resident.send("My mother needs her shopping carried upstairs.")
     await resident.press("Haicang")
     await resident.send("Saturday mornings")
-    await resident.send("138 0000 1111, Aunt Chen")
+    return await resident.send("138 0000 1111, Aunt Chen")
+
+
+async def ask_for_help(resident: Person) -> Reply:
+    await up_to_summary(resident)
     return await resident.press("📨 Send")
 
 
-async def a_help_request(bot: RunningBot) -> int:
-    """A resident's request for help in Haicang, straight in the database; its id."""
+async def a_help_request(bot: RunningBot, requester: int = RESIDENT) -> int:
+    """A resident's request for help in Haicang, straight in the database; its id. (A resident
+    may have 3 open: more need other `requester`s.)"""
     async with steps.database(bot) as session:
         haicang = await session.scalar(select(District.id).where(District.code == "haicang"))
         elderly = await session.scalar(select(Theme.id).where(Theme.code == "elderly"))
         assert haicang is not None and elderly is not None
         asked = triage.Asked(elderly, "Shopping upstairs", haicang, "Saturday", "138 0000 1111")
-        request, _ = await triage.create(session, RESIDENT, asked, now=bot.clock.now())
+        request, _ = await triage.create(session, requester, asked, now=bot.clock.now())
         return request.id
 
 

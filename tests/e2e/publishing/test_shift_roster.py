@@ -47,7 +47,7 @@ async def test_the_roster_shows_and_exports_who_is_coming(bot: RunningBot) -> No
     text = await open_roster(coordinator)
     assert text.splitlines()[2:] == [
         f"{SHIFT} (2 places):",
-        "✅ Alice +8613800001001 08:50–",
+        "✅ Alice +8613800001001 08:50– 🔗 check-in code",
         "✅ Bob +8613800001002 ",
         "⏳ Carol +8613800001003 (waiting)",
     ]

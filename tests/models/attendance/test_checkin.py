@@ -148,11 +148,11 @@ async def test_code_and_location_work_only_in_the_window(session: AsyncSession) 
         {"opens": opens},
     )
     assert (await checkin.check_in(session, early, first, **by("code", opens))).checked_in_at
-    assert await refusal(checkin.check_in(session, late, second, **by("location", closes))) == (
+    assert await refusal(checkin.check_in(session, late, second, **by("pin", closes))) == (
         "checkin_closed",
         {"closed": closes},
     )
-    await checkin.check_in(session, late, second, **by("location", closes - MIN))
+    await checkin.check_in(session, late, second, **by("pin", closes - MIN))
     # The coordinator's roster (a later feature) may record presence afterwards.
     await checkin.check_in(session, roster, third, **by("roster", closes + MIN))
 
