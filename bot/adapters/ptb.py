@@ -284,7 +284,9 @@ def _may_have_arrived(error: NetworkError) -> bool:
 
 
 def _location(shared: telegram.Location) -> Location:
-    return Location(shared.latitude, shared.longitude, live=shared.live_period is not None)
+    # The attribute warns of its coming type change (v22.2); only whether it is there matters.
+    live = shared.to_dict().get("live_period") is not None
+    return Location(shared.latitude, shared.longitude, live=live)
 
 
 def _sender(user: User) -> Sender:
