@@ -34,7 +34,7 @@ router = Router()
 LIST_LIMIT = 30
 
 
-@router.command("manage", role=Role.COORDINATOR, refusal="manage_not_coordinator")
+@router.command("manage", menu=20, role=Role.COORDINATOR, refusal="manage_not_coordinator")
 async def list_managed(ctx: Context) -> None:
     """A coordinator asked for the activities they run."""
     teams = await roles.managed_teams(ctx.session, ctx.user_id, ctx.deployment.admin_ids)
