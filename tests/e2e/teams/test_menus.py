@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from bot.local.harness import RunningBot
+from bot.local.terminal import COORDINATOR_ID, Terminal
 from models.teams import roles
 from tests.e2e import steps
 
@@ -83,3 +86,17 @@ async def test_a_coordinator_gets_their_menu_with_the_role_and_loses_it_with_it(
     admin_menu = bot.sandbox.api.commands_in_chat(ADMIN)
     assert admin_menu is not None
     assert {"audit", "new_team", "manage", "help"} <= {e["command"] for e in admin_menu}
+
+
+async def test_the_terminal_shows_the_personas_menu(
+    bot: RunningBot, capsys: pytest.CaptureFixture[str]
+) -> None:
+    await steps.make_coordinator(bot, COORDINATOR_ID)
+    await bot.restart()  # the coordinator's own menu is set at start
+    terminal = Terminal(bot)
+    await terminal.handle(":menu")
+    shown = capsys.readouterr().out
+    assert "/activities – 查找活动、报名班次" in shown and "/manage" not in shown
+    await terminal.handle(":as coordinator")
+    await terminal.handle(":menu")
+    assert "/manage – " in capsys.readouterr().out
