@@ -20,14 +20,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.events import Action, DeleteCommands, MenuCommand, SetCommands, SetDescriptions
 from handlers.languages import telegram_code
 from models.registration import volunteers
 from models.teams import roles
-from models.teams.tables import Role, RoleGrant
+from models.teams.tables import Role
 
 if TYPE_CHECKING:
     from handlers.router import Router
@@ -123,12 +122,6 @@ async def own_menu(session: AsyncSession, services: Services, telegram_id: int) 
     )
 
 
-async def staff(session: AsyncSession, admin_ids: frozenset[int]) -> list[int]:
-    """Everyone who holds a role: the admins (settings and grants) and the coordinators."""
-    granted = await session.scalars(select(RoleGrant.telegram_id).distinct())
-    return sorted({*admin_ids, *granted})
-
-
 async def publish(services: Services, *, pace_s: float = PACE_S) -> None:
     """At start: everyone's menus and the descriptions, then each staff member's own menu, one
     at a time `pace_s` apart. Meant to run in the background: sends never raise (the port logs
@@ -142,7 +135,7 @@ async def publish(services: Services, *, pace_s: float = PACE_S) -> None:
         for action in public_setup(services):
             await port.perform(action)
         async with services.sessions() as session:
-            people = await staff(session, services.deployment.admin_ids)
+            people = await roles.holders(session, services.deployment.admin_ids)
         for telegram_id in people:
             async with services.sessions() as session:
                 action = await own_menu(session, services, telegram_id)
