@@ -20,7 +20,7 @@ from bot.metrics import BotMetrics
 from bot.settings import Settings
 from bot.texts import catalogs
 from bot.webserver import WebServer
-from handlers import root_router
+from handlers import menus, root_router
 from handlers.services import Deployment, Services
 from migrations import alembic_config
 from models.activities.signup import SignupPolicy
@@ -277,8 +277,11 @@ async def serve_until_stopped(
         await server.start(settings.http_host, settings.http_port)
     try:
         await adapter.start(webhook)
+        # Paced, in the background: a deployment with many coordinators starts at once.
+        menus_set = asyncio.create_task(menus.publish(dispatcher.services))
         runner.start()
         await stop.wait()
+        menus_set.cancel()
         log.info("stopping: no more updates; finishing the work in hand")
         # All at once, each within the one limit: a poller slow to stop (PTB waits out its
         # retry back-off) must not eat the time the sends in hand need to finish.

@@ -22,6 +22,7 @@ from handlers.callbacks import ButtonSigner
 from handlers.context import Context
 from handlers.events import Action, AnswerButton, Incoming, SendMessage
 from handlers.formatting import localized
+from handlers.menus import Menus
 from handlers.router import Router
 from handlers.services import Services
 from models.conversation import lock_state
@@ -69,6 +70,7 @@ class Dispatcher:
     on_failure: Callable[[], None] = lambda: None
 
     def __post_init__(self) -> None:
+        self.services.menus = Menus.of(self.router)
         self.turns = UserTurns()
         # Updates that may use a database connection at once. Beyond the pool's size more
         # would only queue inside the pool, where a wait over 30 s fails the update; here they

@@ -183,8 +183,55 @@ class SendNotice:
     paid_broadcast: bool = False
 
 
+@dataclass(frozen=True)
+class MenuCommand:
+    """One entry of a command menu: `/command` and what it does (in the reader's language)."""
+
+    command: str
+    description: str
+
+
+@dataclass(frozen=True)
+class SetCommands:
+    """Set a command menu: everyone's, in private chats, for users whose app speaks `language`
+    (a Bot API two-letter code; "" for users of any language without a menu of its own); or, with
+    `chat_id`, one person's own in their private chat (whatever their app's language)."""
+
+    commands: tuple[MenuCommand, ...]
+    chat_id: int | None = None
+    language: str = ""
+
+
+@dataclass(frozen=True)
+class DeleteCommands:
+    """Take one person's own menu away: their chat shows everyone's again."""
+
+    chat_id: int
+
+
+@dataclass(frozen=True)
+class SetDescriptions:
+    """The bot's description (shown in an empty chat: "what can this bot do?") and short
+    description (its profile and shared links), for users whose app speaks `language`."""
+
+    description: str
+    short_description: str
+    language: str = ""
+
+
+# Actions that set the bot up (its menus and descriptions) rather than speak in a chat.
+SETUP = (SetCommands, DeleteCommands, SetDescriptions)
 Action = (
-    SendMessage | EditMessage | AnswerButton | SendDocument | SendPhoto | SendLocation | SendNotice
+    SendMessage
+    | EditMessage
+    | AnswerButton
+    | SendDocument
+    | SendPhoto
+    | SendLocation
+    | SendNotice
+    | SetCommands
+    | DeleteCommands
+    | SetDescriptions
 )
 # Actions that put a new message in a chat (what Telegram's flood limits count).
 NEW_MESSAGES = (SendMessage, SendDocument, SendPhoto, SendLocation, SendNotice)

@@ -11,7 +11,7 @@ from models.teams import roles
 router = Router()
 
 
-@router.command("help")
+@router.command("help", menu=110)
 async def show_help(ctx: Context) -> None:
     """The user asked what the bot can do."""
     if ctx.volunteer is None:
@@ -23,7 +23,7 @@ async def show_help(ctx: Context) -> None:
     ctx.say(text)
 
 
-@router.command("cancel")
+@router.command("cancel", menu=120)
 async def cancel(ctx: Context) -> None:
     """The user wants out of the current conversation; nothing unconfirmed is kept."""
     if ctx.state.flow is None:

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers import formatting
@@ -20,7 +19,7 @@ from handlers.context import Context
 from handlers.events import InlineButton, InlineKeyboard, Outbox, SendMessage
 from handlers.services import Services, UsesServices
 from models.activities.tables import Shift
-from models.registration.tables import Volunteer
+from models.registration import volunteers
 
 
 @dataclass
@@ -43,9 +42,7 @@ class Notifier(UsesServices):
     async def language_of(self, telegram_id: int) -> str:
         """The language of someone who may never have registered (a coordinator): theirs if
         known, else the deployment's."""
-        language = await self.session.scalar(
-            select(Volunteer.language).where(Volunteer.telegram_id == telegram_id)
-        )
+        language = await volunteers.language_of(self.session, telegram_id)
         return language or self.deployment.default_language
 
     def button(

@@ -66,6 +66,9 @@ class Guard:
 class Route:
     handler: Handler
     guard: Guard
+    # A command's place in the command menu of those its guard admits (lower first; see
+    # `handlers.menus`); None keeps it out of the menus (/start, /delete_me…).
+    menu: int | None = None
 
 
 @dataclass(frozen=True)
@@ -94,10 +97,15 @@ class Router:
             router.include(module.router)
         return router
 
-    def command(self, *names: str, **guard: Unpack[GuardOptions]) -> Callable[[Handler], Handler]:
+    def command(
+        self, *names: str, menu: int | None = None, **guard: Unpack[GuardOptions]
+    ) -> Callable[[Handler], Handler]:
+        """A handler for these commands; with `menu`, their place in the command menu of those
+        the guard admits (its description is the catalogs' `menu.<command>`)."""
+
         def register(handler: Handler) -> Handler:
             for name in names:
-                _add(self.commands, name, Route(handler, Guard(**guard)))
+                _add(self.commands, name, Route(handler, Guard(**guard), menu))
             return handler
 
         return register

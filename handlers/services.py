@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers.callbacks import ButtonSigner
 from handlers.events import Action, Attempt
+from handlers.menus import Menus
 from models.activities.signup import SignupPolicy
 from models.attendance.certificate import CertificatePolicy
 from models.attendance.checkin import AttendancePolicy
@@ -81,6 +82,8 @@ class Services:
     bot_username: str = ""
     download: Download | None = None
     port: SendPort | None = None
+    # The router's command menus (set by the dispatcher that routes with it).
+    menus: Menus = field(default_factory=Menus)
     _signer: ButtonSigner | None = None
 
     async def button_signer(self) -> ButtonSigner:

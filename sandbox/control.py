@@ -13,6 +13,7 @@ JSON in, JSON out; each route calls the same `SandboxUser` method a test would:
                                               "forwarded"?}
     POST /sandbox/users/{id}/block, /unblock
     GET  /sandbox/chats/{id}/messages[?after_message_id=N&timeout=S]
+    GET  /sandbox/users/{id}/menu            the commands their app shows (their language)
 
 Acting answers {"ok": true, "update_id": N}; a user acting for the first time is created with
 defaults. Errors answer {"ok": false, "error": "..."}: 404 for something not found (a button,
@@ -57,6 +58,8 @@ class UserDirectory(Protocol):
     ) -> SentMessage: ...
 
     def reply_keyboard(self, chat_id: int) -> list[list[str]] | None: ...
+
+    def menu(self, user_id: int) -> list[dict[str, str]]: ...
 
 
 def _location(body: JsonBody) -> tuple[float, float] | None:
@@ -154,7 +157,12 @@ def routes(directory: UserDirectory) -> list[web.RouteDef]:
             }
         )
 
+    async def menu(request: web.Request) -> web.Response:
+        commands = directory.menu(int(request.match_info["user_id"]))
+        return web.json_response({"ok": True, "commands": commands})
+
     return [
+        web.get(r"/sandbox/users/{user_id:-?\d+}/menu", menu),
         web.post(r"/sandbox/users/{user_id:-?\d+}", create),
         web.post(r"/sandbox/users/{user_id:-?\d+}/{act}", act),
         web.get(r"/sandbox/chats/{chat_id:-?\d+}/messages", messages),

@@ -52,6 +52,9 @@ PHOTO_MISSING = "Bad Request: there is no photo in the request"
 ACTION_INVALID = "Bad Request: wrong parameter action in request"
 COMMAND_INVALID = "Bad Request: BOT_COMMAND_INVALID"
 COMMAND_DESCRIPTION_INVALID = "Bad Request: command description is empty"
+LANGUAGE_CODE_INVALID = "Bad Request: LANG_CODE_INVALID"
+DESCRIPTION_TOO_LONG = "Bad Request: BOT_DESCRIPTION_INVALID"
+SCOPE_INVALID = "Bad Request: BOT_COMMAND_SCOPE_INVALID"
 LOCATION_INVALID = "Bad Request: wrong latitude or longitude specified"
 # Not Telegram's case (it needs public HTTPS): the sandbox only ever connects to this machine.
 WEBHOOK_URL_INVALID = (

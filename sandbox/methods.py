@@ -44,6 +44,22 @@ DELETE_WINDOW = timedelta(hours=48)  # https://core.telegram.org/bots/api#delete
 COMMANDS_MAX = 100  # https://core.telegram.org/bots/api#setmycommands
 COMMAND_PATTERN = re.compile(r"[a-z0-9_]{1,32}")  # https://core.telegram.org/bots/api#botcommand
 COMMAND_DESCRIPTION_MAX = 256
+DESCRIPTION_MAX = 512  # https://core.telegram.org/bots/api#setmydescription
+SHORT_DESCRIPTION_MAX = 120  # https://core.telegram.org/bots/api#setmyshortdescription
+# "A two-letter ISO 639-1 language code" (empty: for users with no dedicated commands/texts).
+LANGUAGE_CODE = re.compile(r"[a-z]{2}")
+# https://core.telegram.org/bots/api#botcommandscope: the scopes' types and who reads each.
+SCOPE_TYPES = frozenset(
+    {
+        "default",
+        "all_private_chats",
+        "all_group_chats",
+        "all_chat_administrators",
+        "chat",
+        "chat_administrators",
+        "chat_member",
+    }
+)
 SECRET_TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,256}")  # #setwebhook
 MAX_CONNECTIONS_RANGE = range(1, 101)  # #setwebhook: 1-100
 # https://core.telegram.org/bots/api#sendchataction
@@ -88,7 +104,11 @@ class BotApi:
         self.world = world
         self.limiter = limiter
         self.webhook = webhook
+        # By (scope as canonical JSON, language code or ""), as set.
         self.commands: dict[tuple[str, str], list[dict[str, str]]] = {}
+        # By language code ("": the one for users with no dedicated one).
+        self.descriptions: dict[str, str] = {}
+        self.short_descriptions: dict[str, str] = {}
 
     # --- shared checks ----------------------------------------------------------------
 
@@ -440,6 +460,39 @@ class BotApi:
         self.commands.pop(_commands_key(params), None)
         return True
 
+    def commands_in_chat(self, chat_id: int) -> list[dict[str, str]] | None:
+        """The commands set for one private chat (any language), or None if none are."""
+        for (scope, _), commands in self.commands.items():
+            if json.loads(scope) == {"type": "chat", "chat_id": chat_id}:
+                return commands
+        return None
+
+    def menu(self, chat_id: int, language_code: str | None) -> list[dict[str, str]]:
+        """The commands a user's app shows in their private chat with the bot: the narrowest
+        scope that has any, and in it their language's before the one for everyone
+        (https://core.telegram.org/bots/api#determining-list-of-commands)."""
+        language = (language_code or "").split("-", 1)[0].lower()
+        for scope in ({"type": "chat", "chat_id": chat_id}, {"type": "all_private_chats"}, {}):
+            for code in (language, ""):
+                found = self.commands.get((json.dumps(scope, sort_keys=True), code))
+                if found:
+                    return found
+        return []
+
+    async def set_my_description(self, params: Params) -> Any:
+        _store_text(self.descriptions, params, "description", DESCRIPTION_MAX)
+        return True
+
+    async def get_my_description(self, params: Params) -> Any:
+        return {"description": _read_text(self.descriptions, params)}
+
+    async def set_my_short_description(self, params: Params) -> Any:
+        _store_text(self.short_descriptions, params, "short_description", SHORT_DESCRIPTION_MAX)
+        return True
+
+    async def get_my_short_description(self, params: Params) -> Any:
+        return {"short_description": _read_text(self.short_descriptions, params)}
+
     async def close(self, params: Params) -> Any:
         return True
 
@@ -473,8 +526,36 @@ def _bot_command(item: Any) -> dict[str, str]:
 
 
 def _commands_key(params: Params) -> tuple[str, str]:
-    scope = params.obj("scope") or {"type": "default"}
-    return json.dumps(scope, sort_keys=True), params.text("language_code") or ""
+    """The scope (the default scope as {}, so both spellings are one) and language code."""
+    scope = params.obj("scope") or {}
+    if not isinstance(scope, dict) or scope.get("type", "default") not in SCOPE_TYPES:
+        raise bad_request(errors.SCOPE_INVALID)
+    if scope.get("type") == "default":
+        scope = {}
+    return json.dumps(scope, sort_keys=True), _language_code(params)
+
+
+def _language_code(params: Params) -> str:
+    code = params.text("language_code") or ""
+    if code and not LANGUAGE_CODE.fullmatch(code):
+        raise bad_request(errors.LANGUAGE_CODE_INVALID)
+    return code
+
+
+def _store_text(texts: dict[str, str], params: Params, name: str, limit: int) -> None:
+    """Set (or, with an empty text, remove) a description for the request's language."""
+    text = params.text(name) or ""
+    if len(text) > limit:
+        raise bad_request(errors.DESCRIPTION_TOO_LONG)
+    code = _language_code(params)
+    if text:
+        texts[code] = text
+    else:
+        texts.pop(code, None)
+
+
+def _read_text(texts: dict[str, str], params: Params) -> str:
+    return texts.get(_language_code(params), "")
 
 
 async def _wait(
@@ -509,6 +590,10 @@ METHODS: dict[str, Method] = {
         Method("setMyCommands", BotApi.set_my_commands),
         Method("getMyCommands", BotApi.get_my_commands),
         Method("deleteMyCommands", BotApi.delete_my_commands),
+        Method("setMyDescription", BotApi.set_my_description),
+        Method("getMyDescription", BotApi.get_my_description),
+        Method("setMyShortDescription", BotApi.set_my_short_description),
+        Method("getMyShortDescription", BotApi.get_my_short_description),
         Method("close", BotApi.close),
         Method("logOut", BotApi.log_out),
     )

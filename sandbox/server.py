@@ -146,6 +146,11 @@ class BotApiSandbox:
         """The bot's messages in a chat as they are now (deleted ones left out)."""
         return self.world.bot_messages(chat_id)
 
+    def menu(self, user_id: int) -> list[dict[str, str]]:
+        """The command menu `user_id`'s app shows in their private chat (for their language)."""
+        user = self.world.users.get(user_id)
+        return self.api.menu(user_id, user.language_code if user is not None else None)
+
     def reply_keyboard(self, chat_id: int) -> list[list[str]] | None:
         chat = self.world.chats.get(chat_id)
         if chat is None or chat.reply_keyboard is None:

@@ -18,6 +18,9 @@ from aiogram.exceptions import (
     TelegramUnauthorizedError,
 )
 from aiogram.types import (
+    BotCommand,
+    BotCommandScopeAllPrivateChats,
+    BotCommandScopeChat,
     BufferedInputFile,
     CallbackQuery,
     ChatMemberUpdated,
@@ -34,12 +37,14 @@ from aiogram.types import (
 from bot.adapters.base import ALLOWED_UPDATES, StartupError, TelegramAdapter, Webhook, chat_gone
 from bot.dispatcher import Dispatcher
 from handlers.events import (
+    SETUP,
     Action,
     AnswerButton,
     Attempt,
     AttemptKind,
     ButtonPress,
     Contact,
+    DeleteCommands,
     EditMessage,
     Incoming,
     InlineKeyboard,
@@ -52,6 +57,8 @@ from handlers.events import (
     SendMessage,
     SendNotice,
     SendPhoto,
+    SetCommands,
+    SetDescriptions,
     UploadedFile,
 )
 
@@ -189,6 +196,9 @@ class AiogramAdapter(TelegramAdapter):
         return Attempt(AttemptKind.REFUSED, reason=reason)
 
     async def _perform(self, action: Action) -> int | None:
+        if isinstance(action, SETUP):
+            await self._set_up(action)
+            return None
         if isinstance(action, SendMessage):
             sent = await self.bot.send_message(
                 action.chat_id, action.text, reply_markup=to_markup(action.markup)
@@ -227,6 +237,30 @@ class AiogramAdapter(TelegramAdapter):
                 action.chat_id, latitude=action.latitude, longitude=action.longitude
             )
         return sent.message_id
+
+    async def _set_up(self, action: SetCommands | DeleteCommands | SetDescriptions) -> None:
+        """The bot's menus and descriptions (see `handlers.menus`)."""
+        if isinstance(action, SetDescriptions):
+            language = action.language or None
+            await self.bot.set_my_description(
+                description=action.description, language_code=language
+            )
+            await self.bot.set_my_short_description(
+                short_description=action.short_description, language_code=language
+            )
+        elif isinstance(action, DeleteCommands):
+            await self.bot.delete_my_commands(scope=BotCommandScopeChat(chat_id=action.chat_id))
+        else:
+            scope = (
+                BotCommandScopeChat(chat_id=action.chat_id)
+                if action.chat_id is not None
+                else BotCommandScopeAllPrivateChats()
+            )
+            await self.bot.set_my_commands(
+                [BotCommand(command=c.command, description=c.description) for c in action.commands],
+                scope=scope,
+                language_code=action.language or None,
+            )
 
     async def _send_notice(self, notice: SendNotice) -> Message:
         markup = to_markup(notice.markup)

@@ -7,6 +7,9 @@ from typing import Any
 import httpx
 import telegram
 from telegram import (
+    BotCommand,
+    BotCommandScopeAllPrivateChats,
+    BotCommandScopeChat,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     KeyboardButton,
@@ -22,12 +25,14 @@ from telegram.ext import Application, ContextTypes, TypeHandler
 from bot.adapters.base import ALLOWED_UPDATES, StartupError, TelegramAdapter, Webhook, chat_gone
 from bot.dispatcher import Dispatcher
 from handlers.events import (
+    SETUP,
     Action,
     AnswerButton,
     Attempt,
     AttemptKind,
     ButtonPress,
     Contact,
+    DeleteCommands,
     EditMessage,
     Incoming,
     InlineKeyboard,
@@ -40,6 +45,8 @@ from handlers.events import (
     SendMessage,
     SendNotice,
     SendPhoto,
+    SetCommands,
+    SetDescriptions,
     UploadedFile,
 )
 
@@ -129,6 +136,9 @@ class PtbAdapter(TelegramAdapter):
 
     async def _perform(self, action: Action) -> int | None:
         bot = self.app.bot
+        if isinstance(action, SETUP):
+            await self._set_up(action)
+            return None
         if isinstance(action, SendMessage):
             sent = await bot.send_message(
                 action.chat_id, action.text, reply_markup=to_markup(action.markup)
@@ -180,6 +190,24 @@ class PtbAdapter(TelegramAdapter):
     async def download(self, file_id: str) -> bytes:
         file = await self.app.bot.get_file(file_id)
         return bytes(await file.download_as_bytearray())
+
+    async def _set_up(self, action: SetCommands | DeleteCommands | SetDescriptions) -> None:
+        """The bot's menus and descriptions (see `handlers.menus`)."""
+        bot = self.app.bot
+        if isinstance(action, SetDescriptions):
+            language = action.language or None
+            await bot.set_my_description(action.description, language_code=language)
+            await bot.set_my_short_description(action.short_description, language_code=language)
+        elif isinstance(action, DeleteCommands):
+            await bot.delete_my_commands(scope=BotCommandScopeChat(action.chat_id))
+        else:
+            await bot.set_my_commands(
+                [BotCommand(c.command, c.description) for c in action.commands],
+                scope=BotCommandScopeChat(action.chat_id)
+                if action.chat_id is not None
+                else BotCommandScopeAllPrivateChats(),
+                language_code=action.language or None,
+            )
 
 
 def inline_markup(markup: InlineKeyboard | None) -> InlineKeyboardMarkup | None:

@@ -22,6 +22,7 @@ from bot.adapters.base import TelegramAdapter
 from bot.app import build_adapter, build_dispatcher, build_jobs, build_sender
 from bot.settings import Settings
 from bot.webserver import WebServer
+from handlers import menus
 from handlers.events import Incoming
 from models.clock import ManualClock
 from models.db import create_engine, session_factory
@@ -67,6 +68,8 @@ class RunningBot:
         self.adapter = build_adapter(self.settings, dispatcher)
         self.adapter.observers.append(self._mark_handled)
         await self.adapter.start()
+        # In the foreground here (a deployment sets them in the background), so tests see them.
+        await menus.publish(dispatcher.services, pace_s=0)
         if self.serve_http:
             self.server = WebServer(
                 self.adapter,

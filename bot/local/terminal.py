@@ -22,6 +22,7 @@ Type a message and press Enter. A number chooses one of the buttons shown.
   :photo                send a photo
   :upload PATH          send a file
   :wait MINUTES         let simulated time pass
+  :menu                 the command menu Telegram would show you
   :as volunteer|coordinator   switch who you are
   :quit                 leave (Ctrl-D works too)"""
 
@@ -86,6 +87,8 @@ class Terminal:
             path = Path(rest)
             content = await asyncio.to_thread(path.read_bytes)
             self.show(await person.upload(path.name, content, "application/octet-stream"))
+        elif command == ":menu":
+            self.show_menu()
         elif command == ":wait":
             before = {m.message_id: m.edit_count for m in person.messages()}
             self.bot.clock.advance(timedelta(minutes=float(rest)))
@@ -95,6 +98,15 @@ class Terminal:
             self.show(Reply(messages=changed))
         else:
             self.show(await person.send(line))
+
+    def show_menu(self) -> None:
+        """The menu beside the message box, as the sandbox resolves it for this persona (their
+        own chat's, else everyone's in their app's language)."""
+        commands = self.bot.sandbox.menu(self.person.id)
+        if not commands:
+            print("  (no command menu)")
+        for entry in commands:
+            print(f"  /{entry['command']} – {entry['description']}")
 
     def show(self, reply: Reply) -> None:
         if reply.alert:

@@ -42,7 +42,7 @@ def _filters_of(button: TurnPage | ChooseFilter) -> Filters:
     )
 
 
-@router.command("activities")
+@router.command("activities", menu=10)
 async def list_activities(ctx: Context) -> None:
     """The volunteer asked what they can sign up for."""
     await _show_page(ctx, Filters(), 0, edit=False)

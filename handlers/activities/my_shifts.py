@@ -40,7 +40,7 @@ async def upcoming(ctx: Context, volunteer: Volunteer) -> list[tuple[Signup, Shi
     return [(row[0], row[1], row[2]) for row in rows]
 
 
-@router.command("my")
+@router.command("my", menu=20)
 async def show_mine(ctx: Context) -> None:
     """The volunteer asked for their shifts."""
     await _show(ctx, edit=False)

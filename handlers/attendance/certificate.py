@@ -23,7 +23,7 @@ VERIFY_LIST_MAX = 15
 SHOWN_CODE_MAX = 32  # of whatever was typed, when it names no certificate
 
 
-@router.command("certificate", registered=True)
+@router.command("certificate", menu=40, registered=True)
 async def send_certificate(ctx: Context) -> None:
     """The volunteer asked for a certificate of their hours."""
     policy = ctx.deployment.certificates

@@ -74,7 +74,7 @@ async def open_code(ctx: Context, token: str) -> None:
     await _arrive(ctx, place, CheckinMethod.CODE)
 
 
-@router.command("checkin")
+@router.command("checkin", menu=50)
 async def how_to_check_in(ctx: Context) -> None:
     """The volunteer asked how to check in: by the code, or by sharing their location."""
     volunteer = _volunteer(ctx)
@@ -158,7 +158,7 @@ def _ask_check_out(ctx: Context, place: Place, key: str, *, edit: bool = False) 
     ctx.reply(text, markup, edit=edit)
 
 
-@router.command("checkout")
+@router.command("checkout", menu=60)
 async def ask_check_out(ctx: Context) -> None:
     """The volunteer wants to check out of the shift they are checked in to."""
     place = await checkin.checked_in_place(ctx.session, _volunteer(ctx))
@@ -222,7 +222,7 @@ def _checked_out_text(ctx: Context, record: ServiceRecord) -> str:
 # ---- coordinators: the code -------------------------------------------------------------------
 
 
-@router.command("checkin_code", role=Role.COORDINATOR, refusal="codes_not_coordinator")
+@router.command("checkin_code", menu=40, role=Role.COORDINATOR, refusal="codes_not_coordinator")
 async def list_codes(ctx: Context) -> None:
     """A coordinator wants a check-in code for one of their shifts."""
     teams = await roles.managed_teams(ctx.session, ctx.user_id, ctx.deployment.admin_ids)

@@ -25,7 +25,7 @@ def stars(level: int, levels: int) -> str:
     return STAR * level + NO_STAR * (levels - level)
 
 
-@router.command("hours", registered=True)
+@router.command("hours", menu=30, registered=True)
 async def show_hours(ctx: Context) -> None:
     """The volunteer asked for their hours and stars."""
     zone, policy = ctx.deployment.zone, ctx.deployment.stars

@@ -83,7 +83,7 @@ def _keep(ctx: Context, **values: object) -> None:
     ctx.state.data = {**ctx.state.data, **values}
 
 
-@router.command("broadcast", role=Role.COORDINATOR, refusal=REFUSAL)
+@router.command("broadcast", menu=50, role=Role.COORDINATOR, refusal=REFUSAL)
 async def start(ctx: Context) -> None:
     """A coordinator wants to send a call for volunteers."""
     ctx.finish()

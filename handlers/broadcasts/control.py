@@ -136,7 +136,7 @@ def _excerpt(text: str, length: int = 60) -> str:
     return line if len(line) <= length else line[: length - 1] + "…"
 
 
-@router.command("broadcasts", role=Role.COORDINATOR, refusal="broadcast_not_coordinator")
+@router.command("broadcasts", menu=60, role=Role.COORDINATOR, refusal="broadcast_not_coordinator")
 async def list_calls(ctx: Context) -> None:
     """A coordinator asked for the latest calls they may see, with figures and controls."""
     scope = await audience.scope_of(ctx.session, ctx.user_id, tuple(ctx.deployment.admin_ids))

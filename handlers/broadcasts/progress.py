@@ -7,7 +7,6 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers import formatting
@@ -17,7 +16,7 @@ from handlers.services import Deployment, Texts
 from models.activities.tables import Activity
 from models.broadcasts.outbox import Figures
 from models.broadcasts.tables import Broadcast, BroadcastStatus
-from models.registration.tables import Volunteer
+from models.registration import volunteers
 
 
 def notice(
@@ -43,10 +42,7 @@ def notice(
 
 
 async def language_of(session: AsyncSession, telegram_id: int, deployment: Deployment) -> str:
-    language = await session.scalar(
-        select(Volunteer.language).where(Volunteer.telegram_id == telegram_id)
-    )
-    return language or deployment.default_language
+    return await volunteers.language_of(session, telegram_id) or deployment.default_language
 
 
 def _figures_text(texts: Texts, language: str, figures: Figures) -> str:

@@ -81,7 +81,7 @@ async def answered(ctx: Context, step: Step, **values: object) -> None:
     await ASK_HELP.ask(ctx, NEXT[step])
 
 
-@router.command("ask_help")
+@router.command("ask_help", menu=90)
 async def start(ctx: Context) -> None:
     """Someone has a difficulty and wants a volunteer's help (refused at once past their
     limits, rather than after every question; Send checks them again)."""

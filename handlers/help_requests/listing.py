@@ -21,7 +21,9 @@ from models.teams.tables import Role
 router = Router()
 
 
-@router.command("help_requests", role=Role.COORDINATOR, refusal="help_requests_not_coordinator")
+@router.command(
+    "help_requests", menu=80, role=Role.COORDINATOR, refusal="help_requests_not_coordinator"
+)
 async def overview(ctx: Context) -> None:
     """A coordinator asked for the help requests sent to their teams."""
     counts = await tables.counts(ctx.session, ctx.user_id, ctx.deployment.admin_ids)

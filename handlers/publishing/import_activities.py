@@ -43,7 +43,7 @@ class Step(StrEnum):
 IMPORT = Flow("import", Step, starts=(Step.FILE,), moves={})
 
 
-@router.command("import", role=Role.COORDINATOR, refusal="import_not_coordinator")
+@router.command("import", menu=30, role=Role.COORDINATOR, refusal="import_not_coordinator")
 async def start(ctx: Context) -> None:
     """A coordinator wants to publish activities from a file: explain the format and wait."""
     ctx.state.data = {}

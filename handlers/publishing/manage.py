@@ -33,7 +33,7 @@ from models.teams.tables import Role, Team
 router = Router()
 
 
-@router.command("manage", role=Role.COORDINATOR, refusal="manage_not_coordinator")
+@router.command("manage", menu=20, role=Role.COORDINATOR, refusal="manage_not_coordinator")
 async def list_managed(ctx: Context) -> None:
     """A coordinator asked for the activities they run."""
     await _list(ctx, 0, edit=False)

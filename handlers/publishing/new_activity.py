@@ -39,7 +39,9 @@ router = Router()
 # ---- start ------------------------------------------------------------------------------------
 
 
-@router.command("new_activity", role=Role.COORDINATOR, refusal="new_activity_not_coordinator")
+@router.command(
+    "new_activity", menu=10, role=Role.COORDINATOR, refusal="new_activity_not_coordinator"
+)
 async def start(ctx: Context) -> None:
     """The coordinator wants to publish an activity."""
     if ctx.state.flow == NEW_ACTIVITY.name and ctx.state.step is not None:

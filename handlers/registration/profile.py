@@ -24,7 +24,7 @@ def editable_fields(ctx: Context) -> list[Field]:
     return [f for f in Field if f != Field.ID_NUMBER or ctx.cipher is not None]
 
 
-@router.command("profile", registered=True)
+@router.command("profile", menu=100, registered=True)
 async def show_profile(ctx: Context) -> None:
     """The user asked to see their profile."""
     if ctx.state.flow is not None:

@@ -1,5 +1,9 @@
-"""Volunteer registration: /start → language → privacy notice → the profile questions → a
-summary to confirm or edit. Nothing is written to the volunteers table before Confirm."""
+"""Volunteer registration: /start → privacy notice → the profile questions → a summary to
+confirm or edit. Nothing is written to the volunteers table before Confirm.
+
+A newcomer is not asked for a language first: the notice comes in the language their Telegram
+app uses (zh* → 中文, en* → English, else the deployment's), with a button to switch to the other
+(one tap for the few who want it, none for everyone else)."""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from enum import StrEnum
 from handlers.callbacks import Button
 from handlers.context import Context, keyboard
 from handlers.flows import Flow
+from handlers.languages import preferred
 from handlers.registration import fields
 from handlers.registration.fields import Field
 from handlers.router import DEEP_LINK_PAYLOAD, Router
@@ -18,19 +23,21 @@ router = Router()
 
 
 class Step(StrEnum):
+    # Asked no more (the notice comes in the user's language): only conversations saved before
+    # are at it, and move on to the notice.
     LANGUAGE = "language"
     PRIVACY = "privacy"
     SUMMARY = "summary"
     CHOOSE_EDIT = "choose_edit"
 
 
-# Language, privacy notice, then the profile questions in order (the ID number only where real
-# names are required, see `questions`), then the summary; from the summary the user may go back
-# to any one answer, which returns to the summary.
+# The privacy notice (in a language the user may switch), then the profile questions in order
+# (the ID number only where real names are required, see `questions`), then the summary; from
+# the summary the user may go back to any one answer, which returns to the summary.
 REGISTER = Flow(
     "register",
     (*Step, *Field),
-    starts=(Step.LANGUAGE,),
+    starts=(Step.PRIVACY, Step.LANGUAGE),
     moves={
         Step.LANGUAGE: (Step.PRIVACY,),
         Step.PRIVACY: (Field.NAME,),
@@ -93,20 +100,17 @@ async def start(ctx: Context) -> None:
     ctx.finish()
     if payload:
         ctx.state.data = {"deep_link": payload}
-    await REGISTER.ask(ctx, Step.LANGUAGE)
+    await REGISTER.ask(ctx, Step.PRIVACY)
 
 
 @REGISTER.asks(Step.LANGUAGE)
 async def ask_language(ctx: Context) -> None:
-    buttons = [
-        ctx.button(ctx.texts.get(language, "language.name"), ChooseLanguage(language))
-        for language in ctx.texts.languages
-    ]
-    ctx.say(ctx.t("registration.choose_language"), keyboard(buttons))
+    """A conversation saved at the old language question moves on to the notice."""
+    await REGISTER.ask(ctx, Step.PRIVACY)
 
 
 class ChooseLanguage(Button, action="reg.lang"):
-    """The user chose the language the bot speaks to them in."""
+    """The user switched the language the bot speaks to them in (from the privacy notice)."""
 
     language: str
 
@@ -124,13 +128,25 @@ async def choose_language(ctx: Context, choice: ChooseLanguage) -> None:
 
 @REGISTER.asks(Step.PRIVACY)
 async def ask_privacy(ctx: Context) -> None:
+    """The notice, in the user's language (their Telegram app's, until they choose), with a
+    button for each other language (named in itself, so a reader of either finds theirs)."""
+    if ctx.state.language is None:
+        ctx.state.language = preferred(
+            ctx.event.sender.language_code, ctx.texts.languages, ctx.deployment.default_language
+        )
+    switch = [
+        ctx.button(ctx.texts.get(language, "language.name"), ChooseLanguage(language))
+        for language in ctx.texts.languages
+        if language != ctx.lang
+    ]
     ctx.say(
         ctx.t("registration.privacy_notice"),
         keyboard(
             [
                 ctx.button(ctx.t("registration.privacy_accept"), AnswerPrivacyNotice(Answer.YES)),
                 ctx.button(ctx.t("registration.privacy_decline"), AnswerPrivacyNotice(Answer.NO)),
-            ]
+            ],
+            switch,
         ),
     )
 

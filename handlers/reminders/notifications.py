@@ -28,7 +28,7 @@ TIMES_PER_ROW = 4
 THEMES_PER_ROW = 2
 
 
-@router.command("notifications", registered=True)
+@router.command("notifications", menu=70, registered=True)
 async def show(ctx: Context) -> None:
     """The volunteer asked what they are sent unasked."""
     ctx.say(*_panel(ctx, ctx.registered_volunteer))

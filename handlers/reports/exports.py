@@ -41,7 +41,7 @@ NO_PERIOD = "-"
 # One kind of button per answer, each carrying the answers before it.
 
 
-@router.command("export", role=Role.COORDINATOR, refusal="export_not_coordinator")
+@router.command("export", menu=100, role=Role.COORDINATOR, refusal="export_not_coordinator")
 async def start(ctx: Context) -> None:
     """A coordinator or admin asked to export: volunteers or service records?"""
     _ask_what(ctx)

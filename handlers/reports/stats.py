@@ -84,7 +84,7 @@ async def _view(ctx: Context, key: str) -> View:
     return View(Scope.of_teams([team.id]), str(team.id), team.name, admin, teams)
 
 
-@router.command("stats", role=Role.COORDINATOR, refusal="stats_not_coordinator")
+@router.command("stats", menu=90, role=Role.COORDINATOR, refusal="stats_not_coordinator")
 async def show_stats(ctx: Context) -> None:
     """A coordinator or admin asked for statistics (of one team, when they named it)."""
     view = await _view(ctx, ALL)

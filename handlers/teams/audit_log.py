@@ -34,7 +34,7 @@ class Area(StrEnum):
     HELP = "help"
 
 
-@router.command("audit", role=Role.ADMIN)
+@router.command("audit", menu=20, role=Role.ADMIN)
 async def show_log(ctx: Context) -> None:
     """An admin asked for the audit log (optionally of one person, by Telegram id)."""
     typed = ctx.event.command_args.strip()

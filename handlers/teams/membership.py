@@ -25,7 +25,7 @@ async def _team(ctx: Context, team_id: int) -> Team:
     return team
 
 
-@router.command("teams", registered=True, refusal="register_first")
+@router.command("teams", menu=80, registered=True, refusal="register_first")
 async def my_teams(ctx: Context) -> None:
     """The volunteer asked which teams they are in."""
     mine = await membership.teams_of(ctx.session, ctx.registered_volunteer)

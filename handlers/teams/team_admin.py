@@ -13,7 +13,7 @@ from functools import partial
 
 from sqlalchemy import select
 
-from handlers import formatting, paging
+from handlers import formatting, menus, paging
 from handlers.callbacks import Button, OnTeam
 from handlers.context import Context, keyboard
 from handlers.events import InlineButton
@@ -48,7 +48,7 @@ def team_choices(
     return ctx.choices({team.id: team.name[:40] for team in teams}, button)
 
 
-@router.command("team", role=Role.COORDINATOR, refusal="team_not_coordinator")
+@router.command("team", menu=70, role=Role.COORDINATOR, refusal="team_not_coordinator")
 async def list_teams(ctx: Context) -> None:
     """A coordinator asked for the teams they run."""
     teams = await roles.managed_teams(ctx.session, ctx.user_id, ctx.deployment.admin_ids)
@@ -255,6 +255,8 @@ async def revoke(ctx: Context, revoking: RevokeCoordinator) -> None:
     name = await _name_of(ctx, grant)
     await roles.revoke(ctx.session, grant.id, actor=ctx.user_id, now=ctx.clock.now())
     ctx.edit_pressed(ctx.t("team_admin.revoked", name=name, team=team.name))
+    # Their menu loses the coordinator commands (unless they still coordinate another team).
+    ctx.outbox.add(await menus.own_menu(ctx.session, ctx.services, grant.telegram_id))
 
 
 class InviteCoordinator(OnTeam, action="ta.invite", lasting=True):
@@ -278,9 +280,10 @@ async def accept_invite(ctx: Context, token: str) -> None:
     """Someone opened a coordinator invite."""
     team = await roles.accept_invite(ctx.session, token, ctx.user_id, now=ctx.clock.now())
     ctx.say(ctx.t("team_admin.invite_accepted", team=team.name))
+    ctx.outbox.add(await menus.own_menu(ctx.session, ctx.services, ctx.user_id))
 
 
-@router.command("new_team", role=Role.ADMIN)
+@router.command("new_team", menu=10, role=Role.ADMIN)
 async def ask_name(ctx: Context) -> None:
     """An admin wants a new team: its name?"""
     ctx.finish()

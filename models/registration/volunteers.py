@@ -95,6 +95,14 @@ async def find_volunteer(session: AsyncSession, telegram_id: int) -> Volunteer |
     return await session.scalar(select(Volunteer).where(Volunteer.telegram_id == telegram_id))
 
 
+async def language_of(session: AsyncSession, telegram_id: int) -> str | None:
+    """The language a volunteer chose; None for someone not registered (a coordinator may not
+    be)."""
+    return await session.scalar(
+        select(Volunteer.language).where(Volunteer.telegram_id == telegram_id)
+    )
+
+
 async def ensure_id_free(
     session: AsyncSession, sealed: SealedId, owner: Volunteer | None = None
 ) -> None:

@@ -37,6 +37,13 @@ async def admin_ids(session: AsyncSession, configured: Collection[int]) -> list[
     return sorted({*configured, *granted})
 
 
+async def holders(session: AsyncSession, configured: Collection[int]) -> list[int]:
+    """Everyone who holds a role: the admins (named in the settings or granted) and the
+    coordinators."""
+    granted = await session.scalars(select(RoleGrant.telegram_id).distinct())
+    return sorted({*configured, *granted})
+
+
 async def managed_teams(
     session: AsyncSession, telegram_id: int, admin_ids: Collection[int]
 ) -> list[Team]:

@@ -81,3 +81,14 @@ async def test_control_errors(sandbox: BotApiSandbox, api: Api) -> None:
     assert status == 404
     status, body = await control(api, "users/42/unblock")
     assert status == 400
+
+
+async def test_reading_the_menu_a_user_sees(sandbox: BotApiSandbox, api: Api) -> None:
+    await control(api, "users/42", {"first_name": "Ann", "language_code": "en"})
+    commands = [{"command": "help", "description": "Help"}]
+    await api.ok("setMyCommands", commands=commands, language_code="en")
+    async with api.http.get(f"{api.base_url}/sandbox/users/42/menu") as response:
+        assert (response.status, await response.json()) == (
+            200,
+            {"ok": True, "commands": commands},
+        )

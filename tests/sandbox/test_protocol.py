@@ -215,6 +215,47 @@ async def test_commands_are_kept_per_scope_and_language(api: Api) -> None:
     )
 
 
+async def test_the_menu_a_user_sees_is_the_narrowest_scope_in_their_language(
+    sandbox: BotApiSandbox, api: Api
+) -> None:
+    sandbox.user(42, language_code="en-GB")
+    sandbox.user(43, language_code="zh-hans")
+    everyone = [{"command": "help", "description": "Help"}]
+    english = [{"command": "help", "description": "Help in English"}]
+    own = [{"command": "manage", "description": "Manage"}]
+    await api.ok("setMyCommands", commands=everyone)
+    await api.ok("setMyCommands", commands=english, language_code="en")
+    assert sandbox.menu(42) == english and sandbox.menu(43) == everyone
+    await api.ok("setMyCommands", commands=own, scope={"type": "chat", "chat_id": 42})
+    assert sandbox.menu(42) == own and sandbox.api.commands_in_chat(42) == own
+    assert await api.ok("deleteMyCommands", scope={"type": "chat", "chat_id": 42}) is True
+    assert sandbox.menu(42) == english and sandbox.api.commands_in_chat(42) is None
+    assert await api.error("setMyCommands", commands=own, language_code="en-GB") == (
+        400,
+        "Bad Request: LANG_CODE_INVALID",
+    )
+    assert await api.error("setMyCommands", commands=own, scope={"type": "everyone"}) == (
+        400,
+        "Bad Request: BOT_COMMAND_SCOPE_INVALID",
+    )
+
+
+async def test_descriptions_are_kept_per_language_within_telegrams_limits(api: Api) -> None:
+    assert await api.ok("setMyDescription", description="What I do") is True
+    assert await api.ok("setMyDescription", description="我能做什么", language_code="zh") is True
+    assert await api.ok("getMyDescription", language_code="zh") == {"description": "我能做什么"}
+    assert await api.ok("getMyDescription") == {"description": "What I do"}
+    assert await api.ok("getMyDescription", language_code="fr") == {"description": ""}
+    assert await api.ok("setMyShortDescription", short_description="Sign up") is True
+    assert await api.ok("getMyShortDescription") == {"short_description": "Sign up"}
+    too_long = (400, "Bad Request: BOT_DESCRIPTION_INVALID")
+    assert await api.error("setMyDescription", description="x" * 513) == too_long
+    assert await api.error("setMyShortDescription", short_description="x" * 121) == too_long
+    assert await api.ok("setMyDescription", description="x" * 512) is True
+    assert await api.ok("setMyDescription", language_code="zh") is True  # empty: removed
+    assert await api.ok("getMyDescription", language_code="zh") == {"description": ""}
+
+
 async def test_chat_action_location_close_and_log_out(sandbox: BotApiSandbox, api: Api) -> None:
     user = sandbox.user(42)
     assert await api.ok("sendChatAction", chat_id=42, action="typing") is True

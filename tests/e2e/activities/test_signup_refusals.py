@@ -109,7 +109,7 @@ async def test_an_unregistered_person_opening_a_link_registers_then_sees_the_car
     activity = await steps.make_activity(bot, team, shifts=IN_TWO_DAYS)
     newcomer = bot.person(1005, "Newcomer")
     await newcomer.send(f"/start act_{activity.link_token}")
-    assert newcomer.last().button_labels() == ["中文", "English"]
+    assert newcomer.last().button_labels() == ["我同意", "我不同意", "English"]
     reply = await steps.register(newcomer)
     assert "You are registered" in reply.text
     assert "📌 Beach clean-up" in reply.last.text

@@ -30,8 +30,8 @@ async def test_delete_me_half_way_through_registering_erases_the_draft(bot: Runn
     await hana.send("/delete_me")
     assert "has been erased" in (await hana.press("Yes, erase my data")).text
     assert await steps.snapshot(bot, 6001) == (None, [])  # no conversation, no volunteer
-    reply = await hana.send("/start")  # a fresh start, in the deployment's language
-    assert reply.last.button_labels() == ["中文", "English"]
+    reply = await hana.send("/start")  # a fresh start: her choice of English is forgotten too
+    assert reply.last.button_labels() == ["我同意", "我不同意", "English"]
 
 
 async def test_an_erased_volunteers_place_is_offered_to_the_person_waiting(

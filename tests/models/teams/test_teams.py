@@ -181,3 +181,12 @@ async def test_a_replaced_join_link_no_longer_finds_the_team(session: AsyncSessi
         await membership.team_by_token(session, old)
     assert refused.value.code == "team_link_invalid"
     assert (await audited(session))[-1] == (ADMIN, "team.link_replace")
+
+
+async def test_the_holders_of_roles_are_listed_once_each(db: AsyncSession) -> None:
+    """Whose own command menu the bot sets at start (on both databases: DISTINCT)."""
+    first, second = await make_team(db), await make_team(db, "Second Team")
+    await roles.grant(db, 800_001, "coordinator", team=first, now=NOW)
+    await roles.grant(db, 800_001, "coordinator", team=second, now=NOW)
+    await roles.grant(db, 800_002, "admin", team=None, now=NOW)
+    assert await roles.holders(db, configured=(ADMIN, 800_002)) == sorted({ADMIN, 800_001, 800_002})

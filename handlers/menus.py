@@ -1,0 +1,145 @@
+"""The command menus Telegram shows beside the message box, and the bot's descriptions.
+
+The menus are derived from the router: a command registered with `menu=<place>` is in the menu
+of those its guard admits — volunteers' (no role) for everyone, a coordinator's adding the
+coordinator commands, an admin's adding the admin ones — so a menu cannot name a command the
+bot does not have, and its description is the catalogs' `menu.<command>`.
+
+Everyone's menu is set per language (the Bot API's two-letter code; plus one, in the
+deployment's language, for users whose app speaks neither) for all private chats, so group
+chats show none. A coordinator's or admin's menu is set for their own private chat (Telegram's
+`BotCommandScopeChat`) without a language code, in the language they chose in the bot, which may
+not be their app's; it is set again or taken away whenever their role changes, and at start.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from handlers.events import Action, DeleteCommands, MenuCommand, SetCommands, SetDescriptions
+from handlers.languages import telegram_code
+from models.registration import volunteers
+from models.teams import roles
+from models.teams.tables import Role
+
+if TYPE_CHECKING:
+    from handlers.router import Router
+    from handlers.services import Services, Texts
+
+log = logging.getLogger(__name__)
+# Between two per-person menus set at start: Telegram publishes no limit for these calls, so
+# stay far below its general 30 requests a second (a 429 is waited out by the adapter anyway).
+PACE_S = 0.1
+
+
+def description_key(command: str) -> str:
+    return f"menu.{command}"
+
+
+@dataclass(frozen=True)
+class Menus:
+    """The commands (in menu order) of each role's menu; `None` is the volunteers'."""
+
+    by_role: Mapping[Role | None, tuple[str, ...]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, router: Router) -> Menus:
+        entries = sorted(
+            (route.menu, name, route.guard.role)
+            for name, route in router.commands.items()
+            if route.menu is not None
+        )
+
+        def held_by(role: Role | None) -> tuple[str, ...]:
+            return tuple(name for _, name, held in entries if held == role)
+
+        volunteer = held_by(None)
+        coordinator = held_by(Role.COORDINATOR) + volunteer
+        # Staff read their own commands first.
+        return cls(
+            {
+                None: volunteer,
+                Role.COORDINATOR: coordinator,
+                Role.ADMIN: held_by(Role.ADMIN) + coordinator,
+            }
+        )
+
+    def commands(self, role: Role | None, texts: Texts, language: str) -> tuple[MenuCommand, ...]:
+        return tuple(
+            MenuCommand(name, texts.get(language, description_key(name)))
+            for name in self.by_role.get(role, ())
+        )
+
+
+def public_setup(services: Services) -> list[Action]:
+    """Everyone's menu and the descriptions, in each language and in the deployment's for the
+    rest."""
+    texts, menus = services.texts, services.menus
+    languages = [(language, telegram_code(language)) for language in texts.languages]
+    languages.append((services.deployment.default_language, ""))
+    actions: list[Action] = []
+    for language, code in languages:
+        actions.append(SetCommands(menus.commands(None, texts, language), language=code))
+        actions.append(
+            SetDescriptions(
+                texts.get(language, "menu.description"),
+                texts.get(language, "menu.short_description"),
+                language=code,
+            )
+        )
+    return actions
+
+
+async def role_of(
+    session: AsyncSession, telegram_id: int, admin_ids: frozenset[int]
+) -> Role | None:
+    """The role whose menu someone gets: admin, coordinator, or None (a volunteer)."""
+    if await roles.is_admin(session, telegram_id, admin_ids):
+        return Role.ADMIN
+    if await roles.is_coordinator(session, telegram_id):
+        return Role.COORDINATOR
+    return None
+
+
+async def own_menu(session: AsyncSession, services: Services, telegram_id: int) -> Action:
+    """What puts someone's own menu right for the role they hold now: their role's commands in
+    their chat, in their language; for a plain volunteer, none of their own (they see
+    everyone's). Carried out with the update's reply, once its transaction has committed."""
+    deployment = services.deployment
+    role = await role_of(session, telegram_id, deployment.admin_ids)
+    if role is None:
+        return DeleteCommands(telegram_id)
+    language = await volunteers.language_of(session, telegram_id)
+    return SetCommands(
+        services.menus.commands(role, services.texts, language or deployment.default_language),
+        chat_id=telegram_id,
+    )
+
+
+async def publish(services: Services, *, pace_s: float = PACE_S) -> None:
+    """At start: everyone's menus and the descriptions, then each staff member's own menu, one
+    at a time `pace_s` apart. Meant to run in the background: sends never raise (the port logs
+    failures), and anything else is logged, never lets the bot fail to start.
+
+    Everything is set again at every start rather than skipped when unchanged: the calls are few
+    (six, and one per staff member), harmless to repeat, and a stored fingerprint would miss a
+    menu changed elsewhere (another deployment on the same token, BotFather)."""
+    port = services.send
+    try:
+        for action in public_setup(services):
+            await port.perform(action)
+        async with services.sessions() as session:
+            people = await roles.holders(session, services.deployment.admin_ids)
+        for telegram_id in people:
+            async with services.sessions() as session:
+                action = await own_menu(session, services, telegram_id)
+            await port.perform(action)
+            await asyncio.sleep(pace_s)
+    except Exception:
+        log.exception("setting the command menus failed; they are set again at the next start")
