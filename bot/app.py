@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
+import os
 import signal
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from urllib.parse import urlsplit
 
@@ -125,7 +127,21 @@ def build_dispatcher(
         clock=clock or SystemClock(),
         cipher=cipher_from(settings),
     )
-    return Dispatcher(services, root_router)
+    dispatcher = Dispatcher(services, root_router)
+    if settings.fault_kill_after_updates:
+        dispatcher.after_commit = _killed_after(settings.fault_kill_after_updates)
+    return dispatcher
+
+
+def _killed_after(updates: int) -> Callable[[], None]:
+    """The fault a test injects: die (SIGKILL: no cleanup) right after the `updates`-th commit."""
+    committed = itertools.count(1)
+
+    def maybe_die() -> None:
+        if next(committed) >= updates:
+            os.kill(os.getpid(), signal.SIGKILL)
+
+    return maybe_die
 
 
 def build_adapter(settings: Settings, dispatcher: Dispatcher) -> TelegramAdapter:

@@ -101,6 +101,10 @@ class Settings(BaseSettings):
     http_host: str = "127.0.0.1"
     http_port: int = Field(default=8080, ge=0, le=65535)
     shutdown_timeout_seconds: float = Field(default=20.0, gt=0)
+    # Fault injection, for tests only (tests/e2e/test_exactly_once.py): the process kills itself
+    # (SIGKILL, as a crash or the OOM killer would) right after committing the effects of this
+    # many updates, before anything else happens (0: never).
+    fault_kill_after_updates: int = Field(default=0, ge=0)
 
     @field_validator("admin_telegram_ids", mode="before")
     @classmethod

@@ -137,7 +137,7 @@ class WebServer:
                 async with d.sessions() as session, session.begin():
                     now = d.services.clock.now()
                     left = await inbox.left_behind(session, now=now, older_than=LEFT_BEHIND)
-                    await inbox.forget_old(session, now=now)
+                    await inbox.forget_old(session, now=now, older_than=LEFT_BEHIND)
                 for update_id in left:
                     await self._handle(update_id)
             except Exception:

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Index, delete, or_, select, update
+from sqlalchemy import JSON, BigInteger, Index, delete, null, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -90,17 +90,47 @@ async def left_behind(session: AsyncSession, *, now: datetime, older_than: timed
     return list(rows)
 
 
+async def settle(session: AsyncSession, update_id: int) -> bool:
+    """Mark an update handled in the transaction of its effects, so that they are committed
+    together or not at all (its payload goes once the answer is sent: `handled`); False when it
+    was handled already (by another process whose lease ran out, say): its effects are then to
+    be rolled back. An update never recorded (fed to the dispatcher directly) has nothing to
+    mark."""
+    marked = await session.execute(
+        update(InboundUpdate)
+        .where(InboundUpdate.update_id == update_id, InboundUpdate.status != InboxStatus.DONE)
+        .values(status=InboxStatus.DONE, lease_until=None)
+        .returning(InboundUpdate.update_id)
+        .execution_options(synchronize_session=False)
+    )
+    if marked.first() is not None:
+        return True
+    return await session.get(InboundUpdate, update_id) is None
+
+
 async def handled(session: AsyncSession, update_id: int) -> None:
-    """Done: forget what was typed, keep the id to recognise a second delivery."""
+    """Done and answered: forget what was typed, keep the id to recognise a second delivery."""
     await session.execute(
         update(InboundUpdate)
         .where(InboundUpdate.update_id == update_id)
-        .values(status=InboxStatus.DONE, payload=None, lease_until=None)
+        .values(status=InboxStatus.DONE, payload=null(), lease_until=None)
         .execution_options(synchronize_session=False)
     )
 
 
-async def forget_old(session: AsyncSession, *, now: datetime) -> int:
+async def forget_old(session: AsyncSession, *, now: datetime, older_than: timedelta) -> int:
+    """Erase what was typed in updates done a while ago whose process died before `handled`
+    (their answer went with it); forget the ids of the updates past redelivery."""
+    await session.execute(
+        update(InboundUpdate)
+        .where(
+            InboundUpdate.status == InboxStatus.DONE,
+            InboundUpdate.payload.is_not(None),
+            InboundUpdate.received_at < now - older_than,
+        )
+        .values(payload=null())
+        .execution_options(synchronize_session=False)
+    )
     result = await session.execute(
         delete(InboundUpdate).where(
             InboundUpdate.status == InboxStatus.DONE, InboundUpdate.received_at < now - KEEP

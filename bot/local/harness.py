@@ -25,7 +25,7 @@ from sandbox.server import BotApiSandbox, SentMessage
 from sandbox.users import SandboxGroup, SandboxUser
 
 HANDLED_TIMEOUT_S = 15.0
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 
 
 @dataclass

@@ -45,6 +45,11 @@ async def test_handled_updates_keep_no_text_and_are_forgotten_after_a_day(
     assert await inbox.record(session, 41, UPDATE, now=NOW) is False
     # Recent pending updates are not "left behind"; a day on, handled ones are forgotten.
     assert await inbox.left_behind(session, now=NOW, older_than=timedelta(seconds=30)) == []
-    assert await inbox.forget_old(session, now=NOW + timedelta(days=1, minutes=1)) == 1
+    assert (
+        await inbox.forget_old(
+            session, now=NOW + timedelta(days=1, minutes=1), older_than=timedelta(seconds=30)
+        )
+        == 1
+    )
     left = [r.update_id for r in await session.scalars(select(InboundUpdate))]
     assert left == [42]
