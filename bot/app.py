@@ -184,8 +184,8 @@ def build_sender(dispatcher: Dispatcher, adapter: TelegramAdapter) -> BroadcastS
     return sender
 
 
-async def _take_no_more(adapter: TelegramAdapter) -> None:
-    await adapter.stop_receiving()
+async def _take_no_more(adapter: TelegramAdapter, server: WebServer) -> None:
+    await asyncio.gather(adapter.stop_receiving(), server.stop_receiving())
     await adapter.finish_updates()
 
 
@@ -232,7 +232,8 @@ async def serve_until_stopped(
 ) -> None:
     """Run the adapter (polling, or the webhook), the HTTP server and the background work until
     SIGINT or SIGTERM; then take no more updates, let the work in hand finish (within
-    SHUTDOWN_TIMEOUT_SECONDS, leaving nothing claimed for long) and close."""
+    SHUTDOWN_TIMEOUT_SECONDS; the updates not finished are given back to the inbox, for the
+    next start) and close."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -262,8 +263,7 @@ async def serve_until_stopped(
         # retry back-off) must not eat the time the sends in hand need to finish.
         limit = settings.shutdown_timeout_seconds
         await asyncio.gather(
-            _within(_take_no_more(adapter), limit, "handling the updates received"),
-            server.stop_receiving(timeout_s=limit),
+            _within(_take_no_more(adapter, server), limit, "handling the updates received"),
             runner.stop(timeout_s=limit),
         )
     finally:

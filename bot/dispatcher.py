@@ -82,13 +82,19 @@ class Dispatcher:
         # would only queue inside the pool, where a wait over 30 s fails the update; here they
         # queue without a limit, in arrival order.
         self._sessions_free = asyncio.Semaphore(CONCURRENT_SESSIONS)
+        # Set when the process stops: the updates still waiting for their turn are not handled
+        # (`handle` says None), to be given back to the inbox.
+        self.closing = False
 
     @property
     def sessions(self) -> async_sessionmaker[AsyncSession]:
         return self.services.sessions
 
-    async def handle(self, event: Incoming) -> list[Action]:
+    async def handle(self, event: Incoming) -> list[Action] | None:
+        """The actions that answer `event`; None when it was not handled (the process stops)."""
         async with self.turns.turn(event.sender.id), self._sessions_free:
+            if self.closing:
+                return None
             language = self.services.deployment.default_language
             try:
                 signer = await self.services.button_signer()  # before the update's transaction

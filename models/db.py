@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import event
@@ -66,3 +67,13 @@ def upsert(session: AsyncSession, table: type[Any]) -> postgresql.Insert | sqlit
     if dialect(session) == "postgresql":
         return postgresql.insert(table)
     return sqlite.insert(table)
+
+
+def lease_now(session: AsyncSession, now: datetime) -> Any:
+    """The time leases (a claim's exclusive hold on a row) are measured by."""
+    return now
+
+
+def lease_end(session: AsyncSession, now: datetime, lease: timedelta) -> Any:
+    """When a lease taken now ends, by the clock of `lease_now`."""
+    return lease_now(session, now) + lease
