@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import DateTime, event, func, type_coerce
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -70,7 +70,13 @@ def upsert(session: AsyncSession, table: type[Any]) -> postgresql.Insert | sqlit
 
 
 def lease_now(session: AsyncSession, now: datetime) -> Any:
-    """The time leases (a claim's exclusive hold on a row) are measured by."""
+    """The time leases (a claim's exclusive hold on a row) are measured by. On PostgreSQL the
+    database's clock (as naive UTC, the columns' form): processes on several machines then agree
+    whatever their own clocks say, so one running ahead takes nothing another holds. On SQLite
+    (one machine) `now`, the process clock. Due times stay on the process clock (`now`): tests
+    and the sandbox move it, and a clock ahead sends early but never twice."""
+    if dialect(session) == "postgresql":
+        return type_coerce(func.timezone("UTC", func.clock_timestamp()), DateTime())
     return now
 
 
