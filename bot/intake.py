@@ -13,6 +13,7 @@ finish; those not begun by then are given back, for the next start.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 from collections.abc import Awaitable, Callable, Sequence
@@ -40,6 +41,7 @@ class Intake:
         self._not_handled: set[int] = set()  # fed, but the dispatcher was closing
         self._room = asyncio.Condition()
         self._sweeping: asyncio.Task[None] | None = None
+        self._sweep_idle = True  # the sweep waits between passes (cancelling it is safe then)
 
     @property
     def in_hand(self) -> int:
@@ -86,8 +88,14 @@ class Intake:
 
     async def finish(self, timeout_s: float | None = None) -> None:
         """Stop sweeping, and let the updates in hand finish (within `timeout_s`)."""
-        if self._sweeping is not None:
-            self._sweeping.cancel()
+        sweeping, self._sweeping = self._sweeping, None
+        if sweeping is not None:
+            # Not in the middle of a pass: a transaction cancelled half-way could keep SQLite
+            # locked.
+            if self._sweep_idle:
+                sweeping.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await sweeping
         late = await self.drained(timeout_s)
         if late:
             log.warning("%d updates still in hand at shutdown; given back", late)
@@ -209,10 +217,14 @@ class Intake:
         webhook process may take another's fresh updates: each is taken once); then those left
         a while."""
         older_than = timedelta(0)
-        while True:
+        while self._sweeping is not None:
+            self._sweep_idle = False
             try:
                 await self.sweep(older_than)
                 older_than = LEFT_BEHIND
             except Exception:
                 log.exception("looking for updates left behind failed")
-            await asyncio.sleep(SWEEP_EVERY_S)
+            finally:
+                self._sweep_idle = True
+            if self._sweeping is not None:
+                await asyncio.sleep(SWEEP_EVERY_S)

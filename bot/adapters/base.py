@@ -65,6 +65,8 @@ class TelegramAdapter(ABC):
         dispatcher.on_failure = self.metrics.update_errors.inc
         self.intake = Intake(dispatcher, self.feed)
         self._polling: asyncio.Task[None] | None = None
+        self._receiving = True
+        self._recording = False
 
     async def start(self, webhook: Webhook | None = None) -> None:
         """Check the token, then receive updates: by long polling, or, with `webhook`, register
@@ -72,15 +74,20 @@ class TelegramAdapter(ABC):
         await self._connect(webhook)
         await self.intake.start(polling=webhook is None)
         if webhook is None:
+            self._receiving = True
             self._polling = asyncio.create_task(self._poll_forever())
 
     async def stop_receiving(self) -> None:
-        """Take no more updates (stop polling); sending still works."""
+        """Take no more updates (stop polling); sending still works. A batch being recorded is
+        recorded first: a transaction cancelled half-way could keep SQLite locked."""
         polling, self._polling = self._polling, None
-        if polling is not None:
-            polling.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await polling
+        if polling is None:
+            return
+        self._receiving = False
+        if not self._recording:
+            polling.cancel()  # it waits for a long poll or for room, nothing else
+        with contextlib.suppress(asyncio.CancelledError):
+            await polling
 
     async def finish_updates(self) -> None:
         """Wait until every update taken so far is handled (after `stop_receiving`)."""
@@ -114,13 +121,19 @@ class TelegramAdapter(ABC):
     async def _poll_forever(self) -> None:
         offset: int | None = None
         failures = 0
-        while True:
+        while self._receiving:
             await self.intake.wait_for_room(MOST_IN_HAND)
             try:
                 fetched = await self._fetch(offset, MOST_IN_HAND - self.intake.in_hand)
                 usable = [p for p in fetched if inbox.valid_update_id(p.get("update_id"))]
-                await self._take(usable)
+                self._recording = True
+                try:
+                    await self._take(usable)
+                finally:
+                    self._recording = False
             except Exception as error:
+                if not self._receiving:
+                    return
                 failures += 1
                 wait = min(MAX_RETRY_WAIT_S, POLL_RETRY_S * 2 ** (failures - 1))
                 log.warning("getUpdates failed (%s); again in %.0f s", error, wait)
