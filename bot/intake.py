@@ -88,6 +88,12 @@ class Intake:
 
     async def finish(self, timeout_s: float | None = None) -> None:
         """Stop sweeping, and let the updates in hand finish (within `timeout_s`)."""
+        await self._stop_sweeping()
+        late = await self.drained(timeout_s)
+        if late:
+            log.warning("%d updates still in hand at shutdown; given back", late)
+
+    async def _stop_sweeping(self) -> None:
         sweeping, self._sweeping = self._sweeping, None
         if sweeping is not None:
             # Not in the middle of a pass: a transaction cancelled half-way could keep SQLite
@@ -95,10 +101,7 @@ class Intake:
             if self._sweep_idle:
                 sweeping.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await sweeping
-        late = await self.drained(timeout_s)
-        if late:
-            log.warning("%d updates still in hand at shutdown; given back", late)
+                await asyncio.shield(sweeping)  # a stop cut short leaves the pass to end
 
     async def drained(self, timeout_s: float | None = None) -> int:
         """Wait until the updates in hand now are handled (within `timeout_s`); how many not."""
@@ -110,7 +113,7 @@ class Intake:
     async def stop(self) -> None:
         """Give back what is still in hand and not begun (the dispatcher closes): the next
         start, or another process, handles it. The updates being handled end first."""
-        await self.finish(timeout_s=0)
+        await self._stop_sweeping()
         self.dispatcher.closing = True
         await self.drained()
 

@@ -87,7 +87,7 @@ class TelegramAdapter(ABC):
         if not self._recording:
             polling.cancel()  # it waits for a long poll or for room, nothing else
         with contextlib.suppress(asyncio.CancelledError):
-            await polling
+            await asyncio.shield(polling)  # a stop cut short leaves the batch to be recorded
 
     async def finish_updates(self) -> None:
         """Wait until every update taken so far is handled (after `stop_receiving`)."""
