@@ -185,8 +185,8 @@ async def advance_sequences(engine: AsyncEngine) -> None:
 
 
 async def inbound_statuses(engine: AsyncEngine) -> tuple[dict[str, int], set[int]]:
-    """Webhook updates recorded by the bot: how many by status (`done` once handled), and the
-    ids of those not done."""
+    """Updates recorded by the bot (webhook or polling): how many by status (`done` once
+    handled), and the ids of those not done (left for the next start)."""
     async with engine.connect() as connection:
         rows = await connection.execute(
             select(InboundUpdate.status, func.count()).group_by(InboundUpdate.status)
@@ -431,8 +431,7 @@ class Load:
     def unanswered(self, recorded: set[int]) -> Counter[str]:
         """What became of the updates still waiting after the drain, once the bots stopped:
         answered while stopping, still queued at Telegram (delivered again to the next run),
-        recorded by a webhook process and not handled (taken up again after a restart), or
-        lost."""
+        recorded and not handled (taken up again at the next start), or lost."""
         late = {chat for chat, call in self.replies(self.sandbox.calls[self.seen_calls :])}
         queued = {update["update_id"] for update in self.sandbox.pending_updates}
         fates: Counter[str] = Counter()
@@ -552,7 +551,7 @@ async def measure(args: argparse.Namespace, url: str) -> dict[str, Any]:
         cpu = ", ".join(f"{share:.0%}" for share in bot_cpu)
         say(f"CPU (of one core) meanwhile: bot {cpu}; this process (sandbox, users) {own_cpu:.0%}")
         await stop_bots(bots)
-        inbound, undone = await inbound_statuses(engine) if webhook_mode else ({}, set())
+        inbound, undone = await inbound_statuses(engine)
         errors = {bot.name: error_lines(bot) for bot in bots}
         fates = load.unanswered(undone)
         outcome = Outcome(bots, end, fates, webhook_failures, inbound, errors, proxied)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
+import os
 import signal
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from urllib.parse import urlsplit
 
@@ -154,7 +156,21 @@ def build_dispatcher(
         clock=clock or SystemClock(),
         cipher=cipher_from(settings),
     )
-    return Dispatcher(services, root_router)
+    dispatcher = Dispatcher(services, root_router)
+    if settings.fault_kill_after_updates:
+        dispatcher.after_commit = _killed_after(settings.fault_kill_after_updates)
+    return dispatcher
+
+
+def _killed_after(updates: int) -> Callable[[], None]:
+    """The fault a test injects: die (SIGKILL: no cleanup) right after the `updates`-th commit."""
+    committed = itertools.count(1)
+
+    def maybe_die() -> None:
+        if next(committed) >= updates:
+            os.kill(os.getpid(), signal.SIGKILL)
+
+    return maybe_die
 
 
 def build_adapter(settings: Settings, dispatcher: Dispatcher) -> TelegramAdapter:
@@ -200,8 +216,8 @@ def build_sender(dispatcher: Dispatcher, adapter: TelegramAdapter) -> BroadcastS
     return sender
 
 
-async def _take_no_more(adapter: TelegramAdapter) -> None:
-    await adapter.stop_receiving()
+async def _take_no_more(adapter: TelegramAdapter, server: WebServer) -> None:
+    await asyncio.gather(adapter.stop_receiving(), server.stop_receiving())
     await adapter.finish_updates()
 
 
@@ -254,7 +270,8 @@ async def serve_until_stopped(
 ) -> None:
     """Run the adapter (polling, or the webhook), the HTTP server and the background work until
     SIGINT or SIGTERM; then take no more updates, let the work in hand finish (within
-    SHUTDOWN_TIMEOUT_SECONDS, leaving nothing claimed for long) and close."""
+    SHUTDOWN_TIMEOUT_SECONDS; the updates not finished are given back to the inbox, for the
+    next start) and close."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -287,8 +304,7 @@ async def serve_until_stopped(
         # retry back-off) must not eat the time the sends in hand need to finish.
         limit = settings.shutdown_timeout_seconds
         await asyncio.gather(
-            _within(_take_no_more(adapter), limit, "handling the updates received"),
-            server.stop_receiving(timeout_s=limit),
+            _within(_take_no_more(adapter, server), limit, "handling the updates received"),
             runner.stop(timeout_s=limit),
         )
     finally:

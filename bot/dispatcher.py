@@ -1,11 +1,13 @@
 """From one incoming event to the actions that answer it, the same for every framework.
 
 Per update: take the user's turn (one update per user at a time, in arrival order; different
-users concurrently), open one database session, lock and load the user's conversation state, let
-the router's handler act, and commit once. A domain error rolls everything back and becomes a
-polite reply, so the conversation stays where it was and nothing half-written is stored. Long
-work a handler left for after the commit (an export's reading and writing) runs then, in the
-user's turn but holding no lock of the update's.
+users concurrently), open one database session, mark the update handled in the inbox, lock and
+load the user's conversation state, let the router's handler act, and commit once: the handled
+mark and the effects are committed together, so a process that dies at any moment leaves the
+update either done or to be done again, never done twice. A domain error rolls everything back
+and becomes a polite reply, so the conversation stays where it was and nothing half-written is
+stored. Long work a handler left for after the commit (an export's reading and writing) runs
+then, in the user's turn but holding no lock of the update's.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from handlers.formatting import localized
 from handlers.menus import Menus
 from handlers.router import Router
 from handlers.services import Services
+from models import inbox
 from models.conversation import lock_state
 from models.db import is_unavailable
 from models.errors import VolbotError
@@ -35,6 +38,10 @@ CALLBACK_ANSWER_MAX_CHARS = 200
 # Below SQLAlchemy's default pool (5 + 10 overflow), leaving connections for the timed jobs,
 # the broadcast sender and the webhook's records.
 CONCURRENT_SESSIONS = 10  # https://core.telegram.org/bots/api#answercallbackquery
+
+
+class _AlreadyHandled(Exception):
+    """Rolls back the effects of an update another handler finished first."""
 
 
 class UserTurns:
@@ -68,6 +75,8 @@ class Dispatcher:
     router: Router
     # Told of each update whose handling failed unexpectedly (for the metrics).
     on_failure: Callable[[], None] = lambda: None
+    # Called right after an update's effects are committed (a fault-injection point for tests).
+    after_commit: Callable[[], None] = lambda: None
 
     def __post_init__(self) -> None:
         self.services.menus = Menus.of(self.router)
@@ -76,24 +85,39 @@ class Dispatcher:
         # would only queue inside the pool, where a wait over 30 s fails the update; here they
         # queue without a limit, in arrival order.
         self._sessions_free = asyncio.Semaphore(CONCURRENT_SESSIONS)
+        # Set when the process stops: the updates still waiting for their turn are not handled
+        # (`handle` says None), to be given back to the inbox.
+        self.closing = False
 
     @property
     def sessions(self) -> async_sessionmaker[AsyncSession]:
         return self.services.sessions
 
-    async def handle(self, event: Incoming) -> list[Action]:
+    async def handle(self, event: Incoming) -> list[Action] | None:
+        """The actions that answer `event`; None when it was not handled (the process stops)."""
         async with self.turns.turn(event.sender.id), self._sessions_free:
+            if self.closing:
+                return None
             language = self.services.deployment.default_language
             try:
                 signer = await self.services.button_signer()  # before the update's transaction
                 async with self.sessions() as session, session.begin():
+                    # First: a second handler of the update waits here for the first to end.
+                    if not await inbox.settle(session, event.update_id):
+                        raise _AlreadyHandled
                     ctx = await self._context(session, event, signer)
                     language = ctx.lang
                     await self.router.route(ctx)
                     ctx.state.updated_at = self.services.clock.now()
+                self.after_commit()
                 for work in ctx.afterwards:  # the update's transaction has committed
                     await work()
                 return ctx.outbox.actions
+            except _AlreadyHandled:
+                log.info(
+                    "update %s was handled already; its second handling undone", event.update_id
+                )
+                return []
             except VolbotError as error:
                 return self._refusal(event, language, f"errors.{error.code}", error.params)
             except Exception as error:

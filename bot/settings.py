@@ -160,6 +160,9 @@ class Settings(BaseSettings):
     """The address at which a reverse proxy serves this HTTP server (e.g.
     https://bot.example.org); set, /my offers each volunteer a calendar subscription at
     PUBLIC_URL/calendar/<token>.ics (needs HTTP_PORT, in polling mode too)."""
+    fault_kill_after_updates: int = Field(default=0, ge=0)
+    """Tests only (tests/e2e/test_exactly_once.py): the process kills itself (SIGKILL, as a crash
+    or the OOM killer would) right after committing the effects of this many updates; 0 never."""
 
     @field_validator("admin_telegram_ids", mode="before")
     @classmethod

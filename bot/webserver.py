@@ -2,10 +2,11 @@
 feeds (`/calendar/<token>.ics`, in polling mode too).
 
 A webhook delivery is answered 200 only once the update is recorded in the database
-(`models.inbox`), and handled from that record afterwards, so a process that dies right after
-answering loses nothing: the record is taken up again (here, after a restart, or by another
-process) when its lease runs out. A delivery without the configured secret is refused with 403
-before anything is read or stored; one that cannot be recorded (the database is down) is
+(`models.inbox`), and handled from that record afterwards (`bot.intake`), so a process that dies
+right after answering loses nothing: the record is taken up again (here, after a restart, or by
+another process) when its lease runs out. A delivery without the configured secret is refused
+with 403 before anything is read or stored; one whose update id is not Telegram's (a whole
+number from 0 below 2**63) with 400; one that cannot be recorded (the database is down) is
 answered 503, and Telegram delivers it again later.
 """
 
@@ -15,8 +16,7 @@ import asyncio
 import hmac
 import logging
 import time
-from collections.abc import Awaitable, Callable
-from datetime import timedelta
+from collections.abc import Callable
 
 from aiohttp import web
 from sqlalchemy import text
@@ -30,9 +30,6 @@ from models.db import is_unavailable
 log = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
-# An update recorded this long ago and still not handled was left by a process that died.
-LEFT_BEHIND = timedelta(seconds=30)
-SWEEP_EVERY_S = 10.0
 
 
 class WebServer:
@@ -47,13 +44,12 @@ class WebServer:
     ) -> None:
         self.adapter = adapter
         self.dispatcher = adapter.dispatcher
+        self.intake = adapter.intake
         self.metrics = metrics
         self.secret = secret
         self.scheduler_alive = scheduler_alive
-        self._handling: set[asyncio.Task[None]] = set()
         self._accepting = True
         self._runner: web.AppRunner | None = None
-        self._sweeping: asyncio.Task[None] | None = None
         self.app = web.Application()
         self.app.router.add_get("/healthz", self._health)
         self.app.router.add_get("/metrics", self._metrics)
@@ -66,20 +62,11 @@ class WebServer:
         self._runner = web.AppRunner(self.app, access_log=None)
         await self._runner.setup()
         await web.TCPSite(self._runner, host, port).start()
-        if self.webhook:
-            self._sweeping = asyncio.create_task(self._sweep_forever())
         log.info("HTTP server on %s:%s (webhook: %s)", host, port, self.webhook)
 
-    async def stop_receiving(self, timeout_s: float) -> None:
-        """Refuse new deliveries (503: Telegram tries again, maybe another process) and let the
-        updates in hand finish, within `timeout_s`."""
+    async def stop_receiving(self) -> None:
+        """Refuse new deliveries (503: Telegram tries again, maybe another process)."""
         self._accepting = False
-        if self._sweeping is not None:
-            self._sweeping.cancel()
-        if self._handling:
-            _, late = await asyncio.wait(self._handling, timeout=timeout_s)
-            if late:
-                log.warning("%d updates still in hand at shutdown; they will be redone", len(late))
 
     async def stop(self) -> None:
         if self._runner is not None:
@@ -95,56 +82,20 @@ class WebServer:
             return web.Response(status=503, text="shutting down")
         try:
             payload = await request.json()
-            update_id = int(payload["update_id"])
-        except (ValueError, KeyError, TypeError):
+        except ValueError:
+            payload = None
+        if not isinstance(payload, dict) or not inbox.valid_update_id(payload.get("update_id")):
             return web.Response(status=400, text="not a Telegram update")
-        d = self.dispatcher
         try:
-            async with d.sessions() as session, session.begin():
-                new = await inbox.record(session, update_id, payload, now=d.services.clock.now())
+            new = await self.intake.record([payload])
         except Exception as error:
             if not is_unavailable(error):
                 raise
-            log.warning("update %s not recorded, the database is unavailable", update_id)
+            log.warning("update %s not recorded, the database is unavailable", payload["update_id"])
             return web.Response(status=503, text="database unavailable")
-        if new:
-            self._in_hand(self._handle(update_id))
+        for update_id in new:
+            self.intake.take(update_id)
         return web.Response(text="ok")
-
-    def _in_hand(self, work: Awaitable[None]) -> None:
-        task = asyncio.ensure_future(work)
-        self._handling.add(task)
-        task.add_done_callback(self._handling.discard)
-
-    async def _handle(self, update_id: int) -> None:
-        """Handle a recorded update, unless another process took it first."""
-        d = self.dispatcher
-        try:
-            async with d.sessions() as session, session.begin():
-                payload = await inbox.claim(session, update_id, now=d.services.clock.now())
-            if payload is None:
-                return
-            await self.adapter.feed(payload)
-            async with d.sessions() as session, session.begin():
-                await inbox.handled(session, update_id)
-        except Exception:
-            log.exception("update %s: handling failed; it will be taken up again", update_id)
-
-    async def _sweep_forever(self) -> None:
-        """Take up updates other processes (or this one, before a restart) left unhandled, and
-        forget the old handled ones."""
-        d = self.dispatcher
-        while True:
-            await asyncio.sleep(SWEEP_EVERY_S)
-            try:
-                async with d.sessions() as session, session.begin():
-                    now = d.services.clock.now()
-                    left = await inbox.left_behind(session, now=now, older_than=LEFT_BEHIND)
-                    await inbox.forget_old(session, now=now)
-                for update_id in left:
-                    await self._handle(update_id)
-            except Exception:
-                log.exception("looking for updates left behind failed")
 
     # ---- health and metrics ------------------------------------------------------------------
 

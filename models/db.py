@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import event, text
+from sqlalchemy import DateTime, event, func, text, type_coerce
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -98,3 +99,19 @@ async def writing(sessions: async_sessionmaker[AsyncSession]) -> AsyncIterator[A
     """A session in a short transaction of its own, committed at the end."""
     async with sessions() as session, session.begin():
         yield session
+
+
+def lease_now(session: AsyncSession, now: datetime) -> Any:
+    """The time leases (a claim's exclusive hold on a row) are measured by. On PostgreSQL the
+    database's clock (as naive UTC, the columns' form): processes on several machines then agree
+    whatever their own clocks say, so one running ahead takes nothing another holds. On SQLite
+    (one machine) `now`, the process clock. Due times stay on the process clock (`now`): tests
+    and the sandbox move it, and a clock ahead sends early but never twice."""
+    if dialect(session) == "postgresql":
+        return type_coerce(func.timezone("UTC", func.clock_timestamp()), DateTime())
+    return now
+
+
+def lease_end(session: AsyncSession, now: datetime, lease: timedelta) -> Any:
+    """When a lease taken now ends, by the clock of `lease_now`."""
+    return lease_now(session, now) + lease

@@ -1,31 +1,38 @@
-"""Updates received by webhook, recorded before Telegram is told they arrived.
+"""Updates received, recorded before Telegram is told they arrived.
 
 Telegram delivers each update to the webhook until it gets a 2xx answer, and may deliver one
-twice. So the bot answers only once the update is in this table (unique by `update_id`: a second
-delivery finds it there and is not handled again), then handles it from the record. The payload is
-kept only until the update is handled — it holds what people typed — and rows are forgotten a day
-later. An update whose process died before handling it is taken up by another process (or the
-same one after a restart) once its lease has run out.
+twice; under long polling it forgets an update once a later getUpdates confirms it. So the bot
+answers a delivery, or confirms what it fetched, only once the update is in this table (unique by
+`update_id`: a second delivery finds it there and is not handled again), then handles it from the
+record. The handled mark is written in the transaction of the update's effects (`settle`). The
+payload is kept only until the answer is sent — it holds what people typed — and rows are
+forgotten a day later. An update whose process died before handling it is taken up by another
+process (or the same one after a restart) once its lease has run out; one that cannot be handled
+in `TRIES` tries (the framework cannot read it) is set aside, its payload erased.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Index, delete, or_, select, update
+from sqlalchemy import JSON, BigInteger, Index, delete, null, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, EnumText, UTCDateTime, one_of
-from models.db import upsert
+from models.db import lease_end, lease_now, upsert
 
 LEASE = timedelta(seconds=60)  # long enough for any one update's handling
 KEEP = timedelta(days=1)  # Telegram gives up redelivering long before this
+TRIES = 3  # an update not handled in this many tries is set aside
+# Telegram's update ids are positive 64-bit integers (the column's range).
+UPDATE_IDS = range(2**63)
 
 
-InboxStatus = StrEnum("InboxStatus", "PENDING HANDLING DONE")
+InboxStatus = StrEnum("InboxStatus", "PENDING HANDLING DONE REJECTED")
 
 
 class InboundUpdate(Base):
@@ -42,36 +49,67 @@ class InboundUpdate(Base):
     )
     received_at: Mapped[datetime] = mapped_column(UTCDateTime)
     lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    tries: Mapped[int] = mapped_column(default=0, server_default="0")
+
+
+def valid_update_id(value: object) -> bool:
+    """A whole number (not a bool, a float or a string) Telegram could have given an update."""
+    return type(value) is int and value in UPDATE_IDS
 
 
 async def record(
-    session: AsyncSession, update_id: int, payload: dict[str, Any], *, now: datetime
-) -> bool:
-    """Keep a delivered update; False when it was delivered before (nothing to do)."""
+    session: AsyncSession,
+    payloads: Sequence[dict[str, Any]],
+    *,
+    now: datetime,
+    claim_for: timedelta | None = None,
+) -> list[int]:
+    """Keep delivered updates (each with a valid `update_id`); the ids of those not delivered
+    before, in order (the others are done or in hand already). With `claim_for` they are
+    recorded as taken by this process for that long: their first try."""
+    if not payloads:
+        return []
+    state: dict[str, Any] = {"status": InboxStatus.PENDING, "lease_until": None, "tries": 0}
+    if claim_for is not None:
+        until = lease_end(session, now, claim_for)
+        state = {"status": InboxStatus.HANDLING, "lease_until": until, "tries": 1}
+    rows = [
+        {"update_id": p["update_id"], "payload": p, "received_at": now, **state} for p in payloads
+    ]
     result = await session.execute(
         upsert(session, InboundUpdate)
-        .values(update_id=update_id, payload=payload, status=InboxStatus.PENDING, received_at=now)
+        .values(rows)
         .on_conflict_do_nothing(index_elements=["update_id"])
         .returning(InboundUpdate.update_id)
     )
-    return result.first() is not None
+    return sorted(result.scalars())
 
 
-def _claimable(now: datetime) -> Any:
+def _claimable(session: AsyncSession, now: datetime) -> Any:
     return or_(
         InboundUpdate.status == InboxStatus.PENDING,
-        (InboundUpdate.status == InboxStatus.HANDLING) & (InboundUpdate.lease_until < now),
+        (InboundUpdate.status == InboxStatus.HANDLING)
+        & (InboundUpdate.lease_until < lease_now(session, now)),
     )
 
 
 async def claim(
     session: AsyncSession, update_id: int, *, now: datetime, lease: timedelta = LEASE
 ) -> dict[str, Any] | None:
-    """Take a recorded update to handle it; None if another process has it or it is done."""
+    """Take a recorded update to handle it (one more try); None if another process has it, it is
+    done, or it is to be set aside (`set_aside`)."""
     result = await session.execute(
         update(InboundUpdate)
-        .where(InboundUpdate.update_id == update_id, _claimable(now))
-        .values(status=InboxStatus.HANDLING, lease_until=now + lease)
+        .where(
+            InboundUpdate.update_id == update_id,
+            _claimable(session, now),
+            InboundUpdate.tries < TRIES,
+        )
+        .values(
+            status=InboxStatus.HANDLING,
+            lease_until=lease_end(session, now, lease),
+            tries=InboundUpdate.tries + 1,
+        )
         .returning(InboundUpdate.payload)
         .execution_options(synchronize_session=False)
     )
@@ -79,28 +117,89 @@ async def claim(
     return None if row is None else row[0]
 
 
+async def release(session: AsyncSession, update_ids: Sequence[int] | None) -> None:
+    """Give back updates taken and not handled (their try failed, or the process is stopping;
+    None: all, when a polling process starts, the only one receiving): any process may take them
+    up again at once. One being handled meanwhile is still handled once (`settle`)."""
+    held = InboundUpdate.status == InboxStatus.HANDLING
+    await session.execute(
+        update(InboundUpdate)
+        .where(held if update_ids is None else held & InboundUpdate.update_id.in_(update_ids))
+        .values(status=InboxStatus.PENDING, lease_until=None)
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def set_aside(session: AsyncSession, *, now: datetime) -> list[int]:
+    """Updates tried `TRIES` times in vain (the framework cannot read them, or handling them
+    kills the process): rejected for good, what was typed erased."""
+    result = await session.execute(
+        update(InboundUpdate)
+        .where(_claimable(session, now), InboundUpdate.tries >= TRIES)
+        .values(status=InboxStatus.REJECTED, payload=null(), lease_until=None)
+        .returning(InboundUpdate.update_id)
+        .execution_options(synchronize_session=False)
+    )
+    return sorted(result.scalars())
+
+
 async def left_behind(session: AsyncSession, *, now: datetime, older_than: timedelta) -> list[int]:
-    """Updates recorded a while ago and never handled (their process died), oldest first."""
+    """Updates recorded a while ago and never handled (their process died, or gave them back),
+    oldest first."""
     rows = await session.scalars(
         select(InboundUpdate.update_id)
-        .where(_claimable(now), InboundUpdate.received_at < now - older_than)
+        .where(
+            _claimable(session, now),
+            InboundUpdate.tries < TRIES,
+            InboundUpdate.received_at <= now - older_than,
+        )
         .order_by(InboundUpdate.update_id)
         .limit(100)
     )
     return list(rows)
 
 
+async def settle(session: AsyncSession, update_id: int) -> bool:
+    """Mark an update handled in the transaction of its effects, so that they are committed
+    together or not at all (its payload goes once the answer is sent: `handled`); False when it
+    was handled already (by another process whose lease ran out, say): its effects are then to
+    be rolled back. An update never recorded (fed to the dispatcher directly) has nothing to
+    mark."""
+    marked = await session.execute(
+        update(InboundUpdate)
+        .where(InboundUpdate.update_id == update_id, InboundUpdate.status != InboxStatus.DONE)
+        .values(status=InboxStatus.DONE, lease_until=None)
+        .returning(InboundUpdate.update_id)
+        .execution_options(synchronize_session=False)
+    )
+    if marked.first() is not None:
+        return True
+    return await session.get(InboundUpdate, update_id) is None
+
+
 async def handled(session: AsyncSession, update_id: int) -> None:
-    """Done: forget what was typed, keep the id to recognise a second delivery."""
+    """Done and answered: forget what was typed, keep the id to recognise a second delivery."""
     await session.execute(
         update(InboundUpdate)
         .where(InboundUpdate.update_id == update_id)
-        .values(status=InboxStatus.DONE, payload=None, lease_until=None)
+        .values(status=InboxStatus.DONE, payload=null(), lease_until=None)
         .execution_options(synchronize_session=False)
     )
 
 
-async def forget_old(session: AsyncSession, *, now: datetime) -> int:
+async def forget_old(session: AsyncSession, *, now: datetime, older_than: timedelta) -> int:
+    """Erase what was typed in updates done a while ago whose process died before `handled`
+    (their answer went with it); forget the ids of the updates past redelivery."""
+    await session.execute(
+        update(InboundUpdate)
+        .where(
+            InboundUpdate.status == InboxStatus.DONE,
+            InboundUpdate.payload.is_not(None),
+            InboundUpdate.received_at < now - older_than,
+        )
+        .values(payload=null())
+        .execution_options(synchronize_session=False)
+    )
     result = await session.execute(
         delete(InboundUpdate).where(
             InboundUpdate.status == InboxStatus.DONE, InboundUpdate.received_at < now - KEEP

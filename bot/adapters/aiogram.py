@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from aiogram import Bot, Router, types
@@ -17,6 +16,7 @@ from aiogram.exceptions import (
     TelegramServerError,
     TelegramUnauthorizedError,
 )
+from aiogram.methods.base import TelegramMethod
 from aiogram.types import (
     BotCommand,
     BotCommandScopeAllPrivateChats,
@@ -34,7 +34,14 @@ from aiogram.types import (
     User,
 )
 
-from bot.adapters.base import ALLOWED_UPDATES, StartupError, TelegramAdapter, Webhook, chat_gone
+from bot.adapters.base import (
+    ALLOWED_UPDATES,
+    POLL_TIMEOUT_S,
+    StartupError,
+    TelegramAdapter,
+    Webhook,
+    chat_gone,
+)
 from bot.dispatcher import Dispatcher
 from handlers.events import (
     SETUP,
@@ -62,7 +69,20 @@ from handlers.events import (
     UploadedFile,
 )
 
-POLL_TIMEOUT_S = 10
+READ_SLACK_S = 5  # a long poll's answer may come this long after its timeout
+
+
+class RawGetUpdates(TelegramMethod[list[dict[str, Any]]]):
+    """getUpdates answered as Telegram's JSON (aiogram's GetUpdates reads every update, and one
+    it cannot read fails them all)."""
+
+    __returning__ = list[dict[str, Any]]
+    __api_method__ = "getUpdates"
+
+    offset: int | None = None
+    limit: int | None = None
+    timeout: int | None = None
+    allowed_updates: list[str] | None = None
 
 
 class AiogramAdapter(TelegramAdapter):
@@ -76,9 +96,8 @@ class AiogramAdapter(TelegramAdapter):
         router.callback_query.register(self._on_press)
         router.my_chat_member.register(self._on_membership)
         self.aiogram.include_router(router)
-        self._polling: asyncio.Task[None] | None = None
 
-    async def start(self, webhook: Webhook | None = None) -> None:
+    async def _connect(self, webhook: Webhook | None) -> None:
         try:
             me = await self.bot.get_me()
             if webhook is not None:
@@ -96,27 +115,19 @@ class AiogramAdapter(TelegramAdapter):
             await self.bot.session.close()
             raise StartupError(f"cannot reach the Telegram Bot API: {error}") from None
         self._started(me.username)
-        if webhook is None:
-            # aiogram runs every update as its own task (handle_as_tasks); the dispatcher's
-            # per-user turns keep one user's updates in order.
-            self._polling = asyncio.create_task(
-                self.aiogram.start_polling(
-                    self.bot,
-                    polling_timeout=POLL_TIMEOUT_S,
-                    handle_signals=False,
-                    close_bot_session=False,
-                    allowed_updates=list(ALLOWED_UPDATES),
-                )
-            )
 
-    async def stop_receiving(self) -> None:
-        if self._polling is not None and not self._polling.done():
-            await self.aiogram.stop_polling()
-            await self._polling
-
-    async def stop(self) -> None:
-        await self.stop_receiving()
+    async def _close(self) -> None:
         await self.bot.session.close()
+
+    async def _fetch(self, offset: int | None, limit: int) -> list[dict[str, Any]]:
+        poll = RawGetUpdates(
+            offset=offset,
+            limit=limit,
+            timeout=POLL_TIMEOUT_S,
+            allowed_updates=list(ALLOWED_UPDATES),
+        )
+        updates = await self.bot(poll, request_timeout=POLL_TIMEOUT_S + READ_SLACK_S)
+        return list(updates)
 
     async def feed(self, payload: dict[str, Any]) -> None:
         update = Update.model_validate(payload, context={"bot": self.bot})

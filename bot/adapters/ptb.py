@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import httpx
@@ -21,8 +22,16 @@ from telegram import (
 )
 from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TimedOut
 from telegram.ext import Application, ContextTypes, TypeHandler
+from telegram.warnings import PTBUserWarning
 
-from bot.adapters.base import ALLOWED_UPDATES, StartupError, TelegramAdapter, Webhook, chat_gone
+from bot.adapters.base import (
+    ALLOWED_UPDATES,
+    POLL_TIMEOUT_S,
+    StartupError,
+    TelegramAdapter,
+    Webhook,
+    chat_gone,
+)
 from bot.dispatcher import Dispatcher
 from handlers.events import (
     SETUP,
@@ -50,7 +59,7 @@ from handlers.events import (
     UploadedFile,
 )
 
-POLL_TIMEOUT_S = 10
+READ_SLACK_S = 5.0  # a long poll's answer may come this long after its timeout
 # Our dispatcher orders each user's updates itself, so PTB may run different users' at once.
 CONCURRENT_UPDATES = 256
 
@@ -64,48 +73,51 @@ class PtbAdapter(TelegramAdapter):
             .base_url(f"{api_base_url}/bot")
             .base_file_url(f"{api_base_url}/file/bot")
             .concurrent_updates(CONCURRENT_UPDATES)
+            .updater(None)  # polling is ours (bot.adapters.base), to confirm what is recorded
             .build()
         )
         self.app.add_handler(TypeHandler(Update, self._on_update))
 
-    async def start(self, webhook: Webhook | None = None) -> None:
+    async def _connect(self, webhook: Webhook | None) -> None:
+        bot = self.app.bot
         try:
             await self.app.initialize()  # calls getMe
             if webhook is not None:
-                await self.app.bot.set_webhook(
+                await bot.set_webhook(
                     webhook.url,
                     secret_token=webhook.secret or None,
                     allowed_updates=list(ALLOWED_UPDATES),
                 )
+            else:  # getUpdates is refused while a webhook (from an earlier run) is set
+                await bot.delete_webhook()
         except InvalidToken:
             raise StartupError("Telegram refused the bot token (TELEGRAM_BOT_TOKEN)") from None
         except NetworkError as error:
             raise StartupError(f"cannot reach the Telegram Bot API: {error}") from None
-        self._started(self.app.bot.username)
-        if webhook is None:
-            assert self.app.updater is not None
-            # PTB removes a webhook left from an earlier run before it polls.
-            await self.app.updater.start_polling(
-                poll_interval=0.0, timeout=POLL_TIMEOUT_S, allowed_updates=list(ALLOWED_UPDATES)
-            )
+        self._started(bot.username)
         await self.app.start()
 
-    async def stop_receiving(self) -> None:
-        assert self.app.updater is not None
-        if self.app.updater.running:
-            await self.app.updater.stop()
-
-    async def finish_updates(self) -> None:
-        # PTB's stop handles the updates still in its queue, then waits for running handlers.
-        if self.app.running:
-            await self.app.stop()
-        await super().finish_updates()
-
-    async def stop(self) -> None:
-        await self.stop_receiving()
+    async def _close(self) -> None:
         if self.app.running:
             await self.app.stop()
         await self.app.shutdown()
+
+    async def _fetch(self, offset: int | None, limit: int) -> list[dict[str, Any]]:
+        # The raw JSON (PTB's get_updates would read it, and one it cannot read fails all).
+        options: dict[str, Any] = {
+            "timeout": POLL_TIMEOUT_S,
+            "limit": limit,
+            "allowed_updates": list(ALLOWED_UPDATES),
+        }
+        if offset is not None:
+            options["offset"] = offset
+        # PTB would rather we called its get_updates; the warning says only that.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", PTBUserWarning)
+            result = await self.app.bot.do_api_request(
+                "getUpdates", api_kwargs=options, read_timeout=POLL_TIMEOUT_S + READ_SLACK_S
+            )
+        return [update for update in result if isinstance(update, dict)]
 
     async def feed(self, payload: dict[str, Any]) -> None:
         update = Update.de_json(payload, self.app.bot)

@@ -36,6 +36,7 @@ from models.activities.tables import Activity
 from models.broadcasts import control
 from models.broadcasts.audience import Audience, AudienceKind, Scope, check_audience, recipients
 from models.broadcasts.tables import Broadcast, BroadcastStatus, Delivery, DeliveryStatus
+from models.db import lease_end, lease_now
 from models.errors import Conflict, InvalidInput, NotAllowed
 from models.registration.tables import Volunteer
 from models.visible_text import visible
@@ -186,7 +187,7 @@ async def take_back_expired(
     expired = and_(
         Delivery.broadcast_id == broadcast_id,
         Delivery.status == DeliveryStatus.SENDING,
-        Delivery.lease_until < now,
+        Delivery.lease_until < lease_now(session, now),
     )
     status = DeliveryStatus.PENDING if uncertain == "resend" else DeliveryStatus.UNCERTAIN
     result = await session.execute(
@@ -234,7 +235,9 @@ async def claim(
         update(Delivery)
         .where(Delivery.id.in_(select(pending.c.id)), Delivery.status == DeliveryStatus.PENDING)
         .values(
-            status=DeliveryStatus.SENDING, lease_until=now + lease, attempts=Delivery.attempts + 1
+            status=DeliveryStatus.SENDING,
+            lease_until=lease_end(session, now, lease),
+            attempts=Delivery.attempts + 1,
         )
         .returning(Delivery.id, Delivery.volunteer_id)
         .execution_options(synchronize_session=False)

@@ -26,7 +26,7 @@ from models.activities.tables import (
     Signup,
     SignupStatus,
 )
-from models.db import upsert
+from models.db import lease_end, lease_now, upsert
 from models.registration.tables import Volunteer
 from models.reminders.tables import Reminder, ReminderStatus
 
@@ -180,7 +180,10 @@ async def claim_due(
     no other process can take them until the lease ends."""
     claimable = or_(
         and_(Reminder.status == ReminderStatus.PENDING, Reminder.due_at <= now),
-        and_(Reminder.status == ReminderStatus.SENDING, Reminder.lease_until < now),
+        and_(
+            Reminder.status == ReminderStatus.SENDING,
+            Reminder.lease_until < lease_now(session, now),
+        ),
     )
     # Materialised, so the locked rows are chosen once: as a plain subquery PostgreSQL may run it
     # again for each row, and a rerun skips rows this very statement has claimed and takes more.
@@ -196,7 +199,7 @@ async def claim_due(
     result = await session.execute(
         update(Reminder)
         .where(Reminder.id.in_(select(due.c.id)), claimable)
-        .values(status=ReminderStatus.SENDING, lease_until=now + lease)
+        .values(status=ReminderStatus.SENDING, lease_until=lease_end(session, now, lease))
         .returning(Reminder.id)
         .execution_options(synchronize_session=False)
     )

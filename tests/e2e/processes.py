@@ -7,21 +7,28 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import socket
 import sys
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import aiohttp
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
 from bot.local.harness import process_environment
+from models.inbox import InboundUpdate
 from sandbox import BotApiSandbox
 from tests.conftest import LOG_DIR_ENV, TEST_ID_KEY
 
 STOP_TIMEOUT_S = 15.0
 POLL_S = 0.1
 LOG_TAIL_LINES = 200
+HANDLED_TIMEOUT_S = 20.0
 
 
 @dataclass
@@ -150,3 +157,45 @@ def polling(sandbox: BotApiSandbox, bots: list[BotProcess]) -> Callable[[], bool
         return {bot.api_url for bot in bots} <= polled
 
     return all_polling
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+async def healthy(urls: Iterable[str]) -> bool:
+    try:
+        for url in urls:
+            async with aiohttp.ClientSession() as session, session.get(f"{url}/healthz") as r:
+                if r.status != 200 or (await r.json())["status"] != "ok":
+                    return False
+    except aiohttp.ClientError:
+        return False
+    return True
+
+
+@dataclass
+class HandledInDatabase:
+    """Knows an update was handled when its record in `inbound_updates` is done and its payload
+    erased (its answer sent)."""
+
+    engine: AsyncEngine
+
+    async def handled(self, update_id: int) -> None:
+        deadline = time.monotonic() + HANDLED_TIMEOUT_S
+        while time.monotonic() < deadline:
+            async with self.engine.connect() as connection:
+                row = (
+                    await connection.execute(
+                        select(InboundUpdate.status, InboundUpdate.payload).where(
+                            InboundUpdate.update_id == update_id
+                        )
+                    )
+                ).first()
+            if row is not None and row.status == "done" and row.payload is None:
+                return
+            await asyncio.sleep(POLL_S)
+        raise AssertionError(f"update {update_id} was not handled in {HANDLED_TIMEOUT_S} s")

@@ -8,12 +8,9 @@ format, with the process's figures and which build runs.
 
 from __future__ import annotations
 
-import asyncio
 import importlib.metadata
 import itertools
 import platform
-import socket
-import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -37,21 +34,12 @@ from models.registration.tables import Volunteer
 from sandbox import BotApiSandbox
 from tests.e2e import steps
 from tests.e2e.broadcasts.broadcast_world import seed
-from tests.e2e.processes import bot_processes, until
+from tests.e2e.processes import HandledInDatabase, bot_processes, free_port, healthy, until
 
 pytestmark = pytest.mark.postgres
 
 SECRET = "s3cret-token_for-tests-" + "x" * 16  # Telegram's characters, 32 or more
-HANDLED_TIMEOUT_S = 20.0
 STARTUP_TIMEOUT_S = 60.0
-POLL_S = 0.05
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @dataclass
@@ -88,25 +76,6 @@ async def serving(proxy: RoundRobin, port: int) -> AsyncIterator[None]:
         yield
     finally:
         await runner.cleanup()
-
-
-@dataclass
-class HandledInDatabase:
-    """Knows an update was handled when its record in `inbound_updates` is done."""
-
-    engine: AsyncEngine
-
-    async def handled(self, update_id: int) -> None:
-        deadline = time.monotonic() + HANDLED_TIMEOUT_S
-        while time.monotonic() < deadline:
-            async with self.engine.connect() as connection:
-                status = await connection.scalar(
-                    select(InboundUpdate.status).where(InboundUpdate.update_id == update_id)
-                )
-            if status == "done":
-                return
-            await asyncio.sleep(POLL_S)
-        raise AssertionError(f"update {update_id} was not handled in {HANDLED_TIMEOUT_S} s")
 
 
 async def inbound_rows(engine: AsyncEngine, update_id: int) -> int:
@@ -223,17 +192,6 @@ async def get(url: str) -> str:
     async with aiohttp.ClientSession() as session, session.get(url) as answer:
         assert answer.status == 200, await answer.text()
         return await answer.text()
-
-
-async def healthy(urls: Any) -> bool:
-    try:
-        for url in urls:
-            async with aiohttp.ClientSession() as session, session.get(f"{url}/healthz") as r:
-                if r.status != 200 or (await r.json())["status"] != "ok":
-                    return False
-    except aiohttp.ClientError:
-        return False
-    return True
 
 
 async def signups(engine: AsyncEngine) -> dict[int | None, str]:

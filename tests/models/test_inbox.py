@@ -17,14 +17,14 @@ UPDATE = {"update_id": 41, "message": {"text": "Wang Xiaoming"}}
 
 
 async def test_a_second_delivery_is_recognised(session: AsyncSession) -> None:
-    assert await inbox.record(session, 41, UPDATE, now=NOW) is True
-    assert await inbox.record(session, 41, UPDATE, now=NOW) is False
+    assert await inbox.record(session, [UPDATE], now=NOW) == [41]
+    assert await inbox.record(session, [UPDATE], now=NOW) == []
     rows = list(await session.scalars(select(InboundUpdate)))
     assert [(r.update_id, r.status) for r in rows] == [(41, "pending")]
 
 
 async def test_one_process_at_a_time_and_again_when_its_lease_ends(session: AsyncSession) -> None:
-    await inbox.record(session, 41, UPDATE, now=NOW)
+    await inbox.record(session, [UPDATE], now=NOW)
     assert await inbox.claim(session, 41, now=NOW) == UPDATE
     assert await inbox.claim(session, 41, now=NOW + timedelta(seconds=30)) is None
     later = NOW + inbox.LEASE + timedelta(seconds=1)
@@ -35,16 +35,21 @@ async def test_one_process_at_a_time_and_again_when_its_lease_ends(session: Asyn
 async def test_handled_updates_keep_no_text_and_are_forgotten_after_a_day(
     session: AsyncSession,
 ) -> None:
-    await inbox.record(session, 41, UPDATE, now=NOW)
-    await inbox.record(session, 42, {"update_id": 42}, now=NOW + timedelta(hours=2))
+    await inbox.record(session, [UPDATE], now=NOW)
+    await inbox.record(session, [{"update_id": 42}], now=NOW + timedelta(hours=2))
     await inbox.claim(session, 41, now=NOW)
     await inbox.handled(session, 41)
     handled = await session.get(InboundUpdate, 41, populate_existing=True)
     assert handled is not None and (handled.status, handled.payload) == ("done", None)
     assert await inbox.claim(session, 41, now=NOW) is None  # done: never handled again
-    assert await inbox.record(session, 41, UPDATE, now=NOW) is False
+    assert await inbox.record(session, [UPDATE], now=NOW) == []
     # Recent pending updates are not "left behind"; a day on, handled ones are forgotten.
     assert await inbox.left_behind(session, now=NOW, older_than=timedelta(seconds=30)) == []
-    assert await inbox.forget_old(session, now=NOW + timedelta(days=1, minutes=1)) == 1
+    assert (
+        await inbox.forget_old(
+            session, now=NOW + timedelta(days=1, minutes=1), older_than=timedelta(seconds=30)
+        )
+        == 1
+    )
     left = [r.update_id for r in await session.scalars(select(InboundUpdate))]
     assert left == [42]
