@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
+from babel import Locale
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers.callbacks import ButtonSigner
@@ -34,6 +35,8 @@ class Texts(Protocol):
     languages: tuple[str, ...]
 
     def get(self, language: str, key: str, /, **params: Any) -> str: ...
+
+    def locale(self, language: str) -> Locale: ...
 
 
 Download = Callable[[str], Awaitable[bytes]]

@@ -2,15 +2,24 @@
 
 Each language is a folder (`en/`, `zh-CN/`) of YAML files, one per feature; their keys are merged
 and a key defined twice is an error, so features can add texts without touching each other.
+
+Placeholders are Python's `{name}` fields, with two formats of our own read by Babel in the
+catalog's locale (its `time.locale` key): `{count:# place|# places}` picks the form the language's
+plural rules ask for (the forms in CLDR order: zero, one, two, few, many, other — only those the
+language has; `#` is the number), and `{distance:n}` writes a number with the locale's grouping
+(`2,100`).
 """
 
 from __future__ import annotations
 
+import string
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import yaml
+from babel import Locale
+from babel.numbers import format_decimal
 
 CATALOG_DIR = Path(__file__).parent
 
@@ -39,12 +48,39 @@ def _load_language(folder: Path) -> dict[str, str]:
     return merged
 
 
+PLURAL_ORDER = ("zero", "one", "two", "few", "many")
+
+
+class _Formatter(string.Formatter):
+    """`str.format` plus plural forms and grouped numbers in one locale."""
+
+    def __init__(self, locale: Locale) -> None:
+        self.locale = locale
+        self.categories = [*(c for c in PLURAL_ORDER if c in locale.plural_form.tags), "other"]
+
+    def format_field(self, value: Any, format_spec: str) -> str:
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            if "|" in format_spec:
+                forms = format_spec.split("|")
+                if len(forms) != len(self.categories):
+                    raise ValueError(f"{format_spec!r}: {self.locale} has {self.categories}")
+                form = forms[self.categories.index(self.locale.plural_form(value))]
+                return form.replace("#", format_decimal(value, locale=self.locale))
+            if format_spec == "n":
+                return format_decimal(value, locale=self.locale)
+        return format(value, format_spec)
+
+
 class Catalogs:
     """Looks texts up by language and key and fills in their named placeholders."""
 
     def __init__(self, messages: dict[str, dict[str, str]]) -> None:
         self.messages = messages
         self.languages = tuple(messages)
+        self.formatters = {
+            language: _Formatter(Locale.parse(texts["time.locale"]))
+            for language, texts in messages.items()
+        }
 
     @classmethod
     def load(cls, directory: Path = CATALOG_DIR) -> Catalogs:
@@ -59,8 +95,13 @@ class Catalogs:
         return cls({folder.name: _load_language(folder) for folder in folders})
 
     def get(self, language: str, key: str, /, **params: Any) -> str:
-        catalog = self.messages.get(language) or next(iter(self.messages.values()))
-        return catalog[key].format_map(params)
+        if language not in self.messages:
+            language = self.languages[0]
+        return self.formatters[language].vformat(self.messages[language][key], (), params)
+
+    def locale(self, language: str) -> Locale:
+        """The Babel locale the language's texts are written for (dates, numbers, lists)."""
+        return self.formatters.get(language, self.formatters[self.languages[0]]).locale
 
 
 @cache
