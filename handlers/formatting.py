@@ -3,7 +3,8 @@ deployment's zone. Every card (lists, /my, group cards, offers, reminders) forma
 
 Babel writes the parts in the catalog's locale (`time.locale`): month and weekday names, the
 clock, the units of a duration and the words that join a list; the catalog's `time.*` texts only
-put the parts in order. Chinese reads `1月10日（周六）09:00`, `3小时15分钟`, `甲、乙和丙`; English
+put the parts in order (`bot.texts` writes days and moments, so a text's `{at:moment}` reads the
+same as these). Chinese reads `1月10日（周六）09:00`, `3小时15分钟`, `甲、乙和丙`; English
 `Sat 10 Jan 09:00`, `3 hours 15 minutes`, `A, B and C`. Hours as decimals are for exports only
 (`models/reports`).
 """
@@ -15,7 +16,7 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_interval, format_skeleton, format_time
+from babel.dates import format_interval
 from babel.lists import format_list
 from babel.units import format_unit
 
@@ -44,13 +45,7 @@ def today(now: datetime, zone: ZoneInfo) -> date:
 
 def calendar_day(texts: Texts, language: str, day: date) -> str:
     """`1月10日（周六）` / `Sat 10 Jan`: a day as people write it."""
-    locale = texts.locale(language)
-    return texts.get(
-        language,
-        "time.day",
-        date=format_skeleton("MMMd", day, locale=locale),
-        weekday=format_date(day, "EEE", locale=locale),
-    )
+    return texts.when(language, day, "day")
 
 
 def dates(texts: Texts, language: str, first: date, last: date) -> str:
@@ -65,17 +60,12 @@ def day(texts: Texts, language: str, moment: datetime, zone: ZoneInfo) -> str:
 
 def clock(texts: Texts, language: str, moment: datetime, zone: ZoneInfo) -> str:
     """`09:00`: the time of day in the deployment's zone."""
-    return format_time(local(moment, zone), "short", locale=texts.locale(language))
+    return texts.when(language, local(moment, zone), "clock")
 
 
 def moment(texts: Texts, language: str, at: datetime, zone: ZoneInfo) -> str:
     """`1月10日（周六）09:00` / `Sat 10 Jan 09:00`."""
-    return texts.get(
-        language,
-        "time.moment",
-        day=day(texts, language, at, zone),
-        time=clock(texts, language, at, zone),
-    )
+    return texts.when(language, local(at, zone), "moment")
 
 
 def span(

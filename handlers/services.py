@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
@@ -37,6 +38,8 @@ class Texts(Protocol):
     def get(self, language: str, key: str, /, **params: Any) -> str: ...
 
     def locale(self, language: str) -> Locale: ...
+
+    def when(self, language: str, value: date, style: str) -> str: ...
 
 
 Download = Callable[[str], Awaitable[bytes]]

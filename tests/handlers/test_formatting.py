@@ -109,3 +109,18 @@ def test_grouped_numbers() -> None:
     assert texts.get("en", "broadcast_compose.reach", count=1).startswith(
         "This call will reach 1 volunteer."
     )
+
+
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [
+        ("zh-CN", "1月10日（周六）09:00 · 1月10日（周六） · 09:00 · 2026年1月10日 · 2026年1月"),
+        ("en", "Sat 10 Jan 09:00 · Sat 10 Jan · 09:00 · 10 January 2026 · January 2026"),
+    ],
+)
+def test_a_catalog_writes_days_and_moments_as_the_formatting_does(language: str, said: str) -> None:
+    at = datetime(2026, 1, 10, 9, 0)  # in the deployment's zone already, as catalogs get them
+    template = "{at:moment} · {at:day} · {at:clock} · {on:date} · {on:month}"
+    formatter = catalogs().formatters[language]
+    assert formatter.vformat(template, (), {"at": at, "on": at.date()}) == said
+    assert formatting.moment(catalogs(), language, SATURDAY_9AM, SHANGHAI) == said.split(" · ")[0]

@@ -38,7 +38,7 @@ async def test_an_overlapping_shift_is_refused_naming_the_one_already_held(
     await steps.register(alice)
     await open_and_tap(alice, beach.link_token)
     reason = refusal(await open_and_tap(alice, park.link_token))
-    assert "overlaps one you already have: Beach clean-up, 01-07 09:00–12:00" in reason
+    assert "overlaps one you already have: Beach clean-up, Wed 7 Jan 09:00–12:00" in reason
     assert "Cancel that one in /my" in reason
 
 

@@ -226,7 +226,7 @@ async def test_code_refusals_say_why_and_write_nothing(bot: RunningBot) -> None:
         await refusal(bot, person.send(text), expected, nothing)
 
     await at(bot, -timedelta(minutes=31))
-    await refused(alice, f"/start {old}", "Check-in opens at 08:30 on 01-06")
+    await refused(alice, f"/start {old}", "Check-in opens on Tue 6 Jan 08:30")
     await refused(alice, "/checkout", "You are not checked in to any shift")
 
     await at(bot, timedelta(0))
@@ -241,7 +241,7 @@ async def test_code_refusals_say_why_and_write_nothing(bot: RunningBot) -> None:
     await refused(stranger, f"/start {new}", not_yours)
 
     await at(bot, LENGTH + timedelta(minutes=30))
-    await refused(alice, f"/start {new}", "Check-in for this shift closed at 12:30 on 01-06")
+    await refused(alice, f"/start {new}", "Check-in for this shift closed on Tue 6 Jan 12:30")
 
 
 async def test_location_refusals_say_why_and_write_nothing(bot: RunningBot) -> None:
@@ -258,13 +258,13 @@ async def test_location_refusals_say_why_and_write_nothing(bot: RunningBot) -> N
     async def refused(person: Person, where: tuple[float, float], expected: str) -> None:
         await refusal(bot, person.share_location(*where), expected, nothing)
 
-    await refused(alice, NEARBY, "Check-in opens at 08:30 on 01-06")
+    await refused(alice, NEARBY, "Check-in opens on Tue 6 Jan 08:30")
     await refused(unregistered, NEARBY, "Checking in is for registered volunteers")
     await at(bot, timedelta(0))
     await refused(
         alice,
         FAR,
-        "You are about 2200 m from Beach clean-up; check-in by location works within 300 m",
+        "You are about 2,200 m from Beach clean-up; check-in by location works within 300 m",
     )
     await refused(stranger, NEARBY, "You have no shift to check in to now")
     await at(bot, START)  # the library's shift

@@ -71,7 +71,7 @@ async def test_the_shift_call_reaches_the_coordinators_teams_through_the_outbox_
     bot.clock.advance(timedelta(hours=2))
     refused = await coordinator.press(CALL, message_id=alert_id)
     assert refused.alert is not None
-    assert "already went out on 01-06 at 09:00" in refused.alert
+    assert "already went out on Tue 6 Jan 09:00" in refused.alert
     assert await rows(bot) == (1, 1)
     assert await bot.send_broadcasts() == 0
     assert len(calls_to(carol)) == 1

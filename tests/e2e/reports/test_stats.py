@@ -122,15 +122,16 @@ async def test_a_coordinator_sees_their_teams_with_a_chart_and_gets_the_monthly_
     reply = await coordinator.send("/stats")
     chart = chart_of(reply.messages)
     assert chart.text == (
-        "📈 your 2 teams: confirmed hours and participations per month, 2025-02 – 2026-01"
+        "📈 your 2 teams: confirmed hours and participations per month, "
+        "February 2025 – January 2026"
     )
     summary = reply.last.text or ""
     assert summary.splitlines()[:9] == [
         "📊 Statistics: your 2 teams",
-        "As of 2026-01-05 (Asia/Shanghai)",
+        "As of 5 January 2026 (Asia/Shanghai)",
         "",
         "Team members: 2 (1 joined this month)",
-        "Last 12 months (2025-02 – 2026-01):",
+        "Last 12 months (February 2025 – January 2026):",
         "• active volunteers: 3",  # Alice and Bob at Haicang, Carol at Jimei's library
         "• activities: 3",
         "• participations: 4 person-times",  # Alice's unconfirmed hour is not one
@@ -211,10 +212,10 @@ async def test_other_teams_and_volunteers_see_nothing_of_a_coordinators_teams(
     summary = (await other.send("/stats")).last.text or ""
     assert summary.splitlines()[:5] == [
         "📊 统计：Siming Team",
-        "截至2026-01-05（Asia/Shanghai）",
+        "截至2026年1月5日（Asia/Shanghai）",
         "",
         "队员：1人（本月加入0人）",
-        "近12个月（2025-02 – 2026-01）：",
+        "近12个月（2025年2月 – 2026年1月）：",
     ]
     assert "• 确认时长：10小时（服务时长10小时，荣誉时长0分钟）" in summary
     assert "• 文明劝导：10小时 · 1人次" in summary
