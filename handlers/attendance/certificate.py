@@ -99,9 +99,10 @@ async def verify(ctx: Context) -> None:
     if statement.name is None:  # its holder erased their data since
         said = ctx.t("verify.genuine_erased", **figures)
     else:
-        said = ctx.t(
-            "verify.genuine", name=statement.name, id_number=statement.id_number or "—", **figures
-        )
+        # Issued where real names are not required, it states no ID number: no "ID number —".
+        masked = statement.id_number
+        id_number = ctx.t("verify.id_number", id_number=masked) if masked else ""
+        said = ctx.t("verify.genuine", name=statement.name, id_number=id_number, **figures)
     lines = [
         said,
         *(

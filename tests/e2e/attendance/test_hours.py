@@ -137,10 +137,7 @@ async def test_a_certificate_is_a_pdf_whose_code_verifies_and_a_changed_one_does
     assert "Send /verify followed by the verification code" in (await stranger.send("/verify")).text
     genuine = (await stranger.send(f"/verify {code}")).text
     assert f"✅ Genuine: certificate {code} was issued on 5 January 2026" in genuine
-    assert (
-        "It states that W*** X******* (ID number —) has 7 hours 30 minutes of confirmed service"
-        in genuine
-    )
+    assert "It states that W*** X******* has 7 hours 30 minutes of confirmed service" in genuine
     assert "(credited 6 hours, honour 1 hour 30 minutes) in 3 activities" in genuine
     assert "• 3 Dec 2025 社区环保活动第3场: 3 hours + 30 minutes honour" in genuine
 
