@@ -69,3 +69,17 @@ def test_no_word_the_glossary_rules_out(language: str) -> None:
 
 def test_english_has_real_plurals() -> None:
     assert not [key for key, text in texts("en").items() if "(s)" in text]
+
+
+def test_chat_code_joins_lists_in_the_users_language() -> None:
+    """A list in a chat goes through `formatting.joined` (甲、乙和丙 / A, B and C)."""
+    root = Path(__file__).parents[2]
+    joined_by_hand = re.compile(r"""["'](?:, |、|，)["']\.join\(""")
+    found = [
+        f"{path.relative_to(root)}:{number}"
+        for folder in ("handlers", "scheduler")
+        for path in sorted((root / folder).rglob("*.py"))
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if joined_by_hand.search(line)
+    ]
+    assert not found
