@@ -1,14 +1,28 @@
-"""How times, shifts and activities read in a chat, in the user's language and the deployment's
-zone. Every card (lists, /my, group cards, offers, reminders) formats through here."""
+"""How days, times, durations and lists read in a chat, in the user's language and the
+deployment's zone. Every card (lists, /my, group cards, offers, reminders) formats through here.
+
+Babel writes the parts in the catalog's locale (`time.locale`): month and weekday names, the
+clock, the units of a duration and the words that join a list; the catalog's `time.*` texts only
+put the parts in order (`bot.texts` writes days and moments, so a text's `{at:moment}` reads the
+same as these). Chinese reads `1月10日（周六）09:00`, `3小时15分钟`, `甲、乙和丙`; English
+`Sat 10 Jan 09:00`, `3 hours 15 minutes`, `A, B and C`. Hours as decimals are for exports only
+(`models/reports`).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_interval
+from babel.lists import format_list
+from babel.units import format_unit
+
 from handlers.services import Texts
 from models.activities.tables import Shift
+from models.attendance.hours import MINUTES_PER_HOUR
 
 
 def local(moment: datetime, zone: ZoneInfo) -> datetime:
@@ -29,55 +43,65 @@ def today(now: datetime, zone: ZoneInfo) -> date:
     return now.astimezone(zone).date()
 
 
-def day(texts: Texts, language: str, moment: datetime, zone: ZoneInfo) -> str:
-    """`Sat 01-10` / `01-10 周六`."""
-    moment = local(moment, zone)
-    weekday = texts.get(language, "time.weekdays").split(",")[moment.weekday()]
-    return texts.get(language, "time.day", weekday=weekday, date=moment.strftime("%m-%d"))
-
-
 def calendar_day(texts: Texts, language: str, day: date) -> str:
-    """`1月10日（周六）` / `Sat 10 Jan`: a day as people write it, to repeat back a day they
-    typed."""
-    weekday = texts.get(language, "time.weekdays").split(",")[day.weekday()]
-    month = texts.get(language, "time.months").split(",")[day.month - 1]
-    return texts.get(language, "time.calendar_day", month=month, day=day.day, weekday=weekday)
+    """`1月10日（周六）` / `Sat 10 Jan`: a day as people write it."""
+    return texts.when(language, day, "day")
 
 
-def calendar_moment(
-    texts: Texts, language: str, at: datetime, zone: ZoneInfo, *, until: datetime | None = None
-) -> str:
-    """`1月10日（周六）09:00` / `Sat 10 Jan 09:00` (with `until`, `09:00–11:00`): a day and a time
-    someone typed, shown back."""
-    at = local(at, zone)
-    hours = at.strftime("%H:%M") + (local(until, zone).strftime("–%H:%M") if until else "")
-    day_said = calendar_day(texts, language, at.date())
-    return texts.get(language, "time.calendar_moment", day=day_said, time=hours)
+def dates(texts: Texts, language: str, first: date, last: date) -> str:
+    """`2026年1月2日 – 5日` / `2 – 5 Jan 2026`: the days of something past, with the year."""
+    return format_interval(first, last, "yMMMd", locale=texts.locale(language))
 
 
-def when(texts: Texts, language: str, shift: Shift, zone: ZoneInfo) -> str:
-    """`Sat 01-10 09:00–12:00`."""
-    return span(texts, language, zone, shift.starts_at, shift.ends_at)
+def day(texts: Texts, language: str, moment: datetime, zone: ZoneInfo) -> str:
+    """The day of `moment` in the deployment's zone: `1月10日（周六）` / `Sat 10 Jan`."""
+    return calendar_day(texts, language, local(moment, zone).date())
+
+
+def clock(texts: Texts, language: str, moment: datetime, zone: ZoneInfo) -> str:
+    """`09:00`: the time of day in the deployment's zone."""
+    return texts.when(language, local(moment, zone), "clock")
+
+
+def moment(texts: Texts, language: str, at: datetime, zone: ZoneInfo) -> str:
+    """`1月10日（周六）09:00` / `Sat 10 Jan 09:00`."""
+    return texts.when(language, local(at, zone), "moment")
 
 
 def span(
     texts: Texts, language: str, zone: ZoneInfo, starts_at: datetime, ends_at: datetime
 ) -> str:
-    """A stretch of time as every card shows a shift: `Sat 01-10 09:00–12:00`."""
+    """A stretch of time as every card shows a shift: `1月10日（周六）09:00–12:00`."""
     return texts.get(
         language,
         "time.span",
         day=day(texts, language, starts_at, zone),
-        start=local(starts_at, zone).strftime("%H:%M"),
-        end=local(ends_at, zone).strftime("%H:%M"),
+        start=clock(texts, language, starts_at, zone),
+        end=clock(texts, language, ends_at, zone),
     )
 
 
-def moment(texts: Texts, language: str, at: datetime, zone: ZoneInfo) -> str:
-    """`Sat 01-10 09:00`."""
-    return texts.get(
-        language,
-        "time.moment",
-        day=day(texts, language, at, zone),
-        time=local(at, zone).strftime("%H:%M"),
-    )
+def when(texts: Texts, language: str, shift: Shift, zone: ZoneInfo) -> str:
+    """A shift's day and hours: `Sat 10 Jan 09:00–12:00`."""
+    return span(texts, language, zone, shift.starts_at, shift.ends_at)
+
+
+def duration(texts: Texts, language: str, minutes: int) -> str:
+    """`3小时15分钟`, `2小时`, `45分钟` / `3 hours 15 minutes`: the one way a stretch of time
+    reads in a chat."""
+    locale = texts.locale(language)
+    hours, rest = divmod(minutes, MINUTES_PER_HOUR)
+    parts = [format_unit(hours, "duration-hour", length="long", locale=locale)] if hours else []
+    if rest or not hours:
+        parts.append(format_unit(rest, "duration-minute", length="long", locale=locale))
+    return format_list(parts, style="unit-narrow", locale=locale)
+
+
+def unit(texts: Texts, language: str, count: int, name: str) -> str:
+    """`3天` / `3 days`: a number of one CLDR duration unit (`duration-week`, `duration-day`…)."""
+    return format_unit(count, name, length="long", locale=texts.locale(language))
+
+
+def joined(texts: Texts, language: str, items: Iterable[str]) -> str:
+    """`甲、乙和丙` / `A, B and C`: a list as a sentence holds it."""
+    return format_list(list(items), locale=texts.locale(language))

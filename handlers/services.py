@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
+from babel import Locale
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers.callbacks import ButtonSigner
@@ -35,6 +37,10 @@ class Texts(Protocol):
     languages: tuple[str, ...]
 
     def get(self, language: str, key: str, /, **params: Any) -> str: ...
+
+    def locale(self, language: str) -> Locale: ...
+
+    def when(self, language: str, value: date, style: str) -> str: ...
 
 
 Download = Callable[[str], Awaitable[bytes]]

@@ -153,6 +153,16 @@ async def bot(database_url: str, framework: str, clock: ManualClock) -> AsyncIte
         yield running
 
 
+@pytest.fixture
+async def bot_without_real_name(
+    database_url: str, framework: str, clock: ManualClock
+) -> AsyncIterator[RunningBot]:
+    """A deployment that does not ask for ID numbers at registration."""
+    settings = make_settings(database_url, bot_framework=framework, require_real_name=False)
+    async with running_bot(settings, clock=clock) as running:
+        yield running
+
+
 def pytest_configure(config: pytest.Config) -> None:
     """Log as deployments do, redacted, and (when VOLBOT_TEST_LOG_DIR is set, as `make test`
     does) also to a file per xdist worker, at DEBUG, which `scripts/no-personal-data` then

@@ -176,7 +176,12 @@ async def calendar(ctx: Context, choice: GetCalendar) -> None:
     )
     filename = f"shift-{items[0][1].id}.ics" if one else "my-shifts.ics"
     ctx.outbox.add(
-        SendDocument(ctx.event.chat_id, filename, content, caption=ctx.t("my.calendar_caption"))
+        SendDocument(
+            ctx.event.chat_id,
+            filename,
+            content,
+            caption=ctx.t("my.calendar_caption", count=len(items)),
+        )
     )
 
 

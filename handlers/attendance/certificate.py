@@ -6,11 +6,12 @@ from __future__ import annotations
 import asyncio
 import logging
 
+from handlers import formatting
 from handlers.attendance.hours import activity_line
 from handlers.context import Context
 from handlers.events import SendDocument
 from handlers.router import Router
-from models.attendance import certificate, hours
+from models.attendance import certificate
 from models.attendance.certificate import CertificateFontMissing, Issued, Wording
 from models.errors import Conflict
 
@@ -90,17 +91,18 @@ async def verify(ctx: Context) -> None:
         "code": certificate.shown_code(code),
         "date": ctx.t("certificate.date", date=statement.issued_on),
         "issuer": statement.issuer,
-        "total": hours.hours_text(statement.credited + statement.honour),
-        "credited": hours.hours_text(statement.credited),
-        "honour": hours.hours_text(statement.honour),
+        "total": formatting.duration(ctx.texts, ctx.lang, statement.credited + statement.honour),
+        "credited": formatting.duration(ctx.texts, ctx.lang, statement.credited),
+        "honour": formatting.duration(ctx.texts, ctx.lang, statement.honour),
         "count": len(statement.activities),
     }
     if statement.name is None:  # its holder erased their data since
         said = ctx.t("verify.genuine_erased", **figures)
     else:
-        said = ctx.t(
-            "verify.genuine", name=statement.name, id_number=statement.id_number or "—", **figures
-        )
+        # Issued where real names are not required, it states no ID number: no "ID number —".
+        masked = statement.id_number
+        id_number = ctx.t("verify.id_number", id_number=masked) if masked else ""
+        said = ctx.t("verify.genuine", name=statement.name, id_number=id_number, **figures)
     lines = [
         said,
         *(

@@ -11,12 +11,12 @@ from typing import ClassVar
 
 # The module, not its names: a person's card makes this module's buttons and this module shows the
 # card again, so each imports the other's module and either may be imported first.
+from handlers import formatting
 from handlers.attendance import hours_review
 from handlers.callbacks import OnSignup
 from handlers.context import Context
 from handlers.flows import Flow
 from handlers.router import Router
-from models.attendance.hours import hours_text
 from models.attendance.hours_review import add_honour, adjust, parse_hours
 
 router = Router()
@@ -81,7 +81,9 @@ async def got_hours(ctx: Context) -> None:
 @CHANGE_HOURS.asks(Step.REASON)
 async def _ask_reason(ctx: Context) -> None:
     minutes = int(ctx.state.data["minutes"])
-    ctx.say(ctx.t("hours_review.ask_reason", hours=hours_text(minutes)))
+    ctx.say(
+        ctx.t("hours_review.ask_reason", hours=formatting.duration(ctx.texts, ctx.lang, minutes))
+    )
 
 
 @router.step(CHANGE_HOURS, Step.REASON)

@@ -44,7 +44,6 @@ router = Router()
 CODE_LINK_PREFIX = "ci"
 CODES_AHEAD = timedelta(days=2)  # /checkin_code lists shifts starting this soon, and running
 CODES_LIST_LIMIT = 20
-MINUTES_PER_HOUR = 60
 
 
 def _volunteer(ctx: Context) -> Volunteer:
@@ -205,11 +204,10 @@ async def check_out(ctx: Context, leave: CheckOut) -> None:
 
 def _checked_out_text(ctx: Context, record: ServiceRecord) -> str:
     assert record.checked_out_at is not None
-    hours, minutes = divmod(record.credited_minutes, MINUTES_PER_HOUR)
     text = ctx.t(
         "attendance.checked_out",
         at=_at(ctx, record.checked_out_at),
-        duration=ctx.t("attendance.duration", hours=hours, minutes=minutes),
+        duration=formatting.duration(ctx.texts, ctx.lang, record.credited_minutes),
     )
     if record.checkin_method in checkin.UNVERIFIED:
         text += "\n" + ctx.t("attendance.pin_flagged")

@@ -4,6 +4,7 @@ congratulation sent when confirmed hours lift them to a new level."""
 
 from __future__ import annotations
 
+from handlers import formatting
 from handlers.context import Context
 from handlers.notify import Notifier
 from handlers.router import Router
@@ -39,16 +40,16 @@ async def show_hours(ctx: Context) -> None:
         ctx.t("hours.header"),
         ctx.t(
             "hours.all_time",
-            total=hours.hours_text(totals.total),
-            credited=hours.hours_text(totals.credited),
-            honour=hours.hours_text(totals.honour),
+            total=formatting.duration(ctx.texts, ctx.lang, totals.total),
+            credited=formatting.duration(ctx.texts, ctx.lang, totals.credited),
+            honour=formatting.duration(ctx.texts, ctx.lang, totals.honour),
         ),
         ctx.t(
             "hours.this_year",
             year=ctx.clock.now().astimezone(zone).year,
-            total=hours.hours_text(totals.year_total),
-            credited=hours.hours_text(totals.year_credited),
-            honour=hours.hours_text(totals.year_honour),
+            total=formatting.duration(ctx.texts, ctx.lang, totals.year_total),
+            credited=formatting.duration(ctx.texts, ctx.lang, totals.year_credited),
+            honour=formatting.duration(ctx.texts, ctx.lang, totals.year_honour),
         ),
         "",
         *star_lines(ctx, totals.for_stars(policy), policy),
@@ -76,7 +77,7 @@ def star_lines(ctx: Context, minutes: int, policy: StarPolicy) -> list[str]:
         lines.append(
             ctx.t(
                 "hours.to_next",
-                hours=hours.hours_text(reached.to_next),
+                hours=formatting.duration(ctx.texts, ctx.lang, reached.to_next),
                 stars=STAR * (reached.level + 1),
             )
         )
@@ -86,20 +87,24 @@ def star_lines(ctx: Context, minutes: int, policy: StarPolicy) -> list[str]:
 
 
 def activity_line(texts: Texts, language: str, line: ActivityHours) -> str:
-    """`• 2026-01-07 Beach clean-up: 3 h + 0.5 h honour` (also how /verify lists them)."""
+    """`• 7 Jan 2026 Beach clean-up: 3 hours + 30 minutes honour` (also how /verify lists them)."""
     if line.honour:
         amount = texts.get(
             language,
             "hours.line_hours_honour",
-            credited=hours.hours_text(line.credited),
-            honour=hours.hours_text(line.honour),
+            credited=formatting.duration(texts, language, line.credited),
+            honour=formatting.duration(texts, language, line.honour),
         )
     else:
-        amount = texts.get(language, "hours.line_hours", credited=hours.hours_text(line.credited))
+        amount = texts.get(
+            language,
+            "hours.line_hours",
+            credited=formatting.duration(texts, language, line.credited),
+        )
     return texts.get(
         language,
         "hours.line",
-        dates=hours.dates_text(line.first_day, line.last_day),
+        dates=formatting.dates(texts, language, line.first_day, line.last_day),
         title=line.title,
         hours=amount,
     )

@@ -39,7 +39,6 @@ from models.activities.tables import (
     SignupStatus,
 )
 from models.attendance import checkin, hours, hours_review
-from models.attendance.hours import hours_text
 from models.attendance.hours_review import Line
 from models.errors import Conflict
 from models.publishing import publication
@@ -167,19 +166,25 @@ def _presence(ctx: Context, line: Line) -> str:
         return ctx.t("hours_review.no_show")
     if record is None or record.checked_in_at is None:
         if record is not None and record.honour_minutes:
-            return ctx.t("hours_review.honour_only", honour=hours_text(record.honour_minutes))
+            return ctx.t(
+                "hours_review.honour_only",
+                honour=formatting.duration(ctx.texts, ctx.lang, record.honour_minutes),
+            )
         return ctx.t("hours_review.not_in")
-    checked_in = formatting.local(record.checked_in_at, zone).strftime("%H:%M")
+    checked_in = formatting.clock(ctx.texts, ctx.lang, record.checked_in_at, zone)
     if record.checked_out_at is None:
         return ctx.t("hours_review.still_in", since=checked_in)
     span = ctx.t(
         "hours_review.span",
         start=checked_in,
-        end=formatting.local(record.checked_out_at, zone).strftime("%H:%M"),
-        hours=hours_text(record.credited_minutes),
+        end=formatting.clock(ctx.texts, ctx.lang, record.checked_out_at, zone),
+        hours=formatting.duration(ctx.texts, ctx.lang, record.credited_minutes),
     )
     if record.honour_minutes:
-        span += ctx.t("hours_review.plus_honour", honour=hours_text(record.honour_minutes))
+        span += ctx.t(
+            "hours_review.plus_honour",
+            honour=formatting.duration(ctx.texts, ctx.lang, record.honour_minutes),
+        )
     if record.confirmed_at is not None:
         return ctx.t("hours_review.confirmed", span=span)
     if record.flagged and record.checkin_method in checkin.UNVERIFIED:

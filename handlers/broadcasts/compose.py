@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from handlers import formatting
 from handlers.callbacks import Button, OnActivity
 from handlers.context import Context, in_rows, keyboard
 from handlers.events import InlineKeyboard
@@ -301,7 +302,7 @@ async def chosen(ctx: Context, done: ConfirmAudience) -> None:
     scope, audience = await _scope(ctx), _audience(ctx)
     await audiences.check_audience(ctx.session, audience, scope)
     names = await _choices(ctx, audience.kind, scope)
-    listed = ctx.t("broadcast_compose.separator").join(names.get(i, "—") for i in audience.ids)
+    listed = formatting.joined(ctx.texts, ctx.lang, (names.get(i, "—") for i in audience.ids))
     ctx.edit_pressed(ctx.t(f"broadcast_compose.audience_{audience.kind}", names=listed))
     await BROADCAST.ask(ctx, Step.PREVIEW)
 

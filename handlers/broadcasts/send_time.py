@@ -176,7 +176,7 @@ async def ask_confirm(ctx: Context) -> None:
     at = datetime.fromisoformat(ctx.state.data["send_at"])
     text = ctx.t(
         "broadcast_compose.confirm_time",
-        at=formatting.calendar_moment(ctx.texts, ctx.lang, at, ctx.deployment.zone),
+        at=formatting.moment(ctx.texts, ctx.lang, at, ctx.deployment.zone),
     )
     confirm = ctx.button(ctx.t("broadcast_compose.confirm"), ConfirmSendTime())
     buttons = keyboard([confirm, ctx.button(ctx.t("broadcast_compose.drop"), DropCall())])

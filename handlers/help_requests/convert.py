@@ -151,9 +151,7 @@ async def receive_when(ctx: Context) -> None:
 async def ask_places(ctx: Context) -> None:
     """How many are needed, under the day and times understood."""
     shift = load_plan(ctx).shifts[0]
-    when = formatting.calendar_moment(
-        ctx.texts, ctx.lang, shift.starts_at, ctx.deployment.zone, until=shift.ends_at
-    )
+    when = formatting.span(ctx.texts, ctx.lang, ctx.deployment.zone, shift.starts_at, shift.ends_at)
     ctx.say(ctx.t("help_requests.ask_places", when=when))
 
 

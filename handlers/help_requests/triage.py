@@ -19,6 +19,7 @@ from enum import StrEnum
 
 from sqlalchemy import select
 
+from handlers import formatting
 from handlers.callbacks import Button
 from handlers.context import Context, keyboard
 from handlers.events import InlineButton, InlineKeyboard, SendMessage
@@ -132,7 +133,13 @@ async def card(notify: Notifier, language: str, request: HelpRequest) -> str:
         for name, status in await tables.assignments(session, request.id)
     ]
     if asked:
-        lines.append(text(language, "help_requests.card_asked", people=", ".join(asked)))
+        lines.append(
+            text(
+                language,
+                "help_requests.card_asked",
+                people=formatting.joined(notify.texts, language, asked),
+            )
+        )
     if request.decline_reason:
         lines.append(text(language, "help_requests.card_declined", reason=request.decline_reason))
     if request.rating is not None:

@@ -58,18 +58,28 @@ async def ask_file(ctx: Context) -> None:
     ctx.say(
         ctx.t(
             "importing.intro",
-            columns=", ".join(
-                ctx.t(f"importing.column_{column}") for column in import_file.COLUMNS
+            columns=formatting.joined(
+                ctx.texts,
+                ctx.lang,
+                (ctx.t(f"importing.column_{column}") for column in import_file.COLUMNS),
             ),
             guide=GUIDE,
-            teams=", ".join(team.name for team in teams),
-            themes=", ".join(
-                ctx.t("importing.choice", code=theme.code, name=theme.name(ctx.lang))
-                for theme in themes
+            teams=formatting.joined(ctx.texts, ctx.lang, (team.name for team in teams)),
+            themes=formatting.joined(
+                ctx.texts,
+                ctx.lang,
+                (
+                    ctx.t("importing.choice", code=theme.code, name=theme.name(ctx.lang))
+                    for theme in themes
+                ),
             ),
-            districts=", ".join(
-                ctx.t("importing.choice", code=district.code, name=district.name(ctx.lang))
-                for district in districts
+            districts=formatting.joined(
+                ctx.texts,
+                ctx.lang,
+                (
+                    ctx.t("importing.choice", code=district.code, name=district.name(ctx.lang))
+                    for district in districts
+                ),
             ),
             max_rows=import_file.MAX_ROWS,
             max_kb=import_file.MAX_BYTES // 1024,

@@ -162,7 +162,7 @@ async def receive_deadline(ctx: Context) -> None:
         raise InvalidInput("deadline_past")
     if deadline > max(shift.starts_at for shift in load_plan(ctx).shifts):
         raise InvalidInput("deadline_after_shifts")
-    said = formatting.calendar_moment(ctx.texts, ctx.lang, deadline, ctx.deployment.zone)
+    said = formatting.moment(ctx.texts, ctx.lang, deadline, ctx.deployment.zone)
     ctx.say(ctx.t("new_activity.deadline_chosen", deadline=said))  # as a pressed button shows
     await keep(ctx, Step.DEADLINE, signup_deadline=deadline)
 

@@ -39,9 +39,9 @@ def _time(ctx: Context, entry: Entry) -> str:
     if entry.checked_in_at is None:
         return ""
     zone = ctx.deployment.zone
-    start = formatting.local(entry.checked_in_at, zone).strftime("%H:%M")
+    start = formatting.clock(ctx.texts, ctx.lang, entry.checked_in_at, zone)
     end = (
-        formatting.local(entry.checked_out_at, zone).strftime("%H:%M")
+        formatting.clock(ctx.texts, ctx.lang, entry.checked_out_at, zone)
         if entry.checked_out_at
         else ""
     )

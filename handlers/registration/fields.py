@@ -221,7 +221,11 @@ async def themes_done(ctx: Context, done: FinishThemes) -> None:
     names = [
         t.name(ctx.lang) for t in await volunteers.themes(ctx.session) if t.id in draft.theme_ids
     ]
-    shown = ctx.t("fields.themes_chosen", themes=", ".join(names)) if draft.theme_ids else None
+    shown = (
+        ctx.t("fields.themes_chosen", themes=formatting.joined(ctx.texts, ctx.lang, names))
+        if draft.theme_ids
+        else None
+    )
     await _done_ticking(ctx, draft, Field.THEMES, shown)
 
 
@@ -286,8 +290,10 @@ async def _done_ticking(ctx: Context, draft: Draft, field: Field, shown: str | N
 
 
 def describe_availability(ctx: Context, draft: Draft) -> str:
-    return ", ".join(
-        ctx.t(key) for flag, key in AVAILABILITY_LABELS.items() if draft.availability & flag
+    return formatting.joined(
+        ctx.texts,
+        ctx.lang,
+        (ctx.t(key) for flag, key in AVAILABILITY_LABELS.items() if draft.availability & flag),
     )
 
 

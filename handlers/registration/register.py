@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from handlers import formatting
 from handlers.callbacks import Button
 from handlers.context import Context, keyboard
 from handlers.flows import Flow
@@ -201,14 +202,18 @@ async def describe(ctx: Context, draft: Draft) -> str:
         for theme in await volunteers.themes(ctx.session)
         if theme.id in draft.theme_ids
     ]
-    masked = draft.sealed_id.masked if draft.sealed_id else ctx.t("profile.not_given")
+    # Where real names are not required, a line saying "ID number: —" would only puzzle.
+    id_line = ""
+    if draft.sealed_id or Field.ID_NUMBER in questions(ctx):
+        masked = draft.sealed_id.masked if draft.sealed_id else ctx.t("profile.not_given")
+        id_line = ctx.t("profile.id_line", id_number=masked) + "\n"
     return ctx.t(
         "profile.card",
         name=draft.name or "",
         phone=draft.phone or "",
-        id_number=masked,
+        id_line=id_line,
         district=district_names.get(draft.district_id or 0, ctx.t("profile.not_given")),
-        themes=", ".join(theme_names) or ctx.t("profile.not_given"),
+        themes=formatting.joined(ctx.texts, ctx.lang, theme_names) or ctx.t("profile.not_given"),
         availability=fields.describe_availability(ctx, draft) or ctx.t("profile.not_given"),
     )
 

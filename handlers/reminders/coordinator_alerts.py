@@ -58,7 +58,7 @@ async def digest(notify: Notifier, digest: Digest) -> None:
             notify.text(
                 language,
                 key,
-                time=formatting.local(shift.starts_at, zone).strftime("%H:%M"),
+                time=formatting.clock(notify.texts, language, shift.starts_at, zone),
                 title=line.activity.title,
                 held=load.held,
                 capacity=shift.capacity,

@@ -9,6 +9,7 @@ not a flip of whatever is stored, so a press from an old message still does what
 
 from __future__ import annotations
 
+from handlers import formatting
 from handlers.callbacks import Button
 from handlers.context import Context, in_rows, keyboard
 from handlers.events import InlineButton, InlineKeyboard
@@ -236,7 +237,7 @@ def _themes_panel(ctx: Context, volunteer: Volunteer) -> tuple[str, InlineKeyboa
 
 def _names(ctx: Context, themes: list[Theme]) -> str:
     ordered = sorted(themes, key=lambda theme: (theme.sort_order, theme.id))
-    return ctx.t("notifications.separator").join(theme.name(ctx.lang) for theme in ordered)
+    return formatting.joined(ctx.texts, ctx.lang, (theme.name(ctx.lang) for theme in ordered))
 
 
 def _reminders_line(ctx: Context, volunteer: Volunteer) -> str:
@@ -267,23 +268,19 @@ def _time_buttons(ctx: Context, volunteer: Volunteer) -> list[InlineButton]:
 
 
 def _listed(ctx: Context, minutes: list[int]) -> str:
-    """`24 h and 2 h`: the longest first."""
-    names = [_duration(ctx, m) for m in sorted(minutes, reverse=True)]
-    if len(names) == 1:
-        return names[0]
-    rest = ctx.t("notifications.separator").join(names[:-1])
-    return ctx.t("notifications.and", rest=rest, last=names[-1])
+    """`24 hours and 2 hours`: the longest first."""
+    return formatting.joined(
+        ctx.texts, ctx.lang, (_duration(ctx, m) for m in sorted(minutes, reverse=True))
+    )
 
 
 def _duration(ctx: Context, minutes: int) -> str:
-    """`1 week`, `3 days`, `24 h`, `30 min`: a day reads as 24 h, the way reminders are told."""
+    """`1 week`, `3 days`, `24 hours`, `30 minutes`: a day reads as 24 hours, the way reminders
+    are told."""
     if minutes % WEEK == 0:
-        weeks = minutes // WEEK
-        return (
-            ctx.t("notifications.week") if weeks == 1 else ctx.t("notifications.weeks", count=weeks)
-        )
+        return formatting.unit(ctx.texts, ctx.lang, minutes // WEEK, "duration-week")
     if minutes % DAY == 0 and minutes > DAY:
-        return ctx.t("notifications.days", count=minutes // DAY)
+        return formatting.unit(ctx.texts, ctx.lang, minutes // DAY, "duration-day")
     if minutes % HOUR == 0:
-        return ctx.t("notifications.hours", count=minutes // HOUR)
-    return ctx.t("notifications.minutes", count=minutes)
+        return formatting.unit(ctx.texts, ctx.lang, minutes // HOUR, "duration-hour")
+    return formatting.unit(ctx.texts, ctx.lang, minutes, "duration-minute")

@@ -18,7 +18,6 @@ from handlers.callbacks import Button
 from handlers.context import Context, in_rows, keyboard
 from handlers.events import SendDocument
 from handlers.router import Router
-from models.attendance.hours import hours_text
 from models.errors import Conflict, NotAllowed
 from models.reports import exports
 from models.reports.export_files import FileFormat, Table
@@ -239,8 +238,8 @@ def _caption(ctx: Context, scope: Scope, team_name: str, totals: exports.Totals)
         first=scope.first_day,
         last=scope.last_day,
         count=f"{totals.records:,}",
-        credited=hours_text(totals.credited_minutes),
-        honour=hours_text(totals.honour_minutes),
+        credited=formatting.duration(ctx.texts, ctx.lang, totals.credited_minutes),
+        honour=formatting.duration(ctx.texts, ctx.lang, totals.honour_minutes),
     )
 
 

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from handlers import formatting
 from handlers.callbacks import Button
 from handlers.context import Context, in_rows, keyboard
 from handlers.events import InlineButton, InlineKeyboard, SendDocument, SendPhoto
@@ -162,7 +163,7 @@ def summary(ctx: Context, view: View, overview: Overview) -> str:
         ctx.t(
             "stats.this_month",
             participations=month.participations,
-            hours=hours_text(month.minutes),
+            hours=formatting.duration(ctx.texts, ctx.lang, month.minutes),
         ),
     ]
     if not view.one_team:
@@ -174,7 +175,7 @@ def summary(ctx: Context, view: View, overview: Overview) -> str:
                 members=line.members,
                 volunteers=line.service.volunteers,
                 participations=line.service.participations,
-                hours=hours_text(line.service.minutes),
+                hours=formatting.duration(ctx.texts, ctx.lang, line.service.minutes),
             )
             for line in overview.teams[:LIST_MAX]
         ]
@@ -186,7 +187,7 @@ def summary(ctx: Context, view: View, overview: Overview) -> str:
             "stats.theme_line",
             name=line.name(ctx.lang),
             participations=line.service.participations,
-            hours=hours_text(line.service.minutes),
+            hours=formatting.duration(ctx.texts, ctx.lang, line.service.minutes),
         )
         for line in overview.themes[:LIST_MAX]
     ] or [ctx.t("stats.none")]
@@ -200,9 +201,9 @@ def hours_value(ctx: Context, served: Service) -> str:
     """`7 h (credited 6.5 h, honour 0.5 h)`."""
     return ctx.t(
         "stats.hours_value",
-        total=hours_text(served.minutes),
-        credited=hours_text(served.credited),
-        honour=hours_text(served.honour),
+        total=formatting.duration(ctx.texts, ctx.lang, served.minutes),
+        credited=formatting.duration(ctx.texts, ctx.lang, served.credited),
+        honour=formatting.duration(ctx.texts, ctx.lang, served.honour),
     )
 
 
@@ -304,7 +305,9 @@ def report_html(ctx: Context, view: View, overview: Overview, chart: bytes) -> s
     title = t("stats.report_title", month=t("stats.month", month=overview.period.first))
     # A bulletin is read by others: "your 2 teams" would not tell them whose it is.
     mine = view.key == ALL and not view.admin
-    named = ", ".join(team.name for team in view.teams) if mine else view.name
+    named = (
+        formatting.joined(ctx.texts, ctx.lang, (t.name for t in view.teams)) if mine else view.name
+    )
     made = t("stats.report_made", scope=named, date=today(ctx.clock.now(), ctx.deployment.zone))
     everyone = view.scope.everything
     figures = [

@@ -110,7 +110,7 @@ async def test_an_outage_gets_a_polite_reply_and_the_conversation_carries_on_aft
     alice = bot.person(1001, "Alice")
     await steps.register(alice)
     await alice.send(f"/start act_{activity.link_token}")
-    signed = await alice.press("✍️ Sign up: Sat 01-10 09:00–12:00")
+    signed = await alice.press("✍️ Sign up: Sat 10 Jan 09:00–12:00")
     assert "You're signed up" in signed.text
     bob = bot.person(1002, "Bob")
     asked = await steps.up_to_name(bob)
@@ -133,5 +133,5 @@ async def test_an_outage_gets_a_polite_reply_and_the_conversation_carries_on_aft
     await bob.share_contact(steps.PHONE)
     # Alice's sign-up survived the outage.
     mine = await alice.send("/my")
-    assert "Beach clean-up" in mine.text and "Sat 01-10 09:00" in mine.text
+    assert "Beach clean-up" in mine.text and "Sat 10 Jan 09:00" in mine.text
     assert await steps.statuses(bot) == {1001: "confirmed"}

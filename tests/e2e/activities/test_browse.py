@@ -16,7 +16,7 @@ async def test_pages_and_filters(bot: RunningBot) -> None:
     team = await steps.make_coordinator(bot, 9001)
     async with steps.database(bot) as session:
         haicang = await session.scalar(select(District.id).where(District.code == "haicang"))
-    for number in range(6):  # Wed 01-07 (in two days) …
+    for number in range(6):  # Wed 7 Jan (in two days) …
         await steps.make_activity(bot, team, title=f"Clean-up {number}")
         bot.clock.advance(timedelta(minutes=1))  # so "newest first" has an order
     await steps.make_activity(
@@ -56,7 +56,7 @@ async def test_pages_and_filters(bot: RunningBot) -> None:
     await alice.press("🗺 District")
     await alice.press("Any district")
     await alice.press("📅 When")
-    reply = await alice.press("This weekend")  # Monday today: Sat 01-10 and Sun 01-11
+    reply = await alice.press("This weekend")  # Monday today: Sat 10 Jan and Sun 11 Jan
     assert "Open activities (1)" in reply.last.text
     await alice.press("📅 When")
     reply = await alice.press("Today")
@@ -69,4 +69,4 @@ async def test_pages_and_filters(bot: RunningBot) -> None:
     assert "📌 Saturday visit" in card.text
     assert "Caring for the elderly · Haicang" in card.text
     assert "📍 Baicheng Beach, Siming" in card.text
-    assert "Sat 01-10 09:06–11:06: 3 of 3 places left" in card.text  # the clock moved 6 min
+    assert "Sat 10 Jan 09:06–11:06: 3 of 3 places left" in card.text  # the clock moved 6 min

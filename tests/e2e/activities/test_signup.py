@@ -26,19 +26,19 @@ async def test_sign_up_by_deep_link_see_it_in_my_download_ics_and_cancel(bot: Ru
     reply = await alice.send(f"/start act_{activity.link_token}")
     card = reply.last
     assert "Beach clean-up" in card.text and "1 of 1 places left" in card.text
-    assert card.button_labels() == ["✍️ Sign up: Sat 01-10 09:00–12:00"]
+    assert card.button_labels() == ["✍️ Sign up: Sat 10 Jan 09:00–12:00"]
 
-    reply = await alice.press("✍️ Sign up: Sat 01-10 09:00–12:00")
-    assert "You're signed up for Beach clean-up, Sat 01-10 09:00–12:00" in reply.text
+    reply = await alice.press("✍️ Sign up: Sat 10 Jan 09:00–12:00")
+    assert "You're signed up for Beach clean-up, Sat 10 Jan 09:00–12:00" in reply.text
     assert "full, 0 waiting (✅ you're signed up)" in reply.text  # the card was redrawn
 
     bob = await registered(bot, 1002, "Bob")
     reply = await bob.send(f"/start act_{activity.link_token}")
-    reply = await bob.press("⏳ Join the waiting list: Sat 01-10 09:00–12:00")
+    reply = await bob.press("⏳ Join the waiting list: Sat 10 Jan 09:00–12:00")
     assert "you are #1" in reply.text
 
     reply = await alice.send("/my")
-    assert "Sat 01-10 09:00–12:00 Beach clean-up: ✅ confirmed" in reply.text
+    assert "Sat 10 Jan 09:00–12:00 Beach clean-up: ✅ confirmed" in reply.text
     reply = await alice.press("📅 .ics")
     document = reply.last.document
     assert document is not None and document.filename.endswith(".ics")
@@ -47,7 +47,7 @@ async def test_sign_up_by_deep_link_see_it_in_my_download_ics_and_cancel(bot: Ru
     assert event.decoded("dtstart") == activity_start(bot, days=5)
 
     await alice.send("/my")
-    reply = await alice.press("❌ Cancel Sat 01-10 09:00")
+    reply = await alice.press("❌ Cancel Sat 10 Jan 09:00")
     assert "Give back your place on Beach clean-up" in reply.text
     reply = await alice.press("Yes, cancel")
     assert "no longer on that shift" in reply.text
@@ -74,10 +74,10 @@ async def test_an_unanswered_offer_expires_and_passes_to_the_next_person(bot: Ru
         await person.press(person.last().button_labels()[0])
     first, second, third = people
     await first.send("/my")
-    await first.press("❌ Cancel Sat 01-10 09:00")
+    await first.press("❌ Cancel Sat 10 Jan 09:00")
     await first.press("Yes, cancel")
     assert "A place has opened" in second.last().text
-    assert "answer by Mon 01-05 11:00" in second.last().text.replace("Please answer", "answer")
+    assert "answer by Mon 5 Jan 11:00" in second.last().text.replace("Please answer", "answer")
 
     bot.clock.advance(timedelta(hours=1, minutes=59))
     await bot.run_jobs()
@@ -102,8 +102,8 @@ async def test_the_coordinators_are_told_when_nobody_is_left_waiting(bot: Runnin
     await alice.send(f"/start act_{activity.link_token}")
     await alice.press(alice.last().button_labels()[0])
     await alice.send("/my")
-    await alice.press("❌ Cancel Sat 01-10 09:00")
+    await alice.press("❌ Cancel Sat 10 Jan 09:00")
     await alice.press("Yes, cancel")
     notice = coordinator.last()
-    assert "2 place(s) on Beach clean-up, Sat 01-10 09:00–12:00 are free" in notice.text
+    assert "2 places on Beach clean-up, Sat 10 Jan 09:00–12:00 are free" in notice.text
     assert notice.button_labels() == ["📣 Call for volunteers"]

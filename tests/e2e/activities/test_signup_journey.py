@@ -14,7 +14,7 @@ from bot.local.harness import Person, RunningBot
 from tests.e2e import steps
 from tests.e2e.publishing.test_new_activity import add_shift, coordinator
 
-SHIFT_ONE = "Sat 01-10 09:00–12:00"
+SHIFT_ONE = "Sat 10 Jan 09:00–12:00"
 
 
 async def publish_by_conversation(bot: RunningBot) -> str:
@@ -68,7 +68,7 @@ async def up_to_the_offer(bot: RunningBot) -> tuple[Person, Person, Person]:
     assert payload in str(event["url"])
 
     await alice.send("/my")
-    await alice.press("❌ Cancel Sat 01-10 09:00")
+    await alice.press("❌ Cancel Sat 10 Jan 09:00")
     await alice.press("Yes, cancel")
     assert "A place has opened on Beach clean-up, " + SHIFT_ONE in bob.last().text
     return alice, bob, carol

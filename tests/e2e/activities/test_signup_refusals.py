@@ -2,29 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import select
 
-from bot.local.harness import Person, Reply, RunningBot, running_bot
-from models.clock import ManualClock
+from bot.local.harness import Person, Reply, RunningBot
 from models.reference import Theme
-from tests.conftest import make_settings
 from tests.e2e import steps
 
 IN_TWO_DAYS = ((timedelta(days=2), timedelta(hours=3), 5),)
-
-
-@pytest.fixture
-async def bot_without_real_name(
-    database_url: str, framework: str, clock: ManualClock
-) -> AsyncIterator[RunningBot]:
-    """A deployment that does not ask for ID numbers at registration."""
-    settings = make_settings(database_url, bot_framework=framework, require_real_name=False)
-    async with running_bot(settings, clock=clock) as running:
-        yield running
 
 
 async def open_and_tap(person: Person, token: str) -> Reply:
@@ -52,7 +38,7 @@ async def test_an_overlapping_shift_is_refused_naming_the_one_already_held(
     await steps.register(alice)
     await open_and_tap(alice, beach.link_token)
     reason = refusal(await open_and_tap(alice, park.link_token))
-    assert "overlaps one you already have: Beach clean-up, 01-07 09:00–12:00" in reason
+    assert "overlaps one you already have: Beach clean-up, Wed 7 Jan 09:00–12:00" in reason
     assert "Cancel that one in /my" in reason
 
 
@@ -64,7 +50,7 @@ async def test_signing_up_after_the_deadline_is_refused(bot: RunningBot) -> None
     alice = bot.person(1001, "Alice")
     await steps.register(alice)
     await alice.send(f"/start act_{activity.link_token}")
-    assert "Sign-up closes Tue 01-06 09:00" in alice.last().text
+    assert "Sign-up closes Tue 6 Jan 09:00" in alice.last().text
     bot.clock.advance(timedelta(days=1))
     reply = await alice.press(alice.last().button_labels()[0])
     assert refusal(reply) == "The sign-up deadline for this activity has passed."
@@ -113,4 +99,4 @@ async def test_an_unregistered_person_opening_a_link_registers_then_sees_the_car
     reply = await steps.register(newcomer)
     assert "You are registered" in reply.text
     assert "📌 Beach clean-up" in reply.last.text
-    assert reply.last.button_labels() == ["✍️ Sign up: Wed 01-07 09:00–12:00"]
+    assert reply.last.button_labels() == ["✍️ Sign up: Wed 7 Jan 09:00–12:00"]

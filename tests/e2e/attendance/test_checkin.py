@@ -21,10 +21,10 @@ from models.registration.tables import Volunteer
 from tests.e2e import steps
 from tests.e2e.reminders import test_before_shift as reminders_test
 
-T0 = ManualClock().now()  # Mon 01-05 09:00 in Asia/Shanghai
-START = timedelta(days=1)  # the shift: Tue 01-06 09:00–12:00
+T0 = ManualClock().now()  # Mon 5 Jan 09:00 in Asia/Shanghai
+START = timedelta(days=1)  # the shift: Tue 6 Jan 09:00–12:00
 LENGTH = timedelta(hours=3)
-SHIFT = "Beach clean-up, Tue 01-06 09:00–12:00"
+SHIFT = "Beach clean-up, Tue 6 Jan 09:00–12:00"
 COORDINATOR = 9001
 VENUE = (24.4380, 118.0870)
 NEARBY = (24.4389, 118.0870)  # about 100 m north
@@ -115,7 +115,7 @@ async def confirmed_on_the_roster(bot: RunningBot, shown: str) -> None:
     await coordinator.send("/manage")
     await coordinator.press("Beach clean-up")
     await coordinator.press("🧾 Attendance and hours")
-    roster = await coordinator.press("Tue 01-06 09:00–12:00")
+    roster = await coordinator.press("Tue 6 Jan 09:00–12:00")
     assert f"1. Wang Xiaoming (no-shows: 0): {shown}" in roster.text
     roster = await coordinator.press("✅ Confirm all recorded hours (1)")
     assert "✅" in roster.text.splitlines()[1] and "confirmed" in roster.text
@@ -133,28 +133,28 @@ async def test_checking_in_and_out_with_the_code(bot: RunningBot) -> None:
     photo = code.messages[0]
     assert photo.kind == "photo" and photo.photo is not None and photo.photo.startswith(b"\x89PNG")
     assert f"Check-in code for {SHIFT}" in (photo.text or "")
-    assert "It works from Tue 01-06 08:30 to Tue 01-06 12:30" in (photo.text or "")
+    assert "It works from Tue 6 Jan 08:30 to Tue 6 Jan 12:30" in (photo.text or "")
     assert code.last.button_labels() == ["🔄 Replace the code"]
 
     await at(bot, -timedelta(minutes=10))
     reply = await alice.send(f"/start {payload}")
-    assert f"✅ Checked in to {SHIFT} at Tue 01-06 08:50" in reply.text
+    assert f"✅ Checked in to {SHIFT} at Tue 6 Jan 08:50" in reply.text
     assert reply.last.button_labels() == ["Check out"]
     checked_in_message = reply.last.message_id
 
     await at(bot, timedelta(hours=2, minutes=40))
     checked_in = await records(bot)
     reply = await alice.send(f"/start {payload}")  # a second check-in: is she leaving?
-    assert f"You already checked in to {SHIFT} at Tue 01-06 08:50. Are you leaving?" in reply.text
+    assert f"You already checked in to {SHIFT} at Tue 6 Jan 08:50. Are you leaving?" in reply.text
     assert reply.last.button_labels() == ["✅ Yes, check out", "Not yet"]
     reply = await alice.press("Not yet")
     assert "you are still checked in" in reply.text
     assert await records(bot) == checked_in  # neither a second check-in nor a check-out
 
     reply = await alice.press("Check out", message_id=checked_in_message)
-    assert f"You are checked in to {SHIFT} since Tue 01-06 08:50. Check out now?" in reply.text
+    assert f"You are checked in to {SHIFT} since Tue 6 Jan 08:50. Check out now?" in reply.text
     reply = await alice.press("✅ Yes, check out")
-    assert "✅ Checked out at Tue 01-06 11:40: 2 h 45 min recorded." in reply.text
+    assert "✅ Checked out at Tue 6 Jan 11:40: 2 hours 45 minutes recorded." in reply.text
     # 08:50 to 11:40 is 2 h 50 min, rounded down to the quarter hour; not yet confirmed.
     assert await records(bot) == [
         (1001, "code", local(8, 50), local(11, 40), 165, False, None),
@@ -165,8 +165,11 @@ async def test_checking_in_and_out_with_the_code(bot: RunningBot) -> None:
     assert "You already checked out at 11:40." in reply.text
     assert await records(bot) == before
 
-    await confirmed_on_the_roster(bot, "⏳ 08:50–11:40, 2.75 h, to confirm")
-    assert "All time: 2.75 h (credited 2.75 h, honour 0 h)" in (await alice.send("/hours")).text
+    await confirmed_on_the_roster(bot, "⏳ 08:50–11:40, 2 hours 45 minutes, to confirm")
+    assert (
+        "All time: 2 hours 45 minutes (credited 2 hours 45 minutes, honour 0 minutes)"
+        in (await alice.send("/hours")).text
+    )
 
 
 async def test_checking_in_and_out_by_location(bot: RunningBot) -> None:
@@ -180,21 +183,23 @@ async def test_checking_in_and_out_by_location(bot: RunningBot) -> None:
     ((button,),) = bob.user.reply_keyboard or [[]]
     assert (button.label, button.request_location) == ("📍 Share my location", True)
     reply = await bob.share_location(*NEARBY, live_period=LIVE)
-    assert f"✅ Checked in to {SHIFT} at Tue 01-06 09:05" in reply.text
+    assert f"✅ Checked in to {SHIFT} at Tue 6 Jan 09:05" in reply.text
 
     await at(bot, LENGTH + timedelta(minutes=20))  # 12:20: the window is still open
     reply = await bob.share_location(*NEARBY)
-    assert f"You already checked in to {SHIFT} at Tue 01-06 09:05" in reply.text
+    assert f"You already checked in to {SHIFT} at Tue 6 Jan 09:05" in reply.text
     reply = await bob.press("✅ Yes, check out")
     # Counted 09:05 to 12:15 (the end plus the 15 minutes' grace): 3 h 10 min, down to 3 h.
-    assert "✅ Checked out at Tue 01-06 12:20: 3 h 0 min recorded." in reply.text
+    assert "✅ Checked out at Tue 6 Jan 12:20: 3 hours recorded." in reply.text
     assert await records(bot) == [
         (1002, "live_location", local(9, 5), local(12, 20), 180, False, None),
         ("attendance.check_in", "attendance.check_out"),
     ]
 
-    await confirmed_on_the_roster(bot, "⏳ 09:05–12:20, 3 h, to confirm")
-    assert "All time: 3 h (credited 3 h, honour 0 h)" in (await bob.send("/hours")).text
+    await confirmed_on_the_roster(bot, "⏳ 09:05–12:20, 3 hours, to confirm")
+    assert (
+        "All time: 3 hours (credited 3 hours, honour 0 minutes)" in (await bob.send("/hours")).text
+    )
 
 
 async def test_a_short_stay_is_recorded_but_flagged(bot: RunningBot) -> None:
@@ -205,7 +210,7 @@ async def test_a_short_stay_is_recorded_but_flagged(bot: RunningBot) -> None:
     await at(bot, LENGTH)
     await carol.send("/checkout")
     reply = await carol.press("✅ Yes, check out")
-    assert "1 h 30 min recorded" in reply.text
+    assert "1 hour 30 minutes recorded" in reply.text
     assert "less than 60% of the shift, so a coordinator will look at it" in reply.text
     assert (await records(bot))[0][4:6] == (90, True)
 
@@ -222,7 +227,7 @@ async def test_code_refusals_say_why_and_write_nothing(bot: RunningBot) -> None:
         await refusal(bot, person.send(text), expected, nothing)
 
     await at(bot, -timedelta(minutes=31))
-    await refused(alice, f"/start {old}", "Check-in opens at 08:30 on 01-06")
+    await refused(alice, f"/start {old}", "Check-in opens on Tue 6 Jan 08:30")
     await refused(alice, "/checkout", "You are not checked in to any shift")
 
     await at(bot, timedelta(0))
@@ -237,7 +242,7 @@ async def test_code_refusals_say_why_and_write_nothing(bot: RunningBot) -> None:
     await refused(stranger, f"/start {new}", not_yours)
 
     await at(bot, LENGTH + timedelta(minutes=30))
-    await refused(alice, f"/start {new}", "Check-in for this shift closed at 12:30 on 01-06")
+    await refused(alice, f"/start {new}", "Check-in for this shift closed on Tue 6 Jan 12:30")
 
 
 async def test_location_refusals_say_why_and_write_nothing(bot: RunningBot) -> None:
@@ -254,13 +259,13 @@ async def test_location_refusals_say_why_and_write_nothing(bot: RunningBot) -> N
     async def refused(person: Person, where: tuple[float, float], expected: str) -> None:
         await refusal(bot, person.share_location(*where), expected, nothing)
 
-    await refused(alice, NEARBY, "Check-in opens at 08:30 on 01-06")
+    await refused(alice, NEARBY, "Check-in opens on Tue 6 Jan 08:30")
     await refused(unregistered, NEARBY, "Checking in is for registered volunteers")
     await at(bot, timedelta(0))
     await refused(
         alice,
         FAR,
-        "You are about 2200 m from Beach clean-up; check-in by location works within 300 m",
+        "You are about 2,200 m from Beach clean-up; check-in by location works within 300 m",
     )
     await refused(stranger, NEARBY, "You have no shift to check in to now")
     await at(bot, START)  # the library's shift

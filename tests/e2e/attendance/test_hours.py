@@ -85,13 +85,15 @@ async def test_hours_show_confirmed_totals_and_stars_and_congratulate_a_new_leve
     )
 
     shown = (await alice.send("/hours")).text
-    assert "All time: 99.75 h (credited 99.5 h, honour 0.25 h)" in shown
-    assert "This year (2026): 0.75 h (credited 0.5 h, honour 0.25 h)" in shown
-    assert "Star level: none yet" in shown
-    assert "0.25 h to ★" in shown
     assert (
-        "• 2026-01-03 Beach clean-up: 0.5 h + 0.25 h honour\n• 2025-12-20 Library help: 99 h"
-        in shown
+        "All time: 99 hours 45 minutes (credited 99 hours 30 minutes, honour 15 minutes)" in shown
+    )
+    assert "This year (2026): 45 minutes (credited 30 minutes, honour 15 minutes)" in shown
+    assert "Star level: none yet" in shown
+    assert "15 minutes to ★" in shown
+    assert (
+        "• 3 Jan 2026 Beach clean-up: 30 minutes + 15 minutes honour\n"
+        "• 20 Dec 2025 Library help: 99 hours" in shown
     )
     assert "Park patrol" not in shown  # flagged, not yet confirmed
 
@@ -100,9 +102,11 @@ async def test_hours_show_confirmed_totals_and_stars_and_congratulate_a_new_leve
         alice.last().text or ""
     )
     shown = (await alice.send("/hours")).text
-    assert "All time: 102.75 h (credited 102.5 h, honour 0.25 h)" in shown
+    assert (
+        "All time: 102 hours 45 minutes (credited 102 hours 30 minutes, honour 15 minutes)" in shown
+    )
     assert "Star level: ★☆☆☆☆ (1 of 5)" in shown
-    assert "197.25 h to ★★" in shown
+    assert "197 hours 15 minutes to ★★" in shown
     assert shown.index("Park patrol") < shown.index("Beach clean-up")  # most recent first
 
 
@@ -133,9 +137,9 @@ async def test_a_certificate_is_a_pdf_whose_code_verifies_and_a_changed_one_does
     assert "Send /verify followed by the verification code" in (await stranger.send("/verify")).text
     genuine = (await stranger.send(f"/verify {code}")).text
     assert f"✅ Genuine: certificate {code} was issued on 5 January 2026" in genuine
-    assert "It states that W*** X******* (ID number —) has 7.5 h of confirmed service" in genuine
-    assert "(credited 6 h, honour 1.5 h) in 3 activities" in genuine
-    assert "• 2025-12-03 社区环保活动第3场: 3 h + 0.5 h honour" in genuine
+    assert "It states that W*** X******* has 7 hours 30 minutes of confirmed service" in genuine
+    assert "(credited 6 hours, honour 1 hour 30 minutes) in 3 activities" in genuine
+    assert "• 3 Dec 2025 社区环保活动第3场: 3 hours + 30 minutes honour" in genuine
 
     changed = code[:-1] + ("A" if code[-1] != "A" else "B")
     assert (

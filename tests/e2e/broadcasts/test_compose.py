@@ -41,7 +41,7 @@ KINDS = [
 ]
 PREVIEW_BUTTONS = ["📣 Send now", "🕒 Send later", "✏️ Start again", "Don't send"]
 SCHEDULED = (
-    "🕒 Call #1: scheduled.\nIt goes out at Mon 01-05 09:00; the figures appear here as it is sent."
+    "🕒 Call #1: scheduled.\nIt goes out at Mon 5 Jan 09:00; the figures appear here as it is sent."
 )
 
 
@@ -119,7 +119,7 @@ async def test_a_coordinator_calls_their_team_about_an_activity(bot: RunningBot)
     sign_up = f"https://t.me/{bot.sandbox.bot_username}?start=act_{beach.link_token}"
     assert preview.buttons == [[Button("✋ Sign up", url=sign_up)]]
     assert reach.text is not None
-    assert reach.text.startswith("This call will reach 2 volunteer(s).")
+    assert reach.text.startswith("This call will reach 2 volunteers.")
     assert reach.button_labels() == PREVIEW_BUTTONS
     assert await calls(bot) == []  # nothing is saved before it is confirmed
 
@@ -127,7 +127,7 @@ async def test_a_coordinator_calls_their_team_about_an_activity(bot: RunningBot)
     assert [m.message_id for m in reply.messages] == [reach.message_id]  # edited, nothing new
     assert reply.last.text == SCHEDULED
     assert reply.last.button_labels() == ["⏸ Pause", "🛑 Cancel the call"]
-    assert reply.alert == "Call #1 is saved; it goes out at Mon 01-05 09:00."
+    assert reply.alert == "Call #1 is saved; it goes out at Mon 5 Jan 09:00."
     (call,) = await calls(bot)
     assert (call.status, call.text, call.photo_id) == ("scheduled", NOTICE, None)
     assert call.audience == {"kind": "teams", "ids": [team], "admin": False, "teams": [team]}
@@ -182,7 +182,7 @@ async def test_a_photo_call_scheduled_for_later(sqlite_bot: RunningBot) -> None:
         PHOTO,
         [],
     )
-    assert (reach.text or "").startswith("This call will reach 1 volunteer(s).")
+    assert (reach.text or "").startswith("This call will reach 1 volunteer.")
 
     reply = await coordinator.press("🕒 Send later")
     assert reply.messages[0].button_labels() == []  # the preview's buttons are spent
@@ -202,7 +202,7 @@ async def test_a_photo_call_scheduled_for_later(sqlite_bot: RunningBot) -> None:
     reply = await coordinator.press("✅ Confirm")
     assert reply.last.text == (
         "🕒 Call #1: scheduled.\n"
-        "It goes out at Tue 01-06 10:30; the figures appear here as it is sent."
+        "It goes out at Tue 6 Jan 10:30; the figures appear here as it is sent."
     )
     (call,) = await calls(bot)
     assert call.status == "scheduled"
@@ -260,7 +260,7 @@ async def test_a_coordinator_reaches_only_their_own_team_and_bad_answers_keep_th
 
     await coordinator.press("Haicang Team")
     reply = await coordinator.press("Done ➡️")
-    assert (reply.last.text or "").startswith("This call will reach 1 volunteer(s).")
+    assert (reply.last.text or "").startswith("This call will reach 1 volunteer.")
     reply = await coordinator.press("Don't send")
     assert reply.last.text == "Not sent. Nothing was kept."
     assert await calls(bot) == []
@@ -299,7 +299,7 @@ async def test_an_admin_may_call_everyone_and_start_again(sqlite_bot: RunningBot
     reply = await admin.press("Everyone")
     told, _, reach = reply.messages
     assert told.text == "To: everyone."
-    assert (reach.text or "").startswith("This call will reach 2 volunteer(s).")  # not the muted
+    assert (reach.text or "").startswith("This call will reach 2 volunteers.")  # not the muted
 
     reply = await admin.press("✏️ Start again")
     assert reply.messages[0].text == "Starting again; nothing was kept."

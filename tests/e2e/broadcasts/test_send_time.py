@@ -15,13 +15,13 @@ from tests.e2e.broadcasts.test_compose import COORDINATOR, NOTICE, calls
 
 TYPED = {
     "zh-CN": [
-        ("明天 9:00", "定于 1月6日（周二）09:00 发送。", datetime(2026, 1, 6, 1, tzinfo=UTC)),
+        ("明天 9:00", "定于1月6日（周二）09:00发送。", datetime(2026, 1, 6, 1, tzinfo=UTC)),
         (
             "下周六 上午9点",
-            "定于 1月17日（周六）09:00 发送。",
+            "定于1月17日（周六）09:00发送。",
             datetime(2026, 1, 17, 1, tzinfo=UTC),
         ),
-        ("8:30", "定于 1月6日（周二）08:30 发送。", datetime(2026, 1, 6, 0, 30, tzinfo=UTC)),
+        ("8:30", "定于1月6日（周二）08:30发送。", datetime(2026, 1, 6, 0, 30, tzinfo=UTC)),
     ],
     "en": [
         ("tomorrow 9am", "Scheduled for Tue 6 Jan 09:00.", datetime(2026, 1, 6, 1, tzinfo=UTC)),

@@ -27,7 +27,7 @@ RESIDENT = 3001
 COORDINATOR = 9001
 SIMING_COORDINATOR = 9002
 VOLUNTEER = 1001
-SHIFT = "Sat 01-10 09:00–11:00"  # the clock starts on Monday 01-05, 09:00 in Shanghai
+SHIFT = "Sat 10 Jan 09:00–11:00"  # the clock starts on Monday 01-05, 09:00 in Shanghai
 ELDERLY = "Caring for the elderly"
 COORDINATOR_BUTTONS = ("hq.show", "hq.accept", "hq.decline", "hq.convert", "hq.assign", "hq.done")
 

@@ -22,9 +22,9 @@ from models.registration.tables import Volunteer
 from tests.e2e import steps
 from tests.e2e.publishing.test_new_activity import COORDINATOR
 
-# Two shifts, 2 and 3 days from the test clock's Mon 01-05 09:00 (Asia/Shanghai).
-FIRST = "Wed 01-07 09:00–12:00"
-SECOND = "Thu 01-08 09:00–12:00"
+# Two shifts, 2 and 3 days from the test clock's Mon 5 Jan 09:00 (Asia/Shanghai).
+FIRST = "Wed 7 Jan 09:00–12:00"
+SECOND = "Thu 8 Jan 09:00–12:00"
 ALICE, BOB, CAROL = 1001, 1002, 1003  # BOB reads Chinese
 
 
@@ -109,7 +109,7 @@ async def test_cancelling_a_shift_tells_its_volunteers_why(bot: RunningBot) -> N
     assert f"“Beach clean-up” on {FIRST} has been cancelled" in alice
     assert "Reason from the coordinator: Storm warning: the beach is closed." in alice
     bob = bot.person(BOB).last().text or ""
-    assert "01-07 周三 09:00–12:00" in bob and "已取消" in bob and "Storm warning" in bob
+    assert "1月7日（周三）09:00–12:00" in bob and "已取消" in bob and "Storm warning" in bob
     assert bot.person(CAROL).messages() == []
     stored, shifts, statuses = await loaded(bot, activity.id)
     assert (stored.status, [s.status for s in shifts]) == ("published", ["cancelled", "open"])
@@ -192,7 +192,7 @@ async def test_moving_a_shift_or_the_place_tells_its_volunteers(bot: RunningBot)
     reply = await person.send("14:00-17:00")
     assert "Volunteers told: 2." in reply.text
     alice = bot.person(ALICE).last().text or ""
-    assert f"it was {FIRST}, it is now Fri 01-09 14:00–17:00" in alice
+    assert f"it was {FIRST}, it is now Fri 9 Jan 14:00–17:00" in alice
     _, shifts, _ = await loaded(bot, activity.id)
     moved = next(shift for shift in shifts if shift.id == shift_ids[0])
     assert (moved.starts_at, moved.ends_at) == (
@@ -205,7 +205,7 @@ async def test_moving_a_shift_or_the_place_tells_its_volunteers(bot: RunningBot)
     reply = await person.send("Huli Park, north gate")
     assert "Volunteers told: 3." in reply.text
     assert "New address: Huli Park, north gate" in (bot.person(CAROL).last().text or "")
-    assert "新地址为 Huli Park, north gate" in (bot.person(BOB).last().text or "")
+    assert "新地址为Huli Park, north gate" in (bot.person(BOB).last().text or "")
 
     await lasting_press(bot, person, "act.edit", activity.id)
     await person.press("Title")

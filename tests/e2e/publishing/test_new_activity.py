@@ -73,11 +73,11 @@ async def test_a_coordinator_publishes_an_activity_with_two_shifts(bot: RunningB
     assert "Pin saved" in reply.text and "Shift 1: on which day?" in reply.text
     assert person.user.reply_keyboard is None
     reply = await add_shift(person, "01-10", "09:00-12:00", "5")
-    assert "• Sat 01-10 09:00–12:00: 5 places" in reply.text
+    assert "• Sat 10 Jan 09:00–12:00: 5 places" in reply.text
     assert reply.last.button_labels() == ["➕ Add another shift", "Done with shifts ➡️"]
     await person.press("➕ Add another shift")
     reply = await add_shift(person, "2026-01-11", "14:00–17:00", "3")
-    assert "• Sun 01-11 14:00–17:00: 3 places" in reply.text
+    assert "• Sun 11 Jan 14:00–17:00: 3 places" in reply.text
     await person.press("Done with shifts ➡️")
     await person.send("01-09 18:00")
     await person.send("16")
@@ -85,7 +85,7 @@ async def test_a_coordinator_publishes_an_activity_with_two_shifts(bot: RunningB
     preview = await person.press("None")
     assert "📌 Beach clean-up" in preview.text
     assert "Place: Baicheng Beach, Siming (📍 pin on the map)" in preview.text
-    assert "Sign-up closes: Fri 01-09 18:00" in preview.text
+    assert "Sign-up closes: Fri 9 Jan 18:00" in preview.text
     assert "Requirements: aged 16 or over; real-name registration" in preview.text
     assert preview.last.button_labels() == ["✅ Publish", "✏️ Edit", "🗑 Discard"]
 
@@ -176,7 +176,7 @@ async def test_the_plan_survives_a_restart(bot: RunningBot) -> None:
     await bot.restart()
 
     reply = await person.send("08:30-10:00")
-    assert "How many volunteers does Sun 01-11 08:30–10:00 need?" in reply.text
+    assert "How many volunteers does Sun 11 Jan 08:30–10:00 need?" in reply.text
     await person.send("12")
     reply = await person.send("/new_activity")
     assert "continue your activity where you left off" in reply.text
@@ -203,9 +203,9 @@ async def test_shifts_edited_from_the_preview_start_over(bot: RunningBot) -> Non
     await person.press("✏️ Edit")
     await person.press("Shifts (start over)")
     reply = await add_shift(person, "01-12", "14:00-16:00", "2")
-    assert "Mon 01-12 14:00–16:00" in reply.text and "01-10" not in reply.text
+    assert "Mon 12 Jan 14:00–16:00" in reply.text and "01-10" not in reply.text
     reply = await person.press("Done with shifts ➡️")
-    assert "• Mon 01-12 14:00–16:00: 2 places" in reply.text
+    assert "• Mon 12 Jan 14:00–16:00: 2 places" in reply.text
     assert reply.last.button_labels() == ["✅ Publish", "✏️ Edit", "🗑 Discard"]
     await person.press("✅ Publish")
     [activity] = await activities(bot)

@@ -15,7 +15,7 @@ from models.registration.validation import normalize_name
 from tests.e2e import steps
 
 COORDINATOR = 9001
-SHIFT = "Tue 01-06 09:00–12:00"
+SHIFT = "Tue 6 Jan 09:00–12:00"
 MESSAGE = f"✉️ About Beach clean-up, {SHIFT}:\nMeet at the north gate, please."
 
 

@@ -95,5 +95,5 @@ async def test_an_erased_volunteers_certificate_verifies_as_issued_naming_nobody
     said = (await bot.person(6006).send(f"/verify {code}")).text
     assert f"✅ Genuine: certificate {code} was issued on" in said
     assert "erased their personal data, so it names nobody" in said
-    assert "2 h of confirmed service" in said
+    assert "2 hours of confirmed service" in said
     assert "L*** Q****" not in said and "Lena" not in said

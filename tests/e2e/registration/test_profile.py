@@ -22,6 +22,21 @@ async def test_a_volunteer_changes_their_phone_from_profile(bot: RunningBot) -> 
     assert stored is not None and stored.phone == "+8613900139000"
 
 
+async def test_the_profile_shows_no_id_line_where_real_names_are_not_required(
+    bot_without_real_name: RunningBot,
+) -> None:
+    helen = bot_without_real_name.person(3003)
+    summary = (await steps.register_without_id(helen)).text
+    profile = (await helen.send("/profile")).last.text
+    assert "District: Haicang" in profile and "ID number" not in profile + summary
+
+
+async def test_registered_help_lists_verify(bot: RunningBot) -> None:
+    ivan = bot.person(3004)
+    await steps.register(ivan)
+    assert "/verify – check a service certificate's code" in (await ivan.send("/help")).text
+
+
 async def test_delete_me_erases_after_confirmation(bot: RunningBot) -> None:
     grace = bot.person(3002)
     await steps.register(grace)

@@ -30,7 +30,7 @@ async def test_a_volunteer_registers_from_start_to_confirmation(bot: RunningBot)
     assert "✅ Neighbourhood watch" in reply.last.button_labels()
     await alice.press("Environmental protection")
     reply = await alice.press("Done ➡️")
-    assert "Interests: Neighbourhood watch, Environmental protection" in reply.text
+    assert "Interests: Neighbourhood watch and Environmental protection" in reply.text
     await alice.press("Weekends")
     reply = await alice.press("Done ➡️")
     summary = reply.last.text

@@ -56,7 +56,7 @@ async def test_the_24_and_2_hour_reminders_arrive_on_time_with_buttons(bot: Runn
     assert reminders_in(alice) == []
     await at(bot, timedelta(hours=24))
     (first,) = reminders_in(alice)
-    assert "Reminder: Beach clean-up, Wed 01-07 09:00–12:00" in first
+    assert "Reminder: Beach clean-up, Wed 7 Jan 09:00–12:00" in first
     assert "📍 Baicheng Beach, Siming" in first
     assert alice.last().button_labels() == BUTTONS
     reply = await alice.press("✅ I'll be there")
@@ -100,7 +100,7 @@ async def test_cancelling_removes_and_moving_the_shift_moves_the_reminders(
     alice = await signed_up(bot, token, 1001)
     bob = await signed_up(bot, token, 1002)
     await bob.send("/my")
-    await bob.press("❌ Cancel Wed 01-07 09:00")
+    await bob.press("❌ Cancel Wed 7 Jan 09:00")
     await bob.press("Yes, cancel")
 
     async with steps.database(bot) as session:  # the coordinator moves the shift a day later
@@ -121,7 +121,7 @@ async def test_cancelling_removes_and_moving_the_shift_moves_the_reminders(
     assert reminders_in(alice) == [] and reminders_in(bob) == []
     await at(bot, timedelta(0))  # 24 h before the new start
     (moved,) = reminders_in(alice)
-    assert "Thu 01-08 09:00–12:00" in moved
+    assert "Thu 8 Jan 09:00–12:00" in moved
     assert reminders_in(bob) == []
 
 
@@ -170,14 +170,14 @@ async def test_a_volunteer_still_checked_in_after_the_shift_is_asked_to_check_ou
     assert checkout_asks(alice) == []
     await at(bot, end - timedelta(minutes=30))
     (ask,) = checkout_asks(alice)
-    assert "Beach clean-up, Wed 01-07 09:00–12:00 has ended, but you are still checked in" in ask
+    assert "Beach clean-up, Wed 7 Jan 09:00–12:00 has ended, but you are still checked in" in ask
     assert alice.last().button_labels() == ["✅ Check out now"]
     assert checkout_asks(bob) == []
     await bot.run_jobs()
     assert len(checkout_asks(alice)) == 1  # once only
 
     reply = await alice.press("✅ Check out now")
-    assert "Checked out at Wed 01-07 12:30" in reply.text
+    assert "Checked out at Wed 7 Jan 12:30" in reply.text
     async with steps.database(bot) as session:
         outs = await session.scalars(
             select(ServiceRecord.checked_out_at).order_by(ServiceRecord.id)

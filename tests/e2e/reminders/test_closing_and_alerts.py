@@ -51,7 +51,7 @@ async def test_sign_up_closes_at_the_deadline_and_the_waiting_list_is_told(
     assert texts(bob, "Sign-up for") == []
     await later(bot, timedelta(minutes=1))
     (told,) = texts(bob, "Sign-up for")
-    assert "Beach clean-up, Wed 01-07 09:00–12:00 has closed" in told
+    assert "Beach clean-up, Wed 7 Jan 09:00–12:00 has closed" in told
     assert "no place came free for you" in told
     await later(bot, timedelta(minutes=5))
     assert len(texts(bob, "Sign-up for")) == 1  # once only
@@ -95,18 +95,18 @@ async def test_a_short_shift_alerts_its_coordinator_whose_tap_calls_only_who_can
     assert texts(coordinator, "⚠️") == []
     await later(bot, timedelta(minutes=1))
     (alert,) = texts(coordinator, "⚠️")
-    assert "Beach clean-up, Thu 01-08 09:00–12:00 is short of people" in alert
+    assert "Beach clean-up, Thu 8 Jan 09:00–12:00 is short of people" in alert
     assert "1 of 3 places taken" in alert
-    assert "1 volunteer(s) who qualify and are free then" in alert
+    assert "1 volunteer who qualifies and is free then" in alert
     assert coordinator.last().button_labels() == ["📣 Send them a call (1)"]
     await later(bot, timedelta(hours=1))
     assert len(texts(coordinator, "⚠️")) == 1  # once only
 
     reply = await coordinator.press("📣 Send them a call (1)", message_id=_alert_id(coordinator))
-    assert reply.alert is not None and "on its way to 1 volunteer(s)" in reply.alert
+    assert reply.alert is not None and "on its way to 1 volunteer;" in reply.alert
     assert await bot.send_broadcasts() == 1  # from the outbox, by the sender
     (call,) = texts(carol, "📣")
-    assert "Beach clean-up, Thu 01-08 09:00–12:00" in call
+    assert "Beach clean-up, Thu 8 Jan 09:00–12:00" in call
     for person in (alice, dave, erin, frank):
         assert texts(person, "📣") == []
     await sign_up(carol, activity.link_token)  # the call's ✋ Sign up opens the activity
@@ -137,7 +137,7 @@ async def test_the_evening_digest_lists_tomorrow_s_shifts_once(bot: RunningBot) 
     await later(bot, timedelta(minutes=1))  # 18:00
     (digest,) = texts(coordinator, "📋")
     assert digest.splitlines() == [
-        "📋 Tomorrow, Tue 01-06, your teams' shifts:",
+        "📋 Tomorrow, Tue 6 Jan, your teams' shifts:",
         "• 09:00 Beach clean-up: 1/2 ⚠️",
         "• 14:00 Library: 0/1 ⚠️",
     ]

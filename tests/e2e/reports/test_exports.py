@@ -80,8 +80,8 @@ async def test_a_coordinator_exports_their_teams_records_as_xlsx(bot: RunningBot
     assert sent.document.filename == f"records-team{ours}-2026-01-01_2026-01-31.xlsx"
     assert sent.text == (
         "Confirmed service records of Haicang Team, 2026-01-01 – 2026-01-31: 1, with "
-        "3 h credited and 0.5 h honour. The file holds ID numbers: keep it safe and send it "
-        "only where it must go."
+        "3 hours credited and 30 minutes honour. The file holds ID numbers: keep it safe and send "
+        "it only where it must go."
     )
     book = openpyxl.load_workbook(io.BytesIO(sent.document.content), read_only=True)
     header, *rows = [list(row) for row in book.worksheets[0].iter_rows(values_only=True)]

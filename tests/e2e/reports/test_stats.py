@@ -38,7 +38,7 @@ def utc(*args: int) -> datetime:
 async def world(bot: RunningBot) -> dict[str, int]:
     """Now is Monday 2026-01-05 in Shanghai. The coordinator runs Haicang Team (Alice and Bob
     are members; beach clean-ups and elderly visits) and Jimei Team (a library); the other
-    coordinator runs Siming Team (Carol, a park patrol: 10 h this month)."""
+    coordinator runs Siming Team (Carol, a park patrol: 10 hours this month)."""
     haicang = await steps.make_coordinator(bot, COORDINATOR, "Haicang Team")
     jimei = await steps.make_coordinator(bot, COORDINATOR, "Jimei Team")
     siming = await steps.make_coordinator(bot, OTHER_COORDINATOR, "Siming Team")
@@ -122,41 +122,44 @@ async def test_a_coordinator_sees_their_teams_with_a_chart_and_gets_the_monthly_
     reply = await coordinator.send("/stats")
     chart = chart_of(reply.messages)
     assert chart.text == (
-        "📈 your 2 teams: confirmed hours and participations per month, 2025-02 – 2026-01"
+        "📈 your 2 teams: confirmed hours and participations per month, "
+        "February 2025 – January 2026"
     )
     summary = reply.last.text or ""
     assert summary.splitlines()[:9] == [
         "📊 Statistics: your 2 teams",
-        "As of 2026-01-05 (Asia/Shanghai)",
+        "As of 5 January 2026 (Asia/Shanghai)",
         "",
         "Team members: 2 (1 joined this month)",
-        "Last 12 months (2025-02 – 2026-01):",
+        "Last 12 months (February 2025 – January 2026):",
         "• active volunteers: 3",  # Alice and Bob at Haicang, Carol at Jimei's library
         "• activities: 3",
         "• participations: 4 person-times",  # Alice's unconfirmed hour is not one
-        "• confirmed hours: 7.75 h (credited 7.25 h, honour 0.5 h)",
+        "• confirmed hours: 7 hours 45 minutes (credited 7 hours 15 minutes, honour 30 minutes)",
     ]
-    assert "This month so far: 2.5 h · participations 1" in summary  # Bob, 00:30 on Jan 1
+    assert (
+        "This month so far: 2 hours 30 minutes · participations 1" in summary
+    )  # Bob, 00:30 on Jan 1
     assert (
         "By team\n"
-        "• Haicang Team: 7 h · participations 3 · active 2 · members 2\n"
-        "• Jimei Team: 0.75 h · participations 1 · active 1 · members 0"
+        "• Haicang Team: 7 hours · participations 3 · active 2 · members 2\n"
+        "• Jimei Team: 45 minutes · participations 1 · active 1 · members 0"
     ) in summary
     assert (
         "By theme\n"
-        "• Environmental protection: 5.5 h · participations 2\n"
-        "• Caring for the elderly: 1.5 h · participations 1\n"
-        "• Culture and education: 0.75 h · participations 1"
+        "• Environmental protection: 5 hours 30 minutes · participations 2\n"
+        "• Caring for the elderly: 1 hour 30 minutes · participations 1\n"
+        "• Culture and education: 45 minutes · participations 1"
     ) in summary
     assert "one person on one shift whose hours a coordinator confirmed" in summary
-    assert "Siming" not in summary and "10 h" not in summary  # another coordinator's team
+    assert "Siming" not in summary and "10 hours" not in summary  # another coordinator's team
     assert reply.last.button_labels() == ["Haicang Team", "Jimei Team", "📄 Monthly report"]
 
     reply = await coordinator.press("Haicang Team")
     chart_of(reply.messages)
     summary = reply.last.text or ""
     assert "📊 Statistics: Haicang Team" in summary
-    assert "• confirmed hours: 7 h (credited 6.5 h, honour 0.5 h)" in summary
+    assert "• confirmed hours: 7 hours (credited 6 hours 30 minutes, honour 30 minutes)" in summary
     assert "By team" not in summary
     assert reply.last.button_labels() == ["Jimei Team", "All my teams", "📄 Monthly report"]
 
@@ -176,7 +179,7 @@ async def test_a_coordinator_sees_their_teams_with_a_chart_and_gets_the_monthly_
         ["Active volunteers", "1"],
         ["Activities", "1"],
         ["Participations (person-times)", "1"],  # Alice at 23:30 on Dec 31, not Bob at 00:30
-        ["Confirmed hours", "3 h (credited 3 h, honour 0 h)"],
+        ["Confirmed hours", "3 hours (credited 3 hours, honour 0 minutes)"],
     ]
     assert themes[1:] == [["Environmental protection", "1", "3"]]
     assert months[0] == ["Month", "Participations (person-times)", "Confirmed hours (h)"]
@@ -197,7 +200,7 @@ async def test_a_coordinator_sees_their_teams_with_a_chart_and_gets_the_monthly_
         ["Active volunteers", "1"],
         ["Activities", "1"],
         ["Participations (person-times)", "1"],
-        ["Confirmed hours", "2.5 h (credited 2 h, honour 0.5 h)"],
+        ["Confirmed hours", "2 hours 30 minutes (credited 2 hours, honour 30 minutes)"],
     ]
 
 
@@ -209,13 +212,13 @@ async def test_other_teams_and_volunteers_see_nothing_of_a_coordinators_teams(
     summary = (await other.send("/stats")).last.text or ""
     assert summary.splitlines()[:5] == [
         "📊 统计：Siming Team",
-        "截至 2026-01-05（Asia/Shanghai）",
+        "截至2026年1月5日（Asia/Shanghai）",
         "",
-        "队员：1 人（本月加入 0 人）",
-        "近 12 个月（2025-02 – 2026-01）：",
+        "队员：1人（本月加入0人）",
+        "近12个月（2025年2月 – 2026年1月）：",
     ]
-    assert "• 确认时长：10 小时（服务时长 10 小时，荣誉时长 0 小时）" in summary
-    assert "• 文明劝导：10 小时 · 1 人次" in summary
+    assert "• 确认时长：10小时（服务时长10小时，荣誉时长0分钟）" in summary
+    assert "• 文明劝导：10小时 · 1人次" in summary
     assert "Haicang" not in summary and "Beach" not in summary
     assert (await other.send("/stats Haicang Team")).text == "你只能查看自己队伍的统计。"
 
@@ -254,7 +257,10 @@ async def test_an_admin_sees_every_team_and_can_pick_one(bot: RunningBot) -> Non
     assert "📊 Statistics: all teams" in summary
     assert "Registered volunteers: 3 (3 new this month)" in summary
     assert "• participations: 5 person-times" in summary
-    assert "• confirmed hours: 17.75 h (credited 17.25 h, honour 0.5 h)" in summary
+    assert (
+        "• confirmed hours: 17 hours 45 minutes (credited 17 hours 15 minutes, honour 30 minutes)"
+        in summary
+    )
     assert re.search(r"• Siming Team: .*\n• Haicang Team: .*\n• Jimei Team: ", summary)
     assert reply.last.button_labels() == [
         "Siming Team",
@@ -266,7 +272,7 @@ async def test_an_admin_sees_every_team_and_can_pick_one(bot: RunningBot) -> Non
     assert "📊 Statistics: Siming Team" in (reply.last.text or "")
     assert reply.last.button_labels() == ["All teams", "📄 Monthly report"]
     reply = await admin.send("/stats Jimei Team")
-    assert "• confirmed hours: 0.75 h (credited 0.75 h, honour 0 h)" in reply.text
+    assert "• confirmed hours: 45 minutes (credited 45 minutes, honour 0 minutes)" in reply.text
     assert (await admin.send("/stats Nowhere Team")).text.startswith(
         "There is no team called “Nowhere Team”."
     )

@@ -40,7 +40,7 @@ async def test_an_admin_withdraws_a_pending_invite_and_its_link_stops_working(
     pending = await boss.press("📨 Pending invites (2)")
     assert pending.messages[0].text == "Pending coordinator invites of Jimei Seniors:"
     newest = pending.messages[1]  # newest first: the second invite made
-    assert "valid until Mon 01-12 09:00" in (newest.text or "")
+    assert "valid until Mon 12 Jan 09:00" in (newest.text or "")
     assert newest.button_labels() == ["🗑 Withdraw"]
     asked = await boss.press("🗑 Withdraw", message_id=newest.message_id)
     assert asked.last.text.startswith("Withdraw this invite to coordinate Jimei Seniors?")

@@ -39,7 +39,7 @@ async def test_an_admin_creates_a_team_and_volunteers_join_it(bot: RunningBot) -
     await boss.press("🧑‍💼 Coordinators")
     invite = await boss.press("✉️ Invite a coordinator")
     assert (
-        "A one-time invite to coordinate Jimei Seniors, valid until Mon 01-12 09:00" in invite.text
+        "A one-time invite to coordinate Jimei Seniors, valid until Mon 12 Jan 09:00" in invite.text
     )
     link = INVITE.search(invite.text)
     assert link is not None
