@@ -190,6 +190,7 @@ NOT_PERSONAL = {
     "inbound_updates.status": "a state",
     "inbound_updates.received_at": "a time",
     "inbound_updates.lease_until": "a time",
+    "inbound_updates.tries": "a count",
     "invites.id": "key",
     "invites.token": "random",
     "invites.team_id": "the team",
@@ -418,7 +419,7 @@ async def build(db: AsyncSession) -> World:
 
     # An update of hers received but not yet handled.
     payload = {"update_id": 41, "message": {"from": {"id": ERIN, "first_name": "Erin"}}}
-    await inbox.record(db, 41, payload, now=NOW)
+    await inbox.record(db, [payload], now=NOW)
     await db.flush()
     await db.commit()
     return world
