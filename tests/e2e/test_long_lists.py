@@ -92,7 +92,7 @@ async def test_a_shift_attendance_of_300_comes_a_page_at_a_time(bot: RunningBot)
     await coordinator.send("/manage")
     await coordinator.press("Beach clean-up")
     await coordinator.press("🧾 Attendance and hours")
-    roster = await coordinator.press("Tue 01-06 09:00–12:00")
+    roster = await coordinator.press("Tue 6 Jan 09:00–12:00")
     pages = await every_page(coordinator, roster)
     everyone_on(pages)
     # Each person on a page has their button there, the last page's too.

@@ -42,7 +42,7 @@ async def test_a_live_location_checks_in_unflagged(bot: RunningBot) -> None:
     bob = await signed_up(bot, activity, 1002)
     await at(bot, timedelta(minutes=5))
     reply = await bob.share_location(*NEARBY, live_period=LIVE)
-    assert f"✅ Checked in to {SHIFT} at Tue 01-06 09:05" in reply.text
+    assert f"✅ Checked in to {SHIFT} at Tue 6 Jan 09:05" in reply.text
     assert "pin" not in reply.text
     await at(bot, LENGTH)
     await bob.send("/checkout")
@@ -54,7 +54,7 @@ async def test_a_live_location_checks_in_unflagged(bot: RunningBot) -> None:
     ]
     roster = await attendance_roster(bot)
     assert (
-        "1. Wang Xiaoming (no-shows: 0): ⏳ 09:05–12:00, 2.75 h, to confirm · 📡 live location"
+        "1. Wang Xiaoming (no-shows: 0): ⏳ 09:05–12:00, 2 hours 45 minutes, to confirm · 📡 live location"
         in (roster.text)
     )
     assert "✅ Confirm all recorded hours (1)" in roster.last.button_labels()
@@ -65,7 +65,7 @@ async def test_a_static_pin_checks_in_flagged_for_the_coordinator(bot: RunningBo
     carol = await signed_up(bot, activity, 1003)
     await at(bot, timedelta(minutes=5))
     reply = await carol.share_location(*NEARBY)
-    assert f"✅ Checked in to {SHIFT} at Tue 01-06 09:05" in reply.text
+    assert f"✅ Checked in to {SHIFT} at Tue 6 Jan 09:05" in reply.text
     assert (
         "You shared a pin rather than your live location, so a coordinator will confirm you "
         "were there before the hours count."
@@ -73,7 +73,7 @@ async def test_a_static_pin_checks_in_flagged_for_the_coordinator(bot: RunningBo
     await at(bot, LENGTH)
     await carol.send("/checkout")
     reply = await carol.press("✅ Yes, check out")
-    assert "2 h 45 min recorded" in reply.text
+    assert "2 hours 45 minutes recorded" in reply.text
     assert "a coordinator will confirm you were there" in reply.text
     assert await records(bot) == [
         (1003, "pin", local(9, 5), local(12, 0), 165, True, None),
@@ -83,7 +83,7 @@ async def test_a_static_pin_checks_in_flagged_for_the_coordinator(bot: RunningBo
     # The coordinator sees how she checked in; confirming all leaves her for a look.
     roster = await attendance_roster(bot)
     assert (
-        "1. Wang Xiaoming (no-shows: 0): ⚠️ 09:05–12:00, 2.75 h, checked in with a pin on the map, "
+        "1. Wang Xiaoming (no-shows: 0): ⚠️ 09:05–12:00, 2 hours 45 minutes, checked in with a pin on the map, "
         "not a live location: please confirm they were there · 📌 pin on the map"
     ) in roster.text
     assert not any(label.startswith("✅ Confirm all") for label in roster.last.button_labels())
@@ -95,7 +95,7 @@ async def test_a_static_pin_checks_in_flagged_for_the_coordinator(bot: RunningBo
     assert "09:05–12:00 📌 pin on the map" in shift_roster.text
     await coordinator.press("1. Wang Xiaoming", message_id=roster.last.message_id)
     confirmed = await coordinator.press("✅ Confirm hours")
-    assert "✅ 09:05–12:00, 2.75 h, confirmed · 📌 pin on the map" in confirmed.text
+    assert "✅ 09:05–12:00, 2 hours 45 minutes, confirmed · 📌 pin on the map" in confirmed.text
 
 
 async def attendance_roster(bot: RunningBot) -> Reply:
@@ -103,4 +103,4 @@ async def attendance_roster(bot: RunningBot) -> Reply:
     await coordinator.send("/manage")
     await coordinator.press("Beach clean-up")
     await coordinator.press("🧾 Attendance and hours")
-    return await coordinator.press("Tue 01-06 09:00–12:00")
+    return await coordinator.press("Tue 6 Jan 09:00–12:00")

@@ -47,7 +47,9 @@ KILL_AUDIENCE, KILL_AFTER, KILL_RATE, LEASE_S = 400, 150, 200, 2
 SHUTDOWN_LIMIT_S = 5  # SIGTERM: the process must be gone within this
 # Two processes at Telegram's own limit: 300 notices take 10 s.
 SHARED_AUDIENCE, RATE = 300, 30
-UNCERTAIN_LINE = re.compile(r"⚠️ (\d+) send\(s\) timed out or were cut off.*?; (\d+) of them")
+UNCERTAIN_LINE = re.compile(
+    r"⚠️ (\d+) messages? timed out or (?:was|were) cut off.*?; (\d+) of them"
+)
 
 
 def settings(**values: object) -> dict[str, str]:

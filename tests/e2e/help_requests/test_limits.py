@@ -64,7 +64,7 @@ async def test_a_person_may_have_so_many_requests_open_and_send_so_many_a_day(
     await answer_all(bot)
     assert (await resident.send("/ask_help")).text == (
         "You have sent 5 requests in the last 24 hours, the most in a day. You can send "
-        "another after 09:00 on 01-06; the coordinators are already looking at the ones you sent."
+        "another after Tue 6 Jan 09:00; the coordinators are already looking at the ones you sent."
     )
     assert await requests(bot) == 5
 

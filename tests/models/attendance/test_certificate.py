@@ -127,7 +127,7 @@ async def test_the_pdf_sets_its_chinese_text_in_an_embedded_cjk_font_that_render
     # The text a reader copies out of it is the Chinese we put in.
     for expected in (
         "志愿服务证明",
-        "兹证明 王小明 参加了以下志愿服务",
+        "兹证明王小明参加了以下志愿服务",
         MASKED_ID,
         ISSUER,
         "2026年1月5日",
