@@ -54,7 +54,8 @@ async def test_a_live_location_checks_in_unflagged(bot: RunningBot) -> None:
     ]
     roster = await attendance_roster(bot)
     assert (
-        "1. Wang Xiaoming (no-shows: 0): ⏳ 09:05–12:00, 2 hours 45 minutes, to confirm · 📡 live location"
+        "1. Wang Xiaoming (no-shows: 0): ⏳ 09:05–12:00, 2 hours 45 minutes, to confirm"
+        " · 📡 live location"
         in (roster.text)
     )
     assert "✅ Confirm all recorded hours (1)" in roster.last.button_labels()
@@ -83,7 +84,8 @@ async def test_a_static_pin_checks_in_flagged_for_the_coordinator(bot: RunningBo
     # The coordinator sees how she checked in; confirming all leaves her for a look.
     roster = await attendance_roster(bot)
     assert (
-        "1. Wang Xiaoming (no-shows: 0): ⚠️ 09:05–12:00, 2 hours 45 minutes, checked in with a pin on the map, "
+        "1. Wang Xiaoming (no-shows: 0): ⚠️ 09:05–12:00, 2 hours 45 minutes, "
+        "checked in with a pin on the map, "
         "not a live location: please confirm they were there · 📌 pin on the map"
     ) in roster.text
     assert not any(label.startswith("✅ Confirm all") for label in roster.last.button_labels())
