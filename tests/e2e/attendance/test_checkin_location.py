@@ -55,8 +55,7 @@ async def test_a_live_location_checks_in_unflagged(bot: RunningBot) -> None:
     roster = await attendance_roster(bot)
     assert (
         "1. Wang Xiaoming (no-shows: 0): ⏳ 09:05–12:00, 2 hours 45 minutes, to confirm"
-        " · 📡 live location"
-        in (roster.text)
+        " · 📡 live location" in (roster.text)
     )
     assert "✅ Confirm all recorded hours (1)" in roster.last.button_labels()
 
