@@ -32,7 +32,6 @@ import json
 import os
 import re
 import signal
-import socket
 import sys
 import time
 from collections import Counter, deque
@@ -56,6 +55,7 @@ from common import (
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.local.harness import free_port
 from bot.texts import catalogs
 from migrations import upgrade
 from models.activities.tables import Activity, Shift, Signup
@@ -92,13 +92,6 @@ STARTUP_TIMEOUT_S = 120.0
 STOP_TIMEOUT_S = 30.0
 READY_POLL_S = 0.1
 ERROR_LEVELS = frozenset({"ERROR", "CRITICAL"})
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 # ---- the world the commands read -------------------------------------------------------------

@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
 import sys
 import time
 import uuid
@@ -157,13 +156,6 @@ def polling(sandbox: BotApiSandbox, bots: list[BotProcess]) -> Callable[[], bool
         return {bot.api_url for bot in bots} <= polled
 
     return all_polling
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 async def healthy(urls: Iterable[str]) -> bool:

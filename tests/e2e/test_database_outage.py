@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
@@ -22,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.local.harness import RunningBot, running_bot
+from bot.local.harness import RunningBot, free_port, running_bot
 from migrations import upgrade
 from models.clock import ManualClock
 from tests.conftest import make_settings
@@ -60,13 +59,6 @@ class PostgresServer:
         self._pg_ctl("-m", "fast", "-w", "stop")
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 @pytest.fixture
 def own_postgres() -> Iterator[PostgresServer]:
     found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
@@ -78,7 +70,7 @@ def own_postgres() -> Iterator[PostgresServer]:
     datadir = Path(tempfile.mkdtemp(prefix="volbot-outage-pg."))
     if os.getuid() == 0:  # initdb refuses root; the Debian package made the postgres account
         shutil.chown(datadir, "postgres")
-    server = PostgresServer(found[-1].parent, datadir, _free_port())
+    server = PostgresServer(found[-1].parent, datadir, free_port())
     as_owner = ["runuser", "-u", "postgres", "--"] if os.getuid() == 0 else []
     initdb = [str(server.bindir / "initdb"), "-D", str(datadir), "-U", "volbot", "-A", "trust"]
     subprocess.run(

@@ -14,12 +14,12 @@ import pytest
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.local.harness import Person
+from bot.local.harness import Person, free_port
 from models.db import create_engine
 from models.inbox import InboundUpdate
 from sandbox import BotApiSandbox
 from tests.e2e import steps
-from tests.e2e.processes import HandledInDatabase, bot_processes, free_port, healthy, until
+from tests.e2e.processes import HandledInDatabase, bot_processes, healthy, until
 
 SECRET = "s3cret-token_for-tests-" + "x" * 16  # Telegram's characters, 32 or more
 STARTUP_TIMEOUT_S = 60.0

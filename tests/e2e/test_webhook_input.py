@@ -15,11 +15,10 @@ import pytest
 from sqlalchemy import select
 
 from bot.intake import LEFT_BEHIND
-from bot.local.harness import RunningBot
+from bot.local.harness import RunningBot, free_port
 from bot.webserver import WebServer
 from models import inbox
 from models.inbox import InboundUpdate
-from tests.e2e.processes import free_port
 
 SECRET = "s3cret-token_for-tests-" + "x" * 16  # Telegram's characters, 32 or more
 TYPED = "call me on 13800138000"

@@ -26,7 +26,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.local.harness import Person
+from bot.local.harness import Person, free_port
 from models.activities.tables import Signup
 from models.db import create_engine
 from models.inbox import InboundUpdate
@@ -34,7 +34,7 @@ from models.registration.tables import Volunteer
 from sandbox import BotApiSandbox
 from tests.e2e import steps
 from tests.e2e.broadcasts.broadcast_world import seed
-from tests.e2e.processes import HandledInDatabase, bot_processes, free_port, healthy, until
+from tests.e2e.processes import HandledInDatabase, bot_processes, healthy, until
 
 pytestmark = pytest.mark.postgres
 
