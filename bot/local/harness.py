@@ -92,6 +92,12 @@ class RunningBot:
         Telegram's); how many messages went out."""
         return await self.sender.run()
 
+    async def run_background(self) -> None:
+        """All the background work a deployment's runner does that is due now: the jobs, then
+        the calls due to go out (what transcripts' `wait` and the terminal's time run)."""
+        await self.run_jobs()
+        await self.send_broadcasts()
+
     async def stop(self) -> None:
         if self.server is not None:
             await self.server.stop()
