@@ -67,6 +67,7 @@ class Terminal:
         self.persona = self.state.persona(persona)
         self.choices: list[Choice] = []
         self.seen: dict[int, dict[int, int]] = {}  # chat -> message id -> edits already shown
+        self.told: dict[int, int] = {}  # persona's id -> their unseen messages, last told
         self.group: SandboxGroup | None = None
         self.busy = asyncio.Lock()  # an act and the ticker take turns
         self.real = time.monotonic()
@@ -78,7 +79,10 @@ class Terminal:
         return self.bot.person(persona.user_id, persona.first_name, phone_number=persona.phone)
 
     async def run(self) -> None:
-        for other in demo.OTHERS:  # their chats exist, so what the bot sends them is delivered
+        # Everyone has a chat with the bot already, so what it sends them is delivered.
+        for persona in self.state.personas().values():
+            self.bot.person(persona.user_id, persona.first_name, phone_number=persona.phone)
+        for other in demo.OTHERS:
             self.bot.person(other.telegram_id, other.name, phone_number=other.phone)
         print(f"volbot sandbox: {HELP}\n")
         self.show_personas()
@@ -241,15 +245,14 @@ class Terminal:
         keyboard = self.person.user.reply_keyboard
         if keyboard and (mine or not quiet):
             self._print_choices([Choice(b.label) for row in keyboard for b in row])
-        others = [
-            (persona.name, len(self._unseen(persona.user_id, mark=False)))
-            for persona in self.state.personas().values()
-            if persona != self.persona
-        ]
-        for name, count in others:
-            if count:
-                print(f"  ({name} has {count} new: :as {name})")
-        return bool(mine or group or any(count for _, count in others))
+        told = False
+        for persona in self.state.personas().values():
+            count = len(self._unseen(persona.user_id, mark=False))
+            if persona != self.persona and count > self.told.get(persona.user_id, 0):
+                print(f"  ({persona.name} has {count} new: :as {persona.name})")
+                told = True
+            self.told[persona.user_id] = count
+        return bool(mine or group or told)
 
     def _unseen(self, chat_id: int, *, mark: bool = True) -> list[SentMessage]:
         seen = self.seen.setdefault(chat_id, {})
@@ -265,7 +268,7 @@ class Terminal:
     def _show_last(self) -> None:
         """Nothing new: the newest message again, so that its buttons can be pressed."""
         messages = self.bot.sandbox.chat_messages(self.persona.user_id)
-        print("  (nothing new)")
+        print("  (nothing new)" if messages else "  (no messages yet: /start begins)")
         if messages:
             self.choices = []
             self._print_message(messages[-1])
@@ -295,7 +298,7 @@ class Terminal:
         path = self.data_dir / RECEIVED / f"{message.chat_id}-{message.message_id}-{name}"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(content)
-        return f" saved in {path}"
+        return f"\n(saved in {path})"
 
     def _print_choices(self, choices: list[Choice]) -> None:
         if not choices:
