@@ -50,6 +50,7 @@ class Choice:
     label: str
     message_id: int | None = None  # None: a reply keyboard button
     url: str | None = None
+    shares_location: bool = False  # a keyboard button that sends the phone's position
 
 
 class Terminal:
@@ -109,7 +110,7 @@ class Terminal:
         self._catch_up()
         try:
             await self._act(line)
-        except (LookupError, ValueError) as error:
+        except (LookupError, ValueError, OSError) as error:  # OSError: a file to :upload
             print(f"  ({error})")
         await self.bot.run_background()
         if self.switched and not self._unseen(self.persona.user_id, mark=False):
@@ -181,6 +182,8 @@ class Terminal:
             await self._open(choice.url)
         elif choice.message_id is not None:
             self._alert(await self.person.press(choice.label, message_id=choice.message_id))
+        elif choice.shares_location:
+            raise ValueError("where are you? :location LAT LON, or :location LAT LON live")
         else:
             self._alert(await self.person.tap(choice.label))
 
@@ -244,7 +247,10 @@ class Terminal:
             self._print_message(message, who=f"bot in {GROUP_TITLE}")
         keyboard = self.person.user.reply_keyboard
         if keyboard and (mine or not quiet):
-            self._print_choices([Choice(b.label) for row in keyboard for b in row])
+            buttons = [b for row in keyboard for b in row]
+            self._print_choices(
+                [Choice(b.label, shares_location=b.request_location) for b in buttons]
+            )
         told = False
         for persona in self.state.personas().values():
             count = len(self._unseen(persona.user_id, mark=False))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 import select
@@ -9,7 +10,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from bot.local import demo
+from bot.local.harness import RunningBot
+from bot.local.personas import COORDINATOR_ID, SandboxState
+from bot.local.terminal import Terminal
 from bot.texts import Catalogs
+from tests.e2e import steps
 
 ROOT = Path(__file__).parents[2]
 TIMEOUT_S = 60.0  # a slow CI machine starting the bot, the sandbox and a migrated database
@@ -95,3 +103,37 @@ def test_a_call_sent_in_the_terminal_reaches_the_volunteer_who_signs_up(tmp_path
         process.kill()
         process.wait()
         os.close(controller)
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # the sandbox's database
+async def test_the_terminal_shows_and_keeps_what_the_bot_sent_and_where_time_stood(
+    bot: RunningBot, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    await steps.make_coordinator(bot, COORDINATOR_ID, demo.SANDBOX_TEAM)
+    await demo.seed(bot.settings, bot.clock.now())
+    terminal = Terminal(bot, state=SandboxState.load(tmp_path), data_dir=tmp_path)
+
+    async def press(label: str) -> str:
+        number = next(n for n, c in enumerate(terminal.choices, 1) if c.label.startswith(label))
+        await terminal.handle(str(number))
+        return capsys.readouterr().out
+
+    await terminal.handle(":as coordinator")
+    await terminal.handle(":group")  # the coordinator adds the bot to a group, to post in
+    await terminal.handle("/manage")
+    await press("海滩清洁")
+    await press("📣")  # post the card in a group
+    assert "bot in Sandbox Group> 📌 海滩清洁" in await press("Sandbox Group")
+
+    await terminal.handle("/manage")
+    await press("海滩清洁")
+    shown = await press("🔗")  # the link and its QR code
+    saved = re.search(r"\[photo: 海滩清洁\n.*\(saved in (\S+)\)", shown, re.DOTALL)
+    assert saved, shown
+    assert (await asyncio.to_thread(Path(saved.group(1)).read_bytes)).startswith(b"\x89PNG")
+
+    await terminal.handle(":as newbie")
+    await terminal.handle(":wait 1d")
+    kept = SandboxState.load(tmp_path)
+    assert kept.now == bot.clock.now()
+    assert kept.personas()["newbie"].user_id == terminal.persona.user_id
