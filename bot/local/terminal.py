@@ -16,7 +16,7 @@ from pathlib import Path
 
 from bot.local import demo
 from bot.local.harness import Person, Reply, RunningBot
-from bot.local.personas import SandboxState
+from bot.local.personas import Persona, SandboxState
 from sandbox.server import SentMessage
 from sandbox.users import SandboxGroup
 
@@ -25,6 +25,7 @@ TICK_S = 30.0  # while you type, due background work runs this often
 GROUP_ID, GROUP_TITLE = -1001, "Sandbox Group"
 WAIT = re.compile(r"(\d+(?:\.\d+)?)\s*([mhd]?)")
 UNITS = {"": "minutes", "m": "minutes", "h": "hours", "d": "days"}
+LONGEST_WAIT = timedelta(days=366)
 PNG = b"\x89PNG"  # the signature a PNG file starts with (QR codes, charts)
 RECEIVED = "received"  # the data folder's subfolder for the photos and files the bot sent
 HELP = """\
@@ -76,13 +77,16 @@ class Terminal:
 
     @property
     def person(self) -> Person:
-        persona = self.persona
+        return self._chat_of(self.persona)
+
+    def _chat_of(self, persona: Persona) -> Person:
+        """The persona as a Telegram user (created, with their chat with the bot, on first use)."""
         return self.bot.person(persona.user_id, persona.first_name, phone_number=persona.phone)
 
     async def run(self) -> None:
         # Everyone has a chat with the bot already, so what it sends them is delivered.
         for persona in self.state.personas().values():
-            self.bot.person(persona.user_id, persona.first_name, phone_number=persona.phone)
+            self._chat_of(persona)
         for other in demo.OTHERS:
             self.bot.person(other.telegram_id, other.name, phone_number=other.phone)
         print(f"volbot sandbox: {HELP}\n")
@@ -149,15 +153,17 @@ class Terminal:
             if command == ":who" or not rest:
                 self.show_personas()
                 return
-            self.persona = self.state.persona(rest)
-            print(f"  you are now {rest} ({self.persona.about})")
+            self.persona = self.state.persona(rest.lower())
+            print(f"  you are now {self.persona.name} ({self.persona.about})")
             self.switched = True
         elif command == ":contact":
             self._alert(await person.share_contact(rest or self.persona.phone))
         elif command == ":location":
-            latitude, longitude, *live = rest.split()
-            period = LIVE_PERIOD if live == ["live"] else None
-            await person.share_location(float(latitude), float(longitude), live_period=period)
+            where = rest.split()
+            if len(where) not in (2, 3):
+                raise ValueError("where? :location LAT LON, or :location LAT LON live")
+            period = LIVE_PERIOD if where[2:] == ["live"] else None
+            await person.share_location(float(where[0]), float(where[1]), live_period=period)
         elif command == ":photo":
             await person.send_photo(b"\x89PNG\r\n\x1a\n")
         elif command == ":upload":
@@ -209,7 +215,10 @@ class Terminal:
         if match is None:
             raise ValueError("wait how long? :wait 30, :wait 2h or :wait 1d")
         number, unit = match.groups()
-        self.bot.clock.advance(timedelta(**{UNITS[unit]: float(number)}))
+        step = timedelta(**{UNITS[unit]: float(number)})
+        if step > LONGEST_WAIT:
+            raise ValueError(f"at most {LONGEST_WAIT.days} days at a time")
+        self.bot.clock.advance(step)
         zone = self.bot.settings.zone
         print(f"  it is now {self.bot.clock.now().astimezone(zone):%Y-%m-%d %H:%M %Z}")
 
@@ -297,7 +306,7 @@ class Terminal:
         if self.data_dir is None:
             return ""
         if message.document is not None:
-            name, content = message.document.filename, message.document.content
+            name, content = Path(message.document.filename).name, message.document.content
         else:
             content = message.photo or b""
             name = "photo.png" if content.startswith(PNG) else "photo.jpg"
