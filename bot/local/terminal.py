@@ -1,8 +1,8 @@
 """Chat with the bot in a terminal as any number of personas; buttons become numbers.
 
-Simulated time runs along with real time (and jumps ahead with `:wait`). After each act, and every
-`TICK_S` while you type, the background work that is due runs (the jobs, then the calls due to go
-out), and what arrived is shown: to you at once, to other personas when you switch to them.
+Simulated time runs along with real time (and jumps ahead with `:wait`). After each act, and after
+each `TICK_S` without one, the background work that is due runs (the jobs, then the calls due to
+go out), and what arrived is shown: to you at once, to other personas when you switch to them.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from sandbox.server import SentMessage
 from sandbox.users import SandboxGroup
 
 LIVE_PERIOD = 15 * 60  # seconds a live location is shared for
-TICK_S = 30.0  # while you type, due background work runs this often
+TICK_S = 30.0  # after this long without typing, the background work due runs by itself
 GROUP_ID, GROUP_TITLE = -1001, "Sandbox Group"
 WAIT = re.compile(r"(\d+(?:\.\d+)?)\s*([mhd]?)")
 UNITS = {"": "minutes", "m": "minutes", "h": "hours", "d": "days"}
@@ -73,6 +73,7 @@ class Terminal:
         self.group: SandboxGroup | None = None
         self.busy = asyncio.Lock()  # an act and the ticker take turns
         self.real = time.monotonic()
+        self.quiet_since = self.real  # the end of the last act or tick: ticks wait for quiet
         self.switched = False  # the last line switched persona: show their news, or their last
 
     @property
@@ -122,17 +123,22 @@ class Terminal:
         self.switched = False
         self.show_news()
         self.state.save(self.bot.clock.now())
+        self.quiet_since = time.monotonic()
 
     async def _tick(self) -> None:
         """Time passes while you type: run what fell due, and show what arrived (then the
         prompt again, as the line being typed was interrupted)."""
         while True:
-            await asyncio.sleep(TICK_S)
+            idle = time.monotonic() - self.quiet_since
+            if idle < TICK_S:
+                await asyncio.sleep(TICK_S - idle)
+                continue
             async with self.busy:
                 self._catch_up()
                 await self.bot.run_background()
                 if self.show_news(quiet=True):
                     print(f"{self.persona.name}> ", end="", flush=True)
+                self.quiet_since = time.monotonic()
 
     def _catch_up(self) -> None:
         """Move the simulated clock on by the real time since the last look."""
