@@ -3,13 +3,14 @@
 Seeded once, through the models' own functions (as the bot's conversations would write it), with
 the shifts placed in the coming week of the sandbox's clock:
 
-- two teams: the sandbox's team ("Sandbox Volunteer Team", coordinated by the coordinator
-  persona) and a second one that no persona coordinates;
+- two teams: the sandbox's team ("Sandbox Volunteer Team", which `bot.local.cli` creates first
+  with the coordinator persona as its coordinator, for transcripts too) and a second one that no
+  persona coordinates;
 - the volunteer persona registered and a member of the sandbox's team, so that `/activities`,
   sign-ups and the coordinator's calls work straight away (any new persona, `:as NAME`, is a
   newcomer who registers);
 - four volunteers who are not personas (their chats exist, so what the bot sends them is
-  delivered), members too, signed up to the activities;
+  delivered), members too (one of both teams), signed up to the activities;
 - one shift full with one person waiting, so the waiting list (and, when a place frees up, the
   offer) can be tried.
 """
@@ -17,7 +18,8 @@ the shifts placed in the coming week of the sandbox's clock:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -46,6 +48,7 @@ class DemoVolunteer:
     name: str
     district: str  # a district's code
     themes: tuple[str, ...]  # themes' codes
+    in_other_team: bool = False  # a member of the second team too
 
     @property
     def phone(self) -> str:
@@ -58,7 +61,7 @@ OTHERS = (
     DemoVolunteer(5001, "陈静", "siming", ("environment",)),
     DemoVolunteer(5002, "李伟", "huli", ("elderly", "environment")),
     DemoVolunteer(5003, "张敏", "huli", ("elderly",)),
-    DemoVolunteer(5004, "林芳", "haicang", ("children", "education")),
+    DemoVolunteer(5004, "林芳", "haicang", ("children", "education"), in_other_team=True),
 )
 
 
@@ -127,6 +130,8 @@ async def _seed(session: AsyncSession, settings: Settings, now: datetime) -> Non
     for person in (PERSONA, *OTHERS):
         people[person.telegram_id] = volunteer = await _register(session, person, now)
         await membership.join(session, volunteer, teams[SANDBOX_TEAM], now=now)
+        if person.in_other_team:
+            await membership.join(session, volunteer, teams[OTHER_TEAM], now=now)
     policy = signup_policy_from(settings)
     today = now.astimezone(settings.zone).date()
     for demo in ACTIVITIES:
@@ -136,18 +141,19 @@ async def _seed(session: AsyncSession, settings: Settings, now: datetime) -> Non
             team_id=teams[demo.team].id,
             district_id=await _id(session, District, demo.district),
             address=demo.address,
-            shifts=[
-                ShiftPlan(start, start + timedelta(hours=hours), places)
-                for days, hour, hours, places, _ in demo.shifts
-                for start in [
-                    datetime.combine(today + timedelta(days=days), time(hour), settings.zone)
-                ]
-            ],
+            shifts=[_shift(today, settings.zone, *shift) for shift in demo.shifts],
         )
         activity = await publish(session, plan, created_by=0, now=now)
         for shift, (*_, who) in zip(await _shifts(session, activity), demo.shifts, strict=True):
             for telegram_id in who:
                 await signup.sign_up(session, people[telegram_id], shift.id, now=now, policy=policy)
+
+
+def _shift(
+    today: date, zone: ZoneInfo, days: int, hour: int, hours: int, places: int, *_: object
+) -> ShiftPlan:
+    starts = datetime.combine(today + timedelta(days=days), time(hour), zone)
+    return ShiftPlan(starts, starts + timedelta(hours=hours), places)
 
 
 async def _register(session: AsyncSession, person: DemoVolunteer, now: datetime) -> Volunteer:
