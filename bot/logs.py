@@ -19,7 +19,9 @@ LOG_FORMATS = ("auto", "json", "text")
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 # These libraries log every HTTP request at INFO; that is noise for an operator. aiosqlite logs
 # every database call at DEBUG with its parameters (names, birth dates: nothing redaction knows).
-NOISY_LOGGERS = ("httpx", "httpcore", "aiohttp.access", "aiosqlite")
+# Alembic lists its plugins at INFO when first imported (seven lines before `volbot sandbox`'s
+# banner); its warnings, and the migrations it runs, still show.
+NOISY_LOGGERS = ("httpx", "httpcore", "aiohttp.access", "aiosqlite", "alembic.runtime.plugins")
 
 # Digits that are part of a longer number, or the decimals of an amount, are not personal data:
 # Telegram ids (up to 12 digits here), chat ids such as -1001234567890, times, money.

@@ -17,9 +17,12 @@ from sqlalchemy import select
 
 from bot.adapters.base import StartupError
 from bot.app import ConfigError
+from bot.local import demo
+from bot.local.demo import SANDBOX_TEAM
 from bot.local.harness import running_bot
+from bot.local.personas import ADMIN_ID, COORDINATOR_ID, SandboxState
 from bot.local.script import Player, ScriptError, Transcript
-from bot.local.terminal import COORDINATOR_ID, Terminal
+from bot.local.terminal import Terminal
 from bot.settings import Settings
 from migrations import upgrade
 from models.clock import ManualClock
@@ -43,9 +46,6 @@ def run_sandbox(settings: Settings, args: argparse.Namespace) -> int:
         return 2
     except KeyboardInterrupt:
         return 0
-
-
-SANDBOX_TEAM = "Sandbox Volunteer Team"
 
 
 async def _seed(database_url: str, now: datetime) -> None:
@@ -85,14 +85,18 @@ async def _chat(settings: Settings, args: argparse.Namespace) -> int:
     if args.fresh:
         shutil.rmtree(args.data_dir, ignore_errors=True)
     prepared = await asyncio.to_thread(_prepare, settings, args.data_dir, args.framework)
-    clock = ManualClock(datetime.now(UTC))
+    admins = (*prepared.admin_telegram_ids, ADMIN_ID)  # the admin persona
+    prepared = prepared.model_copy(update={"admin_telegram_ids": admins})
+    state = SandboxState.load(args.data_dir)  # the simulated clock goes on where it stopped
+    clock = ManualClock(state.now)
     await _seed(prepared.database_url, clock.now())
+    await demo.seed(prepared, clock.now())
     async with running_bot(prepared, clock=clock) as bot:
         print(
             f"(sandbox Bot API at {bot.settings.telegram_api_base_url}, "
-            f"framework {prepared.bot_framework}, database {args.data_dir / 'sandbox.db'})"
+            f"framework {prepared.bot_framework}, data in {args.data_dir})"
         )
-        await Terminal(bot).run()
+        await Terminal(bot, state=state, data_dir=args.data_dir).run()
     return 0
 
 

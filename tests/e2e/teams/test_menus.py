@@ -9,7 +9,8 @@ import re
 import pytest
 
 from bot.local.harness import RunningBot
-from bot.local.terminal import COORDINATOR_ID, Terminal
+from bot.local.personas import COORDINATOR_ID
+from bot.local.terminal import Terminal
 from models.teams import roles
 from tests.e2e import steps
 
