@@ -9,6 +9,8 @@ import logging
 import shutil
 import sys
 import tempfile
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -17,9 +19,10 @@ from sqlalchemy import select
 
 from bot.adapters.base import StartupError
 from bot.app import ConfigError
-from bot.local.harness import running_bot
-from bot.local.script import Player, ScriptError, Transcript
+from bot.local.harness import RunningBot, running_bot
+from bot.local.script import Player
 from bot.local.terminal import COORDINATOR_ID, Terminal
+from bot.local.transcript import ScriptError, Transcript, apply_settings
 from bot.settings import Settings
 from migrations import upgrade
 from models.clock import ManualClock
@@ -38,7 +41,9 @@ def run_sandbox(settings: Settings, args: argparse.Namespace) -> int:
         if args.script is not None:
             return asyncio.run(_play(settings, args))
         return asyncio.run(_chat(settings, args))
-    except (ScriptError, ConfigError, StartupError) as error:
+    except ScriptError as error:
+        return error.report(sys.stderr)
+    except (ConfigError, StartupError) as error:
         print(f"volbot sandbox: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
@@ -100,8 +105,15 @@ async def _play(settings: Settings, args: argparse.Namespace) -> int:
     transcript = Transcript.load(args.script)
     with tempfile.TemporaryDirectory(prefix="volbot-script-") as scratch:
         prepared = await asyncio.to_thread(_prepare, settings, Path(scratch), args.framework)
-        # Validated, as the environment would be (a secret becomes a SecretStr, "true" a bool).
-        prepared = Settings.model_validate({**prepared.model_dump(), **transcript.settings})
-        await _seed(prepared.database_url, SCRIPT_START)
-        async with running_bot(prepared, clock=ManualClock(SCRIPT_START)) as bot:
-            return await Player(bot, transcript, sys.stdout).play()
+        async with transcript_bot(prepared, transcript) as bot:
+            return await Player(bot, transcript, sys.stdout, sys.stderr).play()
+
+
+@asynccontextmanager
+async def transcript_bot(settings: Settings, transcript: Transcript) -> AsyncIterator[RunningBot]:
+    """The bot a transcript plays against: `settings` (a migrated database) with the
+    transcript's own, the seeded team, and the simulated clock at SCRIPT_START."""
+    prepared = apply_settings(settings, transcript.settings)
+    await _seed(prepared.database_url, SCRIPT_START)
+    async with running_bot(prepared, clock=ManualClock(SCRIPT_START)) as bot:
+        yield bot
