@@ -13,8 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.local.cli import run_sandbox, transcript_bot
-from bot.local.script import Player
+from bot.local.cli import run_sandbox, transcript_player
 from bot.local.transcript import Transcript
 from bot.settings import Settings
 from tests.conftest import TEST_ID_KEY
@@ -33,8 +32,8 @@ async def test_transcript_plays_green(path: Path, framework: str, sqlite_url: st
         bot_framework=framework,
     )
     out, err = io.StringIO(), io.StringIO()
-    async with transcript_bot(settings, transcript) as bot:
-        code = await Player(bot, transcript, out, err).play()
+    async with transcript_player(settings, transcript, out, err) as player:
+        code = await player.play()
     assert code == 0, err.getvalue()
     lines = [json.loads(line) for line in out.getvalue().splitlines()]
     assert lines and all("user" in line or "chat" in line for line in lines)

@@ -13,14 +13,15 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TextIO
 
 from pydantic import SecretStr
 from sqlalchemy import select
 
 from bot.adapters.base import StartupError
 from bot.app import ConfigError
-from bot.local.harness import RunningBot, running_bot
-from bot.local.script import Player
+from bot.local.harness import running_bot
+from bot.local.script import FloodClock, Player
 from bot.local.terminal import COORDINATOR_ID, Terminal
 from bot.local.transcript import ScriptError, Transcript, apply_settings
 from bot.settings import Settings
@@ -105,15 +106,20 @@ async def _play(settings: Settings, args: argparse.Namespace) -> int:
     transcript = Transcript.load(args.script)
     with tempfile.TemporaryDirectory(prefix="volbot-script-") as scratch:
         prepared = await asyncio.to_thread(_prepare, settings, Path(scratch), args.framework)
-        async with transcript_bot(prepared, transcript) as bot:
-            return await Player(bot, transcript, sys.stdout, sys.stderr).play()
+        async with transcript_player(prepared, transcript, sys.stdout, sys.stderr) as player:
+            return await player.play()
 
 
 @asynccontextmanager
-async def transcript_bot(settings: Settings, transcript: Transcript) -> AsyncIterator[RunningBot]:
-    """The bot a transcript plays against: `settings` (a migrated database) with the
-    transcript's own, the seeded team, and the simulated clock at SCRIPT_START."""
+async def transcript_player(
+    settings: Settings, transcript: Transcript, out: TextIO, err: TextIO
+) -> AsyncIterator[Player]:
+    """A player of `transcript` and the bot it plays against (`player.bot`): `settings` (a
+    migrated database) with the transcript's own, the seeded team, the simulated clock at
+    SCRIPT_START, and flood limits on the time people take."""
     prepared = apply_settings(settings, transcript.settings)
     await _seed(prepared.database_url, SCRIPT_START)
-    async with running_bot(prepared, clock=ManualClock(SCRIPT_START)) as bot:
-        yield bot
+    flood_clock = FloodClock()
+    clock = ManualClock(SCRIPT_START)
+    async with running_bot(prepared, clock=clock, flood_clock=flood_clock) as bot:
+        yield Player(bot, transcript, out, err, flood_clock)

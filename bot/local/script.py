@@ -13,6 +13,7 @@ import asyncio
 import json
 import mimetypes
 import re
+import time
 from collections.abc import Awaitable, Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -27,6 +28,21 @@ from sandbox.users import SandboxGroup
 # (a start parameter is up to 64 of A-Z a-z 0-9 _ and -).
 BOT_LINK = re.compile(r"(?:https?://)?t\.me/(\w+)\?(start|startgroup)=([\w-]{1,64})")
 LISTED_MAX = 20  # links, labels or texts a failed line lists at most
+# How long a person takes over each step, as far as Telegram's flood limits are concerned.
+STEP_SECONDS = 3.0
+
+
+class FloodClock:
+    """The clock the sandbox's flood limits run on while a transcript plays: real time, plus
+    STEP_SECONDS for each step people take and the minutes `wait` skips. On real time alone a
+    long transcript would spend a chat's allowance (about 20 messages, then one a second) in
+    a few seconds, as no person does, and then crawl at a second a message."""
+
+    def __init__(self) -> None:
+        self.skipped = 0.0
+
+    def __call__(self) -> float:
+        return time.monotonic() + self.skipped
 
 
 class StepFailed(Exception):
@@ -39,8 +55,17 @@ class StepFailed(Exception):
 
 
 class Player:
-    def __init__(self, bot: RunningBot, transcript: Transcript, out: TextIO, err: TextIO) -> None:
+    def __init__(
+        self,
+        bot: RunningBot,
+        transcript: Transcript,
+        out: TextIO,
+        err: TextIO,
+        flood_clock: FloodClock | None = None,
+    ) -> None:
         self.bot = bot
+        # The sandbox's flood clock, moved on by each step (a clock of its own when not given).
+        self.flood_clock = flood_clock or FloodClock()
         self.world = bot.sandbox.world
         self.transcript = transcript
         self.out, self.err = out, err
@@ -61,6 +86,7 @@ class Player:
             if step.kind is None:
                 continue  # a step that only switches user
             value = substitute(step.value, self.saved, pattern=step.kind in REGEXES)
+            self.flood_clock.skipped += STEP_SECONDS
             try:
                 await self._step(step, value)
             except StepFailed as failed:
@@ -95,6 +121,7 @@ class Player:
             await self._handled(self._group(step.chat).send(person.user, value))
         elif step.kind == "wait":
             self.bot.clock.advance(timedelta(minutes=float(value)))
+            self.flood_clock.skipped += float(value) * 60
             await self.bot.run_background()
         elif step.kind == "add_to_group":
             await self.bot.add_to_group(self._group(value), self._person(step.user))

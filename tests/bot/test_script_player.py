@@ -7,8 +7,7 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -16,9 +15,8 @@ from typing import Any
 import pytest
 import yaml
 
-from bot.local.cli import transcript_bot
+from bot.local.cli import transcript_player
 from bot.local.harness import RunningBot
-from bot.local.script import Player
 from bot.local.transcript import ScriptError, Transcript, apply_settings
 from bot.settings import Settings
 from sandbox.records import Button, SentMessage
@@ -43,9 +41,24 @@ def parse(text: str) -> Transcript:
     return Transcript.parse(yaml.safe_load(text))
 
 
-async def play(bot: RunningBot, transcript: Transcript) -> Played:
+async def play(
+    sqlite_url: str,
+    framework: str,
+    text: str,
+    before: Callable[[RunningBot], Awaitable[object]] | None = None,
+) -> Played:
+    """`text` played against the bot, after `before` set the world up."""
+    settings = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        database_url=sqlite_url,
+        id_encryption_key=TEST_ID_KEY,
+        bot_framework=framework,
+    )
     out, err = io.StringIO(), io.StringIO()
-    code = await Player(bot, transcript, out, err).play()
+    async with transcript_player(settings, parse(text), out, err) as player:
+        if before is not None:
+            await before(player.bot)
+        code = await player.play()
     failures = [json.loads(line)["failed"] for line in err.getvalue().splitlines()]
     return Played(
         code,
@@ -54,31 +67,11 @@ async def play(bot: RunningBot, transcript: Transcript) -> Played:
     )
 
 
-def base_settings(sqlite_url: str, framework: str) -> Settings:
-    return Settings(
-        _env_file=None,  # type: ignore[call-arg]
-        database_url=sqlite_url,
-        id_encryption_key=TEST_ID_KEY,
-        bot_framework=framework,
-    )
-
-
-@asynccontextmanager
-async def started(
-    sqlite_url: str, framework: str, transcript: Transcript
-) -> AsyncIterator[RunningBot]:
-    async with transcript_bot(base_settings(sqlite_url, framework), transcript) as bot:
-        yield bot
-
-
-async def with_an_activity(sqlite_url: str, framework: str, text: str) -> Played:
-    """`text` played where coordinator 9001's team has an activity and volunteer 1001."""
-    transcript = parse(text)
-    async with started(sqlite_url, framework, transcript) as bot:
-        team = await steps.make_coordinator(bot, COORDINATOR)
-        await steps.make_activity(bot, team)
-        await steps.member(bot, VOLUNTEER, team)
-        return await play(bot, transcript)
+async def an_activity(bot: RunningBot) -> None:
+    """Coordinator 9001's team has an activity, and volunteer 1001 in it."""
+    team = await steps.make_coordinator(bot, COORDINATOR)
+    await steps.make_activity(bot, team)
+    await steps.member(bot, VOLUNTEER, team)
 
 
 CALL = """
@@ -118,7 +111,7 @@ steps:
 async def test_a_call_sent_now_reaches_the_volunteer_when_time_passes(
     sqlite_url: str, framework: str
 ) -> None:
-    played = await with_an_activity(sqlite_url, framework, CALL)
+    played = await play(sqlite_url, framework, CALL, an_activity)
 
     assert (played.code, played.failed) == (0, None), played.lines
     whom = [line.get("user") for line in played.lines]
@@ -172,7 +165,7 @@ steps:
 async def test_deep_links_open_from_a_caption_a_url_button_and_a_saved_token(
     sqlite_url: str, framework: str
 ) -> None:
-    played = await with_an_activity(sqlite_url, framework, LINKS)
+    played = await play(sqlite_url, framework, LINKS, an_activity)
 
     assert (played.code, played.failed) == (0, None), played.lines
     photo = next(line for line in played.lines if "photo" in line)
@@ -201,11 +194,11 @@ steps:
 
 
 async def test_a_saved_certificate_code_verifies(sqlite_url: str, framework: str) -> None:
-    transcript = parse(VERIFY)
-    async with started(sqlite_url, framework, transcript) as bot:
+    async def served_once(bot: RunningBot) -> None:
         await steps.registered(bot, VOLUNTEER)
         await served(bot, VOLUNTEER, "Park patrol", datetime(2025, 12, 1, 1, tzinfo=UTC), 90)
-        played = await play(bot, transcript)
+
+    played = await play(sqlite_url, framework, VERIFY, served_once)
 
     assert (played.code, played.failed) == (0, None), played.lines
     document = next(line for line in played.lines if "document" in line)
@@ -231,10 +224,6 @@ steps:
 """
 
 
-def after_registering(*more: str) -> Transcript:
-    return parse(REGISTER + "".join(f"  - {step}\n" for step in more))
-
-
 @pytest.mark.parametrize(
     ("more", "failed"),
     [
@@ -251,9 +240,7 @@ def after_registering(*more: str) -> Transcript:
 async def test_a_failed_check_or_missing_button_says_what_was_there(
     sqlite_url: str, more: list[str], failed: dict[str, Any]
 ) -> None:
-    transcript = after_registering(*more)
-    async with started(sqlite_url, "ptb", transcript) as bot:
-        played = await play(bot, transcript)
+    played = await play(sqlite_url, "ptb", REGISTER + "".join(f"  - {step}\n" for step in more))
 
     assert played.code == 1 and played.failed is not None
     assert played.failed["step"] == 7 + len(more) and played.failed["user"] == "ann"
@@ -266,8 +253,7 @@ async def test_a_failed_check_or_missing_button_says_what_was_there(
 
 
 async def test_a_url_button_out_of_the_bot_is_not_followed(sqlite_url: str) -> None:
-    transcript = parse("users: {ann: {id: 1005}}\nsteps:\n  - {user: ann, press: Docs}\n")
-    async with started(sqlite_url, "aiogram", transcript) as bot:
+    async def a_link_elsewhere(bot: RunningBot) -> None:
         person = bot.person(1005)
         chat = bot.sandbox.world.chats[person.id]
         await bot.sandbox.world.add_bot_message(
@@ -279,8 +265,9 @@ async def test_a_url_button_out_of_the_bot_is_not_followed(sqlite_url: str) -> N
                 buttons=[[Button("Docs", url="https://example.org/docs")]],
             )
         )
-        played = await play(bot, transcript)
 
+    text = "users: {ann: {id: 1005}}\nsteps:\n  - {user: ann, press: Docs}\n"
+    played = await play(sqlite_url, "aiogram", text, a_link_elsewhere)
     assert played.code == 1 and played.failed is not None
     assert "https://example.org/docs" in played.failed["reason"]
 
