@@ -324,3 +324,18 @@ def test_settings_that_are_not_valid_are_refused_by_name(given: dict[str, Any], 
     with pytest.raises(ScriptError) as refused:
         apply_settings(Settings(_env_file=None), given)  # type: ignore[call-arg]
     assert says in str(refused.value)
+
+
+async def test_a_long_transcript_keeps_within_the_flood_limits_as_people_would(
+    sqlite_url: str,
+) -> None:
+    """Thirty messages in one chat at a person's pace: never refused, so never slowed down."""
+    bots: list[RunningBot] = []
+
+    async def keep(bot: RunningBot) -> None:
+        bots.append(bot)
+
+    text = "users: {ann: {id: 1005}}\nsteps:\n  - user: ann\n" + "  - send: /help\n" * 30
+    played = await play(sqlite_url, "ptb", text, keep)
+    assert (played.code, len(played.lines)) == (0, 30)
+    assert [call.method for call in bots[0].sandbox.calls if call.status == 429] == []
