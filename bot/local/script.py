@@ -106,6 +106,8 @@ class Player:
             await self._do(step, value)
         except (LookupError, ValueError) as error:  # what Telegram's app would not let one do
             raise StepFailed(reason=str(error)) from None
+        except TimeoutError:
+            raise StepFailed(reason="the bot did not finish handling it in time") from None
 
     async def _do(self, step: Step, value: Any) -> None:
         if step.kind == "save":

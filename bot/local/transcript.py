@@ -208,7 +208,7 @@ class _Checker:
         if "chat" in raw:
             chat = self._declared(where, "chat", raw["chat"], self.transcript.groups)
             if kind not in IN_GROUPS:
-                raise ScriptError(f"{where}: {kind} happens in the user's own chat, not `chat:`")
+                raise ScriptError(f"{where}: `chat:` goes with {', '.join(sorted(IN_GROUPS))}")
         if "group" in raw:
             group = self._declared(where, "group", raw["group"], self.transcript.groups)
             if kind not in ("press", "open_link"):

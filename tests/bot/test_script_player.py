@@ -252,24 +252,48 @@ async def test_a_failed_check_or_missing_button_says_what_was_there(
             assert value in there if key == "there" else there == value
 
 
-async def test_a_url_button_out_of_the_bot_is_not_followed(sqlite_url: str) -> None:
-    async def a_link_elsewhere(bot: RunningBot) -> None:
+async def test_a_startgroup_button_adds_the_bot_and_a_url_elsewhere_is_not_followed(
+    sqlite_url: str,
+) -> None:
+    bots: list[RunningBot] = []
+
+    async def links(bot: RunningBot) -> None:
+        bots.append(bot)
         person = bot.person(1005)
         chat = bot.sandbox.world.chats[person.id]
+        buttons = [
+            Button(
+                "Add me to your group", url=f"https://t.me/{bot.sandbox.bot_username}?startgroup=g1"
+            ),
+            Button("Docs", url="https://example.org/docs"),
+        ]
         await bot.sandbox.world.add_bot_message(
             SentMessage(
                 message_id=bot.sandbox.world.new_message_id(chat),
                 chat_id=person.id,
                 date=bot.clock.now(),
                 text="Read the docs",
-                buttons=[[Button("Docs", url="https://example.org/docs")]],
+                buttons=[buttons],
             )
         )
 
-    text = "users: {ann: {id: 1005}}\nsteps:\n  - {user: ann, press: Docs}\n"
-    played = await play(sqlite_url, "aiogram", text, a_link_elsewhere)
+    text = """
+users: {ann: {id: 1005}}
+groups: {hall: {id: -100123, title: Hall}}
+steps:
+  - user: ann
+    press: Add me to your group
+    group: hall
+  - chat: hall
+    send: hello, everyone
+  - press: Docs
+"""
+    played = await play(sqlite_url, "aiogram", text, links)
     assert played.code == 1 and played.failed is not None
-    assert "https://example.org/docs" in played.failed["reason"]
+    assert played.failed["step"] == 3 and "https://example.org/docs" in played.failed["reason"]
+    group = bots[0].sandbox.world.chats[-100123]
+    said = [message["text"] for message in group.user_messages.values()]
+    assert said == [f"/start@{bots[0].sandbox.bot_username} g1", "hello, everyone"]
 
 
 @pytest.mark.parametrize(
