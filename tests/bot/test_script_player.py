@@ -44,10 +44,10 @@ def parse(text: str) -> Transcript:
 async def play(
     sqlite_url: str,
     framework: str,
-    text: str,
+    transcript: Transcript | str,
     before: Callable[[RunningBot], Awaitable[object]] | None = None,
 ) -> Played:
-    """`text` played against the bot, after `before` set the world up."""
+    """A transcript (or its text) played against the bot, after `before` set the world up."""
     settings = Settings(
         _env_file=None,  # type: ignore[call-arg]
         database_url=sqlite_url,
@@ -55,7 +55,9 @@ async def play(
         bot_framework=framework,
     )
     out, err = io.StringIO(), io.StringIO()
-    async with transcript_player(settings, parse(text), out, err) as player:
+    if isinstance(transcript, str):
+        transcript = parse(transcript)
+    async with transcript_player(settings, transcript, out, err) as player:
         if before is not None:
             await before(player.bot)
         code = await player.play()
