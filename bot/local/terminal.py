@@ -15,7 +15,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from bot.local import demo
-from bot.local.harness import Person, Reply, RunningBot
+from bot.local.harness import BOT_LINK, Person, Reply, RunningBot
 from bot.local.personas import Persona, SandboxState
 from sandbox.server import SentMessage
 from sandbox.users import SandboxGroup
@@ -202,10 +202,12 @@ class Terminal:
     async def _open(self, url: str) -> None:
         """A link to this bot with a start payload sends `/start PAYLOAD`, as Telegram does when
         someone taps it; any other link would open in a browser."""
-        bot_link = f"https://t.me/{self.bot.sandbox.bot_username}?start="
-        if not url.startswith(bot_link):
+        found = BOT_LINK.fullmatch(url)
+        if found is None or found[1].lower() != self.bot.sandbox.bot_username.lower():
             raise ValueError(f"{url} opens in a browser, outside the chat")
-        await self.person.send(f"/start {url.removeprefix(bot_link)}")
+        if found[2] == "startgroup":
+            raise ValueError("this link adds the bot to a group: use :group")
+        await self.person.send(f"/start {found[3]}")
 
     async def _join_group(self) -> None:
         """The persona adds the bot to the sandbox's group (once); its messages there show."""
