@@ -150,15 +150,11 @@ async def enqueue(
     """Start a call: one INSERT … SELECT of its recipients (those its audience, within the
     reach it was made with, picks; `narrowed` further by the caller's own conditions)."""
     audience, scope = Audience.from_json(broadcast.audience), Scope.from_json(broadcast.audience)
-    chosen = (
-        recipients(audience, scope, broadcast.theme_id)
-        .where(*narrowed)
-        .with_only_columns(
-            literal(broadcast.id),
-            Volunteer.id,
-            literal(DeliveryStatus.PENDING, Delivery.status.type),
-            literal(0),
-        )
+    chosen = recipients(audience, scope, broadcast.theme_id, narrowed).with_only_columns(
+        literal(broadcast.id),
+        Volunteer.id,
+        literal(DeliveryStatus.PENDING, Delivery.status.type),
+        literal(0),
     )
     await session.execute(
         insert(Delivery).from_select(["broadcast_id", "volunteer_id", "status", "attempts"], chosen)
