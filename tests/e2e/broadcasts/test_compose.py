@@ -316,7 +316,7 @@ async def test_an_admin_may_call_everyone_and_start_again(sqlite_bot: RunningBot
     assert reply.last.button_labels() == ["Everyone", *KINDS]
     reply = await admin.press("Everyone")
     told, _, reach = reply.messages
-    assert told.text == "To: everyone."
+    assert told.text == "To: every volunteer."
     assert (reach.text or "").startswith("This call will reach 2 volunteers.")  # not the muted
 
     reply = await admin.press("✏️ Start again")

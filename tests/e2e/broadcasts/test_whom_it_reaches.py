@@ -81,7 +81,10 @@ async def test_a_call_by_theme_says_whom_it_reaches_and_reaches_exactly_them(
     await coordinator.press("Environmental protection")
     told, _, reach = (await coordinator.press("Done ➡️")).messages
     assert told.text == "To: the members of Haicang Team who like Environmental protection."
-    assert (reach.text or "").startswith("This call will reach 2 volunteers.")
+    assert reach.text == (
+        "This call will reach 2 volunteers. The notice above is exactly what they will get."
+        " Volunteers who turned such calls off are not counted and won't get it."
+    )
 
     reply = await coordinator.press("📣 Send now")
     assert reply.alert == "Call #1 is going out now."
@@ -109,7 +112,10 @@ async def test_a_call_by_theme_says_whom_it_reaches_and_reaches_exactly_them(
     await admin.press("生态环保")
     told, _, reach = (await admin.press("完成 ➡️")).messages
     assert told.text == "发送给：对生态环保感兴趣的所有志愿者。"
-    assert (reach.text or "").startswith("这条通知将发给4位志愿者。")
+    assert reach.text == (
+        "这条通知将发给4位志愿者。上面就是他们将看到的内容。"
+        "关闭了此类通知的志愿者不计在内，也不会收到。"
+    )
 
     reply = await admin.press("📣 立即发送")
     assert reply.alert == "招募通知 #2 正在发出。"
