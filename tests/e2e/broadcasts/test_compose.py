@@ -9,7 +9,7 @@ Only the main journey runs on every framework and database; the rest runs on one
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -40,9 +40,7 @@ KINDS = [
     "Waiting list of an activity…",
 ]
 PREVIEW_BUTTONS = ["📣 Send now", "🕒 Send later", "✏️ Start again", "Don't send"]
-SCHEDULED = (
-    "🕒 Call #1: scheduled.\nIt goes out at Mon 5 Jan 09:00; the figures appear here as it is sent."
-)
+SENDING = "📣 Call #1: sending…\nIt is going out now; the figures appear here as it is sent."
 
 
 @pytest.fixture
@@ -114,7 +112,7 @@ async def test_a_coordinator_calls_their_team_about_an_activity(bot: RunningBot)
 
     reply = await coordinator.press("Done ➡️")
     told, preview, reach = reply.messages
-    assert told.text == "To: the volunteers of Haicang Team."
+    assert told.text == "To: the members of Haicang Team."
     assert (preview.kind, preview.text) == ("text", NOTICE)
     sign_up = f"https://t.me/{bot.sandbox.bot_username}?start=act_{beach.link_token}"
     assert preview.buttons == [[Button("✋ Sign up", url=sign_up)]]
@@ -125,9 +123,9 @@ async def test_a_coordinator_calls_their_team_about_an_activity(bot: RunningBot)
 
     reply = await coordinator.press("📣 Send now")
     assert [m.message_id for m in reply.messages] == [reach.message_id]  # edited, nothing new
-    assert reply.last.text == SCHEDULED
+    assert reply.last.text == SENDING  # going out now: never "scheduled"
     assert reply.last.button_labels() == ["⏸ Pause", "🛑 Cancel the call"]
-    assert reply.alert == "Call #1 is saved; it goes out at Mon 5 Jan 09:00."
+    assert reply.alert == "Call #1 is going out now."
     (call,) = await calls(bot)
     assert (call.status, call.text, call.photo_id) == ("scheduled", NOTICE, None)
     assert call.audience == {"kind": "teams", "ids": [team], "admin": False, "teams": [team]}
@@ -175,7 +173,7 @@ async def test_a_photo_call_scheduled_for_later(sqlite_bot: RunningBot) -> None:
     await coordinator.press("Haicang")
     reply = await coordinator.press("Done ➡️")
     told, preview, reach = reply.messages
-    assert told.text == "To: volunteers in Haicang."
+    assert told.text == "To: the members of Haicang Team in Haicang."
     assert (preview.kind, preview.text, preview.photo, preview.buttons) == (
         "photo",
         NOTICE,
@@ -212,6 +210,22 @@ async def test_a_photo_call_scheduled_for_later(sqlite_bot: RunningBot) -> None:
     assert call.text == NOTICE
     assert call.audience == {"kind": "districts", "ids": [haicang], "admin": False, "teams": [team]}
     assert call.progress_message_id == confirm_id
+
+    # Listed: when it goes out, and no figures before it starts.
+    reply = await coordinator.send("/broadcasts")
+    assert reply.text == f"🕒 Call #1: scheduled.\nTue 6 Jan 10:30: {NOTICE[:59]}…"
+    assert reply.last.button_labels() == ["⏸ Pause", "🛑 Cancel the call"]
+    await bot.run_background()  # not yet due
+    assert all(m.text != NOTICE for m in bot.person(1001).messages())
+    bot.clock.advance(timedelta(days=1, hours=2))
+    await bot.run_background()
+    got = bot.person(1001).last()
+    assert (got.kind, got.text, got.photo) == ("photo", NOTICE, PHOTO)
+    assert all(m.text != NOTICE for m in bot.person(1002).messages())
+    progress = next(m for m in coordinator.messages() if m.message_id == confirm_id)
+    assert progress.text == (
+        "✅ Call #1: finished.\nSent 1 · failed 0 · blocked the bot 0 · left 0 (of 1)"
+    )
 
 
 @pytest.mark.parametrize("framework", ["ptb"], ids=["sqlite-ptb"])
@@ -298,7 +312,7 @@ async def test_an_admin_may_call_everyone_and_start_again(sqlite_bot: RunningBot
     assert reply.last.button_labels() == ["Everyone", *KINDS]
     reply = await admin.press("Everyone")
     told, _, reach = reply.messages
-    assert told.text == "To: everyone."
+    assert told.text == "To: every volunteer."
     assert (reach.text or "").startswith("This call will reach 2 volunteers.")  # not the muted
 
     reply = await admin.press("✏️ Start again")
