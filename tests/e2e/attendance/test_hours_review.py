@@ -115,6 +115,9 @@ async def test_the_roster_confirming_changing_and_honour_hours(bot: RunningBot) 
     )
     assert "Congratulations!" in (congratulated.text or "")
     assert "(level 1)" in (congratulated.text or "")
+    # The coordinator's answer goes out first, however many people are told after it.
+    order = [(m.chat_id, m.message_id) for m in bot.sandbox.delivered()]
+    assert order.index((COORDINATOR, roster.last.message_id)) < order.index((1001, told.message_id))
     assert len(bob.messages()) == bob_saw
     await bob.bot.handled(await bob.user.unblock())
 
