@@ -181,18 +181,17 @@ def card_buttons(
     return keyboard(*rows)
 
 
-async def announce(notify: Notifier, request: HelpRequest) -> None:
-    """Tell the request's coordinators (or the admins) about a new request, with its buttons."""
+async def announce(notify: Notifier, request: HelpRequest, dispatch: triage.Dispatch) -> list[int]:
+    """Tell the request's coordinators (or the admins) about a new request, with its buttons,
+    and whether their teams fit it; returns whom (none: nobody can receive it yet)."""
     recipients = await triage.recipients(notify.session, request, notify.deployment.admin_ids)
+    header = "help_requests.new" if dispatch.fits else "help_requests.new_unfitted"
     for telegram_id in recipients:
         language = await notify.language_of(telegram_id)
-        text = (
-            notify.text(language, "help_requests.new")
-            + "\n\n"
-            + await card(notify, language, request)
-        )
+        text = notify.text(language, header) + "\n\n" + await card(notify, language, request)
         markup = card_buttons(notify, telegram_id, language, request)
         notify.outbox.add(SendMessage(chat_id=telegram_id, text=text, markup=markup))
+    return recipients
 
 
 async def requester_language(notify: Notifier, telegram_id: int) -> str:

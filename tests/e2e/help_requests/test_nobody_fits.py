@@ -1,0 +1,61 @@
+"""A help request that no team fits: with nobody to receive it the resident is told so honestly
+and the request waits in the list of whoever becomes a coordinator; once some team has a
+coordinator, a request no team fits goes to them, and the resident is told that too."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from bot.local.harness import RunningBot
+from models.help_requests.tables import HelpDispatch
+from tests.e2e import steps
+from tests.e2e.help_requests.test_help_requests import ask_for_help, in_district
+
+RESIDENT, NEIGHBOUR = 3001, 3002
+SIMING_COORDINATOR = 9002
+KEPT = (
+    "Your request #1 is saved, but no coordinator or admin can receive it yet. "
+    "They will find it in their list as soon as there is one. If it is urgent, please contact "
+    "your neighbourhood committee directly."
+)
+SENT_ELSEWHERE = (
+    "Your request #2 has been sent. No team of your district does this kind of help, so it "
+    "went to the coordinators of other teams, who may find someone. I'll tell you as soon as "
+    "one answers."
+)
+
+
+async def dispatched(bot: RunningBot) -> list[tuple[int, int]]:
+    async with steps.database(bot) as session:
+        rows = await session.execute(select(HelpDispatch.help_request_id, HelpDispatch.team_id))
+        return sorted((request, team) for request, team in rows)
+
+
+async def test_a_request_nobody_fits_is_kept_then_goes_to_any_coordinator(
+    bot: RunningBot,
+) -> None:
+    # Nobody coordinates anything and no admin is configured: nobody is told, and the resident
+    # knows it.
+    resident = bot.person(RESIDENT, "Resident", language_code="en")
+    assert (await ask_for_help(resident)).messages[-1].text == KEPT
+    assert await dispatched(bot) == []
+
+    # A coordinator of another district's team, not a registered volunteer, finds it in their
+    # list and takes it on.
+    team = await steps.make_coordinator(bot, SIMING_COORDINATOR, "Siming Team")
+    await in_district(bot, "siming", team="Siming Team")
+    zhou = bot.person(SIMING_COORDINATOR, "Zhou", language_code="en")
+    await zhou.send("/help_requests")
+    await zhou.press("🆕 Open (1)")
+    await zhou.press("#1 Caring for the elderly · Haicang")
+    await zhou.press("✅ Take it on")
+    assert resident.last().text is not None
+    assert resident.last().text.startswith("Good news: a coordinator has taken on your request #1")
+
+    # The next request no team fits goes to the only coordinator there is, saying so.
+    neighbour = bot.person(NEIGHBOUR, "Neighbour", language_code="en")
+    assert (await ask_for_help(neighbour)).messages[-1].text == SENT_ELSEWHERE
+    told = zhou.last().text or ""
+    assert told.startswith("🆘 A resident asks for help that no team of their district does")
+    assert "Help request #2: open" in told
+    assert await dispatched(bot) == [(2, team)]
