@@ -1,6 +1,7 @@
 """A help request that no team fits: with nobody to receive it the resident is told so honestly
 and the request waits in the list of whoever becomes a coordinator; once some team has a
-coordinator, a request no team fits goes to them, and the resident is told that too."""
+coordinator, a request no team fits goes to them, and the resident is told that too. Whoever
+takes a request on is shown by name, never by their Telegram id, registered or not."""
 
 from __future__ import annotations
 
@@ -59,3 +60,13 @@ async def test_a_request_nobody_fits_is_kept_then_goes_to_any_coordinator(
     assert told.startswith("🆘 A resident asks for help that no team of their district does")
     assert "Help request #2: open" in told
     assert await dispatched(bot) == [(2, team)]
+
+
+async def test_a_coordinator_who_never_registered_is_shown_by_name(bot: RunningBot) -> None:
+    await steps.make_coordinator(bot, SIMING_COORDINATOR, "Haicang Team")
+    await in_district(bot, "haicang", team="Haicang Team")
+    zhou = bot.person(SIMING_COORDINATOR, "Zhou", language_code="en")
+    await ask_for_help(bot.person(RESIDENT, "Resident", language_code="en"))
+    card = await zhou.press("✅ Take it on")  # the press tells the bot their Telegram name
+    assert "Taken on by: Zhou" in card.text
+    assert str(SIMING_COORDINATOR) not in card.text
