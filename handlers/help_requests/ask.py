@@ -29,6 +29,7 @@ from models.help_requests import assignments, tables
 from models.help_requests import rating as ratings
 from models.help_requests.triage import (
     Asked,
+    Dispatch,
     check_limits,
     contact,
     create,
@@ -217,11 +218,21 @@ async def send(ctx: Context, sending: SendHelpRequest) -> None:
         preferred_time=data["preferred_time"],
         contact=data["contact"],
     )
-    request, _ = await create(ctx.session, ctx.user_id, asked, now=ctx.clock.now())
-    await triage.announce(notifier(ctx), request)
+    request, dispatch = await create(ctx.session, ctx.user_id, asked, now=ctx.clock.now())
+    told = await triage.announce(notifier(ctx), request, dispatch)
     ctx.edit_pressed(await summary(ctx))
     ctx.finish()
-    ctx.say(ctx.t("ask_help.sent", number=request.id))
+    ctx.say(ctx.t(reached(dispatch, told), number=request.id))
+
+
+def reached(dispatch: Dispatch, told: list[int]) -> str:
+    """What the resident is told of whom their request reached, honestly: the teams placed to
+    help, other teams' coordinators, the admins, or nobody yet (it waits in their lists)."""
+    if not told:
+        return "ask_help.kept"
+    if not dispatch.teams:
+        return "ask_help.sent_admins"
+    return "ask_help.sent" if dispatch.fits else "ask_help.sent_elsewhere"
 
 
 class DropHelpRequest(Button, action="ah.drop"):

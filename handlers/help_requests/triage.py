@@ -35,6 +35,7 @@ from models.help_requests.tables import HelpRequest, HelpRequestStatus
 from models.publishing import publication
 from models.reference import District, Theme
 from models.registration.tables import Volunteer
+from models.teams import roles
 
 
 class OnRequest(Button):
@@ -116,10 +117,9 @@ async def card(notify: Notifier, language: str, request: HelpRequest) -> str:
         )
     ]
     if request.handled_by is not None:
-        name = await session.scalar(
-            select(Volunteer.full_name).where(Volunteer.telegram_id == request.handled_by)
-        )
-        lines.append(text(language, "help_requests.card_handled", name=name or request.handled_by))
+        name = await roles.staff_name(session, request.handled_by)
+        anyone = text(language, "help_requests.a_coordinator")
+        lines.append(text(language, "help_requests.card_handled", name=name or anyone))
     if request.activity_id is not None:
         activity = await publication.get_activity(session, request.activity_id)
         lines.append(text(language, "help_requests.card_activity", title=activity.title))
@@ -181,18 +181,17 @@ def card_buttons(
     return keyboard(*rows)
 
 
-async def announce(notify: Notifier, request: HelpRequest) -> None:
-    """Tell the request's coordinators (or the admins) about a new request, with its buttons."""
+async def announce(notify: Notifier, request: HelpRequest, dispatch: triage.Dispatch) -> list[int]:
+    """Tell the request's coordinators (or the admins) about a new request, with its buttons,
+    and whether their teams fit it; returns whom (none: nobody can receive it yet)."""
     recipients = await triage.recipients(notify.session, request, notify.deployment.admin_ids)
+    header = "help_requests.new" if dispatch.fits else "help_requests.new_unfitted"
     for telegram_id in recipients:
         language = await notify.language_of(telegram_id)
-        text = (
-            notify.text(language, "help_requests.new")
-            + "\n\n"
-            + await card(notify, language, request)
-        )
+        text = notify.text(language, header) + "\n\n" + await card(notify, language, request)
         markup = card_buttons(notify, telegram_id, language, request)
         notify.outbox.add(SendMessage(chat_id=telegram_id, text=text, markup=markup))
+    return recipients
 
 
 async def requester_language(notify: Notifier, telegram_id: int) -> str:

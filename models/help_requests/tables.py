@@ -19,7 +19,10 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    and_,
+    exists,
     func,
+    or_,
     select,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -64,7 +67,7 @@ class HelpRequest(Base):
 
 class HelpDispatch(Base):
     """A team whose coordinators were told of a request and may act on it. A request with none
-    went to the admins."""
+    went to the admins, as no team had a coordinator then: any coordinator may act on it."""
 
     __tablename__ = "help_dispatches"
 
@@ -121,6 +124,17 @@ def dispatched_to(telegram_id: int) -> Select[int]:
     )
 
 
+def visible_to(telegram_id: int) -> ColumnElement[bool]:
+    """The requests a coordinator may see and act on: those dispatched to a team they
+    coordinate, and those dispatched to none (sent when no team had a coordinator, they wait for
+    whoever becomes one). Admins may act on every request."""
+    undispatched = ~exists().where(HelpDispatch.help_request_id == HelpRequest.id)
+    coordinator = exists().where(
+        RoleGrant.telegram_id == telegram_id, RoleGrant.role == Role.COORDINATOR
+    )
+    return or_(HelpRequest.id.in_(dispatched_to(telegram_id)), and_(undispatched, coordinator))
+
+
 async def assignments(session: AsyncSession, request_id: int) -> list[tuple[str, AssignmentStatus]]:
     """Who was asked to help with the request, and their answer: (name, status)."""
     rows = await session.execute(
@@ -140,7 +154,7 @@ async def get(session: AsyncSession, request_id: int) -> HelpRequest:
 
 
 def _visible(telegram_id: int, admin: bool) -> list[ColumnElement[bool]]:
-    return [] if admin else [HelpRequest.id.in_(dispatched_to(telegram_id))]
+    return [] if admin else [visible_to(telegram_id)]
 
 
 async def counts(

@@ -7,7 +7,9 @@ converted); assign (open, accepted or converted; an open request is taken on by 
 (accepted or converted → done). Then the resident rates it, once.
 
 - Dispatch (`route`): a request goes to the coordinators of the teams best placed to help; when
-  no team fits, the admins are told instead.
+  no team fits, to those of a few other teams (`FALLBACK_TEAMS`, that kind of help first); when
+  no team has a coordinator, the admins are told instead. With no admin either, nobody is told:
+  the request waits, open, in the list of every coordinator and admin there will be.
 - Any coordinator of a team it was dispatched to, or an admin, may act on it (`handle`); the
   first to take it on is kept in `handled_by`.
 - Converting publishes an activity prefilled from the request and links it (`convert`);
@@ -28,14 +30,14 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, exists, func, select, update
+from sqlalchemy import ColumnElement, case, exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import audit
 from models.activities.tables import Activity
 from models.db import dialect
 from models.errors import Conflict, InvalidInput, NotAllowed
-from models.help_requests.tables import HelpDispatch, HelpRequest, HelpRequestStatus, dispatched_to
+from models.help_requests.tables import HelpDispatch, HelpRequest, HelpRequestStatus, visible_to
 from models.publishing import activity_input
 from models.reference import District, Theme
 from models.teams import roles
@@ -59,6 +61,9 @@ STARTS: dict[str, tuple[HelpRequestStatus, ...]] = {
     "assign": (HelpRequestStatus.OPEN, HelpRequestStatus.ACCEPTED, HelpRequestStatus.CONVERTED),
     "done": (HelpRequestStatus.ACCEPTED, HelpRequestStatus.CONVERTED),
 }
+# When no team fits a request, it goes to the coordinators of this many other teams, rather than
+# to every coordinator of the city (a city may have thousands of teams) or to nobody.
+FALLBACK_TEAMS = 3
 
 
 @dataclass(frozen=True)
@@ -95,12 +100,22 @@ async def kind_theme(session: AsyncSession, code: str) -> Theme:
 # ---- order and dispatch ---------------------------------------------------------------------
 
 
-async def route(session: AsyncSession, theme_id: int, district_id: int | None) -> list[Team]:
+@dataclass(frozen=True)
+class Dispatch:
+    """The teams a request goes to, and whether they fit it (else they are a fallback)."""
+
+    teams: list[Team]
+    fits: bool
+
+
+async def route(session: AsyncSession, theme_id: int, district_id: int | None) -> Dispatch:
     """The teams a request goes to, the closest fit that exists:
     1. teams of the district that have run activities of this kind;
     2. else every team of the district;
-    3. else teams serving the whole city (no district) that have run activities of this kind.
-    Only teams with a coordinator count. None: nobody fits, and the admins are told."""
+    3. else teams serving the whole city (no district) that have run activities of this kind;
+    4. else, not fitting, `FALLBACK_TEAMS` others: those that have run activities of this kind
+       first, then those serving the whole city, the oldest first.
+    Only teams with a coordinator count. None: no team has one, and the admins are told."""
     has_coordinator = exists().where(
         RoleGrant.team_id == Team.id, RoleGrant.role == Role.COORDINATOR
     )
@@ -113,8 +128,15 @@ async def route(session: AsyncSession, theme_id: int, district_id: int | None) -
         query = select(Team).where(has_coordinator, *conditions).order_by(Team.id)
         teams = list(await session.scalars(query))
         if teams:
-            return teams
-    return []
+            return Dispatch(teams, fits=True)
+    others = (
+        select(Team)
+        .where(has_coordinator)
+        .order_by(case((runs_kind, 0), else_=1), case((Team.district_id.is_(None), 0), else_=1))
+        .order_by(Team.id)
+        .limit(FALLBACK_TEAMS)
+    )
+    return Dispatch(list(await session.scalars(others)), fits=False)
 
 
 async def check_limits(session: AsyncSession, requester: int, *, now: datetime) -> None:
@@ -142,9 +164,9 @@ async def check_limits(session: AsyncSession, requester: int, *, now: datetime) 
 
 async def create(
     session: AsyncSession, requester: int, asked: Asked, *, now: datetime
-) -> tuple[HelpRequest, list[Team]]:
-    """Record the request and dispatch it; returns it and the teams it went to. Refused past
-    the person's limits (`check_limits`)."""
+) -> tuple[HelpRequest, Dispatch]:
+    """Record the request and dispatch it; returns it and where it went. Refused past the
+    person's limits (`check_limits`)."""
     await check_limits(session, requester, now=now)
     theme = await session.get(Theme, asked.theme_id)
     if theme is None or not theme.active:
@@ -164,16 +186,18 @@ async def create(
     )
     session.add(request)
     await session.flush()
-    teams = await route(session, theme.id, asked.district_id)
-    session.add_all(HelpDispatch(help_request_id=request.id, team_id=team.id) for team in teams)
-    _record(session, request, "ask", requester, now, None, teams=[team.id for team in teams])
-    return request, teams
+    dispatch = await route(session, theme.id, asked.district_id)
+    teams = [team.id for team in dispatch.teams]
+    session.add_all(HelpDispatch(help_request_id=request.id, team_id=team) for team in teams)
+    _record(session, request, "ask", requester, now, None, teams=teams, fits=dispatch.fits)
+    return request, dispatch
 
 
 async def recipients(
     session: AsyncSession, request: HelpRequest, configured_admins: Collection[int]
 ) -> list[int]:
-    """Whom to tell of the request: the coordinators of its teams, else the admins."""
+    """Whom to tell of the request: the coordinators of its teams, else the admins (none: there
+    is nobody to tell yet)."""
     rows = await session.scalars(
         select(RoleGrant.telegram_id)
         .join(HelpDispatch, HelpDispatch.team_id == RoleGrant.team_id)
@@ -189,7 +213,7 @@ async def may_handle(
 ) -> bool:
     if await roles.is_admin(session, telegram_id, admin_ids):
         return True
-    mine = dispatched_to(telegram_id).where(HelpDispatch.help_request_id == request_id)
+    mine = select(HelpRequest.id).where(HelpRequest.id == request_id, visible_to(telegram_id))
     return await session.scalar(mine) is not None
 
 
