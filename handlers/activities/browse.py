@@ -10,7 +10,7 @@ from handlers import formatting
 from handlers.activities import cards, links, signup
 from handlers.callbacks import Button, OnActivity
 from handlers.context import Context, in_rows, keyboard
-from handlers.events import InlineButton, SendLocation
+from handlers.events import InlineButton
 from handlers.publishing import manage
 from handlers.router import Router
 from models.activities.browse import Filters, Period, open_activities
@@ -203,7 +203,8 @@ class ShowVenueMap(OnActivity, action="act.map", lasting=True):
 async def show_map(ctx: Context, choice: ShowVenueMap) -> None:
     """The volunteer wants the venue's pin."""
     activity = await publication.get_activity(ctx.session, choice.activity_id)
-    if activity.latitude is None or activity.longitude is None:
+    pin = cards.venue_pin(ctx.event.chat_id, activity)
+    if pin is None:
         ctx.answer(ctx.t("activities.no_map"), alert=True)
         return
-    ctx.outbox.add(SendLocation(ctx.event.chat_id, activity.latitude, activity.longitude))
+    ctx.outbox.add(pin)

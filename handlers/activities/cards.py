@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers import formatting
+from handlers.events import SendLocation
 from handlers.services import Texts
 from models.activities import places
 from models.activities.places import ShiftLoad
@@ -25,6 +26,15 @@ from models.activities.tables import (
 )
 from models.reference import District, Theme
 from models.registration.tables import Volunteer
+
+
+def venue_pin(chat_id: int, activity: Activity) -> SendLocation | None:
+    """The venue's pin on the map, where the activity has one. Sent with a message that has
+    buttons, it goes first: the newest message in a chat is the one people answer, and a bare
+    pin under it would push its buttons up."""
+    if activity.latitude is None or activity.longitude is None:
+        return None
+    return SendLocation(chat_id, activity.latitude, activity.longitude)
 
 
 @dataclass(frozen=True)

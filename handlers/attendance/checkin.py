@@ -21,7 +21,7 @@ from handlers import formatting
 from handlers.activities import links
 from handlers.callbacks import Button, OnActivity, OnShift, OnSignup
 from handlers.context import Context, in_rows, keyboard
-from handlers.events import ReplyButton, ReplyKeyboard, SendPhoto
+from handlers.events import RemoveKeyboard, ReplyButton, ReplyKeyboard, SendPhoto
 from handlers.publishing import managed
 from handlers.router import Router
 from models.activities.tables import (
@@ -125,7 +125,6 @@ async def _arrive(ctx: Context, place: Place, method: CheckinMethod) -> None:
         policy=ctx.deployment.attendance,
     )
     assert record.checked_in_at is not None
-    check_out = ctx.button(ctx.t("attendance.check_out"), RequestCheckOut(place.signup.id))
     text = ctx.t(
         "attendance.checked_in",
         title=place.activity.title,
@@ -134,7 +133,11 @@ async def _arrive(ctx: Context, place: Place, method: CheckinMethod) -> None:
     )
     if method in checkin.UNVERIFIED:
         text += "\n" + ctx.t("attendance.pin_flagged")
-    ctx.say(text, keyboard([check_out]))
+    # Checked in: the location button /checkin showed has done its work. A message has one
+    # keyboard, so the one taking it away is not the one with the Check out button.
+    ctx.say(text, RemoveKeyboard())
+    check_out = ctx.button(ctx.t("attendance.check_out"), RequestCheckOut(place.signup.id))
+    ctx.say(ctx.t("attendance.check_out_hint"), keyboard([check_out]))
 
 
 # ---- volunteers: out --------------------------------------------------------------------------
@@ -200,6 +203,8 @@ async def check_out(ctx: Context, leave: CheckOut) -> None:
         ctx.session, _volunteer(ctx), leave.signup_id, now=ctx.clock.now(), policy=policy
     )
     ctx.edit_pressed(_checked_out_text(ctx, record))
+    # Nothing is left to share a location for: no location button under /hours and beyond.
+    ctx.say(ctx.t("attendance.thanks"), RemoveKeyboard())
 
 
 def _checked_out_text(ctx: Context, record: ServiceRecord) -> str:

@@ -9,10 +9,11 @@ from functools import partial
 
 from handlers import formatting
 from handlers.activities import offers
+from handlers.activities.cards import venue_pin
 from handlers.attendance.checkin import CheckOut
 from handlers.callbacks import OnSignup
 from handlers.context import Context, keyboard
-from handlers.events import Outbox, SendLocation
+from handlers.events import Outbox
 from handlers.notify import Notifier
 from handlers.router import Router
 from models.activities import signup
@@ -25,7 +26,7 @@ router = Router()
 
 
 def remind(notify: Notifier, due: Due) -> Outbox:
-    """The reminder message: before the shift (with the venue's pin, where the activity has
+    """The reminder message: before the shift (under the venue's pin, where the activity has
     one), or after it to someone who forgot to check out."""
     if before_shift.is_checkout(due.reminder.kind):
         return _to_check_out(notify, due)
@@ -46,9 +47,9 @@ def remind(notify: Notifier, due: Due) -> Outbox:
             telegram_id, language, "reminders.not_coming", ReportNotComing(due.signup.id)
         ),
     ]
+    if (pin := venue_pin(telegram_id, activity)) is not None:
+        outbox.add(pin)
     replace(notify, outbox=outbox).send(telegram_id, text, buttons)
-    if activity.latitude is not None and activity.longitude is not None:
-        outbox.add(SendLocation(telegram_id, activity.latitude, activity.longitude))
     return outbox
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.local.harness import Reply, RunningBot
+from bot.local.harness import Person, Reply, RunningBot
 from tests.e2e.attendance.test_checkin import (
     COORDINATOR,
     LENGTH,
@@ -41,13 +41,20 @@ async def test_a_live_location_checks_in_unflagged(bot: RunningBot) -> None:
     activity = await beach_clean_up(bot)
     bob = await signed_up(bot, activity, 1002)
     await at(bot, timedelta(minutes=5))
+    await bob.send("/checkin")
+    assert keyboard_of(bob) == [["📍 Share my location"]]
     reply = await bob.share_location(*NEARBY, live_period=LIVE)
     assert f"✅ Checked in to {SHIFT} at Tue 6 Jan 09:05" in reply.text
     assert "pin" not in reply.text
+    assert keyboard_of(bob) is None  # the location button has done its work
+    assert reply.last.button_labels() == ["Check out"]
     await at(bot, LENGTH)
     await bob.send("/checkout")
     reply = await bob.press("✅ Yes, check out")
     assert "⚠️" not in reply.text
+    assert removes_the_keyboard(reply)
+    await bob.send("/hours")
+    assert keyboard_of(bob) is None
     assert await records(bot) == [
         (1002, "live_location", local(9, 5), local(12, 0), 165, False, None),
         ("attendance.check_in", "attendance.check_out"),
@@ -74,6 +81,7 @@ async def test_a_static_pin_checks_in_flagged_for_the_coordinator(bot: RunningBo
     await carol.send("/checkout")
     reply = await carol.press("✅ Yes, check out")
     assert "2 hours 45 minutes recorded" in reply.text
+    assert removes_the_keyboard(reply)  # whatever a location was shared with
     assert "a coordinator will confirm you were there" in reply.text
     assert await records(bot) == [
         (1003, "pin", local(9, 5), local(12, 0), 165, True, None),
@@ -97,6 +105,17 @@ async def test_a_static_pin_checks_in_flagged_for_the_coordinator(bot: RunningBo
     await coordinator.press("1. Wang Xiaoming", message_id=roster.last.message_id)
     confirmed = await coordinator.press("✅ Confirm hours")
     assert "✅ 09:05–12:00, 2 hours 45 minutes, confirmed · 📌 pin on the map" in confirmed.text
+
+
+def keyboard_of(person: Person) -> list[list[str]] | None:
+    """The labels of the reply keyboard shown in the person's chat now."""
+    keyboard = person.user.reply_keyboard
+    return None if keyboard is None else [[button.label for button in row] for row in keyboard]
+
+
+def removes_the_keyboard(reply: Reply) -> bool:
+    """The reply's newest message takes any reply keyboard away (the location button)."""
+    return (reply.last.reply_markup or {}).get("remove_keyboard") is True
 
 
 async def attendance_roster(bot: RunningBot) -> Reply:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from bot.local.harness import Person, RunningBot
@@ -17,6 +18,7 @@ from tests.e2e import steps
 T0 = ManualClock().now()  # where the test clock starts
 START = timedelta(days=2)  # the shift starts two days after that
 BUTTONS = ["✅ I'll be there", "I can't come"]
+BEACH = (24.4376, 118.1104)  # the venue's pin
 
 
 async def signed_up(bot: RunningBot, token: str, user_id: int) -> Person:
@@ -43,14 +45,33 @@ async def reminder_statuses(bot: RunningBot) -> list[tuple[str, str]]:
         return [(kind, status) for kind, status in rows]
 
 
-async def one_shift_activity(bot: RunningBot, capacity: int = 1) -> str:
+async def one_shift_activity(
+    bot: RunningBot, capacity: int = 1, pin: tuple[float, float] | None = None
+) -> str:
     team = await steps.make_coordinator(bot, 9001)
-    activity = await steps.make_activity(bot, team, shifts=((START, timedelta(hours=3), capacity),))
+    latitude, longitude = pin or (None, None)
+    activity = await steps.make_activity(
+        bot,
+        team,
+        shifts=((START, timedelta(hours=3), capacity),),
+        latitude=latitude,
+        longitude=longitude,
+    )
     return activity.link_token
 
 
-async def test_the_24_and_2_hour_reminders_arrive_on_time_with_buttons(bot: RunningBot) -> None:
-    alice = await signed_up(bot, await one_shift_activity(bot), 1001)
+def pin_then_question(person: Person) -> None:
+    """The venue's pin comes first: the newest message is the reminder, with its buttons."""
+    pin, question = person.messages()[-2:]
+    assert pin.location == pytest.approx(BEACH)
+    assert (question.text or "").startswith("⏰")
+    assert question.button_labels() == BUTTONS
+
+
+async def test_the_24_and_2_hour_reminders_arrive_on_time_with_buttons_under_the_pin(
+    bot: RunningBot,
+) -> None:
+    alice = await signed_up(bot, await one_shift_activity(bot, pin=BEACH), 1001)
 
     await at(bot, timedelta(hours=24, minutes=1))
     assert reminders_in(alice) == []
@@ -58,7 +79,7 @@ async def test_the_24_and_2_hour_reminders_arrive_on_time_with_buttons(bot: Runn
     (first,) = reminders_in(alice)
     assert "Reminder: Beach clean-up, Wed 7 Jan 09:00–12:00" in first
     assert "📍 Baicheng Beach, Siming" in first
-    assert alice.last().button_labels() == BUTTONS
+    pin_then_question(alice)
     reply = await alice.press("✅ I'll be there")
     assert "See you at Beach clean-up" in reply.text  # the reminder, answered
     assert reminders_in(alice) == []
@@ -67,7 +88,7 @@ async def test_the_24_and_2_hour_reminders_arrive_on_time_with_buttons(bot: Runn
     assert reminders_in(alice) == []
     await at(bot, timedelta(hours=2))
     assert len(reminders_in(alice)) == 1
-    assert alice.last().button_labels() == BUTTONS
+    pin_then_question(alice)
     await bot.run_jobs()
     assert len(reminders_in(alice)) == 1  # never twice
     assert await reminder_statuses(bot) == [("1440m", "sent"), ("120m", "sent")]
