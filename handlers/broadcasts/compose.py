@@ -26,7 +26,7 @@ from handlers.router import Router
 from models.activities.tables import Activity
 from models.broadcasts import audience as audiences
 from models.broadcasts import outbox
-from models.broadcasts.audience import AUDIENCE_KINDS, Audience, AudienceKind, Scope
+from models.broadcasts.audience import AUDIENCE_KINDS, BY_TRAIT, Audience, AudienceKind, Scope
 from models.registration import volunteers
 from models.teams import roles
 from models.teams.tables import Role
@@ -253,7 +253,18 @@ async def _toggles(ctx: Context, scope: Scope) -> tuple[str, InlineKeyboard | No
     rows = in_rows(buttons, PER_ROW[kind])
     back = ctx.button(ctx.t("broadcast_compose.back"), ChooseAnotherKind())
     done = ctx.button(ctx.t("broadcast_compose.done"), ConfirmAudience())
-    return ctx.t(f"broadcast_compose.choose_{kind}"), keyboard(*rows, [back, done])
+    question = await _whom(ctx, scope, kind, f"broadcast_compose.choose_{kind}")
+    return question, keyboard(*rows, [back, done])
+
+
+async def _whom(ctx: Context, scope: Scope, kind: AudienceKind, key: str, **values: object) -> str:
+    """The text `key` says whom an audience of this kind reaches: for a coordinator's call by
+    district or theme, its `_teams` form names their teams, whose members alone get it."""
+    if kind in BY_TRAIT and audiences.members_only(kind, scope):
+        teams = await roles.managed_teams(ctx.session, ctx.user_id, ctx.deployment.admin_ids)
+        names = formatting.joined(ctx.texts, ctx.lang, (team.name for team in teams))
+        return ctx.t(f"{key}_teams", teams=names, **values)
+    return ctx.t(key, **values)
 
 
 @BROADCAST.asks(Step.CHOICES)
@@ -303,7 +314,8 @@ async def chosen(ctx: Context, done: ConfirmAudience) -> None:
     await audiences.check_audience(ctx.session, audience, scope)
     names = await _choices(ctx, audience.kind, scope)
     listed = formatting.joined(ctx.texts, ctx.lang, (names.get(i, "—") for i in audience.ids))
-    ctx.edit_pressed(ctx.t(f"broadcast_compose.audience_{audience.kind}", names=listed))
+    key = f"broadcast_compose.audience_{audience.kind}"
+    ctx.edit_pressed(await _whom(ctx, scope, audience.kind, key, names=listed))
     await BROADCAST.ask(ctx, Step.PREVIEW)
 
 

@@ -207,7 +207,9 @@ async def confirm(ctx: Context, confirmed: ConfirmSendTime) -> None:
 
 
 async def _create(ctx: Context, send_at: datetime | None) -> None:
-    """Save the call for the sender; the pressed message becomes its progress message."""
+    """Save the call for the sender; the pressed message becomes its progress message. A call
+    sent now is started at once (its recipients enqueued, as the sender would): its progress
+    message says it is being sent, with the figures, never "scheduled"."""
     scope, data, now = await _scope(ctx), ctx.state.data, ctx.clock.now()
     if await _reach(ctx, scope) == 0:  # everyone left or muted since the preview
         ctx.edit_pressed(*_nobody(ctx))
@@ -221,6 +223,10 @@ async def _create(ctx: Context, send_at: datetime | None) -> None:
     )
     broadcast = await outbox.create(ctx.session, draft, actor=ctx.user_id, scope=scope, now=now)
     ctx.finish()
-    at = formatting.moment(ctx.texts, ctx.lang, send_at or now, ctx.deployment.zone)
-    ctx.answer(ctx.t("broadcast_compose.created", id=broadcast.id, at=at))
+    if send_at is None:
+        await outbox.enqueue(ctx.session, broadcast, now=now)
+        ctx.answer(ctx.t("broadcast_compose.created_now", id=broadcast.id))
+    else:
+        at = formatting.moment(ctx.texts, ctx.lang, send_at, ctx.deployment.zone)
+        ctx.answer(ctx.t("broadcast_compose.created", id=broadcast.id, at=at))
     await control.show_progress(ctx, broadcast)

@@ -39,6 +39,8 @@ AudienceKind = StrEnum("AudienceKind", "EVERYONE TEAMS DISTRICTS THEMES SERVED W
 AUDIENCE_KINDS: tuple[AudienceKind, ...] = tuple(AudienceKind)
 # The audiences chosen by activity: who served in it, who waits for one of its shifts.
 BY_ACTIVITY: tuple[AudienceKind, ...] = (AudienceKind.SERVED, AudienceKind.WAITING)
+# The audiences chosen by a trait: where volunteers live, what they like.
+BY_TRAIT: tuple[AudienceKind, ...] = (AudienceKind.DISTRICTS, AudienceKind.THEMES)
 
 
 @dataclass(frozen=True)
@@ -103,6 +105,13 @@ async def check_audience(session: AsyncSession, audience: Audience, scope: Scope
             raise NotAllowed("broadcast_other_team")
 
 
+def members_only(kind: AudienceKind, scope: Scope) -> bool:
+    """Whether an audience of this kind reaches only the members of the caller's teams: a
+    coordinator's does, unless chosen by activity (the activities are their teams' already).
+    The composer names the teams when it says whom a call by a trait reaches."""
+    return not scope.admin and kind not in BY_ACTIVITY
+
+
 def _chosen(audience: Audience, scope: Scope) -> list[ColumnElement[bool]]:
     """The conditions that pick the audience itself, within the caller's teams."""
     ids = audience.ids
@@ -126,7 +135,7 @@ def _chosen(audience: Audience, scope: Scope) -> list[ColumnElement[bool]]:
         )
         return [Volunteer.id.in_(took_part)]
     conditions: list[ColumnElement[bool]] = []
-    if audience.kind == AudienceKind.TEAMS or not scope.admin:
+    if audience.kind == AudienceKind.TEAMS or members_only(audience.kind, scope):
         conditions.append(Volunteer.id.in_(member_of))
     if audience.kind == AudienceKind.DISTRICTS:
         conditions.append(Volunteer.district_id.in_(ids))

@@ -40,8 +40,10 @@ KINDS = [
     "Waiting list of an activity…",
 ]
 PREVIEW_BUTTONS = ["📣 Send now", "🕒 Send later", "✏️ Start again", "Don't send"]
-SCHEDULED = (
-    "🕒 Call #1: scheduled.\nIt goes out at Mon 5 Jan 09:00; the figures appear here as it is sent."
+SENDING = (
+    "📣 Call #1: sending…\n"
+    "Sent 0 · failed 0 · blocked the bot 0 · left 2 (of 2)\n"
+    "Should finish around Mon 5 Jan 09:00."
 )
 
 
@@ -114,7 +116,7 @@ async def test_a_coordinator_calls_their_team_about_an_activity(bot: RunningBot)
 
     reply = await coordinator.press("Done ➡️")
     told, preview, reach = reply.messages
-    assert told.text == "To: the volunteers of Haicang Team."
+    assert told.text == "To: the members of Haicang Team."
     assert (preview.kind, preview.text) == ("text", NOTICE)
     sign_up = f"https://t.me/{bot.sandbox.bot_username}?start=act_{beach.link_token}"
     assert preview.buttons == [[Button("✋ Sign up", url=sign_up)]]
@@ -125,11 +127,11 @@ async def test_a_coordinator_calls_their_team_about_an_activity(bot: RunningBot)
 
     reply = await coordinator.press("📣 Send now")
     assert [m.message_id for m in reply.messages] == [reach.message_id]  # edited, nothing new
-    assert reply.last.text == SCHEDULED
+    assert reply.last.text == SENDING  # going out now: never "scheduled"
     assert reply.last.button_labels() == ["⏸ Pause", "🛑 Cancel the call"]
-    assert reply.alert == "Call #1 is saved; it goes out at Mon 5 Jan 09:00."
+    assert reply.alert == "Call #1 is going out now."
     (call,) = await calls(bot)
-    assert (call.status, call.text, call.photo_id) == ("scheduled", NOTICE, None)
+    assert (call.status, call.text, call.photo_id, call.total) == ("running", NOTICE, None, 2)
     assert call.audience == {"kind": "teams", "ids": [team], "admin": False, "teams": [team]}
     assert (call.activity_id, call.theme_id, call.team_id) == (beach.id, beach.theme_id, team)
     assert (call.created_by, call.send_at) == (COORDINATOR, bot.clock.now())
@@ -175,7 +177,7 @@ async def test_a_photo_call_scheduled_for_later(sqlite_bot: RunningBot) -> None:
     await coordinator.press("Haicang")
     reply = await coordinator.press("Done ➡️")
     told, preview, reach = reply.messages
-    assert told.text == "To: volunteers in Haicang."
+    assert told.text == "To: the members of Haicang Team in Haicang."
     assert (preview.kind, preview.text, preview.photo, preview.buttons) == (
         "photo",
         NOTICE,
