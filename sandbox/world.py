@@ -204,6 +204,8 @@ class World:
         self.updates: list[dict[str, Any]] = []  # received by nobody yet, oldest first
         self.allowed_updates: frozenset[str] = DEFAULT_ALLOWED_UPDATES
         self.sent: list[tuple[int, int]] = []  # (chat id, message id) of every bot send
+        # Every send and edit of a bot message, as the message was right after it, in order.
+        self.history: list[SentMessage] = []
         self.updates_changed = asyncio.Condition()
         self.messages_changed = asyncio.Condition()
         self.closing = False
@@ -264,6 +266,7 @@ class World:
         # A send happens when its id is taken: "after message N" never includes N itself.
         chat.events.append((chat.created_seq[message.message_id], message.message_id))
         self.sent.append((message.chat_id, message.message_id))
+        self.history.append(message)
         await self._notify(self.messages_changed)
 
     async def replace_bot_message(self, message: SentMessage, *, event: bool = True) -> None:
@@ -276,6 +279,7 @@ class World:
         chat.bot_messages[message.message_id] = message
         if event:
             chat.events.append((next(self._seq), message.message_id))
+            self.history.append(message)
         await self._notify(self.messages_changed)
 
     def set_reply_keyboard(

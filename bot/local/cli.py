@@ -9,8 +9,11 @@ import logging
 import shutil
 import sys
 import tempfile
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TextIO
 
 from pydantic import SecretStr
 from sqlalchemy import select
@@ -18,8 +21,9 @@ from sqlalchemy import select
 from bot.adapters.base import StartupError
 from bot.app import ConfigError
 from bot.local.harness import running_bot
-from bot.local.script import Player, ScriptError, Transcript
+from bot.local.script import FloodClock, Player
 from bot.local.terminal import COORDINATOR_ID, Terminal
+from bot.local.transcript import ScriptError, Transcript, apply_settings
 from bot.settings import Settings
 from migrations import upgrade
 from models.clock import ManualClock
@@ -38,7 +42,9 @@ def run_sandbox(settings: Settings, args: argparse.Namespace) -> int:
         if args.script is not None:
             return asyncio.run(_play(settings, args))
         return asyncio.run(_chat(settings, args))
-    except (ScriptError, ConfigError, StartupError) as error:
+    except ScriptError as error:
+        return error.report(sys.stderr)
+    except (ConfigError, StartupError) as error:
         print(f"volbot sandbox: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
@@ -100,8 +106,20 @@ async def _play(settings: Settings, args: argparse.Namespace) -> int:
     transcript = Transcript.load(args.script)
     with tempfile.TemporaryDirectory(prefix="volbot-script-") as scratch:
         prepared = await asyncio.to_thread(_prepare, settings, Path(scratch), args.framework)
-        # Validated, as the environment would be (a secret becomes a SecretStr, "true" a bool).
-        prepared = Settings.model_validate({**prepared.model_dump(), **transcript.settings})
-        await _seed(prepared.database_url, SCRIPT_START)
-        async with running_bot(prepared, clock=ManualClock(SCRIPT_START)) as bot:
-            return await Player(bot, transcript, sys.stdout).play()
+        async with transcript_player(prepared, transcript, sys.stdout, sys.stderr) as player:
+            return await player.play()
+
+
+@asynccontextmanager
+async def transcript_player(
+    settings: Settings, transcript: Transcript, out: TextIO, err: TextIO
+) -> AsyncIterator[Player]:
+    """A player of `transcript` and the bot it plays against (`player.bot`): `settings` (a
+    migrated database) with the transcript's own, the seeded team, the simulated clock at
+    SCRIPT_START, and flood limits on the time people take."""
+    prepared = apply_settings(settings, transcript.settings)
+    await _seed(prepared.database_url, SCRIPT_START)
+    flood_clock = FloodClock()
+    clock = ManualClock(SCRIPT_START)
+    async with running_bot(prepared, clock=clock, flood_clock=flood_clock) as bot:
+        yield Player(bot, transcript, out, err, flood_clock)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import os
 import socket
-from collections.abc import AsyncIterator, Awaitable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -260,12 +260,17 @@ def free_port() -> int:
 
 @asynccontextmanager
 async def running_bot(
-    settings: Settings, *, clock: ManualClock | None = None, serve_http: bool = False
+    settings: Settings,
+    *,
+    clock: ManualClock | None = None,
+    serve_http: bool = False,
+    flood_clock: Callable[[], float] | None = None,
 ) -> AsyncIterator[RunningBot]:
     """A sandbox server and the real bot polling it; `settings` gives database and framework
-    (and, with `serve_http`, the port of the bot's HTTP server)."""
+    (and, with `serve_http`, the port of the bot's HTTP server). `flood_clock` is the monotonic
+    clock of the sandbox's flood limits (real time by default)."""
     clock = clock or ManualClock()
-    sandbox = BotApiSandbox(now=clock.now)
+    sandbox = BotApiSandbox(now=clock.now, monotonic=flood_clock)
     api_url = await sandbox.start()
     bot = RunningBot(
         sandbox, sandbox_settings(settings, sandbox, api_url), clock, serve_http=serve_http
