@@ -60,23 +60,21 @@ def controls(
 
 
 async def _shown(ctx: Context, broadcast: Broadcast) -> tuple[str, InlineKeyboard | None]:
-    figures = await outbox.figures(ctx.session, broadcast.id)
-    text = "\n".join(
-        [
-            _head(ctx.texts, ctx.lang, broadcast),
-            ctx.t(
-                "broadcasts.about",
-                sent_at=formatting.moment(
-                    ctx.texts,
-                    ctx.lang,
-                    broadcast.send_at or broadcast.created_at,
-                    ctx.deployment.zone,
-                ),
-                text=_excerpt(broadcast.text),
-            ),
-            _figures_text(ctx.texts, ctx.lang, figures),
-        ]
-    )
+    """A call as /broadcasts lists it: its status, when it goes (or went) out and its first
+    words, and its figures once it has started (before, there are none to show)."""
+    at = broadcast.send_at or broadcast.created_at
+    lines = [
+        _head(ctx.texts, ctx.lang, broadcast),
+        ctx.t(
+            "broadcasts.about",
+            sent_at=formatting.moment(ctx.texts, ctx.lang, at, ctx.deployment.zone),
+            text=_excerpt(broadcast.text),
+        ),
+    ]
+    if broadcast.started_at is not None:
+        figures = await outbox.figures(ctx.session, broadcast.id)
+        lines.append(_figures_text(ctx.texts, ctx.lang, figures))
+    text = "\n".join(lines)
     return text, controls(ctx.texts, ctx.lang, ctx.signer, broadcast, ctx.user_id)
 
 

@@ -152,10 +152,17 @@ def _chosen(audience: Audience, scope: Scope) -> list[ColumnElement[bool]]:
     return conditions
 
 
-def recipients(audience: Audience, scope: Scope, theme_id: int | None) -> Select[int]:
+def recipients(
+    audience: Audience,
+    scope: Scope,
+    theme_id: int | None,
+    narrowed: Sequence[ColumnElement[bool]] = (),
+) -> Select[int]:
     """The ids of the volunteers a call reaches: the chosen ones who are active, reachable,
-    and have muted neither calls nor the call's theme."""
+    and have muted neither calls nor the call's theme (`narrowed` further by the caller's own
+    conditions). The one rule both for the count a coordinator is shown and for the outbox."""
     conditions = [
+        *narrowed,
         Volunteer.status == VolunteerStatus.ACTIVE,
         Volunteer.reachable.is_(True),
         Volunteer.telegram_id.is_not(None),
@@ -171,9 +178,14 @@ def recipients(audience: Audience, scope: Scope, theme_id: int | None) -> Select
 
 
 async def count(
-    session: AsyncSession, audience: Audience, scope: Scope, theme_id: int | None
+    session: AsyncSession,
+    audience: Audience,
+    scope: Scope,
+    theme_id: int | None,
+    narrowed: Sequence[ColumnElement[bool]] = (),
 ) -> int:
-    query = recipients(audience, scope, theme_id).subquery()
+    """How many volunteers a call reaches: exactly the rows `outbox.enqueue` makes."""
+    query = recipients(audience, scope, theme_id, narrowed).subquery()
     return await session.scalar(select(func.count()).select_from(query)) or 0
 
 

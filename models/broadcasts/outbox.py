@@ -72,7 +72,8 @@ class Draft:
 async def create(
     session: AsyncSession, draft: Draft, *, actor: int, scope: Scope, now: datetime
 ) -> Broadcast:
-    """Save a confirmed call; the sender starts it at its send time (at once if none)."""
+    """Save a confirmed call; the sender starts it at its send time (`start_due`; now, if
+    none), unless the caller starts it at once with `enqueue` (Send now, a shift call)."""
     await check_audience(session, draft.audience, scope)
     check_text(draft.text, photo=draft.photo_id is not None)
     if draft.send_at is not None and draft.send_at <= now:
@@ -150,15 +151,11 @@ async def enqueue(
     """Start a call: one INSERT … SELECT of its recipients (those its audience, within the
     reach it was made with, picks; `narrowed` further by the caller's own conditions)."""
     audience, scope = Audience.from_json(broadcast.audience), Scope.from_json(broadcast.audience)
-    chosen = (
-        recipients(audience, scope, broadcast.theme_id)
-        .where(*narrowed)
-        .with_only_columns(
-            literal(broadcast.id),
-            Volunteer.id,
-            literal(DeliveryStatus.PENDING, Delivery.status.type),
-            literal(0),
-        )
+    chosen = recipients(audience, scope, broadcast.theme_id, narrowed).with_only_columns(
+        literal(broadcast.id),
+        Volunteer.id,
+        literal(DeliveryStatus.PENDING, Delivery.status.type),
+        literal(0),
     )
     await session.execute(
         insert(Delivery).from_select(["broadcast_id", "volunteer_id", "status", "attempts"], chosen)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import or_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.activities.signup import SignupPolicy
@@ -40,10 +40,8 @@ async def reach(
     policy: SignupPolicy,
 ) -> int:
     """How many volunteers a call for the shift by someone of this scope would reach."""
-    chosen = audience.recipients(audience_of(activity), scope, activity.theme_id).where(
-        *recruiting.conditions(shift, activity, now=now, policy=policy)
-    )
-    return await session.scalar(select(func.count()).select_from(chosen.subquery())) or 0
+    narrowed = recruiting.conditions(shift, activity, now=now, policy=policy)
+    return await audience.count(session, audience_of(activity), scope, activity.theme_id, narrowed)
 
 
 def check_window(shift: Shift, *, now: datetime) -> None:

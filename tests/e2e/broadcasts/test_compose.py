@@ -9,7 +9,7 @@ Only the main journey runs on every framework and database; the rest runs on one
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -215,6 +215,22 @@ async def test_a_photo_call_scheduled_for_later(sqlite_bot: RunningBot) -> None:
     assert call.audience == {"kind": "districts", "ids": [haicang], "admin": False, "teams": [team]}
     assert call.progress_message_id == confirm_id
 
+    # Listed: when it goes out, and no figures before it starts.
+    reply = await coordinator.send("/broadcasts")
+    assert reply.text == f"🕒 Call #1: scheduled.\nTue 6 Jan 10:30: {NOTICE[:59]}…"
+    assert reply.last.button_labels() == ["⏸ Pause", "🛑 Cancel the call"]
+    await bot.run_background()  # not yet due
+    assert all(m.text != NOTICE for m in bot.person(1001).messages())
+    bot.clock.advance(timedelta(days=1, hours=2))
+    await bot.run_background()
+    got = bot.person(1001).last()
+    assert (got.kind, got.text, got.photo) == ("photo", NOTICE, PHOTO)
+    assert all(m.text != NOTICE for m in bot.person(1002).messages())
+    progress = next(m for m in coordinator.messages() if m.message_id == confirm_id)
+    assert progress.text == (
+        "✅ Call #1: finished.\nSent 1 · failed 0 · blocked the bot 0 · left 0 (of 1)"
+    )
+
 
 @pytest.mark.parametrize("framework", ["ptb"], ids=["sqlite-ptb"])
 async def test_a_coordinator_reaches_only_their_own_team_and_bad_answers_keep_the_step(
@@ -300,7 +316,7 @@ async def test_an_admin_may_call_everyone_and_start_again(sqlite_bot: RunningBot
     assert reply.last.button_labels() == ["Everyone", *KINDS]
     reply = await admin.press("Everyone")
     told, _, reach = reply.messages
-    assert told.text == "To: everyone."
+    assert told.text == "To: every volunteer."
     assert (reach.text or "").startswith("This call will reach 2 volunteers.")  # not the muted
 
     reply = await admin.press("✏️ Start again")

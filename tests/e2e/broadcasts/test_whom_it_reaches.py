@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot.local.harness import RunningBot
+from bot.local.harness import Person, RunningBot
 from models.registration.tables import Volunteer
 from models.teams import roles
+from sandbox.server import SentMessage
 from tests.e2e import steps
 from tests.e2e.broadcasts.test_compose import COORDINATOR, NOTICE, OTHER_COORDINATOR, mutes
 
@@ -37,6 +38,16 @@ def got(bot: RunningBot, text: str) -> set[int]:
         for user_id in range(1001, 1012)
         if any(m.text == text for m in bot.person(user_id).messages())
     }
+
+
+async def by_theme(
+    person: Person, themes: str, theme: str, done: str
+) -> tuple[str | None, SentMessage, SentMessage]:
+    """Choose an audience by one theme: the question, then whom it goes to and the count."""
+    asked = (await person.press(themes)).last.text
+    await person.press(theme)
+    told, _, reach = (await person.press(done)).messages
+    return asked, told, reach
 
 
 async def test_a_call_by_theme_says_whom_it_reaches_and_reaches_exactly_them(
@@ -73,15 +84,18 @@ async def test_a_call_by_theme_says_whom_it_reaches_and_reaches_exactly_them(
         " (tap again to unchoose), then tap Done."
     )
     await coordinator.press("⬅️ Back")
-    reply = await coordinator.press("Themes…")
-    assert reply.last.text == (
+    asked, told, reach = await by_theme(
+        coordinator, "Themes…", "Environmental protection", "Done ➡️"
+    )
+    assert asked == (
         "Choose the themes: the members of Haicang Team who like any of them get it"
         " (tap again to unchoose), then tap Done."
     )
-    await coordinator.press("Environmental protection")
-    told, _, reach = (await coordinator.press("Done ➡️")).messages
     assert told.text == "To: the members of Haicang Team who like Environmental protection."
-    assert (reach.text or "").startswith("This call will reach 2 volunteers.")
+    assert reach.text == (
+        "This call will reach 2 volunteers. The notice above is exactly what they will get."
+        " Volunteers who turned such calls off are not counted and won't get it."
+    )
 
     reply = await coordinator.press("📣 Send now")
     assert reply.alert == "Call #1 is going out now."
@@ -102,14 +116,15 @@ async def test_a_call_by_theme_says_whom_it_reaches_and_reaches_exactly_them(
     await admin.send("/broadcast")
     await admin.send(ADMINS_NOTICE)
     await admin.press("不关联活动")
-    reply = await admin.press("按主题…")
-    assert reply.last.text == (
+    asked, told, reach = await by_theme(admin, "按主题…", "生态环保", "完成 ➡️")
+    assert asked == (
         "请选择主题：对其中任一主题感兴趣的所有志愿者都会收到（再点一次取消选择），然后点“完成”。"
     )
-    await admin.press("生态环保")
-    told, _, reach = (await admin.press("完成 ➡️")).messages
     assert told.text == "发送给：对生态环保感兴趣的所有志愿者。"
-    assert (reach.text or "").startswith("这条通知将发给4位志愿者。")
+    assert reach.text == (
+        "这条通知将发给4位志愿者。上面就是他们将看到的内容。"
+        "关闭了此类通知的志愿者不计在内，也不会收到。"
+    )
 
     reply = await admin.press("📣 立即发送")
     assert reply.alert == "招募通知 #2 正在发出。"
