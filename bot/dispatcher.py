@@ -134,7 +134,8 @@ class Dispatcher:
     async def _context(
         self, session: AsyncSession, event: Incoming, signer: ButtonSigner
     ) -> Context:
-        state = await lock_state(session, event.sender.id, self.services.clock.now())
+        sender, now = event.sender, self.services.clock.now()
+        state = await lock_state(session, sender.id, now, first_name=sender.first_name)
         return Context(
             event=event,
             session=session,

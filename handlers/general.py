@@ -3,24 +3,44 @@ and noticing when a user blocks or unblocks the bot."""
 
 from __future__ import annotations
 
+from handlers import menus
 from handlers.context import Context
 from handlers.events import RemoveKeyboard
 from handlers.router import Router
-from models.teams import roles
+from models.teams.tables import Role
 
 router = Router()
 
 
+# Whose own commands /help lists after the volunteers', for each role (an admin holds both).
+STAFF_SECTIONS: dict[Role | None, tuple[Role, ...]] = {
+    None: (),
+    Role.COORDINATOR: (Role.COORDINATOR,),
+    Role.ADMIN: (Role.COORDINATOR, Role.ADMIN),
+}
+
+
 @router.command("help", menu=110)
 async def show_help(ctx: Context) -> None:
-    """The user asked what the bot can do."""
+    """The user asked what the bot can do: what their menus offer, for each role they hold (a
+    newcomer's way in, else the volunteers' commands; a coordinator's; an admin's)."""
     if ctx.volunteer is None:
-        ctx.say(ctx.t("general.help_newcomer"))
-        return
-    text = ctx.t("general.help_registered")
-    if await roles.managed_teams(ctx.session, ctx.user_id, ctx.deployment.admin_ids):
-        text += "\n\n" + ctx.t("general.help_coordinator")
-    ctx.say(text)
+        parts = [ctx.t("general.help_newcomer").rstrip()]
+    else:
+        also = ctx.t("general.help_also").rstrip()
+        parts = [_section(ctx, "general.help_registered", None) + "\n" + also]
+    role = await menus.role_of(ctx.session, ctx.user_id, ctx.deployment.admin_ids)
+    parts += [_section(ctx, f"general.help_{held}", held) for held in STAFF_SECTIONS[role]]
+    ctx.say("\n\n".join(parts))
+
+
+def _section(ctx: Context, header: str, role: Role | None) -> str:
+    """A header, then a line per command of `role`'s own menu, as the menu describes it."""
+    commands = ctx.services.menus.commands(role, ctx.texts, ctx.lang, alone=True)
+    lines = [
+        ctx.t("general.help_line", command=c.command, description=c.description) for c in commands
+    ]
+    return "\n".join([ctx.t(header), *lines])
 
 
 @router.command("cancel", menu=120)

@@ -44,9 +44,10 @@ def description_key(command: str) -> str:
 
 @dataclass(frozen=True)
 class Menus:
-    """The commands (in menu order) of each role's menu; `None` is the volunteers'."""
+    """The commands (in menu order) that each role's guard names, that role's alone (`None`:
+    the volunteers'); a role's menu (`by_role`) adds those of the roles it holds besides."""
 
-    by_role: Mapping[Role | None, tuple[str, ...]] = field(default_factory=dict)
+    held: Mapping[Role | None, tuple[str, ...]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, router: Router) -> Menus:
@@ -55,25 +56,32 @@ class Menus:
             for name, route in router.commands.items()
             if route.menu is not None
         )
-
-        def held_by(role: Role | None) -> tuple[str, ...]:
-            return tuple(name for _, name, held in entries if held == role)
-
-        volunteer = held_by(None)
-        coordinator = held_by(Role.COORDINATOR) + volunteer
-        # Staff read their own commands first.
         return cls(
             {
-                None: volunteer,
-                Role.COORDINATOR: coordinator,
-                Role.ADMIN: held_by(Role.ADMIN) + coordinator,
+                role: tuple(name for _, name, held in entries if held == role)
+                for role in (None, *Role)
             }
         )
 
-    def commands(self, role: Role | None, texts: Texts, language: str) -> tuple[MenuCommand, ...]:
+    @property
+    def by_role(self) -> Mapping[Role | None, tuple[str, ...]]:
+        held = self.held
+        volunteer = held.get(None, ())
+        coordinator = held.get(Role.COORDINATOR, ()) + volunteer
+        # Staff read their own commands first.
+        return {
+            None: volunteer,
+            Role.COORDINATOR: coordinator,
+            Role.ADMIN: held.get(Role.ADMIN, ()) + coordinator,
+        }
+
+    def commands(
+        self, role: Role | None, texts: Texts, language: str, *, alone: bool = False
+    ) -> tuple[MenuCommand, ...]:
+        """The menu of `role`, or (`alone`) only the commands of that role itself."""
+        names = (self.held if alone else self.by_role).get(role, ())
         return tuple(
-            MenuCommand(name, texts.get(language, description_key(name)))
-            for name in self.by_role.get(role, ())
+            MenuCommand(name, texts.get(language, description_key(name))) for name in names
         )
 
 

@@ -13,6 +13,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, UTCDateTime
 from models.db import upsert
+from models.visible_text import visible
+
+# Telegram's first names are 1-64 characters (https://core.telegram.org/api/account#names).
+FIRST_NAME_MAX = 64
 
 
 class ConversationState(Base):
@@ -20,6 +24,9 @@ class ConversationState(Base):
 
     telegram_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     language: Mapped[str | None] = mapped_column(String(8))
+    # Their Telegram first name in their latest update: how someone who never registered as a
+    # volunteer (a coordinator, an admin) is named to others.
+    first_name: Mapped[str | None] = mapped_column(String(FIRST_NAME_MAX))
     flow: Mapped[str | None] = mapped_column(String(32))
     step: Mapped[str | None] = mapped_column(String(32))
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
@@ -38,9 +45,12 @@ class AppSecret(Base):
     value: Mapped[bytes] = mapped_column(LargeBinary)
 
 
-async def lock_state(session: AsyncSession, telegram_id: int, now: datetime) -> ConversationState:
+async def lock_state(
+    session: AsyncSession, telegram_id: int, now: datetime, *, first_name: str | None = None
+) -> ConversationState:
     """The user's conversation state, created if new and row-locked on PostgreSQL, so that two
-    bot processes handling the same user's updates take turns."""
+    bot processes handling the same user's updates take turns; with their Telegram
+    `first_name` as their update gives it, kept (written only when it changed)."""
     await session.execute(
         upsert(session, ConversationState)
         .values(telegram_id=telegram_id, data={}, version=0, updated_at=now)
@@ -53,6 +63,9 @@ async def lock_state(session: AsyncSession, telegram_id: int, now: datetime) -> 
         .execution_options(populate_existing=True)
     )
     assert state is not None
+    name = visible(first_name or "").strip()[:FIRST_NAME_MAX]
+    if name and state.first_name != name:
+        state.first_name = name
     return state
 
 

@@ -35,6 +35,7 @@ from models.help_requests.tables import HelpRequest, HelpRequestStatus
 from models.publishing import publication
 from models.reference import District, Theme
 from models.registration.tables import Volunteer
+from models.teams import roles
 
 
 class OnRequest(Button):
@@ -116,10 +117,9 @@ async def card(notify: Notifier, language: str, request: HelpRequest) -> str:
         )
     ]
     if request.handled_by is not None:
-        name = await session.scalar(
-            select(Volunteer.full_name).where(Volunteer.telegram_id == request.handled_by)
-        )
-        lines.append(text(language, "help_requests.card_handled", name=name or request.handled_by))
+        name = await roles.staff_name(session, request.handled_by)
+        anyone = text(language, "help_requests.a_coordinator")
+        lines.append(text(language, "help_requests.card_handled", name=name or anyone))
     if request.activity_id is not None:
         activity = await publication.get_activity(session, request.activity_id)
         lines.append(text(language, "help_requests.card_activity", title=activity.title))

@@ -11,8 +11,6 @@ from datetime import timedelta
 from enum import StrEnum
 from functools import partial
 
-from sqlalchemy import select
-
 from handlers import formatting, menus, paging
 from handlers.callbacks import Button, OnTeam
 from handlers.context import Context, keyboard
@@ -233,10 +231,8 @@ async def coordinators(ctx: Context, listing: ListCoordinators) -> None:
 
 
 async def _name_of(ctx: Context, grant: RoleGrant) -> str:
-    volunteer = await ctx.session.scalar(
-        select(Volunteer).where(Volunteer.telegram_id == grant.telegram_id)
-    )
-    return (volunteer.full_name if volunteer else None) or str(grant.telegram_id)
+    # The id only for someone the bot has never heard from (appointed in the database).
+    return await roles.staff_name(ctx.session, grant.telegram_id) or str(grant.telegram_id)
 
 
 class RevokeCoordinator(Button, action="ta.revoke", lasting=True):

@@ -12,10 +12,25 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import audit
+from models.conversation import ConversationState
 from models.errors import Conflict, InvalidInput, NotAllowed
+from models.registration.tables import Volunteer
 from models.teams import membership
 from models.teams.tables import Invite, Role, RoleGrant, Team
 from models.visible_text import visible
+
+
+async def staff_name(session: AsyncSession, telegram_id: int) -> str | None:
+    """How a coordinator or admin is named to others: their volunteer name, else their Telegram
+    first name as last seen by the bot; None when it knows neither (never their Telegram id)."""
+    registered = await session.scalar(
+        select(Volunteer.full_name).where(Volunteer.telegram_id == telegram_id)
+    )
+    if registered:
+        return registered
+    return await session.scalar(
+        select(ConversationState.first_name).where(ConversationState.telegram_id == telegram_id)
+    )
 
 
 async def is_admin(session: AsyncSession, telegram_id: int, admin_ids: Collection[int]) -> bool:

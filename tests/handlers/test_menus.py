@@ -55,3 +55,12 @@ def test_every_text_fits_telegrams_limits(language: str) -> None:
 
 def test_a_router_without_menu_entries_makes_empty_menus() -> None:
     assert Menus().commands(Role.ADMIN, catalogs(), "en") == ()
+
+
+def test_each_roles_own_commands_are_those_its_menu_adds() -> None:
+    """What /help lists under each role: its menu less the menu of the role below it."""
+    texts = catalogs()
+    admin = [c.command for c in MENUS.commands(Role.ADMIN, texts, "en", alone=True)]
+    coordinator = [c.command for c in MENUS.commands(Role.COORDINATOR, texts, "en", alone=True)]
+    assert admin == ["new_team", "audit"]
+    assert tuple(admin + coordinator) + MENUS.by_role[None] == MENUS.by_role[Role.ADMIN]

@@ -100,3 +100,33 @@ async def test_the_terminal_shows_the_personas_menu(
     await terminal.handle(":as coordinator")
     await terminal.handle(":menu")
     assert "/manage – " in capsys.readouterr().out
+
+
+async def test_help_lists_the_commands_of_each_role_the_person_holds(bot: RunningBot) -> None:
+    """/help names what each menu offers: a newcomer's, a volunteer's, a coordinator's and an
+    admin's commands, combined for whoever holds several, registered or not."""
+    manage, audit = "/manage – Rosters, links, edit or cancel activities", "/audit – Who did what"
+    hours = "/hours – My service hours and star level"
+    await steps.make_coordinator(bot, COORDINATOR, "Jimei Seniors")
+    async with steps.database(bot) as session:
+        await roles.grant(session, ADMIN, "admin", team=None, now=bot.clock.now())
+
+    newcomer = (await bot.person(1001, language_code="en").send("/help")).text
+    assert "/start – register as a volunteer" in newcomer
+    assert manage not in newcomer and hours not in newcomer
+
+    coordinator = (await bot.person(COORDINATOR, language_code="en").send("/help")).text
+    assert "/start – register as a volunteer" in coordinator  # not a volunteer (yet)
+    assert manage in coordinator and "/help_requests – Residents' requests for help" in coordinator
+    assert audit not in coordinator and hours not in coordinator
+
+    admin = (await bot.person(ADMIN, language_code="en").send("/help")).text
+    assert manage in admin and audit in admin and "/new_team – Create a team" in admin
+
+    volunteer = await steps.registered(bot, 1002)
+    shown = (await volunteer.send("/help")).text
+    assert hours in shown and "/verify – check a service certificate's code" in shown
+    assert manage not in shown and "/start – register" not in shown
+    registered = await steps.registered(bot, COORDINATOR)
+    both = (await registered.send("/help")).text
+    assert hours in both and manage in both and audit not in both

@@ -72,6 +72,7 @@ PERSONAL = {
     "volunteer_muted_themes.volunteer_id": "rows deleted",
     "conversation_states.telegram_id": "row deleted (drafts, language, step)",
     "conversation_states.data": "row deleted; unfinished drafts also expire after 30 days",
+    "conversation_states.first_name": "row deleted (unregistered: also after 30 idle days)",
     "team_members.volunteer_id": "rows deleted",
     "role_grants.telegram_id": "rows deleted: an erased account holds no role",
     "role_grants.granted_by": "NULL",
@@ -336,6 +337,7 @@ async def build(db: AsyncSession) -> World:
         ConversationState(
             telegram_id=ERIN,
             language="en",
+            first_name=NAME,
             flow="profile",
             step="phone",
             data={"draft": {"name": NAME, "phone": PHONE}},

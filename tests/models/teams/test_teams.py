@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import audit
 from models.audit import AuditEntry
+from models.conversation import lock_state
 from models.errors import Conflict, NotAllowed
 from models.teams import membership, roles
 from models.teams.tables import RoleGrant
@@ -190,3 +191,21 @@ async def test_the_holders_of_roles_are_listed_once_each(db: AsyncSession) -> No
     await roles.grant(db, 800_001, "coordinator", team=second, now=NOW)
     await roles.grant(db, 800_002, "admin", team=None, now=NOW)
     assert await roles.holders(db, configured=(ADMIN, 800_002)) == sorted({ADMIN, 800_001, 800_002})
+
+
+async def test_staff_are_named_by_their_volunteer_name_else_their_telegram_name(
+    db: AsyncSession,
+) -> None:
+    """Never by their Telegram id: a coordinator who never registered is named as Telegram
+    named them in their latest update (cleaned, within Telegram's 64 characters)."""
+    (volunteer,) = await make_volunteers(db, 1)
+    assert volunteer.telegram_id is not None
+    await lock_state(db, volunteer.telegram_id, NOW, first_name="Telegram name")
+    assert await roles.staff_name(db, volunteer.telegram_id) == volunteer.full_name
+
+    assert await roles.staff_name(db, 800_001) is None  # never heard from
+    await lock_state(db, 800_001, NOW, first_name="Zhou\u200b\u202e")
+    assert await roles.staff_name(db, 800_001) == "Zhou"
+    await lock_state(db, 800_001, at(days=1), first_name="Z" * 70)
+    await lock_state(db, 800_001, at(days=1))  # an update that names nobody keeps the name
+    assert await roles.staff_name(db, 800_001) == "Z" * 64
