@@ -13,6 +13,7 @@ from typing import ClassVar
 # card again, so each imports the other's module and either may be imported first.
 from handlers import formatting
 from handlers.attendance import hours_review
+from handlers.attendance.hours_notices import HoursNotice, Told, stars_before, tell_after_commit
 from handlers.callbacks import OnSignup
 from handlers.context import Context
 from handlers.flows import Flow
@@ -91,16 +92,19 @@ async def got_reason(ctx: Context) -> None:
     """The coordinator gave the reason: the change is made and recorded."""
     data = ctx.state.data
     signup, shift, activity = await hours_review._signup(ctx, int(data["signup_id"]))
-    change = adjust if data["kind"] == "set" else add_honour
-    before = await hours_review._star_minutes(ctx, [signup])
-    await change(
+    setting = data["kind"] == "set"
+    change = adjust if setting else add_honour
+    before = await stars_before(ctx, [signup])
+    minutes = int(data["minutes"])
+    record = await change(
         ctx.session,
         actor=ctx.user_id,
         signup_id=signup.id,
-        minutes=int(data["minutes"]),
+        minutes=minutes,
         reason=ctx.event.text or "",
         now=ctx.clock.now(),
     )
-    await hours_review._congratulate(ctx, before)
+    told, honour = (Told.CHANGED, 0) if setting else (Told.HONOUR, minutes)
+    tell_after_commit(ctx, [HoursNotice(signup.id, before[signup.id], told, record.note, honour)])
     ctx.finish()
     await hours_review._person(ctx, signup, shift, activity)

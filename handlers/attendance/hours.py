@@ -52,7 +52,7 @@ async def show_hours(ctx: Context) -> None:
             honour=formatting.duration(ctx.texts, ctx.lang, totals.year_honour),
         ),
         "",
-        *star_lines(ctx, totals.for_stars(policy), policy),
+        *star_lines(ctx.texts, ctx.lang, totals.for_stars(policy), policy),
         "",
         ctx.t("hours.activities_header"),
         *(activity_line(ctx.texts, ctx.lang, line) for line in lines),
@@ -63,50 +63,53 @@ async def show_hours(ctx: Context) -> None:
     ctx.say("\n".join(text))
 
 
-def star_lines(ctx: Context, minutes: int, policy: StarPolicy) -> list[str]:
-    """`Star level: ★☆☆☆☆ (1 of 5)` and `42.5 h to ★★`."""
+def star_lines(texts: Texts, language: str, minutes: int, policy: StarPolicy) -> list[str]:
+    """`Star level: ★☆☆☆☆ (1 of 5)` and `42.5 h to ★★` (also in the notice of confirmed hours)."""
     reached = hours.progress(minutes, policy.thresholds)
     if reached.level == 0:
-        lines = [ctx.t("hours.level_none")]
+        lines = [texts.get(language, "hours.level_none")]
     else:
         shown = stars(reached.level, reached.levels)
-        lines = [ctx.t("hours.level", stars=shown, level=reached.level, levels=reached.levels)]
+        level, levels = reached.level, reached.levels
+        lines = [texts.get(language, "hours.level", stars=shown, level=level, levels=levels)]
     if reached.to_next is None:
-        lines.append(ctx.t("hours.top_level"))
+        lines.append(texts.get(language, "hours.top_level"))
     else:
         lines.append(
-            ctx.t(
+            texts.get(
+                language,
                 "hours.to_next",
-                hours=formatting.duration(ctx.texts, ctx.lang, reached.to_next),
+                hours=formatting.duration(texts, language, reached.to_next),
                 stars=STAR * (reached.level + 1),
             )
         )
     if not policy.honour_counts:
-        lines.append(ctx.t("hours.honour_not_counted"))
+        lines.append(texts.get(language, "hours.honour_not_counted"))
     return lines
+
+
+def amount(texts: Texts, language: str, credited: int, honour: int) -> str:
+    """`3 hours`, or `3 hours + 30 minutes honour`."""
+    if not honour:
+        return texts.get(
+            language, "hours.line_hours", credited=formatting.duration(texts, language, credited)
+        )
+    return texts.get(
+        language,
+        "hours.line_hours_honour",
+        credited=formatting.duration(texts, language, credited),
+        honour=formatting.duration(texts, language, honour),
+    )
 
 
 def activity_line(texts: Texts, language: str, line: ActivityHours) -> str:
     """`• 7 Jan 2026 Beach clean-up: 3 hours + 30 minutes honour` (also how /verify lists them)."""
-    if line.honour:
-        amount = texts.get(
-            language,
-            "hours.line_hours_honour",
-            credited=formatting.duration(texts, language, line.credited),
-            honour=formatting.duration(texts, language, line.honour),
-        )
-    else:
-        amount = texts.get(
-            language,
-            "hours.line_hours",
-            credited=formatting.duration(texts, language, line.credited),
-        )
     return texts.get(
         language,
         "hours.line",
         dates=formatting.dates(texts, language, line.first_day, line.last_day),
         title=line.title,
-        hours=amount,
+        hours=amount(texts, language, line.credited, line.honour),
     )
 
 
@@ -114,7 +117,8 @@ def activity_line(texts: Texts, language: str, line: ActivityHours) -> str:
 
 
 def congratulate(notify: Notifier, volunteer: Volunteer, level: int) -> None:
-    """Tell the volunteer they reached star `level` (see `hours.level_reached`)."""
+    """Tell the volunteer they reached star `level` (see `hours.level_reached`); whoever
+    confirms or changes hours does, through `hours_notices`."""
     if volunteer.telegram_id is None or not volunteer.reachable:
         return  # erased, or has blocked the bot
     levels = len(notify.deployment.stars.thresholds)
@@ -127,17 +131,3 @@ def congratulate(notify: Notifier, volunteer: Volunteer, level: int) -> None:
             level=level,
         ),
     )
-
-
-async def congratulate_if_promoted(
-    notify: Notifier, volunteer: Volunteer, before_minutes: int
-) -> int | None:
-    """After confirming or adjusting hours (flushed): congratulate the volunteer if they reached
-    a new level since they had `before_minutes` (from `hours.star_minutes` before the change).
-    The level reached, or None."""
-    policy = notify.deployment.stars
-    after = await hours.star_minutes(notify.session, volunteer.id, policy)
-    level = hours.level_reached(before_minutes, after, policy.thresholds)
-    if level is not None:
-        congratulate(notify, volunteer, level)
-    return level

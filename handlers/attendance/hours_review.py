@@ -22,11 +22,11 @@ from handlers import formatting, paging
 # The module, not its names: a person's card here makes change_hours's buttons and change_hours
 # shows the card again, so each imports the other's module and either may be imported first.
 from handlers.attendance import change_hours
-from handlers.attendance.hours import congratulate_if_promoted
+from handlers.attendance.hours_notices import HoursNotice, Told, stars_before, tell_after_commit
 from handlers.callbacks import OnActivity, OnShift, OnSignup
 from handlers.context import Context, keyboard
 from handlers.events import SendDocument
-from handlers.notify import Notifier, notifier
+from handlers.notify import Notifier
 from handlers.publishing import managed
 from handlers.router import Router
 from models import spreadsheet
@@ -38,7 +38,7 @@ from models.activities.tables import (
     Signup,
     SignupStatus,
 )
-from models.attendance import checkin, hours, hours_review
+from models.attendance import checkin, hours_review
 from models.attendance.hours_review import Line
 from models.errors import Conflict
 from models.publishing import publication
@@ -273,24 +273,6 @@ async def _mark(ctx: Context, signup_id: int, mark: Mark) -> None:
     await _person(ctx, signup, shift, activity)
 
 
-async def _star_minutes(ctx: Context, signups: list[Signup]) -> dict[int, int]:
-    """Each volunteer's minutes toward stars, before their hours change."""
-    policy = ctx.deployment.stars
-    return {
-        s.volunteer_id: await hours.star_minutes(ctx.session, s.volunteer_id, policy)
-        for s in signups
-    }
-
-
-async def _congratulate(ctx: Context, before: dict[int, int]) -> None:
-    """Tell those whose newly confirmed hours earned a star level."""
-    await ctx.session.flush()
-    for volunteer_id, minutes in before.items():
-        volunteer = await ctx.session.get(Volunteer, volunteer_id)
-        assert volunteer is not None
-        await congratulate_if_promoted(notifier(ctx), volunteer, minutes)
-
-
 class ConfirmHours(OnSignup, action="hr.ok", lasting=True):
     """A coordinator confirms the person's recorded hours."""
 
@@ -299,11 +281,11 @@ class ConfirmHours(OnSignup, action="hr.ok", lasting=True):
 async def confirm(ctx: Context, confirmation: ConfirmHours) -> None:
     """The coordinator confirmed the person's recorded hours."""
     signup, shift, activity = await _signup(ctx, confirmation.signup_id)
-    before = await _star_minutes(ctx, [signup])
+    before = await stars_before(ctx, [signup])
     await hours_review.confirm(
         ctx.session, actor=ctx.user_id, signup_id=signup.id, now=ctx.clock.now()
     )
-    await _congratulate(ctx, before)
+    tell_after_commit(ctx, [HoursNotice(signup.id, before[signup.id], Told.CONFIRMED)])
     await _person(ctx, signup, shift, activity)
 
 
@@ -316,13 +298,14 @@ async def confirm_all(ctx: Context, confirmation: ConfirmAllHours) -> None:
     """The coordinator confirmed every recorded, unflagged record of the shift."""
     shift, activity = await managed.shift(ctx, confirmation.shift_id)
     lines = await hours_review.roster(ctx.session, shift.id)
-    before = await _star_minutes(ctx, [line.signup for line in lines])
+    before = await stars_before(ctx, [line.signup for line in lines])
     done = await hours_review.confirm_all(
         ctx.session, actor=ctx.user_id, shift_id=shift.id, now=ctx.clock.now()
     )
-    await _congratulate(ctx, before)
     ctx.answer(ctx.t("hours_review.confirmed_count", count=len(done)))
     await _roster(ctx, shift, activity)
+    # After the coordinator's answer, however many they are.
+    tell_after_commit(ctx, [HoursNotice(s.id, before[s.id], Told.CONFIRMED) for s in done])
 
 
 class ExportInsuredRoster(OnShift, action="hr.insured", lasting=True):

@@ -9,7 +9,7 @@ is the deployment's choice. Everything is summed in SQL on one volunteer's rows 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -17,7 +17,7 @@ from itertools import pairwise
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, SQLColumnExpression, and_, case, func, select
+from sqlalchemy import Select, and_, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.activities.tables import Activity, ServiceRecord, Shift, Signup
@@ -97,23 +97,32 @@ def dates_text(first: date, last: date) -> str:
 
 
 @dataclass(frozen=True)
-class Totals:
-    credited: int  # minutes, all time
+class Served:
+    """A volunteer's confirmed minutes of all time, credited and honour apart."""
+
+    credited: int
     honour: int
-    year_credited: int  # minutes served this calendar year (by the shift's local start)
-    year_honour: int
-    activities: int  # how many activities have confirmed hours
 
     @property
     def total(self) -> int:
         return self.credited + self.honour
 
+    def for_stars(self, policy: StarPolicy) -> int:
+        return self.credited + (self.honour if policy.honour_counts else 0)
+
+
+NOTHING_SERVED = Served(0, 0)
+
+
+@dataclass(frozen=True)
+class Totals(Served):
+    year_credited: int  # minutes served this calendar year (by the shift's local start)
+    year_honour: int
+    activities: int  # how many activities have confirmed hours
+
     @property
     def year_total(self) -> int:
         return self.year_credited + self.year_honour
-
-    def for_stars(self, policy: StarPolicy) -> int:
-        return self.credited + (self.honour if policy.honour_counts else 0)
 
 
 @dataclass(frozen=True)
@@ -170,16 +179,31 @@ async def totals(
     return Totals(credited, honour, year_credited, year_honour, activities=int(count or 0))
 
 
+async def served(session: AsyncSession, volunteer_ids: Collection[int]) -> dict[int, Served]:
+    """Each volunteer's confirmed minutes of all time, in one query for a whole shift's roster;
+    those with none confirmed are left out (`NOTHING_SERVED`)."""
+    if not volunteer_ids:
+        return {}
+    rows = await session.execute(
+        select(
+            Signup.volunteer_id,
+            func.coalesce(func.sum(ServiceRecord.credited_minutes), 0),
+            func.coalesce(func.sum(ServiceRecord.honour_minutes), 0),
+        )
+        .join(Signup, Signup.id == ServiceRecord.signup_id)
+        .where(Signup.volunteer_id.in_(volunteer_ids), ServiceRecord.confirmed_at.is_not(None))
+        .group_by(Signup.volunteer_id)
+    )
+    return {
+        volunteer_id: Served(int(credited), int(honour)) for volunteer_id, credited, honour in rows
+    }
+
+
 async def star_minutes(session: AsyncSession, volunteer_id: int, policy: StarPolicy) -> int:
     """The minutes that count toward the volunteer's stars (call before and after confirming
     hours, and give both to `level_reached`)."""
-    counted: SQLColumnExpression[int] = ServiceRecord.credited_minutes
-    if policy.honour_counts:
-        counted = counted + ServiceRecord.honour_minutes
-    minutes = await session.scalar(
-        _confirmed(volunteer_id).with_only_columns(func.coalesce(func.sum(counted), 0))
-    )
-    return int(minutes or 0)
+    mine = (await served(session, [volunteer_id])).get(volunteer_id, NOTHING_SERVED)
+    return mine.for_stars(policy)
 
 
 def _activity_lines(volunteer_id: int) -> Select[*tuple[Any, ...]]:

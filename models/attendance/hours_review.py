@@ -46,12 +46,14 @@ class Line:
 
 
 async def roster(session: AsyncSession, shift_id: int) -> list[Line]:
+    """The shift's people by name; those erased (no name) last, on either database (SQLite
+    would put them first, PostgreSQL last)."""
     rows = await session.execute(
         select(Signup, Volunteer, ServiceRecord)
         .join(Volunteer, Volunteer.id == Signup.volunteer_id)
         .outerjoin(ServiceRecord, ServiceRecord.signup_id == Signup.id)
         .where(Signup.shift_id == shift_id, Signup.status.in_(ON_ROSTER))
-        .order_by(Volunteer.full_name, Signup.id)
+        .order_by(Volunteer.full_name.asc().nulls_last(), Signup.id)
     )
     return [Line(signup, volunteer, record) for signup, volunteer, record in rows]
 

@@ -105,6 +105,10 @@ async def test_a_static_pin_checks_in_flagged_for_the_coordinator(bot: RunningBo
     await coordinator.press("1. Wang Xiaoming", message_id=roster.last.message_id)
     confirmed = await coordinator.press("✅ Confirm hours")
     assert "✅ 09:05–12:00, 2 hours 45 minutes, confirmed · 📌 pin on the map" in confirmed.text
+    assert (carol.last().text or "").startswith(
+        f"✅ A coordinator confirmed your hours for {SHIFT}: 2 hours 45 minutes.\n"
+        "All time: 2 hours 45 minutes"
+    )
 
 
 def keyboard_of(person: Person) -> list[list[str]] | None:

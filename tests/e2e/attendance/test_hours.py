@@ -10,7 +10,8 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from bot.local.harness import RunningBot, running_bot
-from handlers.attendance.hours import congratulate_if_promoted
+from handlers.attendance import hours_notices
+from handlers.attendance.hours_notices import HoursNotice, Told
 from handlers.events import Outbox
 from models.activities.tables import ServiceRecord, Shift, Signup
 from models.attendance import hours
@@ -48,9 +49,9 @@ async def served(
         return service.id
 
 
-async def confirm(bot: RunningBot, record_id: int) -> int | None:
-    """A coordinator confirms a flagged record, and the volunteer is congratulated if that
-    lifted them to a new level (as the confirming handler does); the level reached."""
+async def confirm(bot: RunningBot, record_id: int) -> None:
+    """A coordinator confirms a flagged record, and the volunteer is told, and congratulated if
+    that lifted them to a new level (as the confirming handler does)."""
     outbox = Outbox()
     async with steps.database(bot) as session:
         service = await session.get(ServiceRecord, record_id)
@@ -64,10 +65,9 @@ async def confirm(bot: RunningBot, record_id: int) -> int | None:
         before = await hours.star_minutes(session, volunteer.id, notify.deployment.stars)
         service.confirmed_at, service.confirmed_by, service.flagged = bot.clock.now(), 9001, False
         await session.flush()
-        level = await congratulate_if_promoted(notify, volunteer, before)
+        await hours_notices.tell(notify, [HoursNotice(signup.id, before, Told.CONFIRMED)])
     for action in outbox.actions:
         await bot.jobs.services.send.perform(action)
-    return level
 
 
 async def test_hours_show_confirmed_totals_and_stars_and_congratulate_a_new_level(
@@ -97,9 +97,13 @@ async def test_hours_show_confirmed_totals_and_stars_and_congratulate_a_new_leve
     )
     assert "Park patrol" not in shown  # flagged, not yet confirmed
 
-    assert await confirm(bot, patrol) == 1
+    await confirm(bot, patrol)
+    told, congratulated = alice.messages()[-2:]
+    assert (told.text or "").startswith(
+        "✅ A coordinator confirmed your hours for Park patrol, Sun 4 Jan 09:00–12:00: 3 hours."
+    )
     assert "Congratulations! Your confirmed service has made you a ★☆☆☆☆ volunteer" in (
-        alice.last().text or ""
+        congratulated.text or ""
     )
     shown = (await alice.send("/hours")).text
     assert (

@@ -64,9 +64,11 @@ async def test_the_roster_confirming_changing_and_honour_hours(bot: RunningBot) 
     # Alice has served 97.5 confirmed hours before: this shift takes her past 100, to ★.
     await served(bot, 1001, "Library", bot.clock.now() - timedelta(days=30), credited=97 * 60 + 30)
     bot.clock.advance(START)
-    await steps.checked_in(bot, 1001)  # Alice, by the code
+    for person in (1001, 1004):  # Alice and Dave, by the code
+        await steps.checked_in(bot, person)
     bot.clock.advance(timedelta(hours=3))
-    await steps.checked_out(bot, 1001)
+    for person in (1001, 1004):
+        await steps.checked_out(bot, person)
     bot.clock.advance(timedelta(minutes=10))
 
     await coordinator.send("/manage")
@@ -77,7 +79,7 @@ async def test_the_roster_confirming_changing_and_honour_hours(bot: RunningBot) 
         "1. Alice (no-shows: 0): ⏳ 09:00–12:00, 3 hours, to confirm · 🔗 check-in code",
         "2. Bob (no-shows: 0): ❔ not checked in",
         "3. Carol (no-shows: 0): ❔ not checked in",
-        "4. Dave (no-shows: 0): ❔ not checked in",
+        "4. Dave (no-shows: 0): ⏳ 09:00–12:00, 3 hours, to confirm · 🔗 check-in code",
     ]
     roster_id = roster.last.message_id
 
@@ -88,13 +90,36 @@ async def test_the_roster_confirming_changing_and_honour_hours(bot: RunningBot) 
     card = await coordinator.press("❌ Absent")
     assert "Carol, 📞 +8613800001003 (no-shows: 1)\n❌ no-show" == card.text
 
+    dave = bot.person(1004)
+    await dave.send("/delete_me")  # his record of the shift stays, naming nobody
+    assert "has been erased" in (await dave.press("Yes, erase my data")).text
+    bob = bot.person(1002)
+    await bob.block()
+    bob_saw = len(bob.messages())
     roster = await coordinator.press("⬅️ Back to the roster")
-    assert "✅ Confirm all recorded hours (2)" in roster.last.button_labels()
-    roster = await coordinator.press("✅ Confirm all recorded hours (2)")
+    assert "✅ Confirm all recorded hours (3)" in roster.last.button_labels()
+    roster = await coordinator.press("✅ Confirm all recorded hours (3)")
     assert "1. Alice (no-shows: 0): ✅ 09:00–12:00, 3 hours, confirmed" in roster.text
     assert "2. Bob (no-shows: 0): ✅ 09:00–12:00, 3 hours, confirmed" in roster.text
+    assert "4. — (no-shows: 0): ✅ 09:00–12:00, 3 hours, confirmed" in roster.text  # erased: last
+    # Alice is told, with her new totals, and congratulated; Bob (who blocked the bot) and
+    # Dave (erased) are not, and the confirmation stands all the same.
     alice = bot.person(1001)
-    assert "Congratulations!" in alice.last().text and "(level 1)" in alice.last().text
+    told, congratulated = alice.messages()[-2:]
+    assert told.text == (
+        f"✅ A coordinator confirmed your hours for Beach clean-up, {SHIFT}: 3 hours.\n"
+        "All time: 100 hours 30 minutes (credited 100 hours 30 minutes, honour 0 minutes)\n"
+        "Star level: ★☆☆☆☆ (1 of 5)\n"
+        "199 hours 30 minutes to ★★\n"
+        "Send /hours for your whole record."
+    )
+    assert "Congratulations!" in (congratulated.text or "")
+    assert "(level 1)" in (congratulated.text or "")
+    # The coordinator's answer goes out first, however many people are told after it.
+    order = [(m.chat_id, m.message_id) for m in bot.sandbox.delivered()]
+    assert order.index((COORDINATOR, roster.last.message_id)) < order.index((1001, told.message_id))
+    assert len(bob.messages()) == bob_saw
+    await bob.bot.handled(await bob.user.unblock())
 
     await coordinator.press("2. Bob", message_id=roster.last.message_id)
     await coordinator.press("✏️ Change hours")
@@ -103,16 +128,30 @@ async def test_the_roster_confirming_changing_and_honour_hours(bot: RunningBot) 
     assert "2 hours 30 minutes. Why?" in (await coordinator.send("2:30")).text
     card = await coordinator.send("left early to catch a train")
     assert "✅ 09:00–12:00, 2 hours 30 minutes, confirmed" in card.text
+    assert bob.last().text == (
+        f"✏️ A coordinator changed your hours for Beach clean-up, {SHIFT} to 2 hours 30 minutes. "
+        "Reason: left early to catch a train\n"
+        "All time: 2 hours 30 minutes (credited 2 hours 30 minutes, honour 0 minutes)\n"
+        "Star level: none yet\n"
+        "97 hours 30 minutes to ★\n"
+        "Send /hours for your whole record."
+    )
 
     await coordinator.press("1. Alice", message_id=roster.last.message_id)
     await coordinator.press("➕ Honour hours")
     await coordinator.send("1")
     card = await coordinator.send("set up the tables")
     assert "✅ 09:00–12:00, 3 hours + 1 hour honour, confirmed" in card.text
+    assert (alice.last().text or "").startswith(
+        f"➕ A coordinator added 1 hour honour to your hours for Beach clean-up, {SHIFT}: "
+        "they now count 3 hours + 1 hour honour. Reason: set up the tables\n"
+        "All time: 101 hours 30 minutes (credited 100 hours 30 minutes, honour 1 hour)\n"
+    )
 
     assert await records(bot) == {
         1001: ("code", 180, 60, True),
         1002: ("roster", 150, 0, True),
+        None: ("code", 180, 0, True),  # Dave's, erased
     }
     bob_hours = (await bot.person(1002).send("/hours")).text
     assert (

@@ -212,6 +212,20 @@ async def test_star_minutes_follow_the_honour_rule(session: AsyncSession) -> Non
     assert totals.for_stars(StarPolicy(honour_counts=False)) == 5_970
 
 
+async def test_a_whole_roster_s_hours_in_one_query(db: AsyncSession) -> None:
+    """On both databases: the sums are grouped per volunteer."""
+    me, someone_else, newcomer = await make_volunteers(db, 3)
+    await served(db, me, utc(2026, 1, 2, 1), credited=120, honour=30)
+    await served(db, me, utc(2026, 1, 3, 1), credited=60)
+    await served(db, me, utc(2026, 1, 4, 1), credited=600, confirmed=False)
+    await served(db, someone_else, utc(2026, 1, 2, 1), credited=45)
+
+    everyone = await hours.served(db, [me.id, someone_else.id, newcomer.id])
+    assert everyone == {me.id: hours.Served(180, 30), someone_else.id: hours.Served(45, 0)}
+    assert everyone[me.id].total == 210
+    assert await hours.served(db, []) == {}
+
+
 async def test_activity_lines_most_recent_first_across_shifts(session: AsyncSession) -> None:
     (me,) = await make_volunteers(session, 1)
     library = await served(session, me, utc(2025, 12, 20, 1), credited=180, title="Library")
