@@ -5,7 +5,6 @@ is run once, for its exit status and failed line."""
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import subprocess
 import sys
@@ -13,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.local.cli import run_sandbox, transcript_player
+from bot.local.cli import run_sandbox
 from bot.local.transcript import Transcript
 from bot.settings import Settings
-from tests.conftest import TEST_ID_KEY
+from tests.bot.test_script_player import play
 
 ROOT = Path(__file__).parents[1]
 TRANSCRIPTS = sorted((ROOT / "docs" / "transcripts").glob("*.yaml"))
@@ -24,19 +23,9 @@ TRANSCRIPTS = sorted((ROOT / "docs" / "transcripts").glob("*.yaml"))
 
 @pytest.mark.parametrize("path", TRANSCRIPTS, ids=[p.stem for p in TRANSCRIPTS])
 async def test_transcript_plays_green(path: Path, framework: str, sqlite_url: str) -> None:
-    transcript = Transcript.load(path)
-    settings = Settings(
-        _env_file=None,  # type: ignore[call-arg]
-        database_url=sqlite_url,
-        id_encryption_key=TEST_ID_KEY,
-        bot_framework=framework,
-    )
-    out, err = io.StringIO(), io.StringIO()
-    async with transcript_player(settings, transcript, out, err) as player:
-        code = await player.play()
-    assert code == 0, err.getvalue()
-    lines = [json.loads(line) for line in out.getvalue().splitlines()]
-    assert lines and all("user" in line or "chat" in line for line in lines)
+    played = await play(sqlite_url, framework, Transcript.load(path))
+    assert (played.code, played.failed) == (0, None)
+    assert played.lines and all("user" in line or "chat" in line for line in played.lines)
 
 
 def test_a_failing_expect_exits_non_zero(tmp_path: Path) -> None:

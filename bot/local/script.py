@@ -14,7 +14,7 @@ import json
 import mimetypes
 import re
 import time
-from collections.abc import Awaitable, Iterator
+from collections.abc import Awaitable, Iterable, Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any, TextIO
@@ -198,7 +198,7 @@ class Player:
         ]
         found = next((url for url in links if re.search(pattern, url)), None)
         if found is None:
-            raise StepFailed(there=_listed(links))
+            raise StepFailed(there=_listed(reversed(links)))  # oldest first, as elsewhere
         return found
 
     def _save(self, step: Step, spec: str) -> None:
@@ -207,8 +207,8 @@ class Player:
         match = SAVE.fullmatch(spec)
         assert match is not None  # checked when the transcript was read
         name, pattern = match[1], re.compile(match[2])
-        messages = list(reversed(self._messages(step)))
-        for message in messages:
+        messages = self._messages(step)
+        for message in reversed(messages):
             for text in [*_texts(message), *_labels_and_urls(message)]:
                 found = pattern.search(text)
                 if found is not None:
@@ -376,6 +376,6 @@ def _shown(message: SentMessage) -> str:
     return message.text or f"[{message.kind}]"
 
 
-def _listed(items: Iterator[str] | list[str]) -> list[str]:
+def _listed(items: Iterable[str]) -> list[str]:
     """Distinct items in order, the newest LISTED_MAX (a failed line stays readable)."""
     return list(dict.fromkeys(items))[-LISTED_MAX:]

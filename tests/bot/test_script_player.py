@@ -17,6 +17,7 @@ import yaml
 
 from bot.local.cli import transcript_player
 from bot.local.harness import RunningBot
+from bot.local.script import Player
 from bot.local.transcript import ScriptError, Transcript, apply_settings
 from bot.settings import Settings
 from sandbox.records import Button, SentMessage
@@ -41,30 +42,44 @@ def parse(text: str) -> Transcript:
     return Transcript.parse(yaml.safe_load(text))
 
 
-async def play(
+async def play_all(
     sqlite_url: str,
     framework: str,
-    text: str,
+    transcripts: list[Transcript],
     before: Callable[[RunningBot], Awaitable[object]] | None = None,
-) -> Played:
-    """`text` played against the bot, after `before` set the world up."""
+) -> list[Played]:
+    """Transcripts played one after the other against one bot (with the first's settings),
+    after `before` set the world up."""
     settings = Settings(
         _env_file=None,  # type: ignore[call-arg]
         database_url=sqlite_url,
         id_encryption_key=TEST_ID_KEY,
         bot_framework=framework,
     )
-    out, err = io.StringIO(), io.StringIO()
-    async with transcript_player(settings, parse(text), out, err) as player:
+    results = []
+    async with transcript_player(settings, transcripts[0], io.StringIO(), io.StringIO()) as first:
         if before is not None:
-            await before(player.bot)
-        code = await player.play()
-    failures = [json.loads(line)["failed"] for line in err.getvalue().splitlines()]
-    return Played(
-        code,
-        [json.loads(line) for line in out.getvalue().splitlines()],
-        failures[-1] if failures else None,
-    )
+            await before(first.bot)
+        for transcript in transcripts:
+            out, err = io.StringIO(), io.StringIO()
+            code = await Player(first.bot, transcript, out, err, first.flood_clock).play()
+            failures = [json.loads(line)["failed"] for line in err.getvalue().splitlines()]
+            lines = [json.loads(line) for line in out.getvalue().splitlines()]
+            results.append(Played(code, lines, failures[-1] if failures else None))
+    return results
+
+
+async def play(
+    sqlite_url: str,
+    framework: str,
+    transcript: Transcript | str,
+    before: Callable[[RunningBot], Awaitable[object]] | None = None,
+) -> Played:
+    """A transcript (or its text) played against the bot, after `before` set the world up."""
+    if isinstance(transcript, str):
+        transcript = parse(transcript)
+    (played,) = await play_all(sqlite_url, framework, [transcript], before)
+    return played
 
 
 async def an_activity(bot: RunningBot) -> None:
@@ -224,32 +239,34 @@ steps:
 """
 
 
-@pytest.mark.parametrize(
-    ("more", "failed"),
-    [
-        (["press: Nowhere"], {"press": "Nowhere", "there": ["Weekdays", "Weekends", "Evenings"]}),
-        (["press: 'Done ➡️'", "expect_alert: Thank you"], {"there": "Please choose at least"}),
-        (["press: Weekends", "expect_none: true"], {"there": ["When are you usually free"]}),
-        (["expect_button: Holidays"], {"there": ["Weekdays", "Weekends", "Evenings"]}),
-        (["expect_edit: 'Interests: Caring'"], {"there": ["Interests: Neighbourhood watch"]}),
-        (["expect_any: Registered"], {"there": ["Interests: Neighbourhood watch"]}),
-        (["save: CODE=(\\d{20})"], {"save": "CODE=(\\d{20})"}),
-        (["open_link: act_"], {"open_link": "act_", "there": []}),
-    ],
-)
-async def test_a_failed_check_or_missing_button_says_what_was_there(
-    sqlite_url: str, more: list[str], failed: dict[str, Any]
-) -> None:
-    played = await play(sqlite_url, "ptb", REGISTER + "".join(f"  - {step}\n" for step in more))
+FAILURES: list[tuple[list[str], dict[str, Any]]] = [
+    (["press: Nowhere"], {"press": "Nowhere", "there": ["Weekdays", "Weekends", "Evenings"]}),
+    (["press: 'Done ➡️'", "expect_alert: Thank you"], {"there": "Please choose at least"}),
+    (["press: Weekends", "expect_none: true"], {"there": ["When are you usually free"]}),
+    (["expect_button: Holidays"], {"there": ["Weekdays", "Weekends", "Evenings"]}),
+    (["expect_edit: 'Interests: Caring'"], {"there": ["Interests: Neighbourhood watch"]}),
+    (["expect_any: Registered"], {"there": ["Interests: Neighbourhood watch"]}),
+    (["save: CODE=(\\d{20})"], {"save": "CODE=(\\d{20})"}),
+    (["open_link: act_"], {"open_link": "act_", "there": []}),
+]
 
-    assert played.code == 1 and played.failed is not None
-    assert played.failed["step"] == 7 + len(more) and played.failed["user"] == "ann"
-    for key, value in failed.items():
-        there = played.failed[key]
-        if isinstance(value, list):  # the labels or texts that were there, in part
-            assert all(any(item in shown for shown in there) for item in value), there
-        else:
-            assert value in there if key == "there" else there == value
+
+async def test_a_failed_check_or_missing_button_says_what_was_there(sqlite_url: str) -> None:
+    transcripts = [  # one person each, on one bot
+        parse(REGISTER.replace("1005", str(1100 + n)) + "".join(f"  - {s}\n" for s in more))
+        for n, (more, _) in enumerate(FAILURES)
+    ]
+    results = await play_all(sqlite_url, "ptb", transcripts)
+
+    for played, (more, failed) in zip(results, FAILURES, strict=True):
+        assert played.code == 1 and played.failed is not None, more
+        assert played.failed["step"] == 7 + len(more) and played.failed["user"] == "ann"
+        for key, value in failed.items():
+            there = played.failed[key]
+            if isinstance(value, list):  # the labels or texts that were there, in part
+                assert all(any(item in shown for shown in there) for item in value), there
+            else:
+                assert value in there if key == "there" else there == value
 
 
 async def test_a_startgroup_button_adds_the_bot_and_a_url_elsewhere_is_not_followed(
