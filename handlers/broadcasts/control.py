@@ -64,7 +64,7 @@ async def _shown(ctx: Context, broadcast: Broadcast) -> tuple[str, InlineKeyboar
     words, and its figures once it has started (before, there are none to show)."""
     at = broadcast.send_at or broadcast.created_at
     lines = [
-        _head(ctx.texts, ctx.lang, broadcast),
+        _head(ctx.texts, ctx.lang, broadcast, ctx.clock.now()),
         ctx.t(
             "broadcasts.about",
             sent_at=formatting.moment(ctx.texts, ctx.lang, at, ctx.deployment.zone),

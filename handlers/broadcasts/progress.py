@@ -75,12 +75,17 @@ def progress_text(
     now: datetime,
     rate: float,
 ) -> str:
-    """The progress message: when it goes out, or the figures so far and, while it runs, when
-    it should end."""
+    """The progress message: when it goes out (or that it is going out, once its time has come
+    and until the sender has started it), or the figures so far and, while it runs, when it
+    should end."""
     if broadcast.status == BroadcastStatus.SCHEDULED and broadcast.send_at is not None:
         at = formatting.moment(texts, language, broadcast.send_at, zone)
-        goes_out = texts.get(language, "broadcasts.goes_out", at=at)
-        return "\n".join([_head(texts, language, broadcast), goes_out])
+        goes_out = (
+            texts.get(language, "broadcasts.goes_now")
+            if broadcast.send_at <= now
+            else texts.get(language, "broadcasts.goes_out", at=at)
+        )
+        return "\n".join([_head(texts, language, broadcast, now), goes_out])
     text = report_text(texts, language, broadcast, figures)
     if broadcast.status == BroadcastStatus.RUNNING and figures.left:
         finish = now + timedelta(seconds=figures.left / rate)
@@ -95,5 +100,11 @@ def report_text(texts: Texts, language: str, broadcast: Broadcast, figures: Figu
     return "\n".join([_head(texts, language, broadcast), _figures_text(texts, language, figures)])
 
 
-def _head(texts: Texts, language: str, broadcast: Broadcast) -> str:
-    return texts.get(language, f"broadcasts.status_{broadcast.status}", id=broadcast.id)
+def _head(texts: Texts, language: str, broadcast: Broadcast, now: datetime | None = None) -> str:
+    """The call's status: a scheduled call whose time has come (`now`) is being sent, though
+    the sender has not started it yet — never "scheduled" after "Send now"."""
+    status = broadcast.status
+    due = broadcast.send_at is not None and now is not None and broadcast.send_at <= now
+    if status == BroadcastStatus.SCHEDULED and due:
+        status = BroadcastStatus.RUNNING
+    return texts.get(language, f"broadcasts.status_{status}", id=broadcast.id)

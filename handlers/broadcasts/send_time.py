@@ -208,8 +208,8 @@ async def confirm(ctx: Context, confirmed: ConfirmSendTime) -> None:
 
 async def _create(ctx: Context, send_at: datetime | None) -> None:
     """Save the call for the sender; the pressed message becomes its progress message. A call
-    sent now is started at once (its recipients enqueued, as the sender would): its progress
-    message says it is being sent, with the figures, never "scheduled"."""
+    sent now is left to the sender to start (within seconds: a city-wide outbox takes seconds
+    to build, too long for a button's answer), and its progress message says it is going out."""
     scope, data, now = await _scope(ctx), ctx.state.data, ctx.clock.now()
     if await _reach(ctx, scope) == 0:  # everyone left or muted since the preview
         ctx.edit_pressed(*_nobody(ctx))
@@ -224,7 +224,6 @@ async def _create(ctx: Context, send_at: datetime | None) -> None:
     broadcast = await outbox.create(ctx.session, draft, actor=ctx.user_id, scope=scope, now=now)
     ctx.finish()
     if send_at is None:
-        await outbox.enqueue(ctx.session, broadcast, now=now)
         ctx.answer(ctx.t("broadcast_compose.created_now", id=broadcast.id))
     else:
         at = formatting.moment(ctx.texts, ctx.lang, send_at, ctx.deployment.zone)

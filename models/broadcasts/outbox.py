@@ -72,8 +72,8 @@ class Draft:
 async def create(
     session: AsyncSession, draft: Draft, *, actor: int, scope: Scope, now: datetime
 ) -> Broadcast:
-    """Save a confirmed call; the sender starts it at its send time (`start_due`; now, if
-    none), unless the caller starts it at once with `enqueue` (Send now, a shift call)."""
+    """Save a confirmed call; the sender starts it at its send time (at once if none), unless
+    the caller starts it with `enqueue` (a shift call, whose outbox is narrowed)."""
     await check_audience(session, draft.audience, scope)
     check_text(draft.text, photo=draft.photo_id is not None)
     if draft.send_at is not None and draft.send_at <= now:

@@ -157,7 +157,7 @@ async def test_a_call_is_paused_resumed_and_its_progress_shown_from_broadcasts(
     _, call = await a_call(bot, len(people))
     coordinator = bot.person(COORDINATOR)
     listed = await coordinator.send("/broadcasts")
-    assert listed.last.text.startswith(f"🕒 Call #{call.id}: scheduled.")
+    assert listed.last.text.startswith(f"📣 Call #{call.id}: sending…")  # due: never "scheduled"
     assert listed.last.button_labels() == ["⏸ Pause", "🛑 Cancel the call"]
 
     paused = await coordinator.press("⏸ Pause")
@@ -167,7 +167,7 @@ async def test_a_call_is_paused_resumed_and_its_progress_shown_from_broadcasts(
     assert notices_received(bot.sandbox) == {}
 
     resumed = await coordinator.press("▶️ Resume")
-    assert resumed.last.text.startswith(f"🕒 Call #{call.id}: scheduled.")
+    assert resumed.last.text.startswith(f"📣 Call #{call.id}: sending…")
     async with steps.database(bot) as session:
         await broadcast_progress.set_progress_message(
             session, call.id, COORDINATOR, resumed.last.message_id, now=clock.now()
@@ -179,7 +179,7 @@ async def test_a_call_is_paused_resumed_and_its_progress_shown_from_broadcasts(
     [running] = [
         str(c.params.get("text"))
         for c in bot.sandbox.calls
-        if c.method == "editMessageText" and "sending" in str(c.params.get("text"))
+        if c.method == "editMessageText" and "Sent 0" in str(c.params.get("text"))
     ]
     assert running.startswith(f"📣 Call #{call.id}: sending…\nSent 0 · failed 0")
     assert "left 20 (of 20)" in running and "Should finish around" in running
