@@ -62,7 +62,7 @@ STARTS: dict[str, tuple[HelpRequestStatus, ...]] = {
     "done": (HelpRequestStatus.ACCEPTED, HelpRequestStatus.CONVERTED),
 }
 # When no team fits a request, it goes to the coordinators of this many other teams, rather than
-# to every coordinator of the city (thousands of teams: see docs) or to nobody.
+# to every coordinator of the city (a city may have thousands of teams) or to nobody.
 FALLBACK_TEAMS = 3
 
 

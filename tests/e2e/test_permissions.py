@@ -19,7 +19,7 @@ from models.conversation import ConversationState, button_key
 from models.registration.tables import Volunteer
 from models.teams.tables import RoleGrant, TeamMember
 from tests.e2e import steps
-from tests.e2e.help_requests.test_help_requests import a_help_request
+from tests.e2e.help_requests.test_help_requests import a_help_request, in_district
 
 VOLUNTEER = 1001
 COORDINATOR = 9001
@@ -93,6 +93,8 @@ BUTTONS = [
 async def world(bot: RunningBot) -> tuple[Person, Person, Activity, int]:
     """A coordinator with an activity (one sign-up on it) and a group, and a plain volunteer."""
     team = await steps.make_coordinator(bot, COORDINATOR)
+    # In Haicang, so that the residents' help requests (in Haicang) are this team's alone.
+    await in_district(bot, "haicang", team="Haicang Team")
     coordinator = bot.person(COORDINATOR, "Coordinator")
     await steps.register(coordinator)
     activity = await steps.make_activity(
