@@ -11,12 +11,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.activities.tables import (
     Activity,
     ActivityStatus,
+    ServiceRecord,
     Shift,
     ShiftStatus,
     Signup,
@@ -123,16 +124,25 @@ def _chosen(audience: Audience, scope: Scope) -> list[ColumnElement[bool]]:
         )
     )
     if audience.kind in BY_ACTIVITY:
-        statuses = (
-            (SignupStatus.ATTENDED,)
-            if audience.kind == AudienceKind.SERVED
-            else (SignupStatus.WAITING, SignupStatus.OFFERED)
-        )
         took_part = (
             select(Signup.volunteer_id)
             .join(Shift, Shift.id == Signup.shift_id)
-            .where(Shift.activity_id.in_(ids), Signup.status.in_(statuses))
+            .where(Shift.activity_id.in_(ids))
         )
+        if audience.kind == AudienceKind.SERVED:
+            # Served: checked in at the venue, or hours confirmed by a coordinator (the chat
+            # records service on the sign-up's service record, not in its status).
+            took_part = took_part.join(ServiceRecord, ServiceRecord.signup_id == Signup.id).where(
+                Signup.status != SignupStatus.NO_SHOW,
+                or_(
+                    ServiceRecord.checked_in_at.is_not(None),
+                    ServiceRecord.confirmed_at.is_not(None),
+                ),
+            )
+        else:
+            took_part = took_part.where(
+                Signup.status.in_((SignupStatus.WAITING, SignupStatus.OFFERED))
+            )
         return [Volunteer.id.in_(took_part)]
     conditions: list[ColumnElement[bool]] = []
     if audience.kind == AudienceKind.TEAMS or members_only(audience.kind, scope):

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.activities.tables import Signup
+from models.activities.tables import ServiceRecord, Signup
 from models.broadcasts import audience as audiences
 from models.broadcasts import control as controls
 from models.broadcasts import outbox
@@ -115,22 +115,26 @@ async def test_teams_districts_and_themes_choose_their_volunteers(session: Async
 
 async def test_those_who_served_in_or_wait_for_an_activity(session: AsyncSession) -> None:
     activity, [shift] = await make_activity(session)
-    served, waiting, offered, cancelled = await make_volunteers(session, 4)
+    served, confirmed, waiting, offered, cancelled = await make_volunteers(session, 5)
+    signups = {}
     for volunteer, status in (
-        (served, "attended"),
+        (served, "confirmed"),
+        (confirmed, "confirmed"),
         (waiting, "waiting"),
         (offered, "offered"),
         (cancelled, "cancelled"),
     ):
-        session.add(
-            Signup(
-                shift_id=shift.id,
-                volunteer_id=volunteer.id,
-                status=status,
-                queued_at=NOW,
-                updated_at=NOW,
-            )
+        signups[volunteer.id] = Signup(
+            shift_id=shift.id,
+            volunteer_id=volunteer.id,
+            status=status,
+            queued_at=NOW,
+            updated_at=NOW,
         )
+        session.add(signups[volunteer.id])
+    await session.flush()
+    # Served: checked in at the venue (as the chat records it); a place alone is not service.
+    session.add(ServiceRecord(signup_id=signups[served.id].id, checked_in_at=NOW))
     await session.flush()
     assert await reached(session, Audience("served", (activity.id,))) == {served.id}
     assert await reached(session, Audience("waiting", (activity.id,))) == {

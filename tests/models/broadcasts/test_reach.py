@@ -9,7 +9,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.activities.tables import Signup
+from models.activities.tables import ServiceRecord, Signup
 from models.broadcasts import audience as audiences
 from models.broadcasts import outbox
 from models.broadcasts.audience import Audience, Scope
@@ -74,15 +74,18 @@ async def test_the_count_is_exactly_whom_the_outbox_gets(db: AsyncSession) -> No
     erased = people["erased"]
     erased.status, erased.telegram_id, erased.full_name, erased.phone = "erased", None, None, None
     for name in ("mine", "other", "blocked", "muted_theme"):
-        session.add(
-            Signup(
-                shift_id=shift.id,
-                volunteer_id=people[name].id,
-                status="attended" if name in ("mine", "blocked") else "waiting",
-                queued_at=NOW,
-                updated_at=NOW,
-            )
+        served = name in ("mine", "blocked")
+        signup = Signup(
+            shift_id=shift.id,
+            volunteer_id=people[name].id,
+            status="confirmed" if served else "waiting",
+            queued_at=NOW,
+            updated_at=NOW,
         )
+        session.add(signup)
+        if served:  # checked in at the venue
+            await session.flush()
+            session.add(ServiceRecord(signup_id=signup.id, checked_in_at=NOW))
     await session.flush()
     ids = {volunteer.id: name for name, volunteer in people.items()}
     coordinator = Scope(admin=False, team_ids=(mine,))
