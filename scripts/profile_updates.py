@@ -1,0 +1,89 @@
+"""Profile the bot's handling of one kind of update: the real bot (in this process, polling a
+sandbox, on a fresh SQLite database) answers COUNT updates of TEXT from a volunteer signed up
+for a few shifts, under cProfile; prints the functions that cost most (their cumulative time),
+as shares of all the time profiled: `Dispatcher.handle` is the bot's handling of an update,
+`Intake.record` and `inbox.handled` its recording and forgetting, the rest the framework, the
+sandbox and the people. Coroutines that run side by side overlap, so shares add up to more
+than 100 %.
+
+    python scripts/profile_updates.py [--text /my] [--count 500] [--framework ptb] [--top 25]
+
+Shares, not seconds: on a shared machine the times vary, how they split much less.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import cProfile
+import pstats
+import sys
+import tempfile
+from datetime import timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bot.local.harness import running_bot
+from migrations import upgrade
+from sandbox.limits import Limits, RateLimiter
+from tests.conftest import make_settings
+from tests.e2e import steps
+
+UNLIMITED = 10**9
+NO_FLOOD_LIMITS = Limits(
+    global_per_second=UNLIMITED,
+    global_burst=UNLIMITED,
+    chat_per_second=UNLIMITED,
+    chat_burst=UNLIMITED,
+)
+
+
+async def profile(url: str, text: str, count: int, framework: str) -> cProfile.Profile:
+    async with running_bot(make_settings(url, bot_framework=framework)) as bot:
+        # Telegram's flood control (one message a second to a chat) is not what is measured.
+        bot.sandbox.api.limiter = RateLimiter(NO_FLOOD_LIMITS, bot.sandbox.monotonic)
+        team = await steps.make_coordinator(bot, 9001)
+        person = await steps.registered(bot, 1001)
+        for days in (2, 3, 4):
+            activity = await steps.make_activity(
+                bot, team, shifts=((timedelta(days=days), timedelta(hours=3), 5),)
+            )
+            await person.send(f"/start act_{activity.link_token}")
+            await person.press(person.last().button_labels()[0])
+        profiler = cProfile.Profile()
+        profiler.enable()
+        for _ in range(count):
+            await person.send(text)
+        profiler.disable()
+        return profiler
+
+
+def report(profiler: cProfile.Profile, top: int) -> None:
+    stats = pstats.Stats(profiler)
+    entries = stats.stats  # type: ignore[attr-defined]
+    total = sum(own for (_, _, own, _, _) in entries.values())
+    print(f"{total:.2f} s profiled in all (the bot, the sandbox and the people acting)\n")
+    print("share  cumulative  function")
+    rows = sorted(entries.items(), key=lambda item: item[1][3], reverse=True)
+    for (path, line, name), (_, _, _, cumulative, _) in rows[:top]:
+        where = "/".join(Path(path).parts[-2:])
+        print(f"{100 * cumulative / total:5.1f}% {cumulative:8.2f} s  {name} ({where}:{line})")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--text", default="/my")
+    parser.add_argument("--count", type=int, default=500)
+    parser.add_argument("--framework", default="ptb", choices=["ptb", "aiogram"])
+    parser.add_argument("--top", type=int, default=40)
+    arguments = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        url = f"sqlite+aiosqlite:///{folder}/volbot.db"
+        upgrade(url)
+        profiler = asyncio.run(profile(url, arguments.text, arguments.count, arguments.framework))
+    report(profiler, arguments.top)
+
+
+if __name__ == "__main__":
+    main()
