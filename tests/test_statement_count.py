@@ -17,10 +17,12 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, select, update
 
 from bot import intake
 from bot.local.harness import Person, Reply, RunningBot, running_bot
+from models.reference import District
+from models.registration.tables import Volunteer
 from tests.conftest import make_settings
 from tests.e2e import steps
 
@@ -68,11 +70,19 @@ def summary(statement: str) -> str:
 
 
 async def signed_up_volunteer(bot: RunningBot) -> tuple[Person, str]:
-    """A registered volunteer on three shifts (one of them on a waiting list), and the deep
-    link of an activity they are not yet on."""
+    """A registered volunteer (with a district and two themes) on three shifts (one of them on
+    a waiting list), and the deep link of an activity they are not yet on."""
     team = await steps.make_coordinator(bot, 9001)
     first = await steps.registered(bot, VOLUNTEER + 1)
-    person = await steps.registered(bot, VOLUNTEER)
+    person = await steps.registered(bot, VOLUNTEER, themes=("neighbourhood", "elderly"))
+    async with steps.database(bot) as session:
+        await session.execute(
+            update(Volunteer)
+            .where(Volunteer.telegram_id == VOLUNTEER)
+            .values(
+                district_id=select(District.id).where(District.code == "haicang").scalar_subquery()
+            )
+        )
     hours = timedelta(hours=3)
     for days, capacity in ((2, 5), (3, 5), (4, 1)):
         activity = await steps.make_activity(
@@ -94,9 +104,8 @@ TURN = [
     *HANDLED,
     # The user's conversation state: created if new, locked, loaded and marked used.
     "INSERT conversation_states",
-    "SELECT volunteers",  # who the user is (their language, whether registered)
-    "SELECT volunteer_themes",  # the volunteer's themes, loaded eagerly with them
-    "SELECT volunteer_muted_themes",  # and the themes they muted
+    # Who the user is (language, whether registered), with their district and themes.
+    "SELECT volunteers",
 ]
 
 
