@@ -148,18 +148,14 @@ async def test_statements_per_update_of_the_hot_commands(counted_bot: RunningBot
         "SELECT activities",  # its activity (deadline, age, real-name rules)
         "SELECT signups",  # a place of the volunteer's on the shift already?
         "SELECT shifts",  # the volunteer's recent no-shows (too many block signing up)
-        "SELECT shifts",  # their shifts overlapping this one…
-        "SELECT shifts",  # …and those within a day of it (the most hours a day)
-        "SELECT signups",  # how many wait for the shift
-        "SELECT signups",  # how many places are held
+        "SELECT shifts",  # their shifts within a day of it (overlaps, the most hours a day)
+        "SELECT signups",  # how many places are held and how many wait
         "INSERT signups",  # the place
         "INSERT audit_log",  # the audit record
         "UPDATE group_cards",  # the activity's cards in groups need redrawing
         "INSERT reminders",  # the reminder before the shift…
         "UPDATE reminders",  # …and none of other kinds
         # The handler: the reply and the redrawn card.
-        "SELECT shifts",  # the shift again
-        "SELECT activities",  # the activity again
         "SELECT shifts",  # the activity's open shifts
         "SELECT signups",  # their places held and people waiting
         "SELECT signups",  # the volunteer's places on them
