@@ -122,10 +122,11 @@ async def test_statements_per_update_of_the_hot_commands(counted_bot: RunningBot
     assert my == [
         *RECORD,
         *TURN,
-        "SELECT signups",  # the volunteer's upcoming places, with their shifts and activities
-        "SELECT signups",  # the place in the waiting list of the one they wait for
+        # The volunteer's upcoming places, with their shifts, activities and waiting positions.
+        "SELECT signups",
         *FORGET_PAYLOAD,
     ]
+    assert "⏳ waiting list #1" in alice.last().text
 
     activities = await statements.of(lambda: alice.send("/activities"))
     assert activities == [

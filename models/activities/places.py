@@ -6,11 +6,14 @@ cards and the coordinators' alerts show).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import ColumnElement, and_, case, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
-from models.activities.tables import Shift, Signup, SignupStatus
+from models.activities.tables import Activity, Shift, ShiftStatus, Signup, SignupStatus
 from models.db import dialect
 from models.errors import Conflict
 
@@ -41,17 +44,48 @@ async def held_places(session: AsyncSession, shift_id: int) -> int:
     return count or 0
 
 
+def _waiting_ahead(shift_id: Any, queued_at: Any, signup_id: Any) -> ColumnElement[bool]:
+    """The sign-ups waiting before one (its shift, queue time and id: values or columns)."""
+    return and_(
+        Signup.shift_id == shift_id,
+        Signup.status == SignupStatus.WAITING,
+        (Signup.queued_at < queued_at) | and_(Signup.queued_at == queued_at, Signup.id < signup_id),
+    )
+
+
 async def waiting_position(session: AsyncSession, signup: Signup) -> int:
     """1 for the first person waiting."""
     ahead = await session.scalar(
-        select(func.count()).where(
-            Signup.shift_id == signup.shift_id,
-            Signup.status == SignupStatus.WAITING,
-            (Signup.queued_at < signup.queued_at)
-            | and_(Signup.queued_at == signup.queued_at, Signup.id < signup.id),
-        )
+        select(func.count()).where(_waiting_ahead(signup.shift_id, signup.queued_at, signup.id))
     )
     return (ahead or 0) + 1
+
+
+async def upcoming(
+    session: AsyncSession, volunteer_id: int, now: datetime
+) -> list[tuple[Signup, Shift, Activity, int | None]]:
+    """The volunteer's places on shifts not yet over, soonest first, each with its position in
+    the waiting list (None unless waiting): one query, however many they wait for."""
+    mine = aliased(Signup)
+    position = (
+        select(func.count() + 1)
+        .where(_waiting_ahead(mine.shift_id, mine.queued_at, mine.id))
+        .correlate(mine)
+        .scalar_subquery()
+    )
+    rows = await session.execute(
+        select(mine, Shift, Activity, case((mine.status == SignupStatus.WAITING, position)))
+        .join(Shift, Shift.id == mine.shift_id)
+        .join(Activity, Activity.id == Shift.activity_id)
+        .where(
+            mine.volunteer_id == volunteer_id,
+            mine.status.in_(ACTIVE),
+            Shift.status != ShiftStatus.CANCELLED,
+            Shift.ends_at > now,
+        )
+        .order_by(Shift.starts_at)
+    )
+    return [(row[0], row[1], row[2], row[3]) for row in rows]
 
 
 @dataclass(frozen=True)
