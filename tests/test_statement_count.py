@@ -132,8 +132,7 @@ async def test_statements_per_update_of_the_hot_commands(counted_bot: RunningBot
     assert activities == [
         *RECORD,
         *TURN,
-        "SELECT activities",  # how many activities are open
-        "SELECT activities",  # the first page of them
+        "SELECT activities",  # the first page of the open activities, and how many are open
         *FORGET_PAYLOAD,
     ]
 
