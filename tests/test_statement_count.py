@@ -132,6 +132,16 @@ async def test_statements_per_update_of_the_hot_commands(counted_bot: RunningBot
         "SELECT activities",  # the first page of the open activities, and how many are open
     ]
 
+    # A typical button: a filter picked on the list of activities shows its first page.
+    await alice.press("🏷 Theme")
+    filtered = await statements.of(lambda: alice.press("Environmental protection"))
+    assert filtered == [
+        *RECORD,
+        *TURN,
+        "SELECT activities",  # the first page of those open on the theme, and how many
+    ]
+    assert "Open activities (4)" in alice.last().text
+
     await alice.send(link)
     sign_up = alice.last().button_labels()[0]
     press = await statements.of(lambda: alice.press(sign_up))
