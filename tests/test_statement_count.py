@@ -120,8 +120,8 @@ async def test_statements_per_update_of_the_hot_commands(counted_bot: RunningBot
     assert my == [
         *RECORD,
         *TURN,
-        # The volunteer's upcoming places, with their shifts, activities and waiting positions.
-        "SELECT signups",
+        "SELECT signups",  # the volunteer's upcoming places, with their shifts and activities
+        "SELECT signups",  # their places in the waiting lists they are on (one query for all)
     ]
     assert "⏳ waiting list #1" in alice.last().text
 
