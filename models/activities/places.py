@@ -5,11 +5,12 @@ cards and the coordinators' alerts show).
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, select, update
+from sqlalchemy import ColumnElement, Select, and_, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -66,6 +67,25 @@ async def waiting_position(session: AsyncSession, signup: Signup) -> int:
     return (ahead or 0) + 1
 
 
+def places_of(
+    volunteer_id: int, statuses: Collection[SignupStatus], *, ends_after: datetime
+) -> Select[Signup, Shift, Activity]:
+    """The query of the volunteer's sign-ups in `statuses` on shifts (not cancelled) that end
+    after `ends_after`, with their shifts and activities, earliest first."""
+    return (
+        select(Signup, Shift, Activity)
+        .join(Shift, Shift.id == Signup.shift_id)
+        .join(Activity, Activity.id == Shift.activity_id)
+        .where(
+            Signup.volunteer_id == volunteer_id,
+            Signup.status.in_(statuses),
+            Shift.status != ShiftStatus.CANCELLED,
+            Shift.ends_at > ends_after,
+        )
+        .order_by(Shift.starts_at, Shift.id)
+    )
+
+
 _AHEAD = aliased(Signup)  # made once: an alias made per query costs more than a statement
 
 
@@ -76,18 +96,7 @@ async def upcoming(
     the waiting list (None unless waiting). One query, and one more for the positions when
     they wait for any, however many (a correlated count in the first query would slow it for
     everyone, most of whom wait for none)."""
-    rows = await session.execute(
-        select(Signup, Shift, Activity)
-        .join(Shift, Shift.id == Signup.shift_id)
-        .join(Activity, Activity.id == Shift.activity_id)
-        .where(
-            Signup.volunteer_id == volunteer_id,
-            Signup.status.in_(ACTIVE),
-            Shift.status != ShiftStatus.CANCELLED,
-            Shift.ends_at > now,
-        )
-        .order_by(Shift.starts_at)
-    )
+    rows = await session.execute(places_of(volunteer_id, ACTIVE, ends_after=now))
     found = [(row[0], row[1], row[2]) for row in rows]
     waiting = [mine.id for mine, _, _ in found if mine.status == SignupStatus.WAITING]
     positions: dict[int, int] = {}
