@@ -166,7 +166,6 @@ async def test_statements_per_update_of_the_hot_commands(counted_bot: RunningBot
         "SELECT signups",  # their places held and people waiting
         "SELECT signups",  # the volunteer's places on them
         "SELECT themes",  # the activity's theme
-        "SELECT role_grants",  # may the volunteer manage the activity (an admin)?
-        "SELECT role_grants",  # (its team's coordinator)?
+        "SELECT role_grants",  # may the volunteer manage the activity (admin, coordinator)?
         "SELECT help_requests",  # a help request the activity answers (its resident is told)
     ]
