@@ -88,9 +88,6 @@ class Dispatcher:
         # Set when the process stops: the updates still waiting for their turn are not handled
         # (`handle` says None), to be given back to the inbox.
         self.closing = False
-        # Updates whose handling committed their inbox mark (`inbox.settle`), until the intake
-        # that fed them has seen it (it need not mark them again).
-        self.settled: set[int] = set()
 
     @property
     def sessions(self) -> async_sessionmaker[AsyncSession]:
@@ -111,7 +108,6 @@ class Dispatcher:
                     ctx = await self._context(session, event, signer)
                     language = ctx.lang
                     await self.router.route(ctx)
-                self.settled.add(event.update_id)
                 self.after_commit()
                 for work in ctx.afterwards:  # the update's transaction has committed
                     await work()

@@ -2,13 +2,12 @@
 polling: recorded before Telegram is told they arrived, then handled from the record.
 
 A try takes an update (its lease), lets the framework read it and the dispatcher handle it (which
-marks it done and erases its payload in the transaction of its effects; a handling rolled back, by
-a refusal or a failure, has its payload forgotten once the answer is sent); meanwhile its content
-is kept encrypted with the ID key. A try the framework cannot read gives the update back at once;
-after `inbox.TRIES` tries it is set aside, with one warning. A sweep takes up the updates a dead
-process (or this one, before a restart) left behind: at start at once, then every `SWEEP_EVERY_S`.
-On stop, the updates in hand get the time allowed to finish; those not begun by then are given
-back, for the next start.
+marks it done in the transaction of its effects), and forgets its payload once the answer is
+sent; meanwhile its content is kept encrypted with the ID key. A try the framework cannot read
+gives the update back at once; after `inbox.TRIES` tries it is set aside, with one warning. A
+sweep takes up the updates a dead process (or this one, before a restart) left behind: at start
+at once, then every `SWEEP_EVERY_S`. On stop, the updates in hand get the time allowed to
+finish; those not begun by then are given back, for the next start.
 """
 
 from __future__ import annotations
@@ -179,9 +178,6 @@ class Intake:
             self._not_handled.discard(update_id)
             await self._give_back(update_id)
             return
-        if update_id in d.settled:  # marked done, what was typed erased, with its effects
-            d.settled.discard(update_id)
-            return
         try:
             async with d.sessions() as session, session.begin():
                 await inbox.handled(session, update_id)
@@ -211,7 +207,6 @@ class Intake:
             log.warning(
                 "update %s could not be read: %s", payload["update_id"], type(error).__name__
             )
-        self.dispatcher.settled.discard(payload["update_id"])
 
     async def _give_back(self, update_id: int) -> None:
         try:

@@ -1,15 +1,14 @@
 """Updates received, recorded before Telegram is told they arrived.
 
-Telegram delivers each update to the webhook until it gets a 2xx answer, and may deliver one twice;
-under long polling it forgets an update once a later getUpdates confirms it. So the bot answers a
-delivery, or confirms what it fetched, only once the update is in this table (unique by
+Telegram delivers each update to the webhook until it gets a 2xx answer, and may deliver one
+twice; under long polling it forgets an update once a later getUpdates confirms it. So the bot
+answers a delivery, or confirms what it fetched, only once the update is in this table (unique by
 `update_id`: a second delivery finds it there and is not handled again), then handles it from the
-record. The handled mark is written in the transaction of the update's effects (`settle`), and the
-payload, which holds what people typed, is erased with it (or, when the handling was rolled back,
-once the answer is sent); rows are forgotten a day later. An update whose process died before
-handling it is taken up by another process (or the same one after a restart) once its lease has run
-out; one that cannot be handled in `TRIES` tries (the framework cannot read it) is set aside, its
-payload erased.
+record. The handled mark is written in the transaction of the update's effects (`settle`). The
+payload is kept only until the answer is sent — it holds what people typed — and rows are
+forgotten a day later. An update whose process died before handling it is taken up by another
+process (or the same one after a restart) once its lease has run out; one that cannot be handled
+in `TRIES` tries (the framework cannot read it) is set aside, its payload erased.
 """
 
 from __future__ import annotations
@@ -162,14 +161,14 @@ async def left_behind(session: AsyncSession, *, now: datetime, older_than: timed
 
 async def settle(session: AsyncSession, update_id: int) -> bool:
     """Mark an update handled in the transaction of its effects, so that they are committed
-    together or not at all, and forget what was typed: nothing reads the payload of an update
-    done (`handled` is then not needed). False when it was handled already (by another process
-    whose lease ran out, say): its effects are then to be rolled back. An update never recorded
-    (fed to the dispatcher directly) has nothing to mark."""
+    together or not at all (its payload goes once the answer is sent: `handled`); False when it
+    was handled already (by another process whose lease ran out, say): its effects are then to
+    be rolled back. An update never recorded (fed to the dispatcher directly) has nothing to
+    mark."""
     marked = await session.execute(
         update(InboundUpdate)
         .where(InboundUpdate.update_id == update_id, InboundUpdate.status != InboxStatus.DONE)
-        .values(status=InboxStatus.DONE, payload=null(), lease_until=None)
+        .values(status=InboxStatus.DONE, lease_until=None)
         .returning(InboundUpdate.update_id)
         .execution_options(synchronize_session=False)
     )
@@ -179,8 +178,7 @@ async def settle(session: AsyncSession, update_id: int) -> bool:
 
 
 async def handled(session: AsyncSession, update_id: int) -> None:
-    """Answered without its handling being settled (a refusal or a failure rolled it back):
-    done, what was typed forgotten, the id kept to recognise a second delivery."""
+    """Done and answered: forget what was typed, keep the id to recognise a second delivery."""
     await session.execute(
         update(InboundUpdate)
         .where(InboundUpdate.update_id == update_id)

@@ -53,14 +53,3 @@ async def test_handled_updates_keep_no_text_and_are_forgotten_after_a_day(
     )
     left = [r.update_id for r in await session.scalars(select(InboundUpdate))]
     assert left == [42]
-
-
-async def test_settling_an_update_erases_what_was_typed_with_its_effects(
-    session: AsyncSession,
-) -> None:
-    await inbox.record(session, [UPDATE], now=NOW)
-    await inbox.claim(session, 41, now=NOW)
-    assert await inbox.settle(session, 41)
-    settled = await session.get(InboundUpdate, 41, populate_existing=True)
-    assert settled is not None and (settled.status, settled.payload) == ("done", None)
-    assert not await inbox.settle(session, 41)  # a second handling is rolled back
