@@ -108,7 +108,6 @@ class Dispatcher:
                     ctx = await self._context(session, event, signer)
                     language = ctx.lang
                     await self.router.route(ctx)
-                    ctx.state.updated_at = self.services.clock.now()
                 self.after_commit()
                 for work in ctx.afterwards:  # the update's transaction has committed
                     await work()

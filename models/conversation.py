@@ -46,21 +46,28 @@ class AppSecret(Base):
 
 
 async def lock_state(
-    session: AsyncSession, telegram_id: int, now: datetime, *, first_name: str | None = None
+    session: AsyncSession,
+    telegram_id: int,
+    now: datetime,
+    *,
+    touch: bool = True,
+    first_name: str | None = None,
 ) -> ConversationState:
-    """The user's conversation state, created if new and row-locked on PostgreSQL, so that two
-    bot processes handling the same user's updates take turns; with their Telegram
-    `first_name` as their update gives it, kept (written only when it changed)."""
-    await session.execute(
-        upsert(session, ConversationState)
-        .values(telegram_id=telegram_id, data={}, version=0, updated_at=now)
-        .on_conflict_do_nothing(index_elements=["telegram_id"])
+    """The user's conversation state, created if new and locked for the rest of the
+    transaction (a row lock on PostgreSQL, the database's write lock on SQLite), so that two
+    bot processes handling the same user's updates take turns. One statement, run for every
+    update: an upsert that returns the row, and (`touch`) marks it used `now`. The user's
+    Telegram `first_name`, as their update gives it, is kept (written only when it changed)."""
+    insert = upsert(session, ConversationState).values(
+        telegram_id=telegram_id, data={}, version=0, updated_at=now
     )
-    state = await session.scalar(
-        select(ConversationState)
-        .where(ConversationState.telegram_id == telegram_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
+    # An update of the row found is what locks it; without `touch` it writes what it read.
+    written = {"updated_at": now} if touch else {"version": ConversationState.version}
+    state: ConversationState | None = await session.scalar(
+        insert.on_conflict_do_update(index_elements=["telegram_id"], set_=written).returning(
+            ConversationState
+        ),
+        execution_options={"populate_existing": True},
     )
     assert state is not None
     name = visible(first_name or "").strip()[:FIRST_NAME_MAX]

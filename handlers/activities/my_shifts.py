@@ -6,8 +6,6 @@ from __future__ import annotations
 
 from functools import partial
 
-from sqlalchemy import select
-
 from handlers import formatting, paging
 from handlers.activities import calendar_feed, calendar_file, links, offers
 from handlers.callbacks import Button, OnSignup
@@ -16,7 +14,7 @@ from handlers.events import InlineButton, SendDocument
 from handlers.router import Router
 from models.activities import places, signup
 from models.activities.calendar_feed import replace_token
-from models.activities.tables import Activity, Shift, ShiftStatus, Signup, SignupStatus
+from models.activities.tables import Activity, Shift, Signup, SignupStatus
 from models.errors import NotAllowed
 from models.registration.tables import Volunteer
 
@@ -25,19 +23,8 @@ ALL_SHIFTS = 0  # the calendar button for every upcoming shift names none
 
 
 async def upcoming(ctx: Context, volunteer: Volunteer) -> list[tuple[Signup, Shift, Activity]]:
-    rows = await ctx.session.execute(
-        select(Signup, Shift, Activity)
-        .join(Shift, Shift.id == Signup.shift_id)
-        .join(Activity, Activity.id == Shift.activity_id)
-        .where(
-            Signup.volunteer_id == volunteer.id,
-            Signup.status.in_(places.ACTIVE),
-            Shift.status != ShiftStatus.CANCELLED,
-            Shift.ends_at > ctx.clock.now(),
-        )
-        .order_by(Shift.starts_at)
-    )
-    return [(row[0], row[1], row[2]) for row in rows]
+    rows = await places.upcoming(ctx.session, volunteer.id, ctx.clock.now())
+    return [(mine, shift, activity) for mine, shift, activity, _ in rows]
 
 
 @router.command("my", menu=20)
@@ -62,7 +49,7 @@ async def _show(ctx: Context, page: int = 0, *, edit: bool) -> None:
     if ctx.volunteer is None:
         ctx.say(ctx.t("general.not_registered"))
         return
-    items = await upcoming(ctx, ctx.volunteer)
+    items = await places.upcoming(ctx.session, ctx.volunteer.id, ctx.clock.now())
     subscribe = await calendar_feed.subscribe_button(ctx)
     header, after = ctx.t("my.header") if items else ctx.t("my.none"), []
     if subscribe is not None:
@@ -71,15 +58,20 @@ async def _show(ctx: Context, page: int = 0, *, edit: bool) -> None:
     if not items:
         ctx.reply(header, keyboard(*after) if after else None, edit=edit)
         return
-    entries = [paging.Entry(await _line(ctx, *item), tuple(_buttons(ctx, *item))) for item in items]
+    entries = [
+        paging.Entry(_line(ctx, mine, shift, activity, position), _buttons(ctx, mine, shift))
+        for mine, shift, activity, position in items
+    ]
     every = [ctx.button(ctx.t("my.calendar_all"), GetCalendar())]
     paging.show(ctx, header, entries, page, TurnMyShiftsPage, edit=edit, after=[every, *after])
 
 
-async def _line(ctx: Context, mine: Signup, shift: Shift, activity: Activity) -> str:
+def _line(
+    ctx: Context, mine: Signup, shift: Shift, activity: Activity, position: int | None
+) -> str:
     when = formatting.when(ctx.texts, ctx.lang, shift, ctx.deployment.zone)
     if mine.status == SignupStatus.WAITING:
-        status = ctx.t("my.waiting", position=await places.waiting_position(ctx.session, mine))
+        status = ctx.t("my.waiting", position=position)
     elif mine.status == SignupStatus.OFFERED and mine.offer_expires_at is not None:
         until = formatting.moment(ctx.texts, ctx.lang, mine.offer_expires_at, ctx.deployment.zone)
         status = ctx.t("my.offered", until=until)
@@ -88,17 +80,17 @@ async def _line(ctx: Context, mine: Signup, shift: Shift, activity: Activity) ->
     return ctx.t("my.item", when=when, title=activity.title, status=status)
 
 
-def _buttons(ctx: Context, mine: Signup, shift: Shift, activity: Activity) -> list[InlineButton]:
+def _buttons(ctx: Context, mine: Signup, shift: Shift) -> tuple[InlineButton, ...]:
     day = formatting.moment(ctx.texts, ctx.lang, shift.starts_at, ctx.deployment.zone)
     if mine.status == SignupStatus.OFFERED:
-        return [
+        return (
             ctx.button(ctx.t("offers.accept"), offers.AcceptOffer(mine.id)),
             ctx.button(ctx.t("offers.decline"), offers.DeclineOffer(mine.id)),
-        ]
-    return [
+        )
+    return (
         ctx.button(ctx.t("my.cancel", when=day), AskToCancel(mine.id)),
         ctx.button(ctx.t("my.calendar_one"), GetCalendar(mine.id)),
-    ]
+    )
 
 
 class AskToCancel(OnSignup, action="my.cancel", lasting=True):

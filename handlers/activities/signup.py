@@ -12,9 +12,7 @@ from handlers.notify import notifier
 from handlers.router import Router
 from models.activities import signup
 from models.activities.signup import Placed
-from models.activities.tables import Shift
 from models.help_requests import tables
-from models.publishing import publication
 
 router = Router()
 
@@ -28,9 +26,7 @@ class SignUp(OnShift, action="su.join", lasting=True):
 async def sign_up(ctx: Context, choice: SignUp) -> None:
     """The volunteer tapped a shift on an activity card."""
     placed = await ctx.apply_signup_rule(signup.sign_up, choice.shift_id)
-    shift = await ctx.session.get(Shift, placed.signup.shift_id)
-    assert shift is not None
-    activity = await publication.get_activity(ctx.session, shift.activity_id)
+    shift, activity = placed.shift, placed.activity
     when = formatting.when(ctx.texts, ctx.lang, shift, ctx.deployment.zone)
     # browse makes the sign-up buttons and this redraws its card: each imports the other's
     # module, not its names, so either may be imported first.
@@ -47,8 +43,7 @@ async def tell_requester(ctx: Context, placed: Placed) -> None:
     resident who asked is told. The sign-up handlers call this after each sign-up."""
     if placed.position is not None:
         return
-    shift = await ctx.session.get(Shift, placed.signup.shift_id)
-    assert shift is not None
+    shift = placed.shift
     request = await tables.for_activity(ctx.session, shift.activity_id)
     if request is None:
         return

@@ -74,12 +74,19 @@ async def open_activities(
         condition &= Activity.theme_id == filters.theme_id
     if filters.district_id is not None:
         condition &= Activity.district_id == filters.district_id
+    # The total comes with each row of the page (counted before the page is cut out): one
+    # query. A page past the end has no rows to bring it: counted apart then (a rare turn to a
+    # page whose activities closed meanwhile).
+    rows = (
+        await session.execute(
+            select(Activity, func.count().over())
+            .where(condition)
+            .order_by(Activity.created_at.desc(), Activity.id.desc())
+            .offset(page * size)
+            .limit(size)
+        )
+    ).all()
+    if rows:
+        return Page([activity for activity, _ in rows], page, rows[0][1])
     total = await session.scalar(select(func.count()).select_from(Activity).where(condition))
-    activities = await session.scalars(
-        select(Activity)
-        .where(condition)
-        .order_by(Activity.created_at.desc(), Activity.id.desc())
-        .offset(page * size)
-        .limit(size)
-    )
-    return Page(list(activities), page, total or 0)
+    return Page([], page, total or 0)

@@ -5,12 +5,16 @@ cards and the coordinators' alerts show).
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import ColumnElement, Select, and_, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
-from models.activities.tables import Shift, Signup, SignupStatus
+from models.activities.tables import Activity, Shift, ShiftStatus, Signup, SignupStatus
 from models.db import dialect
 from models.errors import Conflict
 
@@ -41,17 +45,71 @@ async def held_places(session: AsyncSession, shift_id: int) -> int:
     return count or 0
 
 
+def _waiting_ahead(
+    ahead: Any, shift_id: Any, queued_at: Any, signup_id: Any
+) -> ColumnElement[bool]:
+    """The sign-ups (`ahead`: `Signup` or an alias of it) waiting before one (its shift, queue
+    time and id: values, or the columns of the sign-up a query is about)."""
+    return and_(
+        ahead.shift_id == shift_id,
+        ahead.status == SignupStatus.WAITING,
+        (ahead.queued_at < queued_at) | and_(ahead.queued_at == queued_at, ahead.id < signup_id),
+    )
+
+
 async def waiting_position(session: AsyncSession, signup: Signup) -> int:
     """1 for the first person waiting."""
     ahead = await session.scalar(
         select(func.count()).where(
-            Signup.shift_id == signup.shift_id,
-            Signup.status == SignupStatus.WAITING,
-            (Signup.queued_at < signup.queued_at)
-            | and_(Signup.queued_at == signup.queued_at, Signup.id < signup.id),
+            _waiting_ahead(Signup, signup.shift_id, signup.queued_at, signup.id)
         )
     )
     return (ahead or 0) + 1
+
+
+def places_of(
+    volunteer_id: int, statuses: Collection[SignupStatus], *, ends_after: datetime
+) -> Select[Signup, Shift, Activity]:
+    """The query of the volunteer's sign-ups in `statuses` on shifts (not cancelled) that end
+    after `ends_after`, with their shifts and activities, earliest first."""
+    return (
+        select(Signup, Shift, Activity)
+        .join(Shift, Shift.id == Signup.shift_id)
+        .join(Activity, Activity.id == Shift.activity_id)
+        .where(
+            Signup.volunteer_id == volunteer_id,
+            Signup.status.in_(statuses),
+            Shift.status != ShiftStatus.CANCELLED,
+            Shift.ends_at > ends_after,
+        )
+        .order_by(Shift.starts_at, Shift.id)
+    )
+
+
+_AHEAD = aliased(Signup)  # made once: an alias made per query costs more than a statement
+
+
+async def upcoming(
+    session: AsyncSession, volunteer_id: int, now: datetime
+) -> list[tuple[Signup, Shift, Activity, int | None]]:
+    """The volunteer's places on shifts not yet over, soonest first, each with its position in
+    the waiting list (None unless waiting). One query, and one more for the positions when
+    they wait for any, however many (a correlated count in the first query would slow it for
+    everyone, most of whom wait for none)."""
+    rows = await session.execute(places_of(volunteer_id, ACTIVE, ends_after=now))
+    found = [(row[0], row[1], row[2]) for row in rows]
+    waiting = [mine.id for mine, _, _ in found if mine.status == SignupStatus.WAITING]
+    positions: dict[int, int] = {}
+    if waiting:
+        ahead = (
+            select(func.count() + 1)
+            .where(_waiting_ahead(_AHEAD, Signup.shift_id, Signup.queued_at, Signup.id))
+            .correlate(Signup)
+            .scalar_subquery()
+        )
+        counted = await session.execute(select(Signup.id, ahead).where(Signup.id.in_(waiting)))
+        positions = {signup_id: position for signup_id, position in counted}
+    return [(mine, shift, activity, positions.get(mine.id)) for mine, shift, activity in found]
 
 
 @dataclass(frozen=True)

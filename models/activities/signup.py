@@ -20,12 +20,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import audit
 from models.activities import groups
-from models.activities.places import ACTIVE, HOLDS_PLACE, held_places, lock_shift, waiting_position
+from models.activities.places import (
+    ACTIVE,
+    HOLDS_PLACE,
+    held_places,
+    loads,
+    lock_shift,
+    waiting_position,
+)
 from models.activities.tables import (
     Activity,
     ActivityStatus,
@@ -61,6 +68,8 @@ class Placed:
     """The result of a sign-up: a place, or a position in the waiting list."""
 
     signup: Signup
+    shift: Shift
+    activity: Activity
     position: int | None  # None when confirmed
 
 
@@ -101,8 +110,7 @@ async def check_may_sign_up(
         raise NotAllowed("signup_not_open", opens=shift.starts_at - policy.opens_before)
     await _check_requirements(session, volunteer, shift, activity, policy=policy)
     await _check_no_shows(session, volunteer, now=now, policy=policy)
-    await _check_overlap(session, volunteer, shift)
-    await _check_daily_hours(session, volunteer, shift, policy=policy)
+    await _check_overlap_and_hours(session, volunteer, shift, policy=policy)
 
 
 async def _check_requirements(
@@ -173,25 +181,26 @@ async def _active_shifts(
     return [(shift, title) for shift, title in rows]
 
 
-async def _check_overlap(session: AsyncSession, volunteer: Volunteer, shift: Shift) -> None:
-    for other, title in await _active_shifts(session, volunteer, shift.starts_at, shift.ends_at):
-        if other.id != shift.id:
-            raise NotAllowed("overlap", title=title, starts=other.starts_at, ends=other.ends_at)
-
-
-async def _check_daily_hours(
+async def _check_overlap_and_hours(
     session: AsyncSession, volunteer: Volunteer, shift: Shift, *, policy: SignupPolicy
 ) -> None:
-    if policy.max_hours_per_day is None:
-        return
+    """No shift of the volunteer's overlaps this one, nor takes them over the most hours a
+    day: both from one read of their shifts within a day of it."""
     nearby = [
-        other
-        for other, _ in await _active_shifts(
+        (other, title)
+        for other, title in await _active_shifts(
             session, volunteer, shift.starts_at - DAY, shift.ends_at + DAY
         )
         if other.id != shift.id
     ]
-    if busiest_day(shift, nearby) > timedelta(hours=policy.max_hours_per_day):
+    for other, title in nearby:
+        if other.starts_at < shift.ends_at and other.ends_at > shift.starts_at:
+            raise NotAllowed("overlap", title=title, starts=other.starts_at, ends=other.ends_at)
+    if policy.max_hours_per_day is None:
+        return
+    if busiest_day(shift, [other for other, _ in nearby]) > timedelta(
+        hours=policy.max_hours_per_day
+    ):
         raise NotAllowed("too_many_hours", hours=policy.max_hours_per_day)
 
 
@@ -234,13 +243,9 @@ async def sign_up(
     if existing is not None and existing.status != SignupStatus.CANCELLED:
         raise Conflict("already_signed_up")
     await check_may_sign_up(session, volunteer, shift, activity, now=now, policy=policy)
-    waiting = await session.scalar(
-        select(func.count()).where(
-            Signup.shift_id == shift.id, Signup.status == SignupStatus.WAITING
-        )
-    )
+    load = (await loads(session, [shift.id]))[shift.id]
     # Nobody jumps the queue: with people waiting, a free place is theirs (it is on offer).
-    full = bool(waiting) or await held_places(session, shift.id) >= shift.capacity
+    full = bool(load.waiting) or load.held >= shift.capacity
     status = SignupStatus.WAITING if full else SignupStatus.CONFIRMED
     signup = existing or Signup(shift_id=shift.id, volunteer_id=volunteer.id)
     signup.status = status
@@ -252,7 +257,8 @@ async def sign_up(
     _audit(session, volunteer, signup, "signup.join", now)
     await groups.mark_stale(session, shift.id)
     await before_shift.follow(session, signup, now=now, default=policy.reminder_offsets)
-    return Placed(signup, await waiting_position(session, signup) if full else None)
+    position = await waiting_position(session, signup) if full else None
+    return Placed(signup, shift, activity, position)
 
 
 def cancel_deadline(shift: Shift, activity: Activity, policy: SignupPolicy) -> datetime:

@@ -193,8 +193,9 @@ async def _move_draft(
     session: AsyncSession, cipher: IdCipher, telegram_id: int, now: datetime
 ) -> int:
     """Move an unfinished registration's (or profile edit's) number, with the conversation
-    state locked as the bot locks it to handle an update (0: it changed meanwhile)."""
-    state = await lock_state(session, telegram_id, now)
+    state locked as the bot locks it to handle an update (0: it changed meanwhile). The draft
+    is not used by this: it is forgotten as soon as it would have been."""
+    state = await lock_state(session, telegram_id, now, touch=False)
     sealed = _stale_draft(state.data, cipher)
     if sealed is None:
         return 0

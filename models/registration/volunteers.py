@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import joinedload
 
 from models import audit
 from models.crypto import IdCipher
@@ -92,7 +93,19 @@ async def themes(session: AsyncSession) -> Sequence[Theme]:
 
 
 async def find_volunteer(session: AsyncSession, telegram_id: int) -> Volunteer | None:
-    return await session.scalar(select(Volunteer).where(Volunteer.telegram_id == telegram_id))
+    """The volunteer, with their district and themes, in one statement (the dispatcher runs it
+    for every update): the few rows of a person's themes joined in cost less than the two more
+    round trips of the mapping's own (`selectin`) loads, which suit lists of volunteers."""
+    found = await session.scalars(
+        select(Volunteer)
+        .where(Volunteer.telegram_id == telegram_id)
+        .options(
+            joinedload(Volunteer.district),
+            joinedload(Volunteer.themes),
+            joinedload(Volunteer.muted_themes),
+        )
+    )
+    return found.unique().one_or_none()
 
 
 async def language_of(session: AsyncSession, telegram_id: int) -> str | None:

@@ -78,6 +78,9 @@ async def test_places_are_confirmed_while_free_then_people_wait_in_order(
     ]
     assert await waiting_list(session, shift.id) == [v.id for v in volunteers[2:]]
     assert await places.loads(session, [shift.id]) == {shift.id: places.ShiftLoad(2, 3)}
+    # Each one's /my reads the same positions, in the query of their upcoming places.
+    seen = [(await places.upcoming(session, v.id, NOW))[0][3] for v in volunteers]
+    assert seen == [p.position for p in placed]
 
 
 async def test_a_freed_place_goes_to_the_first_waiting_as_an_offer_and_a_newcomer_waits(

@@ -98,6 +98,10 @@ async def test_revoking_a_coordinator_is_audited_with_what_was_held(
     assert entry.before == {"telegram_id": 800_001, "role": "coordinator", "team_id": team.id}
     with pytest.raises(Conflict):
         await roles.revoke(session, grant.id, actor=ADMIN, now=at(hours=1))
+    # An admin manages every team: named in the settings, or granted the role.
+    assert await roles.may_manage(session, 800_001, team.id, admin_ids=(800_001,)) is True
+    await roles.grant(session, 800_004, "admin", team=None, now=NOW)
+    assert await roles.may_manage(session, 800_004, team.id, admin_ids=()) is True
 
 
 async def test_the_audit_log_filters_by_area_and_actor_a_page_at_a_time(

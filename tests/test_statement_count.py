@@ -1,0 +1,177 @@
+"""How many SQL statements the real bot runs to handle one update of the hot commands: a
+deterministic count (not a time), so that a change that adds a query to every update shows here.
+
+Counted is everything the bot's engine executes for the update, from the moment it arrives until
+it is fully done: recording it in the inbox, the dispatcher's transaction (the handled mark, the
+conversation state, the volunteer, the handler's own reads and writes), and forgetting what was
+typed once the answer is sent. The count does not
+depend on the framework (the adapters only translate updates and actions; every statement comes
+from the intake, the dispatcher and the handlers), so one framework is run, on both databases.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import event, select, update
+
+from bot import intake
+from bot.local.harness import Person, Reply, RunningBot, running_bot
+from models.reference import District
+from models.registration.tables import Volunteer
+from tests.conftest import make_settings
+from tests.e2e import steps
+
+VOLUNTEER = 1001
+
+
+@pytest.fixture
+async def counted_bot(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[RunningBot]:
+    # The intake's periodic sweep for updates left behind would add its statements to whichever
+    # update it happens to run beside: only the sweep at start runs.
+    monkeypatch.setattr(intake, "SWEEP_EVERY_S", 3600.0)
+    async with running_bot(make_settings(database_url, bot_framework="ptb")) as running:
+        yield running
+
+
+class Statements:
+    """The statements the engine runs, each as its verb and first table (`SELECT volunteers`)."""
+
+    def __init__(self, bot: RunningBot) -> None:
+        self.bot = bot
+        self.seen: list[str] = []
+        event.listen(bot.engine.sync_engine, "before_cursor_execute", self._executed)
+
+    def _executed(self, _conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        self.seen.append(summary(statement))
+
+    async def of(self, act: Callable[[], Awaitable[Reply]]) -> list[str]:
+        """The statements run while the bot handles the update of `act`, until it is done."""
+        assert self.bot.adapter is not None
+        await self.bot.adapter.intake.drained()
+        # Time passes between a person's messages, as it does (the state's `updated_at` moves).
+        self.bot.clock.advance(timedelta(minutes=1))
+        self.seen.clear()
+        await act()
+        await self.bot.adapter.intake.drained()  # the payload forgotten after the answer
+        return list(self.seen)
+
+
+def summary(statement: str) -> str:
+    verb = statement.split(None, 1)[0].upper()
+    table = re.search(r"\b(?:FROM|INTO|UPDATE)\s+\"?(\w+)", statement, re.IGNORECASE)
+    return f"{verb} {table.group(1) if table else '?'}"
+
+
+async def signed_up_volunteer(bot: RunningBot) -> tuple[Person, str]:
+    """A registered volunteer (with a district and two themes) on three shifts (one of them on
+    a waiting list), and the deep link of an activity they are not yet on."""
+    team = await steps.make_coordinator(bot, 9001)
+    first = await steps.registered(bot, VOLUNTEER + 1)
+    person = await steps.registered(bot, VOLUNTEER, themes=("neighbourhood", "elderly"))
+    async with steps.database(bot) as session:
+        await session.execute(
+            update(Volunteer)
+            .where(Volunteer.telegram_id == VOLUNTEER)
+            .values(
+                district_id=select(District.id).where(District.code == "haicang").scalar_subquery()
+            )
+        )
+    hours = timedelta(hours=3)
+    for days, capacity in ((2, 5), (3, 5), (4, 1)):
+        activity = await steps.make_activity(
+            bot, team, title=f"Clean-up {days}", shifts=((timedelta(days=days), hours, capacity),)
+        )
+        for volunteer in (first, person) if capacity == 1 else (person,):
+            await volunteer.send(f"/start act_{activity.link_token}")
+            await volunteer.press(volunteer.last().button_labels()[0])
+    other = await steps.make_activity(bot, team, title="Library", shifts=((3 * hours, hours, 5),))
+    return person, f"/start act_{other.link_token}"
+
+
+# Every update: kept in the inbox on arrival, marked done in the transaction of its effects,
+# and its payload (what was typed) forgotten once answered.
+RECORD = ["INSERT inbound_updates"]
+HANDLED = ["UPDATE inbound_updates"]
+FORGET_PAYLOAD = ["UPDATE inbound_updates"]
+TURN = [
+    *HANDLED,
+    # The user's conversation state: created if new, locked, loaded and marked used.
+    "INSERT conversation_states",
+    # Who the user is (language, whether registered), with their district and themes.
+    "SELECT volunteers",
+]
+
+
+async def test_statements_per_update_of_the_hot_commands(counted_bot: RunningBot) -> None:
+    bot = counted_bot
+    sqlite = bot.settings.database_url.startswith("sqlite")
+    alice, link = await signed_up_volunteer(bot)
+    statements = Statements(bot)
+
+    start = await statements.of(lambda: alice.send("/start"))
+    assert start == [*RECORD, *TURN, *FORGET_PAYLOAD]
+
+    my = await statements.of(lambda: alice.send("/my"))
+    assert my == [
+        *RECORD,
+        *TURN,
+        "SELECT signups",  # the volunteer's upcoming places, with their shifts and activities
+        "SELECT signups",  # their places in the waiting lists they are on (one query for all)
+        *FORGET_PAYLOAD,
+    ]
+    assert "⏳ waiting list #1" in alice.last().text
+
+    activities = await statements.of(lambda: alice.send("/activities"))
+    assert activities == [
+        *RECORD,
+        *TURN,
+        "SELECT activities",  # the first page of the open activities, and how many are open
+        *FORGET_PAYLOAD,
+    ]
+
+    # A typical button: a filter picked on the list of activities shows its first page.
+    await alice.press("🏷 Theme")
+    filtered = await statements.of(lambda: alice.press("Environmental protection"))
+    assert filtered == [
+        *RECORD,
+        *TURN,
+        "SELECT activities",  # the first page of those open on the theme, and how many
+        *FORGET_PAYLOAD,
+    ]
+    assert "Open activities (4)" in alice.last().text
+
+    await alice.send(link)
+    sign_up = alice.last().button_labels()[0]
+    press = await statements.of(lambda: alice.press(sign_up))
+    assert press == [
+        *RECORD,
+        *TURN,
+        # The sign-up rule:
+        *(["UPDATE shifts"] if sqlite else []),  # SQLite: the write lock, before any read
+        "SELECT shifts",  # the shift, locked
+        "SELECT activities",  # its activity (deadline, age, real-name rules)
+        "SELECT signups",  # a place of the volunteer's on the shift already?
+        "SELECT shifts",  # the volunteer's recent no-shows (too many block signing up)
+        "SELECT shifts",  # their shifts within a day of it (overlaps, the most hours a day)
+        "SELECT signups",  # how many places are held and how many wait
+        "INSERT signups",  # the place
+        "INSERT audit_log",  # the audit record
+        "UPDATE group_cards",  # the activity's cards in groups need redrawing
+        "INSERT reminders",  # the reminder before the shift…
+        "UPDATE reminders",  # …and none of other kinds
+        # The handler: the reply and the redrawn card.
+        "SELECT shifts",  # the activity's open shifts
+        "SELECT signups",  # their places held and people waiting
+        "SELECT signups",  # the volunteer's places on them
+        "SELECT themes",  # the activity's theme
+        "SELECT role_grants",  # may the volunteer manage the activity (admin, coordinator)?
+        "SELECT help_requests",  # a help request the activity answers (its resident is told)
+        *FORGET_PAYLOAD,
+    ]
