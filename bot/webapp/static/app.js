@@ -1,6 +1,6 @@
 // The dashboard (Telegram Mini App): who the user is decides the tabs; each tab is a view that
 // loads its data from /app/api/. `?view=<tab>` opens a tab directly (links, tests).
-import { api, el, failure, initData, loadTexts, notice, t, ApiError } from "./core.js";
+import { api, el, failure, initData, loadTexts, notice, setZone, t, ApiError } from "./core.js";
 import { activitiesView, myHoursView, myShiftsView } from "./volunteer.js";
 import { callsView, coordActivitiesView, exportsView, statsView } from "./coordinator.js";
 
@@ -85,6 +85,7 @@ async function start() {
     return;
   }
   document.getElementById("who").textContent = me.name || "";
+  if (me.timezone) setZone(me.timezone);
   const coordinator = me.roles?.admin || (me.roles?.coordinator_teams || []).length > 0;
   const names = [...(coordinator ? COORDINATOR_TABS : []), ...VOLUNTEER_TABS];
   buildTabs(names);

@@ -86,34 +86,46 @@ export function duration(minutes) {
   return t("hours.duration_minutes", { minutes: number(rest) });
 }
 
-// Times come as ISO 8601 with the deployment's offset: the page shows that wall-clock time as
-// given (not converted to the phone's time zone), like the chat does.
-function wallClock(iso) {
+// Times come as ISO 8601; the page shows them in the deployment's time zone (`/me` names it),
+// like the chat does, whatever the phone's zone; without a zone, the wall-clock time as sent.
+let zone = null;
+export function setZone(name) {
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: name });
+    zone = name;
+  } catch (error) {
+    zone = null;
+  }
+}
+
+function moment(iso) {
+  if (zone) {
+    const date = new Date(iso || "");
+    return Number.isNaN(date.getTime()) ? null : { date, timeZone: zone };
+  }
   const match = /^(\d{4})-(\d\d)-(\d\d)(?:[T ](\d\d):(\d\d))?/.exec(iso || "");
   if (!match) return null;
   const [, y, mo, d, h = "0", mi = "0"] = match;
-  return new Date(Date.UTC(+y, +mo - 1, +d, +h, +mi));
+  return { date: new Date(Date.UTC(+y, +mo - 1, +d, +h, +mi)), timeZone: "UTC" };
 }
 
-export function when(iso) {
-  const date = wallClock(iso);
-  if (!date) return t("none");
-  return new Intl.DateTimeFormat(language, {
-    timeZone: "UTC", month: "short", day: "numeric", weekday: "short", hour: "2-digit", minute: "2-digit", hourCycle: "h23",
-  }).format(date);
+function formatted(iso, options) {
+  const found = moment(iso);
+  if (!found) return t("none");
+  return new Intl.DateTimeFormat(language, { timeZone: found.timeZone, hourCycle: "h23", ...options })
+    .format(found.date);
 }
 
-export function clock(iso) {
-  const date = wallClock(iso);
-  if (!date) return t("none");
-  return new Intl.DateTimeFormat(language, { timeZone: "UTC", hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(date);
-}
-
-export function day(iso) {
-  const date = wallClock(iso);
-  if (!date) return t("none");
-  return new Intl.DateTimeFormat(language, { timeZone: "UTC", month: "short", day: "numeric" }).format(date);
-}
+export const when = (iso) =>
+  formatted(iso, { month: "short", day: "numeric", weekday: "short", hour: "2-digit", minute: "2-digit" });
+export const clock = (iso) => formatted(iso, { hour: "2-digit", minute: "2-digit" });
+// A calendar day ("2026-01-06") is a day wherever one is.
+export const day = (iso) => {
+  const only = /^\d{4}-\d\d-\d\d$/.test(iso || "");
+  const found = only ? { date: new Date(`${iso}T00:00:00Z`), timeZone: "UTC" } : moment(iso);
+  if (!found) return t("none");
+  return new Intl.DateTimeFormat(language, { timeZone: found.timeZone, month: "short", day: "numeric" }).format(found.date);
+};
 
 const ESCAPES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
 /** Text made safe for HTML (names and titles come from users). */

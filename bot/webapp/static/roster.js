@@ -170,7 +170,7 @@ export async function rosterView(view, shiftId, back) {
     .filter(Boolean).join(" · ");
   view.replaceChildren(
     el("button", { type: "button", class: "secondary", id: "roster-back", text: t("roster.back"), onclick: back }),
-    el("h2", { id: "roster-heading", text: `${t("roster.heading")}: ${title}` }),
+    el("h2", { id: "roster-heading", text: t("roster.heading", { shift: title }) }),
     el("label", { for: "roster-search", text: t("roster.search") }), search,
     el("div", { class: "row" }, el("span", { class: "grow" }, count), confirmAll),
     el("div", { class: "table-wrap" }, table));

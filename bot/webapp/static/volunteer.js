@@ -1,8 +1,7 @@
 // The volunteer's views: activities with open places (list and map, nearest first when the
 // location is known), their shifts, their hours and star level.
-import { announce, api, day, duration, el, esc, number, t, when } from "./core.js";
+import { announce, api, clock, day, duration, el, esc, number, t, when } from "./core.js";
 
-const STAR_LEVELS = 5;
 
 /**
  * Where the user is: `?lat=&lon=` on the page's address (tests, links), else asked on demand from
@@ -98,7 +97,7 @@ function drawMap(holder, activities, here) {
     L.circleMarker([here.lat, here.lon], { radius: 8, color: "#d33", fillOpacity: 0.8 })
       .addTo(map).bindTooltip(t("activities.you_are_here"));
   }
-  if (points.length) map.fitBounds(points, { padding: [24, 24], maxZoom: 15 });
+  if (points.length) map.fitBounds(points, { padding: [40, 40], maxZoom: 15 });
   else map.setView([31.23, 121.47], 11);
 }
 
@@ -168,7 +167,7 @@ export async function myShiftsView(view) {
       : status;
     return el("li", { class: "card" },
       el("h3", { text: shift.activity?.title ?? shift.activity ?? "" }),
-      el("p", { class: "meta", text: `${when(shift.start)} – ${shift.end ? when(shift.end).split(" ").pop() : ""}` }),
+      el("p", { class: "meta", text: `${when(shift.start)} – ${clock(shift.end)}` }),
       el("span", { class: `badge${shift.status === "no_show" ? " warn" : ""}`, text: detail }));
   });
   view.replaceChildren(
@@ -179,8 +178,9 @@ export async function myShiftsView(view) {
 export async function myHoursView(view) {
   const hours = await api("my/hours");
   const level = hours.star_level || 0;
-  const stars = el("p", { class: "stars", "aria-label": level ? t("my_hours.stars_label", { level: number(level) }) : t("my_hours.no_stars") },
-    "★".repeat(level) + "☆".repeat(Math.max(0, STAR_LEVELS - level)));
+  const levels = hours.star_levels || level + (hours.next_level ? 1 : 0);
+  const stars = el("p", { class: "stars", "aria-label": level ? t("my_hours.stars_label", { level: number(level), levels: number(levels) }) : t("my_hours.no_stars") },
+    "★".repeat(level) + "☆".repeat(Math.max(0, levels - level)));
   const next = hours.next_level
     ? t("my_hours.to_next", { duration: duration(hours.minutes_to_next) })
     : t("my_hours.top_level");
