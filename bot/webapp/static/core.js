@@ -179,6 +179,7 @@ export function ask({ title, body, ok, validate }) {
   holder.replaceChildren(...(Array.isArray(body) ? body : [body]));
   const error = document.getElementById("dialog-error");
   error.textContent = "";
+  document.getElementById("dialog-form").oninput = () => { error.textContent = ""; };
   const okButton = document.getElementById("dialog-ok");
   const cancelButton = document.getElementById("dialog-cancel");
   okButton.textContent = ok;
