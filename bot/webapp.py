@@ -26,7 +26,7 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.settings import Settings
-from handlers.dashboard import coordinator, volunteer
+from handlers.dashboard import coordinator, reports, volunteer
 from handlers.dashboard.access import ApiError, Caller, caller
 from handlers.dashboard.init_data import Unauthorized, check
 from handlers.services import Services
@@ -157,6 +157,8 @@ class WebApp:
         router.add_post(
             "/app/api/coord/broadcasts/{id:\\d{1,12}}/{action:pause|resume}", post(self._control)
         )
+        router.add_get("/app/api/coord/stats", get(self._stats))
+        router.add_get("/app/api/coord/export", get(self._export))
 
     # ---- the API ------------------------------------------------------------------------------
 
@@ -191,6 +193,11 @@ class WebApp:
         if isinstance(body, tuple):  # a change, and the volunteers to tell once committed
             body, notices = body
             await coordinator.tell_volunteers(services, notices)
+        if isinstance(body, reports.Download):  # XLSX takes CPU: not on the event loop
+            content = await asyncio.to_thread(body.build)
+            disposition = f'attachment; filename="{body.filename}"'
+            headers = {**API_HEADERS, "Content-Disposition": disposition}
+            return web.Response(body=content, content_type=body.content_type, headers=headers)
         return _json(body, 200)
 
     async def _texts(
@@ -202,6 +209,16 @@ class WebApp:
         self, services: Services, session: AsyncSession, who: Caller, request: web.Request
     ) -> dict[str, Any]:
         return await volunteer.activities(services, session, who, dict(request.query))
+
+    async def _stats(
+        self, services: Services, session: AsyncSession, who: Caller, request: web.Request
+    ) -> dict[str, Any]:
+        return await reports.figures(services, session, who, dict(request.query))
+
+    async def _export(
+        self, services: Services, session: AsyncSession, who: Caller, request: web.Request
+    ) -> reports.Download:
+        return await reports.download(services, session, who, dict(request.query))
 
     async def _roster(
         self, services: Services, session: AsyncSession, who: Caller, request: web.Request

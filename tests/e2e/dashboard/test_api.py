@@ -119,6 +119,7 @@ async def world(bot: RunningBot) -> dict[str, int]:
         "library_shift": shift_of[library.id],
         "alice_signup": alice_signup,
         "call": call.id,
+        "team_a": team_a,
     }
 
 
@@ -190,6 +191,8 @@ async def test_who_may_call_what(bot: RunningBot) -> None:
             ("coord/broadcasts", None),
             (f"coord/broadcasts/{call}/pause", {}),
             (f"coord/broadcasts/{call}/resume", {}),
+            ("coord/stats", None),
+            ("coord/export?kind=volunteers&format=csv", None),
         ]:
             assert await api.call(ALICE, path, body) == forbidden, path
         # Someone Telegram knows but who never registered: no shifts or hours of their own.
@@ -201,6 +204,9 @@ async def test_who_may_call_what(bot: RunningBot) -> None:
             (f"coord/shifts/{beach}/hours/confirm", {"all": True}),
             (f"coord/signups/{ids['alice_signup']}/hours", {"minutes": 600, "reason": "x"}),
             (f"coord/broadcasts/{call}/pause", {}),
+            (f"coord/stats?team={ids['team_a']}", None),
+            (f"coord/export?kind=volunteers&format=csv&team={ids['team_a']}", None),
+            ("coord/export?kind=volunteers&format=csv", None),  # all teams: admins only
         ]:
             assert await api.call(COORD_B, path, body) == forbidden, path
         status, theirs = await api.call(COORD_B, "coord/activities")
@@ -279,6 +285,33 @@ async def test_who_may_call_what(bot: RunningBot) -> None:
         status, row = await api.call(ADMIN, change, {"minutes": 150, "reason": "Left early"})
         assert (status, row["minutes"], row["reason"]) == (200, 150, "Left early")
         assert "Reason: Left early" in (bot.person(ALICE).last().text or "")
+
+        # Figures and downloads: team A's for its coordinator, everyone's for the admin.
+        status, figures = await api.call(COORD_A, "coord/stats")
+        assert (status, figures["team"], len(figures["months"])) == (200, None, 12)
+        assert figures["service"]["credited_minutes"] == 150 + 180
+        status, one = await api.call(COORD_A, f"coord/stats?team={ids['team_a']}")
+        assert (status, one["team"]["name"]) == (200, "Team A")
+        records = f"coord/export?kind=records&format=csv&period=this_year&team={ids['team_a']}"
+        async with http.get(
+            api.base + records, headers={"Authorization": f"tma {api.init_data(COORD_A)}"}
+        ) as answer:
+            assert (answer.status, answer.content_type) == (200, "text/csv")
+            assert answer.headers["Content-Disposition"].startswith('attachment; filename="rec')
+            assert len((await answer.text()).splitlines()) == 1 + 2  # a header, Alice and Bob
+        async with http.get(
+            api.base + "coord/export?kind=volunteers&format=xlsx",
+            headers={"Authorization": f"tma {api.init_data(ADMIN)}"},
+        ) as answer:
+            assert answer.status == 200
+            assert (await answer.read()).startswith(b"PK")
+        for query in ("kind=x&format=csv", "kind=records&format=csv", "kind=volunteers"):
+            assert (await api.call(ADMIN, f"coord/export?{query}"))[0] == 400, query
+        async with steps.database(bot) as session:
+            exported = await session.scalars(
+                select(AuditEntry.actor_telegram_id).where(AuditEntry.action.like("export.%"))
+            )
+            assert sorted(exported) == [COORD_A, ADMIN]
 
         # The call: paused and resumed by its team's coordinator, as the chat's buttons do.
         status, calls = await api.call(COORD_A, "coord/broadcasts")
