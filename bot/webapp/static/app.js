@@ -1,8 +1,9 @@
 // The dashboard (Telegram Mini App): who the user is decides the tabs; each tab is a view that
 // loads its data from /app/api/. `?view=<tab>` opens a tab directly (links, tests).
-import { api, el, failure, initData, loadTexts, notice, setZone, t, ApiError } from "./core.js";
+import { api, el, failure, initData, loadTexts, me, notice, setZone, t, ApiError } from "./core.js";
 import { activitiesView, myHoursView, myShiftsView } from "./volunteer.js";
-import { callsView, coordActivitiesView, exportsView, statsView } from "./coordinator.js";
+import { callsView, coordActivitiesView } from "./coordinator.js";
+import { exportsView, statsView } from "./reports.js";
 
 const VIEWS = {
   coord_activities: coordActivitiesView,
@@ -74,10 +75,9 @@ async function start() {
   }
   document.title = t("title");
   document.getElementById("title").textContent = t("title");
-  let me;
   try {
     if (!initData) throw new ApiError(401, { error: "unauthorized" });
-    me = await api("me");
+    Object.assign(me, await api("me"));
   } catch (error) {
     view.replaceChildren(notice(failure(error), { error: true }));
     document.body.dataset.view = "refused";

@@ -1,43 +1,29 @@
-// The statistics as simple SVG bar charts, drawn from the API's JSON series (no chart library).
+// The statistics as simple SVG bar charts, drawn from the API's figures (no chart library).
 import { el, esc, number, t } from "./core.js";
 
-const WIDTH = 340;
+const WIDTH = 340;  // the viewBox: the chart scales to the card's width
 const BAR = 22;
 const GAP = 6;
 const LABEL = 110;
 
-/** One horizontal bar chart: points [{label, value}], read out as a list by screen readers. */
-export function barChart(title, points) {
+/**
+ * One horizontal bar chart: points [{label, value}] (`value` shown through `show`), read out as a
+ * list by screen readers.
+ */
+export function barChart(title, points, show = (value) => number(value, 1)) {
   const max = Math.max(1, ...points.map((p) => Number(p.value) || 0));
   const height = points.length * (BAR + GAP) + GAP;
   const bars = points.map((point, index) => {
     const y = GAP + index * (BAR + GAP);
     const value = Number(point.value) || 0;
     const width = Math.max(1, ((WIDTH - LABEL - 50) * value) / max);
-    return `<g role="listitem" aria-label="${esc(`${point.label}: ${number(value, 1)}`)}">`
+    return `<g role="listitem" aria-label="${esc(`${point.label}: ${show(value)}`)}">`
       + `<text x="${LABEL - 6}" y="${y + BAR / 2 + 4}" text-anchor="end">${esc(String(point.label).slice(0, 16))}</text>`
       + `<rect x="${LABEL}" y="${y}" width="${width.toFixed(1)}" height="${BAR}" rx="3"></rect>`
-      + `<text x="${LABEL + width + 4}" y="${y + BAR / 2 + 4}">${esc(number(value, 1))}</text></g>`;
+      + `<text x="${LABEL + width + 4}" y="${y + BAR / 2 + 4}">${esc(show(value))}</text></g>`;
   }).join("");
   const figure = el("figure", { class: "card chart-card" });
   figure.innerHTML = `<figcaption><h3>${esc(title)}</h3></figcaption>`
     + `<svg class="chart" viewBox="0 0 ${WIDTH} ${height}" role="list" aria-label="${esc(t("stats.chart_label", { title }))}">${bars}</svg>`;
   return figure;
-}
-
-/** The charts of GET /app/api/coord/stats: `series`, or any list of labelled numbers it holds. */
-export function charts(stats) {
-  const series = Array.isArray(stats.series) ? stats.series : Object.entries(stats)
-    .filter(([, value]) => Array.isArray(value) && value.length && typeof value[0] === "object")
-    .map(([key, value]) => ({ key, points: value }));
-  return series.map((one) => {
-    const points = (one.points || []).map((point) => {
-      const label = point.label ?? Object.values(point).find((v) => typeof v === "string") ?? "";
-      const value = point.value ?? Object.values(point).find((v) => typeof v === "number") ?? 0;
-      return { label, value };
-    });
-    const key = `stats.${one.key}`;
-    const title = one.title || (t(key) === key ? one.key : t(key));
-    return barChart(title, points);
-  });
 }

@@ -1,7 +1,6 @@
-// The coordinator's views: activities and shifts with fill, calls with pause and resume,
-// statistics, export downloads. The roster is in roster.js.
+// The coordinator's views: activities and shifts with fill, calls with pause and resume.
+// The roster is in roster.js, statistics and exports in reports.js.
 import { announce, api, clock, el, failure, notice, number, t, when } from "./core.js";
-import { charts } from "./charts.js";
 import { rosterView } from "./roster.js";
 
 function fillMeter(fill) {
@@ -88,44 +87,4 @@ export async function callsView(view) {
   view.replaceChildren(
     el("h2", { text: t("calls.heading") }),
     items.length ? el("ul", { class: "cards" }, ...items) : el("p", { class: "notice", text: t("calls.empty") }));
-}
-
-export async function statsView(view) {
-  const stats = await api("coord/stats");
-  const figures = charts(stats);
-  view.replaceChildren(
-    el("h2", { text: t("stats.heading") }),
-    ...(figures.length ? figures : [el("p", { class: "notice", text: t("stats.empty") })]));
-}
-
-async function download(kind, format) {
-  try {
-    const response = await api(`coord/export?kind=${kind}&format=${format}`, { raw: true });
-    const disposition = response.headers.get("Content-Disposition") || "";
-    const file = /filename\*?=(?:UTF-8'')?"?([^";]+)"?/i.exec(disposition)?.[1] || `${kind}.${format}`;
-    const url = URL.createObjectURL(await response.blob());
-    const link = el("a", { href: url, download: decodeURIComponent(file) });
-    document.body.append(link);
-    link.click();
-    link.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 10000);
-    announce(t("exports.downloaded", { file: decodeURIComponent(file) }));
-  } catch (error) {
-    announce(failure(error), { error: true });
-  }
-}
-
-export function exportsView(view) {
-  const buttons = ["hours", "signups"].map((kind) => el("div", { class: "card" },
-    el("h3", { text: t(`exports.${kind}`) }),
-    el("div", { class: "row" }, ...["xlsx", "csv"].map((format) => el("button", {
-      type: "button", class: format === "csv" ? "secondary" : null,
-      "aria-label": t("exports.download", { what: t(`exports.${kind}`), format: t(`exports.${format}`) }),
-      text: t(`exports.${format}`),
-      onclick: () => download(kind, format),
-    })))));
-  view.replaceChildren(
-    el("h2", { text: t("exports.heading") }),
-    el("p", { class: "muted", text: t("exports.intro") }),
-    el("div", { class: "cards" }, ...buttons));
 }

@@ -46,6 +46,8 @@ export async function api(path, { method = "GET", body, raw = false } = {}) {
 }
 
 let texts = {};
+/** Who opened the page (`GET /app/api/me`): their name, language and roles. */
+export const me = { roles: {} };
 export let language = "zh-CN";
 
 function flatten(tree, prefix, into) {

@@ -1,0 +1,244 @@
+"""The dashboard (Mini App) in a real browser against the real bot: a coordinator confirms a
+300-person roster's hours; a volunteer finds the nearest activities, their shifts and hours, and
+is politely refused the coordinators' view. Each step leaves a screenshot in the test log
+folder."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import AsyncIterator, Callable
+from datetime import timedelta
+
+import pytest
+from selenium.webdriver.common.by import By
+from sqlalchemy import func, select
+
+from bot.app import deployment_from
+from bot.local.harness import RunningBot, free_port, running_bot
+from bot.texts import catalogs
+from handlers.dashboard.init_data import sign
+from models.activities.tables import ServiceRecord, Shift, Signup, SignupStatus
+from models.attendance import checkin
+from models.audit import AuditEntry
+from models.clock import ManualClock
+from models.registration.tables import Volunteer
+from tests.browser.conftest import STANDIN, Page
+from tests.conftest import make_settings
+from tests.e2e import steps
+
+COORDINATOR, VOLUNTEER = 9001, 1001
+ROSTER = 300
+START = timedelta(days=1)
+EN = catalogs().messages["en"]
+ZH = catalogs().messages["zh-CN"]
+
+
+@pytest.fixture
+async def bot(sqlite_url: str, clock: ManualClock) -> AsyncIterator[RunningBot]:
+    settings = make_settings(sqlite_url, http_port=free_port(), webapp_telegram_js_url=STANDIN)
+    # The flood limits' clock runs a second per look: 300 notices go out at once.
+    fast = itertools.count(0.0, 1.0).__next__
+    async with running_bot(settings, clock=clock, serve_http=True, flood_clock=fast) as running:
+        yield running
+
+
+def launch(bot: RunningBot, user_id: int, language: str = "en", **changes: object) -> str:
+    """Launch data as Telegram signs it for the user (`age`, `token` to spoil it)."""
+    age = changes.get("age", timedelta(0))
+    token = changes.get("token") or bot.settings.telegram_bot_token.get_secret_value()
+    user = {"id": user_id, "first_name": "Test", "language_code": language}
+    return sign(user, str(token), bot.clock.now() - age)  # type: ignore[operator]
+
+
+async def served_roster(bot: RunningBot) -> int:
+    """A coordinator's shift held by 300 volunteers who all checked in and out: the shift's id."""
+    team = await steps.make_coordinator(bot, COORDINATOR)
+    await steps.registered(bot, COORDINATOR, name="Coordinator")
+    activity = await steps.make_activity(
+        bot, team, title="Marathon water station", shifts=((START, timedelta(hours=3), ROSTER),)
+    )
+    people = await steps.make_volunteers(bot, ROSTER)
+    for person in people:
+        bot.person(person.telegram_id)  # they have a chat with the bot
+    async with steps.database(bot) as session:
+        shift_id = await session.scalar(select(Shift.id).where(Shift.activity_id == activity.id))
+        assert shift_id is not None
+        now = bot.clock.now()
+        session.add_all(
+            Signup(
+                shift_id=shift_id,
+                volunteer_id=p.id,
+                status=SignupStatus.CONFIRMED,
+                queued_at=now,
+                updated_at=now,
+            )
+            for p in people
+        )
+    bot.clock.advance(START)
+    policy = deployment_from(bot.settings).attendance
+    async with steps.database(bot) as session:
+        rows = list(await session.execute(select(Volunteer, Signup.id).join(Signup)))
+        for volunteer, signup_id in rows:
+            if volunteer.telegram_id == COORDINATOR:
+                continue
+            await checkin.check_in(
+                session, volunteer, signup_id, now=bot.clock.now(), method="code", policy=policy
+            )
+    bot.clock.advance(timedelta(hours=3))
+    async with steps.database(bot) as session:
+        for volunteer, signup_id in rows:
+            await checkin.check_out(
+                session, volunteer, signup_id, now=bot.clock.now(), policy=policy
+            )
+    bot.clock.advance(timedelta(minutes=10))
+    return shift_id
+
+
+async def test_a_coordinator_confirms_a_300_person_roster(
+    bot: RunningBot, page: Callable[[int], Page]
+) -> None:
+    shift_id = await served_roster(bot)
+    browser = page(bot.settings.http_port)
+
+    await browser.open(launch(bot, COORDINATOR))
+    await browser.find(f'button[data-shift="{shift_id}"]')
+    await browser.shot("coordinator-shifts")
+    await browser.click(f'button[data-shift="{shift_id}"]')
+    await browser.until(
+        lambda d: len(d.find_elements(By.CSS_SELECTOR, "#roster-rows tr")) == ROSTER
+    )
+    assert await browser.texts("#roster-count") == ["300 of 300 people"]
+    await browser.shot("roster")
+
+    rows = "#roster-rows tr"
+    search = await browser.find("#roster-search")
+    search.send_keys("Volunteer 12")  # 12 and 120–129
+    await browser.count(rows, 11)
+    search.clear()
+    search.send_keys("Volunteer 299")
+    await browser.count(rows, 1)
+    await browser.click("#roster-rows button[data-act=change]")
+    (await browser.find("#change-minutes")).clear()
+    (await browser.find("#change-minutes")).send_keys("150")
+    await browser.click("#dialog-ok")  # no reason yet: the dialog stays and asks for one
+    assert await browser.texts("#dialog-error") == [EN["dashboard.roster.change_reason_missing"]]
+    (await browser.find("#change-reason")).send_keys("Left early to help a runner")
+    await browser.shot("change-hours")
+    await browser.click("#dialog-ok")
+    changed = EN["dashboard.roster.changed"].format(name="Volunteer 299")
+    await browser.until(lambda d: d.find_element(By.ID, "status").text == changed)
+    search.clear()
+    search.send_keys(" ")
+    await browser.count(rows, ROSTER)
+
+    await browser.click("#confirm-all")
+    await browser.find("dialog[open]")
+    await browser.shot("confirm-all")
+    await browser.click("#dialog-ok")
+    done = EN["dashboard.roster.confirmed_done"].format(count="299")
+    await browser.until(lambda d: d.find_element(By.ID, "status").text == done)
+    assert await browser.texts("#roster-rows button[data-act=confirm]") == []
+    await browser.shot("roster-confirmed")
+
+    async with steps.database(bot) as session:
+        confirmed = await session.scalar(
+            select(func.count()).where(ServiceRecord.confirmed_at.is_not(None))
+        )
+        audited = await session.execute(
+            select(AuditEntry.action, func.count())
+            .where(AuditEntry.actor_telegram_id == COORDINATOR, AuditEntry.action.like("hours.%"))
+            .group_by(AuditEntry.action)
+        )
+        changed_minutes = await session.scalar(
+            select(ServiceRecord.credited_minutes).where(ServiceRecord.note != "")
+        )
+    assert confirmed == ROSTER
+    assert dict(audited.all()) == {"hours.adjust": 1, "hours.confirm": ROSTER - 1}
+    assert changed_minutes == 150
+    told = {
+        i: "\n".join(m.text or "" for m in bot.person(50_000 + i).messages()) for i in (0, 150, 299)
+    }
+    assert all("confirmed" in told[i] for i in (0, 150)), told
+    assert "Left early to help a runner" in told[299]
+
+    for view in ("calls", "stats", "exports"):
+        await browser.tab(view)
+        assert await browser.all("#view .notice.error") == [], view
+        await browser.shot(view)
+        if view == "stats":  # by month (hours, shifts served), by theme
+            assert len(await browser.all("svg.chart")) == 3
+    await browser.click("[data-export=records-csv]")  # this month's confirmed hours
+    await browser.until(lambda d: d.find_element(By.ID, "status").text.startswith("Downloaded "))
+    async with steps.database(bot) as session:
+        exported = await session.scalar(
+            select(func.count()).where(AuditEntry.action.like("export%"))
+        )
+    assert exported == 1
+    assert browser.console_errors() == []
+
+
+async def test_a_volunteer_finds_the_nearest_activities_and_is_refused_the_coordinators_view(
+    bot: RunningBot, page: Callable[[int], Page]
+) -> None:
+    team = await steps.make_coordinator(bot, COORDINATOR)
+    here = (24.4500, 118.0800)
+    # By the start: the library first, the beach nearest, the park between.
+    for title, north_m, days in (
+        ("Library reading", 5000, 1),
+        ("Beach clean-up", 800, 3),
+        ("Park planting", 2500, 2),
+    ):
+        activity = await steps.make_activity(
+            bot,
+            team,
+            title=title,
+            shifts=((timedelta(days=days), timedelta(hours=3), 5),),
+            latitude=here[0] + north_m / 111_195,
+            longitude=here[1],
+        )
+    await steps.registered(bot, VOLUNTEER, language="zh-CN", name="王小明")
+    async with steps.database(bot) as session:  # a place on the park's shift
+        volunteer = await session.scalar(
+            select(Volunteer).where(Volunteer.telegram_id == VOLUNTEER)
+        )
+        shift_id = await session.scalar(select(Shift.id).where(Shift.activity_id == activity.id))
+        assert volunteer is not None and shift_id is not None
+        now = bot.clock.now()
+        session.add(
+            Signup(
+                shift_id=shift_id,
+                volunteer_id=volunteer.id,
+                status=SignupStatus.CONFIRMED,
+                queued_at=now,
+                updated_at=now,
+            )
+        )
+    browser = page(bot.settings.http_port)
+    data = launch(bot, VOLUNTEER, "zh-hans")
+
+    await browser.open(data, f"?lat={here[0]}&lon={here[1]}")
+    titles = await browser.texts("li.activity h3")
+    assert titles == ["Beach clean-up", "Park planting", "Library reading"]
+    assert await browser.texts("li.activity .distance") == ["距你800米", "距你2.5公里", "距你5公里"]
+    await browser.shot("activities")
+    await browser.click("[aria-pressed=false]")  # the map
+    await browser.until(
+        lambda d: len(d.find_elements(By.CSS_SELECTOR, ".leaflet-marker-icon")) == 3
+    )
+    await browser.shot("map")
+
+    await browser.open(data)  # without a location: by date
+    assert await browser.texts("li.activity h3") == [
+        "Library reading",
+        "Park planting",
+        "Beach clean-up",
+    ]
+    for view in ("my_shifts", "my_hours"):
+        await browser.tab(view)
+        assert await browser.all("#view .notice.error") == [], view
+        await browser.shot(view)
+    assert browser.console_errors() == []
+
+    await browser.open(data, "?view=coord_activities")
+    assert await browser.texts("#view .notice.error") == [ZH["dashboard.error_forbidden"]]
+    await browser.shot("refused")
