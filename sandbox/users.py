@@ -168,7 +168,8 @@ class SandboxUser(_ChatReader):
             if button is None:
                 continue
             if button.callback_data is None:
-                raise ValueError(f"button {label!r} opens {button.url!r}; it sends the bot nothing")
+                opens = button.url or button.web_app
+                raise ValueError(f"button {label!r} opens {opens!r}; it sends the bot nothing")
             return await self._callback(message, button.callback_data)
         available = [label for m in candidates for label in m.button_labels()]
         where = f"message {message_id}" if message_id is not None else f"chat {self.id}"
