@@ -126,6 +126,11 @@ class SandboxUser(_ChatReader):
         return self._record.phone_number
 
     @property
+    def language_code(self) -> str | None:
+        """Their Telegram app's language (an IETF tag), as updates carry it."""
+        return self._record.language_code
+
+    @property
     def blocked(self) -> bool:
         return self._record.blocked
 
