@@ -29,6 +29,7 @@ ALICE, BOB, CAROL = 1001, 1002, 1003
 START = timedelta(days=1)
 # The beach (team A) is 1 km from the volunteer; the library (team B) 5 km.
 HERE = (24.4500, 118.0800)
+PUBLIC_URL = "https://bot.example.org"
 
 
 @pytest.fixture
@@ -38,8 +39,19 @@ async def bot(database_url: str, framework: str, clock: ManualClock) -> AsyncIte
         bot_framework=framework,
         http_port=free_port(),
         admin_telegram_ids=(ADMIN,),
+        public_url=PUBLIC_URL,
     )
     async with running_bot(settings, clock=clock, serve_http=True) as running:
+        yield running
+
+
+@pytest.fixture
+async def plain_bot(
+    database_url: str, framework: str, clock: ManualClock
+) -> AsyncIterator[RunningBot]:
+    """A deployment without an https address (Telegram opens only https Mini Apps)."""
+    settings = make_settings(database_url, bot_framework=framework, public_url="http://x.org")
+    async with running_bot(settings, clock=clock) as running:
         yield running
 
 
@@ -133,8 +145,26 @@ async def serve(bot: RunningBot) -> None:
         await steps.checked_out(bot, user_id)
 
 
+async def opens_from_the_chat(bot: RunningBot) -> None:
+    """/dashboard and the menu button open the Mini App."""
+    reply = await bot.person(ALICE, language_code="en").send("/dashboard")
+    [[button]] = reply.last.buttons
+    assert (button.label, button.web_app) == ("📊 Open the dashboard", f"{PUBLIC_URL}/app/")
+    menu = {"type": "web_app", "text": "Dashboard", "web_app": {"url": f"{PUBLIC_URL}/app/"}}
+    assert bot.sandbox.api.menu_button(ALICE) == menu
+    assert "dashboard" in [c["command"] for c in bot.sandbox.menu(ALICE)]
+
+
+async def test_without_an_https_address_there_is_no_dashboard(plain_bot: RunningBot) -> None:
+    reply = await plain_bot.person(ALICE, language_code="en").send("/dashboard")
+    assert reply.text.startswith("This bot has no dashboard yet")
+    assert reply.last.buttons == []
+    assert plain_bot.sandbox.api.menu_button(ALICE) == {"type": "commands"}
+
+
 async def test_who_may_call_what(bot: RunningBot) -> None:
     ids = await world(bot)
+    await opens_from_the_chat(bot)
     beach, library, call = ids["beach_shift"], ids["library_shift"], ids["call"]
     async with aiohttp.ClientSession() as http:
         api = Api(bot, http)
