@@ -1,7 +1,7 @@
 // The coordinator's figures (the /stats figures as charts) and downloads (the /export files), of
 // all their teams or one; the server decides what they may see.
 import { announce, api, duration, el, failure, me, number, t } from "./core.js";
-import { barChart } from "./charts.js";
+import { barChart, columnChart } from "./charts.js";
 
 const hours = (minutes) => number((minutes || 0) / 60, 1);
 
@@ -29,8 +29,8 @@ async function drawStats(holder, team) {
   const service = stats.service || {};
   const months = stats.months || [];
   const charts = [
-    barChart(t("stats.chart_months_hours"), months.map((m) => ({ label: month(m.month), value: (m.credited_minutes || 0) / 60 }))),
-    barChart(t("stats.chart_months_participations"), months.map((m) => ({ label: month(m.month), value: m.participations })), number),
+    columnChart(t("stats.chart_months_hours"), months.map((m) => ({ label: month(m.month), value: (m.credited_minutes || 0) / 60 }))),
+    columnChart(t("stats.chart_months_participations"), months.map((m) => ({ label: month(m.month), value: m.participations })), number),
   ];
   if ((stats.themes || []).length) {
     charts.push(barChart(t("stats.chart_themes"), stats.themes.map((line) => ({ label: line.name, value: (line.credited_minutes || 0) / 60 }))));

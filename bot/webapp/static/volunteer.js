@@ -118,7 +118,8 @@ export async function activitiesView(view) {
     const query = here ? `?lat=${here.lat}&lon=${here.lon}` : "";
     const answer = await api(`activities${query}`);
     current = answer.activities || [];
-    order.textContent = here ? t("activities.sorted_by_distance") : t("activities.sorted_by_date");
+    const near = here && current.some((activity) => activity.distance_m != null);
+    order.textContent = near ? t("activities.sorted_by_distance") : t("activities.sorted_by_date");
     list.replaceChildren(...current.map(activityCard));
     if (!current.length) list.replaceChildren(el("li", { class: "notice", text: t("activities.empty") }));
     if (mode === "map") drawMap(mapHolder, current, here);
