@@ -116,6 +116,10 @@ class Page:
         """Wait until `expected` elements match."""
         await self.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, css)) == expected)
 
+    async def said(self, text: str) -> None:
+        """Wait until the page's live region says `text`."""
+        await self.until(lambda d: d.find_element(By.ID, "status").text == text)
+
     async def click(self, css: str) -> None:
         element = await self.find(css)
         await self._run(element.click)

@@ -20,8 +20,12 @@ from handlers.dashboard.init_data import sign
 from models.activities.tables import ServiceRecord, Shift, Signup, SignupStatus
 from models.attendance import checkin
 from models.audit import AuditEntry
+from models.broadcasts import audience, outbox
+from models.broadcasts.audience import Audience, AudienceKind
 from models.clock import ManualClock
 from models.registration.tables import Volunteer
+from models.teams import membership
+from models.teams.tables import Team
 from tests.browser.conftest import STANDIN, Page
 from tests.conftest import make_settings
 from tests.e2e import steps
@@ -91,6 +95,17 @@ async def served_roster(bot: RunningBot) -> int:
                 session, volunteer, signup_id, now=bot.clock.now(), policy=policy
             )
     bot.clock.advance(timedelta(minutes=10))
+    async with steps.database(bot) as session:  # they are the team; a call to them, going out
+        found = await session.get(Team, team)
+        assert found is not None
+        for volunteer, _ in rows:
+            await membership.join(session, volunteer, found, now=bot.clock.now())
+        admins = bot.settings.admin_telegram_ids
+        scope = await audience.scope_of(session, COORDINATOR, admins)
+        thanks = Audience(AudienceKind.TEAMS, (team,))
+        draft = outbox.Draft("Thank you, water station! Photos are in the group.", thanks)
+        await outbox.create(session, draft, actor=COORDINATOR, scope=scope, now=bot.clock.now())
+        await outbox.start_due(session, now=bot.clock.now(), admin_ids=admins)
     return shift_id
 
 
@@ -126,7 +141,7 @@ async def test_a_coordinator_confirms_a_300_person_roster(
     await browser.shot("change-hours")
     await browser.click("#dialog-ok")
     changed = EN["dashboard.roster.changed"].format(name="Volunteer 299")
-    await browser.until(lambda d: d.find_element(By.ID, "status").text == changed)
+    await browser.said(changed)
     search.clear()
     search.send_keys(" ")
     await browser.count(rows, ROSTER)
@@ -136,7 +151,7 @@ async def test_a_coordinator_confirms_a_300_person_roster(
     await browser.shot("confirm-all")
     await browser.click("#dialog-ok")
     done = EN["dashboard.roster.confirmed_done"].format(count="299")
-    await browser.until(lambda d: d.find_element(By.ID, "status").text == done)
+    await browser.said(done)
     assert await browser.texts("#roster-rows button[data-act=confirm]") == []
     await browser.shot("roster-confirmed")
 
@@ -161,7 +176,14 @@ async def test_a_coordinator_confirms_a_300_person_roster(
     assert all("confirmed" in told[i] for i in (0, 150)), told
     assert "Left early to help a runner" in told[299]
 
-    for view in ("calls", "stats", "exports"):
+    await browser.tab("calls")
+    await browser.click(".call button")  # Pause
+    await browser.said(EN["dashboard.calls.paused_done"])
+    assert await browser.texts(".call .meta") == ["Paused", f"0 of {ROSTER} sent"]
+    await browser.shot("calls")
+    await browser.click(".call button")  # Resume
+    await browser.said(EN["dashboard.calls.resumed_done"])
+    for view in ("stats", "exports"):
         await browser.tab(view)
         assert await browser.all("#view .notice.error") == [], view
         await browser.shot(view)

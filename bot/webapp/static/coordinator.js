@@ -74,7 +74,7 @@ export async function callsView(view) {
     // The same states the chat's buttons allow (models/broadcasts/control.py); the server decides.
     const canPause = call.may_control && ["running", "scheduled"].includes(call.status);
     const canResume = call.may_control && call.status === "paused";
-    return el("li", { class: "card" },
+    return el("li", { class: "card call" },
       el("h3", { class: "call-text", text: (call.text || "").slice(0, 140) }),
       el("p", { class: "meta", text: status }),
       el("div", { class: "meter", role: "progressbar", "aria-valuemin": "0", "aria-valuemax": String(total), "aria-valuenow": String(sent) },
