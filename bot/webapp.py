@@ -159,8 +159,12 @@ class WebApp:
         )
         router.add_get("/app/api/coord/stats", get(self._stats))
         router.add_get("/app/api/coord/export", get(self._export))
+        router.add_route("*", "/app/api/{path:.*}", self._unknown)
 
     # ---- the API ------------------------------------------------------------------------------
+
+    async def _unknown(self, _request: web.Request) -> web.Response:
+        return _json({"error": "not_found"}, 404)
 
     def _api(self, answer: Answer) -> Callable[[web.Request], Awaitable[web.Response]]:
         async def handle(request: web.Request) -> web.Response:
@@ -223,30 +227,30 @@ class WebApp:
     async def _roster(
         self, services: Services, session: AsyncSession, who: Caller, request: web.Request
     ) -> dict[str, Any]:
-        return await coordinator.roster(services, session, who, int(request.match_info["id"]))
+        return await coordinator.roster(services, session, who, _id(request))
 
     async def _confirm(
         self, services: Services, session: AsyncSession, who: Caller, request: web.Request
     ) -> object:
-        shift_id = int(request.match_info["id"])
-        return await coordinator.confirm_hours(
-            services, session, who, shift_id, await _body(request)
-        )
+        body = await _body(request)
+        return await coordinator.confirm_hours(services, session, who, _id(request), body)
 
     async def _change(
         self, services: Services, session: AsyncSession, who: Caller, request: web.Request
     ) -> object:
-        signup_id = int(request.match_info["id"])
-        return await coordinator.change_hours(
-            services, session, who, signup_id, await _body(request)
-        )
+        body = await _body(request)
+        return await coordinator.change_hours(services, session, who, _id(request), body)
 
     async def _control(
         self, services: Services, session: AsyncSession, who: Caller, request: web.Request
     ) -> dict[str, Any]:
         action: Control = "pause" if request.match_info["action"] == "pause" else "resume"
-        call_id = int(request.match_info["id"])
-        return await coordinator.control_call(services, session, who, call_id, action)
+        return await coordinator.control_call(services, session, who, _id(request), action)
+
+
+def _id(request: web.Request) -> int:
+    """The id the path names (its route admits 1 to 12 digits only)."""
+    return int(request.match_info["id"])
 
 
 async def _body(request: web.Request) -> dict[str, Any]:

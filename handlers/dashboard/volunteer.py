@@ -13,7 +13,7 @@ from handlers.activities import links
 from handlers.dashboard.access import ApiError, Caller, registered
 from handlers.services import Services
 from models.activities import browse, places
-from models.activities.tables import Activity, Shift, ShiftStatus, Signup, SignupStatus
+from models.activities.tables import Activity, Shift, ShiftStatus, SignupStatus
 from models.attendance import checkin, hours
 from models.reference import District, Theme
 from models.teams import roles
@@ -125,18 +125,8 @@ async def activities(
 async def my_shifts(services: Services, session: AsyncSession, who: Caller) -> dict[str, Any]:
     """Their sign-ups for shifts not yet over, with their place in the queue when waiting."""
     volunteer = registered(who)
-    rows = await session.execute(
-        select(Signup, Shift, Activity)
-        .join(Shift, Shift.id == Signup.shift_id)
-        .join(Activity, Activity.id == Shift.activity_id)
-        .where(
-            Signup.volunteer_id == volunteer.id,
-            Signup.status.in_(places.ACTIVE),
-            Shift.ends_at > services.clock.now(),
-        )
-        .order_by(Shift.starts_at, Shift.id)
-        .limit(SHIFTS_SHOWN)
-    )
+    now = services.clock.now()
+    rows = await places.upcoming(session, volunteer.id, ending_after=now, limit=SHIFTS_SHOWN)
     shown = []
     for signup, shift, activity in rows:
         waiting = signup.status == SignupStatus.WAITING

@@ -244,7 +244,8 @@ async def test_who_may_call_what(bot: RunningBot) -> None:
         assert [a["title"] for a in theirs["activities"]] == ["Library"]
         status, calls = await api.call(COORD_B, "coord/broadcasts")
         assert (status, calls) == (200, {"broadcasts": []})
-        # Unknown ids and bad input.
+        # Unknown ids and paths, and bad input.
+        assert await api.call(COORD_A, "coord/nothing") == (404, {"error": "not_found"})
         assert await api.call(COORD_A, "coord/shifts/999999/roster") == (
             404,
             {"error": "not_found"},
