@@ -31,6 +31,7 @@ async def me(services: Services, session: AsyncSession, who: Caller) -> dict[str
         "id": who.telegram_id,
         "name": name or who.first_name,
         "language": who.language,
+        "timezone": services.deployment.zone.key,
         "roles": {
             "volunteer": who.volunteer is not None,
             "admin": admin,
@@ -39,10 +40,11 @@ async def me(services: Services, session: AsyncSession, who: Caller) -> dict[str
     }
 
 
-def texts(services: Services, who: Caller, section: str = "dashboard") -> dict[str, Any]:
-    """The page's texts: the catalog's `dashboard` section in their language, unformatted
-    (the page fills its own placeholders)."""
-    return {"language": who.language, "texts": services.texts.section(who.language, section)}
+def texts(services: Services, language: str) -> dict[str, Any]:
+    """The page's texts: the catalog's `dashboard` section in the language, unformatted (the
+    page fills its own placeholders). Public, as the catalogs are: the page needs them to say
+    that a link is not valid."""
+    return {"language": language, "texts": services.texts.section(language, "dashboard")}
 
 
 def _number(value: str | None, field: str, low: float, high: float) -> float | None:
@@ -160,6 +162,7 @@ async def my_hours(services: Services, session: AsyncSession, who: Caller) -> di
         "confirmed_minutes": totals.credited,
         "honour_minutes": totals.honour,
         "star_level": progress.level,
+        "star_levels": progress.levels,
         "next_level": progress.level + 1 if progress.to_next is not None else None,
         "minutes_to_next": progress.to_next,
         "certificate_available": totals.activities > 0,
