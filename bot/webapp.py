@@ -27,8 +27,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.settings import Settings
 from handlers.dashboard import coordinator, reports, volunteer
-from handlers.dashboard.access import ApiError, Caller, caller
-from handlers.dashboard.init_data import Unauthorized, check
+from handlers.dashboard.access import ApiError, Caller, caller, language_for
+from handlers.dashboard.init_data import Unauthorized, WebAppUser, check
 from handlers.services import Services
 from models.broadcasts.control import Control
 from models.db import is_unavailable
@@ -141,7 +141,7 @@ class WebApp:
         router = app.router
         get = post = self._api
         router.add_get("/app/api/me", get(lambda s, db, who, _: volunteer.me(s, db, who)))
-        router.add_get("/app/api/texts", get(self._texts))
+        router.add_get("/app/api/texts", self._texts)
         router.add_get("/app/api/activities", get(self._activities))
         router.add_get("/app/api/my/shifts", get(lambda s, db, w, _: volunteer.my_shifts(s, db, w)))
         router.add_get("/app/api/my/hours", get(lambda s, db, w, _: volunteer.my_hours(s, db, w)))
@@ -159,8 +159,12 @@ class WebApp:
         )
         router.add_get("/app/api/coord/stats", get(self._stats))
         router.add_get("/app/api/coord/export", get(self._export))
+        router.add_route("*", "/app/api/{path:.*}", self._unknown)
 
     # ---- the API ------------------------------------------------------------------------------
+
+    async def _unknown(self, _request: web.Request) -> web.Response:
+        return _json({"error": "not_found"}, 404)
 
     def _api(self, answer: Answer) -> Callable[[web.Request], Awaitable[web.Response]]:
         async def handle(request: web.Request) -> web.Response:
@@ -168,17 +172,24 @@ class WebApp:
 
         return handle
 
-    async def _answer(self, request: web.Request, answer: Answer) -> web.Response:
-        try:
-            user = check(
-                request.headers.get("Authorization", "").removeprefix("tma "),
-                self.token,
-                now=self.services.clock.now(),
-                max_age=self.max_age,
-            )
-        except Unauthorized as why:
-            log.info("dashboard request refused: %s", why)
-            return _json({"error": "unauthorized"}, 401)
+    def _user(self, request: web.Request) -> WebAppUser:
+        """Who Telegram says is asking (Unauthorized if it does not)."""
+        return check(
+            request.headers.get("Authorization", "").removeprefix("tma "),
+            self.token,
+            now=self.services.clock.now(),
+            max_age=self.max_age,
+        )
+
+    async def _answer(
+        self, request: web.Request, answer: Answer, user: WebAppUser | None = None
+    ) -> web.Response:
+        if user is None:
+            try:
+                user = self._user(request)
+            except Unauthorized as why:
+                log.info("dashboard request refused: %s", why)
+                return _json({"error": "unauthorized"}, 401)
         services = self.services
         try:
             async with services.sessions() as session, session.begin():
@@ -200,10 +211,21 @@ class WebApp:
             return web.Response(body=content, content_type=body.content_type, headers=headers)
         return _json(body, 200)
 
-    async def _texts(
+    async def _texts(self, request: web.Request) -> web.Response:
+        """The page's texts, whoever asks (the page must be able to say a link is not valid):
+        in the user's language with valid launch data, else in `lang` (Telegram's language code)
+        mapped as the chat maps it."""
+        try:
+            user = self._user(request)
+        except Unauthorized:
+            language = language_for(self.services, request.query.get("lang"))
+            return _json(volunteer.texts(self.services, language), 200)
+        return await self._answer(request, self._texts_of, user)
+
+    async def _texts_of(
         self, services: Services, _session: AsyncSession, who: Caller, _request: web.Request
     ) -> dict[str, Any]:
-        return volunteer.texts(services, who)
+        return volunteer.texts(services, who.language)
 
     async def _activities(
         self, services: Services, session: AsyncSession, who: Caller, request: web.Request
@@ -223,30 +245,30 @@ class WebApp:
     async def _roster(
         self, services: Services, session: AsyncSession, who: Caller, request: web.Request
     ) -> dict[str, Any]:
-        return await coordinator.roster(services, session, who, int(request.match_info["id"]))
+        return await coordinator.roster(services, session, who, _id(request))
 
     async def _confirm(
         self, services: Services, session: AsyncSession, who: Caller, request: web.Request
     ) -> object:
-        shift_id = int(request.match_info["id"])
-        return await coordinator.confirm_hours(
-            services, session, who, shift_id, await _body(request)
-        )
+        body = await _body(request)
+        return await coordinator.confirm_hours(services, session, who, _id(request), body)
 
     async def _change(
         self, services: Services, session: AsyncSession, who: Caller, request: web.Request
     ) -> object:
-        signup_id = int(request.match_info["id"])
-        return await coordinator.change_hours(
-            services, session, who, signup_id, await _body(request)
-        )
+        body = await _body(request)
+        return await coordinator.change_hours(services, session, who, _id(request), body)
 
     async def _control(
         self, services: Services, session: AsyncSession, who: Caller, request: web.Request
     ) -> dict[str, Any]:
         action: Control = "pause" if request.match_info["action"] == "pause" else "resume"
-        call_id = int(request.match_info["id"])
-        return await coordinator.control_call(services, session, who, call_id, action)
+        return await coordinator.control_call(services, session, who, _id(request), action)
+
+
+def _id(request: web.Request) -> int:
+    """The id the path names (its route admits 1 to 12 digits only)."""
+    return int(request.match_info["id"])
 
 
 async def _body(request: web.Request) -> dict[str, Any]:

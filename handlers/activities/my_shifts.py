@@ -6,8 +6,6 @@ from __future__ import annotations
 
 from functools import partial
 
-from sqlalchemy import select
-
 from handlers import formatting, paging
 from handlers.activities import calendar_feed, calendar_file, links, offers
 from handlers.callbacks import Button, OnSignup
@@ -16,7 +14,7 @@ from handlers.events import InlineButton, SendDocument
 from handlers.router import Router
 from models.activities import places, signup
 from models.activities.calendar_feed import replace_token
-from models.activities.tables import Activity, Shift, ShiftStatus, Signup, SignupStatus
+from models.activities.tables import Activity, Shift, Signup, SignupStatus
 from models.errors import NotAllowed
 from models.registration.tables import Volunteer
 
@@ -25,19 +23,7 @@ ALL_SHIFTS = 0  # the calendar button for every upcoming shift names none
 
 
 async def upcoming(ctx: Context, volunteer: Volunteer) -> list[tuple[Signup, Shift, Activity]]:
-    rows = await ctx.session.execute(
-        select(Signup, Shift, Activity)
-        .join(Shift, Shift.id == Signup.shift_id)
-        .join(Activity, Activity.id == Shift.activity_id)
-        .where(
-            Signup.volunteer_id == volunteer.id,
-            Signup.status.in_(places.ACTIVE),
-            Shift.status != ShiftStatus.CANCELLED,
-            Shift.ends_at > ctx.clock.now(),
-        )
-        .order_by(Shift.starts_at)
-    )
-    return [(row[0], row[1], row[2]) for row in rows]
+    return await places.upcoming(ctx.session, volunteer.id, ending_after=ctx.clock.now())
 
 
 @router.command("my", menu=20)

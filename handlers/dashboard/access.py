@@ -43,14 +43,17 @@ class Caller:
     volunteer: Volunteer | None
 
 
+def language_for(services: Services, app_language: str | None) -> str:
+    """The language of someone not (yet) known: their Telegram app's, mapped as the chat does."""
+    default = services.deployment.default_language
+    return languages.preferred(app_language, services.texts.languages, default)
+
+
 async def caller(session: AsyncSession, services: Services, user: WebAppUser) -> Caller:
     """The volunteer's chosen language, else their Telegram app's, mapped as the chat does."""
     volunteer = await volunteers.find_volunteer(session, user.id)
-    default = services.deployment.default_language
     language = (
-        volunteer.language
-        if volunteer is not None
-        else languages.preferred(user.language_code, services.texts.languages, default)
+        volunteer.language if volunteer is not None else language_for(services, user.language_code)
     )
     return Caller(user.id, user.first_name, language, volunteer)
 

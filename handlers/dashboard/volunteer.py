@@ -13,7 +13,7 @@ from handlers.activities import links
 from handlers.dashboard.access import ApiError, Caller, registered
 from handlers.services import Services
 from models.activities import browse, places
-from models.activities.tables import Activity, Shift, ShiftStatus, Signup, SignupStatus
+from models.activities.tables import Activity, Shift, ShiftStatus, SignupStatus
 from models.attendance import checkin, hours
 from models.reference import District, Theme
 from models.teams import roles
@@ -31,6 +31,7 @@ async def me(services: Services, session: AsyncSession, who: Caller) -> dict[str
         "id": who.telegram_id,
         "name": name or who.first_name,
         "language": who.language,
+        "timezone": services.deployment.zone.key,
         "roles": {
             "volunteer": who.volunteer is not None,
             "admin": admin,
@@ -39,10 +40,11 @@ async def me(services: Services, session: AsyncSession, who: Caller) -> dict[str
     }
 
 
-def texts(services: Services, who: Caller, section: str = "dashboard") -> dict[str, Any]:
-    """The page's texts: the catalog's `dashboard` section in their language, unformatted
-    (the page fills its own placeholders)."""
-    return {"language": who.language, "texts": services.texts.section(who.language, section)}
+def texts(services: Services, language: str) -> dict[str, Any]:
+    """The page's texts: the catalog's `dashboard` section in the language, unformatted (the
+    page fills its own placeholders). Public, as the catalogs are: the page needs them to say
+    that a link is not valid."""
+    return {"language": language, "texts": services.texts.section(language, "dashboard")}
 
 
 def _number(value: str | None, field: str, low: float, high: float) -> float | None:
@@ -125,18 +127,8 @@ async def activities(
 async def my_shifts(services: Services, session: AsyncSession, who: Caller) -> dict[str, Any]:
     """Their sign-ups for shifts not yet over, with their place in the queue when waiting."""
     volunteer = registered(who)
-    rows = await session.execute(
-        select(Signup, Shift, Activity)
-        .join(Shift, Shift.id == Signup.shift_id)
-        .join(Activity, Activity.id == Shift.activity_id)
-        .where(
-            Signup.volunteer_id == volunteer.id,
-            Signup.status.in_(places.ACTIVE),
-            Shift.ends_at > services.clock.now(),
-        )
-        .order_by(Shift.starts_at, Shift.id)
-        .limit(SHIFTS_SHOWN)
-    )
+    now = services.clock.now()
+    rows = await places.upcoming(session, volunteer.id, ending_after=now, limit=SHIFTS_SHOWN)
     shown = []
     for signup, shift, activity in rows:
         waiting = signup.status == SignupStatus.WAITING
@@ -170,6 +162,7 @@ async def my_hours(services: Services, session: AsyncSession, who: Caller) -> di
         "confirmed_minutes": totals.credited,
         "honour_minutes": totals.honour,
         "star_level": progress.level,
+        "star_levels": progress.levels,
         "next_level": progress.level + 1 if progress.to_next is not None else None,
         "minutes_to_next": progress.to_next,
         "certificate_available": totals.activities > 0,

@@ -19,11 +19,11 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import audit
+from models.activities import places
 from models.activities.tables import (
     Activity,
     CalendarFeed,
     Shift,
-    ShiftStatus,
     Signup,
     SignupStatus,
 )
@@ -100,20 +100,9 @@ async def subscriber(session: AsyncSession, token: str) -> Subscriber | None:
 async def items(session: AsyncSession, volunteer_id: int, *, now: datetime) -> list[FeedItem]:
     """The shifts the volunteer holds a place on, from `RECENT` ago on, earliest first, in one
     query; at most `MAX_EVENTS`."""
-    rows = await session.execute(
-        select(Signup, Shift, Activity)
-        .join(Shift, Shift.id == Signup.shift_id)
-        .join(Activity, Activity.id == Shift.activity_id)
-        .where(
-            Signup.volunteer_id == volunteer_id,
-            Signup.status.in_(LISTED),
-            Shift.status != ShiftStatus.CANCELLED,
-            Shift.ends_at > now - RECENT,
-        )
-        .order_by(Shift.starts_at, Shift.id)
-        .limit(MAX_EVENTS)
+    return await places.upcoming(
+        session, volunteer_id, ending_after=now - RECENT, statuses=LISTED, limit=MAX_EVENTS
     )
-    return [(row[0], row[1], row[2]) for row in rows]
 
 
 def last_modified(item: FeedItem) -> datetime:

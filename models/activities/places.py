@@ -1,16 +1,18 @@
 """A shift's places: the lock every change of who holds one takes first, how many are held, a
 volunteer's place in the waiting list, and each shift's places held and people waiting (what the
-cards and the coordinators' alerts show).
+cards and the coordinators' alerts show); a volunteer's upcoming sign-ups.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import and_, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.activities.tables import Shift, Signup, SignupStatus
+from models.activities.tables import Activity, Shift, ShiftStatus, Signup, SignupStatus
 from models.db import dialect
 from models.errors import Conflict
 
@@ -71,3 +73,29 @@ async def loads(session: AsyncSession, shift_ids: list[int]) -> dict[int, ShiftL
     )
     found = {shift_id: ShiftLoad(h, w) for shift_id, h, w in rows}
     return {shift_id: found.get(shift_id, ShiftLoad(0, 0)) for shift_id in shift_ids}
+
+
+async def upcoming(
+    session: AsyncSession,
+    volunteer_id: int,
+    *,
+    ending_after: datetime,
+    statuses: Sequence[SignupStatus] = ACTIVE,
+    limit: int | None = None,
+) -> list[tuple[Signup, Shift, Activity]]:
+    """The volunteer's sign-ups (active ones unless told) for shifts not cancelled that end
+    after `ending_after`, soonest first (/my, the calendar feed, the dashboard)."""
+    rows = await session.execute(
+        select(Signup, Shift, Activity)
+        .join(Shift, Shift.id == Signup.shift_id)
+        .join(Activity, Activity.id == Shift.activity_id)
+        .where(
+            Signup.volunteer_id == volunteer_id,
+            Signup.status.in_(statuses),
+            Shift.status != ShiftStatus.CANCELLED,
+            Shift.ends_at > ending_after,
+        )
+        .order_by(Shift.starts_at, Shift.id)
+        .limit(limit)
+    )
+    return [(row[0], row[1], row[2]) for row in rows]

@@ -197,6 +197,9 @@ async def test_who_may_call_what(bot: RunningBot) -> None:
         ):
             assert await api.call(data, "me") == unauthorized
             assert await api.call(data, f"coord/shifts/{beach}/roster") == unauthorized
+            # The page's texts, to say so, in the language Telegram's app speaks.
+            status, texts = await api.call(data, "texts?lang=zh-hans")
+            assert (status, texts["language"]) == (200, "zh-CN")
 
         # A plain volunteer: themselves, and nothing of a coordinator's.
         status, me = await api.call(ALICE, "me")
@@ -205,13 +208,15 @@ async def test_who_may_call_what(bot: RunningBot) -> None:
             "id": ALICE,
             "name": "Person 0",
             "language": "en",
+            "timezone": "Asia/Shanghai",
             "roles": {"volunteer": True, "admin": False, "coordinator_teams": []},
         }
-        status, texts = await api.call(ALICE, "texts")
+        status, texts = await api.call(ALICE, "texts?lang=zh-hans")  # their chosen language
         assert (status, texts["language"], type(texts["texts"])) == (200, "en", dict)
         status, hours = await api.call(ALICE, "my/hours")
         assert status == 200
         assert (hours["confirmed_minutes"], hours["certificate_available"]) == (0, False)
+        assert (hours["star_level"], hours["star_levels"], hours["next_level"]) == (0, 5, 1)
         forbidden = (403, {"error": "forbidden"})
         for path, body in [
             ("coord/activities", None),
@@ -244,7 +249,8 @@ async def test_who_may_call_what(bot: RunningBot) -> None:
         assert [a["title"] for a in theirs["activities"]] == ["Library"]
         status, calls = await api.call(COORD_B, "coord/broadcasts")
         assert (status, calls) == (200, {"broadcasts": []})
-        # Unknown ids and bad input.
+        # Unknown ids and paths, and bad input.
+        assert await api.call(COORD_A, "coord/nothing") == (404, {"error": "not_found"})
         assert await api.call(COORD_A, "coord/shifts/999999/roster") == (
             404,
             {"error": "not_found"},
