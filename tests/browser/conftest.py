@@ -124,6 +124,12 @@ class Page:
         element = await self.find(css)
         await self._run(element.click)
 
+    async def scroll_home(self, css: str) -> None:
+        """Scroll a sideways-scrolling part (the roster's table) back to its start."""
+        await self._run(
+            self.driver.execute_script, f"document.querySelector({css!r}).scrollLeft = 0"
+        )
+
     async def tab(self, view: str) -> None:
         """Open a tab and wait until its view has loaded."""
         await self.click(f"#tab-{view}")
@@ -134,14 +140,14 @@ class Page:
             )
         )
 
-    async def shot(self, name: str) -> None:
+    async def shot(self, name: str, *, readme: bool = True) -> None:
         """A screenshot under the test log folder (and the README's, when asked)."""
-        await self._run(self._save, name)
+        await self._run(self._save, name, readme)
 
-    def _save(self, name: str) -> None:
+    def _save(self, name: str, readme: bool) -> None:
         self.logs.mkdir(parents=True, exist_ok=True)
         self.driver.save_screenshot(str(self.logs / f"{self.name}-{name}.png"))
-        if self.shots:
+        if self.shots and readme:
             Path(self.shots).mkdir(parents=True, exist_ok=True)
             self.driver.save_screenshot(str(Path(self.shots) / f"dashboard-{name}.png"))
 

@@ -1,7 +1,7 @@
 """The dashboard (Mini App) in a real browser against the real bot: a coordinator confirms a
 300-person roster's hours; a volunteer finds the nearest activities, their shifts and hours, and
-is politely refused the coordinators' view. Each step leaves a screenshot in the test log
-folder."""
+is politely refused the coordinators' view; forged and stale launch data are refused. Each step
+leaves a screenshot in the test log folder."""
 
 from __future__ import annotations
 
@@ -146,6 +146,7 @@ async def test_a_coordinator_confirms_a_300_person_roster(
     search.send_keys(" ")
     await browser.count(rows, ROSTER)
 
+    await browser.scroll_home(".table-wrap")
     await browser.click("#confirm-all")
     await browser.find("dialog[open]")
     await browser.shot("confirm-all")
@@ -153,7 +154,7 @@ async def test_a_coordinator_confirms_a_300_person_roster(
     done = EN["dashboard.roster.confirmed_done"].format(count="299")
     await browser.said(done)
     assert await browser.texts("#roster-rows button[data-act=confirm]") == []
-    await browser.shot("roster-confirmed")
+    await browser.shot("roster-confirmed", readme=False)
 
     async with steps.database(bot) as session:
         confirmed = await session.scalar(
@@ -264,3 +265,19 @@ async def test_a_volunteer_finds_the_nearest_activities_and_is_refused_the_coord
     await browser.open(data, "?view=coord_activities")
     assert await browser.texts("#view .notice.error") == [ZH["dashboard.error_forbidden"]]
     await browser.shot("refused")
+
+
+async def test_forged_or_stale_launch_data_is_refused(
+    bot: RunningBot, page: Callable[[int], Page]
+) -> None:
+    await steps.registered(bot, VOLUNTEER)
+    browser = page(bot.settings.http_port)
+    refused = [EN["dashboard.error_unauthorized"]]
+
+    await browser.open(launch(bot, VOLUNTEER, token="123:not-this-bots-token"))
+    assert await browser.texts("#view .notice.error") == refused
+    await browser.shot("forged")
+    await browser.open(launch(bot, VOLUNTEER, age=timedelta(hours=2)))
+    assert await browser.texts("#view .notice.error") == refused
+    await browser.shot("stale", readme=False)
+    assert await browser.all("[role=tab]") == []

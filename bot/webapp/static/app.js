@@ -34,8 +34,10 @@ async function open(name, { focus = false } = {}) {
   try {
     await VIEWS[name](view);
   } catch (error) {
+    // Trying again helps when the connection failed, not when the answer was no.
+    const again = !(error instanceof ApiError) || error.kind === "network";
     view.replaceChildren(notice(failure(error), { error: true }),
-      el("button", { type: "button", class: "secondary", text: t("retry"), onclick: () => open(name) }));
+      again ? el("button", { type: "button", class: "secondary", text: t("retry"), onclick: () => open(name) }) : null);
   } finally {
     view.setAttribute("aria-busy", "false");
     document.body.dataset.view = name;
@@ -71,6 +73,7 @@ async function start() {
   } catch (error) {
     // Without texts there is no language to speak: show the API's own word.
     view.replaceChildren(notice(error instanceof ApiError ? error.message : String(error), { error: true }));
+    view.setAttribute("aria-busy", "false");
     return;
   }
   document.title = t("title");
