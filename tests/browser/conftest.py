@@ -35,7 +35,13 @@ def _browser() -> tuple[str, str] | None:
 
 
 @pytest.fixture(scope="module")
-def driver() -> Iterator[webdriver.Chrome]:
+def downloads(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where the browser saves what the page downloads (not the user's ~/Downloads)."""
+    return tmp_path_factory.mktemp("downloads")
+
+
+@pytest.fixture(scope="module")
+def driver(downloads: Path) -> Iterator[webdriver.Chrome]:
     browser = _browser()
     if browser is None:
         message = (
@@ -58,6 +64,10 @@ def driver() -> Iterator[webdriver.Chrome]:
     ):
         options.add_argument(flag)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    options.add_experimental_option(
+        "prefs",
+        {"download.default_directory": str(downloads), "download.prompt_for_download": False},
+    )
     chrome = webdriver.Chrome(options=options, service=Service(browser[1]))
     # --window-size sets the window; the page's viewport is what a phone would show.
     chrome.execute_cdp_cmd(

@@ -8,6 +8,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from selenium.webdriver.common.by import By
@@ -110,7 +111,7 @@ async def served_roster(bot: RunningBot) -> int:
 
 
 async def test_a_coordinator_confirms_a_300_person_roster(
-    bot: RunningBot, page: Callable[[int], Page]
+    bot: RunningBot, page: Callable[[int], Page], downloads: Path
 ) -> None:
     shift_id = await served_roster(bot)
     browser = page(bot.settings.http_port)
@@ -119,13 +120,16 @@ async def test_a_coordinator_confirms_a_300_person_roster(
     await browser.find(f'button[data-shift="{shift_id}"]')
     await browser.shot("coordinator-shifts")
     await browser.click(f'button[data-shift="{shift_id}"]')
-    await browser.until(
-        lambda d: len(d.find_elements(By.CSS_SELECTOR, "#roster-rows tr")) == ROSTER
-    )
+    rows = "#roster-rows tr"
+    await browser.count(rows, ROSTER)
     assert await browser.texts("#roster-count") == ["300 of 300 people"]
     await browser.shot("roster")
+    await browser.click("button[data-sort=name]")  # A–Z already: now Z–A
+    assert (await browser.texts("#roster-rows tr td:first-child"))[:2] == [
+        "Volunteer 99",
+        "Volunteer 98",
+    ]
 
-    rows = "#roster-rows tr"
     search = await browser.find("#roster-search")
     search.send_keys("Volunteer 12")  # 12 and 120–129
     await browser.count(rows, 11)
@@ -143,6 +147,11 @@ async def test_a_coordinator_confirms_a_300_person_roster(
     changed = EN["dashboard.roster.changed"].format(name="Volunteer 299")
     await browser.said(changed)
     search.clear()
+    search.send_keys("Volunteer 298")
+    await browser.count(rows, 1)
+    await browser.click("#roster-rows button[data-act=confirm]")  # one by one
+    await browser.said(EN["dashboard.roster.confirmed_one"].format(name="Volunteer 298"))
+    search.clear()
     search.send_keys(" ")
     await browser.count(rows, ROSTER)
 
@@ -151,7 +160,7 @@ async def test_a_coordinator_confirms_a_300_person_roster(
     await browser.find("dialog[open]")
     await browser.shot("confirm-all")
     await browser.click("#dialog-ok")
-    done = EN["dashboard.roster.confirmed_done"].format(count="299")
+    done = EN["dashboard.roster.confirmed_done"].format(count="298")
     await browser.said(done)
     assert await browser.texts("#roster-rows button[data-act=confirm]") == []
     await browser.shot("roster-confirmed", readme=False)
@@ -192,6 +201,8 @@ async def test_a_coordinator_confirms_a_300_person_roster(
             assert len(await browser.all("svg.chart")) == 3
     await browser.click("[data-export=records-csv]")  # this month's confirmed hours
     await browser.until(lambda d: d.find_element(By.ID, "status").text.startswith("Downloaded "))
+    saved = await browser.until(lambda _: list(downloads.glob("records-*.csv")))
+    assert len(saved[0].read_text("utf-8-sig").splitlines()) == 1 + ROSTER
     async with steps.database(bot) as session:
         exported = await session.scalar(
             select(func.count()).where(AuditEntry.action.like("export%"))
