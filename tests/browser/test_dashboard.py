@@ -55,6 +55,20 @@ def launch(bot: RunningBot, user_id: int, language: str = "en", **changes: objec
     return sign(user, str(token), bot.clock.now() - age)  # type: ignore[operator]
 
 
+async def places(bot: RunningBot, activity_id: int, volunteer_ids: list[int]) -> int:
+    """The volunteers hold places on the activity's one shift, as signing up leaves them."""
+    async with steps.database(bot) as session:
+        shift_id = await session.scalar(select(Shift.id).where(Shift.activity_id == activity_id))
+        assert shift_id is not None
+        now = bot.clock.now()
+        status = SignupStatus.CONFIRMED
+        session.add_all(
+            Signup(shift_id=shift_id, volunteer_id=v, status=status, queued_at=now, updated_at=now)
+            for v in volunteer_ids
+        )
+    return shift_id
+
+
 async def served_roster(bot: RunningBot) -> int:
     """A coordinator's shift held by 300 volunteers who all checked in and out: the shift's id."""
     team = await steps.make_coordinator(bot, COORDINATOR)
@@ -65,20 +79,7 @@ async def served_roster(bot: RunningBot) -> int:
     people = await steps.make_volunteers(bot, ROSTER)
     for person in people:
         bot.person(person.telegram_id)  # they have a chat with the bot
-    async with steps.database(bot) as session:
-        shift_id = await session.scalar(select(Shift.id).where(Shift.activity_id == activity.id))
-        assert shift_id is not None
-        now = bot.clock.now()
-        session.add_all(
-            Signup(
-                shift_id=shift_id,
-                volunteer_id=p.id,
-                status=SignupStatus.CONFIRMED,
-                queued_at=now,
-                updated_at=now,
-            )
-            for p in people
-        )
+    shift_id = await places(bot, activity.id, [person.id for person in people])
     bot.clock.advance(START)
     policy = deployment_from(bot.settings).attendance
     async with steps.database(bot) as session:
@@ -231,22 +232,9 @@ async def test_a_volunteer_finds_the_nearest_activities_and_is_refused_the_coord
             longitude=here[1],
         )
     await steps.registered(bot, VOLUNTEER, language="zh-CN", name="王小明")
-    async with steps.database(bot) as session:  # a place on the park's shift
-        volunteer = await session.scalar(
-            select(Volunteer).where(Volunteer.telegram_id == VOLUNTEER)
-        )
-        shift_id = await session.scalar(select(Shift.id).where(Shift.activity_id == activity.id))
-        assert volunteer is not None and shift_id is not None
-        now = bot.clock.now()
-        session.add(
-            Signup(
-                shift_id=shift_id,
-                volunteer_id=volunteer.id,
-                status=SignupStatus.CONFIRMED,
-                queued_at=now,
-                updated_at=now,
-            )
-        )
+    volunteer = await steps.volunteer(bot, VOLUNTEER)
+    assert volunteer is not None
+    await places(bot, activity.id, [volunteer.id])  # a place on the park's shift
     browser = page(bot.settings.http_port)
     data = launch(bot, VOLUNTEER, "zh-hans")
 
