@@ -6,6 +6,7 @@ skipping."""
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import shutil
 from collections.abc import Callable, Iterator
@@ -92,10 +93,14 @@ class Page:
     async def _run(self, call: Callable[..., Any], *args: Any) -> Any:
         return await asyncio.to_thread(call, *args)
 
-    async def open(self, init_data: str, query: str = "") -> None:
-        """The page as Telegram opens it: the launch data in the fragment."""
+    async def open(
+        self, init_data: str, query: str = "", theme: dict[str, str] | None = None
+    ) -> None:
+        """The page as Telegram opens it: the launch data (and the app's theme) in the fragment."""
         self.driver.get_log("browser")  # forget the previous page's console
         url = f"{self.base}{query}#tgWebAppData={quote(init_data, safe='')}"
+        if theme:
+            url += f"&tgWebAppThemeParams={quote(json.dumps(theme), safe='')}"
         await self._run(self.driver.get, url)
         await self.until(
             lambda d: d.find_element(By.ID, "view").get_attribute("aria-busy") == "false"

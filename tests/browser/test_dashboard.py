@@ -34,6 +34,17 @@ from tests.e2e import steps
 COORDINATOR, VOLUNTEER = 9001, 1001
 ROSTER = 300
 START = timedelta(days=1)
+# Telegram's night theme, as the app passes it (https://core.telegram.org/bots/webapps#themeparams).
+DARK = {
+    "bg_color": "#18222d",
+    "text_color": "#ffffff",
+    "hint_color": "#b1c3d5",
+    "link_color": "#62bcf9",
+    "button_color": "#2ea6ff",
+    "button_text_color": "#ffffff",
+    "secondary_bg_color": "#131415",
+    "destructive_text_color": "#ee686f",
+}
 EN = catalogs().messages["en"]
 ZH = catalogs().messages["zh-CN"]
 
@@ -238,7 +249,9 @@ async def test_a_volunteer_finds_the_nearest_activities_and_is_refused_the_coord
     browser = page(bot.settings.http_port)
     data = launch(bot, VOLUNTEER, "zh-hans")
 
-    await browser.open(data, f"?lat={here[0]}&lon={here[1]}")
+    await browser.open(data, f"?lat={here[0]}&lon={here[1]}", theme=DARK)  # a dark app
+    background = "return getComputedStyle(document.body).backgroundColor"
+    assert browser.driver.execute_script(background) == "rgb(24, 34, 45)"
     titles = await browser.texts("li.activity h3")
     assert titles == ["Beach clean-up", "Park planting", "Library reading"]
     assert await browser.texts("li.activity .distance") == ["距你800米", "距你2.5公里", "距你5公里"]
@@ -262,7 +275,7 @@ async def test_a_volunteer_finds_the_nearest_activities_and_is_refused_the_coord
     assert browser.console_errors() == []
 
     await browser.open(data, "?view=coord_activities")
-    assert await browser.texts("#view .notice.error") == [ZH["dashboard.error_forbidden"]]
+    assert await browser.texts("#view") == [ZH["dashboard.error_forbidden"]]  # and nothing else
     await browser.shot("refused")
 
 

@@ -36,8 +36,8 @@ async function open(name, { focus = false } = {}) {
   } catch (error) {
     // Trying again helps when the connection failed, not when the answer was no.
     const again = !(error instanceof ApiError) || error.kind === "network";
-    view.replaceChildren(notice(failure(error), { error: true }),
-      again ? el("button", { type: "button", class: "secondary", text: t("retry"), onclick: () => open(name) }) : null);
+    const retry = el("button", { type: "button", class: "secondary", text: t("retry"), onclick: () => open(name) });
+    view.replaceChildren(notice(failure(error), { error: true }), ...(again ? [retry] : []));
   } finally {
     view.setAttribute("aria-busy", "false");
     document.body.dataset.view = name;
