@@ -86,12 +86,10 @@ export async function rosterView(view, shiftId, back) {
       ? people.filter((p) => (p.name || "").toLocaleLowerCase().includes(needle) || (p.phone || "").includes(needle))
       : people.slice();
     const column = COLUMNS.find((c) => c.key === sort.key);
-    shown.sort((a, b) => {
-      const x = column.value(a);
-      const y = column.value(b);
-      return (x < y ? -1 : x > y ? 1 : 0) * sort.direction;
-    });
-    body.innerHTML = shown.map(rowHtml).join("");
+    // Each row's key once (not twice per comparison): 1,000 rows sort in a few milliseconds.
+    const keyed = shown.map((person) => [column.value(person), person]);
+    keyed.sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0) * sort.direction);
+    body.innerHTML = keyed.map(([, person]) => rowHtml(person)).join("");
     count.textContent = t("roster.count", { shown: number(shown.length), total: number(people.length) });
     const open = people.filter(waiting).length;
     confirmAll.textContent = open ? t("roster.confirm_all", { count: number(open) }) : t("roster.nothing_to_confirm");
