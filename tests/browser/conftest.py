@@ -26,6 +26,14 @@ from tests.conftest import LOG_DIR_ENV
 WIDTH, HEIGHT = 360, 740
 WAIT_S = 15.0
 STANDIN = "/app/static/telegram-web-app-standin.js"
+# Inputs without a label, buttons and links without words: what a screen reader reads as nothing.
+UNNAMED = """
+return [...document.querySelectorAll("input, select, button, a[href]")]
+  .filter((e) => e.offsetParent !== null)
+  .filter((e) => !(e.getAttribute("aria-label") || (e.labels && e.labels.length)
+                   || (e.tagName !== "INPUT" && e.tagName !== "SELECT" && e.textContent.trim())))
+  .map((e) => e.outerHTML.slice(0, 120));
+"""
 # Set to a folder (docs/images) to also save the README's pictures of each view.
 SHOTS_ENV = "VOLBOT_DASHBOARD_SHOTS"
 
@@ -138,6 +146,11 @@ class Page:
     async def click(self, css: str) -> None:
         element = await self.find(css)
         await self._run(element.click)
+
+    async def unnamed(self) -> list[str]:
+        """The controls shown that a screen reader could not name (no label, no text)."""
+        found: list[str] = await self._run(self.driver.execute_script, UNNAMED)
+        return found
 
     async def scroll_home(self, css: str) -> None:
         """Scroll a sideways-scrolling part (the roster's table) back to its start."""

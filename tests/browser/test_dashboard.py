@@ -136,6 +136,7 @@ async def test_a_coordinator_confirms_a_300_person_roster(
     await browser.count(rows, ROSTER)
     assert await browser.texts("#roster-count") == ["300 of 300 people"]
     await browser.shot("roster")
+    assert await browser.unnamed() == []
     await browser.click("button[data-sort=name]")  # A–Z already: now Z–A
     assert (await browser.texts("#roster-rows tr td:first-child"))[:2] == [
         "Volunteer 99",
@@ -209,6 +210,7 @@ async def test_a_coordinator_confirms_a_300_person_roster(
         await browser.tab(view)
         assert await browser.all("#view .notice.error") == [], view
         await browser.shot(view)
+        assert await browser.unnamed() == [], view
         if view == "stats":  # by month (hours, shifts served), by theme
             assert len(await browser.all("svg.chart")) == 3
     await browser.click("[data-export=records-csv]")  # this month's confirmed hours
@@ -268,6 +270,7 @@ async def test_a_volunteer_finds_the_nearest_activities_and_is_refused_the_coord
         "Park planting",
         "Beach clean-up",
     ]
+    assert await browser.unnamed() == []
     for view in ("my_shifts", "my_hours"):
         await browser.tab(view)
         assert await browser.all("#view .notice.error") == [], view
