@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 from sqlalchemy import func, select
 
 from bot.app import deployment_from
@@ -275,6 +276,9 @@ async def test_a_volunteer_finds_the_nearest_activities_and_is_refused_the_coord
         await browser.tab(view)
         assert await browser.all("#view .notice.error") == [], view
         await browser.shot(view)
+    (await browser.find("#tab-my_hours")).send_keys(Keys.ARROW_LEFT)  # tabs by keyboard
+    await browser.until(lambda d: d.switch_to.active_element.get_attribute("id") == "tab-my_shifts")
+    assert await browser.texts("[role=tab][aria-selected=true]") == [ZH["dashboard.tabs.my_shifts"]]
     assert browser.console_errors() == []
 
     await browser.open(data, "?view=coord_activities")
