@@ -21,6 +21,7 @@ from bot.dispatcher import Dispatcher
 from bot.metrics import BotMetrics
 from bot.settings import Settings
 from bot.texts import catalogs
+from bot.webapp import WebApp
 from bot.webserver import WebServer
 from handlers import menus, root_router
 from handlers.services import Deployment, Services
@@ -289,6 +290,7 @@ async def serve_until_stopped(
         webhook_path=(urlsplit(webhook.url).path or "/") if webhook else None,
         secret=webhook.secret if webhook else "",
         scheduler_alive=runner.alive,
+        webapp=WebApp(dispatcher.services, settings),
     )
     if settings.http_port:
         await server.start(settings.http_host, settings.http_port)

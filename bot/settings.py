@@ -160,6 +160,19 @@ class Settings(BaseSettings):
     """The address at which a reverse proxy serves this HTTP server (e.g.
     https://bot.example.org); set, /my offers each volunteer a calendar subscription at
     PUBLIC_URL/calendar/<token>.ics (needs HTTP_PORT, in polling mode too)."""
+    webapp_init_data_max_age: int = Field(default=3600, ge=60)
+    """The Mini App dashboard: how many seconds after Telegram signs a user's launch data
+    (`initData`) the API still accepts it; longer lets a leaked dashboard link work longer."""
+    webapp_telegram_js_url: str = Field(
+        default="https://telegram.org/js/telegram-web-app.js", pattern=r"^(https?://\S+|/\S*)$"
+    )
+    """The script the dashboard page loads to talk to Telegram; the sandbox and tests use the
+    local stand-in /app/static/telegram-web-app-standin.js. Its origin is allowed by the page's
+    Content-Security-Policy."""
+    webapp_tile_url: str = Field(default="", pattern=r"^(https://\S+)?$")
+    """The dashboard's map tiles, as a template (e.g. https://tile.example.org/{z}/{x}/{y}.png);
+    empty: the map shows no tiles (activities are still listed by distance). Its origin is
+    allowed by the page's Content-Security-Policy."""
     fault_kill_after_updates: int = Field(default=0, ge=0)
     """Tests only (tests/e2e/test_exactly_once.py): the process kills itself (SIGKILL, as a crash
     or the OOM killer would) right after committing the effects of this many updates; 0 never."""

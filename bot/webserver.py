@@ -1,5 +1,6 @@
-"""The bot's HTTP server: the Telegram webhook, `/healthz`, `/metrics` and volunteers' calendar
-feeds (`/calendar/<token>.ics`, in polling mode too).
+"""The bot's HTTP server: the Telegram webhook, `/healthz`, `/metrics`, volunteers' calendar
+feeds (`/calendar/<token>.ics`, in polling mode too) and the Mini App dashboard under `/app/`
+(`bot/webapp.py`).
 
 A webhook delivery is answered 200 only once the update is recorded in the database
 (`models.inbox`), and handled from that record afterwards (`bot.intake`), so a process that dies
@@ -23,6 +24,7 @@ from sqlalchemy import text
 
 from bot.adapters.base import TelegramAdapter
 from bot.metrics import CONTENT_TYPE, BotMetrics
+from bot.webapp import WebApp
 from handlers.activities import calendar_feed
 from models import inbox
 from models.db import is_unavailable
@@ -41,6 +43,7 @@ class WebServer:
         webhook_path: str | None,
         secret: str,
         scheduler_alive: Callable[[], bool],
+        webapp: WebApp | None = None,
     ) -> None:
         self.adapter = adapter
         self.dispatcher = adapter.dispatcher
@@ -54,6 +57,8 @@ class WebServer:
         self.app.router.add_get("/healthz", self._health)
         self.app.router.add_get("/metrics", self._metrics)
         self.app.router.add_get("/calendar/{token}.ics", self._calendar)
+        if webapp is not None:
+            webapp.add_routes(self.app)
         self.webhook = webhook_path is not None
         if webhook_path is not None:
             self.app.router.add_post(webhook_path, self._receive)

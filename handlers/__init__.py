@@ -1,8 +1,9 @@
 """The conversations, written once and independent of any Telegram framework.
 
 Each journey package (`registration`, `activities`, `publishing`, `reminders`, `attendance`,
-`broadcasts`, `teams`, `help_requests`, `reports`) builds its own router; `root_router` includes
-them, and `general` (/help, /cancel, what the bot does not understand) last. Shared plumbing sits
+`broadcasts`, `teams`, `help_requests`, `reports`, `dashboard`) builds its own router;
+`root_router` includes them, and `general` (/help, /cancel, what the bot does not understand)
+last. Shared plumbing sits
 at this root: `router`, `context`, `events`, `callbacks`, `formatting` and `notify`.
 """
 
@@ -10,6 +11,7 @@ from handlers import (
     activities,
     attendance,
     broadcasts,
+    dashboard,
     general,
     help_requests,
     publishing,
@@ -31,6 +33,7 @@ for journey in (
     teams,
     help_requests,
     reports,
+    dashboard,
     general,
 ):
     root_router.include(journey.router)

@@ -98,6 +98,7 @@ class InlineButton:
     label: str
     callback_data: str | None = None
     url: str | None = None
+    web_app: str | None = None  # an https address Telegram opens as a Mini App (private chats)
 
 
 @dataclass(frozen=True)
@@ -219,8 +220,17 @@ class SetDescriptions:
     language: str = ""
 
 
+@dataclass(frozen=True)
+class SetMenuButton:
+    """The menu button of every private chat: it opens the Mini App at `url` (https), labelled
+    `label` (Telegram's default menu button takes one label for everyone)."""
+
+    label: str
+    url: str
+
+
 # Actions that set the bot up (its menus and descriptions) rather than speak in a chat.
-SETUP = (SetCommands, DeleteCommands, SetDescriptions)
+SETUP = (SetCommands, DeleteCommands, SetDescriptions, SetMenuButton)
 Action = (
     SendMessage
     | EditMessage
@@ -232,6 +242,7 @@ Action = (
     | SetCommands
     | DeleteCommands
     | SetDescriptions
+    | SetMenuButton
 )
 # Actions that put a new message in a chat (what Telegram's flood limits count).
 NEW_MESSAGES = (SendMessage, SendDocument, SendPhoto, SendLocation, SendNotice)

@@ -1,5 +1,7 @@
 """The command menus Telegram shows beside the message box, and the bot's descriptions.
 
+The menu button beside the message box opens the Mini App dashboard when PUBLIC_URL is https.
+
 The menus are derived from the router: a command registered with `menu=<place>` is in the menu
 of those its guard admits — volunteers' (no role) for everyone, a coordinator's adding the
 coordinator commands, an admin's adding the admin ones — so a menu cannot name a command the
@@ -22,7 +24,14 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.events import Action, DeleteCommands, MenuCommand, SetCommands, SetDescriptions
+from handlers.events import (
+    Action,
+    DeleteCommands,
+    MenuCommand,
+    SetCommands,
+    SetDescriptions,
+    SetMenuButton,
+)
 from handlers.languages import telegram_code
 from models.registration import volunteers
 from models.teams import roles
@@ -85,9 +94,15 @@ class Menus:
         )
 
 
+def dashboard_url(public_url: str) -> str | None:
+    """The Mini App dashboard's address, if Telegram can open it (only https)."""
+    return f"{public_url}/app/" if public_url.startswith("https://") else None
+
+
 def public_setup(services: Services) -> list[Action]:
     """Everyone's menu and the descriptions, in each language and in the deployment's for the
-    rest."""
+    rest; and the chats' menu button opening the dashboard, when there is one (its one label
+    in the deployment's language: Telegram's default menu button has no per-language text)."""
     texts, menus = services.texts, services.menus
     languages = [(language, telegram_code(language)) for language in texts.languages]
     languages.append((services.deployment.default_language, ""))
@@ -101,6 +116,10 @@ def public_setup(services: Services) -> list[Action]:
                 language=code,
             )
         )
+    url = dashboard_url(services.deployment.public_url)
+    if url is not None:
+        label = texts.get(services.deployment.default_language, "dashboard_chat.menu_button")
+        actions.append(SetMenuButton(label, url))
     return actions
 
 

@@ -152,8 +152,18 @@ def _inline_button(item: Any) -> tuple[dict[str, Any], Button]:
         label=text,
         callback_data=callback_data,
         url=str(url) if url is not None else None,
+        web_app=web_app_url(raw["web_app"]) if "web_app" in raw else None,
     )
     return raw, button
+
+
+def web_app_url(value: Any) -> str:
+    """A WebAppInfo's address: Telegram opens only https Mini Apps
+    (https://core.telegram.org/bots/api#webappinfo "An HTTPS URL of a Web App")."""
+    url = value.get("url") if isinstance(value, dict) else None
+    if not isinstance(url, str) or not url.startswith("https://") or len(url) <= len("https://"):
+        raise bad_request(BUTTON_URL_INVALID)
+    return url
 
 
 def _reply_keyboard(value: Any) -> list[list[ReplyButton]]:

@@ -18,7 +18,7 @@ from typing import Any
 from sandbox import errors
 from sandbox.errors import ApiError, bad_request
 from sandbox.limits import RateLimiter
-from sandbox.markup import Markup, parse_inline_only, parse_markup
+from sandbox.markup import Markup, parse_inline_only, parse_markup, web_app_url
 from sandbox.params import Params, UploadedPart
 from sandbox.records import CallbackAnswer, SentMessage
 from sandbox.webhook import DEFAULT_MAX_CONNECTIONS, Webhook, WebhookConfig, is_local_url
@@ -109,6 +109,8 @@ class BotApi:
         # By language code ("": the one for users with no dedicated one).
         self.descriptions: dict[str, str] = {}
         self.short_descriptions: dict[str, str] = {}
+        # setChatMenuButton: by private chat id (None: the default for every private chat).
+        self.menu_buttons: dict[int | None, dict[str, Any]] = {}
 
     # --- shared checks ----------------------------------------------------------------
 
@@ -493,6 +495,35 @@ class BotApi:
     async def get_my_short_description(self, params: Params) -> Any:
         return {"short_description": _read_text(self.short_descriptions, params)}
 
+    async def set_chat_menu_button(self, params: Params) -> Any:
+        """https://core.telegram.org/bots/api#setchatmenubutton: one chat's, or (no chat_id)
+        the default; `commands`, `default`, or `web_app` opening an https Mini App."""
+        chat_id = self._chat(params).id if "chat_id" in params else None
+        button = params.obj("menu_button") or {"type": "default"}
+        kind = button.get("type") if isinstance(button, dict) else None
+        if kind == "web_app":
+            if not str(button.get("text") or "").strip():
+                raise bad_request(errors.BUTTON_TEXT_INVALID)
+            url = web_app_url(button.get("web_app"))
+            button = {"type": "web_app", "text": str(button["text"]), "web_app": {"url": url}}
+        elif kind in ("commands", "default"):
+            button = {"type": kind}
+        else:
+            raise bad_request(errors.invalid_parameter("menu_button"))
+        self.menu_buttons[chat_id] = button
+        return True
+
+    async def get_chat_menu_button(self, params: Params) -> Any:
+        chat_id = self._chat(params).id if "chat_id" in params else None
+        return self.menu_button(chat_id)
+
+    def menu_button(self, chat_id: int | None) -> dict[str, Any]:
+        """The menu button a private chat shows: its own, else the default (commands)."""
+        found = self.menu_buttons.get(chat_id) or self.menu_buttons.get(None)
+        if found is None or found["type"] == "default":
+            return {"type": "commands"}
+        return found
+
     async def close(self, params: Params) -> Any:
         return True
 
@@ -594,6 +625,8 @@ METHODS: dict[str, Method] = {
         Method("getMyDescription", BotApi.get_my_description),
         Method("setMyShortDescription", BotApi.set_my_short_description),
         Method("getMyShortDescription", BotApi.get_my_short_description),
+        Method("setChatMenuButton", BotApi.set_chat_menu_button),
+        Method("getChatMenuButton", BotApi.get_chat_menu_button),
         Method("close", BotApi.close),
         Method("logOut", BotApi.log_out),
     )

@@ -20,6 +20,7 @@ class Button:
     label: str
     callback_data: str | None = None
     url: str | None = None
+    web_app: str | None = None  # the Mini App's address the button opens
 
 
 @dataclass(frozen=True)
@@ -79,7 +80,15 @@ class SentMessage:
             "kind": self.kind,
             "text": self.text,
             "buttons": [
-                [{"label": b.label, "callback_data": b.callback_data, "url": b.url} for b in row]
+                [
+                    {
+                        "label": b.label,
+                        "callback_data": b.callback_data,
+                        "url": b.url,
+                        "web_app": b.web_app,
+                    }
+                    for b in row
+                ]
                 for row in self.buttons
             ],
             "edit_count": self.edit_count,

@@ -126,6 +126,11 @@ class SandboxUser(_ChatReader):
         return self._record.phone_number
 
     @property
+    def language_code(self) -> str | None:
+        """Their Telegram app's language (an IETF tag), as updates carry it."""
+        return self._record.language_code
+
+    @property
     def blocked(self) -> bool:
         return self._record.blocked
 
@@ -168,7 +173,8 @@ class SandboxUser(_ChatReader):
             if button is None:
                 continue
             if button.callback_data is None:
-                raise ValueError(f"button {label!r} opens {button.url!r}; it sends the bot nothing")
+                opens = button.url or button.web_app
+                raise ValueError(f"button {label!r} opens {opens!r}; it sends the bot nothing")
             return await self._callback(message, button.callback_data)
         available = [label for m in candidates for label in m.button_labels()]
         where = f"message {message_id}" if message_id is not None else f"chat {self.id}"

@@ -27,11 +27,13 @@ from aiogram.types import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     KeyboardButton,
+    MenuButtonWebApp,
     Message,
     ReplyKeyboardMarkup,
     ReplyKeyboardRemove,
     Update,
     User,
+    WebAppInfo,
 )
 
 from bot.adapters.base import (
@@ -66,6 +68,7 @@ from handlers.events import (
     SendPhoto,
     SetCommands,
     SetDescriptions,
+    SetMenuButton,
     UploadedFile,
 )
 
@@ -249,9 +252,15 @@ class AiogramAdapter(TelegramAdapter):
             )
         return sent.message_id
 
-    async def _set_up(self, action: SetCommands | DeleteCommands | SetDescriptions) -> None:
+    async def _set_up(
+        self, action: SetCommands | DeleteCommands | SetDescriptions | SetMenuButton
+    ) -> None:
         """The bot's menus and descriptions (see `handlers.menus`)."""
-        if isinstance(action, SetDescriptions):
+        if isinstance(action, SetMenuButton):
+            await self.bot.set_chat_menu_button(
+                menu_button=MenuButtonWebApp(text=action.label, web_app=WebAppInfo(url=action.url))
+            )
+        elif isinstance(action, SetDescriptions):
             language = action.language or None
             await self.bot.set_my_description(
                 description=action.description, language_code=language
@@ -303,7 +312,12 @@ def to_markup(
         return InlineKeyboardMarkup(
             inline_keyboard=[
                 [
-                    InlineKeyboardButton(text=b.label, callback_data=b.callback_data, url=b.url)
+                    InlineKeyboardButton(
+                        text=b.label,
+                        callback_data=b.callback_data,
+                        url=b.url,
+                        web_app=WebAppInfo(url=b.web_app) if b.web_app is not None else None,
+                    )
                     for b in row
                 ]
                 for row in markup.rows

@@ -14,11 +14,13 @@ from telegram import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     KeyboardButton,
+    MenuButtonWebApp,
     Message,
     ReplyKeyboardMarkup,
     ReplyKeyboardRemove,
     Update,
     User,
+    WebAppInfo,
 )
 from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TimedOut
 from telegram.ext import Application, ContextTypes, TypeHandler
@@ -44,6 +46,7 @@ from handlers.events import (
     DeleteCommands,
     EditMessage,
     Incoming,
+    InlineButton,
     InlineKeyboard,
     Location,
     Markup,
@@ -56,6 +59,7 @@ from handlers.events import (
     SendPhoto,
     SetCommands,
     SetDescriptions,
+    SetMenuButton,
     UploadedFile,
 )
 
@@ -203,10 +207,16 @@ class PtbAdapter(TelegramAdapter):
         file = await self.app.bot.get_file(file_id)
         return bytes(await file.download_as_bytearray())
 
-    async def _set_up(self, action: SetCommands | DeleteCommands | SetDescriptions) -> None:
+    async def _set_up(
+        self, action: SetCommands | DeleteCommands | SetDescriptions | SetMenuButton
+    ) -> None:
         """The bot's menus and descriptions (see `handlers.menus`)."""
         bot = self.app.bot
-        if isinstance(action, SetDescriptions):
+        if isinstance(action, SetMenuButton):
+            await bot.set_chat_menu_button(
+                menu_button=MenuButtonWebApp(action.label, WebAppInfo(action.url))
+            )
+        elif isinstance(action, SetDescriptions):
             language = action.language or None
             await bot.set_my_description(action.description, language_code=language)
             await bot.set_my_short_description(action.short_description, language_code=language)
@@ -222,16 +232,18 @@ class PtbAdapter(TelegramAdapter):
             )
 
 
+def inline_button(button: InlineButton) -> InlineKeyboardButton:
+    web_app = WebAppInfo(button.web_app) if button.web_app is not None else None
+    return InlineKeyboardButton(
+        button.label, callback_data=button.callback_data, url=button.url, web_app=web_app
+    )
+
+
 def inline_markup(markup: InlineKeyboard | None) -> InlineKeyboardMarkup | None:
     """An inline keyboard (the only kind an edited message can carry)."""
     if markup is None:
         return None
-    return InlineKeyboardMarkup(
-        [
-            [InlineKeyboardButton(b.label, callback_data=b.callback_data, url=b.url) for b in row]
-            for row in markup.rows
-        ]
-    )
+    return InlineKeyboardMarkup([[inline_button(b) for b in row] for row in markup.rows])
 
 
 def to_markup(

@@ -7,6 +7,7 @@ import argparse
 import asyncio
 import logging
 import shutil
+import socket
 import sys
 import tempfile
 from collections.abc import AsyncIterator
@@ -35,6 +36,7 @@ from models.db import create_engine, session_factory
 from models.teams import roles
 from models.teams.tables import Role, Team
 
+STANDIN_JS = "/app/static/telegram-web-app-standin.js"  # the dashboard's page, without Telegram
 SCRIPT_START = datetime(2026, 1, 5, 1, 0, tzinfo=UTC)  # transcripts see the same time every run
 
 
@@ -87,6 +89,16 @@ def _prepare(settings: Settings, data_dir: Path, framework: str | None) -> Setti
     )
 
 
+def _port_free(host: str, port: int) -> bool:
+    """Whether the bot's HTTP server could listen there (the sandbox runs without it if not)."""
+    with socket.socket() as probe:
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return False
+        return True
+
+
 async def _chat(settings: Settings, args: argparse.Namespace) -> int:
     if args.fresh:
         shutil.rmtree(args.data_dir, ignore_errors=True)
@@ -97,7 +109,12 @@ async def _chat(settings: Settings, args: argparse.Namespace) -> int:
     clock = ManualClock(state.now)
     await _seed(prepared.database_url, clock.now())
     await demo.seed(prepared, clock.now())
-    async with running_bot(prepared, clock=clock) as bot:
+    # The dashboard's page talks to the sandbox's stand-in for Telegram's script.
+    prepared = prepared.model_copy(update={"webapp_telegram_js_url": STANDIN_JS})
+    serve_http = prepared.http_port != 0 and _port_free(prepared.http_host, prepared.http_port)
+    if prepared.http_port and not serve_http:
+        print(f"(HTTP_PORT {prepared.http_port} is taken: no dashboard; set another HTTP_PORT)")
+    async with running_bot(prepared, clock=clock, serve_http=serve_http) as bot:
         print(
             f"(sandbox Bot API at {bot.settings.telegram_api_base_url}, "
             f"framework {prepared.bot_framework}, data in {args.data_dir})"

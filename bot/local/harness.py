@@ -22,6 +22,7 @@ from pydantic import SecretStr
 from bot.adapters.base import TelegramAdapter
 from bot.app import build_adapter, build_dispatcher, build_jobs, build_sender
 from bot.settings import Settings
+from bot.webapp import WebApp
 from bot.webserver import WebServer
 from handlers import menus
 from handlers.events import Incoming
@@ -81,6 +82,7 @@ class RunningBot:
                 webhook_path=None,
                 secret="",
                 scheduler_alive=lambda: True,
+                webapp=WebApp(dispatcher.services, self.settings),
             )
             await self.server.start(self.settings.http_host, self.settings.http_port)
         self.jobs = build_jobs(dispatcher)

@@ -13,10 +13,12 @@ import time
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import quote
 
 from bot.local import demo
 from bot.local.harness import BOT_LINK, Person, Reply, RunningBot
 from bot.local.personas import Persona, SandboxState
+from handlers.dashboard.init_data import sign
 from sandbox.server import SentMessage
 from sandbox.users import SandboxGroup
 
@@ -26,6 +28,7 @@ GROUP_ID, GROUP_TITLE = -1001, "Sandbox Group"
 WAIT = re.compile(r"(\d+(?:\.\d+)?)\s*([mhd]?)")
 UNITS = {"": "minutes", "m": "minutes", "h": "hours", "d": "days"}
 LONGEST_WAIT = timedelta(days=366)
+ANY_ADDRESS = ("", "0.0.0.0", "::")  # a server listening everywhere: open it on this machine
 PNG = b"\x89PNG"  # the signature a PNG file starts with (QR codes, charts)
 RECEIVED = "received"  # the data folder's subfolder for the photos and files the bot sent
 HELP = """\
@@ -41,6 +44,8 @@ Type a message and press Enter. A number chooses one of the buttons shown.
                         show what it posted there
   :wait N[m|h|d]        let simulated time pass (minutes unless told); it also runs by itself
   :menu                 the command menu Telegram would show you
+  :dashboard            the Mini App dashboard's address for you, to open in a browser
+                        (signed as Telegram would, valid for WEBAPP_INIT_DATA_MAX_AGE)
   :quit                 leave (Ctrl-D works too)"""
 
 
@@ -182,6 +187,8 @@ class Terminal:
             await self._join_group()
         elif command == ":menu":
             self.show_menu()
+        elif command == ":dashboard":
+            print(f"  {self.dashboard_link()}")
         elif command == ":wait":
             self._wait(rest)
         elif command.startswith(":"):
@@ -241,6 +248,17 @@ class Terminal:
             waiting = len(self._unseen(persona.user_id, mark=False))
             news = f" — {waiting} new" if waiting and persona != self.persona else ""
             print(f" {mark} {persona.name}: {persona.about}{news}")
+
+    def dashboard_link(self) -> str:
+        """The dashboard's local address for the current persona, with the launch data Telegram
+        would give it (`#tgWebAppData=`, read by the page's stand-in for telegram-web-app.js)."""
+        settings, user = self.bot.settings, self.person.user
+        if self.bot.server is None:
+            raise ValueError("no dashboard: the bot's HTTP server is off (HTTP_PORT=0)")
+        host = settings.http_host if settings.http_host not in ANY_ADDRESS else "127.0.0.1"
+        who = {"id": user.id, "first_name": user.first_name, "language_code": user.language_code}
+        data = sign(who, settings.telegram_bot_token.get_secret_value(), self.bot.clock.now())
+        return f"http://{host}:{settings.http_port}/app/#tgWebAppData={quote(data, safe='')}"
 
     def show_menu(self) -> None:
         """The menu beside the message box, as the sandbox resolves it for this persona (their

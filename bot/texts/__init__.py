@@ -128,6 +128,12 @@ class Catalogs:
         formatter = self._formatter(language)
         return formatter.vformat(formatter.texts[key], (), params)
 
+    def section(self, language: str, prefix: str) -> dict[str, str]:
+        """The section's texts as written (placeholders unfilled), keys without the prefix."""
+        start = f"{prefix}."
+        texts = self._formatter(language).texts
+        return {key[len(start) :]: text for key, text in texts.items() if key.startswith(start)}
+
     def locale(self, language: str) -> Locale:
         """The Babel locale the language's texts are written for (dates, numbers, lists)."""
         return self._formatter(language).locale

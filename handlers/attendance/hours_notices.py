@@ -16,6 +16,7 @@ from enum import StrEnum
 from functools import partial
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers import formatting
 from handlers.attendance.hours import amount, congratulate, star_lines
@@ -23,6 +24,7 @@ from handlers.context import Context
 from handlers.notify import Notifier
 from models.activities.tables import Activity, ServiceRecord, Shift, Signup
 from models.attendance import hours
+from models.attendance.hours import StarPolicy
 from models.registration.tables import Volunteer
 
 # Sign-ups looked up in one query (well under SQLite's 32,766 bound parameters).
@@ -50,8 +52,14 @@ class HoursNotice:
 
 async def stars_before(ctx: Context, signups: Sequence[Signup]) -> dict[int, int]:
     """Each volunteer's minutes toward stars, by sign-up, before their hours change."""
-    policy = ctx.deployment.stars
-    served = await hours.served(ctx.session, {signup.volunteer_id for signup in signups})
+    return await star_minutes(ctx.session, ctx.deployment.stars, signups)
+
+
+async def star_minutes(
+    session: AsyncSession, policy: StarPolicy, signups: Sequence[Signup]
+) -> dict[int, int]:
+    """Each volunteer's minutes toward stars now, by sign-up (the dashboard asks too)."""
+    served = await hours.served(session, {signup.volunteer_id for signup in signups})
     return {
         signup.id: served.get(signup.volunteer_id, hours.NOTHING_SERVED).for_stars(policy)
         for signup in signups

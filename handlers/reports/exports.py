@@ -18,7 +18,6 @@ from handlers.callbacks import Button
 from handlers.context import Context, in_rows, keyboard
 from handlers.events import SendDocument
 from handlers.router import Router
-from models.errors import Conflict, NotAllowed
 from models.reports import exports
 from models.reports.export_files import FileFormat, Table
 from models.reports.exports import Period, Scope
@@ -246,14 +245,5 @@ def _caption(ctx: Context, scope: Scope, team_name: str, totals: exports.Totals)
 async def _team(ctx: Context, team_id: int) -> Team | None:
     """The team a button names (None: all teams), once the presser is shown to manage it —
     all teams only for an admin."""
-    admin_ids = ctx.deployment.admin_ids
-    if team_id == ALL_TEAMS:
-        if not await roles.is_admin(ctx.session, ctx.user_id, admin_ids):
-            raise NotAllowed("not_coordinator")
-        return None
-    team = await ctx.session.get(Team, team_id)
-    if team is None:
-        raise Conflict("export_team_gone")
-    if not await roles.may_manage(ctx.session, ctx.user_id, team_id, admin_ids):
-        raise NotAllowed("not_coordinator")
-    return team
+    chosen = None if team_id == ALL_TEAMS else team_id
+    return await exports.exportable_team(ctx.session, ctx.user_id, chosen, ctx.deployment.admin_ids)

@@ -32,11 +32,9 @@ from handlers.router import Router
 from models.attendance import certificate
 from models.attendance.certificate import CertificateFontMissing
 from models.attendance.hours import hours_text
-from models.errors import Conflict, NotAllowed
 from models.reports import charts, stats
 from models.reports.charts import ChartWording
 from models.reports.stats import MonthLine, Overview, Scope, Service
-from models.teams import roles
 from models.teams.tables import Role, Team
 
 router = Router()
@@ -67,22 +65,16 @@ class View:
 
 async def _view(ctx: Context, key: str) -> View:
     """The scope `key` names, once the asker (an admin or a coordinator: the router checked)
-    is shown to be an admin or its coordinator."""
-    admin = await roles.is_admin(ctx.session, ctx.user_id, ctx.deployment.admin_ids)
-    teams: tuple[Team, ...] = ()  # an admin sees every team: no need to load them all
-    if not admin:
-        teams = tuple(await roles.managed_teams(ctx.session, ctx.user_id, ctx.deployment.admin_ids))
-    if key == ALL:
-        if admin:
-            return View(stats.EVERYTHING, ALL, ctx.t("stats.scope_all"), admin, teams)
-        name = teams[0].name if len(teams) == 1 else ctx.t("stats.scope_teams", count=len(teams))
-        return View(Scope.of_teams(t.id for t in teams), ALL, name, admin, teams)
-    team = await ctx.session.get(Team, int(key))
-    if team is None:
-        raise Conflict("stats_team_gone")
-    if not admin and team.id not in {t.id for t in teams}:
-        raise NotAllowed("stats_not_your_team")
-    return View(Scope.of_teams([team.id]), str(team.id), team.name, admin, teams)
+    is shown to be an admin or its coordinator (`stats.allowed`)."""
+    team_id = None if key == ALL else int(key)
+    shown = await stats.allowed(ctx.session, ctx.user_id, ctx.deployment.admin_ids, team_id)
+    admin, teams = shown.admin, shown.teams
+    if shown.team is not None:
+        return View(shown.scope, str(shown.team.id), shown.team.name, admin, teams)
+    if admin:
+        return View(shown.scope, ALL, ctx.t("stats.scope_all"), admin, teams)
+    name = teams[0].name if len(teams) == 1 else ctx.t("stats.scope_teams", count=len(teams))
+    return View(shown.scope, ALL, name, admin, teams)
 
 
 @router.command("stats", menu=90, role=Role.COORDINATOR, refusal="stats_not_coordinator")

@@ -1,6 +1,6 @@
 """A shift's places: the lock every change of who holds one takes first, how many are held, a
 volunteer's place in the waiting list, and each shift's places held and people waiting (what the
-cards and the coordinators' alerts show).
+cards and the coordinators' alerts show); a volunteer's upcoming sign-ups.
 """
 
 from __future__ import annotations

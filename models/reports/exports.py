@@ -16,7 +16,7 @@ the number is decrypted with the deployment's key.
 from __future__ import annotations
 
 import io
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -32,12 +32,13 @@ from models import audit
 from models.activities.tables import Activity, ServiceRecord, Shift, Signup
 from models.attendance.hours import hours_text
 from models.crypto import IdCipher
-from models.errors import Conflict
+from models.errors import Conflict, NotAllowed
 from models.numbers import whole_number
 from models.reference import District, Theme
 from models.registration.tables import Volunteer, VolunteerStatus, volunteer_themes
 from models.reports.export_files import COLUMNS, Cell, FileFormat, Table, _open
 from models.spreadsheet import Sheet
+from models.teams import roles
 from models.teams.tables import MemberStatus, Team, TeamMember
 
 CHUNK_ROWS = 1000
@@ -98,6 +99,23 @@ async def find_team(session: AsyncSession, name_or_id: str) -> Team | None:
     number = whole_number(name_or_id)
     if team is None and number is not None:
         team = await session.get(Team, number)
+    return team
+
+
+async def exportable_team(
+    session: AsyncSession, telegram_id: int, team_id: int | None, admin_ids: Collection[int]
+) -> Team | None:
+    """The team to export (None: all teams), once the asker is shown to manage it — all teams
+    only for an admin (the chat's /export and the dashboard); NotAllowed otherwise."""
+    if team_id is None:
+        if not await roles.is_admin(session, telegram_id, admin_ids):
+            raise NotAllowed("not_coordinator")
+        return None
+    team = await session.get(Team, team_id)
+    if team is None:
+        raise Conflict("export_team_gone")
+    if not await roles.may_manage(session, telegram_id, team_id, admin_ids):
+        raise NotAllowed("not_coordinator")
     return team
 
 

@@ -25,7 +25,7 @@ data rather than Python's. Not a query per month: that would be twelve round tri
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -35,8 +35,10 @@ from sqlalchemy import ColumnElement, Select, SQLColumnExpression, case, distinc
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.activities.tables import Activity, ServiceRecord, Shift, Signup
+from models.errors import Conflict, NotAllowed
 from models.reference import Theme
 from models.registration.tables import Volunteer
+from models.teams import roles
 from models.teams.tables import MemberStatus, Team, TeamMember
 
 MONTHS_SHOWN = 12  # the chart's months, and the window of `/stats`'s figures
@@ -59,6 +61,36 @@ class Scope:
 
 
 EVERYTHING = Scope()
+
+
+@dataclass(frozen=True)
+class Allowed:
+    """The figures someone may see: everything for an admin, else their teams'."""
+
+    scope: Scope
+    admin: bool
+    teams: tuple[Team, ...]  # a coordinator's own teams (an admin's are not listed)
+    team: Team | None = None  # the one team asked for
+
+
+async def allowed(
+    session: AsyncSession, telegram_id: int, admin_ids: Collection[int], team_id: int | None
+) -> Allowed:
+    """Whose figures this admin or coordinator may see (`/stats` and the dashboard): all of
+    theirs (`team_id` None), or one team's — refused (NotAllowed) for a team not theirs."""
+    admin = await roles.is_admin(session, telegram_id, admin_ids)
+    teams: tuple[Team, ...] = ()  # an admin sees every team: no need to load them all
+    if not admin:
+        teams = tuple(await roles.managed_teams(session, telegram_id, admin_ids))
+    if team_id is None:
+        scope = EVERYTHING if admin else Scope.of_teams(team.id for team in teams)
+        return Allowed(scope, admin, teams)
+    team = await session.get(Team, team_id)
+    if team is None:
+        raise Conflict("stats_team_gone")
+    if not admin and team.id not in {t.id for t in teams}:
+        raise NotAllowed("stats_not_your_team")
+    return Allowed(Scope.of_teams([team.id]), admin, teams, team)
 
 
 def add_months(month: date, count: int) -> date:

@@ -48,3 +48,16 @@ def test_the_scan_finds_the_keys_the_code_uses() -> None:
 def test_every_key_the_code_uses_exists(language: str) -> None:
     missing = used_keys() - set(catalogs().messages[language])
     assert not missing
+
+
+PAGE_KEY_USE = re.compile(r"""\bt\(["']([a-z_.]+)["']""")
+
+
+def test_every_text_the_dashboard_page_asks_for_exists() -> None:
+    """The Mini App's scripts ask `t("roster.confirm")` for the catalog's `dashboard.` texts."""
+    scripts = (ROOT / "bot" / "webapp" / "static").glob("*.js")
+    used = {key for path in scripts for key in PAGE_KEY_USE.findall(path.read_text("utf-8"))}
+    assert {"roster.confirm_all", "error_network"} <= used
+    for language in ("zh-CN", "en"):
+        missing = {key for key in used if f"dashboard.{key}" not in catalogs().messages[language]}
+        assert not missing, language

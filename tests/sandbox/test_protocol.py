@@ -269,3 +269,37 @@ async def test_chat_action_location_close_and_log_out(sandbox: BotApiSandbox, ap
     assert last is not None and last.location == (24.48, 118.09)
     assert await api.ok("close") is True
     assert await api.ok("logOut") is True
+
+
+async def test_mini_app_buttons_and_the_menu_button_open_https_only(
+    sandbox: BotApiSandbox, api: Api
+) -> None:
+    user = sandbox.user(42)
+    app = {"url": "https://bot.example.org/app/"}
+    markup = {"inline_keyboard": [[{"text": "Open", "web_app": app}]]}
+    await api.ok("sendMessage", chat_id=42, text="Dashboard", reply_markup=markup)
+    [button] = user.last_message().buttons[0]  # type: ignore[union-attr]
+    assert (button.label, button.web_app, button.callback_data) == (
+        "Open",
+        "https://bot.example.org/app/",
+        None,
+    )
+    with pytest.raises(ValueError, match=r"opens 'https://bot\.example\.org/app/'"):
+        await user.press("Open")
+    plain = {"inline_keyboard": [[{"text": "Open", "web_app": {"url": "http://127.0.0.1/app/"}}]]}
+    invalid = (400, "Bad Request: BUTTON_URL_INVALID")
+    assert await api.error("sendMessage", chat_id=42, text="x", reply_markup=plain) == invalid
+
+    assert await api.ok("getChatMenuButton", chat_id=42) == {"type": "commands"}
+    web_app = {"type": "web_app", "text": "Dashboard", "web_app": app}
+    assert await api.ok("setChatMenuButton", menu_button=web_app) is True
+    assert await api.ok("getChatMenuButton", chat_id=42) == web_app
+    assert await api.ok("setChatMenuButton", chat_id=42, menu_button={"type": "commands"})
+    assert sandbox.api.menu_button(42) == {"type": "commands"}
+    assert sandbox.api.menu_button(43) == web_app
+    for bad in (
+        {"type": "web_app", "text": "Dashboard", "web_app": {"url": "http://x/app/"}},
+        {"type": "web_app", "text": " ", "web_app": app},
+        {"type": "everything"},
+    ):
+        assert (await api.error("setChatMenuButton", menu_button=bad))[0] == 400
