@@ -56,9 +56,11 @@ Answer = Callable[[Services, AsyncSession, Caller, web.Request], Awaitable[Any]]
 
 
 def _origin(url: str) -> str:
-    """`https://host[:port]` of an absolute URL; "" for a path on this server."""
+    """`https://host[:port]` of an absolute URL ("" for a path on this server); a tile
+    template's subdomain placeholder (`{s}.tile.example.org`) allows any subdomain."""
     parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+    host = re.sub(r"^\{s\}\.", "*.", parts.netloc)
+    return f"{parts.scheme}://{host}" if parts.scheme and host else ""
 
 
 def content_security_policy(settings: Settings) -> str:

@@ -12,7 +12,8 @@ from handlers import languages
 from handlers.dashboard.init_data import WebAppUser
 from handlers.services import Services
 from models.activities.tables import Activity, Shift
-from models.errors import NotAllowed
+from models.errors import Conflict, NotAllowed
+from models.publishing import publication
 from models.registration import volunteers
 from models.registration.tables import Volunteer
 from models.teams import roles
@@ -77,13 +78,12 @@ async def require_coordinator(session: AsyncSession, services: Services, who: Ca
 async def managed_shift(
     session: AsyncSession, services: Services, who: Caller, shift_id: int
 ) -> tuple[Shift, Activity]:
-    """The shift, if it exists (404) and the caller manages its team (403), as
-    `handlers/publishing/managed.py` asks for the chat's buttons."""
-    shift = await session.get(Shift, shift_id)
-    activity = await session.get(Activity, shift.activity_id) if shift else None
-    if shift is None or activity is None:
-        raise ApiError(404, "not_found")
+    """The shift, if it exists (404) and the caller manages its team (403): the rule of the
+    chat's coordinator buttons (`publication.managed_shift`)."""
     admins = services.deployment.admin_ids
-    if not await roles.may_manage(session, who.telegram_id, activity.team_id, admins):
-        raise FORBIDDEN
-    return shift, activity
+    try:
+        return await publication.managed_shift(session, who.telegram_id, shift_id, admins)
+    except NotAllowed as error:
+        raise FORBIDDEN from error
+    except Conflict as error:  # the shift or its activity is gone
+        raise ApiError(404, "not_found") from error

@@ -8,6 +8,7 @@ volunteers never see half an activity.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Collection
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
@@ -30,6 +31,7 @@ from models.errors import Conflict, InvalidInput
 from models.publishing import activity_input
 from models.registration.tables import Volunteer
 from models.reminders import before_shift
+from models.teams import roles
 from models.visible_text import visible
 
 LINK_TOKEN_BYTES = 9  # 12 URL-safe characters, well inside a deep link's 64
@@ -186,6 +188,26 @@ async def get_activity(session: AsyncSession, activity_id: int) -> Activity:
     if activity is None:
         raise Conflict("activity_gone")
     return activity
+
+
+async def managed_activity(
+    session: AsyncSession, telegram_id: int, activity_id: int, admin_ids: Collection[int]
+) -> Activity:
+    """The activity, once this person is shown to manage its team (NotAllowed otherwise):
+    every coordinator's button and the dashboard ask here, whatever the button claims."""
+    found = await get_activity(session, activity_id)
+    await roles.require_manager(session, telegram_id, found.team_id, admin_ids)
+    return found
+
+
+async def managed_shift(
+    session: AsyncSession, telegram_id: int, shift_id: int, admin_ids: Collection[int]
+) -> tuple[Shift, Activity]:
+    """The shift and its activity, once this person is shown to manage its team."""
+    found = await session.get(Shift, shift_id)
+    if found is None:
+        raise Conflict("shift_gone")
+    return found, await managed_activity(session, telegram_id, found.activity_id, admin_ids)
 
 
 async def shifts_of(session: AsyncSession, activity_id: int) -> list[Shift]:

@@ -13,7 +13,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 
 from bot.settings import Settings
-from bot.webapp import Assets
+from bot.webapp import Assets, content_security_policy
 
 PAGE = '<meta content="{{TILE_URL}}"><script src="{{TELEGRAM_JS_URL}}"></script>'
 
@@ -90,3 +90,14 @@ async def test_files_by_name_with_their_types(base: str) -> None:
 )
 async def test_nothing_else(base: str, path: str) -> None:
     assert (await get(f"{base}/app/static/{path}"))[0] == 404
+
+
+def test_a_tile_template_with_subdomains_allows_them() -> None:
+    settings = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        webapp_telegram_js_url="/app/static/telegram-web-app-standin.js",
+        webapp_tile_url="https://{s}.tile.example.org/{z}/{x}/{y}.png",
+    )
+    policy = content_security_policy(settings)
+    assert "script-src 'self';" in policy
+    assert "img-src 'self' data: https://*.tile.example.org;" in policy

@@ -232,6 +232,7 @@ async def test_who_may_call_what(bot: RunningBot) -> None:
             assert await api.call(ALICE, path, body) == forbidden, path
         # Someone Telegram knows but who never registered: no shifts or hours of their own.
         assert await api.call(4242, "my/hours") == forbidden
+        assert await api.call(4242, "my/shifts") == forbidden
 
         # The coordinator of team B: not team A's shift, sign-ups or call.
         for path, body in [
@@ -239,6 +240,7 @@ async def test_who_may_call_what(bot: RunningBot) -> None:
             (f"coord/shifts/{beach}/hours/confirm", {"all": True}),
             (f"coord/signups/{ids['alice_signup']}/hours", {"minutes": 600, "reason": "x"}),
             (f"coord/broadcasts/{call}/pause", {}),
+            (f"coord/broadcasts/{call}/resume", {}),
             (f"coord/stats?team={ids['team_a']}", None),
             (f"coord/export?kind=volunteers&format=csv&team={ids['team_a']}", None),
             ("coord/export?kind=volunteers&format=csv", None),  # all teams: admins only
