@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from bot.local import demo
-from bot.local.harness import RunningBot
+from bot.local.harness import RunningBot, free_port
 from bot.local.personas import COORDINATOR_ID, SandboxState
 from bot.local.terminal import Terminal
 from bot.texts import Catalogs
@@ -71,7 +71,12 @@ def test_a_call_sent_in_the_terminal_reaches_the_volunteer_who_signs_up(tmp_path
         stdout=terminal,
         stderr=terminal,
         cwd=tmp_path,  # no .env of the developer's is read
-        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "TERM": "dumb"},
+        env={
+            "PATH": "/usr/bin:/bin",
+            "PYTHONPATH": str(ROOT),
+            "TERM": "dumb",
+            "HTTP_PORT": str(free_port()),  # the dashboard's server: not a fixed port in CI
+        },
     )
     os.close(terminal)
     screen = Screen(controller)
