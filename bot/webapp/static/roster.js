@@ -53,6 +53,10 @@ export async function rosterView(view, shiftId, back) {
   const people = answer.people || [];
   const bySignup = new Map(people.map((person) => [String(person.signup_id), person]));
   let sort = { key: "name", direction: 1 };
+  // Names as people read them: 王 by pinyin in Chinese, "Volunteer 2" before "Volunteer 10".
+  const collator = new Intl.Collator(document.documentElement.lang || undefined, { numeric: true });
+  const order = (x, y) =>
+    typeof x === "string" && typeof y === "string" ? collator.compare(x, y) : x < y ? -1 : x > y ? 1 : 0;
   let query = "";
 
   const search = el("input", { type: "search", id: "roster-search", autocomplete: "off" });
@@ -88,7 +92,7 @@ export async function rosterView(view, shiftId, back) {
     const column = COLUMNS.find((c) => c.key === sort.key);
     // Each row's key once (not twice per comparison): 1,000 rows sort in a few milliseconds.
     const keyed = shown.map((person) => [column.value(person), person]);
-    keyed.sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0) * sort.direction);
+    keyed.sort(([x], [y]) => order(x, y) * sort.direction);
     body.innerHTML = keyed.map(([, person]) => rowHtml(person)).join("");
     count.textContent = t("roster.count", { shown: number(shown.length), total: number(people.length) });
     const open = people.filter(waiting).length;
