@@ -17,12 +17,10 @@ from pathlib import Path
 from typing import TextIO
 
 from pydantic import SecretStr
-from sqlalchemy import select
 
 from bot.adapters.base import StartupError
 from bot.app import ConfigError
 from bot.local import demo
-from bot.local.demo import SANDBOX_TEAM
 from bot.local.harness import running_bot
 from bot.local.personas import ADMIN_ID, COORDINATOR_ID, SandboxState
 from bot.local.script import FloodClock, Player
@@ -32,9 +30,6 @@ from bot.settings import Settings
 from migrations import upgrade
 from models.clock import ManualClock
 from models.crypto import IdCipher
-from models.db import create_engine, session_factory
-from models.teams import roles
-from models.teams.tables import Role, Team
 
 STANDIN_JS = "/app/static/telegram-web-app-standin.js"  # the dashboard's page, without Telegram
 SCRIPT_START = datetime(2026, 1, 5, 1, 0, tzinfo=UTC)  # transcripts see the same time every run
@@ -54,19 +49,6 @@ def run_sandbox(settings: Settings, args: argparse.Namespace) -> int:
         return 2
     except KeyboardInterrupt:
         return 0
-
-
-async def _seed(database_url: str, now: datetime) -> None:
-    """A team with the sandbox's coordinator persona as its coordinator (once), so the
-    coordinator's commands can be tried straight away."""
-    engine = create_engine(database_url)
-    try:
-        async with session_factory(engine)() as session, session.begin():
-            if await session.scalar(select(Team.id).where(Team.name == SANDBOX_TEAM)) is None:
-                team = await roles.create_team(session, SANDBOX_TEAM, now=now)
-                await roles.grant(session, COORDINATOR_ID, Role.COORDINATOR, team=team, now=now)
-    finally:
-        await engine.dispose()
 
 
 def _prepare(settings: Settings, data_dir: Path, framework: str | None) -> Settings:
@@ -107,8 +89,7 @@ async def _chat(settings: Settings, args: argparse.Namespace) -> int:
     prepared = prepared.model_copy(update={"admin_telegram_ids": admins})
     state = SandboxState.load(args.data_dir)  # the simulated clock goes on where it stopped
     clock = ManualClock(state.now)
-    await _seed(prepared.database_url, clock.now())
-    await demo.seed(prepared, clock.now())
+    await demo.seed(prepared, clock.now(), coordinator=COORDINATOR_ID, demo=True)
     # The dashboard's page talks to the sandbox's stand-in for Telegram's script.
     prepared = prepared.model_copy(update={"webapp_telegram_js_url": STANDIN_JS})
     serve_http = prepared.http_port != 0 and _port_free(prepared.http_host, prepared.http_port)
@@ -139,7 +120,7 @@ async def transcript_player(
     migrated database) with the transcript's own, the seeded team, the simulated clock at
     SCRIPT_START, and flood limits on the time people take."""
     prepared = apply_settings(settings, transcript.settings)
-    await _seed(prepared.database_url, SCRIPT_START)
+    await demo.seed(prepared, SCRIPT_START, coordinator=COORDINATOR_ID, demo=False)
     flood_clock = FloodClock()
     clock = ManualClock(SCRIPT_START)
     async with running_bot(prepared, clock=clock, flood_clock=flood_clock) as bot:

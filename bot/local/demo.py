@@ -3,8 +3,8 @@
 Seeded once, through the models' own functions (as the bot's conversations would write it), with
 the shifts placed in the coming week of the sandbox's clock:
 
-- two teams: the sandbox's team ("Sandbox Volunteer Team", which `bot.local.cli` creates first
-  with the coordinator persona as its coordinator, for transcripts too) and a second one that no
+- two teams: the sandbox's team ("Sandbox Volunteer Team", with the coordinator persona as its
+  coordinator; transcripts start with it too, without the rest) and a second one that no
   persona coordinates;
 - the volunteer persona registered and a member of the sandbox's team, so that `/activities`,
   sign-ups and the coordinator's calls work straight away (any new persona, `:as NAME`, is a
@@ -35,7 +35,7 @@ from models.registration import volunteers
 from models.registration.tables import Volunteer
 from models.registration.volunteers import Draft
 from models.teams import membership, roles
-from models.teams.tables import Team
+from models.teams.tables import Role, Team
 
 SANDBOX_TEAM = "Sandbox Volunteer Team"  # the coordinator persona's (transcripts have it too)
 OTHER_TEAM = "海沧社区服务队"
@@ -105,27 +105,35 @@ ACTIVITIES = (
 )
 
 
-async def seed(settings: Settings, now: datetime) -> None:
-    """Write the demo data into the sandbox's database, unless it is there already (the second
-    team is the mark), or the volunteer persona has registered by chat before."""
+async def seed(settings: Settings, now: datetime, *, coordinator: int, demo: bool) -> None:
+    """The sandbox's team with `coordinator` as its coordinator (once; transcripts start from
+    it too), and with `demo` the demo data, unless it is there already (the second team is the
+    mark) or the volunteer persona has registered by chat before. One transaction."""
     engine = create_engine(settings.database_url)
     try:
         async with session_factory(engine)() as session, session.begin():
+            team = await _sandbox_team(session, coordinator, now)
+            if not demo:
+                return
             if await session.scalar(select(Team.id).where(Team.name == OTHER_TEAM)) is not None:
                 return
             if await volunteers.find_volunteer(session, PERSONA.telegram_id) is not None:
                 return
-            await _seed(session, settings, now)
+            await _seed(session, settings, team, now)
     finally:
         await engine.dispose()
 
 
-async def _seed(session: AsyncSession, settings: Settings, now: datetime) -> None:
-    teams = {
-        name: await session.scalar(select(Team).where(Team.name == name))
-        or await roles.create_team(session, name, now=now)
-        for name in (SANDBOX_TEAM, OTHER_TEAM)
-    }
+async def _sandbox_team(session: AsyncSession, coordinator: int, now: datetime) -> Team:
+    team = await session.scalar(select(Team).where(Team.name == SANDBOX_TEAM))
+    if team is None:
+        team = await roles.create_team(session, SANDBOX_TEAM, now=now)
+        await roles.grant(session, coordinator, Role.COORDINATOR, team=team, now=now)
+    return team
+
+
+async def _seed(session: AsyncSession, settings: Settings, team: Team, now: datetime) -> None:
+    teams = {SANDBOX_TEAM: team, OTHER_TEAM: await roles.create_team(session, OTHER_TEAM, now=now)}
     people = {}
     for person in (PERSONA, *OTHERS):
         people[person.telegram_id] = volunteer = await _register(session, person, now)

@@ -17,7 +17,6 @@ from bot.local.harness import RunningBot, free_port
 from bot.local.personas import COORDINATOR_ID, SandboxState
 from bot.local.terminal import Terminal
 from bot.texts import Catalogs
-from tests.e2e import steps
 
 ROOT = Path(__file__).parents[2]
 TIMEOUT_S = 60.0  # a slow CI machine starting the bot, the sandbox and a migrated database
@@ -114,8 +113,7 @@ def test_a_call_sent_in_the_terminal_reaches_the_volunteer_who_signs_up(tmp_path
 async def test_the_terminal_shows_and_keeps_what_the_bot_sent_and_where_time_stood(
     bot: RunningBot, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    await steps.make_coordinator(bot, COORDINATOR_ID, demo.SANDBOX_TEAM)
-    await demo.seed(bot.settings, bot.clock.now())
+    await demo.seed(bot.settings, bot.clock.now(), coordinator=COORDINATOR_ID, demo=True)
     terminal = Terminal(bot, state=SandboxState.load(tmp_path), data_dir=tmp_path)
 
     async def press(label: str) -> str:
