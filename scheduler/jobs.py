@@ -1,7 +1,8 @@
 """Timed and background work that no update triggers: duty rotas' coming dates made into
-shifts, reminders before shifts, offers that expire, sign-up closing at its deadline, coordinators' alerts and digests, group cards whose
-figures changed, and registrations abandoned half-way, forgotten after 30 days. Each job runs
-in its own short transaction and sends only after committing.
+shifts, reminders before shifts, offers that expire, sign-up closing at its deadline,
+coordinators' alerts and digests, group cards whose figures changed, and registrations
+abandoned half-way, forgotten after 30 days. Each job runs in its own short transaction and
+sends only after committing.
 
 `Jobs.run_due()` runs everything that is due once; the runner calls it on an interval, tests call
 it directly after moving the clock.

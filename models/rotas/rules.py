@@ -147,7 +147,7 @@ async def save_rule(
     rule = await rule_of(session, activity.id)
     before = None if rule is None else _fields(rule)
     if rule is None:
-        rule = RotaRule(activity_id=activity.id, created_by=actor, created_at=now)
+        rule = RotaRule(activity_id=activity.id, created_at=now)
         session.add(rule)
     rule.weekdays = mask(plan.weekdays)
     rule.every_weeks = plan.every_weeks
@@ -189,7 +189,7 @@ async def add_exception(
     not cancelled), for the caller to cancel and tell its people."""
     await session.execute(
         upsert(session, RotaException)
-        .values(rule_id=rule.id, day=day, created_by=actor, created_at=now)
+        .values(rule_id=rule.id, day=day, created_at=now)
         .on_conflict_do_nothing()
     )
     audit.record(

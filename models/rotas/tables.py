@@ -7,7 +7,6 @@ from __future__ import annotations
 from datetime import date, datetime, time
 
 from sqlalchemy import (
-    BigInteger,
     CheckConstraint,
     Date,
     ForeignKey,
@@ -25,7 +24,8 @@ ALL_WEEKDAYS = 0b111_1111  # Monday is bit 0, as `date.weekday()` counts
 class RotaRule(Base):
     """An activity that recurs: every `every_weeks` weeks on the `weekdays` (a bit per day,
     Monday first) from `starts_on`, until `ends_on` (or for good), from `start_time` to
-    `end_time` in the deployment's local time, with `capacity` places each time."""
+    `end_time` in the deployment's local time, with `capacity` places each time. Who made or
+    changed it is in the audit log."""
 
     __tablename__ = "rota_rules"
     __table_args__ = (
@@ -47,7 +47,6 @@ class RotaRule(Base):
     start_time: Mapped[time] = mapped_column(Time)
     end_time: Mapped[time] = mapped_column(Time)
     capacity: Mapped[int] = mapped_column(Integer)
-    created_by: Mapped[int] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
@@ -61,7 +60,6 @@ class RotaException(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     rule_id: Mapped[int] = mapped_column(ForeignKey("rota_rules.id", ondelete="CASCADE"))
     day: Mapped[date] = mapped_column(Date)
-    created_by: Mapped[int] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
