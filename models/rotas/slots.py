@@ -222,3 +222,19 @@ async def forget(session: AsyncSession, volunteer_id: int) -> None:
         )
     )
     await forget_slots(session, ids)
+
+
+async def may_take(session: AsyncSession, activity_id: int, volunteer_id: int | None) -> bool:
+    """Whether the activity recurs and the volunteer (if known) does not hold its slot yet:
+    its card then offers the standing slot."""
+    rule_id = await session.scalar(select(RotaRule.id).where(RotaRule.activity_id == activity_id))
+    if rule_id is None:
+        return False
+    if volunteer_id is None:
+        return True
+    held = await session.scalar(
+        select(StandingSlot.id).where(
+            StandingSlot.rule_id == rule_id, StandingSlot.volunteer_id == volunteer_id
+        )
+    )
+    return held is None
