@@ -180,3 +180,21 @@ async def test_a_weekly_rota_with_a_standing_slot_a_skipped_date_and_a_gap(
     reply = await coordinator.press("Beach patrol")
     assert "⚠️ Sat 24 Jan 09:00–11:00: nobody yet — 1 place open" in reply.text
     assert "Nobody holds the standing slot yet" in reply.text
+
+    # Exception dates: one already made (its shift is cancelled), one not yet (never made).
+    await coordinator.press("🚫 Skip a date")
+    reply = await coordinator.send("someday")
+    assert "I couldn't read that date" in reply.text
+    reply = await coordinator.send("2026-01-31")
+    assert "The rota skips Sat 31 Jan. Its shift was cancelled and 0 people were told" in reply.text
+    await coordinator.press("🚫 Skip a date")
+    reply = await coordinator.send("Feb 7")
+    assert "The rota skips Sat 7 Feb." in reply.text
+    await on(bot, 26)
+    async with steps.database(bot) as session:
+        made = await session.execute(
+            select(Shift.starts_at, Shift.status).order_by(Shift.starts_at)
+        )
+        by_day = {start.astimezone(SHANGHAI).date(): status for start, status in made}
+    assert by_day[date(2026, 1, 31)] == "cancelled"
+    assert date(2026, 2, 7) not in by_day
