@@ -104,12 +104,9 @@ async def _days_question(ctx: Context, *, edit: bool) -> None:
         name = formatting.weekdays(ctx.texts, ctx.lang, [day])
         key = "rotas.day_on" if day in plan.weekdays else "rotas.day_off"
         buttons.append(ctx.button(ctx.t(key, day=name), ToggleDay(day)))
+    start, end = wording.hours(ctx.texts, ctx.lang, plan)
     text = ctx.t(
-        "rotas.ask_days",
-        title=activity.title,
-        start=ctx.state.data["start"],
-        end=ctx.state.data["end"],
-        capacity=plan.capacity,
+        "rotas.ask_days", title=activity.title, start=start, end=end, capacity=plan.capacity
     )
     markup = keyboard(*in_rows(buttons, 4), [ctx.button(ctx.t("rotas.days_done"), DaysChosen())])
     ctx.reply(text, markup, edit=edit)
