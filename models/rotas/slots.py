@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import and_, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import audit
@@ -226,15 +226,18 @@ async def forget(session: AsyncSession, volunteer_id: int) -> None:
 
 async def may_take(session: AsyncSession, activity_id: int, volunteer_id: int | None) -> bool:
     """Whether the activity recurs and the volunteer (if known) does not hold its slot yet:
-    its card then offers the standing slot."""
-    rule_id = await session.scalar(select(RotaRule.id).where(RotaRule.activity_id == activity_id))
-    if rule_id is None:
-        return False
-    if volunteer_id is None:
-        return True
-    held = await session.scalar(
-        select(StandingSlot.id).where(
-            StandingSlot.rule_id == rule_id, StandingSlot.volunteer_id == volunteer_id
+    its card then offers the standing slot. One query, as every card asks."""
+    found = (
+        await session.execute(
+            select(RotaRule.id, StandingSlot.id)
+            .outerjoin(
+                StandingSlot,
+                and_(
+                    StandingSlot.rule_id == RotaRule.id,
+                    StandingSlot.volunteer_id == (volunteer_id or 0),
+                ),
+            )
+            .where(RotaRule.activity_id == activity_id)
         )
-    )
-    return held is None
+    ).first()
+    return found is not None and found[1] is None
