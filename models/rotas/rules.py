@@ -187,6 +187,8 @@ async def add_exception(
 ) -> int | None:
     """Skip `day` from now on; the id of that day's shift when it was made already (and is
     not cancelled), for the caller to cancel and tell its people."""
+    if day.weekday() not in days_of(rule.weekdays):
+        raise InvalidInput("rota_day_not_on_rota")
     await session.execute(
         upsert(session, RotaException)
         .values(rule_id=rule.id, day=day, created_at=now)

@@ -185,6 +185,8 @@ async def test_a_weekly_rota_with_a_standing_slot_a_skipped_date_and_a_gap(
     await coordinator.press("🚫 Skip a date")
     reply = await coordinator.send("someday")
     assert "I couldn't read that date" in reply.text
+    reply = await coordinator.send("2026-01-28")  # a Wednesday
+    assert "The rota has no shift on that day of the week" in reply.text
     reply = await coordinator.send("2026-01-31")
     assert "The rota skips Sat 31 Jan. Its shift was cancelled and 0 people were told" in reply.text
     await coordinator.press("🚫 Skip a date")
