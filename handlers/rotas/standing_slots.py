@@ -73,7 +73,7 @@ async def take(ctx: Context, taking: TakeSlot) -> None:
     rule = await rules.rule_of(ctx.session, activity.id)
     if rule is None:
         raise Conflict("not_recurring")
-    taken = await slots.take_slot(
+    slot = await slots.take_slot(
         ctx.session,
         ctx.registered_volunteer,
         rule,
@@ -81,7 +81,7 @@ async def take(ctx: Context, taking: TakeSlot) -> None:
         policy=ctx.deployment.signup,
     )
     ctx.say(ctx.t("rotas.taken", title=activity.title))
-    await show_slot(ctx, taken.slot.id, edit=False)
+    await show_slot(ctx, slot.id, edit=False)
 
 
 class SkipDate(Button, action="rota.skip", lasting=True):

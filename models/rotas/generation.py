@@ -11,7 +11,6 @@ it; the others insert nothing and move on.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -19,22 +18,13 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.activities import groups, signup
-from models.activities.signup import Placed, SignupPolicy
+from models.activities.signup import SignupPolicy
 from models.activities.tables import Activity, ActivityStatus, Shift, ShiftStatus
 from models.db import upsert
 from models.errors import Conflict, NotAllowed
 from models.registration.tables import Volunteer
 from models.rotas import rules
 from models.rotas.tables import RotaOccurrence, RotaRule, SlotSkip, StandingSlot
-
-
-@dataclass(frozen=True)
-class Made:
-    """A date made into a shift, and the holders of standing slots placed on it."""
-
-    shift: Shift
-    activity: Activity
-    placed: list[Placed]
 
 
 async def generate(
@@ -45,9 +35,9 @@ async def generate(
     weeks_ahead: int,
     policy: SignupPolicy,
     activity_id: int | None = None,
-) -> list[Made]:
+) -> list[Shift]:
     """Make the shifts of every rule (or of one activity's) starting within `weeks_ahead`
-    weeks that are not made yet."""
+    weeks that are not made yet; the shifts made."""
     query = (
         select(RotaRule, Activity)
         .join(Activity, Activity.id == RotaRule.activity_id)
@@ -57,7 +47,7 @@ async def generate(
     if activity_id is not None:
         query = query.where(RotaRule.activity_id == activity_id)
     horizon = now + timedelta(weeks=weeks_ahead)
-    made: list[Made] = []
+    made: list[Shift] = []
     for rule, activity in (await session.execute(query)).all():
         dates = rules.expand(
             rules.plan_of(rule),
@@ -78,8 +68,8 @@ async def generate(
             if occurrence.day not in done:
                 shift = await _make(session, rule, activity, occurrence)
                 if shift is not None:
-                    placed = await _place_holders(session, rule, shift, occurrence, now, policy)
-                    made.append(Made(shift, activity, placed))
+                    await _place_holders(session, rule, shift, occurrence, now, policy)
+                    made.append(shift)
     return made
 
 
@@ -132,7 +122,7 @@ async def _place_holders(
     occurrence: rules.Occurrence,
     now: datetime,
     policy: SignupPolicy,
-) -> list[Placed]:
+) -> None:
     """Sign the holders of the rule's standing slots up on a new shift, first come first,
     except those who skip its date; one the sign-up rules refuse (another shift at that time,
     a no-show block) is left off this date only."""
@@ -148,12 +138,8 @@ async def _place_holders(
         )
         .order_by(StandingSlot.created_at, StandingSlot.id)
     )
-    placed = []
     for volunteer in holders.scalars():
         try:
-            placed.append(
-                await signup.sign_up(session, volunteer, shift.id, now=now, policy=policy)
-            )
+            await signup.sign_up(session, volunteer, shift.id, now=now, policy=policy)
         except (NotAllowed, Conflict):
-            continue
-    return placed
+            continue  # this date only; the slot stands

@@ -23,12 +23,6 @@ from models.rotas.tables import RotaOccurrence, RotaRule, SlotSkip, StandingSlot
 
 
 @dataclass(frozen=True)
-class Taken:
-    slot: StandingSlot
-    placed: list[Placed]
-
-
-@dataclass(frozen=True)
 class SlotDate:
     """A coming date of a standing slot, with the holder's sign-up on it (None: none, or
     skipped)."""
@@ -51,7 +45,7 @@ async def take_slot(
     *,
     now: datetime,
     policy: SignupPolicy,
-) -> Taken:
+) -> StandingSlot:
     """Hold the rule's standing slot, and sign up on each of its dates already made. Refused
     as a sign-up is when every such date refuses (the first reason given)."""
     written = await session.scalar(
@@ -81,7 +75,7 @@ async def take_slot(
             refusals.append(error)
     if refusals and not placed:
         raise refusals[0]
-    return Taken(slot, placed)
+    return slot
 
 
 async def _coming(session: AsyncSession, rule_id: int, now: datetime) -> list[tuple[Shift, date]]:

@@ -47,7 +47,7 @@ async def recurring(db: AsyncSession) -> tuple[Activity, RotaRule]:
     return activity, rule
 
 
-async def generate(db: AsyncSession, days: float = 0, weeks: int = 2) -> list[generation.Made]:
+async def generate(db: AsyncSession, days: float = 0, weeks: int = 2) -> list[Shift]:
     return await generation.generate(
         db, now=at(days=days), zone=SHANGHAI, weeks_ahead=weeks, policy=POLICY
     )
@@ -65,7 +65,7 @@ async def test_shifts_appear_week_by_week_and_never_twice(db: AsyncSession) -> N
     made = await generate(db)
     # The activity's own shift on the 10th is adopted as that date, not doubled.
     assert await shift_days(db, activity) == [date(2026, 1, 10), date(2026, 1, 17)]
-    assert [m.shift.capacity for m in made] == [2, 2]
+    assert [shift.capacity for shift in made] == [2, 2]
     assert await generate(db) == []
     await generate(db, days=7)
     assert await shift_days(db, activity) == [date(2026, 1, d) for d in (10, 17, 24)]
