@@ -49,6 +49,7 @@ async def generate(
     horizon = now + timedelta(weeks=weeks_ahead)
     made: list[Shift] = []
     for rule, activity in (await session.execute(query)).all():
+        await rules.lock_rule(session, rule.id)
         dates = rules.expand(
             rules.plan_of(rule),
             await rules.exceptions_of(session, rule.id),

@@ -119,6 +119,13 @@ async def rule_of(session: AsyncSession, activity_id: int) -> RotaRule | None:
     return await session.scalar(select(RotaRule).where(RotaRule.activity_id == activity_id))
 
 
+async def lock_rule(session: AsyncSession, rule_id: int) -> None:
+    """Hold the rule's row for the rest of the transaction (PostgreSQL; SQLite has one writer
+    anyway), so making its dates and taking its standing slot take turns: a slot taken while a
+    date is being made then sees that date's shift, or the date sees the slot."""
+    await session.execute(select(RotaRule.id).where(RotaRule.id == rule_id).with_for_update())
+
+
 async def exceptions_of(session: AsyncSession, rule_id: int) -> set[date]:
     return set(
         await session.scalars(select(RotaException.day).where(RotaException.rule_id == rule_id))

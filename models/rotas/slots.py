@@ -19,6 +19,7 @@ from models.activities.tables import Activity, Shift, ShiftStatus, Signup
 from models.db import upsert
 from models.errors import Conflict, NotAllowed, VolbotError
 from models.registration.tables import Volunteer
+from models.rotas import rules
 from models.rotas.tables import RotaOccurrence, RotaRule, SlotSkip, StandingSlot
 
 
@@ -48,6 +49,7 @@ async def take_slot(
 ) -> StandingSlot:
     """Hold the rule's standing slot, and sign up on each of its dates already made. Refused
     as a sign-up is when every such date refuses (the first reason given)."""
+    await rules.lock_rule(session, rule.id)
     written = await session.scalar(
         upsert(session, StandingSlot)
         .values(rule_id=rule.id, volunteer_id=volunteer.id, created_at=now)
