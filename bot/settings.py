@@ -96,6 +96,9 @@ class Settings(BaseSettings):
     """A volunteer still checked in this long after their shift ended is asked to check out."""
     daily_digest_at: time | None = time(18, 0)
     """Local time of the coordinators' digest of tomorrow's shifts; empty: no digest."""
+    rota_weeks_ahead: int = Field(default=4, ge=1, le=52)
+    """How many weeks ahead a recurring activity's (duty rota's) dates are made into shifts,
+    so volunteers can sign up for them; the scheduler keeps that many weeks open."""
     # Check-in and hours (models/attendance/checkin.py).
     checkin_opens_minutes_before: int = Field(default=30, ge=0)
     """The check-in code and location check-in work from this long before a shift starts…"""

@@ -16,7 +16,7 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_interval
+from babel.dates import format_interval, get_day_names
 from babel.lists import format_list
 from babel.units import format_unit
 
@@ -105,3 +105,9 @@ def unit(texts: Texts, language: str, count: int, name: str) -> str:
 def joined(texts: Texts, language: str, items: Iterable[str]) -> str:
     """`甲、乙和丙` / `A, B and C`: a list as a sentence holds it."""
     return format_list(list(items), locale=texts.locale(language))
+
+
+def weekdays(texts: Texts, language: str, days: Iterable[int]) -> str:
+    """`周六和周日` / `Sat and Sun`: days of the week (Monday is 0), as a list."""
+    names = get_day_names("abbreviated", locale=texts.locale(language))
+    return joined(texts, language, [names[day] for day in sorted(days)])

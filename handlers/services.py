@@ -65,6 +65,8 @@ class Deployment:
     broadcasts: BroadcastPolicy = field(default_factory=BroadcastPolicy)
     # Where the bot's HTTP server is reached from outside ("": no calendar subscriptions).
     public_url: str = ""
+    # How many weeks ahead a duty rota's dates become shifts (models/rotas/generation.py).
+    rota_weeks_ahead: int = 4
 
 
 class SendPort(Protocol):

@@ -1,7 +1,8 @@
-"""Timed and background work that no update triggers: reminders before shifts, offers that
-expire, sign-up closing at its deadline, coordinators' alerts and digests, group cards whose
-figures changed, and registrations abandoned half-way, forgotten after 30 days. Each job runs
-in its own short transaction and sends only after committing.
+"""Timed and background work that no update triggers: duty rotas' coming dates made into
+shifts, reminders before shifts, offers that expire, sign-up closing at its deadline,
+coordinators' alerts and digests, group cards whose figures changed, and registrations
+abandoned half-way, forgotten after 30 days. Each job runs in its own short transaction and
+sends only after committing.
 
 `Jobs.run_due()` runs everything that is due once; the runner calls it on an interval, tests call
 it directly after moving the clock.
@@ -35,6 +36,7 @@ from models.registration.tables import Volunteer
 from models.reminders import before_shift
 from models.reminders.coordinator_alerts import digests_due, short_shifts
 from models.reminders.tables import ReminderStatus
+from models.rotas import generation
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +49,7 @@ REMINDER_BATCHES_PER_RUN = 25
 CONCURRENT_SENDS = 16
 ALERTS_EVERY = timedelta(minutes=1)
 DRAFTS_EVERY = timedelta(hours=1)  # a draft kept 30 days may well be kept an hour more
+ROTAS_EVERY = timedelta(hours=1)  # rotas are made weeks ahead: an hour late costs nothing
 
 
 @dataclass
@@ -58,9 +61,11 @@ class Jobs:
         self._sending = asyncio.Semaphore(CONCURRENT_SENDS)
         self._next_alerts: datetime | None = None
         self._next_drafts: datetime | None = None
+        self._next_rotas: datetime | None = None
 
     async def run_due(self) -> None:
         await self.services.button_signer()  # made outside the jobs' transactions, once
+        await self.make_rota_shifts()
         await self.send_reminders()
         await self.expire_offers()
         await self.close_signups()
@@ -191,6 +196,25 @@ class Jobs:
             return len(shorts) + len(digests)
 
         return await self._tell(work)
+
+    async def make_rota_shifts(self) -> int:
+        """Make duty rotas' dates within the coming weeks into shifts, with the holders of
+        standing slots signed up (their reminders follow); looked for hourly, and each date is
+        made once whichever process gets there first."""
+        d = self.services
+        now = d.clock.now()
+        if self._next_rotas is not None and now < self._next_rotas:
+            return 0
+        self._next_rotas = now + ROTAS_EVERY
+        async with d.sessions() as session, session.begin():
+            made = await generation.generate(
+                session,
+                now=now,
+                zone=d.deployment.zone,
+                weeks_ahead=d.deployment.rota_weeks_ahead,
+                policy=d.deployment.signup,
+            )
+        return len(made)
 
     async def expire_drafts(self) -> int:
         """Forget registrations abandoned half-way (`erasure.DRAFT_KEEP`); looked for hourly."""

@@ -171,6 +171,7 @@ async def test_statements_per_update_of_the_hot_commands(counted_bot: RunningBot
         "SELECT signups",  # their places held and people waiting
         "SELECT signups",  # the volunteer's places on them
         "SELECT themes",  # the activity's theme
+        "SELECT rota_rules",  # does it recur (the card offers its standing slot)?
         "SELECT role_grants",  # may the volunteer manage the activity (admin, coordinator)?
         "SELECT help_requests",  # a help request the activity answers (its resident is told)
         *FORGET_PAYLOAD,

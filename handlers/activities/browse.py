@@ -12,11 +12,13 @@ from handlers.callbacks import Button, OnActivity
 from handlers.context import Context, in_rows, keyboard
 from handlers.events import InlineButton
 from handlers.publishing import manage
+from handlers.rotas import standing_slots
 from handlers.router import Router
 from models.activities.browse import Filters, Period, open_activities
 from models.activities.tables import Activity, ActivityStatus
 from models.publishing import publication
 from models.registration import volunteers
+from models.rotas import slots
 from models.teams import roles
 
 router = Router()
@@ -187,6 +189,11 @@ async def show_card(ctx: Context, activity: Activity, *, edit: bool = False) -> 
             key = "activities.sign_up" if view.places_left else "activities.join_waiting_list"
             buttons.append(ctx.button(ctx.t(key, when=when), signup.SignUp(view.shift.id)))
     extras = []
+    volunteer_id = ctx.volunteer.id if ctx.volunteer else None
+    if activity.status == ActivityStatus.PUBLISHED and await slots.may_take(
+        ctx.session, activity.id, volunteer_id
+    ):
+        buttons.append(ctx.button(ctx.t("rotas.take_button"), standing_slots.TakeSlot(activity.id)))
     if activity.latitude is not None:
         extras.append(ctx.button(ctx.t("activities.map"), ShowVenueMap(activity.id)))
     if await roles.may_manage(ctx.session, ctx.user_id, activity.team_id, ctx.deployment.admin_ids):

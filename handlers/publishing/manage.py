@@ -21,6 +21,7 @@ from handlers.events import SendPhoto
 # import time would be a cycle.
 from handlers.publishing import cancel_activity, edit_activity, managed, shift_roster
 from handlers.reports import exports
+from handlers.rotas import rota_view
 from handlers.router import Router
 from models.activities import groups
 from models.activities.groups import GroupChat
@@ -92,6 +93,7 @@ async def show(ctx: Context, opened: ShowActivity) -> None:
             [ctx.button(ctx.t("manage.roster"), shift_roster.ShowRoster(activity.id))],
             [ctx.button(ctx.t("manage.link"), ShowLink(activity.id))],
             [ctx.button(ctx.t("manage.post"), PostCard(activity.id))],
+            [ctx.button(ctx.t("rotas.open"), rota_view.ShowRota(activity.id))],
             [ctx.button(ctx.t("attendance.code_button"), checkin.ListCheckInCodes(activity.id))],
             [ctx.button(ctx.t("hours_review.open"), hours_review.ChooseShiftToReview(activity.id))],
             [

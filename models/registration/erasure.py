@@ -35,6 +35,7 @@ from models.help_requests.tables import HelpAssignment, HelpDispatch, HelpReques
 from models.registration.tables import Volunteer, VolunteerStatus
 from models.registration.volunteers import find_volunteer
 from models.reminders.tables import Reminder, ReminderStatus
+from models.rotas import slots
 from models.teams.tables import Invite, RoleGrant, TeamMember
 
 # Stands for an erased account where a column must name one (who made an activity, a call, an
@@ -126,6 +127,7 @@ async def _forget_volunteer(session: AsyncSession, volunteer: Volunteer, now: da
         await session.execute(statement.execution_options(synchronize_session=False))
     await certificate.anonymise(session, volunteer.id)
     await calendar_feed.forget(session, volunteer.id)
+    await slots.forget(session, volunteer.id)
     await session.flush()
 
 

@@ -10,7 +10,7 @@ world below puts something of Erin in each, erases her, and checks that none is 
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 from typing import Any
 
 from sqlalchemy import insert, select
@@ -32,6 +32,8 @@ from models.registration.tables import Volunteer, volunteer_muted_themes
 from models.registration.validation import parse_prc_id
 from models.registration.volunteers import Draft, SealedId
 from models.reminders.tables import Reminder, ReminderStatus
+from models.rotas import rules, slots
+from models.rotas.tables import SlotSkip
 from models.teams import roles
 from models.teams.tables import Invite, Role, TeamMember
 from tests.ids import make_id
@@ -56,6 +58,8 @@ CIPHER = IdCipher(IdCipher.generate_key())
 # What of her would show in a stored text: ids, name (also masked), phone, ID number, her words.
 MARKERS = (str(ERIN), NAME, "Quixley", certificate.mask_name(NAME), PHONE[3:], ID_NUMBER,
            ID_NUMBER[:4] + "*", HELP_TEXT)  # fmt: skip
+
+ROTA = rules.RulePlan(frozenset({5}), 1, date(2026, 1, 5), None, time(9), time(11), 2)
 
 # table.column → how erasure treats it.
 PERSONAL = {
@@ -100,6 +104,7 @@ PERSONAL = {
     "audit_log.after": "her Telegram id removed; a help request's content removed",
     "inbound_updates.payload": "NULL and set handled: updates of hers not yet handled",
     "calendar_feeds.volunteer_id": "row deleted: her calendar address stops working",
+    "standing_slots.volunteer_id": "rows deleted, with her skipped dates: she is on no rota",
 }
 
 # Every other column, and why erasure leaves it.
@@ -285,6 +290,34 @@ NOT_PERSONAL = {
     "districts.name_zh": "reference data",
     "districts.name_en": "reference data",
     "districts.sort_order": "reference data",
+    "rota_rules.id": "key",
+    "rota_rules.activity_id": "the activity",
+    "rota_rules.every_weeks": "a rule",
+    "rota_rules.weekdays": "a rule",
+    "rota_rules.starts_on": "a rule",
+    "rota_rules.ends_on": "a rule",
+    "rota_rules.start_time": "a rule",
+    "rota_rules.end_time": "a rule",
+    "rota_rules.capacity": "a rule",
+    "rota_rules.created_at": "a time (who made it is in the audit log)",
+    "rota_rules.updated_at": "a time",
+    "rota_exceptions.id": "key",
+    "rota_exceptions.rule_id": "the rule",
+    "rota_exceptions.day": "a date of the rule",
+    "rota_exceptions.created_at": "a time",
+    "rota_occurrences.id": "key",
+    "rota_occurrences.rule_id": "the rule",
+    "rota_occurrences.activity_id": "the activity",
+    "rota_occurrences.day": "a date of the rule",
+    "rota_occurrences.starts_at": "a time",
+    "rota_occurrences.shift_id": "the shift made",
+    "standing_slots.id": "key",
+    "standing_slots.rule_id": "deleted with the volunteer_id",
+    "standing_slots.created_at": "deleted with the volunteer_id",
+    "standing_slot_skips.id": "deleted with her slot",
+    "standing_slot_skips.slot_id": "deleted with her slot",
+    "standing_slot_skips.day": "deleted with her slot",
+    "standing_slot_skips.created_at": "deleted with her slot",
 }
 
 
@@ -369,6 +402,11 @@ async def build(db: AsyncSession) -> World:
     world.future_signup = (await signup.sign_up(db, erin, future.id, now=NOW, policy=POLICY)).signup
     world.waiting = await make_volunteer(db)
     await signup.sign_up(db, world.waiting, future.id, now=NOW, policy=POLICY)
+    # The activity recurs and she holds its standing slot, skipping one date.
+    rule = await rules.save_rule(db, activity, ROTA, actor=COORDINATOR, now=NOW)
+    await slots.take_slot(db, erin, rule, now=NOW, policy=POLICY)
+    slot = (await slots.slots_of(db, erin.id))[0][0]
+    db.add(SlotSkip(slot_id=slot.id, day=date(2026, 2, 7), created_at=NOW))
     served = Signup(shift_id=past.id, volunteer_id=erin.id, status="attended",
                     queued_at=at(days=-4), updated_at=at(days=-3))  # fmt: skip
     theirs = Signup(shift_id=past.id, volunteer_id=other.id, status="attended",
