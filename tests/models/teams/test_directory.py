@@ -4,19 +4,26 @@ confirmed hours this year — all in one statement."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import event, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.activities.tables import ServiceRecord, Signup, SignupStatus
 from models.reference import District
 from models.teams import directory, membership
 from models.teams.directory import Filters
-from tests.models.world import NOW, at, make_activity, make_team, make_volunteers, shift_plan, theme
+from tests.models.world import (
+    NOW,
+    at,
+    counting,
+    make_activity,
+    make_team,
+    make_volunteers,
+    shift_plan,
+    theme,
+)
 
 ZONE = ZoneInfo("Asia/Shanghai")
 
@@ -25,22 +32,6 @@ async def district(session: AsyncSession, code: str) -> District:
     found = await session.scalar(select(District).where(District.code == code))
     assert found is not None
     return found
-
-
-@contextmanager
-def statements(session: AsyncSession) -> Iterator[list[str]]:
-    """The SQL statements the session runs meanwhile."""
-    seen: list[str] = []
-
-    def count(*args: object) -> None:
-        seen.append(str(args[2]))
-
-    engine = session.bind.sync_engine  # type: ignore[union-attr]
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
 
 
 async def served(session: AsyncSession, shift_id: int, volunteer_id: int, **record: object) -> None:
@@ -82,7 +73,7 @@ async def test_a_page_of_cards_by_district_and_theme_in_one_query(db: AsyncSessi
     await served(db, old.id, carol.id, credited_minutes=60, confirmed_at=NOW)
     await db.flush()
 
-    with statements(db) as seen:
+    with counting(db) as seen:
         first = await directory.page(db, Filters(), number=0, size=2, now=NOW, zone=ZONE)
     assert len(seen) == 1  # the page and every count on it: one statement, no query per team
     assert first.total == 5  # with the two teams `make_activity` makes on the way ("Team …")
