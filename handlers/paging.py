@@ -69,18 +69,45 @@ def show(
     (`after`). `edit` replaces the message whose button was pressed."""
     pages = paginate(entries, TEXT_MAX - len(header) - 1 - PAGE_NUMBER_ROOM)
     number = min(max(page, 0), len(pages) - 1)
-    lines = [header, *(entry.line for entry in pages[number] if entry.line)]
+    show_page(
+        ctx,
+        header,
+        pages[number],
+        number,
+        len(pages),
+        turn,
+        edit=edit,
+        per_row=per_row,
+        after=after,
+    )
+
+
+def show_page(
+    ctx: Context,
+    header: str,
+    entries: Sequence[Entry],
+    number: int,
+    pages: int,
+    turn: Callable[[int], Button],
+    *,
+    edit: bool,
+    per_row: int | None = None,
+    after: Sequence[list[InlineButton]] = (),
+) -> None:
+    """Show page `number` (from 0) of `pages`, whose `entries` the caller cut itself (a
+    list too long to load whole, cut by the database a fixed number of entries to a page, each
+    within Telegram's limits), as `show` shows its pages."""
+    lines = [header, *(entry.line for entry in entries if entry.line)]
     turns: list[InlineButton] = []
-    if len(pages) > 1:
-        lines.append(ctx.t("paging.page", page=number + 1, pages=len(pages)))
+    if pages > 1:
+        lines.append(ctx.t("paging.page", page=number + 1, pages=pages))
         if number > 0:
             turns.append(ctx.button(ctx.t("paging.previous"), turn(number - 1)))
-        if number < len(pages) - 1:
+        if number < pages - 1:
             turns.append(ctx.button(ctx.t("paging.next"), turn(number + 1)))
-    shown = pages[number]
     if per_row is None:
-        rows = [list(entry.buttons) for entry in shown]
+        rows = [list(entry.buttons) for entry in entries]
     else:
-        rows = in_rows([button for entry in shown for button in entry.buttons], per_row)
+        rows = in_rows([button for entry in entries for button in entry.buttons], per_row)
     markup = keyboard(*rows, turns, *after)
     ctx.reply("\n".join(lines), markup, edit=edit)

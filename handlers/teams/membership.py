@@ -1,70 +1,27 @@
-"""Teams, for volunteers: `/teams` shows theirs (and lets them leave one), and the teams they
-could ask to join; a team's link or QR code (`team_<token>`) joins at once. A request to join
-goes to the team's coordinators, whose answer comes back here."""
+"""Joining and leaving teams, for volunteers: a team's link or QR code (`team_<token>`) joins
+at once; a request to join (from a team's card in the directory) goes to the team's
+coordinators, whose answer comes back here; a volunteer leaves a team from `/teams`."""
 
 from __future__ import annotations
 
-from handlers.callbacks import Button, OnTeam
+from handlers.callbacks import OnTeam
 from handlers.context import Context, keyboard
 from handlers.notify import notifier
 from handlers.router import Router
-from handlers.teams.team_admin import ApproveJoinRequest, DeclineJoinRequest, team_choices
+from handlers.teams.team_admin import ApproveJoinRequest, DeclineJoinRequest
 from models.errors import Conflict
 from models.teams import membership, roles
 from models.teams.tables import Team
 
 router = Router()
 TEAM_LINK_PREFIX = "team"
-BROWSE_LIMIT = 40
 
 
-async def _team(ctx: Context, team_id: int) -> Team:
+async def team_of(ctx: Context, team_id: int) -> Team:
     team = await ctx.session.get(Team, team_id)
     if team is None:
         raise Conflict("team_gone")
     return team
-
-
-@router.command("teams", menu=80, registered=True, refusal="register_first")
-async def my_teams(ctx: Context) -> None:
-    """The volunteer asked which teams they are in."""
-    mine = await membership.teams_of(ctx.session, ctx.registered_volunteer)
-    lines = [ctx.t("teams.mine_header") if mine else ctx.t("teams.mine_none")]
-    b = ctx.button
-    rows = []
-    for member in mine:
-        lines.append(ctx.t(f"teams.mine_{member.status}", team=member.team.name))
-        label = ctx.t("teams.leave", team=member.team.name[:30])
-        rows.append([b(label, LeaveTeam(member.team.id))])
-    rows.append([b(ctx.t("teams.browse"), BrowseTeams())])
-    ctx.say("\n".join(lines), keyboard(*rows))
-
-
-class BrowseTeams(Button, action="tm.browse", lasting=True):
-    """The volunteer wants to see the teams they could ask to join."""
-
-
-@router.button(BrowseTeams, registered=True, refusal="register_first")
-async def browse(ctx: Context, browsing: BrowseTeams) -> None:
-    """The volunteer wants to see the teams they could ask to join."""
-    found = await membership.all_teams(ctx.session)
-    if not found:
-        ctx.say(ctx.t("teams.none_yet"))
-        return
-    teams = team_choices(ctx, found[:BROWSE_LIMIT], ShowTeam)
-    ctx.say(ctx.t("teams.browse_header"), keyboard(*teams))
-
-
-class ShowTeam(OnTeam, action="tm.show", lasting=True):
-    """The volunteer opened a team's card."""
-
-
-@router.button(ShowTeam)
-async def show(ctx: Context, card: ShowTeam) -> None:
-    """The volunteer opened a team."""
-    team = await _team(ctx, card.team_id)
-    text = ctx.t("teams.card", team=team.name, description=team.description or "—")
-    ctx.say(text, keyboard([ctx.button(ctx.t("teams.ask"), AskToJoin(team.id))]))
 
 
 class AskToJoin(OnTeam, action="tm.ask", lasting=True):
@@ -75,7 +32,7 @@ class AskToJoin(OnTeam, action="tm.ask", lasting=True):
 async def ask(ctx: Context, request: AskToJoin) -> None:
     """The volunteer asked to join: the team's coordinators are asked to decide."""
     volunteer = ctx.registered_volunteer
-    team = await _team(ctx, request.team_id)
+    team = await team_of(ctx, request.team_id)
     await membership.ask_to_join(ctx.session, volunteer, team, now=ctx.clock.now())
     notify = notifier(ctx)
     for telegram_id in await roles.coordinator_ids(ctx.session, team.id):
@@ -121,7 +78,7 @@ class LeaveTeam(OnTeam, action="tm.leave", lasting=True):
 @router.button(LeaveTeam)
 async def ask_leave(ctx: Context, leaving: LeaveTeam) -> None:
     """The volunteer wants to leave a team: ask first."""
-    team = await _team(ctx, leaving.team_id)
+    team = await team_of(ctx, leaving.team_id)
     ctx.say(
         ctx.t("teams.confirm_leave", team=team.name),
         keyboard([ctx.button(ctx.t("teams.leave_yes"), ConfirmLeaveTeam(team.id))]),
@@ -135,6 +92,6 @@ class ConfirmLeaveTeam(OnTeam, action="tm.leave_ok", lasting=True):
 @router.button(ConfirmLeaveTeam, registered=True, refusal="register_first")
 async def leave(ctx: Context, leaving: ConfirmLeaveTeam) -> None:
     """The volunteer confirmed leaving the team."""
-    team = await _team(ctx, leaving.team_id)
+    team = await team_of(ctx, leaving.team_id)
     await membership.leave(ctx.session, ctx.registered_volunteer, team.id, now=ctx.clock.now())
     ctx.edit_pressed(ctx.t("teams.left", team=team.name))

@@ -168,7 +168,3 @@ async def count(session: AsyncSession, team_id: int, *, status: MemberStatus) ->
         .where(TeamMember.team_id == team_id, TeamMember.status == status)
     )
     return found or 0
-
-
-async def all_teams(session: AsyncSession) -> list[Team]:
-    return list(await session.scalars(select(Team).order_by(Team.name)))

@@ -100,6 +100,8 @@ MOVED_FUNCTIONS: dict[str, str] = {
     "handlers.help_requests.receive_when": "handlers.help_requests.convert.receive_when",
     "handlers.help_requests.start_assign": "handlers.help_requests.assignments.start_assign",
     "handlers.help_requests.start_convert": "handlers.help_requests.convert.start_convert",
+    "handlers.teams.browse": "handlers.teams.directory.browse",
+    "handlers.teams.show": "handlers.teams.directory.show",
 }
 
 

@@ -4,10 +4,12 @@ through the models (no Telegram, no conversations)."""
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.activities import signup
@@ -169,3 +171,19 @@ async def no_show(session: AsyncSession, volunteer: Volunteer, starts_at: dateti
         )
     )
     await session.flush()
+
+
+@contextmanager
+def counting(session: AsyncSession) -> Iterator[list[str]]:
+    """The SQL statements the session runs inside the block."""
+    statements: list[str] = []
+
+    def seen(*args: Any) -> None:
+        statements.append(args[2])
+
+    engine = session.bind.sync_engine  # type: ignore[union-attr]
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)

@@ -5,13 +5,9 @@ in two queries however many there are."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import timedelta
-from typing import Any
 
 import pytest
-from sqlalchemy import event
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -26,6 +22,7 @@ from tests.models.world import (
     NOW,
     POLICY,
     at,
+    counting,
     make_activity,
     make_volunteer,
     shift_plan,
@@ -35,22 +32,6 @@ from tests.models.world import (
 @pytest.fixture
 def session(db: AsyncSession) -> AsyncSession:
     return db  # each test on SQLite and on PostgreSQL
-
-
-@contextmanager
-def counting(session: AsyncSession) -> Iterator[list[str]]:
-    """The SQL statements the session runs inside the block."""
-    statements: list[str] = []
-
-    def seen(*args: Any) -> None:
-        statements.append(args[2])
-
-    engine = session.bind.sync_engine  # type: ignore[union-attr]
-    event.listen(engine, "before_cursor_execute", seen)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", seen)
 
 
 async def test_a_token_is_made_once_random_and_url_safe(session: AsyncSession) -> None:
