@@ -287,9 +287,10 @@ async def until_ready(sandbox: BotApiSandbox, bots: list[BotProcess], webhook: b
                 ready = sandbox.webhook.active and all(
                     [await healthy(session, bot) for bot in bots]
                 )
-            else:
+            else:  # a long poll is logged when it ends; a single bot's is seen waiting
                 polled = {call.via for call in sandbox.calls if call.method == "getUpdates"}
-                ready = {bot.api_url for bot in bots} <= polled
+                waiting = len(bots) == 1 and sandbox.world.waiting_polls > 0
+                ready = waiting or {bot.api_url for bot in bots} <= polled
             if ready:
                 return
             if time.monotonic() > deadline:
