@@ -695,7 +695,10 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--in-flight", type=int, help="BROADCAST_IN_FLIGHT (default: the bot's)")
     parser.add_argument(
-        "--timeout", type=float, metavar="S", help="wait at most this long (default 60 + 3 N/R)"
+        "--timeout",
+        type=float,
+        metavar="S",
+        help="wait at most this long (default 60 + 3 N/R, R counted at most 1000)",
     )
     parser.add_argument("--data-dir", type=Path, help="for the SQLite file and the bots' logs")
     parser.add_argument("--keep", action="store_true", help="keep the data and the database")
@@ -711,8 +714,8 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
             f"--paid: bot/settings.py caps PAID_BROADCAST_PER_SECOND at {PAID_RATE_MAX:.0f}; "
             "for the pipeline's ceiling leave out --paid (BROADCAST_RATE_PER_SECOND has no cap)"
         )
-    if args.timeout is None:
-        args.timeout = 60 + 3 * args.recipients / args.rate
+    if args.timeout is None:  # beyond Telegram's paid ceiling, the bot is what sets the pace
+        args.timeout = 60 + 3 * args.recipients / min(args.rate, PAID_RATE_MAX)
     return args
 
 

@@ -549,8 +549,13 @@ async def measure_bot(args: argparse.Namespace, url: str, layout: Layout) -> Bot
             sending = asyncio.create_task(drive(load, args.with_updates, load_s))
         cpu_before, began = cpu_seconds(process.pid), time.monotonic()
         arrivals = await collect(sandbox, due, args.drain_timeout)
-        if sending is not None:
+        if sending is not None and load is not None:
             await sending
+            figures = updates_figures(load)
+            say(
+                "updates: {updates_sent:,} sent, {updates_handled:,} answered, p50 "
+                "{updates_p50_ms} ms, p99 {updates_p99_ms} ms".format(**figures)
+            )
         await settled(engine)
         busy = (cpu_seconds(process.pid) - cpu_before) / (time.monotonic() - began)
         rss_mb = memory_mb(process.pid, "VmHWM")

@@ -553,12 +553,13 @@ def figures(
     }
 
 
-RATIOS = ("updates_per_s", "in_window_per_s", "cpu_ms_per_update")
+RATIOS = ("updates_per_s", "in_window_per_s", "p50_ms", "p99_ms", "cpu_ms_per_update")
 
 
 def side_by_side(bare: dict[str, Any], volbot: dict[str, Any]) -> dict[str, Any]:
-    """Both runs' figures and `ratio` = volbot ÷ bare for throughput and CPU per update: a
-    figure that holds on any machine, where the absolute ones depend on it and its load."""
+    """Both runs' figures and `ratio` = volbot ÷ bare for throughput, latency (at an open-loop
+    rate; a closed loop's latencies are its queue) and CPU per update: figures that hold on any
+    machine, where the absolute ones depend on it and its load."""
     ratio = {
         name: round(volbot[name] / bare[name], 2) if volbot[name] and bare[name] else None
         for name in RATIOS
