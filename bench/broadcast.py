@@ -37,11 +37,13 @@ from typing import Any
 
 import uvloop
 from common import (
+    baseline_option,
     bot_environment,
     cpu_seconds,
     in_data_dir,
     memory_mb,
     say,
+    side_by_side,
     telegram_id,
     volunteer_rows,
 )
@@ -512,16 +514,10 @@ async def deliver(args: argparse.Namespace, url: str, activity_id: int) -> dict[
         await engine.dispose()
 
     logged = started_logged(bots, call_id)
-    recipients = {telegram_id(v) for v in range(1, args.recipients + 1)}
     report_run(bots, tally, sandbox_cpu, working_s)
     return {
         "sender": "volbot",
-        "recipients": args.recipients,
-        "rate_limit": args.rate,
-        "achieved_rate": round(tally.rate(), 2),
-        "http_429": len(tally.floods),
-        "duplicates": sum(n - 1 for n in tally.accepted.values() if n > 1),
-        "lost": len(recipients - set(tally.accepted)),
+        **delivered(args, tally),
         "peak_rss_mb": round(max(bot.peak_mb for bot in bots), 1),
         "rss_at_start_mb": start_mb,  # each process's, once polling, before the call
         # From just before the call is made to the first look that finds no row unsent (looks
@@ -585,16 +581,10 @@ async def deliver_bare(args: argparse.Namespace) -> dict[str, Any]:
     if process.returncode != 0 or not said:
         raise SystemExit(f"bench: the bare sender failed; see {log}:\n{tail(log)}")
     own = json.loads(said[-1])  # its own CPU time: /proc's is gone once it has exited
-    recipients = {telegram_id(v) for v in range(1, args.recipients + 1)}
     report_run([sender], tally, sandbox_cpu, working_s)
     return {
         "sender": "bare",
-        "recipients": args.recipients,
-        "rate_limit": args.rate,
-        "achieved_rate": round(tally.rate(), 2),
-        "http_429": len(tally.floods),
-        "duplicates": sum(n - 1 for n in tally.accepted.values() if n > 1),
-        "lost": len(recipients - set(tally.accepted)),
+        **delivered(args, tally),
         "failed": own["failed"],
         "seconds": own["seconds"],
         "framework": args.framework,
@@ -605,20 +595,24 @@ async def deliver_bare(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
+def delivered(args: argparse.Namespace, tally: Tally) -> dict[str, Any]:
+    """What the sandbox saw of the call: its rate, 429s, people reached twice or never."""
+    recipients = {telegram_id(v) for v in range(1, args.recipients + 1)}
+    return {
+        "recipients": args.recipients,
+        "rate_limit": args.rate,
+        "achieved_rate": round(tally.rate(), 2),
+        "http_429": len(tally.floods),
+        "duplicates": sum(n - 1 for n in tally.accepted.values() if n > 1),
+        "lost": len(recipients - set(tally.accepted)),
+    }
+
+
 def per_notice(cpu_s: float, tally: Tally) -> float | None:
     return round(cpu_s / tally.count * 1000, 3) if tally.count else None
 
 
-RATIOS = ("achieved_rate", "cpu_ms_per_notice")
-
-
-def side_by_side(bare: dict[str, Any], volbot: dict[str, Any]) -> dict[str, Any]:
-    """Both runs' figures and `ratio` = volbot ÷ bare: notices a second and CPU per notice."""
-    ratio = {
-        name: round(volbot[name] / bare[name], 2) if volbot[name] and bare[name] else None
-        for name in RATIOS
-    }
-    return {"bare": bare, "volbot": volbot, "ratio": ratio}
+RATIOS = ("achieved_rate", "cpu_ms_per_notice")  # volbot ÷ bare
 
 
 def report_run(
@@ -681,13 +675,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         help=f"paid broadcasts (PAID_BROADCAST_PER_SECOND=R, at most {PAID_RATE_MAX:.0f})",
     )
     parser.add_argument("--framework", choices=("ptb", "aiogram"), default="ptb")
-    parser.add_argument(
-        "--sender",
-        choices=("volbot", "bare", "both"),
-        default="volbot",
-        help="volbot's outbox; the framework's send_message in a loop (bench/bare.py); or both "
-        "in turn, with their ratio",
-    )
+    baseline_option(parser, "--sender", "the framework's send_message in a loop")
     parser.add_argument("--database", choices=("sqlite", "postgres"), default="sqlite")
     parser.add_argument("--processes", type=int, choices=(1, 2), default=1)
     parser.add_argument(
@@ -724,7 +712,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         return uvloop.run(deliver_bare(args))
     bare = uvloop.run(deliver_bare(args)) if args.sender == "both" else None
     volbot = run_volbot(args)
-    return volbot if bare is None else side_by_side(bare, volbot)
+    return volbot if bare is None else side_by_side(bare, volbot, RATIOS)
 
 
 def run_volbot(args: argparse.Namespace) -> dict[str, Any]:

@@ -82,6 +82,29 @@ def volunteer_rows(count: int, now: datetime) -> Iterator[dict[str, Any]]:
         }
 
 
+def baseline_option(parser: argparse.ArgumentParser, flag: str, bare: str) -> None:
+    """`flag` volbot (the default), bare (`bare`: bench/bare.py) or both in turn, with their
+    ratio (`side_by_side`)."""
+    parser.add_argument(
+        flag,
+        choices=("volbot", "bare", "both"),
+        default="volbot",
+        help=f"volbot; {bare} (bench/bare.py); or both in turn, with their ratio",
+    )
+
+
+def side_by_side(
+    bare: dict[str, Any], volbot: dict[str, Any], names: tuple[str, ...]
+) -> dict[str, Any]:
+    """Both runs' figures and `ratio` = volbot ÷ bare of the figures `names`: ratios hold on
+    any machine, where the absolute figures depend on it and its load."""
+    ratio = {
+        name: round(volbot[name] / bare[name], 2) if volbot[name] and bare[name] else None
+        for name in names
+    }
+    return {"bare": bare, "volbot": volbot, "ratio": ratio}
+
+
 def in_data_dir(
     args: argparse.Namespace, run: Callable[[argparse.Namespace], dict[str, Any]]
 ) -> dict[str, Any]:

@@ -46,12 +46,14 @@ import uvloop
 from aiohttp import web
 from common import (
     Load,
+    baseline_option,
     bot_environment,
     cpu_seconds,
     drive,
     in_data_dir,
     percentile,
     say,
+    side_by_side,
     volunteer_rows,
 )
 from sqlalchemy import func, insert, select, text
@@ -553,18 +555,9 @@ def figures(
     }
 
 
+# volbot ÷ bare: throughput, latency (at an open-loop rate: a closed loop's latencies are its
+# queue) and CPU per update.
 RATIOS = ("updates_per_s", "in_window_per_s", "p50_ms", "p99_ms", "cpu_ms_per_update")
-
-
-def side_by_side(bare: dict[str, Any], volbot: dict[str, Any]) -> dict[str, Any]:
-    """Both runs' figures and `ratio` = volbot ÷ bare for throughput, latency (at an open-loop
-    rate; a closed loop's latencies are its queue) and CPU per update: figures that hold on any
-    machine, where the absolute ones depend on it and its load."""
-    ratio = {
-        name: round(volbot[name] / bare[name], 2) if volbot[name] and bare[name] else None
-        for name in RATIOS
-    }
-    return {"bare": bare, "volbot": volbot, "ratio": ratio}
 
 
 # ---- command line ----------------------------------------------------------------------------
@@ -582,13 +575,7 @@ def rate(value: str) -> float | None:
 def parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description="Incoming updates: throughput and latency.")
     parser.add_argument("--framework", choices=("ptb", "aiogram"), default="ptb")
-    parser.add_argument(
-        "--bot",
-        choices=("volbot", "bare", "both"),
-        default="volbot",
-        help="volbot; the bare framework answering a fixed text (bench/bare.py); or both in "
-        "turn, with their ratio",
-    )
+    baseline_option(parser, "--bot", "the bare framework answering a fixed text")
     parser.add_argument("--mode", choices=("polling", "webhook"), default="polling")
     parser.add_argument("--processes", type=int, choices=(1, 2), default=1)
     parser.add_argument("--seconds", type=float, default=20.0, help="how long the users send")
@@ -637,7 +624,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     if args.bot != "both":
         return uvloop.run(measure(args, url, args.bot))
     bare = uvloop.run(measure(args, url, "bare"))
-    return side_by_side(bare, uvloop.run(measure(args, url, "volbot")))
+    return side_by_side(bare, uvloop.run(measure(args, url, "volbot")), RATIOS)
 
 
 def main(argv: list[str] | None = None) -> int:
