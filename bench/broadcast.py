@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import itertools
 import json
 import os
@@ -34,18 +35,22 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import uvloop
 from common import (
+    baseline_option,
     bot_environment,
     cpu_seconds,
     in_data_dir,
     memory_mb,
     say,
+    side_by_side,
     telegram_id,
     volunteer_rows,
 )
 from sqlalchemy import func, insert, make_url, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.settings import Settings
 from migrations import upgrade
 from models.broadcasts import outbox
 from models.broadcasts.audience import Audience, Scope
@@ -60,6 +65,8 @@ from models.teams import roles
 from sandbox import BotApiSandbox, Limits
 
 REPO = Path(__file__).resolve().parents[1]
+BARE = Path(__file__).with_name("bare.py")
+IN_FLIGHT = Settings.model_fields["broadcast_in_flight"].default  # the bot's, unless --in-flight
 COORDINATOR = 900_001  # the admin who makes the call, and gets its report
 NOTICE = "📣 Stewards needed for the harbour festival this Saturday!"
 CHUNK = 10_000  # volunteers per INSERT executemany, each chunk committed on its own
@@ -507,15 +514,10 @@ async def deliver(args: argparse.Namespace, url: str, activity_id: int) -> dict[
         await engine.dispose()
 
     logged = started_logged(bots, call_id)
-    recipients = {telegram_id(v) for v in range(1, args.recipients + 1)}
     report_run(bots, tally, sandbox_cpu, working_s)
     return {
-        "recipients": args.recipients,
-        "rate_limit": args.rate,
-        "achieved_rate": round(tally.rate(), 2),
-        "http_429": len(tally.floods),
-        "duplicates": sum(n - 1 for n in tally.accepted.values() if n > 1),
-        "lost": len(recipients - set(tally.accepted)),
+        "sender": "volbot",
+        **delivered(args, tally),
         "peak_rss_mb": round(max(bot.peak_mb for bot in bots), 1),
         "rss_at_start_mb": start_mb,  # each process's, once polling, before the call
         # From just before the call is made to the first look that finds no row unsent (looks
@@ -532,10 +534,85 @@ async def deliver(args: argparse.Namespace, url: str, activity_id: int) -> dict[
         else None,
         # How long the call waited for a sender to pick it up (its loop looks every interval).
         "start_wait_s": round((started_at - created_at).total_seconds(), 3) if started_at else None,
+        "cpu_ms_per_notice": per_notice(sum(bot.cpu_s for bot in bots), tally),
         "bot_cpu_share": [round(bot.cpu_s / working_s, 2) for bot in bots],
         "sandbox_cpu_share": round(sandbox_cpu, 2),
         "load_avg": [load_start, load_end],
     }
+
+
+async def deliver_bare(args: argparse.Namespace) -> dict[str, Any]:
+    """The framework's own send_message in a loop (bench/bare.py send), as many in flight as
+    volbot's sender, to the same recipients on the same sandbox: no database, no outbox."""
+    sandbox = BotApiSandbox(limits=sandbox_limits(args))
+    api_url = await sandbox.start()
+    for v in range(1, args.recipients + 1):
+        sandbox.user(telegram_id(v), f"Volunteer {v}", language_code="en")
+    log = args.data_dir / "bare-sender.log"
+    chats = f"{telegram_id(1)}-{telegram_id(args.recipients)}"
+    tally = Tally()
+    try:
+        with log.open("wb") as errors:
+            process = await asyncio.create_subprocess_exec(
+                sys.executable,
+                *(str(BARE), "send", "--framework", args.framework, "--text", NOTICE),
+                *("--chats", chats, "--concurrency", str(args.in_flight or IN_FLIGHT)),
+                env=bot_environment("", api_url, sandbox.token),
+                stdin=asyncio.subprocess.DEVNULL,
+                stdout=asyncio.subprocess.PIPE,
+                stderr=errors,
+            )
+        sender = BotProcess("bare", api_url, log, process)
+        say(f"load average {load_average():.2f}; the bare sender to {args.recipients:,}")
+        own_cpu, began = cpu_seconds(os.getpid()), time.monotonic()
+        while process.returncode is None and time.monotonic() < began + args.timeout:
+            sender.sample()
+            tally.take(sandbox)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(process.wait(), POLL_S)
+        working_s = time.monotonic() - began
+        sandbox_cpu = (cpu_seconds(os.getpid()) - own_cpu) / working_s
+        await stop(sender)
+        assert process.stdout is not None
+        said = (await process.stdout.read()).decode().strip().splitlines()
+        tally.take(sandbox)
+    finally:
+        await sandbox.stop()
+    if process.returncode != 0 or not said:
+        raise SystemExit(f"bench: the bare sender failed; see {log}:\n{tail(log)}")
+    own = json.loads(said[-1])  # its own CPU time: /proc's is gone once it has exited
+    report_run([sender], tally, sandbox_cpu, working_s)
+    return {
+        "sender": "bare",
+        **delivered(args, tally),
+        "failed": own["failed"],
+        "seconds": own["seconds"],
+        "framework": args.framework,
+        "cpu_ms_per_notice": per_notice(own["cpu_s"], tally),
+        "bot_cpu_share": [round(own["cpu_s"] / working_s, 2)],
+        "sandbox_cpu_share": round(sandbox_cpu, 2),
+        "load_avg": load_average(),
+    }
+
+
+def delivered(args: argparse.Namespace, tally: Tally) -> dict[str, Any]:
+    """What the sandbox saw of the call: its rate, 429s, people reached twice or never."""
+    recipients = {telegram_id(v) for v in range(1, args.recipients + 1)}
+    return {
+        "recipients": args.recipients,
+        "rate_limit": args.rate,
+        "achieved_rate": round(tally.rate(), 2),
+        "http_429": len(tally.floods),
+        "duplicates": sum(n - 1 for n in tally.accepted.values() if n > 1),
+        "lost": len(recipients - set(tally.accepted)),
+    }
+
+
+def per_notice(cpu_s: float, tally: Tally) -> float | None:
+    return round(cpu_s / tally.count * 1000, 3) if tally.count else None
+
+
+RATIOS = ("achieved_rate", "cpu_ms_per_notice")  # volbot ÷ bare
 
 
 def report_run(
@@ -598,6 +675,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         help=f"paid broadcasts (PAID_BROADCAST_PER_SECOND=R, at most {PAID_RATE_MAX:.0f})",
     )
     parser.add_argument("--framework", choices=("ptb", "aiogram"), default="ptb")
+    baseline_option(parser, "--sender", "the framework's send_message in a loop")
     parser.add_argument("--database", choices=("sqlite", "postgres"), default="sqlite")
     parser.add_argument("--processes", type=int, choices=(1, 2), default=1)
     parser.add_argument(
@@ -605,7 +683,10 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--in-flight", type=int, help="BROADCAST_IN_FLIGHT (default: the bot's)")
     parser.add_argument(
-        "--timeout", type=float, metavar="S", help="wait at most this long (default 60 + 3 N/R)"
+        "--timeout",
+        type=float,
+        metavar="S",
+        help="wait at most this long (default 60 + 3 N/R, R counted at most 1000)",
     )
     parser.add_argument("--data-dir", type=Path, help="for the SQLite file and the bots' logs")
     parser.add_argument("--keep", action="store_true", help="keep the data and the database")
@@ -621,12 +702,20 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
             f"--paid: bot/settings.py caps PAID_BROADCAST_PER_SECOND at {PAID_RATE_MAX:.0f}; "
             "for the pipeline's ceiling leave out --paid (BROADCAST_RATE_PER_SECOND has no cap)"
         )
-    if args.timeout is None:
-        args.timeout = 60 + 3 * args.recipients / args.rate
+    if args.timeout is None:  # beyond Telegram's paid ceiling, the bot is what sets the pace
+        args.timeout = 60 + 3 * args.recipients / min(args.rate, PAID_RATE_MAX)
     return args
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
+    if args.sender == "bare":
+        return uvloop.run(deliver_bare(args))
+    bare = uvloop.run(deliver_bare(args)) if args.sender == "both" else None
+    volbot = run_volbot(args)
+    return volbot if bare is None else side_by_side(bare, volbot, RATIOS)
+
+
+def run_volbot(args: argparse.Namespace) -> dict[str, Any]:
     url = fresh_database(args)
     try:
         seeded = seed_in_child(url, args.recipients)
@@ -635,7 +724,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             say(f"timing start_due for {args.recipients:,} recipients in this process")
             figures = asyncio.run(time_audience(url, activity_id))
             return {"recipients": args.recipients, **figures, "database": args.database}
-        return asyncio.run(deliver(args, url, activity_id))
+        return uvloop.run(deliver(args, url, activity_id))
     finally:
         drop_database(args)
 

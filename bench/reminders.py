@@ -34,7 +34,18 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from common import cpu_seconds, in_data_dir, memory_mb, percentile, say, telegram_id, volunteer_rows
+import uvloop
+from common import (
+    Load,
+    cpu_seconds,
+    drive,
+    in_data_dir,
+    memory_mb,
+    percentile,
+    say,
+    telegram_id,
+    volunteer_rows,
+)
 from sqlalchemy import bindparam, func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -71,6 +82,7 @@ SETTLE_TIMEOUT_S = 15.0
 POLL_S = 0.25  # how often the benchmark looks at the sandbox and the database
 PAID_BROADCAST_PER_SECOND = 1000  # Telegram's paid-broadcast level (sandbox/limits.py)
 SEED = 20260105
+UPDATE_USERS = 500  # volunteers sending updates (--with-updates), each waiting for its reply
 
 
 def ceil_div(a: int, b: int) -> int:
@@ -350,6 +362,7 @@ async def statuses(engine: AsyncEngine) -> dict[str, int]:
 class BotFigures:
     rss_mb: float
     lags: list[float]  # of the window's reminders that arrived (report_run says how many)
+    updates: dict[str, Any]  # the updates' figures (--with-updates), see `updates_figures`
 
 
 def open_log(path: Path) -> IO[bytes]:
@@ -484,12 +497,37 @@ def make_sandbox(rate: float, rtt_s: float) -> BotApiSandbox:
     return DistantSandbox(limits=Limits(global_per_second=rate, global_burst=int(rate)))
 
 
+def updates_figures(load: Load | None) -> dict[str, Any]:
+    """The incoming updates' figures (bench/updates.py's): how many were sent and answered,
+    the answers' latency, and those left unanswered."""
+    if load is None:
+        return {}
+    latencies = load.latencies
+    return {
+        "updates_sent": load.sent,
+        "updates_handled": len(latencies),
+        "updates_unanswered": len(load.waiting),
+        "updates_p50_ms": round(percentile(latencies, 0.50) * 1000, 1) if latencies else None,
+        "updates_p99_ms": round(percentile(latencies, 0.99) * 1000, 1) if latencies else None,
+    }
+
+
+def updating(args: argparse.Namespace, layout: Layout) -> range:
+    """The volunteers who send updates (--with-updates): after the window's, who get its
+    reminders, so that a reminder and a reply are never in the same chat."""
+    first = layout.window + 1
+    return range(first, min(layout.volunteers, layout.window + UPDATE_USERS) + 1)
+
+
 async def measure_bot(args: argparse.Namespace, url: str, layout: Layout) -> BotFigures:
-    """Run the bot against the sandbox while the window's reminders fall due."""
+    """Run the bot against the sandbox while the window's reminders fall due (and, with
+    --with-updates, while volunteers send commands at that rate)."""
     sandbox = make_sandbox(args.messages_per_second, args.rtt_ms / 1000)
     api_url = await sandbox.start()
     for v in range(1, layout.window + 1):
         sandbox.user(telegram_id(v), f"Volunteer {v}", language_code="en")
+    load = Load.of(sandbox, updating(args, layout)) if args.with_updates else None
+    sending: asyncio.Task[float] | None = None
     engine = create_engine(url)
     spawned = time.perf_counter()
     process = await spawn_bot(args, url, api_url, sandbox.token, args.data_dir)
@@ -505,8 +543,19 @@ async def measure_bot(args: argparse.Namespace, url: str, layout: Layout) -> Bot
             say("warning: the window opened late; early reminders show extra lag")
         say(f"{len(due):,} reminders fall due from {start:%H:%M:%S} over {args.seconds} s")
         say(f"load average {os.getloadavg()[0]:.2f} (other work on the machine skews the lag)")
+        if load is not None:
+            say(f"{len(load.users)} volunteers send {args.with_updates:g} updates a second")
+            load_s = LEAD_S + args.seconds
+            sending = asyncio.create_task(drive(load, args.with_updates, load_s))
         cpu_before, began = cpu_seconds(process.pid), time.monotonic()
         arrivals = await collect(sandbox, due, args.drain_timeout)
+        if sending is not None and load is not None:
+            await sending
+            figures = updates_figures(load)
+            say(
+                "updates: {updates_sent:,} sent, {updates_handled:,} answered, p50 "
+                "{updates_p50_ms} ms, p99 {updates_p99_ms} ms".format(**figures)
+            )
         await settled(engine)
         busy = (cpu_seconds(process.pid) - cpu_before) / (time.monotonic() - began)
         rss_mb = memory_mb(process.pid, "VmHWM")
@@ -515,10 +564,12 @@ async def measure_bot(args: argparse.Namespace, url: str, layout: Layout) -> Bot
         await stop_bot(process)
         report_run(arrivals, await statuses(engine), args.data_dir / "bot.log")
     finally:
+        if sending is not None:
+            sending.cancel()
         await stop_bot(process)
         await sandbox.stop()
         await engine.dispose()
-    return BotFigures(rss_mb, list(arrivals.lags.values()))
+    return BotFigures(rss_mb, list(arrivals.lags.values()), updates_figures(load))
 
 
 def report_run(arrivals: Arrivals, counts: dict[str, int], log: Path) -> None:
@@ -646,6 +697,13 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         default=Settings.model_fields["jobs_interval_seconds"].default,
         help="JOBS_INTERVAL_SECONDS for the bot",
     )
+    parser.add_argument(
+        "--with-updates",
+        type=float,
+        default=0.0,
+        metavar="R",
+        help="meanwhile, volunteers send R updates a second (open loop, as bench/updates.py)",
+    )
     parser.add_argument("--framework", choices=("ptb", "aiogram"), default="ptb")
     parser.add_argument("--database-url", help="a fresh, empty database (default: SQLite file)")
     parser.add_argument("--data-dir", type=Path, help="for the SQLite file and bot.log")
@@ -671,6 +729,10 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     window = args.per_second * args.seconds
     if args.reminders % len(OFFSETS) or args.reminders < len(OFFSETS) * window:
         parser.error(f"--reminders must be even and at least {len(OFFSETS) * window:,}")
+    if args.with_updates < 0:
+        parser.error("--with-updates is a rate, 0 or more")
+    if args.with_updates and not updating(args, Layout(args.reminders, window)):
+        parser.error("--with-updates needs volunteers beyond the window's: more --reminders")
     return args
 
 
@@ -681,7 +743,7 @@ def run(args: argparse.Namespace) -> dict[str, float]:
     upgrade(url)
     create_s, db_mb = asyncio.run(create(url, layout))
     say(f"created {args.reminders:,} reminder rows in {create_s:.1f} s; database {db_mb:.1f} MB")
-    bot = asyncio.run(measure_bot(args, url, layout))
+    bot = uvloop.run(measure_bot(args, url, layout))
     if not bot.lags:
         raise SystemExit(f"bench: no reminder arrived; see {args.data_dir / 'bot.log'}")
     naive = measure_naive(args, url)
@@ -695,6 +757,7 @@ def run(args: argparse.Namespace) -> dict[str, float]:
         "lag_p99_s": round(percentile(lags, 0.99), 3),
         "naive_rss_mb": round(naive["naive_rss_mb"], 1),
         "naive_start_s": round(naive["naive_start_s"], 2),
+        **bot.updates,
     }
 
 

@@ -34,7 +34,7 @@ import re
 import signal
 import sys
 import time
-from collections import Counter, deque
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -42,21 +42,24 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
+import uvloop
 from aiohttp import web
 from common import (
+    Load,
+    baseline_option,
     bot_environment,
     cpu_seconds,
+    drive,
     in_data_dir,
     percentile,
     say,
-    telegram_id,
+    side_by_side,
     volunteer_rows,
 )
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.local.harness import free_port
-from bot.texts import catalogs
 from migrations import upgrade
 from models.activities.tables import Activity, Shift, Signup
 from models.base import Base
@@ -66,11 +69,8 @@ from models.reference import Theme
 from models.registration.tables import Volunteer
 from models.teams import roles
 from sandbox.limits import Limits
-from sandbox.records import ApiCall
 from sandbox.server import BotApiSandbox
-from sandbox.users import SandboxUser
 
-COMMANDS = ("/my", "/activities", "/help", "/hours")  # reads, sent in turn
 SHIFT_STARTS_IN = timedelta(days=7)  # far from any reminder, alert or digest during the run
 SHIFT_LENGTH = timedelta(hours=3)
 CHUNK = 10_000  # rows per INSERT executemany
@@ -85,13 +85,11 @@ NO_FLOOD_LIMITS = Limits(
 )
 WEBHOOK_PATH = "/telegram"
 WEBHOOK_SECRET = "bench-webhook-secret-at-least-32-characters"
-TICK_S = 0.002  # how often the load looks for replies and sends what is due
-PROGRESS_S = 5.0
-DRAIN_S = 10.0  # after the load, wait this long at most for the outstanding replies
 STARTUP_TIMEOUT_S = 120.0
 STOP_TIMEOUT_S = 30.0
 READY_POLL_S = 0.1
 ERROR_LEVELS = frozenset({"ERROR", "CRITICAL"})
+BARE_BOT = Path(__file__).with_name("bare.py")
 
 
 # ---- the world the commands read -------------------------------------------------------------
@@ -225,19 +223,31 @@ def bot_settings(args: argparse.Namespace, http_port: int, webhook: str) -> dict
     return settings
 
 
+def bot_command(args: argparse.Namespace, kind: str) -> list[str]:
+    """`volbot run`, or the bare framework's bot (bench/bare.py) answering a fixed text."""
+    if kind == "bare":
+        return [str(BARE_BOT), "reply", "--framework", args.framework]
+    return ["-m", "bot.cli", "run"]
+
+
 async def start_bots(
-    args: argparse.Namespace, url: str, sandbox: BotApiSandbox, ports: list[int], webhook: str
+    args: argparse.Namespace,
+    kind: str,
+    url: str,
+    sandbox: BotApiSandbox,
+    ports: list[int],
+    webhook: str,
 ) -> list[BotProcess]:
     bots: list[BotProcess] = []
     for number, port in enumerate(ports, start=1):
-        name = f"bot{number}"
+        name = f"{kind}{number}"
         api_url = await sandbox.add_address()
         log_path = args.data_dir / f"{name}.log"
         env = bot_environment(url, api_url, sandbox.token, **bot_settings(args, port, webhook))
         with log_path.open("wb") as log:
             process = await asyncio.create_subprocess_exec(
                 sys.executable,
-                *("-m", "bot.cli", "run"),
+                *bot_command(args, kind),
                 cwd=args.data_dir,  # no .env from the checkout is read
                 env=env,
                 stdin=asyncio.subprocess.DEVNULL,
@@ -279,9 +289,10 @@ async def until_ready(sandbox: BotApiSandbox, bots: list[BotProcess], webhook: b
                 ready = sandbox.webhook.active and all(
                     [await healthy(session, bot) for bot in bots]
                 )
-            else:
+            else:  # a long poll is logged when it ends; a single bot's is seen waiting
                 polled = {call.via for call in sandbox.calls if call.method == "getUpdates"}
-                ready = {bot.api_url for bot in bots} <= polled
+                waiting = len(bots) == 1 and sandbox.world.waiting_polls > 0
+                ready = waiting or {bot.api_url for bot in bots} <= polled
             if ready:
                 return
             if time.monotonic() > deadline:
@@ -356,130 +367,6 @@ class RoundRobin:
 # ---- the load ---------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Waiting:
-    """An update sent and not answered yet."""
-
-    sent_at: float  # sandbox clock
-    update_id: int
-
-
-@dataclass
-class Load:
-    """The users' side: who is waiting for a reply since when, and what the replies took."""
-
-    sandbox: BotApiSandbox
-    users: dict[int, SandboxUser]
-    idle: deque[int]
-    apologies: frozenset[str]  # the bot's replies for an update it failed to handle
-    waiting: dict[int, Waiting] = field(default_factory=dict)  # by chat
-    latencies: list[float] = field(default_factory=list)
-    answered_at: list[float] = field(default_factory=list)
-    sent: int = 0
-    skipped: int = 0  # due while every user was still waiting for a reply
-    refused: int = 0  # replies the sandbox answered with an error
-    apologised: int = 0
-    seen_calls: int = 0
-    lost: list[tuple[int, int, float]] = field(default_factory=list)  # update id, chat, sent at
-
-    async def send(self) -> None:
-        """The next idle user sends the next command."""
-        if not self.idle:
-            self.skipped += 1
-            return
-        chat = self.idle.popleft()
-        command = COMMANDS[self.sent % len(COMMANDS)]
-        self.sent += 1
-        sent_at = self.sandbox.monotonic()
-        self.waiting[chat] = Waiting(sent_at, await self.users[chat].send(command))
-
-    def replies(self, calls: list[ApiCall]) -> Iterator[tuple[int, ApiCall]]:
-        """(chat, call) for each of `calls` that answers a waiting user's update."""
-        for call in calls:
-            chat = call.chat_id
-            if call.method != "sendMessage" or chat is None or chat not in self.waiting:
-                continue
-            if call.time >= self.waiting[chat].sent_at:
-                yield chat, call
-
-    def take_replies(self) -> list[int]:
-        """The chats answered since the last look, now idle again."""
-        calls = self.sandbox.calls[self.seen_calls :]
-        self.seen_calls += len(calls)
-        answered: list[int] = []
-        for chat, call in list(self.replies(calls)):
-            if chat not in self.waiting:
-                continue  # a second message of the same reply
-            if call.status != 200:
-                self.refused += 1  # the user saw nothing; stays waiting
-                continue
-            if call.params.get("text") in self.apologies:
-                self.apologised += 1
-            self.latencies.append(call.time - self.waiting.pop(chat).sent_at)
-            self.answered_at.append(call.time)
-            answered.append(chat)
-        self.idle.extend(answered)
-        return answered
-
-    def unanswered(self, recorded: set[int]) -> Counter[str]:
-        """What became of the updates still waiting after the drain, once the bots stopped:
-        answered while stopping, still queued at Telegram (delivered again to the next run),
-        recorded and not handled (taken up again at the next start), or lost."""
-        late = {chat for chat, call in self.replies(self.sandbox.calls[self.seen_calls :])}
-        queued = {update["update_id"] for update in self.sandbox.pending_updates}
-        fates: Counter[str] = Counter()
-        for chat, waiting in self.waiting.items():
-            if chat in late:
-                fates["answered while stopping"] += 1
-            elif waiting.update_id in queued:
-                fates["still queued at Telegram"] += 1
-            elif waiting.update_id in recorded:
-                fates["recorded, not handled"] += 1
-            else:
-                fates["lost"] += 1
-                self.lost.append((waiting.update_id, chat, waiting.sent_at))
-        return fates
-
-
-async def drive(load: Load, rate: float | None, seconds: float) -> float:
-    """Send for `seconds`: `rate` a second (open loop), or with `rate` None each user again as
-    soon as answered (closed loop); then wait up to DRAIN_S for the replies still due. Returns
-    the sandbox time the load ended."""
-    clock = load.sandbox.monotonic
-    start = clock()
-    end, report = start + seconds, start + PROGRESS_S
-    if rate is None:
-        for _ in range(len(load.idle)):
-            await load.send()
-    due = 0
-    while (now := clock()) < end:
-        answered = load.take_replies()
-        if rate is None:
-            for _ in answered:
-                await load.send()
-        else:
-            while due < int((now - start) * rate):
-                due += 1
-                await load.send()
-        if now >= report:
-            report += PROGRESS_S
-            say(
-                f"  {now - start:4.0f} s: sent {load.sent:,}, answered {len(load.latencies):,}, "
-                f"waiting {len(load.waiting):,}"
-            )
-        await asyncio.sleep(TICK_S)
-    drain_until = clock() + DRAIN_S
-    while load.waiting and clock() < drain_until:
-        await asyncio.sleep(TICK_S)
-        load.take_replies()
-    return end
-
-
-def apologies() -> frozenset[str]:
-    texts = catalogs()
-    return frozenset(texts.get("en", key) for key in ("errors.unexpected", "errors.unavailable"))
-
-
 @dataclass
 class Outcome:
     """What happened besides the replies."""
@@ -497,15 +384,24 @@ class Outcome:
         return sum(len(lines) for lines in self.errors.values())
 
 
-async def measure(args: argparse.Namespace, url: str) -> dict[str, Any]:
-    """Run the bot against the sandbox under the load; the figures of `figures`."""
+@dataclass(frozen=True)
+class Cpu:
+    """CPU time over the load, as shares of one core: each bot process's, the sandbox's (this
+    process less the generator) and the load generator's (the users sending and reading the
+    replies, timed in its own code)."""
+
+    bots: list[float]
+    sandbox: float
+    generator: float
+    bot_seconds: float  # the bot processes' CPU seconds in all
+
+
+async def measure(args: argparse.Namespace, url: str, kind: str) -> dict[str, Any]:
+    """Run the bot (`kind` volbot or bare) against the sandbox under the load; the figures of
+    `figures`."""
     webhook_mode = args.mode == "webhook"
     sandbox = BotApiSandbox(limits=NO_FLOOD_LIMITS)
     await sandbox.start()
-    users = {
-        telegram_id(v): sandbox.user(telegram_id(v), f"Volunteer {v}", language_code="en")
-        for v in range(1, args.users + 1)
-    }
     ports = [free_port() if webhook_mode else 0 for _ in range(args.processes)]
     proxy: RoundRobin | None = None
     webhook = ""
@@ -520,13 +416,13 @@ async def measure(args: argparse.Namespace, url: str) -> dict[str, Any]:
     bots: list[BotProcess] = []
     try:
         spawned = time.perf_counter()
-        bots = await start_bots(args, url, sandbox, ports, webhook)
+        bots = await start_bots(args, kind, url, sandbox, ports, webhook)
         await until_ready(sandbox, bots, webhook_mode)
         pids = ", ".join(str(bot.process.pid) for bot in bots)
         ready_s = time.perf_counter() - spawned
-        say(f"{len(bots)} bot process(es) ({pids}) ready after {ready_s:.1f} s")
+        say(f"{len(bots)} {kind} bot process(es) ({pids}) ready after {ready_s:.1f} s")
         say(f"load average {os.getloadavg()[0]:.2f} before the load (other work skews figures)")
-        load = Load(sandbox, users, deque(users), apologies())
+        load = Load.of(sandbox, range(1, args.users + 1))
         what = "closed loop" if args.rate is None else f"{args.rate:g} updates a second"
         say(f"{args.users:,} users send for {args.seconds:g} s, {what}")
         cpu_before = [cpu_seconds(bot.process.pid) for bot in bots]
@@ -534,15 +430,24 @@ async def measure(args: argparse.Namespace, url: str) -> dict[str, Any]:
         end = await drive(load, args.rate, args.seconds)
         elapsed = time.monotonic() - began
         bot_cpu = [
-            (cpu_seconds(bot.process.pid) - before) / elapsed
+            cpu_seconds(bot.process.pid) - before
             for bot, before in zip(bots, cpu_before, strict=True)
         ]
-        own_cpu = (time.process_time() - own_before) / elapsed
+        own_cpu = time.process_time() - own_before
+        cpu = Cpu(
+            bots=[seconds / elapsed for seconds in bot_cpu],
+            sandbox=(own_cpu - load.cpu_s) / elapsed,
+            generator=load.cpu_s / elapsed,
+            bot_seconds=sum(bot_cpu),
+        )
         webhook_failures = sandbox.webhook.attempts - sandbox.webhook.delivered
         proxied = Counter(proxy.answers) if proxy is not None else Counter()
         say(f"load average {os.getloadavg()[0]:.2f} after the load")
-        cpu = ", ".join(f"{share:.0%}" for share in bot_cpu)
-        say(f"CPU (of one core) meanwhile: bot {cpu}; this process (sandbox, users) {own_cpu:.0%}")
+        shares = ", ".join(f"{share:.0%}" for share in cpu.bots)
+        say(
+            f"CPU (of one core) meanwhile: {kind} bot {shares}; sandbox {cpu.sandbox:.0%}; "
+            f"load generator {cpu.generator:.0%}"
+        )
         await stop_bots(bots)
         inbound, undone = await inbound_statuses(engine)
         errors = {bot.name: error_lines(bot) for bot in bots}
@@ -555,7 +460,7 @@ async def measure(args: argparse.Namespace, url: str) -> dict[str, Any]:
             await proxy.stop()
         await sandbox.stop()
         await engine.dispose()
-    return figures(args, load, outcome)
+    return figures(args, kind, load, outcome, cpu)
 
 
 def report_run(
@@ -601,7 +506,9 @@ def report_run(
             say(f"  {count} × {line[:300]}")
 
 
-def figures(args: argparse.Namespace, load: Load, outcome: Outcome) -> dict[str, Any]:
+def figures(
+    args: argparse.Namespace, kind: str, load: Load, outcome: Outcome, cpu: Cpu
+) -> dict[str, Any]:
     """The JSON line: `sent` updates sent; `handled` those answered (while sending or in the
     drain after it); `updates_per_s` handled / seconds; `in_window_per_s` only the replies that
     came while the users were sending, per second (closed loop: the capacity, without the
@@ -610,11 +517,14 @@ def figures(args: argparse.Namespace, load: Load, outcome: Outcome) -> dict[str,
     kept to be handled later; `errors` = lost + replies apologising for a failure + bot log
     lines at ERROR or above + webhook deliveries refused (5xx) — an update still queued when
     the closed loop stops is the queue the loop builds, not an error; `rate_offered` updates a
-    second asked for, or "max"."""
+    second asked for, or "max"; `cpu_ms_per_update` the bot processes' CPU time over the load
+    per update handled; `cpu_share` shares of one core over the load: `bots` (each process),
+    `sandbox`, `generator` (see `Cpu`)."""
     latencies = load.latencies
     in_window = sum(1 for at in load.answered_at if at <= outcome.end)
     unanswered = len(load.waiting)
     return {
+        "bot": kind,
         "framework": args.framework,
         "mode": args.mode,
         "processes": args.processes,
@@ -634,7 +544,20 @@ def figures(args: argparse.Namespace, load: Load, outcome: Outcome) -> dict[str,
         + outcome.error_logs
         + outcome.webhook_failures,
         "rate_offered": "max" if args.rate is None else args.rate,
+        "cpu_ms_per_update": round(cpu.bot_seconds / len(latencies) * 1000, 2)
+        if latencies
+        else None,
+        "cpu_share": {
+            "bots": [round(share, 2) for share in cpu.bots],
+            "sandbox": round(cpu.sandbox, 2),
+            "generator": round(cpu.generator, 2),
+        },
     }
+
+
+# volbot ÷ bare: throughput, latency (at an open-loop rate: a closed loop's latencies are its
+# queue) and CPU per update.
+RATIOS = ("updates_per_s", "in_window_per_s", "p50_ms", "p99_ms", "cpu_ms_per_update")
 
 
 # ---- command line ----------------------------------------------------------------------------
@@ -652,6 +575,7 @@ def rate(value: str) -> float | None:
 def parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description="Incoming updates: throughput and latency.")
     parser.add_argument("--framework", choices=("ptb", "aiogram"), default="ptb")
+    baseline_option(parser, "--bot", "the bare framework answering a fixed text")
     parser.add_argument("--mode", choices=("polling", "webhook"), default="polling")
     parser.add_argument("--processes", type=int, choices=(1, 2), default=1)
     parser.add_argument("--seconds", type=float, default=20.0, help="how long the users send")
@@ -673,6 +597,8 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         )
     if args.users < 1:
         parser.error("--users must be at least 1")
+    if args.bot != "volbot" and (args.mode != "polling" or args.processes != 1):
+        parser.error("the bare bot runs in one process, by long polling")
     return args
 
 
@@ -694,7 +620,11 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     upgrade(url)
     say(f"seeding {args.users:,} registered volunteers and one published activity")
     asyncio.run(seed(url, args.users))
-    return asyncio.run(measure(args, url))
+    # The sandbox and the load run on uvloop: the harness should cost little next to the bot.
+    if args.bot != "both":
+        return uvloop.run(measure(args, url, args.bot))
+    bare = uvloop.run(measure(args, url, "bare"))
+    return side_by_side(bare, uvloop.run(measure(args, url, "volbot")), RATIOS)
 
 
 def main(argv: list[str] | None = None) -> int:

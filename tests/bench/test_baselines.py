@@ -1,0 +1,51 @@
+"""The benchmarks' bare-framework baselines run end to end, briefly: the numbers are not
+checked (they belong to the machine), only that each run answers, loses nothing and reports the
+figures the README names."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCH = Path(__file__).resolve().parents[2] / "bench"
+
+
+def bench(script: str, *args: str, timeout: float = 90) -> dict[str, object]:
+    done = subprocess.run(
+        [sys.executable, str(BENCH / script), *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    figures: dict[str, object] = json.loads(done.stdout.splitlines()[-1])
+    return figures
+
+
+@pytest.mark.parametrize("framework", ["ptb", "aiogram"])
+def test_the_bare_bot_answers_every_update(framework: str) -> None:
+    figures = bench(
+        "updates.py",
+        *("--bot", "bare", "--framework", framework),
+        *("--seconds", "1", "--users", "5", "--rate", "20"),
+    )
+    assert figures["bot"] == "bare"
+    assert figures["handled"] == figures["sent"]
+    assert figures["sent"]
+    assert figures["lost"] == 0
+    assert figures["errors"] == 0
+    assert figures["cpu_ms_per_update"]
+    assert set(figures["cpu_share"]) == {"bots", "sandbox", "generator"}  # type: ignore[arg-type]
+
+
+def test_the_bare_sender_reaches_every_recipient_once() -> None:
+    figures = bench("broadcast.py", "--sender", "bare", "--recipients", "200", "--rate", "5000")
+    assert figures["sender"] == "bare"
+    assert (figures["lost"], figures["duplicates"], figures["failed"]) == (0, 0, 0)
+    assert figures["achieved_rate"]
+    assert figures["cpu_ms_per_notice"]
