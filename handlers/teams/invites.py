@@ -61,7 +61,7 @@ class WithdrawInvite(Button, action="ta.withdraw", lasting=True):
 
 async def _invite(ctx: Context, invite_id: int) -> tuple[Invite, Team]:
     invite = await ctx.session.get(Invite, invite_id)
-    if invite is None:
+    if invite is None or invite.team_id is None:  # (an organisation's: not listed here)
         raise Conflict("invite_gone")
     return invite, await managed.team(ctx, invite.team_id)
 
