@@ -133,11 +133,15 @@ async def pick_team(ctx: Context, picking: PickTeam) -> None:
     ctx.say(ctx.t("organisations.pick_team", name=organisation.name), keyboard(*rows))
 
 
-class AddTeam(Button, action="og.add"):
-    """An admin adds this team to the organisation."""
+class OnOrganisationTeam(Button):
+    """The family of buttons about one team in (or for) one organisation."""
 
     organisation_id: int
     team_id: int
+
+
+class AddTeam(OnOrganisationTeam, action="og.add"):
+    """An admin adds this team to the organisation."""
 
 
 @router.button(AddTeam, role=Role.ADMIN)
@@ -150,18 +154,12 @@ async def add_team(ctx: Context, adding: AddTeam) -> None:
     await _card(ctx, organisation, edit=True)
 
 
-class RemoveTeam(Button, action="og.remove"):
+class RemoveTeam(OnOrganisationTeam, action="og.remove"):
     """An admin wants a team out of the organisation: asked to confirm first."""
 
-    organisation_id: int
-    team_id: int
 
-
-class ConfirmRemoveTeam(Button, action="og.remove_ok"):
+class ConfirmRemoveTeam(OnOrganisationTeam, action="og.remove_ok"):
     """The admin confirmed taking the team out."""
-
-    organisation_id: int
-    team_id: int
 
 
 @router.button(RemoveTeam, role=Role.ADMIN)

@@ -41,7 +41,7 @@ def summary_lines(ctx: Context, split: Split, *, one_team: bool) -> list[str]:
             )
             for line in split.organisations
         ]
-    if split.people.total:
+    if split.people.stated:
         shown = [
             ctx.t("stats.people_item", what=w, count=n) for w, n in people_lines(ctx, split.people)
         ]

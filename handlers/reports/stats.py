@@ -341,7 +341,7 @@ def report_html(ctx: Context, view: View, overview: Overview, split: Split, char
             [line.name, str(line.teams), *_amounts(line.service)] for line in split.organisations
         ]
         parts += [_element("h2", t("stats.by_organisation")), _table(head + counts, rows)]
-    if split.people.total:
+    if split.people.stated:
         rows = [[what, str(count)] for what, count in people_lines(ctx, split.people)]
         head = [
             t("stats.report_figure"),

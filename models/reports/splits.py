@@ -58,8 +58,10 @@ class People:
     ages: dict[int, int]  # the band's lowest age (or UNSTATED_AGE) → volunteers
 
     @property
-    def total(self) -> int:
-        return sum(self.genders.values())
+    def stated(self) -> int:
+        """Those whose ID number states their gender (without real-name volunteers, a split
+        would say nothing)."""
+        return self.genders[Gender.FEMALE] + self.genders[Gender.MALE]
 
 
 async def by_organisation(

@@ -293,48 +293,35 @@ async def accept_invite(
         )
         raise NotAllowed("invite_withdrawn" if withdrawn else "invite_invalid")
     team_id, organisation_id, inviter = used
-    if organisation_id is not None:
-        return await _accept_organisation(session, organisation_id, telegram_id, inviter, now)
-    team = await session.get(Team, team_id)
-    assert team is not None
+    place: Team | Organisation | None
+    if organisation_id is None:
+        place, role = await session.get(Team, team_id), Role.COORDINATOR
+    else:
+        place, role = await session.get(Organisation, organisation_id), Role.ORGANISER
+    assert place is not None
+    team = place if isinstance(place, Team) else None
+    organisation = place if isinstance(place, Organisation) else None
     held = await session.scalar(
         select(RoleGrant.id).where(
             RoleGrant.telegram_id == telegram_id,
-            RoleGrant.role == Role.COORDINATOR,
-            RoleGrant.team_id == team.id,
+            RoleGrant.role == role,
+            (RoleGrant.team_id == place.id) if team else (RoleGrant.organisation_id == place.id),
         )
     )
     if held is not None:
-        raise Conflict("already_coordinator", team=team.name)
+        # `already_coordinator` names the team, `already_organiser` the organisation.
+        raise Conflict(f"already_{role}", team=place.name, organisation=place.name)
     # Granted by whoever made the invite: the audit log names them.
-    await grant(session, telegram_id, Role.COORDINATOR, team=team, now=now, granted_by=inviter)
-    return team
-
-
-async def _accept_organisation(
-    session: AsyncSession, organisation_id: int, telegram_id: int, inviter: int, now: datetime
-) -> Organisation:
-    organisation = await session.get(Organisation, organisation_id)
-    assert organisation is not None
-    held = await session.scalar(
-        select(RoleGrant.id).where(
-            RoleGrant.telegram_id == telegram_id,
-            RoleGrant.role == Role.ORGANISER,
-            RoleGrant.organisation_id == organisation.id,
-        )
-    )
-    if held is not None:
-        raise Conflict("already_organiser", organisation=organisation.name)
     await grant(
         session,
         telegram_id,
-        Role.ORGANISER,
-        team=None,
+        role,
+        team=team,
         organisation=organisation,
         now=now,
         granted_by=inviter,
     )
-    return organisation
+    return place
 
 
 async def pending_invites(session: AsyncSession, team_id: int, *, now: datetime) -> list[Invite]:
