@@ -60,6 +60,7 @@ class View:
     name: str  # how people read it
     admin: bool
     teams: tuple[Team, ...]  # a coordinator's own teams (an admin's are not listed)
+    organisation: bool = False  # `name` is the organisation whose teams these are
 
     @property
     def one_team(self) -> bool:
@@ -76,6 +77,8 @@ async def _view(ctx: Context, key: str) -> View:
         return View(shown.scope, str(shown.team.id), shown.team.name, admin, teams)
     if admin:
         return View(shown.scope, ALL, ctx.t("stats.scope_all"), admin, teams)
+    if shown.organisation is not None:
+        return View(shown.scope, ALL, shown.organisation.name, admin, teams, organisation=True)
     name = teams[0].name if len(teams) == 1 else ctx.t("stats.scope_teams", count=len(teams))
     return View(shown.scope, ALL, name, admin, teams)
 
@@ -304,7 +307,7 @@ def report_html(ctx: Context, view: View, overview: Overview, split: Split, char
     t, served, people = ctx.t, overview.service, overview.volunteers
     title = t("stats.report_title", month=t("stats.month", month=overview.period.first))
     # A bulletin is read by others: "your 2 teams" would not tell them whose it is.
-    mine = view.key == ALL and not view.admin
+    mine = view.key == ALL and not view.admin and not view.organisation
     named = (
         formatting.joined(ctx.texts, ctx.lang, (t.name for t in view.teams)) if mine else view.name
     )

@@ -37,6 +37,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models.activities.tables import Activity, ServiceRecord, Shift, Signup
 from models.errors import Conflict, NotAllowed
 from models.organisations import organisations
+from models.organisations.tables import Organisation
 from models.reference import Theme
 from models.registration.tables import Volunteer
 from models.teams import roles
@@ -73,6 +74,9 @@ class Allowed:
     admin: bool
     teams: tuple[Team, ...]  # a coordinator's or organisation admin's (an admin's: not listed)
     team: Team | None = None  # the one team asked for
+    # The organisation whose teams all of theirs are: an organisation admin of one organisation
+    # who coordinates no team (its figures are that organisation's, and named so).
+    organisation: Organisation | None = None
 
 
 async def allowed(
@@ -86,14 +90,24 @@ async def allowed(
     if not admin:
         teams = tuple(await organisations.overseen_teams(session, telegram_id, admin_ids))
     if team_id is None:
-        scope = EVERYTHING if admin else Scope.of_teams(team.id for team in teams)
-        return Allowed(scope, admin, teams)
+        if admin:
+            return Allowed(EVERYTHING, admin, teams)
+        scope = Scope.of_teams(team.id for team in teams)
+        return Allowed(scope, admin, teams, organisation=await _organisation(session, telegram_id))
     team = await session.get(Team, team_id)
     if team is None:
         raise Conflict("stats_team_gone")
     if not admin and team.id not in {t.id for t in teams}:
         raise NotAllowed("stats_not_your_team")
     return Allowed(Scope.of_teams([team.id]), admin, teams, team)
+
+
+async def _organisation(session: AsyncSession, telegram_id: int) -> Organisation | None:
+    """The one organisation whose admin they are, when they coordinate no team."""
+    if await roles.is_coordinator(session, telegram_id):
+        return None
+    administered = await organisations.administered(session, telegram_id)
+    return administered[0] if len(administered) == 1 else None
 
 
 def add_months(month: date, count: int) -> date:

@@ -94,7 +94,7 @@ async def test_an_organisation_admin_sees_exports_and_calls_their_two_teams_only
     # Statistics: the two teams, by organisation, gender and age; nothing of Siming.
     reply = await organiser.send("/stats")
     summary = reply.last.text or ""
-    assert "📊 Statistics: your 2 teams" in summary
+    assert "📊 Statistics: Women's Federation" in summary
     assert "• Haicang Team: 1 hour" in summary and "• Jimei Team: 1 hour" in summary
     assert "Siming" not in summary
     assert "• Women's Federation (2 teams): 2 hours · participations 2" in summary
@@ -105,6 +105,7 @@ async def test_an_organisation_admin_sees_exports_and_calls_their_two_teams_only
     assert report.document is not None
     page = report.document.content.decode()
     assert "Haicang Team" in page and "Jimei Team" in page and "Siming" not in page
+    assert "Women's Federation · made on" in page.replace("&#x27;", "'")
 
     # The export: the organisation's teams together, or one of them; nothing else offered.
     await organiser.send("/export")
@@ -148,4 +149,5 @@ async def test_an_organisation_admin_sees_exports_and_calls_their_two_teams_only
     assert reply.last.text is not None and reply.last.text.startswith("Take Jimei Team out")
     await admin.press("Yes, take it out")
     reply = await organiser.send("/stats")
-    assert "📊 Statistics: Haicang Team" in (reply.last.text or "")
+    summary = reply.last.text or ""
+    assert "📊 Statistics: Women's Federation" in summary and "Jimei" not in summary

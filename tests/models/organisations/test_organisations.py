@@ -78,6 +78,7 @@ async def test_an_organisation_admin_sees_and_calls_their_organisations_teams_on
     # Statistics: all of theirs, one of theirs, never a third team's.
     shown = await stats.allowed(db, ORGANISER, (), None)
     assert not shown.admin and shown.scope.team_ids == {a.id, b.id}
+    assert shown.organisation == federation  # their figures are named after it
     assert (await stats.allowed(db, ORGANISER, (), a.id)).team == a
     with pytest.raises(NotAllowed):
         await stats.allowed(db, ORGANISER, (), c.id)
