@@ -144,16 +144,6 @@ class AddTeam(OnOrganisationTeam, action="og.add"):
     """An admin adds this team to the organisation."""
 
 
-@router.button(AddTeam, role=Role.ADMIN)
-async def add_team(ctx: Context, adding: AddTeam) -> None:
-    organisation = await organisations.get(ctx.session, adding.organisation_id)
-    team = await organisations.add_team(
-        ctx.session, organisation, adding.team_id, actor=ctx.user_id, now=ctx.clock.now()
-    )
-    ctx.answer(ctx.t("organisations.team_added", team=team.name, name=organisation.name))
-    await _card(ctx, organisation, edit=True)
-
-
 class RemoveTeam(OnOrganisationTeam, action="og.remove"):
     """An admin wants a team out of the organisation: asked to confirm first."""
 
@@ -165,14 +155,8 @@ class ConfirmRemoveTeam(OnOrganisationTeam, action="og.remove_ok"):
 @router.button(RemoveTeam, role=Role.ADMIN)
 async def remove_team(ctx: Context, removing: RemoveTeam) -> None:
     organisation = await organisations.get(ctx.session, removing.organisation_id)
-    team = next(
-        (
-            t
-            for t in await organisations.teams(ctx.session, organisation.id)
-            if t.id == removing.team_id
-        ),
-        None,
-    )
+    inside = {t.id: t for t in await organisations.teams(ctx.session, organisation.id)}
+    team = inside.get(removing.team_id)
     if team is None:
         raise Conflict("organisation_team_out")
     sure = ConfirmRemoveTeam(organisation.id, team.id)
@@ -186,13 +170,17 @@ async def remove_team(ctx: Context, removing: RemoveTeam) -> None:
     )
 
 
-@router.button(ConfirmRemoveTeam, role=Role.ADMIN)
-async def confirmed_removal(ctx: Context, removing: ConfirmRemoveTeam) -> None:
-    organisation = await organisations.get(ctx.session, removing.organisation_id)
-    team = await organisations.remove_team(
-        ctx.session, organisation, removing.team_id, actor=ctx.user_id, now=ctx.clock.now()
+@router.button(AddTeam, ConfirmRemoveTeam, role=Role.ADMIN)
+async def change_teams(ctx: Context, pressed: OnOrganisationTeam) -> None:
+    """An admin added a team, or confirmed taking one out: the card shows the teams now."""
+    organisation = await organisations.get(ctx.session, pressed.organisation_id)
+    adding = isinstance(pressed, AddTeam)
+    change = organisations.add_team if adding else organisations.remove_team
+    team = await change(
+        ctx.session, organisation, pressed.team_id, actor=ctx.user_id, now=ctx.clock.now()
     )
-    ctx.answer(ctx.t("organisations.team_removed", team=team.name, name=organisation.name))
+    said = "organisations.team_added" if adding else "organisations.team_removed"
+    ctx.answer(ctx.t(said, team=team.name, name=organisation.name))
     await _card(ctx, organisation, edit=True)
 
 

@@ -62,6 +62,8 @@ async def test_an_organisation_admin_sees_exports_and_calls_their_two_teams_only
     reply = await admin.send("/orgs")
     assert reply.text.startswith("🏛 There are no organisations yet.")
     await admin.press("➕ New organisation")
+    reply = await admin.send("W")  # too short: said so, and asked again
+    assert reply.text == "Please give a name of 2 to 128 characters."
     reply = await admin.send("Women's Federation")
     assert (
         reply.text
