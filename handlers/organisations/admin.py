@@ -12,6 +12,7 @@ from handlers.callbacks import Button
 from handlers.context import Context, keyboard
 from handlers.flows import Flow
 from handlers.router import Router
+from handlers.teams.invites import say_pending
 from handlers.teams.team_admin import INVITE_LINK_PREFIX, INVITE_VALID
 from models.errors import Conflict
 from models.organisations import organisations
@@ -103,7 +104,14 @@ async def _card(ctx: Context, organisation: Organisation, *, edit: bool) -> None
         for grant, name in zip(grants, names, strict=True)
     ]
     rows.append([b(ctx.t("organisations.add_team"), PickTeam(id_, 0))])
+    pending = await roles.pending_invites(
+        ctx.session, None, now=ctx.clock.now(), organisation_id=id_
+    )
     rows.append([b(ctx.t("organisations.invite"), InviteOrganiser(id_))])
+    if pending:
+        rows.append(
+            [b(ctx.t("organisations.invites", count=len(pending)), ListOrganiserInvites(id_))]
+        )
     ctx.reply("\n".join(lines), keyboard(*rows), edit=edit)
 
 
@@ -199,6 +207,23 @@ async def invite(ctx: Context, inviting: InviteOrganiser) -> None:
     until = formatting.moment(ctx.texts, ctx.lang, made.expires_at, ctx.deployment.zone)
     url = ctx.deep_link(f"{INVITE_LINK_PREFIX}_{made.token}")
     ctx.say(ctx.t("organisations.invite_made", name=organisation.name, link=url, until=until))
+
+
+class ListOrganiserInvites(Button, action="og.invites", lasting=True):
+    """An admin wants to see the organisation's admin invites nobody has used yet."""
+
+    organisation_id: int
+
+
+@router.button(ListOrganiserInvites, role=Role.ADMIN)
+async def list_invites(ctx: Context, listing: ListOrganiserInvites) -> None:
+    """One message per pending invite, with the teams' Withdraw (asked to confirm)."""
+    organisation = await organisations.get(ctx.session, listing.organisation_id)
+    pending = await roles.pending_invites(
+        ctx.session, None, now=ctx.clock.now(), organisation_id=organisation.id
+    )
+    ctx.say(ctx.t("organisations.invites_header", name=organisation.name, count=len(pending)))
+    say_pending(ctx, pending)
 
 
 class RevokeOrganiser(Button, action="og.revoke", lasting=True):

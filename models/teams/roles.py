@@ -288,10 +288,17 @@ async def accept_invite(
         )
     ).first()
     if used is None:
-        withdrawn = await session.scalar(
-            select(Invite.id).where(Invite.token == token, Invite.withdrawn_at.is_not(None))
-        )
-        raise NotAllowed("invite_withdrawn" if withdrawn else "invite_invalid")
+        withdrawn = (
+            await session.execute(
+                select(Invite.team_id).where(
+                    Invite.token == token, Invite.withdrawn_at.is_not(None)
+                )
+            )
+        ).first()
+        if withdrawn is None:
+            raise NotAllowed("invite_invalid")
+        of_team = withdrawn.team_id is not None
+        raise NotAllowed("invite_withdrawn" if of_team else "organiser_invite_withdrawn")
     team_id, organisation_id, inviter = used
     place: Team | Organisation | None
     if organisation_id is None:
@@ -324,13 +331,21 @@ async def accept_invite(
     return place
 
 
-async def pending_invites(session: AsyncSession, team_id: int, *, now: datetime) -> list[Invite]:
-    """The team's invites nobody has used, withdrawn or let expire yet, newest first."""
+async def pending_invites(
+    session: AsyncSession, team_id: int | None, *, now: datetime, organisation_id: int | None = None
+) -> list[Invite]:
+    """The team's (or the organisation's) invites nobody has used, withdrawn or let expire yet,
+    newest first."""
+    place = (
+        Invite.team_id == team_id
+        if organisation_id is None
+        else Invite.organisation_id == organisation_id
+    )
     return list(
         await session.scalars(
             select(Invite)
             .where(
-                Invite.team_id == team_id,
+                place,
                 Invite.used_by.is_(None),
                 Invite.withdrawn_at.is_(None),
                 Invite.expires_at > now,

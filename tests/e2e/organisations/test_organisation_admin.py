@@ -79,6 +79,20 @@ async def test_an_organisation_admin_sees_exports_and_calls_their_two_teams_only
         "Organisation admins (0):\nnone yet"
     )
     assert "➖ Take out Jimei Team" in card.button_labels()
+    # An invite that leaked is withdrawn (asked first): its link refuses.
+    leaked = INVITE.search((await admin.press("✉️ Invite an organisation admin")).text)
+    assert leaked is not None
+    await admin.send("/orgs")
+    await admin.press("Women's Federation")
+    await admin.press("🕓 Pending admin invites (1)")
+    await admin.press("🗑 Withdraw")
+    reply = await admin.press("Yes, withdraw it")
+    assert reply.last.text == "The invite is withdrawn: its link no longer works."
+    reply = await bot.person(ORGANISER).send(f"/start {leaked.group(1)}")
+    assert reply.text == (
+        "This invite was withdrawn by an admin, so it no longer works. If you should be an "
+        "organisation admin, ask an admin for a new one."
+    )
     reply = await admin.press("✉️ Invite an organisation admin")
     link = INVITE.search(reply.text)
     assert link is not None
