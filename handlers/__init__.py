@@ -1,10 +1,10 @@
 """The conversations, written once and independent of any Telegram framework.
 
 Each journey package (`registration`, `activities`, `publishing`, `reminders`, `attendance`,
-`broadcasts`, `teams`, `help_requests`, `reports`, `rotas`, `dashboard`) builds its own router;
-`root_router` includes them, and `general` (/help, /cancel, what the bot does not understand)
-last. Shared plumbing sits
-at this root: `router`, `context`, `events`, `callbacks`, `formatting` and `notify`.
+`broadcasts`, `teams`, `organisations`, `help_requests`, `reports`, `rotas`, `dashboard`) builds
+its own router; `root_router` includes them, and `general` (/help, /cancel, what the bot does not
+understand) last. Shared plumbing sits at this root: `router`, `context`, `events`,
+`callbacks`, `formatting` and `notify`.
 """
 
 from handlers import (
@@ -14,6 +14,7 @@ from handlers import (
     dashboard,
     general,
     help_requests,
+    organisations,
     publishing,
     registration,
     reminders,
@@ -32,6 +33,7 @@ for journey in (
     attendance,
     broadcasts,
     teams,
+    organisations,
     help_requests,
     reports,
     rotas,

@@ -15,6 +15,7 @@ router = Router()
 # Whose own commands /help lists after the volunteers', for each role (an admin holds both).
 STAFF_SECTIONS: dict[Role | None, tuple[Role, ...]] = {
     None: (),
+    Role.ORGANISER: (Role.ORGANISER,),
     Role.COORDINATOR: (Role.COORDINATOR,),
     Role.ADMIN: (Role.COORDINATOR, Role.ADMIN),
 }
@@ -23,7 +24,8 @@ STAFF_SECTIONS: dict[Role | None, tuple[Role, ...]] = {
 @router.command("help", menu=110)
 async def show_help(ctx: Context) -> None:
     """The user asked what the bot can do: what their menus offer, for each role they hold (a
-    newcomer's way in, else the volunteers' commands; a coordinator's; an admin's)."""
+    newcomer's way in, else the volunteers' commands; an organisation admin's; a coordinator's;
+    an admin's)."""
     if ctx.volunteer is None:
         parts = [ctx.t("general.help_newcomer").rstrip()]
     else:

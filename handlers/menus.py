@@ -3,8 +3,9 @@
 The menu button beside the message box opens the Mini App dashboard when PUBLIC_URL is https.
 
 The menus are derived from the router: a command registered with `menu=<place>` is in the menu
-of those its guard admits — volunteers' (no role) for everyone, a coordinator's adding the
-coordinator commands, an admin's adding the admin ones — so a menu cannot name a command the
+of those its guard admits — volunteers' (no role) for everyone, an organisation admin's adding
+theirs (figures, exports, calls), a coordinator's adding the coordinator commands (which include
+the organisation admins'), an admin's adding the admin ones — so a menu cannot name a command the
 bot does not have, and its description is the catalogs' `menu.<command>`.
 
 Everyone's menu is set per language (the Bot API's two-letter code; plus one, in the
@@ -61,13 +62,13 @@ class Menus:
     @classmethod
     def of(cls, router: Router) -> Menus:
         entries = sorted(
-            (route.menu, name, route.guard.role)
+            (route.menu, name, _roles(route.guard.role))
             for name, route in router.commands.items()
             if route.menu is not None
         )
         return cls(
             {
-                role: tuple(name for _, name, held in entries if held == role)
+                role: tuple(name for _, name, held in entries if role in held)
                 for role in (None, *Role)
             }
         )
@@ -76,12 +77,13 @@ class Menus:
     def by_role(self) -> Mapping[Role | None, tuple[str, ...]]:
         held = self.held
         volunteer = held.get(None, ())
-        coordinator = held.get(Role.COORDINATOR, ()) + volunteer
-        # Staff read their own commands first.
+        # Staff read their own commands first; a coordinator's include an organisation admin's.
+        coordinator = _once(held.get(Role.COORDINATOR, ()), held.get(Role.ORGANISER, ()), volunteer)
         return {
             None: volunteer,
+            Role.ORGANISER: held.get(Role.ORGANISER, ()) + volunteer,
             Role.COORDINATOR: coordinator,
-            Role.ADMIN: held.get(Role.ADMIN, ()) + coordinator,
+            Role.ADMIN: _once(held.get(Role.ADMIN, ()), coordinator),
         }
 
     def commands(
@@ -92,6 +94,15 @@ class Menus:
         return tuple(
             MenuCommand(name, texts.get(language, description_key(name))) for name in names
         )
+
+
+def _roles(role: Role | tuple[Role, ...] | None) -> tuple[Role | None, ...]:
+    return role if isinstance(role, tuple) else (role,)
+
+
+def _once(*menus: tuple[str, ...]) -> tuple[str, ...]:
+    """The menus one after the other, each command once."""
+    return tuple(dict.fromkeys(name for menu in menus for name in menu))
 
 
 def dashboard_url(public_url: str) -> str | None:
@@ -126,11 +137,14 @@ def public_setup(services: Services) -> list[Action]:
 async def role_of(
     session: AsyncSession, telegram_id: int, admin_ids: frozenset[int]
 ) -> Role | None:
-    """The role whose menu someone gets: admin, coordinator, or None (a volunteer)."""
+    """The role whose menu someone gets: admin, coordinator, organisation admin, or None (a
+    volunteer)."""
     if await roles.is_admin(session, telegram_id, admin_ids):
         return Role.ADMIN
     if await roles.is_coordinator(session, telegram_id):
         return Role.COORDINATOR
+    if await roles.holds(session, telegram_id, Role.ORGANISER):
+        return Role.ORGANISER
     return None
 
 

@@ -38,7 +38,7 @@ DEEP_LINK_PAYLOAD = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 class GuardOptions(TypedDict, total=False):
     """What `command`, `button` and `step` accept to guard their handler (see `Guard`)."""
 
-    role: Role
+    role: Role | tuple[Role, ...]
     refusal: str
     registered: bool
 
@@ -46,10 +46,11 @@ class GuardOptions(TypedDict, total=False):
 @dataclass(frozen=True)
 class Guard:
     """Who may use a handler: anyone (no role), registered volunteers (`registered`), or holders
-    of `role`; `refusal` names the message (an `errors.` catalog key) that refuses everyone else
-    (by default `not_registered`, or the role's own)."""
+    of `role` (or of one of several: `(Role.COORDINATOR, Role.ORGANISER)`); `refusal` names
+    the message (an `errors.` catalog key) that refuses everyone else (by default
+    `not_registered`, or the role's own)."""
 
-    role: Role | None = None
+    role: Role | tuple[Role, ...] | None = None
     refusal: str | None = None
     registered: bool = False
 

@@ -19,6 +19,7 @@ from models.attendance import certificate
 from models.base import Base
 from models.broadcasts import tables as broadcasts_tables
 from models.help_requests import tables as help_requests_tables
+from models.organisations import tables as organisations_tables
 from models.registration import tables as registration_tables
 from models.reminders import tables as reminders_tables
 from models.rotas import tables as rotas_tables
@@ -34,6 +35,7 @@ TABLE_MODULES = (
     certificate,
     broadcasts_tables,
     help_requests_tables,
+    organisations_tables,
     registration_tables,
     reminders_tables,
     rotas_tables,

@@ -32,6 +32,7 @@ KINDS = {
     "activities": "activity",
     "broadcasts": "broadcast",
     "help_requests": "help_request",
+    "organisations": "organisation",
     "role_grants": "role_grant",
     "service_records": "service_record",
     "shifts": "shift",
@@ -73,7 +74,7 @@ def record(
 
 # What an admin may filter the log by: an area is a set of action prefixes.
 AREAS: dict[str, tuple[str, ...]] = {
-    "roles": ("role.", "team."),
+    "roles": ("role.", "team.", "organisation."),
     "activities": ("activity.", "shift."),
     "signups": ("signup.", "offer."),
     "hours": ("attendance.", "hours.", "roster."),

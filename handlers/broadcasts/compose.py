@@ -27,9 +27,9 @@ from models.activities.tables import Activity
 from models.broadcasts import audience as audiences
 from models.broadcasts import outbox
 from models.broadcasts.audience import AUDIENCE_KINDS, BY_TRAIT, Audience, AudienceKind, Scope
+from models.organisations import organisations
 from models.registration import volunteers
-from models.teams import roles
-from models.teams.tables import Role
+from models.teams.tables import OVERSEERS
 
 router = Router()
 LISTED = 10  # activities offered to link to or to choose an audience by, newest first
@@ -84,7 +84,7 @@ def _keep(ctx: Context, **values: object) -> None:
     ctx.state.data = {**ctx.state.data, **values}
 
 
-@router.command("broadcast", menu=50, role=Role.COORDINATOR, refusal=REFUSAL)
+@router.command("broadcast", menu=50, role=OVERSEERS, refusal=REFUSAL)
 async def start(ctx: Context) -> None:
     """A coordinator wants to send a call for volunteers."""
     ctx.finish()
@@ -99,7 +99,7 @@ async def ask_notice(ctx: Context) -> None:
     ctx.say(ctx.t("broadcast_compose.ask_notice"))
 
 
-@router.step(BROADCAST, Step.NOTICE, role=Role.COORDINATOR, refusal=REFUSAL)
+@router.step(BROADCAST, Step.NOTICE, role=OVERSEERS, refusal=REFUSAL)
 async def receive_notice(ctx: Context) -> None:
     """The coordinator typed the notice, or sent a photo (with its text, if the app carried it)."""
     if ctx.event.photo_id is not None:
@@ -124,7 +124,7 @@ async def ask_caption(ctx: Context) -> None:
     ctx.say(ctx.t("broadcast_compose.ask_caption", limit=outbox.CAPTION_MAX))
 
 
-@router.step(BROADCAST, Step.CAPTION, role=Role.COORDINATOR, refusal=REFUSAL)
+@router.step(BROADCAST, Step.CAPTION, role=OVERSEERS, refusal=REFUSAL)
 async def receive_caption(ctx: Context) -> None:
     """The coordinator typed the text to go under their photo (or sent another photo)."""
     if ctx.event.photo_id is not None:
@@ -156,7 +156,7 @@ class LinkActivity(OnActivity, action="bcn.act"):
     """The coordinator links the call to one of their upcoming activities."""
 
 
-@router.button(LinkActivity, role=Role.COORDINATOR, refusal=REFUSAL)
+@router.button(LinkActivity, role=OVERSEERS, refusal=REFUSAL)
 async def pick_activity(ctx: Context, link: LinkActivity) -> None:
     """The coordinator linked the call to one of their upcoming activities."""
     upcoming = {a.id: a for a in await _activities(ctx, await _scope(ctx), past=False)}
@@ -173,7 +173,7 @@ class LinkNoActivity(Button, action="bcn.no_act"):
     """The call is about no activity in particular."""
 
 
-@router.button(LinkNoActivity, role=Role.COORDINATOR, refusal=REFUSAL)
+@router.button(LinkNoActivity, role=OVERSEERS, refusal=REFUSAL)
 async def no_activity(ctx: Context, link: LinkNoActivity) -> None:
     """The call is about no activity in particular."""
     _keep(ctx, activity_id=None)
@@ -208,7 +208,7 @@ class ChooseAudienceKind(Button, action="bcn.kind"):
     kind: AudienceKind
 
 
-@router.button(ChooseAudienceKind, role=Role.COORDINATOR, refusal=REFUSAL)
+@router.button(ChooseAudienceKind, role=OVERSEERS, refusal=REFUSAL)
 async def pick_kind(ctx: Context, choice: ChooseAudienceKind) -> None:
     """The coordinator chose whom the call is for: everyone, or chosen ones of a kind."""
     scope, kind = await _scope(ctx), choice.kind
@@ -231,7 +231,9 @@ async def pick_kind(ctx: Context, choice: ChooseAudienceKind) -> None:
 async def _choices(ctx: Context, kind: AudienceKind, scope: Scope) -> dict[int, str]:
     """What an audience of this kind is chosen from, by id, with the names the buttons show."""
     if kind == AudienceKind.TEAMS:
-        teams = await roles.managed_teams(ctx.session, ctx.user_id, ctx.deployment.admin_ids)
+        teams = await organisations.overseen_teams(
+            ctx.session, ctx.user_id, ctx.deployment.admin_ids
+        )
         return {team.id: team.name for team in teams}
     if kind == AudienceKind.DISTRICTS:
         return {d.id: d.name(ctx.lang) for d in await volunteers.districts(ctx.session)}
@@ -261,7 +263,9 @@ async def _whom(ctx: Context, scope: Scope, kind: AudienceKind, key: str, **valu
     """The text `key` says whom an audience of this kind reaches: for a coordinator's call by
     district or theme, its `_teams` form names their teams, whose members alone get it."""
     if kind in BY_TRAIT and audiences.members_only(kind, scope):
-        teams = await roles.managed_teams(ctx.session, ctx.user_id, ctx.deployment.admin_ids)
+        teams = await organisations.overseen_teams(
+            ctx.session, ctx.user_id, ctx.deployment.admin_ids
+        )
         names = formatting.joined(ctx.texts, ctx.lang, (team.name for team in teams))
         return ctx.t(f"{key}_teams", teams=names, **values)
     return ctx.t(key, **values)
@@ -279,7 +283,7 @@ class ToggleAudienceChoice(Button, action="bcn.pick"):
     choice_id: int
 
 
-@router.button(ToggleAudienceChoice, role=Role.COORDINATOR, refusal=REFUSAL)
+@router.button(ToggleAudienceChoice, role=OVERSEERS, refusal=REFUSAL)
 async def toggle(ctx: Context, choice: ToggleAudienceChoice) -> None:
     """The coordinator ticked one to reach, or unticked it."""
     scope = await _scope(ctx)
@@ -296,7 +300,7 @@ class ChooseAnotherKind(Button, action="bcn.kinds"):
     """The coordinator goes back to the kinds of audience."""
 
 
-@router.button(ChooseAnotherKind, role=Role.COORDINATOR, refusal=REFUSAL)
+@router.button(ChooseAnotherKind, role=OVERSEERS, refusal=REFUSAL)
 async def other_kind(ctx: Context, back: ChooseAnotherKind) -> None:
     """The coordinator wants another kind of audience."""
     ctx.go(BROADCAST, Step.AUDIENCE)
@@ -307,7 +311,7 @@ class ConfirmAudience(Button, action="bcn.done"):
     """The coordinator has ticked whom to reach."""
 
 
-@router.button(ConfirmAudience, role=Role.COORDINATOR, refusal=REFUSAL)
+@router.button(ConfirmAudience, role=OVERSEERS, refusal=REFUSAL)
 async def chosen(ctx: Context, done: ConfirmAudience) -> None:
     """The coordinator has chosen whom to reach."""
     scope, audience = await _scope(ctx), _audience(ctx)

@@ -24,7 +24,7 @@ from models.broadcasts import progress as broadcast_progress
 from models.broadcasts.control import Control
 from models.broadcasts.tables import Broadcast, BroadcastStatus
 from models.teams import roles
-from models.teams.tables import Role
+from models.teams.tables import OVERSEERS
 
 
 class OnCall(Button):
@@ -134,7 +134,7 @@ def _excerpt(text: str, length: int = 60) -> str:
     return line if len(line) <= length else line[: length - 1] + "…"
 
 
-@router.command("broadcasts", menu=60, role=Role.COORDINATOR, refusal="broadcast_not_coordinator")
+@router.command("broadcasts", menu=60, role=OVERSEERS, refusal="broadcast_not_coordinator")
 async def list_calls(ctx: Context) -> None:
     """A coordinator asked for the latest calls they may see, with figures and controls."""
     scope = await audience.scope_of(ctx.session, ctx.user_id, tuple(ctx.deployment.admin_ids))

@@ -35,7 +35,7 @@ from models.broadcasts.audience import Scope
 from models.broadcasts.outbox import Draft
 from models.broadcasts.tables import Broadcast
 from models.errors import InvalidInput
-from models.teams.tables import Role
+from models.teams.tables import OVERSEERS
 
 router = Router()
 EVENING, MORNING = 18, 9  # the hours of the "this evening" and "tomorrow morning" presets
@@ -190,7 +190,7 @@ class SendCallNow(Button, action="bcn.now"):
     """The coordinator sends the call at once."""
 
 
-@router.button(SendCallNow, role=Role.COORDINATOR, refusal=REFUSAL)
+@router.button(SendCallNow, role=OVERSEERS, refusal=REFUSAL)
 async def send_now(ctx: Context, now: SendCallNow) -> None:
     """The coordinator sends the call at once."""
     await _create(ctx, None)
@@ -200,7 +200,7 @@ class ConfirmSendTime(Button, action="bcn.ok"):
     """The coordinator confirms the call at the time they chose."""
 
 
-@router.button(ConfirmSendTime, role=Role.COORDINATOR, refusal=REFUSAL)
+@router.button(ConfirmSendTime, role=OVERSEERS, refusal=REFUSAL)
 async def confirm(ctx: Context, confirmed: ConfirmSendTime) -> None:
     """The coordinator confirmed the call at the time they chose."""
     await _create(ctx, datetime.fromisoformat(ctx.state.data["send_at"]))

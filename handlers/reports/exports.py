@@ -10,7 +10,7 @@ presser's roles at every step and once more before anything is read. Every expor
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime
+from datetime import date, datetime
 from functools import partial
 
 from handlers import formatting
@@ -18,11 +18,12 @@ from handlers.callbacks import Button
 from handlers.context import Context, in_rows, keyboard
 from handlers.events import SendDocument
 from handlers.router import Router
+from models.organisations import organisations
 from models.reports import exports
 from models.reports.export_files import FileFormat, Table
 from models.reports.exports import Period, Scope
 from models.teams import roles
-from models.teams.tables import Role, Team
+from models.teams.tables import OVERSEERS
 
 router = Router()
 
@@ -39,7 +40,7 @@ NO_PERIOD = "-"
 # One kind of button per answer, each carrying the answers before it.
 
 
-@router.command("export", menu=100, role=Role.COORDINATOR, refusal="export_not_coordinator")
+@router.command("export", menu=100, role=OVERSEERS, refusal="export_not_coordinator")
 async def start(ctx: Context) -> None:
     """A coordinator or admin asked to export: volunteers or service records?"""
     _ask_what(ctx)
@@ -49,7 +50,7 @@ class StartExport(Button, action="ex.start", lasting=True):
     """(Under /manage) the same as /export."""
 
 
-@router.button(StartExport, role=Role.COORDINATOR, refusal="export_not_coordinator")
+@router.button(StartExport, role=OVERSEERS, refusal="export_not_coordinator")
 async def start_from_manage(ctx: Context, choice: StartExport) -> None:
     """The coordinator pressed Export under their /manage list."""
     _ask_what(ctx)
@@ -72,7 +73,7 @@ class ChooseTable(Button, action="ex.what", lasting=True):
     what: Table
 
 
-@router.button(ChooseTable, role=Role.COORDINATOR)
+@router.button(ChooseTable, role=OVERSEERS)
 async def chose_what(ctx: Context, choice: ChooseTable) -> None:
     """They chose the table: which team (unless they coordinate just one)?"""
     await _ask_team(ctx, choice.what, page=0)
@@ -85,22 +86,28 @@ class ShowMoreTeams(Button, action="ex.teams", lasting=True):
     page: int
 
 
-@router.button(ShowMoreTeams, role=Role.COORDINATOR)
+@router.button(ShowMoreTeams, role=OVERSEERS)
 async def more_teams(ctx: Context, choice: ShowMoreTeams) -> None:
     """They asked for the next page of teams."""
     await _ask_team(ctx, choice.what, page=choice.page)
 
 
 async def _ask_team(ctx: Context, what: Table, page: int) -> None:
-    teams = await roles.managed_teams(ctx.session, ctx.user_id, ctx.deployment.admin_ids)
+    """Which team: one of theirs, all of an organisation's they are an admin of (an
+    organisation admin), or all teams (an admin)."""
+    teams = await organisations.overseen_teams(ctx.session, ctx.user_id, ctx.deployment.admin_ids)
     admin = await roles.is_admin(ctx.session, ctx.user_id, ctx.deployment.admin_ids)
-    if len(teams) == 1 and not admin:
+    groups = await organisations.administered(ctx.session, ctx.user_id)
+    if len(teams) == 1 and not admin and not groups:
         await _after_team(ctx, what, teams[0].id)
         return
     shown = teams[page * TEAMS_PER_PAGE : (page + 1) * TEAMS_PER_PAGE]
     named = {team.id: team.name[:40] for team in shown}
-    if admin and page == 0:
-        named = {ALL_TEAMS: ctx.t("exports.all_teams"), **named}
+    if page == 0:
+        every = {-o.id: ctx.t("exports.organisation_teams", name=o.name[:40]) for o in groups}
+        if admin:
+            every = {ALL_TEAMS: ctx.t("exports.all_teams")}
+        named = {**every, **named}
     rows = ctx.choices(named, partial(ChooseTeam, what))
     if len(teams) > (page + 1) * TEAMS_PER_PAGE:
         rows.append([ctx.button(ctx.t("exports.more_teams"), ShowMoreTeams(what, page + 1))])
@@ -108,7 +115,8 @@ async def _ask_team(ctx: Context, what: Table, page: int) -> None:
 
 
 class ChooseTeam(Button, action="ex.team", lasting=True):
-    """The team to export (ALL_TEAMS, for admins)."""
+    """The team to export (ALL_TEAMS, for admins; minus an organisation's id: all of its
+    teams, for its admins). The later buttons carry the same `team_id`."""
 
     what: Table
     team_id: int
@@ -174,14 +182,13 @@ async def chose_format(ctx: Context, choice: ChooseFormat) -> None:
         choice.period,
         choice.file_format,
     )
-    team = await _team(ctx, team_id)
-    team_name = team.name if team is not None else ctx.t("exports.every_team")
+    team_name, scoped = await _team(ctx, team_id)
     zone, now = ctx.deployment.zone, ctx.clock.now()
     today = formatting.today(now, zone)
     first, last = (
         (None, None) if period == NO_PERIOD else exports.period_days(Period(period), today)
     )
-    scope = Scope(what, team.id if team else None, first, last)
+    scope = scoped(what, first, last)
     rows = await exports.count(ctx.session, scope, zone)
     if rows == 0:
         ctx.edit_pressed(ctx.t(f"exports.empty_{what}", team=team_name))
@@ -190,7 +197,8 @@ async def chose_format(ctx: Context, choice: ChooseFormat) -> None:
         ctx.edit_pressed(ctx.t("exports.too_many", rows=f"{rows:,}", max=f"{CHAT_ROWS_MAX:,}"))
         return
     days = today.isoformat() if first is None or last is None else f"{first}_{last}"
-    filename = f"{what}-{f'team{team_id}' if team else 'all'}-{days}.{file_format}"
+    named = {ALL_TEAMS: "all"}.get(team_id, f"team{team_id}" if team_id > 0 else f"org{-team_id}")
+    filename = f"{what}-{named}-{days}.{file_format}"
     ctx.after_commit(partial(_send, ctx, scope, file_format, filename, team_name, now))
 
 
@@ -242,8 +250,27 @@ def _caption(ctx: Context, scope: Scope, team_name: str, totals: exports.Totals)
     )
 
 
-async def _team(ctx: Context, team_id: int) -> Team | None:
-    """The team a button names (None: all teams), once the presser is shown to manage it —
-    all teams only for an admin."""
+async def _team(ctx: Context, team_id: int) -> tuple[str, partial[Scope]]:
+    """The name of the teams a button names and their export scope (waiting for the table and
+    days), once the presser is shown to see them: all teams only for an admin, an
+    organisation's teams for its admins (and admins)."""
+    admin_ids = ctx.deployment.admin_ids
+    if team_id < 0:
+        group = await exports.exportable_organisation(ctx.session, ctx.user_id, -team_id, admin_ids)
+        return group.name, partial(_scope, organisation_id=group.id)
     chosen = None if team_id == ALL_TEAMS else team_id
-    return await exports.exportable_team(ctx.session, ctx.user_id, chosen, ctx.deployment.admin_ids)
+    team = await exports.exportable_team(ctx.session, ctx.user_id, chosen, admin_ids)
+    if team is None:
+        return ctx.t("exports.every_team"), partial(_scope)
+    return team.name, partial(_scope, team_id=team.id)
+
+
+def _scope(
+    table: Table,
+    first: date | None,
+    last: date | None,
+    *,
+    team_id: int | None = None,
+    organisation_id: int | None = None,
+) -> Scope:
+    return Scope(table, team_id, first, last, organisation_id)

@@ -28,14 +28,17 @@ from handlers.callbacks import Button
 from handlers.context import Context, in_rows, keyboard
 from handlers.events import InlineButton, InlineKeyboard, SendDocument, SendPhoto
 from handlers.formatting import today
+from handlers.reports.splits import people_lines
+from handlers.reports.splits import summary_lines as split_lines
 from handlers.router import Router
 from models.attendance import certificate
 from models.attendance.certificate import CertificateFontMissing
 from models.attendance.hours import hours_text
-from models.reports import charts, stats
+from models.reports import charts, splits, stats
 from models.reports.charts import ChartWording
+from models.reports.splits import Split
 from models.reports.stats import MonthLine, Overview, Scope, Service
-from models.teams.tables import Role, Team
+from models.teams.tables import OVERSEERS, Team
 
 router = Router()
 log = logging.getLogger(__name__)
@@ -57,6 +60,7 @@ class View:
     name: str  # how people read it
     admin: bool
     teams: tuple[Team, ...]  # a coordinator's own teams (an admin's are not listed)
+    organisation: bool = False  # `name` is the organisation whose teams these are
 
     @property
     def one_team(self) -> bool:
@@ -73,11 +77,13 @@ async def _view(ctx: Context, key: str) -> View:
         return View(shown.scope, str(shown.team.id), shown.team.name, admin, teams)
     if admin:
         return View(shown.scope, ALL, ctx.t("stats.scope_all"), admin, teams)
+    if shown.organisation is not None:
+        return View(shown.scope, ALL, shown.organisation.name, admin, teams, organisation=True)
     name = teams[0].name if len(teams) == 1 else ctx.t("stats.scope_teams", count=len(teams))
     return View(shown.scope, ALL, name, admin, teams)
 
 
-@router.command("stats", menu=90, role=Role.COORDINATOR, refusal="stats_not_coordinator")
+@router.command("stats", menu=90, role=OVERSEERS, refusal="stats_not_coordinator")
 async def show_stats(ctx: Context) -> None:
     """A coordinator or admin asked for statistics (of one team, when they named it)."""
     view = await _view(ctx, ALL)
@@ -96,7 +102,7 @@ class ShowScope(Button, action="st.show", lasting=True):
     scope: str  # ALL or a team id
 
 
-@router.button(ShowScope, role=Role.COORDINATOR, refusal="stats_not_coordinator")
+@router.button(ShowScope, role=OVERSEERS, refusal="stats_not_coordinator")
 async def show_scope(ctx: Context, choice: ShowScope) -> None:
     """The coordinator picked one team, or all of theirs."""
     await _show(ctx, await _view(ctx, choice.scope))
@@ -108,11 +114,14 @@ async def _show(ctx: Context, view: View) -> None:
     overview = await stats.overview(
         ctx.session, view.scope, last=month, months=stats.MONTHS_SHOWN, zone=zone
     )
+    split = await splits.split(
+        ctx.session, view.scope, last=month, months=stats.MONTHS_SHOWN, zone=zone
+    )
     chart = await asyncio.to_thread(charts.render_chart, overview.months, *chart_wording(ctx))
     period = overview.period
     caption = ctx.t("stats.chart_caption", scope=view.name, first=period.first, last=period.last)
     ctx.outbox.add(SendPhoto(ctx.event.chat_id, "stats.png", chart, caption=caption))
-    ctx.say(summary(ctx, view, overview), buttons(ctx, view, overview))
+    ctx.say(summary(ctx, view, overview, split), buttons(ctx, view, overview))
 
 
 def chart_wording(ctx: Context) -> tuple[ChartWording, Path | None]:
@@ -132,7 +141,7 @@ def chart_wording(ctx: Context) -> tuple[ChartWording, Path | None]:
     return wording, font
 
 
-def summary(ctx: Context, view: View, overview: Overview) -> str:
+def summary(ctx: Context, view: View, overview: Overview, split: Split) -> str:
     """The figures as a chat message, with what they mean underneath."""
     zone, period, served = ctx.deployment.zone, overview.period, overview.service
     people = overview.volunteers
@@ -185,6 +194,7 @@ def summary(ctx: Context, view: View, overview: Overview) -> str:
     ] or [ctx.t("stats.none")]
     if len(overview.themes) > LIST_MAX:
         lines.append(ctx.t("stats.more", count=len(overview.themes) - LIST_MAX))
+    lines += split_lines(ctx, split, one_team=view.one_team)
     lines += ["", ctx.t("stats.footnote", zone=zone.key)]
     return "\n".join(lines)
 
@@ -230,7 +240,7 @@ class SendReport(Button, action="st.report", lasting=True):
     month: str = LAST_MONTH
 
 
-@router.button(SendReport, role=Role.COORDINATOR, refusal="stats_not_coordinator")
+@router.button(SendReport, role=OVERSEERS, refusal="stats_not_coordinator")
 async def send_report(ctx: Context, report: SendReport) -> None:
     """The coordinator asked for a monthly report: last month's, or the month they picked."""
     view = await _view(ctx, report.scope)
@@ -240,13 +250,14 @@ async def send_report(ctx: Context, report: SendReport) -> None:
     picked = report.month != LAST_MONTH
     month = date.fromisoformat(f"{report.month}-01") if picked else last_month
     overview = await stats.overview(ctx.session, view.scope, last=month, months=1, zone=zone)
+    split = await splits.split(ctx.session, view.scope, last=month, months=1, zone=zone)
     chart = await asyncio.to_thread(charts.render_chart, overview.months, *chart_wording(ctx))
     named = ctx.t("stats.month", month=month)
     ctx.outbox.add(
         SendDocument(
             ctx.event.chat_id,
             f"volunteer-report-{month:%Y-%m}.html",
-            report_html(ctx, view, overview, chart).encode(),
+            report_html(ctx, view, overview, split, chart).encode(),
             caption=ctx.t("stats.report_caption", scope=view.name, month=named),
         )
     )
@@ -290,13 +301,13 @@ def _amounts(line: Service | MonthLine) -> list[str]:
     return [str(line.participations), hours_text(line.minutes)]
 
 
-def report_html(ctx: Context, view: View, overview: Overview, chart: bytes) -> str:
-    """The monthly report: the month's figures, by team and by theme, and the last 12 months
-    (a table and the chart), with what the words mean."""
+def report_html(ctx: Context, view: View, overview: Overview, split: Split, chart: bytes) -> str:
+    """The monthly report: the month's figures, by team, organisation, gender and age and by
+    theme, and the last 12 months (a table and the chart), with what the words mean."""
     t, served, people = ctx.t, overview.service, overview.volunteers
     title = t("stats.report_title", month=t("stats.month", month=overview.period.first))
     # A bulletin is read by others: "your 2 teams" would not tell them whose it is.
-    mine = view.key == ALL and not view.admin
+    mine = view.key == ALL and not view.admin and not view.organisation
     named = (
         formatting.joined(ctx.texts, ctx.lang, (t.name for t in view.teams)) if mine else view.name
     )
@@ -327,6 +338,19 @@ def report_html(ctx: Context, view: View, overview: Overview, chart: bytes) -> s
             for line in overview.teams
         ]
         parts += [_element("h2", t("stats.by_team")), _table(head + counts, rows)]
+    if split.organisations and not view.one_team:
+        head = [t("stats.report_organisation"), t("stats.report_teams")]
+        rows = [
+            [line.name, str(line.teams), *_amounts(line.service)] for line in split.organisations
+        ]
+        parts += [_element("h2", t("stats.by_organisation")), _table(head + counts, rows)]
+    if split.people.stated:
+        rows = [[what, str(count)] for what, count in people_lines(ctx, split.people)]
+        head = [
+            t("stats.report_figure"),
+            t("stats.report_members" if not everyone else "stats.report_registered"),
+        ]
+        parts += [_element("h2", t("stats.by_person")), _table(head, rows)]
     themes = [[line.name(ctx.lang), *_amounts(line.service)] for line in overview.themes]
     months = [[f"{line.month:%Y-%m}", *_amounts(line)] for line in overview.months]
     picture = base64.b64encode(chart).decode()

@@ -13,6 +13,7 @@ from handlers.events import SendPhoto
 from handlers.router import Router
 from handlers.teams import managed
 from models.errors import Conflict
+from models.organisations import organisations
 from models.teams import membership, roles
 from models.teams.tables import Invite, Role, Team
 
@@ -42,6 +43,11 @@ async def list_invites(ctx: Context, listing: ListInvites) -> None:
         ctx.say(ctx.t("team_admin.no_invites", team=team.name))
         return
     ctx.say(ctx.t("team_admin.invites_header", team=team.name))
+    say_pending(ctx, pending)
+
+
+def say_pending(ctx: Context, pending: list[Invite]) -> None:
+    """One message per pending invite (a team's or an organisation's), with Withdraw."""
     zone = ctx.deployment.zone
     for invite in pending:
         text = ctx.t(
@@ -54,24 +60,30 @@ async def list_invites(ctx: Context, listing: ListInvites) -> None:
 
 
 class WithdrawInvite(Button, action="ta.withdraw", lasting=True):
-    """An admin wants to withdraw a coordinator invite (asked to confirm)."""
+    """An admin wants to withdraw a coordinator (or organisation admin) invite (asked to
+    confirm)."""
 
     invite_id: int
 
 
-async def _invite(ctx: Context, invite_id: int) -> tuple[Invite, Team]:
+async def _invite(ctx: Context, invite_id: int) -> tuple[Invite, str]:
+    """The invite and the name of its team (or organisation)."""
     invite = await ctx.session.get(Invite, invite_id)
     if invite is None:
         raise Conflict("invite_gone")
-    return invite, await managed.team(ctx, invite.team_id)
+    if invite.team_id is None:
+        assert invite.organisation_id is not None
+        return invite, (await organisations.get(ctx.session, invite.organisation_id)).name
+    return invite, (await managed.team(ctx, invite.team_id)).name
 
 
 @router.button(WithdrawInvite, role=Role.ADMIN)
 async def ask_withdraw(ctx: Context, withdrawing: WithdrawInvite) -> None:
     """Withdrawing cannot be undone (a new invite can be made): ask first."""
-    invite, team = await _invite(ctx, withdrawing.invite_id)
+    invite, name = await _invite(ctx, withdrawing.invite_id)
+    question = "team_admin.withdraw_confirm" if invite.team_id else "organisations.withdraw_confirm"
     ctx.say(
-        ctx.t("team_admin.withdraw_confirm", team=team.name),
+        ctx.t(question, team=name, name=name),
         keyboard([ctx.button(ctx.t("team_admin.withdraw_yes"), ConfirmWithdrawInvite(invite.id))]),
     )
 

@@ -273,9 +273,12 @@ async def invite(ctx: Context, inviting: InviteCoordinator) -> None:
 
 @router.deep_link(INVITE_LINK_PREFIX, anyone=True)
 async def accept_invite(ctx: Context, token: str) -> None:
-    """Someone opened a coordinator invite."""
-    team = await roles.accept_invite(ctx.session, token, ctx.user_id, now=ctx.clock.now())
-    ctx.say(ctx.t("team_admin.invite_accepted", team=team.name))
+    """Someone opened a coordinator invite (or an organisation admin's)."""
+    place = await roles.accept_invite(ctx.session, token, ctx.user_id, now=ctx.clock.now())
+    if isinstance(place, Team):
+        ctx.say(ctx.t("team_admin.invite_accepted", team=place.name))
+    else:
+        ctx.say(ctx.t("organisations.invite_accepted", name=place.name))
     ctx.outbox.add(await menus.own_menu(ctx.session, ctx.services, ctx.user_id))
 
 

@@ -24,6 +24,7 @@ from models.activities.tables import (
     SignupStatus,
 )
 from models.errors import InvalidInput, NotAllowed
+from models.organisations import organisations
 from models.registration.tables import (
     Volunteer,
     VolunteerStatus,
@@ -67,7 +68,8 @@ class Audience:
 
 @dataclass(frozen=True)
 class Scope:
-    """What the person calling may reach: everything for an admin, else their teams."""
+    """What the person calling may reach: everything for an admin, else their teams (those
+    they coordinate and those their organisations group)."""
 
     admin: bool
     team_ids: tuple[int, ...]
@@ -83,7 +85,7 @@ class Scope:
 
 
 async def scope_of(session: AsyncSession, telegram_id: int, admin_ids: Sequence[int]) -> Scope:
-    teams = await roles.managed_teams(session, telegram_id, admin_ids)
+    teams = await organisations.overseen_teams(session, telegram_id, admin_ids)
     admin = await roles.is_admin(session, telegram_id, admin_ids)
     return Scope(admin=admin, team_ids=tuple(team.id for team in teams))
 

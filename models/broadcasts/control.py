@@ -21,6 +21,7 @@ from models import audit
 from models.broadcasts.audience import Scope
 from models.broadcasts.tables import Broadcast, BroadcastStatus
 from models.errors import Conflict, NotAllowed
+from models.organisations import organisations
 from models.teams import roles
 
 # A call stays open to controls until it is over.
@@ -44,11 +45,13 @@ def teams_of(broadcast: Broadcast) -> tuple[int, ...]:
 async def may_control(
     session: AsyncSession, broadcast: Broadcast, telegram_id: int, admin_ids: Sequence[int]
 ) -> bool:
-    """An admin, or a coordinator of every team the call belongs to — as they are now."""
+    """An admin, or a coordinator (or organisation admin) of every team the call belongs to —
+    as they are now."""
     if await roles.is_admin(session, telegram_id, admin_ids):
         return True
     teams = teams_of(broadcast)
-    managed = {team.id for team in await roles.managed_teams(session, telegram_id, admin_ids)}
+    overseen = await organisations.overseen_teams(session, telegram_id, admin_ids)
+    managed = {team.id for team in overseen}
     return bool(teams) and set(teams) <= managed
 
 

@@ -34,6 +34,8 @@ from models.attendance.hours import hours_text
 from models.crypto import IdCipher
 from models.errors import Conflict, NotAllowed
 from models.numbers import whole_number
+from models.organisations import organisations
+from models.organisations.tables import Organisation, OrganisationTeam
 from models.reference import District, Theme
 from models.registration.tables import Volunteer, VolunteerStatus, volunteer_themes
 from models.reports.export_files import COLUMNS, Cell, FileFormat, Table, _open
@@ -56,13 +58,23 @@ Period = StrEnum("Period", "THIS_MONTH LAST_MONTH THIS_YEAR LAST_YEAR")
 
 @dataclass(frozen=True)
 class Scope:
-    """What to export: a table, one team or all (None), and for records the local days of the
-    shifts served, inclusive (None: unbounded)."""
+    """What to export: a table, one team, an organisation's teams or all (both None), and for
+    records the local days of the shifts served, inclusive (None: unbounded)."""
 
     table: Table
     team_id: int | None = None
     first_day: date | None = None
     last_day: date | None = None
+    organisation_id: int | None = None
+
+    def team_ids(self) -> Select[Any] | list[int] | None:
+        """The ids of the teams exported (a subquery for an organisation's), or None for every
+        team."""
+        if self.organisation_id is not None:
+            return select(OrganisationTeam.team_id).where(
+                OrganisationTeam.organisation_id == self.organisation_id
+            )
+        return None if self.team_id is None else [self.team_id]
 
 
 @dataclass
@@ -114,9 +126,24 @@ async def exportable_team(
     team = await session.get(Team, team_id)
     if team is None:
         raise Conflict("export_team_gone")
-    if not await roles.may_manage(session, telegram_id, team_id, admin_ids):
+    if not await roles.may_manage(
+        session, telegram_id, team_id, admin_ids
+    ) and team_id not in await organisations.team_ids_of(session, telegram_id):
         raise NotAllowed("not_coordinator")
     return team
+
+
+async def exportable_organisation(
+    session: AsyncSession, telegram_id: int, organisation_id: int, admin_ids: Collection[int]
+) -> Organisation:
+    """The organisation whose teams to export together, once the asker is shown to be an admin
+    or one of its admins; NotAllowed otherwise."""
+    organisation = await organisations.get(session, organisation_id)
+    if not await roles.is_admin(session, telegram_id, admin_ids) and organisation.id not in {
+        o.id for o in await organisations.administered(session, telegram_id)
+    }:
+        raise NotAllowed("not_coordinator")
+    return organisation
 
 
 # ---- the queries ------------------------------------------------------------------------------
@@ -124,10 +151,12 @@ async def exportable_team(
 
 def _volunteers(scope: Scope) -> Select[Any]:
     query = select(Volunteer.id).where(Volunteer.status == VolunteerStatus.ACTIVE)
-    if scope.team_id is not None:
-        query = query.join(TeamMember, TeamMember.volunteer_id == Volunteer.id).where(
-            TeamMember.team_id == scope.team_id, TeamMember.status == MemberStatus.ACTIVE
+    if (teams := scope.team_ids()) is not None:
+        # Someone in two of the teams is one row.
+        members = select(TeamMember.volunteer_id).where(
+            TeamMember.team_id.in_(teams), TeamMember.status == MemberStatus.ACTIVE
         )
+        query = query.where(Volunteer.id.in_(members))
     return query
 
 
@@ -140,8 +169,8 @@ def _records(scope: Scope, zone: ZoneInfo) -> Select[Any]:
         .join(Activity, Activity.id == Shift.activity_id)
         .where(ServiceRecord.confirmed_at.is_not(None))
     )
-    if scope.team_id is not None:
-        query = query.where(Activity.team_id == scope.team_id)
+    if (teams := scope.team_ids()) is not None:
+        query = query.where(Activity.team_id.in_(teams))
     if scope.first_day is not None:
         query = query.where(Shift.starts_at >= datetime.combine(scope.first_day, time(), zone))
     if scope.last_day is not None:
@@ -388,7 +417,9 @@ def record(
         session,
         actor,
         f"export.{scope.table}",
-        ("team", scope.team_id),
+        ("organisation", scope.organisation_id)
+        if scope.organisation_id is not None
+        else ("team", scope.team_id),
         at,
         after={
             "format": str(file_format),

@@ -36,6 +36,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.activities.tables import Activity, ServiceRecord, Shift, Signup
 from models.errors import Conflict, NotAllowed
+from models.organisations import organisations
+from models.organisations.tables import Organisation
 from models.reference import Theme
 from models.registration.tables import Volunteer
 from models.teams import roles
@@ -65,32 +67,47 @@ EVERYTHING = Scope()
 
 @dataclass(frozen=True)
 class Allowed:
-    """The figures someone may see: everything for an admin, else their teams'."""
+    """The figures someone may see: everything for an admin, else their teams' (those they
+    coordinate and those their organisations group)."""
 
     scope: Scope
     admin: bool
-    teams: tuple[Team, ...]  # a coordinator's own teams (an admin's are not listed)
+    teams: tuple[Team, ...]  # a coordinator's or organisation admin's (an admin's: not listed)
     team: Team | None = None  # the one team asked for
+    # The organisation whose teams all of theirs are: an organisation admin of one organisation
+    # who coordinates no team (its figures are that organisation's, and named so).
+    organisation: Organisation | None = None
 
 
 async def allowed(
     session: AsyncSession, telegram_id: int, admin_ids: Collection[int], team_id: int | None
 ) -> Allowed:
-    """Whose figures this admin or coordinator may see (`/stats` and the dashboard): all of
-    theirs (`team_id` None), or one team's — refused (NotAllowed) for a team not theirs."""
+    """Whose figures this admin, coordinator or organisation admin may see (`/stats` and the
+    dashboard): all of theirs (`team_id` None), or one team's — refused (NotAllowed) for a
+    team not theirs."""
     admin = await roles.is_admin(session, telegram_id, admin_ids)
     teams: tuple[Team, ...] = ()  # an admin sees every team: no need to load them all
     if not admin:
-        teams = tuple(await roles.managed_teams(session, telegram_id, admin_ids))
+        teams = tuple(await organisations.overseen_teams(session, telegram_id, admin_ids))
     if team_id is None:
-        scope = EVERYTHING if admin else Scope.of_teams(team.id for team in teams)
-        return Allowed(scope, admin, teams)
+        if admin:
+            return Allowed(EVERYTHING, admin, teams)
+        scope = Scope.of_teams(team.id for team in teams)
+        return Allowed(scope, admin, teams, organisation=await _organisation(session, telegram_id))
     team = await session.get(Team, team_id)
     if team is None:
         raise Conflict("stats_team_gone")
     if not admin and team.id not in {t.id for t in teams}:
         raise NotAllowed("stats_not_your_team")
     return Allowed(Scope.of_teams([team.id]), admin, teams, team)
+
+
+async def _organisation(session: AsyncSession, telegram_id: int) -> Organisation | None:
+    """The one organisation whose admin they are, when they coordinate no team."""
+    if await roles.is_coordinator(session, telegram_id):
+        return None
+    administered = await organisations.administered(session, telegram_id)
+    return administered[0] if len(administered) == 1 else None
 
 
 def add_months(month: date, count: int) -> date:
@@ -261,9 +278,9 @@ def _still_registered(at: datetime) -> ColumnElement[bool]:
     return or_(Volunteer.erased_at.is_(None), Volunteer.erased_at >= at)
 
 
-async def volunteers(session: AsyncSession, scope: Scope, period: Period) -> Volunteers:
-    """Registered at the end of the period, and new in it (see the module's docstring)."""
-    start, end = period.starts_at, period.ends_at
+def people(scope: Scope, end: datetime) -> Select[int, datetime]:
+    """The scope's volunteers at `end` (`person`), with when they registered or joined
+    (`since`): the people `volunteers` counts, and `splits` splits by gender and age."""
     joined: SQLColumnExpression[datetime]
     if scope.team_ids is None:
         joined = Volunteer.registered_at
@@ -284,9 +301,14 @@ async def volunteers(session: AsyncSession, scope: Scope, period: Period) -> Vol
             )
             .group_by(TeamMember.volunteer_id)
         )
-    people = query.subquery()
-    new = func.coalesce(func.sum(case((people.c.since >= start, 1), else_=0)), 0)
-    row = (await session.execute(select(func.count(), new).select_from(people))).one()
+    return query
+
+
+async def volunteers(session: AsyncSession, scope: Scope, period: Period) -> Volunteers:
+    """Registered at the end of the period, and new in it (see the module's docstring)."""
+    counted = people(scope, period.ends_at).subquery()
+    new = func.coalesce(func.sum(case((counted.c.since >= period.starts_at, 1), else_=0)), 0)
+    row = (await session.execute(select(func.count(), new).select_from(counted))).one()
     return Volunteers(registered=int(row[0]), new=int(row[1]))
 
 

@@ -1,6 +1,8 @@
 """Who may coordinate what. Admins (named in the settings or granted in the database) manage
-every team; a coordinator manages the teams they hold the role for. Every coordinator command
-and button asks here, on the server, whatever the button it came from claims."""
+every team; a coordinator manages the teams they hold the role for; an organisation admin
+(`Role.ORGANISER`) sees the figures of an organisation's teams and calls their members
+(`models.organisations.reach`), and manages nothing. Every coordinator command and button asks
+here, on the server, whatever the button it came from claims."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models import audit
 from models.conversation import ConversationState
 from models.errors import Conflict, InvalidInput, NotAllowed
+from models.organisations.tables import Organisation
 from models.registration.tables import Volunteer
 from models.teams import membership
 from models.teams.tables import Invite, Role, RoleGrant, Team
@@ -92,27 +95,36 @@ async def may_manage(
 async def require(
     session: AsyncSession,
     telegram_id: int,
-    role: Role,
+    role: Role | tuple[Role, ...],
     admin_ids: Collection[int],
     refusal: str | None = None,
 ) -> None:
-    """Refuse (NotAllowed, with `refusal` or the role's own message) anyone who does not hold
-    `role`: an admin holds every role; a coordinator is one of any team."""
+    """Refuse (NotAllowed, with `refusal` or the first role's own message) anyone who holds
+    neither `role` (or none of several): an admin holds every role; a coordinator is one of
+    any team, an organisation admin of any organisation."""
+    wanted = role if isinstance(role, tuple) else (role,)
     if await is_admin(session, telegram_id, admin_ids):
         return
-    if role is Role.COORDINATOR and await is_coordinator(session, telegram_id):
+    if {Role.COORDINATOR, Role.ORGANISER} & set(wanted) and await holds(
+        session, telegram_id, *(r for r in wanted if r is not Role.ADMIN)
+    ):
         return
-    raise NotAllowed(refusal or f"not_{role}")
+    raise NotAllowed(refusal or f"not_{wanted[0]}")
+
+
+async def holds(session: AsyncSession, telegram_id: int, *held: Role) -> bool:
+    """Whether they hold one of these roles, for at least one team or organisation."""
+    grant = await session.scalar(
+        select(RoleGrant.id)
+        .where(RoleGrant.telegram_id == telegram_id, RoleGrant.role.in_(held))
+        .limit(1)
+    )
+    return grant is not None
 
 
 async def is_coordinator(session: AsyncSession, telegram_id: int) -> bool:
     """Whether they coordinate at least one team (admins aside)."""
-    grant = await session.scalar(
-        select(RoleGrant.id)
-        .where(RoleGrant.telegram_id == telegram_id, RoleGrant.role == Role.COORDINATOR)
-        .limit(1)
-    )
-    return grant is not None
+    return await holds(session, telegram_id, Role.COORDINATOR)
 
 
 async def require_manager(
@@ -159,25 +171,37 @@ async def grant(
     team: Team | None,
     now: datetime,
     granted_by: int | None = None,
+    organisation: Organisation | None = None,
 ) -> RoleGrant:
+    """Give `role`: a coordinator's for `team`, an organisation admin's for `organisation`."""
     role_grant = RoleGrant(
         telegram_id=telegram_id,
         role=role,
         team_id=team.id if team else None,
+        organisation_id=organisation.id if organisation else None,
         granted_by=granted_by,
         granted_at=now,
     )
     session.add(role_grant)
     await session.flush()
+    place = _place(role_grant)
     audit.record(
         session,
         granted_by,
         "role.grant",
         role_grant,
         now,
-        after={"telegram_id": telegram_id, "role": role, "team_id": role_grant.team_id},
+        after={"telegram_id": telegram_id, "role": role, **place},
     )
     return role_grant
+
+
+def _place(role_grant: RoleGrant) -> dict[str, int | None]:
+    """What the audit log says a role was held for: the team (None for an admin), or the
+    organisation."""
+    if role_grant.organisation_id is not None:
+        return {"organisation_id": role_grant.organisation_id}
+    return {"team_id": role_grant.team_id}
 
 
 async def revoke(session: AsyncSession, grant_id: int, *, actor: int, now: datetime) -> RoleGrant:
@@ -195,7 +219,7 @@ async def revoke(session: AsyncSession, grant_id: int, *, actor: int, now: datet
         before={
             "telegram_id": role_grant.telegram_id,
             "role": role_grant.role,
-            "team_id": role_grant.team_id,
+            **_place(role_grant),
         },
     )
     return role_grant
@@ -212,13 +236,21 @@ async def coordinators_of(session: AsyncSession, team_id: int) -> list[RoleGrant
 
 
 async def invite(
-    session: AsyncSession, team: Team, *, actor: int, now: datetime, valid_for: timedelta
+    session: AsyncSession,
+    place: Team | Organisation,
+    *,
+    actor: int,
+    now: datetime,
+    valid_for: timedelta,
 ) -> Invite:
-    """A one-time link to become a coordinator of the team, valid for `valid_for`."""
+    """A one-time link to become a coordinator of the team (or an admin of the organisation),
+    valid for `valid_for`."""
+    team = isinstance(place, Team)
     made = Invite(
         token=secrets.token_urlsafe(16),
-        team_id=team.id,
-        role=Role.COORDINATOR,
+        team_id=place.id if team else None,
+        organisation_id=None if team else place.id,
+        role=Role.COORDINATOR if team else Role.ORGANISER,
         created_by=actor,
         created_at=now,
         expires_at=now + valid_for,
@@ -229,7 +261,7 @@ async def invite(
         session,
         actor,
         "role.invite",
-        team,
+        place,
         now,
         after={"invite_id": made.id, "expires_at": made.expires_at.isoformat()},
     )
@@ -238,9 +270,10 @@ async def invite(
 
 async def accept_invite(
     session: AsyncSession, token: str, telegram_id: int, *, now: datetime
-) -> Team:
-    """Use an invite: its first opener becomes a coordinator; it works once, until it expires
-    or an admin withdraws it."""
+) -> Team | Organisation:
+    """Use an invite: its first opener becomes a coordinator of its team (or an admin of its
+    organisation), which is returned; it works once, until it expires or an admin withdraws
+    it."""
     used = (
         await session.execute(
             update(Invite)
@@ -251,38 +284,68 @@ async def accept_invite(
                 Invite.expires_at > now,
             )
             .values(used_by=telegram_id, used_at=now)
-            .returning(Invite.team_id, Invite.created_by)
+            .returning(Invite.team_id, Invite.organisation_id, Invite.created_by)
         )
     ).first()
     if used is None:
-        withdrawn = await session.scalar(
-            select(Invite.id).where(Invite.token == token, Invite.withdrawn_at.is_not(None))
-        )
-        raise NotAllowed("invite_withdrawn" if withdrawn else "invite_invalid")
-    team_id, inviter = used
-    team = await session.get(Team, team_id)
-    assert team is not None
+        withdrawn = (
+            await session.execute(
+                select(Invite.team_id).where(
+                    Invite.token == token, Invite.withdrawn_at.is_not(None)
+                )
+            )
+        ).first()
+        if withdrawn is None:
+            raise NotAllowed("invite_invalid")
+        of_team = withdrawn.team_id is not None
+        raise NotAllowed("invite_withdrawn" if of_team else "organiser_invite_withdrawn")
+    team_id, organisation_id, inviter = used
+    place: Team | Organisation | None
+    if organisation_id is None:
+        place, role = await session.get(Team, team_id), Role.COORDINATOR
+    else:
+        place, role = await session.get(Organisation, organisation_id), Role.ORGANISER
+    assert place is not None
+    team = place if isinstance(place, Team) else None
+    organisation = place if isinstance(place, Organisation) else None
     held = await session.scalar(
         select(RoleGrant.id).where(
             RoleGrant.telegram_id == telegram_id,
-            RoleGrant.role == Role.COORDINATOR,
-            RoleGrant.team_id == team.id,
+            RoleGrant.role == role,
+            (RoleGrant.team_id == place.id) if team else (RoleGrant.organisation_id == place.id),
         )
     )
     if held is not None:
-        raise Conflict("already_coordinator", team=team.name)
+        # `already_coordinator` names the team, `already_organiser` the organisation.
+        raise Conflict(f"already_{role}", team=place.name, organisation=place.name)
     # Granted by whoever made the invite: the audit log names them.
-    await grant(session, telegram_id, Role.COORDINATOR, team=team, now=now, granted_by=inviter)
-    return team
+    await grant(
+        session,
+        telegram_id,
+        role,
+        team=team,
+        organisation=organisation,
+        now=now,
+        granted_by=inviter,
+    )
+    return place
 
 
-async def pending_invites(session: AsyncSession, team_id: int, *, now: datetime) -> list[Invite]:
-    """The team's invites nobody has used, withdrawn or let expire yet, newest first."""
+async def pending_invites(
+    session: AsyncSession, team_id: int | None, *, now: datetime, organisation_id: int | None = None
+) -> list[Invite]:
+    """The team's (or the organisation's) invites nobody has used, withdrawn or let expire yet,
+    newest first."""
+    place = (
+        Invite.team_id == team_id
+        if organisation_id is None
+        else Invite.organisation_id == organisation_id
+    )
     return list(
         await session.scalars(
             select(Invite)
             .where(
-                Invite.team_id == team_id,
+                place,
                 Invite.used_by.is_(None),
                 Invite.withdrawn_at.is_(None),
                 Invite.expires_at > now,
@@ -307,16 +370,17 @@ async def withdraw_invite(
                 Invite.expires_at > now,
             )
             .values(withdrawn_by=actor, withdrawn_at=now)
-            .returning(Invite.team_id)
+            .returning(Invite.team_id, Invite.organisation_id)
         )
     ).first()
     if withdrawn is None:
         raise Conflict("invite_gone")
+    place = ("team", withdrawn.team_id) if withdrawn.team_id else ("organisation", withdrawn[1])
     audit.record(
         session,
         actor,
         "role.invite_withdraw",
-        ("team", withdrawn.team_id),
+        place,
         now,
         after={"invite_id": invite_id},
     )
