@@ -1,7 +1,7 @@
 """Duty rotas: an activity"s recurrence rule and its exception dates, the dates made into
 shifts (unique per activity and start), and volunteers" standing slots with their skipped dates.
 
-Revision ID: 0015
+Revision ID: 0014
 Revises: 0013
 Create Date: 2026-12-03 20:30:00
 """
@@ -15,7 +15,7 @@ from alembic import op
 
 from models.base import UTCDateTime
 
-revision: str = "0015"
+revision: str = "0014"
 down_revision: str | None = "0013"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

@@ -2,8 +2,8 @@
 (a team may be in several), organisation admins (a role held for an organisation) and their
 invites. Nothing personal is added: statistics by gender and age read what registration stores.
 
-Revision ID: 0017
-Revises: 0013
+Revision ID: 0015
+Revises: 0014
 Create Date: 2026-12-03 21:00:00
 """
 
@@ -16,8 +16,8 @@ from alembic import op
 
 from models.base import UTCDateTime
 
-revision: str = "0017"
-down_revision: str | None = "0013"
+revision: str = "0015"
+down_revision: str | None = "0014"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
