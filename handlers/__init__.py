@@ -1,7 +1,7 @@
 """The conversations, written once and independent of any Telegram framework.
 
 Each journey package (`registration`, `activities`, `publishing`, `reminders`, `attendance`,
-`broadcasts`, `teams`, `help_requests`, `reports`, `dashboard`) builds its own router;
+`broadcasts`, `teams`, `training`, `help_requests`, `reports`, `dashboard`) builds its own router;
 `root_router` includes them, and `general` (/help, /cancel, what the bot does not understand)
 last. Shared plumbing sits
 at this root: `router`, `context`, `events`, `callbacks`, `formatting` and `notify`.
@@ -19,6 +19,7 @@ from handlers import (
     reminders,
     reports,
     teams,
+    training,
 )
 from handlers.router import Router
 
@@ -31,6 +32,7 @@ for journey in (
     attendance,
     broadcasts,
     teams,
+    training,
     help_requests,
     reports,
     dashboard,

@@ -22,6 +22,7 @@ from models.help_requests import tables as help_requests_tables
 from models.registration import tables as registration_tables
 from models.reminders import tables as reminders_tables
 from models.teams import tables as teams_tables
+from models.training import tables as training_tables
 
 TABLE_MODULES = (
     audit,
@@ -36,6 +37,7 @@ TABLE_MODULES = (
     registration_tables,
     reminders_tables,
     teams_tables,
+    training_tables,
 )
 
 __all__ = ["TABLE_MODULES", "Base"]

@@ -31,7 +31,9 @@ Target = tuple[str, int | None]
 KINDS = {
     "activities": "activity",
     "broadcasts": "broadcast",
+    "courses": "course",
     "help_requests": "help_request",
+    "qualifications": "qualification",
     "role_grants": "role_grant",
     "service_records": "service_record",
     "shifts": "shift",
