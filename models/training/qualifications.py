@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
 
 from sqlalchemy import ColumnElement, and_, delete, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -289,6 +289,25 @@ async def granted_with(session: AsyncSession, signup_ids: list[int]) -> list[tup
         (qualification.signup_id or 0, Held(qualification, course, volunteer))
         for qualification, course, volunteer in rows
     ]
+
+
+async def listed(
+    session: AsyncSession, volunteer_ids: list[int], *, zone: tzinfo
+) -> dict[int, str]:
+    """For the volunteers export: each volunteer's qualifications not withdrawn, by course name,
+    with the local day each expires (`急救（至2028-01-06）`, `心理疏导（长期）`), joined with `、`.
+    An expired one is listed too: the day tells the reader."""
+    found = await session.execute(
+        select(Qualification.volunteer_id, Course.name, Qualification.expires_at)
+        .join(Course, Course.id == Qualification.course_id)
+        .where(Qualification.volunteer_id.in_(volunteer_ids), Qualification.withdrawn_at.is_(None))
+    )
+    cells: dict[int, list[str]] = {}
+    rows = sorted(found.tuples(), key=lambda row: (row[0], row[1]))  # one order on both databases
+    for volunteer_id, name, expires in rows:
+        until = f"至{expires.astimezone(zone):%Y-%m-%d}" if expires else "长期"
+        cells.setdefault(volunteer_id, []).append(f"{name}（{until}）")
+    return {volunteer_id: "、".join(names) for volunteer_id, names in cells.items()}
 
 
 async def forget(session: AsyncSession, volunteer_id: int) -> list[int]:
