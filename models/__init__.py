@@ -1,12 +1,12 @@
 """ORM models and domain rules, grouped by journey: what a person does with the bot.
 
 Each journey package (`registration`, `activities`, `publishing`, `reminders`, `attendance`,
-`broadcasts`, `teams`, `help_requests`, `reports`) holds the rules of that journey and, in its
-`tables` module, the tables it owns. Tables live with the journey that writes them, so a newcomer
-finds a feature's schema next to its rules; other journeys import them from there (a sign-up is
-the activities journey's, read by attendance and reports). Shared plumbing stays here at the root:
-`base` (declarative base, column types), `db`, `clock`, `errors`, `crypto`, `audit`,
-`conversation` (where each user is in a flow), `inbox` (webhook updates) and `reference`
+`broadcasts`, `teams`, `training`, `help_requests`, `reports`) holds the rules of that journey
+and, in its `tables` module, the tables it owns. Tables live with the journey that writes them,
+so a newcomer finds a feature's schema next to its rules; other journeys import them from there
+(a sign-up is the activities journey's, read by attendance and reports). Shared plumbing stays
+here at the root: `base` (declarative base, column types), `db`, `clock`, `errors`, `crypto`,
+`audit`, `conversation` (where each user is in a flow), `inbox` (webhook updates) and `reference`
 (districts and themes).
 
 Importing the package registers every table on `Base.metadata`.

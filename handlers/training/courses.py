@@ -6,17 +6,14 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from sqlalchemy import select
-
 from handlers import formatting
 from handlers.callbacks import Button
 from handlers.context import Context, keyboard
 from handlers.flows import Flow
 from handlers.router import Router
 from handlers.training.holders import GrantQualification, ListHolders, OnCourse
-from models.activities.tables import Activity, ActivityStatus
+from models.activities.tables import Activity
 from models.publishing import publication
-from models.teams import roles
 from models.teams.tables import Role
 from models.training import courses, qualifications
 from models.training.tables import Course
@@ -178,15 +175,8 @@ async def choose_activities(ctx: Context, choosing: OnCourse) -> None:
     sessions, requiring = await courses.links(ctx.session, course.id)
     is_sessions = isinstance(choosing, ChooseSessions)
     linked = {a.id for a in (sessions if is_sessions else requiring)}
-    teams = await roles.managed_teams(ctx.session, ctx.user_id, ctx.deployment.admin_ids)
-    activities = await ctx.session.scalars(
-        select(Activity)
-        .where(
-            Activity.team_id.in_([team.id for team in teams]),
-            Activity.status == ActivityStatus.PUBLISHED,
-        )
-        .order_by(Activity.created_at.desc(), Activity.id.desc())
-        .limit(ACTIVITY_CHOICES_MAX)
+    activities = await publication.managed_activities(
+        ctx.session, ctx.user_id, ctx.deployment.admin_ids, limit=ACTIVITY_CHOICES_MAX
     )
     toggle = ToggleSession if is_sessions else ToggleRequirement
     rows = [

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import audit
@@ -118,15 +118,14 @@ async def toggle_session(
     """Make the activity a session of the course, or stop it being one (an activity is a session
     of one course at most: choosing another course moves it). Whether it is one now."""
     current = await session.get(TrainingSession, activity.id)
-    if current is not None and current.course_id == course.id:
+    if await session.get(CourseRequirement, (activity.id, course.id)) is not None:
+        raise Conflict("session_cannot_require")
+    linked = current is None or current.course_id != course.id
+    if current is not None:
         await session.delete(current)
-        linked = False
-    else:
-        if current is not None:
-            current.course_id = course.id
-        else:
-            session.add(TrainingSession(activity_id=activity.id, course_id=course.id))
-        linked = True
+        await session.flush()
+    if linked:
+        session.add(TrainingSession(activity_id=activity.id, course_id=course.id))
     await _audit_link(session, "course.session", course, activity, linked, actor, now)
     return linked
 
@@ -134,23 +133,18 @@ async def toggle_session(
 async def toggle_requirement(
     session: AsyncSession, course: Course, activity: Activity, *, actor: int, now: datetime
 ) -> bool:
-    """Make the activity require the course, or stop requiring it. Whether it requires it now."""
-    if await session.get(TrainingSession, activity.id) is not None:
+    """Make the activity require the course, or stop requiring it (never a session of the
+    course itself: nobody could sign up for it). Whether it requires it now."""
+    current = await session.get(TrainingSession, activity.id)
+    if current is not None and current.course_id == course.id:
         raise Conflict("session_cannot_require")
-    key = (activity.id, course.id)
-    if await session.get(CourseRequirement, key) is not None:
-        await session.execute(
-            delete(CourseRequirement).where(
-                CourseRequirement.activity_id == activity.id,
-                CourseRequirement.course_id == course.id,
-            )
-        )
-        linked = False
+    found = await session.get(CourseRequirement, (activity.id, course.id))
+    if found is not None:
+        await session.delete(found)
     else:
         session.add(CourseRequirement(activity_id=activity.id, course_id=course.id))
-        linked = True
-    await _audit_link(session, "course.require", course, activity, linked, actor, now)
-    return linked
+    await _audit_link(session, "course.require", course, activity, found is None, actor, now)
+    return found is None
 
 
 async def _audit_link(
