@@ -1,10 +1,10 @@
 """The conversations, written once and independent of any Telegram framework.
 
 Each journey package (`registration`, `activities`, `publishing`, `reminders`, `attendance`,
-`broadcasts`, `teams`, `organisations`, `help_requests`, `reports`, `rotas`, `dashboard`) builds
-its own router; `root_router` includes them, and `general` (/help, /cancel, what the bot does not
-understand) last. Shared plumbing sits at this root: `router`, `context`, `events`,
-`callbacks`, `formatting` and `notify`.
+`broadcasts`, `teams`, `organisations`, `training`, `help_requests`, `reports`, `rotas`,
+`dashboard`) builds its own router; `root_router` includes them, and `general` (/help, /cancel,
+what the bot does not understand) last. Shared plumbing sits at this root: `router`, `context`,
+`events`, `callbacks`, `formatting` and `notify`.
 """
 
 from handlers import (
@@ -21,6 +21,7 @@ from handlers import (
     reports,
     rotas,
     teams,
+    training,
 )
 from handlers.router import Router
 
@@ -34,6 +35,7 @@ for journey in (
     broadcasts,
     teams,
     organisations,
+    training,
     help_requests,
     reports,
     rotas,

@@ -1,15 +1,13 @@
 """ORM models and domain rules, grouped by journey: what a person does with the bot.
 
 Each journey package (`registration`, `activities`, `publishing`, `reminders`, `attendance`,
-`broadcasts`, `teams`, `help_requests`, `reports`, `rotas`) holds the rules of that journey and, in
-its `tables` module, the tables it owns. Tables live with the journey that writes them, so a
-newcomer finds a feature's schema next to its rules; other journeys import them from there (a
-sign-up is the activities journey's, read by attendance and reports). Shared plumbing stays here at
-the root: `base` (declarative base, column types), `db`, `clock`, `errors`, `crypto`, `audit`,
-`conversation` (where each user is in a flow), `inbox` (webhook updates) and `reference` (districts
-and themes).
-
-Importing the package registers every table on `Base.metadata`.
+`broadcasts`, `teams`, `organisations`, `training`, `help_requests`, `reports`, `rotas`) holds the
+rules of that journey and, in its `tables` module, the tables it owns. Tables live with the journey
+that writes them, so a newcomer finds a feature's schema next to its rules; other journeys import
+them from there (a sign-up is the activities journey's, read by attendance and reports). Shared
+plumbing stays here at the root: `base` (declarative base, column types), `db`, `clock`, `errors`,
+`crypto`, `audit`, `conversation` (where each user is in a flow), `inbox` (webhook updates) and
+`reference` (districts and themes).
 """
 
 from models import audit, conversation, inbox, reference
@@ -24,6 +22,7 @@ from models.registration import tables as registration_tables
 from models.reminders import tables as reminders_tables
 from models.rotas import tables as rotas_tables
 from models.teams import tables as teams_tables
+from models.training import tables as training_tables
 
 TABLE_MODULES = (
     audit,
@@ -40,6 +39,7 @@ TABLE_MODULES = (
     reminders_tables,
     rotas_tables,
     teams_tables,
+    training_tables,
 )
 
 __all__ = ["TABLE_MODULES", "Base"]

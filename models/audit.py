@@ -31,8 +31,10 @@ Target = tuple[str, int | None]
 KINDS = {
     "activities": "activity",
     "broadcasts": "broadcast",
+    "courses": "course",
     "help_requests": "help_request",
     "organisations": "organisation",
+    "qualifications": "qualification",
     "role_grants": "role_grant",
     "service_records": "service_record",
     "shifts": "shift",

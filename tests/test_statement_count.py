@@ -158,6 +158,7 @@ async def test_statements_per_update_of_the_hot_commands(counted_bot: RunningBot
         "SELECT shifts",  # the shift, locked
         "SELECT activities",  # its activity (deadline, age, real-name rules)
         "SELECT signups",  # a place of the volunteer's on the shift already?
+        "SELECT courses",  # a course the activity requires that they hold no qualification of?
         "SELECT shifts",  # the volunteer's recent no-shows (too many block signing up)
         "SELECT shifts",  # their shifts within a day of it (overlaps, the most hours a day)
         "SELECT signups",  # how many places are held and how many wait

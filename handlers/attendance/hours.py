@@ -9,6 +9,7 @@ from handlers.context import Context
 from handlers.notify import Notifier
 from handlers.router import Router
 from handlers.services import Texts
+from handlers.training import holders
 from models.attendance import hours
 from models.attendance.hours import ActivityHours, StarPolicy
 from models.registration.tables import Volunteer
@@ -32,8 +33,9 @@ async def show_hours(ctx: Context) -> None:
     zone, policy = ctx.deployment.zone, ctx.deployment.stars
     volunteer_id = ctx.registered_volunteer.id
     totals = await hours.totals(ctx.session, volunteer_id, now=ctx.clock.now(), zone=zone)
+    qualified = await holders.own_lines(ctx, ctx.registered_volunteer)
     if totals.activities == 0:
-        ctx.say(ctx.t("hours.none"))
+        ctx.say("\n\n".join([ctx.t("hours.none"), *(["\n".join(qualified)] if qualified else [])]))
         return
     lines = await hours.activity_hours(ctx.session, volunteer_id, zone=zone, limit=HOURS_LIST_MAX)
     text = [
@@ -53,6 +55,7 @@ async def show_hours(ctx: Context) -> None:
         ),
         "",
         *star_lines(ctx.texts, ctx.lang, totals.for_stars(policy), policy),
+        *(["", *qualified] if qualified else []),
         "",
         ctx.t("hours.activities_header"),
         *(activity_line(ctx.texts, ctx.lang, line) for line in lines),

@@ -1,6 +1,7 @@
 """Telling volunteers what a coordinator did to their hours: confirmed them (one by one, or a
 whole shift at once), changed them or added honour hours (with the reason), each with their new
-totals and star level as /hours shows them, and the congratulation when that reached a level.
+totals and star level as /hours shows them, the congratulation when that reached a level, and the
+qualification a training session's confirmed attendance earned (`training.holders`).
 
 The notices are worked out once the change has committed (`ctx.after_commit`), from a session
 of their own in a few queries however big the shift, and go out after the coordinator's own
@@ -22,6 +23,7 @@ from handlers import formatting
 from handlers.attendance.hours import amount, congratulate, star_lines
 from handlers.context import Context
 from handlers.notify import Notifier
+from handlers.training import holders
 from models.activities.tables import Activity, ServiceRecord, Shift, Signup
 from models.attendance import hours
 from models.attendance.hours import StarPolicy
@@ -104,6 +106,7 @@ async def tell(notify: Notifier, changes: Sequence[HoursNotice]) -> None:
                 volunteer, record, shift, activity = found[change.signup_id]
                 mine = served.get(volunteer.id, hours.NOTHING_SERVED)
                 _tell_one(notify, change, volunteer, record, shift, activity, mine)
+        await holders.tell_earned(notify, [change.signup_id for change in batch])
 
 
 def _tell_one(

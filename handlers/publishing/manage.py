@@ -6,8 +6,6 @@ from __future__ import annotations
 
 from functools import partial
 
-from sqlalchemy import select
-
 from handlers import formatting, paging
 from handlers.activities import cards, links
 from handlers.attendance import checkin, hours_review
@@ -25,9 +23,10 @@ from handlers.rotas import rota_view
 from handlers.router import Router
 from models.activities import groups
 from models.activities.groups import GroupChat
-from models.activities.tables import Activity, ActivityStatus, Shift
+from models.activities.tables import Activity, Shift
 from models.broadcasts import audience, shift_call
 from models.broadcasts.audience import Scope
+from models.publishing import publication
 from models.teams import roles
 from models.teams.tables import Role, Team
 
@@ -54,14 +53,8 @@ async def turn_page(ctx: Context, turn: TurnManagePage) -> None:
 
 async def _list(ctx: Context, page: int, *, edit: bool) -> None:
     """The teams' published activities, newest first, a button each, a page at a time."""
-    teams = await roles.managed_teams(ctx.session, ctx.user_id, ctx.deployment.admin_ids)
-    activities = await ctx.session.scalars(
-        select(Activity)
-        .where(
-            Activity.team_id.in_([team.id for team in teams]),
-            Activity.status == ActivityStatus.PUBLISHED,
-        )
-        .order_by(Activity.created_at.desc(), Activity.id.desc())
+    activities = await publication.managed_activities(
+        ctx.session, ctx.user_id, ctx.deployment.admin_ids
     )
     entries = [
         paging.Entry("", (ctx.button(a.title[:40], ShowActivity(a.id)),)) for a in activities

@@ -9,6 +9,7 @@ from handlers.registration import fields
 from handlers.registration.fields import Field
 from handlers.registration.register import describe
 from handlers.router import Router
+from handlers.training import holders
 from models.registration import volunteers
 from models.registration.volunteers import Draft, SealedId
 
@@ -38,8 +39,10 @@ async def _send_profile(ctx: Context) -> None:
     if ctx.volunteer.id_number_masked:
         draft.sealed_id = SealedId("", "", ctx.volunteer.id_number_masked, "")
     named = {field: ctx.t(f"profile.field_{field}") for field in editable_fields(ctx)}
+    qualified = await holders.own_lines(ctx, ctx.volunteer)
     ctx.say(
-        ctx.t("profile.header") + "\n\n" + await describe(ctx, draft),
+        "\n\n".join([ctx.t("profile.header"), await describe(ctx, draft), *qualified[:1]])
+        + "".join(f"\n{line}" for line in qualified[1:]),
         keyboard(*ctx.choices(named, EditProfileField, 2)),
     )
 

@@ -26,6 +26,7 @@ from models.activities.tables import Signup, SignupStatus
 from models.errors import Conflict
 from models.registration.tables import Volunteer
 from models.reminders import before_shift
+from models.training import qualifications
 
 
 async def accept_offer(
@@ -37,7 +38,7 @@ async def accept_offer(
     policy: SignupPolicy,
 ) -> Signup:
     signup = await _own_signup(session, volunteer, signup_id)
-    await lock_shift(session, signup.shift_id)
+    shift = await lock_shift(session, signup.shift_id)
     await session.refresh(signup)
     if signup.status == SignupStatus.CONFIRMED:
         raise Conflict("offer_already_accepted")
@@ -45,6 +46,8 @@ async def accept_offer(
         raise Conflict("offer_gone")
     if now >= signup.offer_expires_at:
         raise Conflict("offer_expired")
+    # A qualification may have lapsed or been withdrawn while they waited.
+    await qualifications.require_qualified(session, volunteer, shift, now=now)
     settle(signup, SignupStatus.CONFIRMED, now)
     _audit(session, volunteer, signup, "offer.accept", now)
     await groups.mark_stale(session, signup.shift_id)

@@ -45,6 +45,7 @@ from models.errors import Conflict, NotAllowed
 from models.reference import Theme
 from models.registration.tables import Volunteer
 from models.reminders import before_shift
+from models.training import qualifications
 
 DAY = timedelta(hours=24)
 
@@ -109,6 +110,7 @@ async def check_may_sign_up(
     if policy.opens_before is not None and now < shift.starts_at - policy.opens_before:
         raise NotAllowed("signup_not_open", opens=shift.starts_at - policy.opens_before)
     await _check_requirements(session, volunteer, shift, activity, policy=policy)
+    await qualifications.require_qualified(session, volunteer, shift, now=now)
     await _check_no_shows(session, volunteer, now=now, policy=policy)
     await _check_overlap_and_hours(session, volunteer, shift, policy=policy)
 

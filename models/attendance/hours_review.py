@@ -30,6 +30,7 @@ from models.attendance.checkin import AttendancePolicy
 from models.errors import Conflict, InvalidInput, NotAllowed
 from models.numbers import decimal_number, typed, whole_number
 from models.registration.tables import Volunteer
+from models.training import qualifications
 from models.visible_text import visible
 
 ON_ROSTER = (SignupStatus.CONFIRMED, SignupStatus.NO_SHOW)
@@ -148,8 +149,12 @@ async def _recorded(session: AsyncSession, signup_id: int) -> tuple[Signup, Serv
     return signup, record
 
 
-def _confirm(record: ServiceRecord, actor: int, now: datetime) -> None:
+async def _confirm(
+    session: AsyncSession, signup: Signup, record: ServiceRecord, actor: int, now: datetime
+) -> None:
+    """Confirmed hours count; those of a training session also earn its course's qualification."""
     record.confirmed_by, record.confirmed_at = actor, now
+    await qualifications.qualify_by_attendance(session, signup, record, actor=actor, now=now)
 
 
 async def confirm(
@@ -160,7 +165,7 @@ async def confirm(
     if record.confirmed_at is not None:
         raise Conflict("already_confirmed")
     before = _state(signup, record)
-    _confirm(record, actor, now)
+    await _confirm(session, signup, record, actor, now)
     _audit(session, actor, "hours.confirm", signup, before, _state(signup, record), now)
     return record
 
@@ -219,7 +224,7 @@ async def adjust(
     record.credited_minutes = minutes
     record.flagged = False
     record.note = reason
-    _confirm(record, actor, now)
+    await _confirm(session, signup, record, actor, now)
     after = {**_state(signup, record), "reason": reason}
     _audit(session, actor, "hours.adjust", signup, before, after, now)
     return record
@@ -241,7 +246,7 @@ async def add_honour(
         session.add(record)
     record.honour_minutes = (record.honour_minutes or 0) + minutes
     record.note = reason
-    _confirm(record, actor, now)
+    await _confirm(session, signup, record, actor, now)
     await session.flush()
     after = {**_state(signup, record), "reason": reason}
     _audit(session, actor, "hours.honour", signup, before, after, now)

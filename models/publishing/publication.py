@@ -200,6 +200,28 @@ async def managed_activity(
     return found
 
 
+async def managed_activities(
+    session: AsyncSession,
+    telegram_id: int,
+    admin_ids: Collection[int],
+    *,
+    limit: int | None = None,
+) -> list[Activity]:
+    """The published activities of the teams this person manages, newest first (/manage, and
+    the activities a course's screen offers)."""
+    teams = await roles.managed_teams(session, telegram_id, admin_ids)
+    found = await session.scalars(
+        select(Activity)
+        .where(
+            Activity.team_id.in_([team.id for team in teams]),
+            Activity.status == ActivityStatus.PUBLISHED,
+        )
+        .order_by(Activity.created_at.desc(), Activity.id.desc())
+        .limit(limit)
+    )
+    return list(found)
+
+
 async def managed_shift(
     session: AsyncSession, telegram_id: int, shift_id: int, admin_ids: Collection[int]
 ) -> tuple[Shift, Activity]:

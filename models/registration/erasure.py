@@ -7,8 +7,9 @@ What stays, anonymous: the volunteer row (no Telegram id, name, phone, ID number
 district, interests) with the sign-ups and service records of shifts already served, so the
 city's statistics (hours served, volunteers per month) keep their figures; certificates, which
 still verify as issued but name nobody; audit entries, which keep the action but not who did
-it. Places on shifts not yet over are given back and offered to the people waiting, as a
-cancellation would. An account that acted as staff leaves `NOBODY` where a column must name one.
+it. Qualifications go (with what the audit log recorded of them). Places on shifts not yet over
+are given back and offered to the people waiting, as a cancellation would. An account that
+acted as staff leaves `NOBODY` where a column must name one.
 
 Registrations left half-way are forgotten after `DRAFT_KEEP` (`expire_drafts`, a timed job).
 """
@@ -37,6 +38,8 @@ from models.registration.volunteers import find_volunteer
 from models.reminders.tables import Reminder, ReminderStatus
 from models.rotas import slots
 from models.teams.tables import Invite, RoleGrant, TeamMember
+from models.training import qualifications
+from models.training.tables import Course, Qualification
 
 # Stands for an erased account where a column must name one (who made an activity, a call, an
 # invite, who asked a volunteer to help). Telegram ids start at 1.
@@ -60,9 +63,12 @@ async def erase(
     if volunteer is not None:
         vacancies = await _give_back_places(session, volunteer, now=now, policy=policy)
         await _forget_volunteer(session, volunteer, now)
+    held = await qualifications.forget(session, volunteer.id) if volunteer is not None else []
     requests = await _forget_help_requests(session, telegram_id)
     await _forget_staff_account(session, telegram_id, now)
-    await audit.forget(session, telegram_id, contents_of=[("help_request", r) for r in requests])
+    contents: list[audit.Target] = [("help_request", r) for r in requests]
+    contents += [("qualification", q) for q in held]
+    await audit.forget(session, telegram_id, contents_of=contents)
     await inbox.forget_sender(session, telegram_id)
     await conversation.forget(session, telegram_id)
     erased = ("volunteer", volunteer.id if volunteer is not None else None)
@@ -187,6 +193,13 @@ async def _forget_staff_account(session: AsyncSession, telegram_id: int, now: da
         .where(ServiceRecord.confirmed_by == telegram_id)
         .values(confirmed_by=None),
         update(GroupChat).where(GroupChat.added_by == telegram_id).values(added_by=None),
+        update(Course).where(Course.created_by == telegram_id).values(created_by=NOBODY),
+        update(Qualification)
+        .where(Qualification.granted_by == telegram_id)
+        .values(granted_by=NOBODY),
+        update(Qualification)
+        .where(Qualification.withdrawn_by == telegram_id)
+        .values(withdrawn_by=NOBODY),
     ):
         await session.execute(statement.execution_options(synchronize_session=False))
 

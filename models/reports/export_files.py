@@ -41,6 +41,7 @@ VOLUNTEER_COLUMNS = (
     Column("所在区域", "district"),
     Column("服务类别", "themes"),
     Column("注册时间", "registered at"),
+    Column("资质", "qualifications", free_text=True),
 )
 RECORD_COLUMNS = (
     Column("记录编号", "record no."),

@@ -42,6 +42,7 @@ from models.reports.export_files import COLUMNS, Cell, FileFormat, Table, _open
 from models.spreadsheet import Sheet
 from models.teams import roles
 from models.teams.tables import MemberStatus, Team, TeamMember
+from models.training import qualifications
 
 CHUNK_ROWS = 1000
 ID_TYPE_RESIDENT = "居民身份证"  # the national system's name for a PRC resident ID card
@@ -250,6 +251,7 @@ async def _volunteer_rows(
     )
     async for chunk in _chunks(session, query, Volunteer.id):
         themes = await _themes(session, [row[0] for row in chunk])
+        held = await qualifications.listed(session, [row[0] for row in chunk], zone=zone)
         rows: list[list[Cell]] = []
         for volunteer_id, name, encrypted, birth, phone, district, registered in chunk:
             number = ids.number(encrypted)
@@ -264,6 +266,7 @@ async def _volunteer_rows(
                     district,
                     LIST_SEPARATOR.join(themes.get(volunteer_id, ())) or None,
                     _local(registered, zone),
+                    held.get(volunteer_id),
                 ]
             )
         totals.volunteers += len(rows)

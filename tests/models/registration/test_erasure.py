@@ -36,6 +36,7 @@ from models.rotas import rules, slots
 from models.rotas.tables import SlotSkip
 from models.teams import roles
 from models.teams.tables import Invite, Role, TeamMember
+from models.training.tables import Course, Qualification
 from tests.ids import make_id
 from tests.models.world import (
     COORDINATOR,
@@ -105,6 +106,12 @@ PERSONAL = {
     "inbound_updates.payload": "NULL and set handled: updates of hers not yet handled",
     "calendar_feeds.volunteer_id": "row deleted: her calendar address stops working",
     "standing_slots.volunteer_id": "rows deleted, with her skipped dates: she is on no rota",
+    "qualifications.volunteer_id": "rows deleted (their audit states too)",
+    "qualifications.reason": "deleted with the row (a coordinator's words about her)",
+    "qualifications.withdrawn_reason": "deleted with the row (a coordinator's words about her)",
+    "qualifications.granted_by": "0 (nobody) on qualifications she granted",
+    "qualifications.withdrawn_by": "0 (nobody) on qualifications she withdrew",
+    "courses.created_by": "0 (nobody)",
 }
 
 # Every other column, and why erasure leaves it.
@@ -326,6 +333,21 @@ NOT_PERSONAL = {
     "standing_slot_skips.slot_id": "deleted with her slot",
     "standing_slot_skips.day": "deleted with her slot",
     "standing_slot_skips.created_at": "deleted with her slot",
+    "courses.id": "key",
+    "courses.name": "a course names nobody",
+    "courses.description": "what a course teaches",
+    "courses.validity_months": "a number",
+    "courses.created_at": "a time",
+    "training_sessions.activity_id": "an activity is a course's session",
+    "training_sessions.course_id": "the course",
+    "course_requirements.activity_id": "an activity requires a course",
+    "course_requirements.course_id": "the course",
+    "qualifications.id": "deleted with the volunteer_id",
+    "qualifications.course_id": "deleted with the volunteer_id",
+    "qualifications.granted_at": "deleted with the volunteer_id",
+    "qualifications.expires_at": "deleted with the volunteer_id",
+    "qualifications.signup_id": "deleted with the volunteer_id",
+    "qualifications.withdrawn_at": "deleted with the volunteer_id",
 }
 
 
@@ -464,6 +486,19 @@ async def build(db: AsyncSession) -> World:
     audit.record(
         db, COORDINATOR, "role.revoke", ("role_grant", 1), NOW, before={"telegram_id": ERIN}
     )
+
+    # A course she made; her qualification (granted, then withdrawn, with reasons naming her);
+    # one she granted and withdrew.
+    course = Course(name="First aid", created_by=ERIN, created_at=NOW)
+    db.add(course)
+    await db.flush()
+    for holder, by in ((erin, COORDINATOR), (other, ERIN)):
+        db.add(
+            Qualification(volunteer_id=holder.id, course_id=course.id, granted_at=NOW,
+                          granted_by=by, reason=f"trained, {NAME}" if by != ERIN else "",
+                          withdrawn_at=NOW, withdrawn_by=by,
+                          withdrawn_reason=f"left, {NAME}" if by != ERIN else "gone")
+        )  # fmt: skip
 
     # An update of hers received but not yet handled.
     payload = {"update_id": 41, "message": {"from": {"id": ERIN, "first_name": "Erin"}}}

@@ -30,6 +30,7 @@ from models.reports import exports
 from models.reports.export_files import FileFormat, Table
 from models.reports.exports import Period, Scope
 from models.teams.tables import TeamMember
+from models.training import courses, qualifications
 from tests.conftest import TEST_ID_KEY
 from tests.ids import make_id
 from tests.models.attendance.test_hours import record
@@ -49,6 +50,7 @@ VOLUNTEER_HEADER = [
     "所在区域/district",
     "服务类别/themes",
     "注册时间/registered at",
+    "资质/qualifications",
 ]
 RECORD_HEADER = [
     "记录编号/record no.",
@@ -368,6 +370,11 @@ async def test_the_volunteers_of_a_team_are_its_active_members(db: AsyncSession)
         (outsider, "active", other.id),
     ):
         db.add(TeamMember(team_id=team_id, volunteer_id=volunteer.id, status=status, joined_at=NOW))
+    for name, months in (("急救", 24), ("心理疏导", None)):
+        course = await courses.create(
+            db, name=name, description="", validity_months=months, actor=1, now=NOW
+        )
+        await qualifications.grant(db, member, course, reason="trained", actor=1, now=NOW)
     await db.flush()
 
     scope = Scope(Table.VOLUNTEERS, team_id=team.id)
@@ -375,7 +382,7 @@ async def test_the_volunteers_of_a_team_are_its_active_members(db: AsyncSession)
     rows, totals = await write(db, scope, FileFormat.XLSX)
     assert rows[1:] == [
         [member.id, "李华", "居民身份证", make_id(), "1990-05-17", member.phone, "海沧区",
-         "邻里守望、大型活动", "2025-09-27 09:00"],
+         "邻里守望、大型活动", "2025-09-27 09:00", "心理疏导（长期）、急救（至2028-01-05）"],
         [plain.id, "Wang", None, None, None, plain.phone, None, None, "2025-09-27 09:00"],
     ]  # fmt: skip
     assert totals.volunteers == 2
