@@ -303,7 +303,7 @@ async def listed(
         .where(Qualification.volunteer_id.in_(volunteer_ids), Qualification.withdrawn_at.is_(None))
     )
     cells: dict[int, list[str]] = {}
-    rows = sorted(found.tuples(), key=lambda row: (row[0], row[1]))  # one order on both databases
+    rows = sorted(found.all(), key=lambda row: (row[0], row[1]))  # one order on both databases
     for volunteer_id, name, expires in rows:
         until = f"至{expires.astimezone(zone):%Y-%m-%d}" if expires else "长期"
         cells.setdefault(volunteer_id, []).append(f"{name}（{until}）")
