@@ -89,6 +89,7 @@ def deployment_from(settings: Settings) -> Deployment:
             lease=timedelta(seconds=settings.broadcast_lease_seconds),
         ),
         public_url=public_url_from(settings),
+        nearby_radius_m=settings.nearby_radius_km * 1000,
     )
 
 

@@ -1,7 +1,7 @@
 """The conversations, written once and independent of any Telegram framework.
 
 Each journey package (`registration`, `activities`, `publishing`, `reminders`, `attendance`,
-`broadcasts`, `teams`, `help_requests`, `reports`, `dashboard`) builds its own router;
+`broadcasts`, `teams`, `help_requests`, `reports`, `stations`, `dashboard`) builds its own router;
 `root_router` includes them, and `general` (/help, /cancel, what the bot does not understand)
 last. Shared plumbing sits
 at this root: `router`, `context`, `events`, `callbacks`, `formatting` and `notify`.
@@ -18,6 +18,7 @@ from handlers import (
     registration,
     reminders,
     reports,
+    stations,
     teams,
 )
 from handlers.router import Router
@@ -33,6 +34,7 @@ for journey in (
     teams,
     help_requests,
     reports,
+    stations,
     dashboard,
     general,
 ):

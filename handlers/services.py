@@ -65,6 +65,8 @@ class Deployment:
     broadcasts: BroadcastPolicy = field(default_factory=BroadcastPolicy)
     # Where the bot's HTTP server is reached from outside ("": no calendar subscriptions).
     public_url: str = ""
+    # What /nearby lists: stations and open activities within this distance of the location.
+    nearby_radius_m: float = 5000.0
 
 
 class SendPort(Protocol):

@@ -1,13 +1,13 @@
 """ORM models and domain rules, grouped by journey: what a person does with the bot.
 
 Each journey package (`registration`, `activities`, `publishing`, `reminders`, `attendance`,
-`broadcasts`, `teams`, `help_requests`, `reports`) holds the rules of that journey and, in its
-`tables` module, the tables it owns. Tables live with the journey that writes them, so a newcomer
-finds a feature's schema next to its rules; other journeys import them from there (a sign-up is
-the activities journey's, read by attendance and reports). Shared plumbing stays here at the root:
-`base` (declarative base, column types), `db`, `clock`, `errors`, `crypto`, `audit`,
-`conversation` (where each user is in a flow), `inbox` (webhook updates) and `reference`
-(districts and themes).
+`broadcasts`, `teams`, `help_requests`, `reports`, `stations`) holds the rules of that journey and,
+in its `tables` module, the tables it owns. Tables live with the journey that writes them, so a
+newcomer finds a feature's schema next to its rules; other journeys import them from there (a
+sign-up is the activities journey's, read by attendance and reports). Shared plumbing stays here at
+the root: `base` (declarative base, column types), `db`, `clock`, `errors`, `crypto`, `audit`,
+`conversation` (where each user is in a flow), `inbox` (webhook updates) and `reference` (districts
+and themes).
 
 Importing the package registers every table on `Base.metadata`.
 """
@@ -21,6 +21,7 @@ from models.broadcasts import tables as broadcasts_tables
 from models.help_requests import tables as help_requests_tables
 from models.registration import tables as registration_tables
 from models.reminders import tables as reminders_tables
+from models.stations import tables as stations_tables
 from models.teams import tables as teams_tables
 
 TABLE_MODULES = (
@@ -35,6 +36,7 @@ TABLE_MODULES = (
     help_requests_tables,
     registration_tables,
     reminders_tables,
+    stations_tables,
     teams_tables,
 )
 

@@ -1,0 +1,393 @@
+"""/stations: admins and the linked teams' coordinators add and change volunteer stations.
+
+/stations lists the stations they manage (each opens its card), with buttons to add one and to
+import a file (`import_stations`). Adding asks name, address, pin, district, opening hours and
+teams one after another, then shows the station to confirm; changing one starts at that summary,
+whose buttons go back to any question and return. Nothing is saved before Save, in one
+transaction with its teams and an audit entry (models/stations/stations.py).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from itertools import pairwise
+
+from handlers import formatting, paging
+from handlers.activities import cards
+from handlers.callbacks import Button
+from handlers.context import Context, keyboard
+from handlers.events import InlineKeyboard, RemoveKeyboard, ReplyButton, ReplyKeyboard
+from handlers.flows import Flow
+from handlers.publishing.activity_plan import typed_text
+from handlers.router import Router
+from models.errors import Conflict, NotAllowed
+from models.reference import District
+from models.registration import volunteers
+from models.stations import stations
+from models.stations.stations import StationPlan
+from models.stations.tables import Station
+from models.teams import roles
+from models.teams.tables import Role
+
+router = Router()
+NONE = 0  # "no district" in button fields
+
+
+class Step(StrEnum):
+    NAME = "name"
+    ADDRESS = "address"
+    LOCATION = "location"
+    DISTRICT = "district"
+    HOURS = "hours"
+    TEAMS = "teams"
+    CONFIRM = "confirm"
+
+
+QUESTIONS = (Step.NAME, Step.ADDRESS, Step.LOCATION, Step.DISTRICT, Step.HOURS, Step.TEAMS)
+# A new station: each question leads to the next, the last to the summary. A change starts at
+# the summary, whose buttons go to any question, which returns to it.
+STATION = Flow(
+    "station",
+    Step,
+    starts=(Step.NAME, Step.CONFIRM),
+    moves={
+        **{step: (after, Step.CONFIRM) for step, after in pairwise(QUESTIONS)},
+        Step.TEAMS: (Step.CONFIRM,),
+        Step.CONFIRM: QUESTIONS,
+    },
+)
+REFUSAL = "stations_not_coordinator"
+
+
+# ---- /stations ----------------------------------------------------------------------------------
+
+
+@router.command("stations", menu=35, role=Role.COORDINATOR, refusal=REFUSAL)
+async def list_stations(ctx: Context) -> None:
+    """A coordinator or admin wants the stations they run."""
+    await _show_list(ctx, 0, edit=False)
+
+
+class TurnStations(Button, action="sta.page", lasting=True):
+    """The coordinator turns a page of /stations."""
+
+    page: int
+
+
+@router.button(TurnStations, role=Role.COORDINATOR, refusal=REFUSAL)
+async def turn_stations(ctx: Context, turn: TurnStations) -> None:
+    """The coordinator turned a page of their stations."""
+    await _show_list(ctx, turn.page, edit=True)
+
+
+async def _show_list(ctx: Context, page: int, *, edit: bool) -> None:
+    mine = await stations.managed(ctx.session, ctx.user_id, ctx.deployment.admin_ids)
+    entries = [
+        paging.Entry(
+            ctx.t("stations.item", name=station.name, address=station.address),
+            (ctx.button(station.name[:40], OpenStation(station.id)),),
+        )
+        for station in mine
+    ]
+    header = ctx.t("stations.header", count=len(mine)) if mine else ctx.t("stations.none")
+    actions = [
+        ctx.button(ctx.t("stations.add"), AddStation()),
+        ctx.button(ctx.t("stations.import"), ImportStations()),
+    ]
+    paging.show(ctx, header, entries, page, TurnStations, edit=edit, after=[actions])
+
+
+class ImportStations(Button, action="sta.import", lasting=True):
+    """The coordinator wants to import stations from a file (handled in `import_stations`)."""
+
+
+# ---- a station's card -------------------------------------------------------------------------
+
+
+class OpenStation(Button, action="sta.show", lasting=True):
+    """Someone opens a station's card (from the nearby list, or /stations)."""
+
+    station_id: int
+
+
+@router.button(OpenStation)
+async def open_station(ctx: Context, choice: OpenStation) -> None:
+    """Someone opened a station: its pin on the map, then its card."""
+    station = await ctx.session.get(Station, choice.station_id)
+    if station is None:
+        raise Conflict("station_gone")
+    pin = cards.venue_pin(ctx.event.chat_id, station)
+    if pin is not None:
+        ctx.outbox.add(pin)
+    text, markup = await _card(ctx, station)
+    ctx.say(text, markup)
+
+
+async def _card(ctx: Context, station: Station) -> tuple[str, InlineKeyboard | None]:
+    """Name, address, district, opening hours and teams; the Change button for its managers."""
+    plan = StationPlan.of(station, [t.id for t in await stations.teams_of(ctx.session, station.id)])
+    buttons = []
+    if await stations.may_manage(ctx.session, ctx.user_id, station.id, ctx.deployment.admin_ids):
+        buttons.append(ctx.button(ctx.t("stations.edit"), EditStation(station.id)))
+    return await _summary(ctx, plan), keyboard(buttons)
+
+
+async def _summary(ctx: Context, plan: StationPlan) -> str:
+    lines = [ctx.t("stations.card_name", name=plan.name)]
+    lines.append(ctx.t("cards.address", address=plan.address))
+    district = await ctx.session.get(District, plan.district_id) if plan.district_id else None
+    if district is not None:
+        lines.append(ctx.t("stations.card_district", district=district.name(ctx.lang)))
+    if plan.opening_hours:
+        lines.append(ctx.t("stations.card_hours", hours=plan.opening_hours))
+    names = await stations.team_names(ctx.session, plan.team_ids)
+    if names:
+        lines.append(
+            ctx.t("stations.card_teams", teams=formatting.joined(ctx.texts, ctx.lang, names))
+        )
+    return "\n".join(lines)
+
+
+# ---- add or change ------------------------------------------------------------------------------
+
+
+class AddStation(Button, action="sta.add"):
+    """The coordinator adds a station."""
+
+
+@router.button(AddStation, role=Role.COORDINATOR, refusal=REFUSAL)
+async def add_station(ctx: Context, press: AddStation) -> None:
+    """The coordinator adds a station: its name first."""
+    teams = await roles.managed_teams(ctx.session, ctx.user_id, ctx.deployment.admin_ids)
+    own = [team.id for team in teams] if len(teams) == 1 else []  # one team: theirs, unasked
+    plan = StationPlan(team_ids=own)
+    await STATION.begin(ctx, Step.NAME, plan=plan.to_json(), station_id=None, editing=False)
+
+
+class EditStation(Button, action="sta.edit", lasting=True):
+    """A manager of the station changes it."""
+
+    station_id: int
+
+
+@router.button(EditStation, role=Role.COORDINATOR, refusal=REFUSAL)
+async def edit_station(ctx: Context, press: EditStation) -> None:
+    """A manager of the station changes it: the summary, with a button per question."""
+    station = await _managed(ctx, press.station_id)
+    teams = await stations.teams_of(ctx.session, station.id)
+    plan = StationPlan.of(station, [team.id for team in teams])
+    await STATION.begin(ctx, Step.CONFIRM, plan=plan.to_json(), station_id=station.id, editing=True)
+
+
+async def _managed(ctx: Context, station_id: int) -> Station:
+    station = await ctx.session.get(Station, station_id)
+    if station is None:
+        raise Conflict("station_gone")
+    if not await stations.may_manage(
+        ctx.session, ctx.user_id, station.id, ctx.deployment.admin_ids
+    ):
+        raise NotAllowed("station_not_yours", value=station.name)
+    return station
+
+
+def _plan(ctx: Context) -> StationPlan:
+    return StationPlan.from_json(ctx.state.data["plan"])
+
+
+async def _keep(ctx: Context, plan: StationPlan, answered: Step) -> None:
+    """Keep the answer; then the next question, or the summary when changing."""
+    ctx.state.data = {**ctx.state.data, "plan": plan.to_json()}
+    if ctx.state.data["editing"] or answered is Step.TEAMS:
+        await STATION.ask(ctx, Step.CONFIRM)
+    else:
+        await STATION.ask(ctx, QUESTIONS[QUESTIONS.index(answered) + 1])
+
+
+@STATION.asks(Step.NAME)
+async def ask_name(ctx: Context) -> None:
+    ctx.say(ctx.t("stations.ask_name"))
+
+
+@router.step(STATION, Step.NAME)
+async def got_name(ctx: Context) -> None:
+    """The coordinator typed the station's name."""
+    plan = _plan(ctx)
+    plan.name = stations.name(typed_text(ctx, "stations.ask_name"))
+    await _keep(ctx, plan, Step.NAME)
+
+
+@STATION.asks(Step.ADDRESS)
+async def ask_address(ctx: Context) -> None:
+    ctx.say(ctx.t("stations.ask_address"))
+
+
+@router.step(STATION, Step.ADDRESS)
+async def got_address(ctx: Context) -> None:
+    """The coordinator typed the station's address."""
+    plan = _plan(ctx)
+    plan.address = stations.address(typed_text(ctx, "stations.ask_address"))
+    await _keep(ctx, plan, Step.ADDRESS)
+
+
+@STATION.asks(Step.LOCATION)
+async def ask_location(ctx: Context) -> None:
+    share = ReplyButton(label=ctx.t("stations.send_pin"), request_location=True)
+    ctx.say(ctx.t("stations.ask_location"), ReplyKeyboard(rows=((share,),)))
+
+
+@router.step(STATION, Step.LOCATION)
+async def got_location(ctx: Context) -> None:
+    """The coordinator sent the station's pin, or typed its latitude and longitude."""
+    plan = _plan(ctx)
+    if ctx.event.location is not None:
+        plan.latitude, plan.longitude = ctx.event.location.latitude, ctx.event.location.longitude
+    else:
+        plan.latitude, plan.longitude = stations.typed_location(
+            typed_text(ctx, "stations.ask_location")
+        )
+    ctx.say(ctx.t("stations.pin_saved"), RemoveKeyboard())
+    await _keep(ctx, plan, Step.LOCATION)
+
+
+class PickDistrict(Button, action="sta.district"):
+    """The coordinator picks the station's district (NONE: none)."""
+
+    district_id: int
+
+
+@STATION.asks(Step.DISTRICT)
+async def ask_district(ctx: Context) -> None:
+    names = {d.id: d.name(ctx.lang) for d in await volunteers.districts(ctx.session)}
+    names[NONE] = ctx.t("stations.no_district")
+    ctx.say(ctx.t("stations.ask_district"), keyboard(*ctx.choices(names, PickDistrict, 2)))
+
+
+@router.button(PickDistrict)
+async def pick_district(ctx: Context, choice: PickDistrict) -> None:
+    """The coordinator chose the station's district."""
+    district = await ctx.session.get(District, choice.district_id) if choice.district_id else None
+    plan = _plan(ctx)
+    plan.district_id = district.id if district is not None else None
+    shown = district.name(ctx.lang) if district is not None else ctx.t("stations.no_district")
+    ctx.edit_pressed(ctx.t("stations.district_chosen", district=shown))
+    await _keep(ctx, plan, Step.DISTRICT)
+
+
+@STATION.asks(Step.HOURS)
+async def ask_hours(ctx: Context) -> None:
+    skip = ctx.button(ctx.t("stations.no_hours"), SkipHours())
+    ctx.say(ctx.t("stations.ask_hours"), keyboard([skip]))
+
+
+@router.step(STATION, Step.HOURS)
+async def got_hours(ctx: Context) -> None:
+    """The coordinator typed when the station is open."""
+    plan = _plan(ctx)
+    plan.opening_hours = stations.opening_hours(typed_text(ctx, "stations.ask_hours"))
+    await _keep(ctx, plan, Step.HOURS)
+
+
+class SkipHours(Button, action="sta.no_hours"):
+    """The station posts no opening hours."""
+
+
+@router.button(SkipHours)
+async def skip_hours(ctx: Context, press: SkipHours) -> None:
+    """The coordinator gives no opening hours."""
+    plan = _plan(ctx)
+    plan.opening_hours = ""
+    ctx.edit_pressed(ctx.t("stations.no_hours"))
+    await _keep(ctx, plan, Step.HOURS)
+
+
+class ToggleTeam(Button, action="sta.team"):
+    """The coordinator links or unlinks one of their teams."""
+
+    team_id: int
+
+
+class TeamsDone(Button, action="sta.teams_done"):
+    """The coordinator has chosen the station's teams."""
+
+
+@STATION.asks(Step.TEAMS)
+async def ask_teams(ctx: Context) -> None:
+    linked = set(_plan(ctx).team_ids)
+    mine = await roles.managed_teams(ctx.session, ctx.user_id, ctx.deployment.admin_ids)
+    labels = {team.id: ("✅ " if team.id in linked else "") + team.name for team in mine}
+    done = ctx.button(ctx.t("stations.teams_done"), TeamsDone())
+    markup = keyboard(*ctx.choices(labels, ToggleTeam, 2), [done])
+    ctx.reply(ctx.t("stations.ask_teams"), markup, edit=ctx.event.press is not None)
+
+
+@router.button(ToggleTeam)
+async def toggle_team(ctx: Context, choice: ToggleTeam) -> None:
+    """The coordinator tapped a team: linked, or no longer."""
+    if not await roles.may_manage(
+        ctx.session, ctx.user_id, choice.team_id, ctx.deployment.admin_ids
+    ):
+        raise NotAllowed("not_coordinator")
+    plan = _plan(ctx)
+    plan.team_ids = sorted(set(plan.team_ids) ^ {choice.team_id})
+    ctx.state.data = {**ctx.state.data, "plan": plan.to_json()}
+    await STATION.ask_again(ctx)
+
+
+@router.button(TeamsDone)
+async def teams_done(ctx: Context, press: TeamsDone) -> None:
+    """The coordinator has linked the teams: the summary."""
+    await _keep(ctx, _plan(ctx), Step.TEAMS)
+
+
+class ChangeField(Button, action="sta.change"):
+    """The coordinator goes back to one question from the summary."""
+
+    step: Step
+
+
+class SaveStation(Button, action="sta.save"):
+    """The coordinator saves the station."""
+
+
+@STATION.asks(Step.CONFIRM)
+async def ask_confirm(ctx: Context) -> None:
+    ctx.state.data = {**ctx.state.data, "editing": True}  # answers now return here
+    changes = {step: ctx.t(f"stations.change_{step}") for step in QUESTIONS}
+    save = ctx.button(ctx.t("stations.save"), SaveStation())
+    markup = keyboard(*ctx.choices(changes, ChangeField, 3), [save])
+    text = ctx.t("stations.confirm", summary=await _summary(ctx, _plan(ctx)))
+    ctx.say(text, markup)
+
+
+@router.button(ChangeField)
+async def change_field(ctx: Context, choice: ChangeField) -> None:
+    """The coordinator wants to answer one question again."""
+    ctx.edit_pressed(await _summary(ctx, _plan(ctx)))
+    await STATION.ask(ctx, choice.step)
+
+
+@router.button(SaveStation, role=Role.COORDINATOR, refusal=REFUSAL)
+async def save(ctx: Context, press: SaveStation) -> None:
+    """The coordinator saves the station: added, or changed, with its teams."""
+    station_id = ctx.state.data["station_id"]
+    if station_id is not None:
+        await _managed(ctx, station_id)
+    mine = await roles.managed_teams(ctx.session, ctx.user_id, ctx.deployment.admin_ids)
+    station = await stations.save(
+        ctx.session,
+        _plan(ctx),
+        station_id=station_id,
+        actor=ctx.user_id,
+        may_link=[team.id for team in mine],
+        now=ctx.clock.now(),
+    )
+    ctx.finish()
+    key = "stations.added" if station_id is None else "stations.changed"
+    ctx.edit_pressed(ctx.t(key, name=station.name))
+
+
+@router.step(STATION, Step.DISTRICT, Step.TEAMS, Step.CONFIRM)
+async def typed_at_a_button_step(ctx: Context) -> None:
+    """The coordinator typed where the question wants a button."""
+    ctx.say(ctx.t("fields.use_buttons"))
+    await STATION.ask_again(ctx)
