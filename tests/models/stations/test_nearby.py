@@ -4,6 +4,8 @@ bounding box (which only spares the database work)."""
 
 from __future__ import annotations
 
+import math
+import random
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -11,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models.activities import signup
 from models.activities.browse import Filters, Period
 from models.stations import nearby, stations
+from models.stations.distance import METRES_PER_DEGREE
 from models.stations.nearby import Kind
 from models.stations.stations import StationPlan
 from tests.models.world import NOW, POLICY, at, make_activity, make_volunteer, shift_plan, theme
@@ -90,3 +93,29 @@ async def test_pages_are_cut_from_the_nearest(db: AsyncSession) -> None:
     assert await page(0) == (["A0", "A1"], 5, True)
     assert await page(2) == (["A4"], 5, False)
     assert await page(7) == (["A4"], 5, False)  # past the end: the last page
+
+
+async def test_counted_and_ordered_as_the_great_circle_says_even_at_the_edge(
+    db: AsyncSession,
+) -> None:
+    """Only a page's worth comes back from the database, ordered by a flat-earth distance:
+    every page and the total are still those of reading every row and measuring it."""
+    rng = random.Random(5)
+    for i in range(24):
+        reach, bearing = rng.uniform(0, 6) * KM, rng.uniform(0, 2 * math.pi)
+        lat = HERE[0] + math.cos(bearing) * reach
+        lon = HERE[1] + math.sin(bearing) * reach / math.cos(math.radians(HERE[0]))
+        await make_activity(db, title=f"R{i}", latitude=lat, longitude=lon)
+    for metres in (4998, 5002):  # due east: just inside, just outside
+        east = metres / METRES_PER_DEGREE / math.cos(math.radians(HERE[0]))
+        await make_activity(db, title=f"E{metres}", latitude=HERE[0], longitude=HERE[1] + east)
+
+    async def page(number: int, *, box: bool) -> tuple[list[int], int]:
+        found = await nearby.nearby(
+            db, *HERE, ANY, radius_m=5000, now=NOW, zone=ZONE, page=number, size=3, box=box
+        )
+        return [f.id for f in found.found], found.total
+
+    pages = [await page(n, box=False) for n in range(8)]
+    assert [await page(n, box=True) for n in range(8)] == pages
+    assert 10 < pages[0][1] < 26
