@@ -203,30 +203,27 @@ async def _keep(ctx: Context, plan: StationPlan, answered: Step) -> None:
         await STATION.ask(ctx, QUESTIONS[QUESTIONS.index(answered) + 1])
 
 
-@STATION.asks(Step.NAME)
-async def ask_name(ctx: Context) -> None:
-    ctx.say(ctx.t("stations.ask_name"))
+# The questions answered by typing: the plan's field each fills, and its rule.
+TYPED = {
+    Step.NAME: ("name", stations.name),
+    Step.ADDRESS: ("address", stations.address),
+    Step.HOURS: ("opening_hours", stations.opening_hours),
+}
 
 
-@router.step(STATION, Step.NAME)
-async def got_name(ctx: Context) -> None:
-    """The coordinator typed the station's name."""
+@STATION.asks(Step.NAME, Step.ADDRESS)
+async def ask_typed(ctx: Context) -> None:
+    ctx.say(ctx.t(f"stations.ask_{ctx.state.step}"))
+
+
+@router.step(STATION, *TYPED)
+async def got_text(ctx: Context) -> None:
+    """The coordinator typed the station's name, address or opening hours."""
+    step = ctx.step_in(Step)
+    field, rule = TYPED[step]
     plan = _plan(ctx)
-    plan.name = stations.name(typed_text(ctx, "stations.ask_name"))
-    await _keep(ctx, plan, Step.NAME)
-
-
-@STATION.asks(Step.ADDRESS)
-async def ask_address(ctx: Context) -> None:
-    ctx.say(ctx.t("stations.ask_address"))
-
-
-@router.step(STATION, Step.ADDRESS)
-async def got_address(ctx: Context) -> None:
-    """The coordinator typed the station's address."""
-    plan = _plan(ctx)
-    plan.address = stations.address(typed_text(ctx, "stations.ask_address"))
-    await _keep(ctx, plan, Step.ADDRESS)
+    setattr(plan, field, rule(typed_text(ctx, f"stations.ask_{step}")))
+    await _keep(ctx, plan, step)
 
 
 @STATION.asks(Step.LOCATION)
@@ -277,14 +274,6 @@ async def pick_district(ctx: Context, choice: PickDistrict) -> None:
 async def ask_hours(ctx: Context) -> None:
     skip = ctx.button(ctx.t("stations.no_hours"), SkipHours())
     ctx.say(ctx.t("stations.ask_hours"), keyboard([skip]))
-
-
-@router.step(STATION, Step.HOURS)
-async def got_hours(ctx: Context) -> None:
-    """The coordinator typed when the station is open."""
-    plan = _plan(ctx)
-    plan.opening_hours = stations.opening_hours(typed_text(ctx, "stations.ask_hours"))
-    await _keep(ctx, plan, Step.HOURS)
 
 
 class SkipHours(Button, action="sta.no_hours"):
