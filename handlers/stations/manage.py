@@ -31,6 +31,8 @@ from models.teams.tables import Role
 
 router = Router()
 NONE = 0  # "no district" in button fields
+# Team buttons in one question: Telegram takes at most 100 buttons in a keyboard.
+TEAMS_SHOWN = 40
 
 
 class Step(StrEnum):
@@ -301,12 +303,22 @@ class TeamsDone(Button, action="sta.teams_done"):
 
 @STATION.asks(Step.TEAMS)
 async def ask_teams(ctx: Context) -> None:
+    ctx.say(*await _teams_question(ctx))
+
+
+async def _teams_question(ctx: Context) -> tuple[str, InlineKeyboard | None]:
+    """Which teams run it: a button per team the coordinator manages, ✅ on those linked."""
     linked = set(_plan(ctx).team_ids)
     mine = await roles.managed_teams(ctx.session, ctx.user_id, ctx.deployment.admin_ids)
-    labels = {team.id: ("✅ " if team.id in linked else "") + team.name for team in mine}
+    # The linked first; an admin of a city's hundreds of teams links the rest by a file.
+    shown = sorted(mine, key=lambda team: team.id not in linked)[:TEAMS_SHOWN]
+    labels = {team.id: ("✅ " if team.id in linked else "") + team.name for team in shown}
     done = ctx.button(ctx.t("stations.teams_done"), TeamsDone())
     markup = keyboard(*ctx.choices(labels, ToggleTeam, 2), [done])
-    ctx.reply(ctx.t("stations.ask_teams"), markup, edit=ctx.event.press is not None)
+    text = ctx.t("stations.ask_teams")
+    if len(mine) > len(shown):
+        text += "\n" + ctx.t("stations.teams_more", count=len(mine), shown=len(shown))
+    return text, markup
 
 
 @router.button(ToggleTeam)
@@ -319,7 +331,7 @@ async def toggle_team(ctx: Context, choice: ToggleTeam) -> None:
     plan = _plan(ctx)
     plan.team_ids = sorted(set(plan.team_ids) ^ {choice.team_id})
     ctx.state.data = {**ctx.state.data, "plan": plan.to_json()}
-    await STATION.ask_again(ctx)
+    ctx.edit_pressed(*await _teams_question(ctx))
 
 
 @router.button(TeamsDone)

@@ -71,6 +71,27 @@ async def test_imported_stations_and_open_activities_are_found_nearest_first(
         ("Park station", "Daily 8:00–20:00"),
     ]
 
+    # And adds one: each question, then the summary to confirm.
+    await carol.send("/stations")
+    reply = await carol.press("➕ Add a station")
+    assert "What is the station called?" in reply.text
+    await carol.send("Pier station")
+    reply = await carol.send("Lujiang Road")
+    assert "Send the station's pin" in reply.text
+    reply = await carol.share_location(24.70, 118.30)  # far from everything below
+    assert "Which district is it in?" in reply.text
+    await carol.press("Siming")
+    reply = await carol.press("No opening hours")
+    assert "Which of your teams run it?" in reply.text  # its one team linked unasked
+    await carol.press("✅ Haicang Team")  # unlinked
+    reply = await carol.press("Haicang Team")  # and linked again, in the same message
+    assert reply.last.button_labels()[0] == "✅ Haicang Team"
+    reply = await carol.press("Done ➡️")
+    assert "Please check the station" in reply.text and "👥 Teams: Haicang Team" in reply.text
+    reply = await carol.press("✅ Save")
+    assert "Station Pier station added." in reply.text
+    assert len(await stored(bot)) == 3
+
     pin = {"latitude": HERE[0] + 1.5 * KM, "longitude": HERE[1]}
     await steps.make_activity(bot, team, title="Beach clean-up", **pin)
     await steps.make_activity(
