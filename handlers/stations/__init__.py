@@ -3,8 +3,8 @@ conversation), a station's card, and running stations (/stations: add or change 
 file)."""
 
 from handlers.router import Router
-from handlers.stations import import_stations, manage, nearby
+from handlers.stations import import_stations, listing, manage, nearby
 
-router = Router.including(nearby, manage, import_stations)
+router = Router.including(nearby, listing, manage, import_stations)
 
 __all__ = ["router"]

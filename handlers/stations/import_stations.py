@@ -17,7 +17,8 @@ from handlers.flows import Flow
 from handlers.publishing.activity_plan import sent
 from handlers.publishing.import_activities import listed, read_and_save
 from handlers.router import Router
-from handlers.stations.manage import REFUSAL, ImportStations
+from handlers.stations.listing import ImportStations
+from handlers.stations.manage import REFUSAL
 from models.publishing import import_file
 from models.registration import volunteers
 from models.stations import import_stations, stations

@@ -1,7 +1,5 @@
-"""/stations: admins and the linked teams' coordinators add and change volunteer stations.
-
-/stations lists the stations they manage (each opens its card), with buttons to add one and to
-import a file (`import_stations`). Adding asks name, address, pin, district, opening hours and
+"""Admins and the linked teams' coordinators add and change volunteer stations (from /stations
+and a station's card: `listing`). Adding asks name, address, pin, district, opening hours and
 teams one after another, then shows the station to confirm; changing one starts at that summary,
 whose buttons go back to any question and return. Nothing is saved before Save, in one
 transaction with its teams and an audit entry (models/stations/stations.py).
@@ -12,8 +10,7 @@ from __future__ import annotations
 from enum import StrEnum
 from itertools import pairwise
 
-from handlers import formatting, paging
-from handlers.activities import cards
+from handlers import formatting
 from handlers.callbacks import Button
 from handlers.context import Context, keyboard
 from handlers.events import InlineKeyboard, RemoveKeyboard, ReplyButton, ReplyKeyboard
@@ -61,80 +58,8 @@ STATION = Flow(
 REFUSAL = "stations_not_coordinator"
 
 
-# ---- /stations ----------------------------------------------------------------------------------
-
-
-@router.command("stations", menu=35, role=Role.COORDINATOR, refusal=REFUSAL)
-async def list_stations(ctx: Context) -> None:
-    """A coordinator or admin wants the stations they run."""
-    await _show_list(ctx, 0, edit=False)
-
-
-class TurnStations(Button, action="sta.page", lasting=True):
-    """The coordinator turns a page of /stations."""
-
-    page: int
-
-
-@router.button(TurnStations, role=Role.COORDINATOR, refusal=REFUSAL)
-async def turn_stations(ctx: Context, turn: TurnStations) -> None:
-    """The coordinator turned a page of their stations."""
-    await _show_list(ctx, turn.page, edit=True)
-
-
-async def _show_list(ctx: Context, page: int, *, edit: bool) -> None:
-    mine = await stations.managed(ctx.session, ctx.user_id, ctx.deployment.admin_ids)
-    entries = [
-        paging.Entry(
-            ctx.t("stations.item", name=station.name, address=station.address),
-            (ctx.button(station.name[:40], OpenStation(station.id)),),
-        )
-        for station in mine
-    ]
-    header = ctx.t("stations.header", count=len(mine)) if mine else ctx.t("stations.none")
-    actions = [
-        ctx.button(ctx.t("stations.add"), AddStation()),
-        ctx.button(ctx.t("stations.import"), ImportStations()),
-    ]
-    paging.show(ctx, header, entries, page, TurnStations, edit=edit, after=[actions])
-
-
-class ImportStations(Button, action="sta.import", lasting=True):
-    """The coordinator wants to import stations from a file (handled in `import_stations`)."""
-
-
-# ---- a station's card -------------------------------------------------------------------------
-
-
-class OpenStation(Button, action="sta.show", lasting=True):
-    """Someone opens a station's card (from the nearby list, or /stations)."""
-
-    station_id: int
-
-
-@router.button(OpenStation)
-async def open_station(ctx: Context, choice: OpenStation) -> None:
-    """Someone opened a station: its pin on the map, then its card."""
-    station = await ctx.session.get(Station, choice.station_id)
-    if station is None:
-        raise Conflict("station_gone")
-    pin = cards.venue_pin(ctx.event.chat_id, station)
-    if pin is not None:
-        ctx.outbox.add(pin)
-    text, markup = await _card(ctx, station)
-    ctx.say(text, markup)
-
-
-async def _card(ctx: Context, station: Station) -> tuple[str, InlineKeyboard | None]:
-    """Name, address, district, opening hours and teams; the Change button for its managers."""
-    plan = StationPlan.of(station, [t.id for t in await stations.teams_of(ctx.session, station.id)])
-    buttons = []
-    if await stations.may_manage(ctx.session, ctx.user_id, station.id, ctx.deployment.admin_ids):
-        buttons.append(ctx.button(ctx.t("stations.edit"), EditStation(station.id)))
-    return await _summary(ctx, plan), keyboard(buttons)
-
-
-async def _summary(ctx: Context, plan: StationPlan) -> str:
+async def summary(ctx: Context, plan: StationPlan) -> str:
+    """The station as its card and the confirmation show it."""
     lines = [ctx.t("stations.card_name", name=plan.name)]
     lines.append(ctx.t("cards.address", address=plan.address))
     district = await ctx.session.get(District, plan.district_id) if plan.district_id else None
@@ -356,14 +281,14 @@ async def ask_confirm(ctx: Context) -> None:
     changes = {step: ctx.t(f"stations.change_{step}") for step in QUESTIONS}
     save = ctx.button(ctx.t("stations.save"), SaveStation())
     markup = keyboard(*ctx.choices(changes, ChangeField, 3), [save])
-    text = ctx.t("stations.confirm", summary=await _summary(ctx, _plan(ctx)))
+    text = ctx.t("stations.confirm", summary=await summary(ctx, _plan(ctx)))
     ctx.say(text, markup)
 
 
 @router.button(ChangeField)
 async def change_field(ctx: Context, choice: ChangeField) -> None:
     """The coordinator wants to answer one question again."""
-    ctx.edit_pressed(await _summary(ctx, _plan(ctx)))
+    ctx.edit_pressed(await summary(ctx, _plan(ctx)))
     await STATION.ask(ctx, choice.step)
 
 

@@ -23,7 +23,7 @@ from handlers.events import RemoveKeyboard, ReplyButton, ReplyKeyboard
 from handlers.flows import Flow
 from handlers.publishing.activity_plan import sent
 from handlers.router import Router
-from handlers.stations import manage
+from handlers.stations import listing
 from models.activities.browse import Filters, Period
 from models.errors import NotAllowed
 from models.stations import nearby
@@ -164,7 +164,7 @@ async def _show(ctx: Context, spot: Spot, filters: Filters, number: int, *, edit
             if found.kind is Kind.STATION:
                 station = page.stations[found.id]
                 name, address, key = station.name, station.address, "nearby.station"
-                button = manage.OpenStation(station.id)
+                button = listing.OpenStation(station.id)
             else:
                 activity = page.activities[found.id]
                 name, address, key = activity.title, activity.address, "nearby.activity"
