@@ -90,6 +90,7 @@ def deployment_from(settings: Settings) -> Deployment:
         ),
         public_url=public_url_from(settings),
         rota_weeks_ahead=settings.rota_weeks_ahead,
+        nearby_radius_m=settings.nearby_radius_km * 1000,
     )
 
 

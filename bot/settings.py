@@ -106,6 +106,9 @@ class Settings(BaseSettings):
     """…until this long after it ends."""
     checkin_radius_meters: float = Field(default=300.0, gt=0)
     """A shared location checks in within this distance of the activity's pin, in metres."""
+    nearby_radius_km: float = Field(default=5.0, gt=0, le=100)
+    """/nearby and a location shared outside any conversation list the stations and open
+    activities within this distance, in kilometres."""
     checkin_grace_minutes: int = Field(default=15, ge=0)
     """Credited time is check-out minus check-in, counted only from this long before the start
     to this long after the end."""

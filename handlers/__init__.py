@@ -2,9 +2,9 @@
 
 Each journey package (`registration`, `activities`, `publishing`, `reminders`, `attendance`,
 `broadcasts`, `teams`, `organisations`, `training`, `help_requests`, `reports`, `rotas`,
-`dashboard`) builds its own router; `root_router` includes them, and `general` (/help, /cancel,
-what the bot does not understand) last. Shared plumbing sits at this root: `router`, `context`,
-`events`, `callbacks`, `formatting` and `notify`.
+`stations`, `dashboard`) builds its own router; `root_router` includes them, and `general`
+(/help, /cancel, what the bot does not understand) last. Shared plumbing sits at this root:
+`router`, `context`, `events`, `callbacks`, `formatting` and `notify`.
 """
 
 from handlers import (
@@ -20,6 +20,7 @@ from handlers import (
     reminders,
     reports,
     rotas,
+    stations,
     teams,
     training,
 )
@@ -39,6 +40,7 @@ for journey in (
     help_requests,
     reports,
     rotas,
+    stations,
     dashboard,
     general,
 ):

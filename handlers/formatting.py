@@ -97,6 +97,24 @@ def duration(texts: Texts, language: str, minutes: int) -> str:
     return format_list(parts, style="unit-narrow", locale=locale)
 
 
+METRES_PER_KM = 1000
+
+
+def distance(texts: Texts, language: str, metres: float) -> str:
+    """`350米`, `1.2公里` / `350 m`, `1.2 km`: to 10 m within a kilometre, to 100 m beyond it,
+    whole kilometres from 10 km (a walk, then a ride)."""
+    if metres < METRES_PER_KM:
+        return format_unit(
+            max(10, int(round(metres, -1))),
+            "length-meter",
+            length="short",
+            locale=texts.locale(language),
+        )
+    km = metres / METRES_PER_KM
+    shown = round(km) if km >= 10 else round(km, 1)
+    return format_unit(shown, "length-kilometer", length="short", locale=texts.locale(language))
+
+
 def unit(texts: Texts, language: str, count: int, name: str) -> str:
     """`3天` / `3 days`: a number of one CLDR duration unit (`duration-week`, `duration-day`…)."""
     return format_unit(count, name, length="long", locale=texts.locale(language))

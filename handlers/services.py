@@ -67,6 +67,8 @@ class Deployment:
     public_url: str = ""
     # How many weeks ahead a duty rota's dates become shifts (models/rotas/generation.py).
     rota_weeks_ahead: int = 4
+    # What /nearby lists: stations and open activities within this distance of the location.
+    nearby_radius_m: float = 5000.0
 
 
 class SendPort(Protocol):

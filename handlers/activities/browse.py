@@ -4,6 +4,7 @@ per shift to sign up or join the waiting list."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from enum import StrEnum
 
 from handlers import formatting
@@ -87,24 +88,35 @@ async def _show_page(ctx: Context, filters: Filters, number: int, *, edit: bool)
         ctx.button(f"{i + 1}. {a.title}"[:40], OpenActivity(a.id))
         for i, a in enumerate(page.activities)
     ]
-    paging = []
-    if number > 0:
-        paging.append(ctx.button(ctx.t("activities.previous"), _turn_to(number - 1, filters)))
-    if page.has_next(PAGE_SIZE):
-        paging.append(ctx.button(ctx.t("activities.next"), _turn_to(number + 1, filters)))
-    markup = keyboard(*in_rows(opens, 1), paging, _filter_buttons(ctx, filters))
+    paging = page_buttons(ctx, number, page.has_next(PAGE_SIZE), lambda n: _turn_to(n, filters))
+    markup = keyboard(*in_rows(opens, 1), paging, filter_buttons(ctx, FilterKind, filters, _choose))
     ctx.reply(text, markup, edit=edit)
 
 
-def _filter_buttons(ctx: Context, filters: Filters) -> list[InlineButton]:
-    theme_id, district_id = filters.theme_id or NONE, filters.district_id or NONE
-    return [
-        ctx.button(
-            ctx.t(f"activities.filter_{kind}"),
-            ChooseFilter(kind, theme_id, district_id, filters.period),
-        )
-        for kind in FilterKind
-    ]
+def page_buttons(
+    ctx: Context, number: int, has_next: bool, turn: Callable[[int], Button]
+) -> list[InlineButton]:
+    """◀️ ▶️ of a filtered list (this one, /nearby's): `turn(page)` makes each."""
+    paging = []
+    if number > 0:
+        paging.append(ctx.button(ctx.t("activities.previous"), turn(number - 1)))
+    if has_next:
+        paging.append(ctx.button(ctx.t("activities.next"), turn(number + 1)))
+    return paging
+
+
+def filter_buttons(
+    ctx: Context,
+    kinds: Iterable[FilterKind],
+    filters: Filters,
+    choose: Callable[[FilterKind, Filters], Button],
+) -> list[InlineButton]:
+    """A button per kind of filter a list offers; `choose(kind, filters)` makes each."""
+    return [ctx.button(ctx.t(f"activities.filter_{kind}"), choose(kind, filters)) for kind in kinds]
+
+
+def _choose(kind: FilterKind, filters: Filters) -> ChooseFilter:
+    return ChooseFilter(kind, filters.theme_id or NONE, filters.district_id or NONE, filters.period)
 
 
 class ChooseFilter(Button, action="ls.f", lasting=True):
@@ -119,8 +131,15 @@ class ChooseFilter(Button, action="ls.f", lasting=True):
 @router.button(ChooseFilter)
 async def choose_filter(ctx: Context, choice: ChooseFilter) -> None:
     """The volunteer wants to narrow the list by theme, district or date."""
-    kind, current = choice.kind, _filters_of(choice)
-    options: list[tuple[str, Filters]] = []
+    options = await filter_options(ctx, choice.kind, _filters_of(choice))
+    buttons = [ctx.button(label, _turn_to(0, f)) for label, f in options]
+    ctx.edit_pressed(ctx.t(f"activities.choose_{choice.kind}"), keyboard(*in_rows(buttons, 2)))
+
+
+async def filter_options(
+    ctx: Context, kind: FilterKind, current: Filters
+) -> list[tuple[str, Filters]]:
+    """The choices of one kind of filter, each with the filters it leads to (the others kept)."""
     if kind is FilterKind.THEME:
         options = [
             (theme.name(ctx.lang), Filters(theme.id, current.district_id, current.period))
@@ -129,7 +148,8 @@ async def choose_filter(ctx: Context, choice: ChooseFilter) -> None:
         options.append(
             (ctx.t("activities.any_theme"), Filters(None, current.district_id, current.period))
         )
-    elif kind is FilterKind.DISTRICT:
+        return options
+    if kind is FilterKind.DISTRICT:
         options = [
             (district.name(ctx.lang), Filters(current.theme_id, district.id, current.period))
             for district in await volunteers.districts(ctx.session)
@@ -137,16 +157,14 @@ async def choose_filter(ctx: Context, choice: ChooseFilter) -> None:
         options.append(
             (ctx.t("activities.any_district"), Filters(current.theme_id, None, current.period))
         )
-    else:
-        options = [
-            (
-                ctx.t(f"activities.period_{period.value}"),
-                Filters(current.theme_id, current.district_id, period),
-            )
-            for period in Period
-        ]
-    buttons = [ctx.button(label, _turn_to(0, f)) for label, f in options]
-    ctx.edit_pressed(ctx.t(f"activities.choose_{kind}"), keyboard(*in_rows(buttons, 2)))
+        return options
+    return [
+        (
+            ctx.t(f"activities.period_{period.value}"),
+            Filters(current.theme_id, current.district_id, period),
+        )
+        for period in Period
+    ]
 
 
 # ---- one activity ----------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -28,13 +29,23 @@ from models.reference import District, Theme
 from models.registration.tables import Volunteer
 
 
-def venue_pin(chat_id: int, activity: Activity) -> SendLocation | None:
-    """The venue's pin on the map, where the activity has one. Sent with a message that has
-    buttons, it goes first: the newest message in a chat is the one people answer, and a bare
-    pin under it would push its buttons up."""
-    if activity.latitude is None or activity.longitude is None:
+class Located(Protocol):
+    """A place with a pin, or without one: an activity's venue, a station."""
+
+    @property
+    def latitude(self) -> float | None: ...
+
+    @property
+    def longitude(self) -> float | None: ...
+
+
+def venue_pin(chat_id: int, place: Located) -> SendLocation | None:
+    """The venue's pin on the map (an activity's, a station's), where it has one. Sent with a
+    message that has buttons, it goes first: the newest message in a chat is the one people
+    answer, and a bare pin under it would push its buttons up."""
+    if place.latitude is None or place.longitude is None:
         return None
-    return SendLocation(chat_id, activity.latitude, activity.longitude)
+    return SendLocation(chat_id, place.latitude, place.longitude)
 
 
 @dataclass(frozen=True)

@@ -86,12 +86,12 @@ async def how_to_check_in(ctx: Context) -> None:
     ctx.say(ctx.t("attendance.how_to", radius=radius), ReplyKeyboard(rows=((share,),)))
 
 
-@router.on_location
 async def location(ctx: Context) -> None:
-    """The volunteer shared their location outside any conversation: check in to the shift
-    whose window is open, if they are at its venue; check out if they are checked in. A
-    location forwarded from another chat is refused (it is not theirs); a static pin is taken
-    but recorded as one, so its hours wait for a coordinator."""
+    """The volunteer shared their location outside any conversation (routed here by
+    handlers/stations/nearby.py, which shows what is near to someone with no shift to check in
+    to): check in to the shift whose window is open, if they are at its venue; check out if
+    they are checked in. A location forwarded from another chat is refused (it is not theirs);
+    a static pin is taken but recorded as one, so its hours wait for a coordinator."""
     event_location = ctx.event.location
     assert event_location is not None
     if ctx.event.forwarded:

@@ -11,6 +11,7 @@ to send the corrected file.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from enum import StrEnum
 from functools import partial
 
@@ -107,23 +108,40 @@ async def _teams(ctx: Context) -> list[Team]:
 
 
 async def _import(ctx: Context, upload: UploadedFile, version: int) -> None:
+    await read_and_save(
+        ctx, upload, import_file.ACTIVITIES, partial(_publish, ctx), version, "importing.column_"
+    )
+
+
+Save = Callable[[list[dict[str, str]], int], Awaitable[None]]
+
+
+async def read_and_save(
+    ctx: Context,
+    upload: UploadedFile,
+    layout: import_file.Layout,
+    save: Save,
+    version: int,
+    column_texts: str,
+) -> None:
     """After the update's transaction: fetch and read the file (in a limited worker process,
-    holding no lock meanwhile), then check and publish it in a short transaction of its own,
-    which a problem rolls back whole."""
+    holding no lock meanwhile), then check and `save` its rows in a short transaction of its
+    own, which a problem rolls back whole; problems are listed by row, each column named by its
+    text under `column_texts`. Station imports (handlers/stations) read through here too."""
     assert ctx.download is not None  # the adapter sets it when it starts
     try:
         content = await ctx.download(upload.file_id)
-        rows = await import_file.read_upload(upload.file_name or "", content)
+        rows = await import_file.read_upload(upload.file_name or "", content, layout)
         async with ctx.writing():
-            await _publish(ctx, rows, version)
+            await save(rows, version)
     except InvalidInput as error:
-        ctx.say(_reason(ctx, error))
+        ctx.say(reason(ctx, error, column_texts))
     except ImportRejected as rejected:
         lines = [
-            ctx.t("importing.problem", row=row, reason=_reason(ctx, error))
+            ctx.t("importing.problem", row=row, reason=reason(ctx, error, column_texts))
             for row, error in rejected.problems
         ]
-        ctx.say(_listed(ctx, ctx.t("importing.problems", count=len(lines)), lines))
+        ctx.say(listed(ctx, ctx.t("importing.problems", count=len(lines)), lines))
 
 
 async def _publish(ctx: Context, rows: list[dict[str, str]], version: int) -> None:
@@ -153,22 +171,22 @@ async def _publish(ctx: Context, rows: list[dict[str, str]], version: int) -> No
         ctx.t("importing.done_item", title=activity.title, link=links.activity_link(ctx, activity))
         for activity in published
     ]
-    ctx.say(_listed(ctx, ctx.t("importing.done", count=len(published)), lines))
+    ctx.say(listed(ctx, ctx.t("importing.done", count=len(published)), lines))
 
 
-def _reason(ctx: Context, error: InvalidInput) -> str:
+def reason(ctx: Context, error: InvalidInput, column_texts: str = "importing.column_") -> str:
     """An import problem in the user's language: times in the deployment's zone, a column by
-    its name in that language."""
+    its name in that language (its text under `column_texts`)."""
     params: dict[str, object] = {}
     for name, value in error.params.items():
         if name == "column":
-            params[name] = ctx.t(f"importing.column_{value}")
+            params[name] = ctx.t(f"{column_texts}{value}")
         else:
             params[name] = value
     return ctx.t(f"errors.{error.code}", **formatting.localized(params, ctx.deployment.zone))
 
 
-def _listed(ctx: Context, header: str, lines: list[str]) -> str:
+def listed(ctx: Context, header: str, lines: list[str]) -> str:
     """`header` and the first lines that fit in one message, with how many more were left off."""
     shown: list[str] = []
     size = len(header)

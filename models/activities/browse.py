@@ -7,7 +7,7 @@ from datetime import datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import ColumnElement, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.activities.tables import Activity, ActivityStatus, Shift, ShiftStatus
@@ -51,6 +51,29 @@ class Page:
         return (self.number + 1) * size < self.total
 
 
+def open_condition(
+    filters: Filters, *, now: datetime, zone: ZoneInfo, shift: ColumnElement[bool] | None = None
+) -> ColumnElement[bool]:
+    """Published activities matching the filters with an open shift still to start (within the
+    period), the shift also meeting `shift` when given (the nearby search: places left)."""
+    low, high = window(filters.period, now, zone)
+    shift_open = (
+        (Shift.activity_id == Activity.id)
+        & (Shift.status == ShiftStatus.OPEN)
+        & (Shift.starts_at > low)
+    )
+    if high is not None:
+        shift_open &= Shift.starts_at < high
+    if shift is not None:
+        shift_open &= shift
+    condition = (Activity.status == ActivityStatus.PUBLISHED) & exists().where(shift_open)
+    if filters.theme_id is not None:
+        condition &= Activity.theme_id == filters.theme_id
+    if filters.district_id is not None:
+        condition &= Activity.district_id == filters.district_id
+    return condition
+
+
 async def open_activities(
     session: AsyncSession,
     filters: Filters,
@@ -61,19 +84,7 @@ async def open_activities(
     size: int,
 ) -> Page:
     """Published activities with an open shift still to start (within the period)."""
-    low, high = window(filters.period, now, zone)
-    shift_open = (
-        (Shift.activity_id == Activity.id)
-        & (Shift.status == ShiftStatus.OPEN)
-        & (Shift.starts_at > low)
-    )
-    if high is not None:
-        shift_open &= Shift.starts_at < high
-    condition = (Activity.status == ActivityStatus.PUBLISHED) & exists().where(shift_open)
-    if filters.theme_id is not None:
-        condition &= Activity.theme_id == filters.theme_id
-    if filters.district_id is not None:
-        condition &= Activity.district_id == filters.district_id
+    condition = open_condition(filters, now=now, zone=zone)
     # The total comes with each row of the page (counted before the page is cut out): one
     # query. A page past the end has no rows to bring it: counted apart then (a rare turn to a
     # page whose activities closed meanwhile).

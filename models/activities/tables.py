@@ -47,6 +47,8 @@ class Activity(Base):
         one_of("status", ActivityStatus),
         CheckConstraint("min_age IS NULL OR min_age BETWEEN 0 AND 120", name="min_age"),
         CheckConstraint("(latitude IS NULL) = (longitude IS NULL)", name="location_complete"),
+        # The nearby search's bounding box (models/stations/nearby.py) is a range scan on it.
+        Index("ix_activities_location", "latitude", "longitude"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -58,6 +60,8 @@ class Activity(Base):
     address: Mapped[str] = mapped_column(String(256))
     latitude: Mapped[float | None] = mapped_column(Float)
     longitude: Mapped[float | None] = mapped_column(Float)
+    # The volunteer station it takes place at, if any (its address and pin are the default).
+    station_id: Mapped[int | None] = mapped_column(ForeignKey("stations.id", ondelete="SET NULL"))
     signup_deadline: Mapped[datetime | None] = mapped_column(UTCDateTime)
     min_age: Mapped[int | None] = mapped_column(Integer)
     require_real_name: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -38,6 +38,7 @@ from models.activities.tables import (
 from models.errors import Conflict, NotAllowed
 from models.registration.tables import Volunteer
 from models.reminders import before_shift
+from models.stations.distance import distance_m as distance_m  # the dashboard reads it here
 
 # The volunteer's own ways in, which only work in the check-in window (a coordinator marking
 # the roster may record presence afterwards).
@@ -46,7 +47,6 @@ SELF_SERVICE = (CheckinMethod.CODE, CheckinMethod.LIVE_LOCATION, CheckinMethod.P
 UNVERIFIED = (CheckinMethod.PIN,)
 MINUTE = timedelta(minutes=1)
 CODE_TOKEN_BYTES = 16  # 22 URL-safe characters: unguessable, and within Shift.checkin_token
-EARTH_RADIUS_M = 6_371_008.8  # the IUGG mean radius, as great-circle distances use
 
 
 @dataclass(frozen=True)
@@ -149,14 +149,6 @@ async def place_on(session: AsyncSession, volunteer: Volunteer, shift: Shift) ->
 
 
 # ---- by location --------------------------------------------------------------------------
-
-
-def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance in metres (haversine)."""
-    phi1, phi2 = math.radians(lat1), math.radians(lat2)
-    dphi, dlambda = phi2 - phi1, math.radians(lon2 - lon1)
-    h = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlambda / 2) ** 2
-    return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(h)))
 
 
 def shown_distance(metres: float) -> int:

@@ -134,13 +134,13 @@ def _activity_parsers(
         )
 
     def theme(value: str) -> int:
-        found = _find(themes, value)
+        found = find_choice(themes, value)
         if found is None:
             raise InvalidInput("import_theme_unknown", value=value[:QUOTED_MAX_CHARS])
         return found.id
 
     def district(value: str) -> int:
-        found = _find(districts, value)
+        found = find_choice(districts, value)
         if found is None:
             raise InvalidInput("import_district_unknown", value=value[:QUOTED_MAX_CHARS])
         return found.id
@@ -152,10 +152,10 @@ def _activity_parsers(
         raise InvalidInput("import_team_not_yours", value=value[:QUOTED_MAX_CHARS])
 
     def latitude(value: str) -> float:
-        return _coordinate(value, limit=90, code="import_latitude_invalid")
+        return coordinate(value, limit=90, code="import_latitude_invalid")
 
     def longitude(value: str) -> float:
-        return _coordinate(value, limit=180, code="import_longitude_invalid")
+        return coordinate(value, limit=180, code="import_longitude_invalid")
 
     def deadline(value: str) -> datetime:
         return activity_input.parse_deadline(value, today=today, zone=zone)
@@ -281,7 +281,7 @@ def _plan(members: list[_Row]) -> ActivityPlan:
     )
 
 
-def _find(choices: Sequence[Choice], value: str) -> Choice | None:
+def find_choice(choices: Sequence[Choice], value: str) -> Choice | None:
     """The theme or district named by its code or its name in either language."""
     wanted = value.casefold()
     for choice in choices:
@@ -290,7 +290,8 @@ def _find(choices: Sequence[Choice], value: str) -> Choice | None:
     return None
 
 
-def _coordinate(value: str, *, limit: int, code: str) -> float:
+def coordinate(value: str, *, limit: int, code: str) -> float:
+    """A latitude (`limit` 90) or longitude (180) in decimal degrees; `code` refuses others."""
     try:
         number = float(value)
     except ValueError:

@@ -14,7 +14,8 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import PurePath
 
@@ -56,8 +57,28 @@ COLUMNS: dict[str, str] = {
     "required_theme": "限定主题",
 }
 REQUIRED_COLUMNS = ("activity", "title", "theme", "team", "address", "date", "time", "places")
-HEADER_LOOKUP = {name: name for name in COLUMNS} | {zh: name for name, zh in COLUMNS.items()}
 HEADER_SEPARATORS = re.compile(r"[\s\-]+")
+
+
+@dataclass(frozen=True)
+class Layout:
+    """The columns a kind of file has (activities; stations, models/stations): each by its
+    English header with the Chinese one accepted instead, and those it must have."""
+
+    columns: Mapping[str, str]
+    required: tuple[str, ...]
+
+    def column(self, header: str) -> str | None:
+        """The column a header names: either language, any letter case, `_`, `-` or a space
+        between words."""
+        wanted = HEADER_SEPARATORS.sub("_", header.strip().casefold())
+        for name, chinese in self.columns.items():
+            if wanted in (name, chinese):
+                return name
+        return None
+
+
+ACTIVITIES = Layout(COLUMNS, REQUIRED_COLUMNS)
 
 Problem = tuple[int, InvalidInput]
 Cells = Sequence[object]
@@ -85,12 +106,14 @@ def check_file(filename: str | None, size: int | None) -> str:
     return suffix
 
 
-async def read_upload(filename: str, content: bytes) -> list[dict[str, str]]:
+async def read_upload(
+    filename: str, content: bytes, layout: Layout = ACTIVITIES
+) -> list[dict[str, str]]:
     """`read_rows` of an uploaded file, in a limited worker process after the cheap checks
     (done inside it too, and here first so that most hostile files never start a worker)."""
     _checked(filename, content)
     try:
-        return await isolated.run(read_rows, filename, content, limits=PARSE_LIMITS)
+        return await isolated.run(read_rows, filename, content, layout, limits=PARSE_LIMITS)
     except isolated.OverLimit:
         raise InvalidInput(
             "import_too_complex",
@@ -99,14 +122,14 @@ async def read_upload(filename: str, content: bytes) -> list[dict[str, str]]:
         ) from None
 
 
-def read_rows(filename: str, content: bytes) -> list[dict[str, str]]:
+def read_rows(filename: str, content: bytes, layout: Layout = ACTIVITIES) -> list[dict[str, str]]:
     """The rows below the header, each as `{column: text}`; row `i` of the list is spreadsheet
     row `i + 2`, so blank rows between filled ones are kept (as all-blank rows) and trailing
     blank rows dropped. Raises InvalidInput for a file that cannot be read at all, and
     ImportRejected for problems with the header row."""
     header, body = _checked(filename, content)()
     headers = [_text(cell, None) for cell in header]
-    columns = _columns(headers, body)
+    columns = _columns(headers, body, layout)
     return [
         {name: _text(cells[i] if i < len(cells) else None, name) for i, name in columns.items()}
         for cells in body
@@ -221,11 +244,7 @@ def _text(value: object, column: str | None) -> str:
     return str(value).strip()
 
 
-def _column_name(header: str) -> str | None:
-    return HEADER_LOOKUP.get(HEADER_SEPARATORS.sub("_", header.strip().casefold()))
-
-
-def _columns(headers: list[str], body: list[Cells]) -> dict[int, str]:
+def _columns(headers: list[str], body: list[Cells], layout: Layout) -> dict[int, str]:
     """Which column each cell position holds; every problem with the header row at once."""
     problems: list[Problem] = []
     columns: dict[int, str] = {}
@@ -238,7 +257,7 @@ def _columns(headers: list[str], body: list[Cells]) -> dict[int, str]:
                     (HEADER_ROW, InvalidInput("import_column_unnamed", number=index + 1))
                 )
             continue
-        name = _column_name(header)
+        name = layout.column(header)
         if name is None:
             problems.append(
                 (
@@ -252,7 +271,7 @@ def _columns(headers: list[str], body: list[Cells]) -> dict[int, str]:
             columns[index] = name
     problems += [
         (HEADER_ROW, InvalidInput("import_column_missing", column=name))
-        for name in REQUIRED_COLUMNS
+        for name in layout.required
         if name not in columns.values()
     ]
     if problems:

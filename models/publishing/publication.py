@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Collection
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -31,6 +31,7 @@ from models.errors import Conflict, InvalidInput
 from models.publishing import activity_input
 from models.registration.tables import Volunteer
 from models.reminders import before_shift
+from models.stations.tables import Station
 from models.teams import roles
 from models.visible_text import visible
 
@@ -77,6 +78,8 @@ class ActivityPlan:
     require_real_name: bool = False
     require_insurance: bool = False
     required_theme_id: int | None = None
+    # At a volunteer station: its address, pin and district unless the plan gives its own.
+    station_id: int | None = None
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -91,6 +94,23 @@ class ActivityPlan:
         deadline = data.get("signup_deadline")
         values["signup_deadline"] = datetime.fromisoformat(deadline) if deadline else None
         return cls(**values)
+
+
+async def at_station(session: AsyncSession, plan: ActivityPlan) -> ActivityPlan:
+    """The plan with its station's address, pin and district where it leaves them out."""
+    if plan.station_id is None:
+        return plan
+    station = await session.get(Station, plan.station_id)
+    if station is None:
+        raise Conflict("station_gone")
+    pinned = plan.latitude is not None
+    return replace(
+        plan,
+        address=plan.address or station.address,
+        latitude=plan.latitude if pinned else station.latitude,
+        longitude=plan.longitude if pinned else station.longitude,
+        district_id=plan.district_id or station.district_id,
+    )
 
 
 def check_plan(plan: ActivityPlan, *, now: datetime) -> None:
@@ -133,6 +153,7 @@ def check_shift(shift: ShiftPlan, *, now: datetime) -> None:
 async def publish(
     session: AsyncSession, plan: ActivityPlan, *, created_by: int, now: datetime
 ) -> Activity:
+    plan = await at_station(session, plan)
     check_plan(plan, now=now)
     assert plan.theme_id is not None and plan.team_id is not None  # checked above
     activity = Activity(
@@ -149,6 +170,7 @@ async def publish(
         require_real_name=plan.require_real_name,
         require_insurance=plan.require_insurance,
         required_theme_id=plan.required_theme_id,
+        station_id=plan.station_id,
         status=ActivityStatus.PUBLISHED,
         link_token=secrets.token_urlsafe(LINK_TOKEN_BYTES),
         created_by=created_by,

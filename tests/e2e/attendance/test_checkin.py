@@ -260,14 +260,16 @@ async def test_location_refusals_say_why_and_write_nothing(bot: RunningBot) -> N
         await refusal(bot, person.share_location(*where), expected, nothing)
 
     await refused(alice, NEARBY, "Check-in opens on Tue 6 Jan 08:30")
-    await refused(unregistered, NEARBY, "Checking in is for registered volunteers")
+    # Nothing to check in to: a shared location asks what is near (handlers/stations/nearby.py).
+    near = "Near you, within 5 km (1), nearest first"
+    await refused(unregistered, NEARBY, near)
     await at(bot, timedelta(0))
     await refused(
         alice,
         FAR,
         "You are about 2,200 m from Beach clean-up; check-in by location works within 300 m",
     )
-    await refused(stranger, NEARBY, "You have no shift to check in to now")
+    await refused(stranger, NEARBY, "Nothing within 5 km of you")  # its shift has begun
     await at(bot, START)  # the library's shift
     await refused(bob, VENUE, "Library reading has no map location")
 

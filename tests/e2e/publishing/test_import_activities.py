@@ -210,12 +210,14 @@ async def test_a_file_read_while_the_conversation_moved_on_publishes_nothing(
     carol, _ = await coordinator(bot)
     read_upload = import_file.read_upload
 
-    async def cancelled_meanwhile(filename: str, content: bytes) -> list[dict[str, str]]:
+    async def cancelled_meanwhile(
+        filename: str, content: bytes, layout: import_file.Layout
+    ) -> list[dict[str, str]]:
         async with steps.database(bot) as session:
             state = await session.get(ConversationState, carol.id)
             assert state is not None
             state.flow, state.step, state.version = None, None, state.version + 1
-        return await read_upload(filename, content)
+        return await read_upload(filename, content, layout)
 
     monkeypatch.setattr(import_file, "read_upload", cancelled_meanwhile)
     reply = await carol.upload("activities.csv", EXAMPLE.read_bytes(), "text/csv")
