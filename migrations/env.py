@@ -14,15 +14,26 @@ target_metadata = models.Base.metadata
 
 
 def _migrate(connection: Connection) -> None:
+    sqlite = is_sqlite(str(connection.engine.url))
+    if sqlite:
+        # Batch mode copies a table, drops the old one and renames the copy. With foreign keys
+        # enforced, dropping a table that other rows refer to (activities, by its shifts) fails;
+        # SQLite's own procedure for such changes turns them off (outside the transaction, where
+        # the pragma takes effect) and checks every reference afterwards, before committing.
+        connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
         # SQLite cannot ALTER constraints in place; batch mode copies the table instead.
-        render_as_batch=is_sqlite(str(connection.engine.url)),
+        render_as_batch=sqlite,
         compare_type=True,
     )
     with context.begin_transaction():
         context.run_migrations()
+        if sqlite:
+            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+            if broken:
+                raise RuntimeError(f"the migration left rows that refer to nothing: {broken[:5]}")
 
 
 async def _run() -> None:
