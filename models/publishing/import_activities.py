@@ -261,7 +261,7 @@ def _check_group(key: str, members: list[_Row]) -> list[Problem]:
         if column not in first.given
     ]
     if not first.given & {"address", "station"}:
-        problems.append((first.number, InvalidInput("import_value_missing", column="address")))
+        problems.append((first.number, InvalidInput("import_address_missing")))
     failed_first = first.given - first.values.keys()
     shifts: dict[tuple[datetime, datetime], int] = {}
     for row in members:

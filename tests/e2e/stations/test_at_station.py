@@ -13,6 +13,7 @@ from models.reference import District
 from models.stations import stations
 from models.stations.stations import StationPlan
 from tests.e2e import steps
+from tests.e2e.publishing.test_new_activity import add_shift
 
 PARK = ("Park station", "45 Gongyuan South Road", 24.4636, 118.0879)
 IMPORTED = (
@@ -43,9 +44,7 @@ async def test_activities_published_at_a_station_show_it(bot: RunningBot) -> Non
     assert reply.last.button_labels() == ["📍 At a station: Park station"]
     reply = await carol.press("📍 At a station: Park station")
     assert "Shift 1: on which day?" in reply.text  # no address, no pin asked
-    await carol.send("01-10")
-    await carol.send("09:00-12:00")
-    await carol.send("5")
+    await add_shift(carol, "01-10", "09:00-12:00", "5")
     await carol.press("Done with shifts ➡️")
     await carol.press("Until each shift starts")
     await carol.press("No minimum age")

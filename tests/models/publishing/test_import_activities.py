@@ -409,7 +409,7 @@ async def test_a_station_of_no_team_of_the_uploader_or_not_the_activitys_is_refu
     assert problems_of(world, "a.csv", csv_bytes(rows)) == [
         (2, "import_station_unknown"),
         (3, "import_station_unknown"),
-        (4, "import_value_missing"),
+        (4, "import_address_missing"),
     ]
     # An admin runs both teams: Jimei station is theirs, but not Haicang Team's.
     teams = [*world["teams"], await session.scalar(select(Team).where(Team.name == "Jimei Team"))]
