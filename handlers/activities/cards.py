@@ -27,6 +27,7 @@ from models.activities.tables import (
 )
 from models.reference import District, Theme
 from models.registration.tables import Volunteer
+from models.stations.tables import Station
 
 
 class Located(Protocol):
@@ -119,7 +120,11 @@ async def card_text(
     if district is not None:
         place = t("cards.theme_district", theme=place, district=district.name(language))
     lines.append(t("cards.theme", theme=place))
-    lines.append(t("cards.address", address=activity.address))
+    station = await session.get(Station, activity.station_id) if activity.station_id else None
+    if station is not None:
+        lines.append(t("cards.station_address", station=station.name, address=activity.address))
+    else:
+        lines.append(t("cards.address", address=activity.address))
     if activity.description:
         lines += ["", activity.description]
     if activity.status == ActivityStatus.CANCELLED:

@@ -108,7 +108,7 @@ NEW_ACTIVITY = Flow(
         Step.THEME: (Step.TEAM, Step.DISTRICT, Step.PREVIEW),  # no team question for one team
         Step.TEAM: (Step.DISTRICT,),
         Step.DISTRICT: (Step.ADDRESS, Step.PREVIEW),
-        Step.ADDRESS: (Step.LOCATION,),
+        Step.ADDRESS: (Step.LOCATION, Step.SHIFT_DATE, Step.PREVIEW),  # a station gives a pin
         Step.LOCATION: (Step.SHIFT_DATE, Step.PREVIEW),
         Step.SHIFT_DATE: (Step.SHIFT_TIME,),
         Step.SHIFT_TIME: (Step.SHIFT_PLACES,),

@@ -26,6 +26,7 @@ from models.errors import InvalidInput
 from models.publishing import import_activities, import_file, publication
 from models.publishing.import_file import ImportRejected
 from models.registration import volunteers
+from models.stations import stations
 from models.teams import roles
 from models.teams.tables import Role, Team
 
@@ -156,6 +157,7 @@ async def _publish(ctx: Context, rows: list[dict[str, str]], version: int) -> No
     plans = import_activities.plan_import(
         rows,
         teams=teams,
+        stations=await stations.linked_to(ctx.session, [team.id for team in teams]),
         themes=await volunteers.themes(ctx.session),
         districts=await volunteers.districts(ctx.session),
         today=formatting.today(now, ctx.deployment.zone),

@@ -1,6 +1,6 @@
 """/new_activity: a coordinator plans an activity step by step (title, description, theme, team,
-district, address and pin, then shifts, deadline and requirements in `plan_shifts`), checks a
-preview and publishes it (`plan_preview`).
+district, address and pin, or one of the team's stations in their place, then shifts, deadline
+and requirements in `plan_shifts`), checks a preview and publishes it (`plan_preview`).
 
 The plan lives in the conversation state until Publish, so a restart continues at the same step
 and Discard leaves nothing behind. The steps, their order and their moves are in `activity_plan`.
@@ -20,6 +20,7 @@ from handlers.publishing.activity_plan import (
     district_names,
     keep,
     keep_pressed,
+    load_plan,
     sent,
     store_plan,
     theme_names,
@@ -30,6 +31,8 @@ from handlers.router import Router
 from models.errors import InvalidInput
 from models.publishing import activity_input
 from models.publishing.publication import ActivityPlan
+from models.stations import stations
+from models.stations.tables import Station
 from models.teams import roles
 from models.teams.tables import Role
 
@@ -162,15 +165,54 @@ async def pick_district(ctx: Context, choice: ChooseDistrict) -> None:
     await keep_pressed(ctx, Step.DISTRICT, shown, district_id=choice.district_id)
 
 
+async def _stations(ctx: Context) -> dict[int, Station]:
+    """The stations linked to the activity's team, by id: where it may take place."""
+    team_id = load_plan(ctx).team_id
+    linked = await stations.linked_to(ctx.session, [team_id] if team_id is not None else [])
+    return {station.id: station for station in linked}
+
+
 @NEW_ACTIVITY.asks(Step.ADDRESS)
 async def ask_address(ctx: Context) -> None:
-    ctx.say(ctx.t("new_activity.ask_address"))
+    found = await _stations(ctx)
+    if not found:
+        ctx.say(ctx.t("new_activity.ask_address"))
+        return
+    labels = {key: ctx.t("new_activity.at_station", name=s.name) for key, s in found.items()}
+    buttons = ctx.choices(labels, AtStation)
+    ctx.say(ctx.t("new_activity.ask_address_or_station"), keyboard(*buttons))
 
 
 @router.step(NEW_ACTIVITY, Step.ADDRESS)
 async def receive_address(ctx: Context) -> None:
     """The coordinator typed where volunteers should go."""
-    await keep(ctx, Step.ADDRESS, address=typed_address(ctx))
+    await keep(ctx, Step.ADDRESS, address=typed_address(ctx), station_id=None)
+
+
+class AtStation(Button, action="na.station"):
+    """The activity takes place at one of its team's stations."""
+
+    station_id: int
+
+
+@router.button(AtStation)
+async def pick_station(ctx: Context, choice: AtStation) -> None:
+    """The coordinator chose a station: its address, pin and district are the activity's, and
+    neither the address nor the pin is asked."""
+    station = (await _stations(ctx)).get(choice.station_id)
+    if station is None:  # unlinked since, or another team's
+        await keep_pressed(ctx, Step.LOCATION, None)
+        return
+    await keep_pressed(
+        ctx,
+        Step.LOCATION,
+        ctx.t("new_activity.station_chosen", name=station.name),
+        station_id=station.id,
+        address=station.address,
+        latitude=station.latitude,
+        longitude=station.longitude,
+        district_id=station.district_id or load_plan(ctx).district_id,
+    )
 
 
 @NEW_ACTIVITY.asks(Step.LOCATION)

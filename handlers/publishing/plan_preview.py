@@ -22,6 +22,7 @@ from handlers.publishing.activity_plan import (
 from handlers.router import Router
 from models.publishing import publication
 from models.publishing.publication import ActivityPlan
+from models.stations.tables import Station
 from models.teams import roles
 from models.teams.tables import Team
 
@@ -33,6 +34,7 @@ async def describe_plan(ctx: Context, plan: ActivityPlan) -> str:
     none = ctx.t("new_activity.none")
     themes, districts = await theme_names(ctx), await district_names(ctx)
     team = await ctx.session.get(Team, plan.team_id) if plan.team_id is not None else None
+    station = await ctx.session.get(Station, plan.station_id) if plan.station_id else None
     zone = ctx.deployment.zone
     shifts = [
         ctx.t(
@@ -62,7 +64,11 @@ async def describe_plan(ctx: Context, plan: ActivityPlan) -> str:
         theme=themes.get(plan.theme_id or 0, none),
         team=team.name if team is not None else none,
         district=districts.get(plan.district_id or 0, none),
-        address=plan.address,
+        address=(
+            ctx.t("cards.station_address", station=station.name, address=plan.address)
+            if station is not None
+            else plan.address
+        ),
         pin=ctx.t("new_activity.with_pin") if plan.latitude is not None else "",
         shifts="\n".join(shifts) or none,
         deadline=deadline,

@@ -11,7 +11,7 @@ checked, by `import_file`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import partial
@@ -29,8 +29,15 @@ from models.publishing.import_file import (
     ImportRejected,
     Problem,
 )
-from models.publishing.publication import ActivityPlan, ShiftPlan, check_plan, check_shift
+from models.publishing.publication import (
+    ActivityPlan,
+    ShiftPlan,
+    check_plan,
+    check_shift,
+    placed_at,
+)
 from models.reference import District, Theme
+from models.stations.tables import Station
 from models.teams.tables import Team
 
 SHIFT_COLUMNS = ("date", "time", "places")
@@ -62,6 +69,7 @@ def plan_import(
     rows: Sequence[dict[str, str]],
     *,
     teams: Sequence[Team],
+    stations: Mapping[Station, Collection[int]],
     themes: Sequence[Theme],
     districts: Sequence[District],
     today: date,
@@ -70,8 +78,9 @@ def plan_import(
 ) -> list[ActivityPlan]:
     """The activities the rows describe, in the order they first appear; raises ImportRejected
     with every problem found (InvalidInput when no row is filled). `teams` are the ones the
-    uploader may publish for."""
-    parsers = _activity_parsers(teams, themes, districts, today=today, zone=zone)
+    uploader may publish for; `stations` those linked to them, each with which of them."""
+    parsers = _activity_parsers(teams, stations, themes, districts, today=today, zone=zone)
+    team_names = {team.id: team.name for team in teams}
     problems: list[Problem] = []
     groups: dict[str, list[_Row]] = {}
     for index, cells in enumerate(rows):
@@ -95,6 +104,17 @@ def plan_import(
         problems += found_in_group
         if found_in_group or not all(row.ok for row in members):
             continue
+        station, team_id = members[0].values.get("station"), members[0].values["team"]
+        if station is not None and team_id not in stations[station]:
+            problems.append(
+                (
+                    members[0].number,
+                    InvalidInput(
+                        "import_station_other_team", station=station.name, team=team_names[team_id]
+                    ),
+                )
+            )
+            continue
         plan = _plan(members)
         try:
             check_plan(plan, now=now)
@@ -112,6 +132,7 @@ Parser = Callable[[str], Any]
 
 def _activity_parsers(
     teams: Sequence[Team],
+    stations: Mapping[Station, Collection[int]],
     themes: Sequence[Theme],
     districts: Sequence[District],
     *,
@@ -151,6 +172,12 @@ def _activity_parsers(
                 return candidate.id
         raise InvalidInput("import_team_not_yours", value=value[:QUOTED_MAX_CHARS])
 
+    def station(value: str) -> Station:
+        for candidate in stations:
+            if candidate.name.casefold() == value.casefold():
+                return candidate
+        raise InvalidInput("import_station_unknown", value=value[:QUOTED_MAX_CHARS])
+
     def latitude(value: str) -> float:
         return coordinate(value, limit=90, code="import_latitude_invalid")
 
@@ -166,6 +193,7 @@ def _activity_parsers(
         "theme": theme,
         "team": team,
         "district": district,
+        "station": station,
         "address": address,
         "latitude": latitude,
         "longitude": longitude,
@@ -232,6 +260,8 @@ def _check_group(key: str, members: list[_Row]) -> list[Problem]:
         for column in REQUIRED_ACTIVITY_COLUMNS
         if column not in first.given
     ]
+    if not first.given & {"address", "station"}:
+        problems.append((first.number, InvalidInput("import_address_missing")))
     failed_first = first.given - first.values.keys()
     shifts: dict[tuple[datetime, datetime], int] = {}
     for row in members:
@@ -263,13 +293,13 @@ def _check_group(key: str, members: list[_Row]) -> list[Problem]:
 
 def _plan(members: list[_Row]) -> ActivityPlan:
     values = members[0].values
-    return ActivityPlan(
+    plan = ActivityPlan(
         title=values["title"],
         description=values.get("description", ""),
         theme_id=values["theme"],
         team_id=values["team"],
         district_id=values.get("district"),
-        address=values["address"],
+        address=values.get("address", ""),
         latitude=values.get("latitude"),
         longitude=values.get("longitude"),
         shifts=[row.shift for row in members if row.shift is not None],
@@ -279,6 +309,7 @@ def _plan(members: list[_Row]) -> ActivityPlan:
         require_insurance=values.get("insurance", False),
         required_theme_id=values.get("required_theme"),
     )
+    return plan if "station" not in values else placed_at(plan, values["station"])
 
 
 def find_choice(choices: Sequence[Choice], value: str) -> Choice | None:

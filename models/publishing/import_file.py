@@ -44,6 +44,7 @@ COLUMNS: dict[str, str] = {
     "theme": "主题",
     "team": "队伍",
     "district": "区域",
+    "station": "驿站",
     "address": "地址",
     "latitude": "纬度",
     "longitude": "经度",
@@ -56,7 +57,8 @@ COLUMNS: dict[str, str] = {
     "insurance": "保险",
     "required_theme": "限定主题",
 }
-REQUIRED_COLUMNS = ("activity", "title", "theme", "team", "address", "date", "time", "places")
+# And an address or a station: checked per activity (models/publishing/import_activities.py).
+REQUIRED_COLUMNS = ("activity", "title", "theme", "team", "date", "time", "places")
 HEADER_SEPARATORS = re.compile(r"[\s\-]+")
 
 

@@ -103,9 +103,16 @@ async def at_station(session: AsyncSession, plan: ActivityPlan) -> ActivityPlan:
     station = await session.get(Station, plan.station_id)
     if station is None:
         raise Conflict("station_gone")
+    return placed_at(plan, station)
+
+
+def placed_at(plan: ActivityPlan, station: Station) -> ActivityPlan:
+    """The plan at `station`, with its address, pin and district where the plan leaves them
+    out."""
     pinned = plan.latitude is not None
     return replace(
         plan,
+        station_id=station.id,
         address=plan.address or station.address,
         latitude=plan.latitude if pinned else station.latitude,
         longitude=plan.longitude if pinned else station.longitude,

@@ -146,6 +146,23 @@ async def managed(
     return list(await session.scalars(query))
 
 
+async def linked_to(
+    session: AsyncSession, team_ids: Collection[int]
+) -> dict[Station, frozenset[int]]:
+    """The stations linked to any of these teams, by name, each with which of them: where those
+    teams' activities may take place (/new_activity, /import)."""
+    rows = await session.execute(
+        select(Station, StationTeam.team_id)
+        .join(StationTeam, StationTeam.station_id == Station.id)
+        .where(StationTeam.team_id.in_(team_ids))
+        .order_by(Station.name, StationTeam.team_id)
+    )
+    linked: dict[Station, set[int]] = {}
+    for station, team_id in rows:
+        linked.setdefault(station, set()).add(team_id)
+    return {station: frozenset(teams) for station, teams in linked.items()}
+
+
 async def by_name(session: AsyncSession, names: Collection[str]) -> dict[str, Station]:
     """The stations of these names, by name (compared ignoring letter case)."""
     folded = {n.casefold() for n in names}

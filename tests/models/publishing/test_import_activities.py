@@ -11,14 +11,19 @@ from zoneinfo import ZoneInfo
 
 import openpyxl
 import pytest
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.errors import InvalidInput
 from models.publishing import import_activities, import_file
 from models.publishing.import_file import ImportRejected
 from models.publishing.publication import ActivityPlan
+from models.reference import District
 from models.registration import volunteers
+from models.stations import stations
+from models.stations.stations import StationPlan
 from models.teams import roles
+from models.teams.tables import Team
 
 ZONE = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 1, 5, 1, 0, tzinfo=UTC)
@@ -52,11 +57,23 @@ def xlsx_bytes(rows: list[list[Any]]) -> bytes:
 
 @pytest.fixture
 async def world(session: AsyncSession) -> dict[str, Any]:
-    """What `plan_import` is given: the uploader coordinates Haicang Team (not Jimei Team)."""
+    """What `plan_import` is given: the uploader coordinates Haicang Team (not Jimei Team),
+    linked to Park station (Jimei station is Jimei Team's)."""
     haicang = await roles.create_team(session, "Haicang Team", now=NOW)
-    await roles.create_team(session, "Jimei Team", now=NOW)
+    jimei = await roles.create_team(session, "Jimei Team", now=NOW)
+    siming = await session.scalar(select(District.id).where(District.code == "siming"))
+    for name, team in (("Park station", haicang), ("Jimei station", jimei)):
+        await stations.save(
+            session,
+            StationPlan(name, f"{name} Road", 24.46, 118.08, siming, team_ids=[team.id]),
+            station_id=None,
+            actor=1,
+            may_link=[team.id],
+            now=NOW,
+        )
     return {
         "teams": [haicang],
+        "stations": await stations.linked_to(session, [haicang.id]),
         "themes": await volunteers.themes(session),
         "districts": await volunteers.districts(session),
         "today": NOW.astimezone(ZONE).date(),
@@ -358,6 +375,56 @@ async def test_three_bad_rows_are_exactly_the_ones_reported(world: dict[str, Any
         (5, "capacity_invalid"),
         (6, "import_theme_unknown"),
     ]
+
+
+async def test_an_activity_at_a_station_takes_its_place_unless_the_row_gives_one(
+    world: dict[str, Any],
+) -> None:
+    rows = [
+        [*HEADER, "station"],
+        ["park", *ROW[1:4], "", *SHIFT, "park STATION"],
+        ["gate", *ROW[1:4], "Gate 2", *SHIFT, "Park station"],
+    ]
+    at, own = plans_of(world, "a.csv", csv_bytes(rows))
+    [park] = world["stations"]
+    assert (at.station_id, at.address, at.latitude, at.longitude, at.district_id) == (
+        park.id,
+        "Park station Road",
+        24.46,
+        118.08,
+        ids(world, "districts")["siming"],
+    )
+    assert (own.station_id, own.address) == (park.id, "Gate 2")
+
+
+async def test_a_station_of_no_team_of_the_uploader_or_not_the_activitys_is_refused(
+    world: dict[str, Any], session: AsyncSession
+) -> None:
+    rows = [
+        [*HEADER, "station"],
+        ["a", *ROW[1:4], "", *SHIFT, "Atlantis station"],
+        ["b", *ROW[1:4], "", *SHIFT, "Jimei station"],  # not linked to the uploader's team
+        ["c", *ROW[1:4], "", *SHIFT, ""],  # neither an address nor a station
+    ]
+    assert problems_of(world, "a.csv", csv_bytes(rows)) == [
+        (2, "import_station_unknown"),
+        (3, "import_station_unknown"),
+        (4, "import_address_missing"),
+    ]
+    # An admin runs both teams: Jimei station is theirs, but not Haicang Team's.
+    teams = [*world["teams"], await session.scalar(select(Team).where(Team.name == "Jimei Team"))]
+    admin = world | {
+        "teams": teams,
+        "stations": await stations.linked_to(session, [team.id for team in teams]),
+    }
+    with pytest.raises(ImportRejected) as rejected:
+        plans_of(admin, "a.csv", csv_bytes(rows[:1] + rows[2:3]))
+    [(row, error)] = rejected.value.problems
+    assert (row, error.code, error.params) == (
+        2,
+        "import_station_other_team",
+        {"station": "Jimei station", "team": "Haicang Team"},
+    )
 
 
 # ---- the header row and the file as a whole ---------------------------------------------
