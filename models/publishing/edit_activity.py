@@ -55,11 +55,13 @@ async def change_description(
 async def change_address(
     session: AsyncSession, activity: Activity, address: str, *, actor: int, now: datetime
 ) -> list[Affected]:
-    """A new meeting place; returns everyone on an upcoming shift, who must be told."""
+    """A new meeting place; returns everyone on an upcoming shift, who must be told. A typed
+    address is no longer the station's: the activity leaves its station."""
     address = activity_input.text(
         address, max_chars=activity_input.ADDRESS_MAX_CHARS, code="address"
     )
     await _change(session, activity, "address", address, actor=actor, now=now)
+    activity.station_id = None
     upcoming = await upcoming_shifts(session, activity, now)
     for shift in upcoming:
         shift.sequence += 1  # the place changed: calendars take the new version of the event
