@@ -83,6 +83,14 @@ def dialect(session: AsyncSession) -> str:
     return session.get_bind().dialect.name
 
 
+async def writes_already(session: AsyncSession) -> bool:
+    """On SQLite: whether the session's transaction has written (and so holds the database's
+    write lock until it ends): the driver opens a transaction only at the first write."""
+    connection = await session.connection()
+    driver: Any = (await connection.get_raw_connection()).driver_connection
+    return bool(driver.in_transaction)
+
+
 def upsert(session: AsyncSession, table: type[Any]) -> postgresql.Insert | sqlite.Insert:
     """An INSERT that can say ON CONFLICT, in the session's database's dialect."""
     if dialect(session) == "postgresql":
