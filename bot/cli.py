@@ -8,7 +8,7 @@ import getpass
 import os
 import secrets
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -118,6 +118,17 @@ def _fail(message: str) -> int:
     return 1
 
 
+def event_loop_factory(settings: Settings) -> Callable[[], asyncio.AbstractEventLoop] | None:
+    """uvloop's loop when it is wanted and installed (it is not on Windows); None: asyncio's."""
+    if not settings.uvloop:
+        return None
+    try:
+        import uvloop
+    except ImportError:
+        return None
+    return uvloop.new_event_loop
+
+
 def _run(settings: Settings, args: argparse.Namespace) -> int:
     from bot.adapters.base import StartupError
     from bot.app import (
@@ -150,7 +161,8 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
             await engine.dispose()
 
     try:
-        asyncio.run(go())
+        with asyncio.Runner(loop_factory=event_loop_factory(settings)) as runner:
+            runner.run(go())
     except (ConfigError, StartupError) as error:
         return _fail(str(error))
     except OSError as error:

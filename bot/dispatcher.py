@@ -29,7 +29,7 @@ from handlers.router import Router
 from handlers.services import Services
 from models import inbox
 from models.conversation import lock_state
-from models.db import is_unavailable
+from models.db import is_unavailable, write_turn
 from models.errors import VolbotError
 from models.registration import volunteers
 
@@ -101,7 +101,8 @@ class Dispatcher:
             language = self.services.deployment.default_language
             try:
                 signer = await self.services.button_signer()  # before the update's transaction
-                async with self.sessions() as session, session.begin():
+                # On SQLite, in this process's turn to write (`write_turn`).
+                async with write_turn(self.sessions), self.sessions() as session, session.begin():
                     # First: a second handler of the update waits here for the first to end.
                     if not await inbox.settle(session, event.update_id):
                         raise _AlreadyHandled

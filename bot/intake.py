@@ -22,6 +22,7 @@ from typing import Any
 
 from bot.dispatcher import Dispatcher
 from models import inbox
+from models.db import writing
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +43,8 @@ class Intake:
         self._room = asyncio.Condition()
         self._sweeping: asyncio.Task[None] | None = None
         self._sweep_idle = True  # the sweep waits between passes (cancelling it is safe then)
+        self._to_forget: dict[int, asyncio.Future[None]] = {}  # answered, payloads to erase
+        self._forgetting: asyncio.Task[None] | None = None
 
     @property
     def in_hand(self) -> int:
@@ -54,7 +57,7 @@ class Intake:
         now = d.services.clock.now()
         claim_for = inbox.LEASE if take else None
         sealed = [self._seal(payload) for payload in payloads]
-        async with d.sessions() as session, session.begin():
+        async with writing(d.sessions) as session:
             new = await inbox.record(session, sealed, now=now, claim_for=claim_for)
         if take:
             by_id = {payload["update_id"]: payload for payload in payloads}
@@ -82,7 +85,7 @@ class Intake:
         """Sweep from now on. A polling process is the only one receiving: what an earlier run
         held (it could not give it back before it ended) is taken up at once."""
         if polling:
-            async with self.dispatcher.sessions() as session, session.begin():
+            async with writing(self.dispatcher.sessions) as session:
                 await inbox.release(session, None)
         self._sweeping = asyncio.create_task(self._sweep_forever())
 
@@ -124,7 +127,7 @@ class Intake:
     async def sweep(self, older_than: timedelta = LEFT_BEHIND) -> None:
         """Set aside the updates tried too often; take up those left behind."""
         d = self.dispatcher
-        async with d.sessions() as session, session.begin():
+        async with writing(d.sessions) as session:
             now = d.services.clock.now()
             rejected = await inbox.set_aside(session, now=now)
             left = await inbox.left_behind(session, now=now, older_than=older_than)
@@ -153,7 +156,7 @@ class Intake:
     async def _claim_and_try(self, update_id: int) -> None:
         d = self.dispatcher
         try:
-            async with d.sessions() as session, session.begin():
+            async with writing(d.sessions) as session:
                 payload = await inbox.claim(session, update_id, now=d.services.clock.now())
         except Exception:
             log.exception("update %s: could not take it; it will be taken up again", update_id)
@@ -178,11 +181,28 @@ class Intake:
             self._not_handled.discard(update_id)
             await self._give_back(update_id)
             return
-        try:
-            async with d.sessions() as session, session.begin():
-                await inbox.handled(session, update_id)
-        except Exception:
-            log.exception("update %s: answered, but not marked so", update_id)
+        await self._forget(update_id)
+
+    async def _forget(self, update_id: int) -> None:
+        """Forget what was typed in an answered update (returns once it is written): the updates
+        answered while the statement before ran are forgotten together, in the next one."""
+        written = asyncio.get_running_loop().create_future()
+        self._to_forget[update_id] = written
+        if self._forgetting is None or self._forgetting.done():
+            self._forgetting = asyncio.create_task(self._forget_answered())
+        await written
+
+    async def _forget_answered(self) -> None:
+        while self._to_forget:
+            batch, self._to_forget = self._to_forget, {}
+            try:
+                async with writing(self.dispatcher.sessions) as session:
+                    await inbox.handled(session, list(batch))
+            except Exception:
+                # What was typed stays until the sweep erases it (`inbox.forget_old`).
+                log.exception("updates %s: answered, but not marked so", sorted(batch))
+            for written in batch.values():
+                written.set_result(None)
 
     def _seal(self, payload: dict[str, Any]) -> dict[str, Any]:
         """What is kept of an update: with the ID key set (people type ID numbers), its content
@@ -210,7 +230,7 @@ class Intake:
 
     async def _give_back(self, update_id: int) -> None:
         try:
-            async with self.dispatcher.sessions() as session, session.begin():
+            async with writing(self.dispatcher.sessions) as session:
                 await inbox.release(session, [update_id])
         except Exception:
             log.exception("update %s: could not give it back; its lease will run out", update_id)

@@ -69,6 +69,9 @@ class Settings(BaseSettings):
     log_format: Literal["auto", "json", "text"] = "auto"
     """`json` (one object per line), `text`, or `auto`: text on a terminal, JSON otherwise; phone
     and ID numbers are redacted either way."""
+    uvloop: bool = True
+    """Run `volbot run` on uvloop, a faster event loop, where it is installed (not on Windows);
+    false: asyncio's own."""
     # Sign-up rules (models/activities/signup.py).
     cancel_cutoff_hours: float = Field(default=3.0, ge=0)
     """Volunteers may give a place back until the activity's sign-up deadline, or this long

@@ -57,12 +57,17 @@ async def lock_state(
     transaction (a row lock on PostgreSQL, the database's write lock on SQLite), so that two
     bot processes handling the same user's updates take turns. One statement, run for every
     update: an upsert that returns the row, and (`touch`) marks it used `now`. The user's
-    Telegram `first_name`, as their update gives it, is kept (written only when it changed)."""
+    Telegram `first_name`, as their update gives it, is kept (in the same statement)."""
+    name = visible(first_name or "").strip()[:FIRST_NAME_MAX] or None
     insert = upsert(session, ConversationState).values(
-        telegram_id=telegram_id, data={}, version=0, updated_at=now
+        telegram_id=telegram_id, first_name=name, data={}, version=0, updated_at=now
     )
     # An update of the row found is what locks it; without `touch` it writes what it read.
-    written = {"updated_at": now} if touch else {"version": ConversationState.version}
+    written: dict[str, Any] = (
+        {"updated_at": now} if touch else {"version": ConversationState.version}
+    )
+    if name is not None:
+        written["first_name"] = name
     state: ConversationState | None = await session.scalar(
         insert.on_conflict_do_update(index_elements=["telegram_id"], set_=written).returning(
             ConversationState
@@ -70,9 +75,6 @@ async def lock_state(
         execution_options={"populate_existing": True},
     )
     assert state is not None
-    name = visible(first_name or "").strip()[:FIRST_NAME_MAX]
-    if name and state.first_name != name:
-        state.first_name = name
     return state
 
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 from datetime import datetime, timedelta
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import DateTime, event, func, text, type_coerce
 from sqlalchemy.dialects import postgresql, sqlite
@@ -51,6 +53,21 @@ def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
 
 
+_WRITE_TURNS: WeakKeyDictionary[Any, asyncio.Lock] = WeakKeyDictionary()
+
+
+def write_turn(sessions: async_sessionmaker[AsyncSession]) -> AbstractAsyncContextManager[Any]:
+    """Held around a transaction that writes, on SQLite: its one write lock is taken by polling
+    (the busy handler sleeps 1 to 100 ms between tries), so under load the transactions of this
+    process's updates queued there, each waking late. They queue here instead, in arrival
+    order, each started the moment the one before commits. Elsewhere (PostgreSQL locks rows,
+    not the database) nothing is held."""
+    engine = sessions.kw.get("bind")
+    if engine is None or engine.dialect.name != "sqlite":
+        return nullcontext()
+    return _WRITE_TURNS.setdefault(engine.sync_engine, asyncio.Lock())
+
+
 def is_unavailable(error: BaseException) -> bool:
     """The database cannot be reached (down, restarting, network gone), as opposed to a query
     or data error: worth a "try again in a moment", not a bug report."""
@@ -64,6 +81,14 @@ def is_unavailable(error: BaseException) -> bool:
 def dialect(session: AsyncSession) -> str:
     """The database the session talks to: "sqlite" or "postgresql"."""
     return session.get_bind().dialect.name
+
+
+async def writes_already(session: AsyncSession) -> bool:
+    """On SQLite: whether the session's transaction has written (and so holds the database's
+    write lock until it ends): the driver opens a transaction only at the first write."""
+    connection = await session.connection()
+    driver: Any = (await connection.get_raw_connection()).driver_connection
+    return bool(driver.in_transaction)
 
 
 def upsert(session: AsyncSession, table: type[Any]) -> postgresql.Insert | sqlite.Insert:
@@ -96,8 +121,9 @@ async def reading(sessions: async_sessionmaker[AsyncSession]) -> AsyncIterator[A
 
 @asynccontextmanager
 async def writing(sessions: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
-    """A session in a short transaction of its own, committed at the end."""
-    async with sessions() as session, session.begin():
+    """A session in a short transaction of its own, committed at the end (in this process's
+    turn to write, on SQLite: `write_turn`)."""
+    async with write_turn(sessions), sessions() as session, session.begin():
         yield session
 
 

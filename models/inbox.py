@@ -177,11 +177,11 @@ async def settle(session: AsyncSession, update_id: int) -> bool:
     return await session.get(InboundUpdate, update_id) is None
 
 
-async def handled(session: AsyncSession, update_id: int) -> None:
-    """Done and answered: forget what was typed, keep the id to recognise a second delivery."""
+async def handled(session: AsyncSession, update_ids: Sequence[int]) -> None:
+    """Done and answered: forget what was typed, keep the ids to recognise a second delivery."""
     await session.execute(
         update(InboundUpdate)
-        .where(InboundUpdate.update_id == update_id)
+        .where(InboundUpdate.update_id.in_(update_ids))
         .values(status=InboxStatus.DONE, payload=null(), lease_until=None)
         .execution_options(synchronize_session=False)
     )

@@ -5,7 +5,6 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
-import httpx
 import telegram
 from telegram import (
     BotCommand,
@@ -22,7 +21,7 @@ from telegram import (
     User,
     WebAppInfo,
 )
-from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TimedOut
+from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter
 from telegram.ext import Application, ContextTypes, TypeHandler
 from telegram.warnings import PTBUserWarning
 
@@ -34,6 +33,7 @@ from bot.adapters.base import (
     Webhook,
     chat_gone,
 )
+from bot.adapters.ptb_request import AiohttpRequest, may_have_arrived
 from bot.dispatcher import Dispatcher
 from handlers.events import (
     SETUP,
@@ -77,6 +77,8 @@ class PtbAdapter(TelegramAdapter):
             .base_url(f"{api_base_url}/bot")
             .base_file_url(f"{api_base_url}/file/bot")
             .concurrent_updates(CONCURRENT_UPDATES)
+            .request(AiohttpRequest())
+            .get_updates_request(AiohttpRequest(pool=1))
             .updater(None)  # polling is ours (bot.adapters.base), to confirm what is recorded
             .build()
         )
@@ -145,7 +147,7 @@ class PtbAdapter(TelegramAdapter):
             return Attempt(AttemptKind.UNREACHABLE, reason=reason)
         if isinstance(error, NetworkError):  # TimedOut too
             return Attempt(
-                AttemptKind.UNCERTAIN if _may_have_arrived(error) else AttemptKind.TRANSIENT,
+                AttemptKind.UNCERTAIN if may_have_arrived(error) else AttemptKind.TRANSIENT,
                 reason=reason,
             )
         return Attempt(AttemptKind.REFUSED, reason=reason)
@@ -320,18 +322,6 @@ def to_event(update: Update) -> Incoming | None:
         photo_id=message.photo[-1].file_id if message.photo else None,
         caption=message.caption,
         forwarded=message.forward_origin is not None,
-    )
-
-
-def _may_have_arrived(error: NetworkError) -> bool:
-    """PTB keeps httpx's error as the cause: a connection never made (or no free connection)
-    sent nothing; a read timeout or a dropped connection may have delivered the request. An
-    error without an httpx cause is Telegram's own 5xx answer: nothing was sent."""
-    cause = error.__cause__
-    if isinstance(cause, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout):
-        return False
-    return isinstance(cause, httpx.HTTPError) or (
-        isinstance(error, TimedOut) and "Pool timeout" not in error.message
     )
 
 

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from models.activities.tables import Activity, Shift, ShiftStatus, Signup, SignupStatus
-from models.db import dialect
+from models.db import dialect, writes_already
 from models.errors import Conflict
 
 HOLDS_PLACE = (SignupStatus.CONFIRMED, SignupStatus.OFFERED)
@@ -23,12 +23,14 @@ ACTIVE = (SignupStatus.CONFIRMED, SignupStatus.OFFERED, SignupStatus.WAITING)
 
 
 async def lock_shift(session: AsyncSession, shift_id: int) -> Shift:
-    """The shift, locked for the rest of the transaction (row lock on PostgreSQL; on SQLite a
-    no-op write takes the database's write lock before anything is read)."""
+    """The shift, locked for the rest of the transaction (row lock on PostgreSQL; on SQLite
+    the database's write lock, taken before anything is read: by a no-op write, unless the
+    transaction has written already, as an update's has: `inbox.settle`)."""
     if dialect(session) == "sqlite":
-        await session.execute(
-            update(Shift).where(Shift.id == shift_id).values(capacity=Shift.capacity)
-        )
+        if not await writes_already(session):
+            await session.execute(
+                update(Shift).where(Shift.id == shift_id).values(capacity=Shift.capacity)
+            )
         query = select(Shift).where(Shift.id == shift_id)
     else:
         query = select(Shift).where(Shift.id == shift_id).with_for_update()

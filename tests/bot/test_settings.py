@@ -133,3 +133,12 @@ def test_keygen_makes_a_webhook_secret_the_settings_take(
     assert (
         Settings(_env_file=None, webhook_secret=secret).webhook_secret.get_secret_value() == secret
     )  # type: ignore[call-arg]
+
+
+def test_volbot_run_uses_uvloop_unless_turned_off() -> None:
+    import uvloop
+
+    from bot.cli import event_loop_factory
+
+    assert event_loop_factory(Settings(uvloop=True)) is uvloop.new_event_loop
+    assert event_loop_factory(Settings(uvloop=False)) is None

@@ -38,7 +38,7 @@ async def test_handled_updates_keep_no_text_and_are_forgotten_after_a_day(
     await inbox.record(session, [UPDATE], now=NOW)
     await inbox.record(session, [{"update_id": 42}], now=NOW + timedelta(hours=2))
     await inbox.claim(session, 41, now=NOW)
-    await inbox.handled(session, 41)
+    await inbox.handled(session, [41])
     handled = await session.get(InboundUpdate, 41, populate_existing=True)
     assert handled is not None and (handled.status, handled.payload) == ("done", None)
     assert await inbox.claim(session, 41, now=NOW) is None  # done: never handled again
