@@ -103,6 +103,10 @@ def test_a_call_sent_in_the_terminal_reaches_the_volunteer_who_signs_up(tmp_path
         assert "海滩清洁" in shown
         shown = screen.press(t.get(ZH, "activities.sign_up", when=""), shown, as_="volunteer")
         assert t.get(ZH, "signup.confirmed", title="海滩清洁", when="").split("，")[0] in shown
+
+        screen.type(":as admin", as_="admin")  # an admin of the sandbox's, who sees the demo's
+        shown = screen.type("/orgs", as_="admin")  # organisation over both teams
+        assert "海沧社区服务队" in screen.press("思明区志愿服务联合会", shown, as_="admin")
     finally:
         process.kill()
         process.wait()
@@ -127,6 +131,19 @@ async def test_the_terminal_shows_and_keeps_what_the_bot_sent_and_where_time_sto
     await press("海滩清洁")
     await press("📣")  # post the card in a group
     assert "bot in Sandbox Group> 📌 海滩清洁" in await press("Sandbox Group")
+    # The demo's city programme: its duty rota with 陈静 on the standing slot, its course, its
+    # stations and what is near the volunteer.
+    await terminal.handle("/rota")
+    assert "陈静" in await press("驿站周六值守")
+    await terminal.handle("/courses")
+    assert "驿站急救值守" in await press("急救培训")
+    await terminal.handle("/stations")
+    assert "白城沙滩志愿服务驿站" in capsys.readouterr().out
+    await terminal.handle(":as volunteer")
+    await terminal.handle(":location 24.4500 118.0900")
+    near = capsys.readouterr().out
+    assert near.index("中山路志愿服务驿站") < near.index("白城沙滩志愿服务驿站"), near
+    await terminal.handle(":as coordinator")
 
     await terminal.handle("/manage")
     await press("海滩清洁")
