@@ -13,10 +13,11 @@ from pathlib import Path
 import pytest
 
 from bot.local import demo
-from bot.local.harness import RunningBot, free_port
+from bot.local.harness import RunningBot, free_port, running_bot
 from bot.local.personas import COORDINATOR_ID, SandboxState
 from bot.local.terminal import Terminal
 from bot.texts import Catalogs
+from models.clock import ManualClock
 
 ROOT = Path(__file__).parents[2]
 TIMEOUT_S = 60.0  # a slow CI machine starting the bot, the sandbox and a migrated database
@@ -157,3 +158,16 @@ async def test_the_terminal_shows_and_keeps_what_the_bot_sent_and_where_time_sto
     kept = SandboxState.load(tmp_path)
     assert kept.now == bot.clock.now()
     assert kept.personas()["newbie"].user_id == terminal.persona.user_id
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # the sandbox's database
+async def test_a_sandbox_started_again_on_its_database_still_answers(
+    bot: RunningBot, clock: ManualClock
+) -> None:
+    """`volbot sandbox` started again on its data folder: the new sandbox would number updates
+    from 1 again, which the bot's inbox, remembering the ids it handled, takes for repeated
+    deliveries and ignores; they go on after those instead."""
+    await bot.person(1001).send("/start")
+    async with running_bot(bot.settings, clock=clock) as again:
+        reply = await again.person(1001).send("/start")
+    assert reply.messages, "the bot answered nothing after a restart"
