@@ -16,8 +16,9 @@ the shifts placed in the coming week of the sandbox's clock:
 - three volunteer stations in Xiamen, linked to the teams, with the activities pinned at or near
   them, so that `/stations` lists them and `/nearby` (after `:location 24.4500 118.0900` as the
   volunteer) finds them nearest first;
-- a course, 急救培训 (valid 24 months), with its training session this week and an activity that
-  requires it (`/courses`; signing up for the latter is refused until the course is passed);
+- a course, 急救培训 (valid 24 months), with its training session in the coming week and an
+  activity that requires it (`/courses`; signing up for the latter is refused until the course
+  is passed);
 - a duty rota: an activity every Saturday 09:00–11:00, its dates made four weeks ahead, with 陈静
   on its standing slot (`/rota`; the volunteer persona may take the slot or one date);
 - an organisation, 思明区志愿服务联合会, over both teams (`/orgs` as the admin).
