@@ -412,6 +412,12 @@ class World:
 
     # --- updates ----------------------------------------------------------------------
 
+    def number_updates_after(self, update_id: int) -> None:
+        """Number the next updates after `update_id` (never lower than they would be): a bot
+        whose database remembers the ids it handled (as a restarted sandbox's does) takes an id
+        it has seen for a repeated delivery, and ignores it."""
+        self._next_update_id = max(self._next_update_id, update_id + 1)
+
     async def enqueue(self, kind: str, payload: dict[str, Any]) -> int:
         update_id = self._next_update_id
         self._next_update_id += 1

@@ -12,7 +12,18 @@ the shifts placed in the coming week of the sandbox's clock:
 - four volunteers who are not personas (their chats exist, so what the bot sends them is
   delivered), members too (one of both teams), signed up to the activities;
 - one shift full with one person waiting, so the waiting list (and, when a place frees up, the
-  offer) can be tried.
+  offer) can be tried;
+- three volunteer stations in Xiamen, linked to the teams, with the activities pinned at or near
+  them, so that `/stations` lists them and `/nearby` (after `:location 24.4500 118.0900` as the
+  volunteer) finds them nearest first;
+- a course, 急救培训 (valid 24 months), with its training session in the coming week and an
+  activity that requires it (`/courses`; signing up for the latter is refused until the course
+  is passed);
+- a duty rota: an activity every Saturday 09:00–11:00, its dates made four weeks ahead, with 陈静
+  on its standing slot (`/rota`; the volunteer persona may take the slot or one date);
+- an organisation, 思明区志愿服务联合会, over both teams (`/orgs` as the admin).
+
+The stations, course, rota and organisation are seeded by `bot.local.demo_city`.
 """
 
 from __future__ import annotations
@@ -25,6 +36,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app import signup_policy_from
+from bot.local import demo_city
 from bot.settings import Settings
 from models.activities import signup
 from models.activities.tables import Activity, Shift
@@ -74,6 +86,9 @@ class DemoActivity:
     address: str
     # (days from today, local start hour, hours long, places), and who signs up to each, in order
     shifts: tuple[tuple[int, int, int, int, tuple[int, ...]], ...]
+    station: str | None = None  # at this demo station (its pin, unless `pin` is given)
+    pin: tuple[float, float] | None = None
+    from_saturday: bool = False  # the shifts' days count from the coming Saturday, not today
 
 
 ACTIVITIES = (
@@ -84,6 +99,8 @@ ACTIVITIES = (
         "siming",
         "白城沙滩，思明区",
         ((2, 9, 3, 10, (5001, 5002)), (5, 9, 3, 10, ())),
+        station="白城沙滩志愿服务驿站",
+        pin=(24.4335, 118.1095),
     ),
     # Two places, both taken, and one waiting: the volunteer persona joins as second.
     DemoActivity(
@@ -93,6 +110,7 @@ ACTIVITIES = (
         "huli",
         "湖里区金山街道敬老院",
         ((3, 14, 3, 2, (5002, 5003, 5001)),),
+        pin=(24.5060, 118.1780),
     ),
     DemoActivity(
         "社区图书馆儿童阅读",
@@ -101,6 +119,36 @@ ACTIVITIES = (
         "haicang",
         "海沧区图书馆",
         ((4, 10, 2, 4, (5004,)),),
+        station="海沧湾公园志愿服务驿站",
+        pin=(24.4847, 118.0317),
+    ),
+    DemoActivity(
+        demo_city.TRAINING_SESSION,
+        SANDBOX_TEAM,
+        "health",
+        "siming",
+        "",
+        ((3, 9, 3, 20, (5002,)),),
+        station="中山路志愿服务驿站",
+    ),
+    DemoActivity(
+        demo_city.REQUIRES_COURSE,
+        SANDBOX_TEAM,
+        "health",
+        "siming",
+        "",
+        ((6, 14, 4, 2, ()),),
+        station="中山路志愿服务驿站",
+    ),
+    DemoActivity(
+        demo_city.ROTA,
+        SANDBOX_TEAM,
+        "environment",
+        "siming",
+        "",
+        ((0, 9, 2, 3, ()),),
+        station="白城沙滩志愿服务驿站",
+        from_saturday=True,
     ),
 )
 
@@ -140,21 +188,38 @@ async def _seed(session: AsyncSession, settings: Settings, team: Team, now: date
         await membership.join(session, volunteer, teams[SANDBOX_TEAM], now=now)
         if person.in_other_team:
             await membership.join(session, volunteer, teams[OTHER_TEAM], now=now)
+    stations = await demo_city.stations(session, teams, now)
     policy = signup_policy_from(settings)
     today = now.astimezone(settings.zone).date()
+    saturday = today + timedelta(days=(5 - today.weekday()) % 7 or 7)
+    activities = {}
     for demo in ACTIVITIES:
+        first = saturday if demo.from_saturday else today
         plan = ActivityPlan(
             title=demo.title,
             theme_id=await _id(session, Theme, demo.theme),
             team_id=teams[demo.team].id,
             district_id=await _id(session, District, demo.district),
             address=demo.address,
-            shifts=[_shift(today, settings.zone, *shift) for shift in demo.shifts],
+            latitude=demo.pin[0] if demo.pin else None,
+            longitude=demo.pin[1] if demo.pin else None,
+            station_id=stations[demo.station] if demo.station else None,
+            shifts=[_shift(first, settings.zone, *shift) for shift in demo.shifts],
         )
-        activity = await publish(session, plan, created_by=0, now=now)
+        activities[demo.title] = activity = await publish(session, plan, created_by=0, now=now)
         for shift, (*_, who) in zip(await _shifts(session, activity), demo.shifts, strict=True):
             for telegram_id in who:
                 await signup.sign_up(session, people[telegram_id], shift.id, now=now, policy=policy)
+    await demo_city.programme(
+        session,
+        activities,
+        teams,
+        people[5001],
+        now=now,
+        zone=settings.zone,
+        weeks_ahead=settings.rota_weeks_ahead,
+        policy=policy,
+    )
 
 
 def _shift(

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Protocol
 
 from pydantic import SecretStr
+from sqlalchemy import func, select
 
 from bot.adapters.base import TelegramAdapter
 from bot.app import build_adapter, build_dispatcher, build_jobs, build_sender
@@ -28,6 +29,7 @@ from handlers import menus
 from handlers.events import Incoming
 from models.clock import ManualClock
 from models.db import create_engine, session_factory
+from models.inbox import InboundUpdate
 from sandbox.server import BotApiSandbox, SentMessage
 from sandbox.users import SandboxGroup, SandboxUser
 
@@ -69,6 +71,9 @@ class RunningBot:
     async def start(self) -> None:
         """Start (or start again) the bot process's parts on the same database and sandbox."""
         self.engine = create_engine(self.settings.database_url)
+        async with session_factory(self.engine)() as session:  # a database used before
+            handled = await session.scalar(select(func.max(InboundUpdate.update_id)))
+        self.sandbox.world.number_updates_after(handled or 0)
         dispatcher = build_dispatcher(self.settings, session_factory(self.engine), self.clock)
         self.adapter = build_adapter(self.settings, dispatcher)
         self.adapter.observers.append(self._mark_handled)

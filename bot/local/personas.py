@@ -34,17 +34,18 @@ BUILT_IN = (
         demo.PERSONA.telegram_id,
         "Xiaoming",
         demo.PERSONA.phone,
-        f"registered, a member of {demo.SANDBOX_TEAM}",
+        f"registered, a member of {demo.SANDBOX_TEAM}: /activities, /teams, "
+        "/nearby (after :location 24.45 118.09)",
     ),
     Persona(
         "coordinator",
         COORDINATOR_ID,
         "Coordinator Lin",
         "+8613900139000",
-        f"coordinates {demo.SANDBOX_TEAM}",
+        f"coordinates {demo.SANDBOX_TEAM}: /manage, /rota, /courses, /stations",
     ),
     Persona("resident", 3001, "Resident Zhou", "+8613700137000", "asks for help: /ask_help"),
-    Persona("admin", ADMIN_ID, "Admin Wu", "+8613600136000", "an admin: /new_team, /audit"),
+    Persona("admin", ADMIN_ID, "Admin Wu", "+8613600136000", "an admin: /orgs, /new_team, /audit"),
 )
 
 

@@ -13,10 +13,11 @@ from pathlib import Path
 import pytest
 
 from bot.local import demo
-from bot.local.harness import RunningBot, free_port
+from bot.local.harness import RunningBot, free_port, running_bot
 from bot.local.personas import COORDINATOR_ID, SandboxState
 from bot.local.terminal import Terminal
 from bot.texts import Catalogs
+from models.clock import ManualClock
 
 ROOT = Path(__file__).parents[2]
 TIMEOUT_S = 60.0  # a slow CI machine starting the bot, the sandbox and a migrated database
@@ -103,6 +104,10 @@ def test_a_call_sent_in_the_terminal_reaches_the_volunteer_who_signs_up(tmp_path
         assert "海滩清洁" in shown
         shown = screen.press(t.get(ZH, "activities.sign_up", when=""), shown, as_="volunteer")
         assert t.get(ZH, "signup.confirmed", title="海滩清洁", when="").split("，")[0] in shown
+
+        screen.type(":as admin", as_="admin")  # an admin of the sandbox's, who sees the demo's
+        shown = screen.type("/orgs", as_="admin")  # organisation over both teams
+        assert "海沧社区服务队" in screen.press("思明区志愿服务联合会", shown, as_="admin")
     finally:
         process.kill()
         process.wait()
@@ -127,6 +132,19 @@ async def test_the_terminal_shows_and_keeps_what_the_bot_sent_and_where_time_sto
     await press("海滩清洁")
     await press("📣")  # post the card in a group
     assert "bot in Sandbox Group> 📌 海滩清洁" in await press("Sandbox Group")
+    # The demo's city programme: its duty rota with 陈静 on the standing slot, its course, its
+    # stations and what is near the volunteer.
+    await terminal.handle("/rota")
+    assert "陈静" in await press("驿站周六值守")
+    await terminal.handle("/courses")
+    assert "驿站急救值守" in await press("急救培训")
+    await terminal.handle("/stations")
+    assert "白城沙滩志愿服务驿站" in capsys.readouterr().out
+    await terminal.handle(":as volunteer")
+    await terminal.handle(":location 24.4500 118.0900")
+    near = capsys.readouterr().out
+    assert near.index("中山路志愿服务驿站") < near.index("白城沙滩志愿服务驿站"), near
+    await terminal.handle(":as coordinator")
 
     await terminal.handle("/manage")
     await press("海滩清洁")
@@ -140,3 +158,16 @@ async def test_the_terminal_shows_and_keeps_what_the_bot_sent_and_where_time_sto
     kept = SandboxState.load(tmp_path)
     assert kept.now == bot.clock.now()
     assert kept.personas()["newbie"].user_id == terminal.persona.user_id
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # the sandbox's database
+async def test_a_sandbox_started_again_on_its_database_still_answers(
+    bot: RunningBot, clock: ManualClock
+) -> None:
+    """`volbot sandbox` started again on its data folder: the new sandbox would number updates
+    from 1 again, which the bot's inbox, remembering the ids it handled, takes for repeated
+    deliveries and ignores; they go on after those instead."""
+    await bot.person(1001).send("/start")
+    async with running_bot(bot.settings, clock=clock) as again:
+        reply = await again.person(1001).send("/start")
+    assert reply.messages, "the bot answered nothing after a restart"
