@@ -141,12 +141,16 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
         serve_until_stopped,
         webhook_from,
     )
-    from models.db import create_engine, session_factory
+    from models import sqlite_driver
+    from models.db import create_engine, is_sqlite, session_factory
 
     if not settings.telegram_bot_token.get_secret_value():
         return _fail(
             "TELEGRAM_BOT_TOKEN is not set; to try the bot without Telegram, run `volbot sandbox`"
         )
+
+    if is_sqlite(settings.database_url):
+        sqlite_driver.hand_over_sooner()
 
     async def go() -> None:
         webhook = webhook_from(settings, required=args.webhook)

@@ -20,6 +20,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from models import sqlite_driver
+
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 
@@ -30,13 +32,18 @@ def is_sqlite(url: str) -> bool:
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     """An async engine; SQLite gets foreign keys, WAL and a busy timeout (off by default). A
     server database's connections are checked before use, so after the server restarts the
-    pool replaces its dead connections instead of failing an update with each. A statement's
+    pool replaces its dead connections instead of failing an update with each. SQLite's
+    connections are `sqlite_driver`'s, one trip to their thread per statement. A statement's
     parameters (names, phones, birth dates) are left out of its errors, which get logged."""
     kwargs.setdefault("hide_parameters", True)
     if not is_sqlite(url):
         kwargs.setdefault("pool_pre_ping", True)
     engine = create_async_engine(url, **kwargs)
     if is_sqlite(url):
+
+        @event.listens_for(engine.sync_engine, "do_connect")
+        def _one_trip_cursors(_dialect: Any, _record: Any, _args: Any, options: Any) -> None:
+            options["async_creator_fn"] = sqlite_driver.connect
 
         @event.listens_for(engine.sync_engine, "connect")
         def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -1,0 +1,159 @@
+"""SQLite's connection for the async engine: aiosqlite's, with a cursor that costs one trip to
+the database thread per statement instead of four.
+
+aiosqlite runs every call on the connection's own thread and hands the result back to the
+event loop. SQLAlchemy's adapter makes four such trips for each statement (open a cursor,
+execute, fetch all rows, close), and every trip is two thread switches: the worker waits for
+the event loop to let go of the GIL, then the loop waits for the worker. Under load, when the
+loop is busy with other updates, each wait can last a whole switch interval, and an update runs
+about six statements. Here `execute` opens the cursor, runs the statement, reads up to
+`PREFETCH` rows and, when that was all of them, closes the cursor, in one trip. A longer result
+(an export streamed in chunks) keeps its cursor open and is read on further trips, a chunk at a
+time, so memory stays bounded.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import sys
+from collections import deque
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, TypeAlias, TypeVar
+
+import aiosqlite
+
+SWITCH_INTERVAL_S = 0.0005
+"""How long a thread may hold the GIL while another waits for it (Python's default is 5 ms).
+A statement's result is handed back to a busy event loop, which keeps the GIL until it waits
+for I/O or the interval runs out: with the default, under load, each statement could wait
+5 ms for nothing."""
+
+PREFETCH = 1000
+"""Rows read in the statement's own trip: every query an update makes returns fewer."""
+
+_Outcome: TypeAlias = tuple[list[Any], Any, int, int | None, sqlite3.Cursor | None]
+T = TypeVar("T")
+
+
+def _run(connection: sqlite3.Connection, run: Callable[[sqlite3.Cursor], object]) -> _Outcome:
+    """On the database thread: a cursor runs the statement and reads its first rows."""
+    cursor = connection.cursor()
+    try:
+        run(cursor)
+        rows = cursor.fetchmany(PREFETCH) if cursor.description else []
+    except BaseException:
+        cursor.close()
+        raise
+    outcome = (rows, cursor.description, cursor.rowcount, cursor.lastrowid)
+    if len(rows) < PREFETCH:
+        cursor.close()
+        return (*outcome, None)
+    return (*outcome, cursor)
+
+
+def _read(cursor: sqlite3.Cursor, size: int | None) -> tuple[list[Any], bool]:
+    """On the database thread: the next rows (all if `size` is None), and whether that was all."""
+    rows = cursor.fetchall() if size is None else cursor.fetchmany(size)
+    done = size is None or len(rows) < size
+    if done:
+        cursor.close()
+    return rows, done
+
+
+class Cursor:
+    """The part of aiosqlite's cursor SQLAlchemy's adapter uses, each call at most one trip."""
+
+    arraysize = 1
+
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+        self._rows: deque[Any] = deque()
+        self._open: sqlite3.Cursor | None = None  # rows remain to be read
+        self.description: Any = None
+        self.rowcount = -1
+        self.lastrowid: int | None = None
+
+    async def __aenter__(self) -> Cursor:
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        await self.close()
+
+    async def _start(self, run: Callable[[sqlite3.Cursor], object]) -> Cursor:
+        await self.close()
+        (
+            rows,
+            self.description,
+            self.rowcount,
+            self.lastrowid,
+            self._open,
+        ) = await self._connection.on_thread(_run, self._connection.sqlite, run)
+        self._rows = deque(rows)
+        return self
+
+    async def execute(self, sql: str, parameters: Any = ()) -> Cursor:
+        return await self._start(lambda cursor: cursor.execute(sql, parameters))
+
+    async def executemany(self, sql: str, parameters: Iterable[Any]) -> Cursor:
+        return await self._start(lambda cursor: cursor.executemany(sql, parameters))
+
+    async def _fill(self, wanted: int | None) -> None:
+        """Reads more rows from the open cursor until `wanted` are at hand (None: all)."""
+        if self._open is None or (wanted is not None and len(self._rows) >= wanted):
+            return
+        more = None if wanted is None else max(wanted - len(self._rows), PREFETCH)
+        rows, done = await self._connection.on_thread(_read, self._open, more)
+        self._rows.extend(rows)
+        if done:
+            self._open = None
+
+    async def fetchone(self) -> Any:
+        await self._fill(1)
+        return self._rows.popleft() if self._rows else None
+
+    async def fetchmany(self, size: int | None = None) -> Sequence[Any]:
+        wanted = self.arraysize if size is None else size
+        await self._fill(wanted)
+        return [self._rows.popleft() for _ in range(min(wanted, len(self._rows)))]
+
+    async def fetchall(self) -> Sequence[Any]:
+        await self._fill(None)
+        rows = list(self._rows)
+        self._rows.clear()
+        return rows
+
+    async def close(self) -> None:
+        self._rows.clear()
+        if self._open is not None:
+            cursor, self._open = self._open, None
+            await self._connection.on_thread(cursor.close)
+
+
+class Connection(aiosqlite.Connection):
+    """aiosqlite's connection, whose cursors are `Cursor`s."""
+
+    @property
+    def sqlite(self) -> sqlite3.Connection:
+        return self._conn
+
+    async def on_thread(self, function: Callable[..., T], *args: Any) -> T:
+        """`function(*args)` on the connection's thread, where all its SQLite calls run."""
+        result: T = await self._execute(function, *args)  # type: ignore[no-untyped-call]
+        return result
+
+    def cursor(self) -> Cursor:  # type: ignore[override]
+        return Cursor(self)
+
+
+def hand_over_sooner() -> None:
+    """For a process whose updates SQLite serves: the database thread and the event loop hand
+    the GIL to each other after `SWITCH_INTERVAL_S`."""
+    sys.setswitchinterval(SWITCH_INTERVAL_S)
+
+
+def connect(database: str, **options: Any) -> Connection:
+    """A connection to open (await it), as `aiosqlite.connect` makes one, its thread a daemon
+    like the one SQLAlchemy makes (an engine never disposed must not keep the process alive)."""
+    connection = Connection(lambda: sqlite3.connect(database, **options), iter_chunk_size=64)
+    connection._thread.daemon = True
+    return connection

@@ -1,0 +1,135 @@
+"""SQLite's connection (`models.sqlite_driver`): one trip to the database thread per statement,
+a long result read a chunk at a time, and everything SQLAlchemy reads from a cursor (rows,
+row counts, inserted ids, errors) as aiosqlite's own cursor gives it."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from models import sqlite_driver
+from models.db import create_engine
+
+ROWS = 2 * sqlite_driver.PREFETCH + 500
+
+
+class Trips:
+    """The calls made on the database thread, each with the number of rows it returned."""
+
+    def __init__(self) -> None:
+        self.rows: list[int] = []
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def clear(self) -> None:
+        self.rows.clear()
+
+
+@pytest.fixture
+def trips(monkeypatch: pytest.MonkeyPatch) -> Trips:
+    seen = Trips()
+    on_thread = sqlite_driver.Connection.on_thread
+
+    async def counted(
+        self: sqlite_driver.Connection, function: Callable[..., Any], *args: Any
+    ) -> Any:
+        result = await on_thread(self, function, *args)
+        rows = result[0] if isinstance(result, tuple) and isinstance(result[0], list) else []
+        seen.rows.append(len(rows))
+        return result
+
+    monkeypatch.setattr(sqlite_driver.Connection, "on_thread", counted)
+    return seen
+
+
+@pytest.fixture
+async def numbers(tmp_path: Any) -> AsyncIterator[AsyncEngine]:
+    """A database with a table of ROWS numbers."""
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'numbers.db'}")
+    async with engine.begin() as connection:
+        await connection.execute(text("CREATE TABLE n (id INTEGER PRIMARY KEY, v INTEGER UNIQUE)"))
+        await connection.execute(
+            text("INSERT INTO n (v) VALUES (:v)"), [{"v": v} for v in range(ROWS)]
+        )
+    yield engine
+    await engine.dispose()
+
+
+async def run(connection: AsyncConnection, sql: str, **params: Any) -> Any:
+    return await connection.execute(text(sql), params)
+
+
+async def test_a_statement_and_its_rows_cost_one_trip(numbers: AsyncEngine, trips: Trips) -> None:
+    async with numbers.connect() as connection:
+        await run(connection, "SELECT 1")  # the transaction has begun
+        trips.clear()
+        result = await run(connection, "SELECT v FROM n WHERE v < :top ORDER BY v", top=5)
+        assert result.scalars().all() == [0, 1, 2, 3, 4]
+        assert trips.rows == [5]
+
+
+async def test_a_write_reports_its_row_count_and_new_id(numbers: AsyncEngine) -> None:
+    async with numbers.begin() as connection:
+        changed = await run(connection, "UPDATE n SET v = v + :by WHERE v < 10", by=ROWS)
+        assert changed.rowcount == 10
+        added = await run(connection, "INSERT INTO n (v) VALUES (-1)")
+        assert added.lastrowid == ROWS + 1
+        returned = await run(connection, "INSERT INTO n (v) VALUES (-2) RETURNING id")
+        assert returned.scalar_one() == ROWS + 2
+
+
+async def test_a_long_result_is_read_a_chunk_a_trip(numbers: AsyncEngine, trips: Trips) -> None:
+    async with numbers.connect() as connection:
+        await run(connection, "SELECT 1")
+        trips.clear()
+        result = await run(connection, "SELECT v FROM n ORDER BY v")
+        assert result.scalars().all() == list(range(ROWS))
+        # The first chunk with the statement, the rest in one more trip.
+        assert trips.rows == [sqlite_driver.PREFETCH, ROWS - sqlite_driver.PREFETCH]
+
+
+async def test_a_streamed_result_holds_a_chunk_at_a_time(
+    numbers: AsyncEngine, trips: Trips
+) -> None:
+    async with numbers.connect() as connection:
+        await run(connection, "SELECT 1")
+        trips.clear()
+        streamed = await connection.stream(text("SELECT v FROM n ORDER BY v"))
+        seen = [v async for v in streamed.scalars()]
+        assert seen == list(range(ROWS))
+        assert max(trips.rows) == sqlite_driver.PREFETCH
+
+
+async def test_a_result_left_unread_closes_its_cursor(numbers: AsyncEngine, trips: Trips) -> None:
+    async with numbers.connect() as connection:
+        await run(connection, "SELECT 1")
+        trips.clear()
+        streamed = await connection.stream(text("SELECT v FROM n ORDER BY v"))
+        assert (await streamed.first()) == (0,)  # closes the result, most rows unread
+        # The statement with its first chunk, then the cursor's closing: nothing more is read.
+        assert trips.rows == [sqlite_driver.PREFETCH, 0]
+
+
+async def test_errors_are_sqlalchemys_and_leave_the_connection_usable(
+    numbers: AsyncEngine,
+) -> None:
+    async with numbers.connect() as connection:
+        with pytest.raises(OperationalError, match="no such table"):
+            await run(connection, "SELECT * FROM missing")
+        await connection.rollback()
+        with pytest.raises(IntegrityError, match="UNIQUE"):
+            await run(connection, "INSERT INTO n (v) VALUES (1)")
+        await connection.rollback()
+        assert (await run(connection, "SELECT count(*) FROM n")).scalar_one() == ROWS
+
+
+async def test_the_engine_connects_through_it(numbers: AsyncEngine) -> None:
+    async with numbers.connect() as connection:
+        raw = await connection.get_raw_connection()
+        assert isinstance(raw.driver_connection, sqlite_driver.Connection)
