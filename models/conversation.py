@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Integer, LargeBinary, String, select
+from sqlalchemy import JSON, BigInteger, Integer, LargeBinary, String, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, UTCDateTime
-from models.db import upsert
+from models.db import dialect, dialect_upsert, upsert
 from models.visible_text import visible
 
 # Telegram's first names are 1-64 characters (https://core.telegram.org/api/account#names).
@@ -45,6 +46,30 @@ class AppSecret(Base):
     value: Mapped[bytes] = mapped_column(LargeBinary)
 
 
+@cache
+def _lock(database: str, *, touch: bool, named: bool) -> Any:
+    """`lock_state`'s statement, built once for each of its four shapes: every update runs it,
+    and building it anew cost about as much CPU as running it."""
+    insert = dialect_upsert(database, ConversationState).values(
+        telegram_id=bindparam("who"),
+        first_name=bindparam("name"),
+        data={},
+        version=0,
+        updated_at=bindparam("now"),
+    )
+    # An update of the row found is what locks it; without `touch` it writes what it read.
+    written: dict[str, Any] = (
+        {"updated_at": insert.excluded.updated_at}
+        if touch
+        else {"version": ConversationState.version}
+    )
+    if named:
+        written["first_name"] = insert.excluded.first_name
+    return insert.on_conflict_do_update(index_elements=["telegram_id"], set_=written).returning(
+        ConversationState
+    )
+
+
 async def lock_state(
     session: AsyncSession,
     telegram_id: int,
@@ -59,19 +84,9 @@ async def lock_state(
     update: an upsert that returns the row, and (`touch`) marks it used `now`. The user's
     Telegram `first_name`, as their update gives it, is kept (in the same statement)."""
     name = visible(first_name or "").strip()[:FIRST_NAME_MAX] or None
-    insert = upsert(session, ConversationState).values(
-        telegram_id=telegram_id, first_name=name, data={}, version=0, updated_at=now
-    )
-    # An update of the row found is what locks it; without `touch` it writes what it read.
-    written: dict[str, Any] = (
-        {"updated_at": now} if touch else {"version": ConversationState.version}
-    )
-    if name is not None:
-        written["first_name"] = name
     state: ConversationState | None = await session.scalar(
-        insert.on_conflict_do_update(index_elements=["telegram_id"], set_=written).returning(
-            ConversationState
-        ),
+        _lock(dialect(session), touch=touch, named=name is not None),
+        {"who": telegram_id, "name": name, "now": now},
         execution_options={"populate_existing": True},
     )
     assert state is not None

@@ -100,7 +100,12 @@ async def writes_already(session: AsyncSession) -> bool:
 
 def upsert(session: AsyncSession, table: type[Any]) -> postgresql.Insert | sqlite.Insert:
     """An INSERT that can say ON CONFLICT, in the session's database's dialect."""
-    if dialect(session) == "postgresql":
+    return dialect_upsert(dialect(session), table)
+
+
+def dialect_upsert(name: str, table: type[Any]) -> postgresql.Insert | sqlite.Insert:
+    """`upsert` for the database named "postgresql" or "sqlite" (`dialect`)."""
+    if name == "postgresql":
         return postgresql.insert(table)
     return sqlite.insert(table)
 

@@ -16,9 +16,22 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Any
+from functools import cache
+from typing import Any, cast
 
-from sqlalchemy import JSON, BigInteger, Index, delete, null, or_, select, update
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Index,
+    Table,
+    Update,
+    bindparam,
+    delete,
+    null,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -159,19 +172,26 @@ async def left_behind(session: AsyncSession, *, now: datetime, older_than: timed
     return list(rows)
 
 
+@cache
+def _settle() -> Update:
+    """`settle`'s statement, built once, on the table: every update runs it, and building it
+    anew, then through the ORM's bulk-update path, cost twice what running it does."""
+    table = cast(Table, InboundUpdate.__table__)
+    return (
+        update(table)
+        .where(table.c.update_id == bindparam("settled"), table.c.status != InboxStatus.DONE)
+        .values(status=InboxStatus.DONE, lease_until=None)
+        .returning(table.c.update_id)
+    )
+
+
 async def settle(session: AsyncSession, update_id: int) -> bool:
     """Mark an update handled in the transaction of its effects, so that they are committed
     together or not at all (its payload goes once the answer is sent: `handled`); False when it
     was handled already (by another process whose lease ran out, say): its effects are then to
     be rolled back. An update never recorded (fed to the dispatcher directly) has nothing to
     mark."""
-    marked = await session.execute(
-        update(InboundUpdate)
-        .where(InboundUpdate.update_id == update_id, InboundUpdate.status != InboxStatus.DONE)
-        .values(status=InboxStatus.DONE, lease_until=None)
-        .returning(InboundUpdate.update_id)
-        .execution_options(synchronize_session=False)
-    )
+    marked = await session.execute(_settle(), {"settled": update_id})
     if marked.first() is not None:
         return True
     return await session.get(InboundUpdate, update_id) is None
