@@ -18,22 +18,11 @@ from models.db import create_engine
 ROWS = 2 * sqlite_driver.PREFETCH + 500
 
 
-class Trips:
-    """The calls made on the database thread, each with the number of rows it returned."""
-
-    def __init__(self) -> None:
-        self.rows: list[int] = []
-
-    def __len__(self) -> int:
-        return len(self.rows)
-
-    def clear(self) -> None:
-        self.rows.clear()
-
-
 @pytest.fixture
-def trips(monkeypatch: pytest.MonkeyPatch) -> Trips:
-    seen = Trips()
+def trips(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The calls made on the database thread from now on, each as the number of rows it
+    returned."""
+    seen: list[int] = []
     on_thread = sqlite_driver.Connection.on_thread
 
     async def counted(
@@ -41,7 +30,7 @@ def trips(monkeypatch: pytest.MonkeyPatch) -> Trips:
     ) -> Any:
         result = await on_thread(self, function, *args)
         rows = result[0] if isinstance(result, tuple) and isinstance(result[0], list) else []
-        seen.rows.append(len(rows))
+        seen.append(len(rows))
         return result
 
     monkeypatch.setattr(sqlite_driver.Connection, "on_thread", counted)
@@ -65,13 +54,15 @@ async def run(connection: AsyncConnection, sql: str, **params: Any) -> Any:
     return await connection.execute(text(sql), params)
 
 
-async def test_a_statement_and_its_rows_cost_one_trip(numbers: AsyncEngine, trips: Trips) -> None:
+async def test_a_statement_and_its_rows_cost_one_trip(
+    numbers: AsyncEngine, trips: list[int]
+) -> None:
     async with numbers.connect() as connection:
         await run(connection, "SELECT 1")  # the transaction has begun
         trips.clear()
         result = await run(connection, "SELECT v FROM n WHERE v < :top ORDER BY v", top=5)
         assert result.scalars().all() == [0, 1, 2, 3, 4]
-        assert trips.rows == [5]
+        assert trips == [5]
 
 
 async def test_a_write_reports_its_row_count_and_new_id(numbers: AsyncEngine) -> None:
@@ -84,18 +75,18 @@ async def test_a_write_reports_its_row_count_and_new_id(numbers: AsyncEngine) ->
         assert returned.scalar_one() == ROWS + 2
 
 
-async def test_a_long_result_is_read_a_chunk_a_trip(numbers: AsyncEngine, trips: Trips) -> None:
+async def test_a_long_result_is_read_a_chunk_a_trip(numbers: AsyncEngine, trips: list[int]) -> None:
     async with numbers.connect() as connection:
         await run(connection, "SELECT 1")
         trips.clear()
         result = await run(connection, "SELECT v FROM n ORDER BY v")
         assert result.scalars().all() == list(range(ROWS))
         # The first chunk with the statement, the rest in one more trip.
-        assert trips.rows == [sqlite_driver.PREFETCH, ROWS - sqlite_driver.PREFETCH]
+        assert trips == [sqlite_driver.PREFETCH, ROWS - sqlite_driver.PREFETCH]
 
 
 async def test_a_streamed_result_holds_a_chunk_at_a_time(
-    numbers: AsyncEngine, trips: Trips
+    numbers: AsyncEngine, trips: list[int]
 ) -> None:
     async with numbers.connect() as connection:
         await run(connection, "SELECT 1")
@@ -103,17 +94,19 @@ async def test_a_streamed_result_holds_a_chunk_at_a_time(
         streamed = await connection.stream(text("SELECT v FROM n ORDER BY v"))
         seen = [v async for v in streamed.scalars()]
         assert seen == list(range(ROWS))
-        assert max(trips.rows) == sqlite_driver.PREFETCH
+        assert max(trips) == sqlite_driver.PREFETCH
 
 
-async def test_a_result_left_unread_closes_its_cursor(numbers: AsyncEngine, trips: Trips) -> None:
+async def test_a_result_left_unread_closes_its_cursor(
+    numbers: AsyncEngine, trips: list[int]
+) -> None:
     async with numbers.connect() as connection:
         await run(connection, "SELECT 1")
         trips.clear()
         streamed = await connection.stream(text("SELECT v FROM n ORDER BY v"))
         assert (await streamed.first()) == (0,)  # closes the result, most rows unread
         # The statement with its first chunk, then the cursor's closing: nothing more is read.
-        assert trips.rows == [sqlite_driver.PREFETCH, 0]
+        assert trips == [sqlite_driver.PREFETCH, 0]
 
 
 async def test_errors_are_sqlalchemys_and_leave_the_connection_usable(
