@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Generic, TypeVar
 from weakref import WeakKeyDictionary
 
 from sqlalchemy import DateTime, event, func, text, type_coerce
@@ -22,7 +23,9 @@ from sqlalchemy.ext.asyncio import (
 
 from models import sqlite_driver
 
+log = logging.getLogger(__name__)
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+T = TypeVar("T")
 
 
 def is_sqlite(url: str) -> bool:
@@ -153,3 +156,44 @@ def lease_now(session: AsyncSession, now: datetime) -> Any:
 def lease_end(session: AsyncSession, now: datetime, lease: timedelta) -> Any:
     """When a lease taken now ends, by the clock of `lease_now`."""
     return lease_now(session, now) + lease
+
+
+class WrittenTogether(Generic[T]):
+    """Small writes that many tasks make at once (a reminder settled as its send returns, an
+    answered update's payload erased), written together: an item waits while the write before
+    it runs, then goes with everything else that came meanwhile, in one short transaction of
+    `writing`. So a burst costs a few transactions, not one per item, while a lone item is
+    written at once. `add` returns once its item is written; when that failed, `failed` has
+    logged the batch and the item is left as it was (each caller says what then happens)."""
+
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        write: Callable[[AsyncSession, list[T]], Awaitable[None]],
+        failed: str,
+    ) -> None:
+        self._sessions = sessions
+        self._write = write
+        self._failed = failed  # logged with the batch when its write fails
+        self._waiting: list[tuple[T, asyncio.Future[None]]] = []
+        self._writer: asyncio.Task[None] | None = None
+
+    async def add(self, item: T) -> None:
+        written = asyncio.get_running_loop().create_future()
+        self._waiting.append((item, written))
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.create_task(self._write_all())
+        await written
+
+    async def _write_all(self) -> None:
+        while self._waiting:
+            batch, self._waiting = self._waiting, []
+            items = [item for item, _ in batch]
+            try:
+                async with writing(self._sessions) as session:
+                    await self._write(session, items)
+            except Exception:
+                log.exception(self._failed, items)
+            for _, written in batch:
+                if not written.done():  # its caller may have been cancelled meanwhile
+                    written.set_result(None)

@@ -4,8 +4,10 @@ coordinators' alerts and digests, group cards whose figures changed, and registr
 abandoned half-way, forgotten after 30 days. Each job runs in its own short transaction and
 sends only after committing.
 
-`Jobs.run_due()` runs everything that is due once; the runner calls it on an interval, tests call
-it directly after moving the clock.
+`Jobs.run_due()` runs everything that is due once; tests call it directly after moving the clock.
+The runner calls `run_timed()` (all but reminders) on an interval, and sends reminders in a loop of
+their own that sleeps until the next one falls due (`next_reminder_in`): a reminder goes out when
+it is due, not at the next tick, and a long run of them holds up no other job.
 """
 
 from __future__ import annotations
@@ -30,10 +32,12 @@ from models.activities.closing import close_due
 from models.activities.groups import GroupCard
 from models.activities.offers import expire_offers
 from models.attendance.hours_review import mark_no_shows
+from models.db import WrittenTogether, writing
 from models.publishing import publication
 from models.registration import erasure
 from models.registration.tables import Volunteer
 from models.reminders import before_shift
+from models.reminders.before_shift import Outcome
 from models.reminders.coordinator_alerts import digests_due, short_shifts
 from models.reminders.tables import ReminderStatus
 from models.rotas import generation
@@ -62,11 +66,22 @@ class Jobs:
         self._next_alerts: datetime | None = None
         self._next_drafts: datetime | None = None
         self._next_rotas: datetime | None = None
+        # Reminders are settled as their sends return, those that return together in one write.
+        self._settled = WrittenTogether(
+            self.services.sessions,
+            before_shift.settle,
+            "reminders %s: could not record how they ended; sent again once their lease ends",
+        )
 
     async def run_due(self) -> None:
+        """Everything that is due now, reminders included."""
+        await self.run_timed()
+        await self.send_reminders()
+
+    async def run_timed(self) -> None:
+        """Everything due now but reminders."""
         await self.services.button_signer()  # made outside the jobs' transactions, once
         await self.make_rota_shifts()
-        await self.send_reminders()
         await self.expire_offers()
         await self.close_signups()
         await self.mark_no_shows()
@@ -93,25 +108,36 @@ class Jobs:
             sent += sum(results)
         return sent
 
+    async def next_reminder_in(self, most_s: float) -> float:
+        """Seconds until the next pending reminder falls due, from 0 (due now) to `most_s` (none
+        sooner; reminders planned meanwhile are looked for then)."""
+        d = self.services
+        async with d.sessions() as session:
+            due = await before_shift.next_due(session)
+        if due is None:
+            return most_s
+        return min(max((due - d.clock.now()).total_seconds(), 0.0), most_s)
+
     async def _claim_reminders(self) -> list[tuple[int, Outbox]]:
         """Claim a batch (committed at once, so other processes skip it) and build each message;
         the ones not worth sending any more are settled as missed straight away."""
         d = self.services
         now = d.clock.now()
-        async with d.sessions() as session, session.begin():
+        async with writing(d.sessions) as session:
             ids = await before_shift.claim_due(session, now=now, limit=REMINDER_BATCH)
         if not ids:
             return []
-        work = []
-        async with d.sessions() as session, session.begin():
+        work, missed = [], []
+        async with d.sessions() as session:  # reads only
             notify = await self._notifier(session, Outbox())
             for due in await before_shift.load_claimed(session, ids, now=now):
                 if due.send:
                     work.append((due.reminder.id, remind(notify, due)))
                 else:
-                    await before_shift.settle(
-                        session, due.reminder.id, status=ReminderStatus.MISSED, now=now
-                    )
+                    missed.append(Outcome(due.reminder.id, ReminderStatus.MISSED, now))
+        if missed:
+            async with writing(d.sessions) as session:
+                await before_shift.settle(session, missed)
         return work
 
     async def _deliver(self, reminder_id: int, outbox: Outbox) -> bool:
@@ -121,10 +147,8 @@ class Jobs:
             if delivered:
                 for action in rest:
                     await self.services.send.perform(action)
-        d = self.services
-        async with d.sessions() as session, session.begin():
-            status = ReminderStatus.SENT if delivered else ReminderStatus.MISSED
-            await before_shift.settle(session, reminder_id, status=status, now=d.clock.now())
+        status = ReminderStatus.SENT if delivered else ReminderStatus.MISSED
+        await self._settled.add(Outcome(reminder_id, status, self.services.clock.now()))
         return delivered
 
     async def _tell(self, work: Callable[[AsyncSession, Notifier], Awaitable[int]]) -> int:
@@ -132,7 +156,7 @@ class Jobs:
         commit, so nobody hears of a change that was rolled back); how many it handled."""
         d = self.services
         outbox = Outbox()
-        async with d.sessions() as session, session.begin():
+        async with writing(d.sessions) as session:
             done = await work(session, await self._notifier(session, outbox))
         await self._send(outbox)
         return done
@@ -206,7 +230,7 @@ class Jobs:
         if self._next_rotas is not None and now < self._next_rotas:
             return 0
         self._next_rotas = now + ROTAS_EVERY
-        async with d.sessions() as session, session.begin():
+        async with writing(d.sessions) as session:
             made = await generation.generate(
                 session,
                 now=now,
@@ -222,14 +246,14 @@ class Jobs:
         if self._next_drafts is not None and now < self._next_drafts:
             return 0
         self._next_drafts = now + DRAFTS_EVERY
-        async with self.services.sessions() as session, session.begin():
+        async with writing(self.services.sessions) as session:
             return await erasure.expire_drafts(session, now=now)
 
     async def refresh_cards(self) -> int:
         """Post new group cards and edit those whose figures changed, within the group limits."""
         d = self.services
         now = d.clock.now()
-        async with d.sessions() as session, session.begin():
+        async with writing(d.sessions) as session:
             due = await groups.due_cards(
                 session, edited_before=now - CARD_EDIT_INTERVAL, limit=CARDS_PER_RUN
             )
@@ -269,7 +293,7 @@ class Jobs:
         else:
             return 0
         d = self.services
-        async with d.sessions() as session, session.begin():
+        async with writing(d.sessions) as session:
             stored = await session.get(GroupCard, card.id)
             if stored is None:
                 return 0

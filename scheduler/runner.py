@@ -1,10 +1,13 @@
-"""Runs the background jobs on an interval with APScheduler, and the broadcast sender in a loop
-of its own (a call runs for hours and must not hold up reminders), while the bot serves updates."""
+"""Runs the background jobs on an interval with APScheduler while the bot serves updates, and two
+senders in loops of their own: reminders, each sent when it falls due rather than at the next
+tick, and broadcasts (a call runs for hours and must hold up nothing else)."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -21,7 +24,7 @@ class Runner:
         self.jobs = jobs
         self.sender = sender
         self.interval_s = interval_s
-        self._sending: asyncio.Task[None] | None = None
+        self._loops: list[asyncio.Task[None]] = []
         self._stopping = asyncio.Event()
         self.scheduler = AsyncIOScheduler()
         self._idle = asyncio.Event()
@@ -38,43 +41,54 @@ class Runner:
     async def _run(self) -> None:
         self._idle.clear()
         try:
-            await self.jobs.run_due()
+            await self.jobs.run_timed()
         finally:
             self._idle.set()
 
     def alive(self) -> bool:
-        """The timed jobs are scheduled and the broadcast sender's loop is running."""
-        sending = self._sending is not None and not self._sending.done()
-        return self.scheduler.running and sending
+        """The timed jobs are scheduled and both senders' loops are running."""
+        looping = bool(self._loops) and not any(task.done() for task in self._loops)
+        return self.scheduler.running and looping
 
     def start(self) -> None:
         self.scheduler.start()
-        self._sending = asyncio.get_running_loop().create_task(self._send_broadcasts())
+        loop = asyncio.get_running_loop()
+        self._loops = [
+            loop.create_task(self._repeat(self._send_reminders, "the reminder sender")),
+            loop.create_task(self._repeat(self._send_broadcasts, "the broadcast sender")),
+        ]
 
-    async def _send_broadcasts(self) -> None:
-        """Send calls until stopped; when none is due, look again after the interval."""
+    async def _send_reminders(self) -> float:
+        await self.jobs.send_reminders()
+        return await self.jobs.next_reminder_in(self.interval_s)
+
+    async def _send_broadcasts(self) -> float:
+        await self.sender.run()
+        return self.interval_s  # none due any more: look again after the interval
+
+    async def _repeat(self, work: Callable[[], Awaitable[float]], name: str) -> None:
+        """Run `work` until stopped, each time after the pause it asked for (the interval after
+        a failure)."""
         while not self._stopping.is_set():
             try:
-                await self.sender.run()
+                pause = await work()
             except Exception:
-                log.exception("the broadcast sender failed; trying again")
-            try:
-                await asyncio.wait_for(self._stopping.wait(), self.interval_s)
-            except TimeoutError:
-                pass
+                log.exception("%s failed; trying again", name)
+                pause = self.interval_s
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), pause)
 
     async def stop(self, *, timeout_s: float = 30.0) -> None:
-        """Start no new run, and let the runs in hand — timed jobs and broadcast sends — finish
-        together within `timeout_s`: stopping them mid-send would leave their claimed reminders
-        and messages to be sent again when their leases end."""
+        """Start no new run, and let the runs in hand — timed jobs, reminder and broadcast sends
+        — finish together within `timeout_s`: stopping them mid-send would leave their claimed
+        reminders and messages to be sent again when their leases end."""
         if not self.scheduler.running:
             return
         self._stopping.set()
         self.sender.stop()
         self.scheduler.pause()
         in_hand: list[asyncio.Future[Any]] = [asyncio.ensure_future(self._idle.wait())]
-        if self._sending is not None:
-            in_hand.append(self._sending)
+        in_hand += self._loops
         _, late = await asyncio.wait(in_hand, timeout=timeout_s)
         if late:
             log.warning("background work still running after %.1f s; stopping it", timeout_s)

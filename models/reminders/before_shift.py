@@ -12,10 +12,13 @@ processes never take the same row and a crashed sender's rows come back when the
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
+from typing import cast
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import Table, Update, and_, bindparam, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.activities.tables import (
@@ -219,6 +222,13 @@ async def due_count(session: AsyncSession, *, now: datetime) -> int:
     return due or 0
 
 
+async def next_due(session: AsyncSession) -> datetime | None:
+    """When the earliest pending reminder falls due (the sender can sleep until then)."""
+    return await session.scalar(
+        select(func.min(Reminder.due_at)).where(Reminder.status == ReminderStatus.PENDING)
+    )
+
+
 @dataclass(frozen=True)
 class Due:
     """A claimed reminder, with what the message needs; `send` False when it is no longer
@@ -266,15 +276,39 @@ def _still_in(record: ServiceRecord | None) -> bool:
     return record is not None and record.checked_in_at is not None and not record.checked_out_at
 
 
-async def settle(
-    session: AsyncSession, reminder_id: int, *, status: ReminderStatus, now: datetime
-) -> None:
-    """Record how a claimed reminder ended: `sent`, or `missed` (not useful any more, or the
+@dataclass(frozen=True)
+class Outcome:
+    """How a claimed reminder ended: `sent` (at `at`), or `missed` (not useful any more, or the
     message could not be delivered)."""
+
+    reminder_id: int
+    status: ReminderStatus
+    at: datetime
+
+
+@cache
+def _settle() -> Update:
+    """`settle`'s statement, built once and run for each outcome (an executemany)."""
+    table = cast(Table, Reminder.__table__)
+    return (
+        update(table)
+        .where(table.c.id == bindparam("reminder"), table.c.status == ReminderStatus.SENDING)
+        .values(status=bindparam("outcome"), lease_until=None, sent_at=bindparam("sent"))
+    )
+
+
+async def settle(session: AsyncSession, outcomes: Sequence[Outcome]) -> None:
+    """Record how claimed reminders ended."""
+    if not outcomes:
+        return
     await session.execute(
-        update(Reminder)
-        .where(Reminder.id == reminder_id, Reminder.status == ReminderStatus.SENDING)
-        .values(
-            status=status, lease_until=None, sent_at=now if status == ReminderStatus.SENT else None
-        )
+        _settle(),
+        [
+            {
+                "reminder": outcome.reminder_id,
+                "outcome": outcome.status,
+                "sent": outcome.at if outcome.status == ReminderStatus.SENT else None,
+            }
+            for outcome in outcomes
+        ],
     )

@@ -1,6 +1,7 @@
 """The background runner on APScheduler: stopping it lets the run in hand finish, so reminders
-it has claimed are settled instead of being left to be sent again after their lease; and the
-broadcast sender is told to stop and awaited the same way."""
+it has claimed are settled instead of being left to be sent again after their lease; the
+broadcast sender is told to stop and awaited the same way; and reminders are sent in a loop of
+their own that runs again as soon as the next one falls due, not at the next interval."""
 
 from __future__ import annotations
 
@@ -12,17 +13,41 @@ TIME_LIMIT_S = 10
 
 
 class HeldRun:
-    """Stands in for `Jobs`: its run starts, then waits until the test lets it finish."""
+    """Stands in for `Jobs`: its timed run starts, then waits until the test lets it finish; it
+    has no reminders (the next is always `most_s` away)."""
 
     def __init__(self) -> None:
         self.started = asyncio.Event()
         self.release = asyncio.Event()
         self.finished = 0
+        self.reminder_runs = 0
 
-    async def run_due(self) -> None:
+    async def run_timed(self) -> None:
         self.started.set()
         await self.release.wait()
         self.finished += 1
+
+    async def send_reminders(self) -> int:
+        self.reminder_runs += 1
+        return 0
+
+    async def next_reminder_in(self, most_s: float) -> float:
+        return most_s
+
+
+class RemindersDue(HeldRun):
+    """`Jobs` whose next reminder is due at once for the first `due_runs` runs."""
+
+    def __init__(self, due_runs: int) -> None:
+        super().__init__()
+        self.due_runs = due_runs
+        self.done = asyncio.Event()
+
+    async def next_reminder_in(self, most_s: float) -> float:
+        if self.reminder_runs < self.due_runs:
+            return 0.0
+        self.done.set()
+        return most_s
 
 
 class Sender:
@@ -90,3 +115,16 @@ async def test_stopping_stops_the_broadcast_sender_and_waits_for_its_sends_in_ha
         sender.release.set()
         await stopping
     assert sender.runs == 1
+
+
+async def test_reminders_run_again_as_soon_as_the_next_is_due_not_at_the_interval() -> None:
+    jobs = RemindersDue(due_runs=5)
+    runner = Runner(jobs, Sender(), interval_s=3600)  # type: ignore[arg-type]
+    runner.start()
+    async with asyncio.timeout(TIME_LIMIT_S):  # an hour's interval would end the test here
+        await jobs.done.wait()
+    assert jobs.reminder_runs == 5
+    assert runner.alive()
+    jobs.release.set()
+    await runner.stop(timeout_s=TIME_LIMIT_S)
+    assert jobs.reminder_runs == 5 and not runner.alive()
