@@ -90,8 +90,8 @@ class Settings(BaseSettings):
     """Hours before a shift to remind volunteers, comma-separated (an activity or a volunteer
     may choose others); empty: no reminders."""
     jobs_interval_seconds: float = Field(default=2.0, gt=0)
-    """How often background work runs (reminders, expired offers, closing, alerts, live group
-    cards)."""
+    """How often background work runs (expired offers, closing, alerts, live group cards).
+    Reminders go out when they fall due; ones planned meanwhile are found within this."""
     short_shift_alert_hours: float = Field(default=48.0, ge=0)
     """Coordinators are alerted when a shift is still short this long before it starts; 0
     never."""
