@@ -46,6 +46,8 @@ log = logging.getLogger(__name__)
 # Between two per-person menus set at start: Telegram publishes no limit for these calls, so
 # stay far below its general 30 requests a second (a 429 is waited out by the adapter anyway).
 PACE_S = 0.1
+# Whose menu someone holding several roles gets: the first of these they hold.
+MENU_ROLES = (Role.ADMIN, Role.COORDINATOR, Role.ORGANISER)
 
 
 def description_key(command: str) -> str:
@@ -139,13 +141,10 @@ async def role_of(
 ) -> Role | None:
     """The role whose menu someone gets: admin, coordinator, organisation admin, or None (a
     volunteer)."""
-    if await roles.is_admin(session, telegram_id, admin_ids):
+    if telegram_id in admin_ids:
         return Role.ADMIN
-    if await roles.is_coordinator(session, telegram_id):
-        return Role.COORDINATOR
-    if await roles.holds(session, telegram_id, Role.ORGANISER):
-        return Role.ORGANISER
-    return None
+    granted = await roles.held(session, telegram_id)
+    return next((role for role in MENU_ROLES if role in granted), None)
 
 
 async def own_menu(session: AsyncSession, services: Services, telegram_id: int) -> Action:

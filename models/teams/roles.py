@@ -122,6 +122,15 @@ async def holds(session: AsyncSession, telegram_id: int, *held: Role) -> bool:
     return grant is not None
 
 
+async def held(session: AsyncSession, telegram_id: int) -> set[Role]:
+    """Every role they were granted (for any team or organisation), in one query."""
+    return set(
+        await session.scalars(
+            select(RoleGrant.role).where(RoleGrant.telegram_id == telegram_id).distinct()
+        )
+    )
+
+
 async def is_coordinator(session: AsyncSession, telegram_id: int) -> bool:
     """Whether they coordinate at least one team (admins aside)."""
     return await holds(session, telegram_id, Role.COORDINATOR)
