@@ -13,11 +13,12 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from functools import cache
 from itertools import pairwise
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, and_, case, func, select
+from sqlalchemy import BindParameter, Select, and_, bindparam, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.activities.tables import Activity, ServiceRecord, Shift, Signup
@@ -137,7 +138,7 @@ class ActivityHours:
     honour: int
 
 
-def _confirmed(volunteer_id: int) -> Select[*tuple[Any, ...]]:
+def _confirmed(volunteer_id: int | BindParameter[int]) -> Select[*tuple[Any, ...]]:
     """The volunteer's confirmed records joined to their shifts (columns chosen by callers)."""
     return (
         select(ServiceRecord.id)
@@ -153,30 +154,34 @@ def year_bounds(now: datetime, zone: ZoneInfo) -> tuple[datetime, datetime]:
     return datetime(year, 1, 1, tzinfo=zone), datetime(year + 1, 1, 1, tzinfo=zone)
 
 
+@cache
+def _totals() -> Select[*tuple[Any, ...]]:
+    """`totals`' statement, built once (every /hours runs it): the sums, all time and within
+    the year, and how many activities have confirmed minutes. Minutes are never negative (a
+    check), so an activity whose minutes add up to more than zero is one with a record above
+    zero: counted in the same query, without grouping by activity."""
+    this_year = and_(
+        Shift.starts_at >= bindparam("year_start"), Shift.starts_at < bindparam("year_end")
+    )
+    credited, honour = ServiceRecord.credited_minutes, ServiceRecord.honour_minutes
+    return _confirmed(bindparam("volunteer")).with_only_columns(
+        func.coalesce(func.sum(credited), 0),
+        func.coalesce(func.sum(honour), 0),
+        func.coalesce(func.sum(case((this_year, credited), else_=0)), 0),
+        func.coalesce(func.sum(case((this_year, honour), else_=0)), 0),
+        func.count(case((credited + honour > 0, Shift.activity_id)).distinct()),
+    )
+
+
 async def totals(
     session: AsyncSession, volunteer_id: int, *, now: datetime, zone: ZoneInfo
 ) -> Totals:
     start, end = year_bounds(now, zone)
-    this_year = and_(Shift.starts_at >= start, Shift.starts_at < end)
-    row = (
-        await session.execute(
-            _confirmed(volunteer_id).with_only_columns(
-                func.coalesce(func.sum(ServiceRecord.credited_minutes), 0),
-                func.coalesce(func.sum(ServiceRecord.honour_minutes), 0),
-                func.coalesce(
-                    func.sum(case((this_year, ServiceRecord.credited_minutes), else_=0)), 0
-                ),
-                func.coalesce(
-                    func.sum(case((this_year, ServiceRecord.honour_minutes), else_=0)), 0
-                ),
-            )
-        )
-    ).one()
-    count = await session.scalar(
-        select(func.count()).select_from(_activity_lines(volunteer_id).subquery())
+    row = await session.execute(
+        _totals(), {"volunteer": volunteer_id, "year_start": start, "year_end": end}
     )
-    credited, honour, year_credited, year_honour = (int(value) for value in row)
-    return Totals(credited, honour, year_credited, year_honour, activities=int(count or 0))
+    credited, honour, year_credited, year_honour, activities = (int(v) for v in row.one())
+    return Totals(credited, honour, year_credited, year_honour, activities=activities)
 
 
 async def served(session: AsyncSession, volunteer_ids: Collection[int]) -> dict[int, Served]:

@@ -12,8 +12,20 @@ from __future__ import annotations
 import calendar
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
+from functools import cache
 
-from sqlalchemy import ColumnElement, and_, delete, exists, func, or_, select
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Select,
+    and_,
+    bindparam,
+    delete,
+    exists,
+    func,
+    or_,
+    select,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import audit
@@ -27,7 +39,7 @@ from models.visible_text import visible
 REASON_MAX = 500
 
 
-def valid_at(moment: datetime) -> ColumnElement[bool]:
+def valid_at(moment: datetime | BindParameter[datetime]) -> ColumnElement[bool]:
     """The qualification holds at `moment`: not withdrawn, not expired by then."""
     return and_(
         Qualification.withdrawn_at.is_(None),
@@ -230,19 +242,28 @@ class Held:
     volunteer: Volunteer
 
 
+@cache
+def _held_by() -> Select[Qualification, Course, Volunteer]:
+    """`held_by`'s statement, built once: /hours and /profile run it on every request."""
+    return (
+        select(Qualification, Course, Volunteer)
+        .join(Course, Course.id == Qualification.course_id)
+        .join(Volunteer, Volunteer.id == Qualification.volunteer_id)
+        .where(
+            Qualification.volunteer_id.in_(bindparam("volunteers", expanding=True)),
+            valid_at(bindparam("now")),
+        )
+        .order_by(Course.name)
+    )
+
+
 async def held_by(
     session: AsyncSession, volunteer_ids: set[int], *, now: datetime
 ) -> dict[int, list[Held]]:
     """The valid qualifications of these volunteers, by volunteer, by course name."""
     if not volunteer_ids:
         return {}
-    rows = await session.execute(
-        select(Qualification, Course, Volunteer)
-        .join(Course, Course.id == Qualification.course_id)
-        .join(Volunteer, Volunteer.id == Qualification.volunteer_id)
-        .where(Qualification.volunteer_id.in_(volunteer_ids), valid_at(now))
-        .order_by(Course.name)
-    )
+    rows = await session.execute(_held_by(), {"volunteers": list(volunteer_ids), "now": now})
     found: dict[int, list[Held]] = {}
     for qualification, course, volunteer in rows:
         found.setdefault(volunteer.id, []).append(Held(qualification, course, volunteer))

@@ -170,30 +170,31 @@ def test_settings_choose_a_preset_or_thresholds() -> None:
 # ---- what the database holds --------------------------------------------------------------
 
 
-async def test_only_confirmed_hours_count_and_this_year_is_local(session: AsyncSession) -> None:
-    me, someone_else = await make_volunteers(session, 2)
+async def test_only_confirmed_hours_count_and_this_year_is_local(db: AsyncSession) -> None:
+    """On both databases (one query for all the totals: its sums and count are SQL)."""
+    me, someone_else = await make_volunteers(db, 2)
     # 23:30 on 31 December in Xiamen: last year. 00:30 on 1 January: this year.
-    await served(session, me, utc(2025, 12, 31, 15, 30), credited=120)
-    await served(session, me, utc(2025, 12, 31, 16, 30), credited=90, honour=30)
-    flagged = await served(session, me, utc(2026, 1, 2, 1), credited=600, confirmed=False)
-    await served(session, me, utc(2026, 1, 3, 1), credited=45, confirmed=False)
-    await served(session, someone_else, utc(2026, 1, 2, 1), credited=1_000, honour=60)
+    await served(db, me, utc(2025, 12, 31, 15, 30), credited=120)
+    await served(db, me, utc(2025, 12, 31, 16, 30), credited=90, honour=30)
+    flagged = await served(db, me, utc(2026, 1, 2, 1), credited=600, confirmed=False)
+    await served(db, me, utc(2026, 1, 3, 1), credited=45, confirmed=False)
+    await served(db, someone_else, utc(2026, 1, 2, 1), credited=1_000, honour=60)
 
-    totals = await hours.totals(session, me.id, now=NOW, zone=ZONE)
+    totals = await hours.totals(db, me.id, now=NOW, zone=ZONE)
     assert totals == hours.Totals(
         credited=210, honour=30, year_credited=90, year_honour=30, activities=2
     )
     assert (totals.total, totals.year_total) == (240, 120)
 
     flagged.confirmed_at = NOW  # the coordinator looked at it and confirmed it
-    await session.flush()
-    totals = await hours.totals(session, me.id, now=NOW, zone=ZONE)
+    await db.flush()
+    totals = await hours.totals(db, me.id, now=NOW, zone=ZONE)
     assert (totals.credited, totals.year_credited, totals.activities) == (810, 690, 3)
 
     # Seen from New York on the evening of 31 December 2025, "this year" is 2025: both December
     # records count, the January one does not.
     new_york = await hours.totals(
-        session, me.id, now=utc(2026, 1, 1, 3), zone=ZoneInfo("America/New_York")
+        db, me.id, now=utc(2026, 1, 1, 3), zone=ZoneInfo("America/New_York")
     )
     assert (new_york.year_credited, new_york.year_honour) == (210, 30)
 
