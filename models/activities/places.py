@@ -8,9 +8,10 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, select, update
+from sqlalchemy import BindParameter, ColumnElement, Select, and_, bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -70,7 +71,10 @@ async def waiting_position(session: AsyncSession, signup: Signup) -> int:
 
 
 def places_of(
-    volunteer_id: int, statuses: Collection[SignupStatus], *, ends_after: datetime
+    volunteer_id: int | BindParameter[int],
+    statuses: Collection[SignupStatus],
+    *,
+    ends_after: datetime | BindParameter[datetime],
 ) -> Select[Signup, Shift, Activity]:
     """The query of the volunteer's sign-ups in `statuses` on shifts (not cancelled) that end
     after `ends_after`, with their shifts and activities, earliest first."""
@@ -91,6 +95,12 @@ def places_of(
 _AHEAD = aliased(Signup)  # made once: an alias made per query costs more than a statement
 
 
+@cache
+def _upcoming() -> Select[Signup, Shift, Activity]:
+    """`upcoming`'s query, built once: /my and the dashboard run it on every request."""
+    return places_of(bindparam("volunteer"), ACTIVE, ends_after=bindparam("now"))
+
+
 async def upcoming(
     session: AsyncSession, volunteer_id: int, now: datetime
 ) -> list[tuple[Signup, Shift, Activity, int | None]]:
@@ -98,7 +108,7 @@ async def upcoming(
     the waiting list (None unless waiting). One query, and one more for the positions when
     they wait for any, however many (a correlated count in the first query would slow it for
     everyone, most of whom wait for none)."""
-    rows = await session.execute(places_of(volunteer_id, ACTIVE, ends_after=now))
+    rows = await session.execute(_upcoming(), {"volunteer": volunteer_id, "now": now})
     found = [(row[0], row[1], row[2]) for row in rows]
     waiting = [mine.id for mine, _, _ in found if mine.status == SignupStatus.WAITING]
     positions: dict[int, int] = {}
