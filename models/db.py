@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from typing import Any, Generic, TypeVar
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import DateTime, event, func, text, type_coerce
+from sqlalchemy import DateTime, Table, event, func, text, type_coerce
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -106,7 +106,7 @@ def upsert(session: AsyncSession, table: type[Any]) -> postgresql.Insert | sqlit
     return dialect_upsert(dialect(session), table)
 
 
-def dialect_upsert(name: str, table: type[Any]) -> postgresql.Insert | sqlite.Insert:
+def dialect_upsert(name: str, table: type[Any] | Table) -> postgresql.Insert | sqlite.Insert:
     """`upsert` for the database named "postgresql" or "sqlite" (`dialect`)."""
     if name == "postgresql":
         return postgresql.insert(table)
