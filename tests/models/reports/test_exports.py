@@ -23,6 +23,7 @@ import pytest
 from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from models import spreadsheet
 from models.activities.tables import ServiceRecord, Shift, Signup
 from models.audit import AuditEntry
 from models.crypto import IdCipher
@@ -185,6 +186,14 @@ def _value(cell: Element) -> Any:
     assert value.tag == VALUE and value.text
     # As openpyxl reads a number: a float if written with a point or an exponent.
     return float(value.text) if any(c in value.text for c in ".eE") else int(value.text)
+
+
+def test_text_like_a_formula_or_an_error_stays_text_in_xlsx() -> None:
+    # openpyxl would store "=…" as a formula and "#N/A" as an error value; the lean reader
+    # refuses both, so reading the cells back as text proves they were written as text.
+    texts = ["=1+1", "=", "#N/A", "#DIV/0!", "+1", "-2", "@x", "plain", "志愿者"]
+    content = spreadsheet.table(FileFormat.XLSX, "t", [texts], free_text=())
+    assert list(xlsx_rows(content)) == list(openpyxl_rows(content)) == [texts]
 
 
 # ---- the acceptance: a city-sized export ----------------------------------------------------
