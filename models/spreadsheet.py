@@ -21,7 +21,7 @@ from typing import Any, BinaryIO, Protocol
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
 from openpyxl.utils import get_column_letter
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -79,11 +79,17 @@ class _XlsxSheet:
     def _cell(self, cell: Cell) -> Any:
         if not isinstance(cell, str):
             return cell
-        # Stored as text whatever it begins with (openpyxl takes "=…" for a formula), without
-        # the control characters XLSX cannot hold.
-        text = WriteOnlyCell(self._sheet, ILLEGAL_CHARACTERS_RE.sub("", cell))
-        text.data_type = "s"
-        return text
+        # Without the control characters XLSX cannot hold.
+        text = ILLEGAL_CHARACTERS_RE.sub("", cell)
+        if not text.startswith("=") and text not in ERROR_CODES:
+            return text  # openpyxl stores it as text
+        # openpyxl takes "=…" for a formula and "#N/A" for an error value: a cell typed as text
+        # keeps them text. Only these get one: for a cell object openpyxl's append first tries
+        # it as a value and fails with an error message naming it, a quarter of the time of a
+        # large XLSX when every text cell went this way.
+        text_cell = WriteOnlyCell(self._sheet, text)
+        text_cell.data_type = "s"
+        return text_cell
 
     def close(self) -> None:
         self._book.save(self._out)
