@@ -34,10 +34,10 @@ from models.errors import VolbotError
 from models.registration import volunteers
 
 log = logging.getLogger(__name__)
-CALLBACK_ANSWER_MAX_CHARS = 200
-# Below SQLAlchemy's default pool (5 + 10 overflow), leaving connections for the timed jobs,
-# the broadcast sender and the webhook's records.
-CONCURRENT_SESSIONS = 10  # https://core.telegram.org/bots/api#answercallbackquery
+CALLBACK_ANSWER_MAX_CHARS = 200  # https://core.telegram.org/bots/api#answercallbackquery
+# Below the pool's 15 connections (`models/db.SERVER_POOL_SIZE`), leaving some for the timed
+# jobs, the broadcast sender and the webhook's records.
+CONCURRENT_SESSIONS = 10
 
 
 class _AlreadyHandled(Exception):
