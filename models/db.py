@@ -156,9 +156,16 @@ def lease_now(session: AsyncSession, now: datetime) -> Any:
     whatever their own clocks say, so one running ahead takes nothing another holds. On SQLite
     (one machine) `now`, the process clock. Due times stay on the process clock (`now`): tests
     and the sandbox move it, and a clock ahead sends early but never twice."""
-    if dialect(session) == "postgresql":
+    clock = database_clock(dialect(session))
+    return now if clock is None else clock
+
+
+def database_clock(name: str) -> Any | None:
+    """The clock `lease_now` measures leases by on the database named `name`, as an SQL
+    expression: on PostgreSQL the database's; None on SQLite, where it is the process's."""
+    if name == "postgresql":
         return type_coerce(func.timezone("UTC", func.clock_timestamp()), DateTime())
-    return now
+    return None
 
 
 def lease_end(session: AsyncSession, now: datetime, lease: timedelta) -> Any:

@@ -23,6 +23,8 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Index,
+    Insert,
+    Interval,
     Table,
     Update,
     bindparam,
@@ -36,7 +38,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, EnumText, UTCDateTime, one_of
-from models.db import lease_end, lease_now, upsert
+from models.db import database_clock, dialect, dialect_upsert, lease_end, lease_now
 
 LEASE = timedelta(seconds=60)  # long enough for any one update's handling
 KEEP = timedelta(days=1)  # Telegram gives up redelivering long before this
@@ -70,6 +72,29 @@ def valid_update_id(value: object) -> bool:
     return type(value) is int and value in UPDATE_IDS
 
 
+@cache
+def _table() -> Table:
+    return cast(Table, InboundUpdate.__table__)
+
+
+@cache
+def _record(database: str, *, claimed: bool) -> Insert:
+    """`record`'s statement for the database named `database` (`models.db.dialect`), built
+    once, on the table, its rows bound when it runs. Given a list of rows, SQLAlchemy makes its
+    one multi-row INSERT from the statement compiled once ("insertmanyvalues"); the rows given
+    to `.values()` were compiled anew for every batch, through the ORM's bulk-insert path. Where
+    leases end by the database's clock (`models.db.lease_now`), a claim's end is part of the
+    statement and only its length is bound."""
+    table = _table()
+    statement = dialect_upsert(database, table)
+    clock = database_clock(database)
+    if claimed and clock is not None:
+        statement = statement.values(lease_until=clock + bindparam("lease", type_=Interval))
+    return statement.on_conflict_do_nothing(index_elements=[table.c.update_id]).returning(
+        table.c.update_id
+    )
+
+
 async def record(
     session: AsyncSession,
     payloads: Sequence[dict[str, Any]],
@@ -82,19 +107,18 @@ async def record(
     recorded as taken by this process for that long: their first try."""
     if not payloads:
         return []
+    database = dialect(session)
     state: dict[str, Any] = {"status": InboxStatus.PENDING, "lease_until": None, "tries": 0}
     if claim_for is not None:
-        until = lease_end(session, now, claim_for)
-        state = {"status": InboxStatus.HANDLING, "lease_until": until, "tries": 1}
+        state = {"status": InboxStatus.HANDLING, "tries": 1}
+        if database_clock(database) is None:
+            state["lease_until"] = now + claim_for
+        else:
+            state["lease"] = claim_for
     rows = [
         {"update_id": p["update_id"], "payload": p, "received_at": now, **state} for p in payloads
     ]
-    result = await session.execute(
-        upsert(session, InboundUpdate)
-        .values(rows)
-        .on_conflict_do_nothing(index_elements=["update_id"])
-        .returning(InboundUpdate.update_id)
-    )
+    result = await session.execute(_record(database, claimed=claim_for is not None), rows)
     return sorted(result.scalars())
 
 
@@ -176,7 +200,7 @@ async def left_behind(session: AsyncSession, *, now: datetime, older_than: timed
 def _settle() -> Update:
     """`settle`'s statement, built once, on the table: every update runs it, and building it
     anew, then through the ORM's bulk-update path, cost twice what running it does."""
-    table = cast(Table, InboundUpdate.__table__)
+    table = _table()
     return (
         update(table)
         .where(table.c.update_id == bindparam("settled"), table.c.status != InboxStatus.DONE)
@@ -197,14 +221,21 @@ async def settle(session: AsyncSession, update_id: int) -> bool:
     return await session.get(InboundUpdate, update_id) is None
 
 
+@cache
+def _handled() -> Update:
+    """`handled`'s statement, built once, on the table (as `_settle`), the ids bound when it
+    runs: every update runs it, through the ORM's bulk-update path when built anew."""
+    table = _table()
+    return (
+        update(table)
+        .where(table.c.update_id.in_(bindparam("answered", expanding=True)))
+        .values(status=InboxStatus.DONE, payload=null(), lease_until=None)
+    )
+
+
 async def handled(session: AsyncSession, update_ids: Sequence[int]) -> None:
     """Done and answered: forget what was typed, keep the ids to recognise a second delivery."""
-    await session.execute(
-        update(InboundUpdate)
-        .where(InboundUpdate.update_id.in_(update_ids))
-        .values(status=InboxStatus.DONE, payload=null(), lease_until=None)
-        .execution_options(synchronize_session=False)
-    )
+    await session.execute(_handled(), {"answered": list(update_ids)})
 
 
 async def forget_old(session: AsyncSession, *, now: datetime, older_than: timedelta) -> int:

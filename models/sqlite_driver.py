@@ -9,7 +9,8 @@ loop is busy with other updates, each wait can last a whole switch interval, and
 about six statements. Here `execute` opens the cursor, runs the statement, reads up to
 `PREFETCH` rows and, when that was all of them, closes the cursor, in one trip. A longer result
 (an export streamed in chunks) keeps its cursor open and is read on further trips, a chunk at a
-time, so memory stays bounded.
+time, so memory stays bounded. Commit and rollback go to the thread only when a transaction is
+open, so a transaction that wrote ends in one trip and one that only read in none.
 """
 
 from __future__ import annotations
@@ -143,6 +144,20 @@ class Connection(aiosqlite.Connection):
 
     def cursor(self) -> Cursor:  # type: ignore[override]
         return Cursor(self)
+
+    async def commit(self) -> None:
+        """Commit, on the thread only when a transaction is open: SQLite's opens at the first
+        write, so a transaction that only read has nothing to commit (and SQLite's own commit
+        does nothing then)."""
+        if self.in_transaction:
+            await self.on_thread(self.sqlite.commit)
+
+    async def rollback(self) -> None:
+        """Roll back, on the thread only when a transaction is open. The pool rolls back every
+        connection handed back to it, after a commit too: that was a trip for nothing at the end
+        of every transaction, made while the process's turn to write was still held."""
+        if self.in_transaction:
+            await self.on_thread(self.sqlite.rollback)
 
 
 def hand_over_sooner() -> None:

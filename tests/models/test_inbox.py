@@ -53,3 +53,28 @@ async def test_handled_updates_keep_no_text_and_are_forgotten_after_a_day(
     )
     left = [r.update_id for r in await session.scalars(select(InboundUpdate))]
     assert left == [42]
+
+
+async def test_a_batch_gives_the_ids_new_to_it_in_order_on_both_databases(db: AsyncSession) -> None:
+    assert await inbox.record(db, [{"update_id": 44}], now=NOW) == [44]
+    batch = [{"update_id": i} for i in (45, 43, 44, 42)]
+    assert await inbox.record(db, batch, now=NOW, claim_for=inbox.LEASE) == [42, 43, 45]
+    rows = await db.execute(
+        select(InboundUpdate.update_id, InboundUpdate.status, InboundUpdate.tries)
+        .order_by(InboundUpdate.update_id)
+        .execution_options(populate_existing=True)
+    )
+    assert [tuple(row) for row in rows] == [
+        (42, "handling", 1),
+        (43, "handling", 1),
+        (44, "pending", 0),  # recorded before: left as it was
+        (45, "handling", 1),
+    ]
+    assert await inbox.claim(db, 43, now=NOW) is None  # taken when it was recorded
+    await inbox.handled(db, [42, 45])
+    erased = await db.execute(
+        select(InboundUpdate.update_id).where(
+            InboundUpdate.status == "done", InboundUpdate.payload.is_(None)
+        )
+    )
+    assert sorted(erased.scalars()) == [42, 45]

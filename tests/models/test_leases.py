@@ -43,6 +43,12 @@ async def test_an_update_held_by_another_process_stays_held(any_session: AsyncSe
     stolen_only_on_sqlite(session, await inbox.claim(session, 41, now=NOW + AHEAD))
 
 
+async def test_an_update_taken_as_it_is_recorded_stays_held(any_session: AsyncSession) -> None:
+    session = any_session
+    await inbox.record(session, [{"update_id": 41}], now=NOW, claim_for=inbox.LEASE)
+    stolen_only_on_sqlite(session, await inbox.claim(session, 41, now=NOW + AHEAD))
+
+
 async def test_a_reminder_held_by_another_process_stays_held(any_session: AsyncSession) -> None:
     session = any_session
     shift = await make_shift(session, at(days=2), capacity=2)

@@ -126,3 +126,21 @@ async def test_the_engine_connects_through_it(numbers: AsyncEngine) -> None:
     async with numbers.connect() as connection:
         raw = await connection.get_raw_connection()
         assert isinstance(raw.driver_connection, sqlite_driver.Connection)
+
+
+async def test_only_a_transaction_that_wrote_goes_to_the_thread_to_end(
+    numbers: AsyncEngine, trips: list[int]
+) -> None:
+    async with numbers.begin() as connection:
+        await run(connection, "SELECT v FROM n WHERE v = 1")
+    assert len(trips) == 1  # the statement: nothing to commit, nor to roll back when handed back
+    trips.clear()
+    async with numbers.begin() as connection:
+        await run(connection, "UPDATE n SET v = -v WHERE v = 1")
+    assert len(trips) == 2  # the statement and its commit
+    trips.clear()
+    async with numbers.connect() as connection:
+        await run(connection, "UPDATE n SET v = -v WHERE v = -1")
+    assert len(trips) == 2  # the statement and the rollback of what it wrote
+    async with numbers.connect() as connection:
+        assert (await run(connection, "SELECT v FROM n WHERE v = -1")).scalar_one() == -1
