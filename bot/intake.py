@@ -22,7 +22,7 @@ from typing import Any
 
 from bot.dispatcher import Dispatcher
 from models import inbox
-from models.db import writing
+from models.db import WrittenTogether, writing
 
 log = logging.getLogger(__name__)
 
@@ -43,8 +43,10 @@ class Intake:
         self._room = asyncio.Condition()
         self._sweeping: asyncio.Task[None] | None = None
         self._sweep_idle = True  # the sweep waits between passes (cancelling it is safe then)
-        self._to_forget: dict[int, asyncio.Future[None]] = {}  # answered, payloads to erase
-        self._forgetting: asyncio.Task[None] | None = None
+        # The payloads of answered updates, erased together (until then the sweep would).
+        self._forgotten = WrittenTogether(
+            dispatcher.sessions, inbox.handled, "updates %s: answered, but not marked so"
+        )
 
     @property
     def in_hand(self) -> int:
@@ -185,24 +187,9 @@ class Intake:
 
     async def _forget(self, update_id: int) -> None:
         """Forget what was typed in an answered update (returns once it is written): the updates
-        answered while the statement before ran are forgotten together, in the next one."""
-        written = asyncio.get_running_loop().create_future()
-        self._to_forget[update_id] = written
-        if self._forgetting is None or self._forgetting.done():
-            self._forgetting = asyncio.create_task(self._forget_answered())
-        await written
-
-    async def _forget_answered(self) -> None:
-        while self._to_forget:
-            batch, self._to_forget = self._to_forget, {}
-            try:
-                async with writing(self.dispatcher.sessions) as session:
-                    await inbox.handled(session, list(batch))
-            except Exception:
-                # What was typed stays until the sweep erases it (`inbox.forget_old`).
-                log.exception("updates %s: answered, but not marked so", sorted(batch))
-            for written in batch.values():
-                written.set_result(None)
+        answered while the statement before ran are forgotten together, in the next one. Should
+        that fail, what was typed stays until the sweep erases it (`inbox.forget_old`)."""
+        await self._forgotten.add(update_id)
 
     def _seal(self, payload: dict[str, Any]) -> dict[str, Any]:
         """What is kept of an update: with the ID key set (people type ID numbers), its content
