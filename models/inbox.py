@@ -111,9 +111,9 @@ async def record(
     state: dict[str, Any] = {"status": InboxStatus.PENDING, "lease_until": None, "tries": 0}
     if claim_for is not None:
         state = {"status": InboxStatus.HANDLING, "tries": 1}
-        if database_clock(database) is None:
-            state["lease_until"] = now + claim_for
-        else:
+        if database_clock(database) is None:  # by the process's clock: a value
+            state["lease_until"] = lease_end(session, now, claim_for)
+        else:  # by the database's: in the statement (`_record`), its length bound
             state["lease"] = claim_for
     rows = [
         {"update_id": p["update_id"], "payload": p, "received_at": now, **state} for p in payloads
