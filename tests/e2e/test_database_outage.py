@@ -9,6 +9,7 @@ tests in parallel), made from the installed binaries as scripts/with-postgres ma
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import shutil
 import subprocess
@@ -127,3 +128,22 @@ async def test_an_outage_gets_a_polite_reply_and_the_conversation_carries_on_aft
     mine = await alice.send("/my")
     assert "Beach clean-up" in mine.text and "Sat 10 Jan 09:00" in mine.text
     assert await steps.statuses(bot) == {1001: "confirmed"}
+
+
+async def test_the_first_update_after_a_restart_nobody_saw_is_recorded_and_answered(
+    bot: RunningBot, own_postgres: PostgresServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The server restarts while nobody writes: the pool's connections are dead, and the first
+    update after it is recorded and handled on new ones instead of failing on a dead one."""
+    alice = bot.person(1001, "Alice")
+    await steps.register(alice)
+    assert "Wang Xiaoming" in (await alice.send("/profile")).text  # the pool holds connections
+
+    await asyncio.to_thread(own_postgres.stop)
+    await asyncio.to_thread(own_postgres.start)
+
+    caplog.clear()
+    after = await alice.send("/profile")
+    assert "Wang Xiaoming" in after.text
+    failures = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert failures == []
