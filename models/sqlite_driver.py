@@ -11,6 +11,14 @@ about six statements. Here `execute` opens the cursor, runs the statement, reads
 (an export streamed in chunks) keeps its cursor open and is read on further trips, a chunk at a
 time, so memory stays bounded. Commit and rollback go to the thread only when a transaction is
 open, so a transaction that wrote ends in one trip and one that only read in none.
+
+Once a transaction has written, its statements run on the event loop's thread, with no trip
+(`Connection.at_once`): it holds the database's write lock by then, so none of them waits for a
+lock, and in the bot it holds the process's turn to write (`models.db.write_turn`), which every
+other update's transaction queues for. Each trip made the turn last a loop iteration longer,
+however busy the loop was with other updates. A query that runs long is stopped and run on the
+thread. The first write of a transaction (it may wait for another process's lock) and the
+commit (it waits for the disk) still go to the thread.
 """
 
 from __future__ import annotations
@@ -28,6 +36,11 @@ SWITCH_INTERVAL_S = 0.0005
 A statement's result is handed back to a busy event loop, which keeps the GIL until it waits
 for I/O or the interval runs out: with the default, under load, each statement could wait
 5 ms for nothing."""
+
+AT_ONCE_STEPS = 200_000
+"""SQLite's virtual-machine steps a query may take on the event loop's thread (about a
+millisecond) before it is stopped and run on the database thread instead."""
+STEPS_PER_LOOK = 1000
 
 PREFETCH = 1000
 """Rows read in the statement's own trip: every query an update makes returns fewer."""
@@ -50,6 +63,10 @@ def _run(connection: sqlite3.Connection, run: Callable[[sqlite3.Cursor], object]
         cursor.close()
         return (*outcome, None)
     return (*outcome, cursor)
+
+
+def _only_reads(sql: str) -> bool:
+    return sql.lstrip()[:6].upper() == "SELECT"
 
 
 def _read(cursor: sqlite3.Cursor, size: int | None) -> tuple[list[Any], bool]:
@@ -80,23 +97,23 @@ class Cursor:
     async def __aexit__(self, *_: object) -> None:
         await self.close()
 
-    async def _start(self, run: Callable[[sqlite3.Cursor], object]) -> Cursor:
+    async def _start(self, run: Callable[[sqlite3.Cursor], object], *, reads: bool) -> Cursor:
         await self.close()
-        (
-            rows,
-            self.description,
-            self.rowcount,
-            self.lastrowid,
-            self._open,
-        ) = await self._connection.on_thread(_run, self._connection.sqlite, run)
+        connection = self._connection
+        outcome = connection.at_once(run, reads=reads)
+        if outcome is None:
+            outcome = await connection.on_thread(_run, connection.sqlite, run)
+        rows, self.description, self.rowcount, self.lastrowid, self._open = outcome
         self._rows = deque(rows)
         return self
 
     async def execute(self, sql: str, parameters: Any = ()) -> Cursor:
-        return await self._start(lambda cursor: cursor.execute(sql, parameters))
+        return await self._start(
+            lambda cursor: cursor.execute(sql, parameters), reads=_only_reads(sql)
+        )
 
     async def executemany(self, sql: str, parameters: Iterable[Any]) -> Cursor:
-        return await self._start(lambda cursor: cursor.executemany(sql, parameters))
+        return await self._start(lambda cursor: cursor.executemany(sql, parameters), reads=False)
 
     async def _fill(self, wanted: int | None) -> None:
         """Reads more rows from the open cursor until `wanted` are at hand (None: all)."""
@@ -137,6 +154,28 @@ class Connection(aiosqlite.Connection):
     def sqlite(self) -> sqlite3.Connection:
         return self._conn
 
+    def at_once(self, run: Callable[[sqlite3.Cursor], object], *, reads: bool) -> _Outcome | None:
+        """A statement run on the event loop's thread, when the connection's transaction has
+        written (it holds the database's write lock, so nothing it runs waits for a lock);
+        None when it is to go to the database thread. A query that runs longer than
+        `AT_ONCE_STEPS` is stopped and left to the thread; a write is not (stopping it would
+        roll back its transaction)."""
+        connection = self.sqlite
+        if not connection.in_transaction:
+            return None
+        if not reads:
+            return _run(connection, run)
+        steps = iter(range(AT_ONCE_STEPS // STEPS_PER_LOOK))
+        connection.set_progress_handler(lambda: next(steps, None) is None, STEPS_PER_LOOK)
+        try:
+            return _run(connection, run)
+        except sqlite3.OperationalError as error:
+            if error.sqlite_errorcode != sqlite3.SQLITE_INTERRUPT:
+                raise
+            return None
+        finally:
+            connection.set_progress_handler(None, 0)
+
     async def on_thread(self, function: Callable[..., T], *args: Any) -> T:
         """`function(*args)` on the connection's thread, where all its SQLite calls run."""
         result: T = await self._execute(function, *args)  # type: ignore[no-untyped-call]
@@ -169,6 +208,8 @@ def hand_over_sooner() -> None:
 def connect(database: str, **options: Any) -> Connection:
     """A connection to open (await it), as `aiosqlite.connect` makes one, its thread a daemon
     like the one SQLAlchemy makes (an engine never disposed must not keep the process alive)."""
-    connection = Connection(lambda: sqlite3.connect(database, **options), iter_chunk_size=64)
+    # Used from the event loop's thread too (`Connection.at_once`), never at the same time.
+    shared = {**options, "check_same_thread": False}
+    connection = Connection(lambda: sqlite3.connect(database, **shared), iter_chunk_size=64)
     connection._thread.daemon = True
     return connection

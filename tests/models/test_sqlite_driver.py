@@ -109,6 +109,42 @@ async def test_a_result_left_unread_closes_its_cursor(
         assert trips == [sqlite_driver.PREFETCH, 0]
 
 
+async def test_after_the_first_write_statements_run_without_a_trip(
+    numbers: AsyncEngine, trips: list[int]
+) -> None:
+    async with numbers.begin() as connection:
+        await run(connection, "SELECT 1")
+        await run(connection, "UPDATE n SET v = -v WHERE v = 7")  # the write lock is held now
+        trips.clear()
+        assert (await run(connection, "SELECT v FROM n WHERE v < 0")).scalars().all() == [-7]
+        await run(connection, "INSERT INTO n (v) VALUES (-1)")
+        assert (await run(connection, "SELECT count(*) FROM n")).scalar_one() == ROWS + 1
+        assert trips == []
+    # The commit went to the thread (it may wait for the disk); the next transaction's reads
+    # do too until it writes.
+    assert trips == [0]
+    async with numbers.connect() as connection:
+        assert (await run(connection, "SELECT count(*) FROM n")).scalar_one() == ROWS + 1
+    assert len(trips) == 2
+
+
+async def test_a_long_query_after_the_first_write_goes_to_the_thread(
+    numbers: AsyncEngine, trips: list[int]
+) -> None:
+    async with numbers.begin() as connection:
+        await run(connection, "UPDATE n SET v = -v WHERE v = 7")
+        trips.clear()
+        # Every pair of rows: far more steps than a query may take on the loop's thread.
+        pairs = "SELECT count(*) FROM n AS a, n AS b WHERE a.v + b.v = :sum"
+        assert (await run(connection, pairs, sum=ROWS)).scalar_one() == ROWS - 3
+        assert trips == [1]
+        # A write is never stopped half-way (that would roll back the transaction).
+        trips.clear()
+        await run(connection, "UPDATE n SET v = v + 0 WHERE v IN (SELECT a.v FROM n AS a, n AS b)")
+        assert trips == []
+        assert (await run(connection, "SELECT v FROM n WHERE v < 0")).scalars().all() == [-7]
+
+
 async def test_errors_are_sqlalchemys_and_leave_the_connection_usable(
     numbers: AsyncEngine,
 ) -> None:
