@@ -34,6 +34,10 @@ SEND_ATTEMPTS = 3
 MAX_RETRY_WAIT_S = 30.0
 POLL_TIMEOUT_S = 10
 MOST_IN_HAND = 100  # also getUpdates' largest batch
+# A getUpdates waits until at least this many fit: asking for the few that fitted as each update
+# was answered made, under load, a getUpdates and a transaction recording its updates for every
+# ten updates or so.
+FETCH_AT_LEAST = 50
 POLL_RETRY_S = 1.0  # after a failed getUpdates (doubling up to MAX_RETRY_WAIT_S)
 
 
@@ -122,7 +126,7 @@ class TelegramAdapter(ABC):
         offset: int | None = None
         failures = 0
         while self._receiving:
-            await self.intake.wait_for_room(MOST_IN_HAND)
+            await self.intake.wait_for_room(MOST_IN_HAND - FETCH_AT_LEAST + 1)
             try:
                 fetched = await self._fetch(offset, MOST_IN_HAND - self.intake.in_hand)
                 usable = [p for p in fetched if inbox.valid_update_id(p.get("update_id"))]
