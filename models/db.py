@@ -24,7 +24,6 @@ from sqlalchemy.ext.asyncio import (
 from models import sqlite_driver
 
 log = logging.getLogger(__name__)
-SQLITE_BUSY_TIMEOUT_MS = 30_000
 # A server database's connections, all kept open: the updates' (`bot/dispatcher`'s
 # CONCURRENT_SESSIONS, 10) and the timed jobs', the broadcast sender's and the webhook's. The
 # same 15 as SQLAlchemy's default (5, and up to 10 more), whose 10 were each closed as it came
@@ -63,7 +62,7 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+            cursor.execute(f"PRAGMA busy_timeout={sqlite_driver.BUSY_TIMEOUT_MS}")
             cursor.close()
 
     return engine

@@ -12,13 +12,14 @@ about six statements. Here `execute` opens the cursor, runs the statement, reads
 time, so memory stays bounded. Commit and rollback go to the thread only when a transaction is
 open, so a transaction that wrote ends in one trip and one that only read in none.
 
-Once a transaction has written, its statements run on the event loop's thread, with no trip
-(`Connection.at_once`): it holds the database's write lock by then, so none of them waits for a
-lock, and in the bot it holds the process's turn to write (`models.db.write_turn`), which every
-other update's transaction queues for. Each trip made the turn last a loop iteration longer,
-however busy the loop was with other updates. A query that runs long is stopped and run on the
-thread. The first write of a transaction (it may wait for another process's lock) and the
-commit (it waits for the disk) still go to the thread.
+A transaction's writes, and once it has written its queries, run on the event loop's thread,
+with no trip (`Connection.at_once`): it holds the database's write lock by then, so none of them
+waits for a lock, and in the bot it holds the process's turn to write (`models.db.write_turn`),
+which every other update's transaction queues for. Each trip made the turn last a loop
+iteration longer, however busy the loop was with other updates. A query that runs long is
+stopped and run on the thread; a first write that finds another process writing goes there to
+wait for the lock. The commit (it waits for the disk) and queries outside a transaction that
+wrote go to the thread.
 """
 
 from __future__ import annotations
@@ -36,6 +37,10 @@ SWITCH_INTERVAL_S = 0.0005
 A statement's result is handed back to a busy event loop, which keeps the GIL until it waits
 for I/O or the interval runs out: with the default, under load, each statement could wait
 5 ms for nothing."""
+
+WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")  # a statement's first word when it writes
+BUSY_TIMEOUT_MS = 30_000
+"""How long a write waits for another connection's write lock (off by default: it fails at once)."""
 
 AT_ONCE_STEPS = 200_000
 """SQLite's virtual-machine steps a query may take on the event loop's thread (about a
@@ -63,10 +68,6 @@ def _run(connection: sqlite3.Connection, run: Callable[[sqlite3.Cursor], object]
         cursor.close()
         return (*outcome, None)
     return (*outcome, cursor)
-
-
-def _only_reads(sql: str) -> bool:
-    return sql.lstrip()[:6].upper() == "SELECT"
 
 
 def _read(cursor: sqlite3.Cursor, size: int | None) -> tuple[list[Any], bool]:
@@ -97,10 +98,10 @@ class Cursor:
     async def __aexit__(self, *_: object) -> None:
         await self.close()
 
-    async def _start(self, run: Callable[[sqlite3.Cursor], object], *, reads: bool) -> Cursor:
+    async def _start(self, run: Callable[[sqlite3.Cursor], object], sql: str) -> Cursor:
         await self.close()
         connection = self._connection
-        outcome = connection.at_once(run, reads=reads)
+        outcome = connection.at_once(run, sql)
         if outcome is None:
             outcome = await connection.on_thread(_run, connection.sqlite, run)
         rows, self.description, self.rowcount, self.lastrowid, self._open = outcome
@@ -108,12 +109,10 @@ class Cursor:
         return self
 
     async def execute(self, sql: str, parameters: Any = ()) -> Cursor:
-        return await self._start(
-            lambda cursor: cursor.execute(sql, parameters), reads=_only_reads(sql)
-        )
+        return await self._start(lambda cursor: cursor.execute(sql, parameters), sql)
 
     async def executemany(self, sql: str, parameters: Iterable[Any]) -> Cursor:
-        return await self._start(lambda cursor: cursor.executemany(sql, parameters), reads=False)
+        return await self._start(lambda cursor: cursor.executemany(sql, parameters), sql)
 
     async def _fill(self, wanted: int | None) -> None:
         """Reads more rows from the open cursor until `wanted` are at hand (None: all)."""
@@ -154,16 +153,17 @@ class Connection(aiosqlite.Connection):
     def sqlite(self) -> sqlite3.Connection:
         return self._conn
 
-    def at_once(self, run: Callable[[sqlite3.Cursor], object], *, reads: bool) -> _Outcome | None:
-        """A statement run on the event loop's thread, when the connection's transaction has
-        written (it holds the database's write lock, so nothing it runs waits for a lock);
-        None when it is to go to the database thread. A query that runs longer than
-        `AT_ONCE_STEPS` is stopped and left to the thread; a write is not (stopping it would
-        roll back its transaction)."""
+    def at_once(self, run: Callable[[sqlite3.Cursor], object], sql: str) -> _Outcome | None:
+        """The statement `sql`, run on the event loop's thread when the connection's
+        transaction has written (it holds the database's write lock, so nothing it runs waits
+        for a lock) or when it is the first write; None when it is to go to the database
+        thread. A query that runs longer than `AT_ONCE_STEPS` is stopped and left to the
+        thread; a write is not (stopping it would roll back its transaction)."""
         connection = self.sqlite
+        verb = sql.lstrip()[:7].upper()
         if not connection.in_transaction:
-            return None
-        if not reads:
+            return self._first_write(run) if verb.startswith(WRITES) else None
+        if not verb.startswith("SELECT"):
             return _run(connection, run)
         steps = iter(range(AT_ONCE_STEPS // STEPS_PER_LOOK))
         connection.set_progress_handler(lambda: next(steps, None) is None, STEPS_PER_LOOK)
@@ -175,6 +175,22 @@ class Connection(aiosqlite.Connection):
             return None
         finally:
             connection.set_progress_handler(None, 0)
+
+    def _first_write(self, run: Callable[[sqlite3.Cursor], object]) -> _Outcome | None:
+        """A transaction's first write, at once, unless another connection holds the write lock
+        (another process's: this one's writers take turns): then None, the transaction begun
+        again on the thread, where the busy handler waits for the lock."""
+        connection = self.sqlite
+        connection.execute("PRAGMA busy_timeout = 0")
+        try:
+            return _run(connection, run)
+        except sqlite3.OperationalError as error:
+            if error.sqlite_errorcode & 0xFF != sqlite3.SQLITE_BUSY:
+                raise
+            connection.rollback()  # it has not written: nothing is lost
+            return None
+        finally:
+            connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
 
     async def on_thread(self, function: Callable[..., T], *args: Any) -> T:
         """`function(*args)` on the connection's thread, where all its SQLite calls run."""

@@ -4,6 +4,8 @@ row counts, inserted ids, errors) as aiosqlite's own cursor gives it."""
 
 from __future__ import annotations
 
+import asyncio
+import sqlite3
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
@@ -128,6 +130,35 @@ async def test_after_the_first_write_statements_run_without_a_trip(
     assert len(trips) == 2
 
 
+async def test_a_first_write_waits_on_the_thread_while_another_process_writes(
+    numbers: AsyncEngine, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    on_thread = sqlite_driver.Connection.on_thread
+    waiting = asyncio.Event()
+
+    async def noticed(
+        self: sqlite_driver.Connection, function: Callable[..., Any], *args: Any
+    ) -> Any:
+        waiting.set()
+        return await on_thread(self, function, *args)
+
+    other = sqlite3.connect(tmp_path / "numbers.db", isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # another process holds the write lock
+    other.execute("UPDATE n SET v = -v WHERE v = 3")
+    monkeypatch.setattr(sqlite_driver.Connection, "on_thread", noticed)
+
+    async def write() -> list[int]:
+        async with numbers.begin() as connection:
+            await run(connection, "UPDATE n SET v = -v WHERE v = 7")
+            return list((await run(connection, "SELECT v FROM n WHERE v < 0")).scalars())
+
+    writing = asyncio.create_task(write())
+    await waiting.wait()  # it could not write at once: it waits for the lock on the thread
+    other.execute("COMMIT")
+    other.close()
+    assert sorted(await writing) == [-7, -3]
+
+
 async def test_a_long_query_after_the_first_write_goes_to_the_thread(
     numbers: AsyncEngine, trips: list[int]
 ) -> None:
@@ -173,10 +204,10 @@ async def test_only_a_transaction_that_wrote_goes_to_the_thread_to_end(
     trips.clear()
     async with numbers.begin() as connection:
         await run(connection, "UPDATE n SET v = -v WHERE v = 1")
-    assert len(trips) == 2  # the statement and its commit
+    assert len(trips) == 1  # its commit (the write ran at once: no other process wrote)
     trips.clear()
     async with numbers.connect() as connection:
         await run(connection, "UPDATE n SET v = -v WHERE v = -1")
-    assert len(trips) == 2  # the statement and the rollback of what it wrote
+    assert len(trips) == 1  # the rollback of what it wrote
     async with numbers.connect() as connection:
         assert (await run(connection, "SELECT v FROM n WHERE v = -1")).scalar_one() == -1
