@@ -62,6 +62,9 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA journal_mode=WAL")
+            # Checkpoints run on the database thread (`sqlite_driver.Connection.commit`), not
+            # inside a commit on the event loop.
+            cursor.execute("PRAGMA wal_autocheckpoint=0")
             cursor.execute(f"PRAGMA busy_timeout={sqlite_driver.BUSY_TIMEOUT_MS}")
             cursor.close()
 
