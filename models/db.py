@@ -65,6 +65,8 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
             # Checkpoints run on the database thread (`sqlite_driver.Connection.commit`), not
             # inside a commit on the event loop.
             cursor.execute("PRAGMA wal_autocheckpoint=0")
+            # A commit writes the log; the driver has it synced off the event loop (`LogSync`).
+            cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.execute(f"PRAGMA busy_timeout={sqlite_driver.BUSY_TIMEOUT_MS}")
             cursor.close()
 
@@ -87,19 +89,49 @@ def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
 
 
-_WRITE_TURNS: WeakKeyDictionary[Any, asyncio.Lock] = WeakKeyDictionary()
-
-
 def write_turn(sessions: async_sessionmaker[AsyncSession]) -> AbstractAsyncContextManager[Any]:
     """Held around a transaction that writes, on SQLite: its one write lock is taken by polling
     (the busy handler sleeps 1 to 100 ms between tries), so under load the transactions of this
     process's updates queued there, each waking late. They queue here instead, in arrival
-    order, each started the moment the one before commits. Elsewhere (PostgreSQL locks rows,
-    not the database) nothing is held."""
+    order, each started the moment the one before commits. The block's commits are on disk
+    when it ends; the turn is given up before the disk is waited for, and while others wait
+    for it one sync of the log serves several turns (`sqlite_driver.LogSync`). Elsewhere
+    (PostgreSQL locks rows, not the database) nothing is held."""
     engine = sessions.kw.get("bind")
     if engine is None or engine.dialect.name != "sqlite":
         return nullcontext()
-    return _WRITE_TURNS.setdefault(engine.sync_engine, asyncio.Lock())
+    return _TURNS.setdefault(engine.sync_engine, _Turn()).taken()
+
+
+class _Turn:
+    def __init__(self) -> None:
+        self.lock = asyncio.Lock()
+        self.queued = 0  # transactions waiting for the turn
+
+    @asynccontextmanager
+    async def taken(self) -> AsyncIterator[None]:
+        self.queued += 1
+        try:
+            await self.lock.acquire()
+        except BaseException:
+            self.queued -= 1
+            self._given_up()  # cancelled while waiting, perhaps the last to wait
+            raise
+        self.queued -= 1
+        try:
+            with sqlite_driver.sync_later() as owed:
+                yield
+        finally:
+            self.lock.release()
+            self._given_up()
+        await owed.reach(others_follow=self.queued > 0)
+
+    def _given_up(self) -> None:
+        if self.queued == 0 and not self.lock.locked():
+            sqlite_driver.sync_waiting()
+
+
+_TURNS: WeakKeyDictionary[Any, _Turn] = WeakKeyDictionary()
 
 
 def is_unavailable(error: BaseException) -> bool:

@@ -20,16 +20,28 @@ iteration longer, however busy the loop was with other updates. A query that run
 stopped and run on the thread; a first write that finds another process writing goes there to
 wait for the lock. So does the commit of a transaction that wrote, but only every
 `CHECKPOINT_EVERY`-th, to copy the log into the database as well (`Connection.commit`); the
-others, which wait for the disk about 0.2 ms, run at once. Queries outside a transaction that
-wrote go to the thread.
+others run at once. Queries outside a transaction that wrote go to the thread.
+
+A commit does not wait for the disk where it runs (`PRAGMA synchronous=NORMAL`: it writes the
+log and returns); `LogSync` then has the log synced on a thread of its own, once for all the
+commits made meanwhile. A commit returns once its log is on disk, unless it was made in
+`sync_later`: the process's turn to write (`models.db.write_turn`) is given up first and the
+disk waited for after, so the next update's transaction does not wait for this one's disk. What
+is committed can be read before it is on disk (for about 0.2 ms); nothing is answered, sent or
+confirmed to Telegram before the commit that led to it is (the log is written in order, so that
+sync covers every commit before it).
 """
 
 from __future__ import annotations
 
+import asyncio
+import os
 import sqlite3
 import sys
 from collections import deque
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any, TypeAlias, TypeVar
 
 import aiosqlite
@@ -48,6 +60,10 @@ AT_ONCE_STEPS = 200_000
 """SQLite's virtual-machine steps a query may take on the event loop's thread (about a
 millisecond) before it is stopped and run on the database thread instead."""
 STEPS_PER_LOOK = 1000
+
+GROUP_MOST = 8
+"""Commits that may wait for one sync of the log, while more transactions wait for the turn to
+write (`LogSync`)."""
 
 CHECKPOINT_EVERY = 100
 """A connection's commits between two checkpoints it runs (SQLite's own automatic ones are off:
@@ -74,6 +90,129 @@ def _run(connection: sqlite3.Connection, run: Callable[[sqlite3.Cursor], object]
         cursor.close()
         return (*outcome, None)
     return (*outcome, cursor)
+
+
+class LogSync:
+    """Has a database's log (its `-wal` file) synced to disk, once for the commits of several
+    updates. Commits are numbered (`commit_made`); `reach(n)` returns once the n-th is on
+    disk. A commit made while other updates wait for the process's turn to write leaves the
+    sync to them, up to `GROUP_MOST` commits: under load one sync (about 0.2 ms of the event
+    loop) serves several updates; with nobody waiting it syncs at once."""
+
+    def __init__(self, log_path: str | None) -> None:
+        self.path = log_path  # None: an in-memory database, nothing to sync
+        self.made = 0
+        self.synced = 0
+        self._descriptor: int | None = None
+        self._inode: int | None = None
+        self._next: asyncio.Future[None] | None = None  # done at the next sync
+
+    def commit_made(self) -> int:
+        self.made += 1
+        return self.made
+
+    async def reach(self, commit: int, *, others_follow: bool = False) -> None:
+        """Return once commit number `commit` is on disk; when `others_follow` (a transaction
+        waits for the turn to write), its sync may be left to the ones that follow."""
+        if self.synced >= commit:
+            return
+        if not others_follow or self.made - self.synced >= GROUP_MOST:
+            self.sync()
+            return
+        loop = asyncio.get_running_loop()
+        if self._next is None or self._next.done() or self._next.get_loop() is not loop:
+            self._next = loop.create_future()
+        await asyncio.shield(self._next)  # shared: a waiter cancelled leaves it to the others
+
+    def sync(self) -> None:
+        """Sync the log now, if a commit is not yet on disk, and wake those waiting for it."""
+        if self.synced >= self.made or self.path is None:
+            self.synced = self.made
+        else:
+            upto = self.made
+            self._fsync()
+            self.synced = upto
+        waiting, self._next = self._next, None
+        if waiting is not None and not waiting.done():
+            waiting.set_result(None)
+
+    def _fsync(self) -> None:
+        """A log that is gone was checkpointed into the database, and synced with it, by the
+        last connection to close; a new log (another file) is opened, and its folder synced
+        (its name is in it)."""
+        assert self.path is not None
+        try:
+            inode = os.stat(self.path).st_ino
+        except FileNotFoundError:
+            return
+        if inode != self._inode or self._descriptor is None:
+            if self._descriptor is not None:
+                os.close(self._descriptor)
+            self._descriptor = os.open(self.path, os.O_RDONLY)
+            self._inode = os.fstat(self._descriptor).st_ino
+            folder = os.open(os.path.dirname(self.path), os.O_RDONLY)
+            try:
+                os.fsync(folder)
+            finally:
+                os.close(folder)
+        os.fsync(self._descriptor)
+
+
+_LOGS: dict[str | None, LogSync] = {}
+
+
+def log_sync(database: str, uri: bool = False) -> LogSync:
+    """The `LogSync` of the database file `database` names (one for all its connections)."""
+    path: str | None = database
+    if uri and database.startswith("file:"):
+        path, _, query = database[len("file:") :].partition("?")
+        if "mode=memory" in query:
+            path = None
+    if path in (None, "", ":memory:"):
+        path = None
+    else:
+        path = os.path.abspath(path) + "-wal"
+    if path not in _LOGS:
+        _LOGS[path] = LogSync(path)
+    return _LOGS[path]
+
+
+class Owed:
+    """The commits made in a `sync_later` block, whose log is not yet known to be on disk."""
+
+    def __init__(self) -> None:
+        self._commits: dict[LogSync, int] = {}
+
+    def add(self, log: LogSync, commit: int) -> None:
+        self._commits[log] = commit
+
+    async def reach(self, *, others_follow: bool) -> None:
+        """Return once every commit made in the block is on disk (`LogSync.reach`)."""
+        for log, commit in self._commits.items():
+            await log.reach(commit, others_follow=others_follow)
+
+
+def sync_waiting() -> None:
+    """Sync now the logs whose commits wait for a sync (the turn to write was given up and
+    nobody waits for it: nobody else would)."""
+    for log in _LOGS.values():
+        if log.synced < log.made:
+            log.sync()
+
+
+_OWED: ContextVar[Owed | None] = ContextVar("sqlite_commits_owed", default=None)
+
+
+@contextmanager
+def sync_later() -> Iterator[Owed]:
+    """The commits made in the block return before their log is on disk; `Owed.reach` waits
+    for it, after the block (when the process's turn to write has been given up)."""
+    owed = Owed()
+    token = _OWED.set(owed)
+    try:
+        yield owed
+    finally:
+        _OWED.reset(token)
 
 
 def _commit_and_checkpoint(connection: sqlite3.Connection) -> None:
@@ -162,8 +301,9 @@ class Cursor:
 class Connection(aiosqlite.Connection):
     """aiosqlite's connection, whose cursors are `Cursor`s."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, log: LogSync, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.log = log
         self._commits = 0  # since its last checkpoint
 
     @property
@@ -219,20 +359,27 @@ class Connection(aiosqlite.Connection):
 
     async def commit(self) -> None:
         """Commit, when a transaction is open (SQLite's opens at the first write, so a
-        transaction that only read has nothing to commit), at once: it appends to the log and
-        waits for the disk to have it (about 0.2 ms here), holding the lock it holds already.
-        On the thread it kept the process's turn to write a loop iteration longer. Every
-        `CHECKPOINT_EVERY`-th commit of the connection goes to the thread, and then copies the
-        log into the database (a checkpoint, which SQLite would otherwise run inside whichever
-        commit found the log long: on the loop, for milliseconds)."""
+        transaction that only read has nothing to commit), at once: it appends to the log,
+        holding the lock it holds already (on the thread it kept the process's turn to write a
+        loop iteration longer); then the log is synced on `LogSync`'s thread, now or, in
+        `sync_later`, after the block. Every `CHECKPOINT_EVERY`-th commit of the connection
+        goes to the thread, and then copies the log into the database (a checkpoint, which
+        SQLite would otherwise run inside whichever commit found the log long: on the loop,
+        for milliseconds)."""
         if not self.in_transaction:
             return
         self._commits += 1
         if self._commits < CHECKPOINT_EVERY:
             self.sqlite.commit()
-            return
-        self._commits = 0
-        await self.on_thread(_commit_and_checkpoint, self.sqlite)
+        else:
+            self._commits = 0
+            await self.on_thread(_commit_and_checkpoint, self.sqlite)
+        commit = self.log.commit_made()
+        owed = _OWED.get()
+        if owed is None:
+            self.log.sync()
+        else:
+            owed.add(self.log, commit)
 
     async def rollback(self) -> None:
         """Roll back, on the thread only when a transaction is open. The pool rolls back every
@@ -253,6 +400,10 @@ def connect(database: str, **options: Any) -> Connection:
     like the one SQLAlchemy makes (an engine never disposed must not keep the process alive)."""
     # Used from the event loop's thread too (`Connection.at_once`), never at the same time.
     shared = {**options, "check_same_thread": False}
-    connection = Connection(lambda: sqlite3.connect(database, **shared), iter_chunk_size=64)
+    connection = Connection(
+        lambda: sqlite3.connect(database, **shared),
+        iter_chunk_size=64,
+        log=log_sync(database, bool(options.get("uri"))),
+    )
     connection._thread.daemon = True
     return connection

@@ -5,6 +5,7 @@ row counts, inserted ids, errors) as aiosqlite's own cursor gives it."""
 from __future__ import annotations
 
 import asyncio
+import os
 import sqlite3
 from collections.abc import AsyncIterator, Callable
 from typing import Any
@@ -14,8 +15,8 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from models import sqlite_driver
-from models.db import create_engine
+from models import db, sqlite_driver
+from models.db import create_engine, session_factory, write_turn
 
 ROWS = 2 * sqlite_driver.PREFETCH + 500
 PAGE_BYTES = 4096  # SQLite's default page size
@@ -240,3 +241,75 @@ async def test_only_a_transaction_that_wrote_goes_to_the_thread_to_end(
     assert len(trips) == 1  # the rollback of what it wrote
     async with numbers.connect() as connection:
         assert (await run(connection, "SELECT v FROM n WHERE v = -1")).scalar_one() == -1
+
+
+@pytest.fixture
+def log_syncs(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The files synced to disk from now on (their paths), in order."""
+    synced: list[str] = []
+    fsync = os.fsync
+
+    def recorded(descriptor: int) -> None:
+        synced.append(os.readlink(f"/proc/self/fd/{descriptor}"))
+        fsync(descriptor)
+
+    monkeypatch.setattr(os, "fsync", recorded)
+    return synced
+
+
+async def test_a_commit_returns_once_its_log_is_on_disk(
+    numbers: AsyncEngine, tmp_path: Any, log_syncs: list[str]
+) -> None:
+    async with numbers.connect() as connection:
+        assert (await run(connection, "PRAGMA synchronous")).scalar_one() == 1  # NORMAL
+    log = sqlite_driver.log_sync(str(tmp_path / "numbers.db"))
+    for value in (-1, -2):
+        async with numbers.begin() as connection:
+            await run(connection, "INSERT INTO n (v) VALUES (:v)", v=value)
+        assert log.synced == log.made
+    assert log_syncs.count(str(tmp_path / "numbers.db-wal")) == 2
+
+
+async def test_turns_that_others_wait_for_share_a_sync_given_up_first(
+    numbers: AsyncEngine, tmp_path: Any, log_syncs: list[str]
+) -> None:
+    """Ten transactions queued for the turn to write: each gives the turn up before its commit
+    is on disk, and a sync serves `GROUP_MOST` of them (the last one's serves the rest)."""
+    sessions = session_factory(numbers)
+    turn_queue = 10
+    steps: list[str] = []
+    first_holds = asyncio.Event()
+
+    async def write(name: int) -> None:
+        async with write_turn(sessions):
+            if name == 0:
+                await first_holds.wait()
+            async with sessions() as session, session.begin():
+                await session.execute(text("INSERT INTO n (v) VALUES (:v)"), {"v": -1 - name})
+            steps.append(f"{name} committed")
+        steps.append(f"{name} on disk")
+
+    writers = [asyncio.create_task(write(name)) for name in range(turn_queue)]
+    await asyncio.sleep(0)  # each runs a step: the first takes the turn, the others queue
+    assert write_turn_queue(numbers) == turn_queue - 1
+    first_holds.set()
+    await asyncio.gather(*writers)
+
+    group = sqlite_driver.GROUP_MOST
+    assert [step for step in steps if "committed" in step] == [
+        f"{name} committed" for name in range(turn_queue)
+    ]
+    # The first `group` commits reach the disk together, once the `group`-th is made (each
+    # turn given up before); the rest with the last, when nobody waits for the turn any more.
+    for name in range(turn_queue):
+        last_in_group = group - 1 if name < group else turn_queue - 1
+        assert steps.index(f"{name} on disk") > steps.index(f"{last_in_group} committed")
+    assert log_syncs.count(str(tmp_path / "numbers.db-wal")) == 2
+    log = sqlite_driver.log_sync(str(tmp_path / "numbers.db"))
+    assert log.synced == log.made
+
+
+def write_turn_queue(engine: AsyncEngine) -> int:
+    """How many transactions wait for the engine's turn to write."""
+    turn = db._TURNS.get(engine.sync_engine)
+    return 0 if turn is None else turn.queued
