@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from aiogram import Bot, Router, types
@@ -31,6 +30,7 @@ from aiogram.types import (
     User,
     WebAppInfo,
 )
+from aiohttp import JsonPayload
 
 from bot.adapters.base import (
     ALLOWED_UPDATES,
@@ -72,7 +72,11 @@ from handlers.events import (
 READ_SLACK_S = 5  # a long poll's answer may come this long after its timeout
 
 
-class RawGetUpdates(TelegramMethod[list[dict[str, Any]]]):
+class JsonMethod:
+    """A method of the bot's own that carries no file: sent as one JSON object (`Session`)."""
+
+
+class RawGetUpdates(JsonMethod, TelegramMethod[list[dict[str, Any]]]):
     """getUpdates answered as Telegram's JSON (aiogram's GetUpdates reads every update, and one
     it cannot read fails them all)."""
 
@@ -85,7 +89,7 @@ class RawGetUpdates(TelegramMethod[list[dict[str, Any]]]):
     allowed_updates: list[str] | None = None
 
 
-class SendText(TelegramMethod[dict[str, Any]]):
+class SendText(JsonMethod, TelegramMethod[dict[str, Any]]):
     """sendMessage with its keyboard given as Telegram's JSON (`to_markup`) and the message sent
     answered as Telegram's JSON: only its id is read. aiogram's SendMessage made a pydantic
     model of every button, dumped them back to dicts to send, and read the answer (the message,
@@ -96,11 +100,11 @@ class SendText(TelegramMethod[dict[str, Any]]):
 
     chat_id: int
     text: str
-    reply_markup: str | None = None
+    reply_markup: dict[str, Any] | None = None
     allow_paid_broadcast: bool | None = None
 
 
-class SendPhotoById(TelegramMethod[dict[str, Any]]):
+class SendPhotoById(JsonMethod, TelegramMethod[dict[str, Any]]):
     """sendPhoto of a photo Telegram holds (its file id), as `SendText`."""
 
     __returning__ = dict[str, Any]
@@ -109,11 +113,11 @@ class SendPhotoById(TelegramMethod[dict[str, Any]]):
     chat_id: int
     photo: str
     caption: str | None = None
-    reply_markup: str | None = None
+    reply_markup: dict[str, Any] | None = None
     allow_paid_broadcast: bool | None = None
 
 
-class EditText(TelegramMethod[dict[str, Any] | bool]):
+class EditText(JsonMethod, TelegramMethod[dict[str, Any] | bool]):
     """editMessageText, as `SendText`."""
 
     __returning__ = dict[str, Any] | bool
@@ -122,7 +126,7 @@ class EditText(TelegramMethod[dict[str, Any] | bool]):
     chat_id: int
     message_id: int
     text: str
-    reply_markup: str | None = None
+    reply_markup: dict[str, Any] | None = None
 
 
 class Session(AiohttpSession):
@@ -144,6 +148,15 @@ class Session(AiohttpSession):
         if returning not in self._answer_models:
             self._answer_models[returning] = Response[returning]  # type: ignore[valid-type]
         return super().check_response(bot, method, status_code, content)
+
+    def build_form_data(self, bot: Bot, method: TelegramMethod[Any]) -> Any:
+        """A `JsonMethod` goes as one JSON object. aiogram's form prepares each field on its own
+        (a keyboard field by field), and every form sets up a multipart writer, with a random
+        boundary, that a request with no file then does not use."""
+        if isinstance(method, JsonMethod):
+            fields = method.model_dump(exclude_none=True)
+            return JsonPayload(fields, dumps=self.json_dumps)
+        return super().build_form_data(bot, method)
 
 
 class AiogramAdapter(TelegramAdapter):
@@ -369,11 +382,11 @@ class AiogramAdapter(TelegramAdapter):
         return content.read()
 
 
-def to_markup(markup: Markup | None) -> str | None:
+def to_markup(markup: Markup | None) -> dict[str, Any] | None:
     """A keyboard as Telegram's JSON (`reply_markup`)."""
     if markup is None:
         return None
-    return json.dumps(_keyboard(markup))
+    return _keyboard(markup)
 
 
 def _keyboard(markup: Markup) -> dict[str, Any]:
