@@ -9,8 +9,9 @@ from __future__ import annotations
 import secrets
 from collections.abc import Collection
 from datetime import datetime, timedelta
+from functools import cache
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import audit
@@ -112,23 +113,34 @@ async def require(
     raise NotAllowed(refusal or f"not_{wanted[0]}")
 
 
-async def holds(session: AsyncSession, telegram_id: int, *held: Role) -> bool:
-    """Whether they hold one of these roles, for at least one team or organisation."""
-    grant = await session.scalar(
+# Built once: the menus ask for every update that shows one.
+@cache
+def _one_of() -> Select[int]:
+    return (
         select(RoleGrant.id)
-        .where(RoleGrant.telegram_id == telegram_id, RoleGrant.role.in_(held))
+        .where(
+            RoleGrant.telegram_id == bindparam("telegram_id"),
+            RoleGrant.role.in_(bindparam("roles", expanding=True)),
+        )
         .limit(1)
     )
+
+
+@cache
+def _roles_of() -> Select[Role]:
+    mine = RoleGrant.telegram_id == bindparam("telegram_id")
+    return select(RoleGrant.role).where(mine).distinct()
+
+
+async def holds(session: AsyncSession, telegram_id: int, *held: Role) -> bool:
+    """Whether they hold one of these roles, for at least one team or organisation."""
+    grant = await session.scalar(_one_of(), {"telegram_id": telegram_id, "roles": held})
     return grant is not None
 
 
 async def held(session: AsyncSession, telegram_id: int) -> set[Role]:
     """Every role they were granted (for any team or organisation), in one query."""
-    return set(
-        await session.scalars(
-            select(RoleGrant.role).where(RoleGrant.telegram_id == telegram_id).distinct()
-        )
-    )
+    return set(await session.scalars(_roles_of(), {"telegram_id": telegram_id}))
 
 
 async def is_coordinator(session: AsyncSession, telegram_id: int) -> bool:

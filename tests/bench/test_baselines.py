@@ -49,3 +49,25 @@ def test_the_bare_sender_reaches_every_recipient_once() -> None:
     assert (figures["lost"], figures["duplicates"], figures["failed"]) == (0, 0, 0)
     assert figures["achieved_rate"]
     assert figures["cpu_ms_per_notice"]
+
+
+def test_pairs_of_runs_each_answer_every_update_and_give_the_median_ratio() -> None:
+    """The second volbot run shares the first's database: its updates are numbered past the
+    ones recorded, or the bot would take them for repeated deliveries and ignore them."""
+    figures = bench(
+        "updates.py",
+        *("--bot", "both", "--pairs", "2", "--framework", "ptb"),
+        *("--seconds", "1", "--users", "5", "--rate", "20"),
+        timeout=240,
+    )
+    pairs = figures["pairs"]
+    assert isinstance(pairs, list) and len(pairs) == 2
+    for pair in pairs:
+        for kind in ("bare", "volbot"):
+            run = pair[kind]
+            assert run["sent"] and run["handled"] == run["sent"], (kind, run)
+            assert (run["lost"], run["errors"], run["unanswered"]) == (0, 0, 0), (kind, run)
+    ratio = figures["ratio"]
+    assert isinstance(ratio, dict)
+    cpu = sorted(pair["ratio"]["cpu_ms_per_update"] for pair in pairs)
+    assert ratio["cpu_ms_per_update"] == sum(cpu) / 2  # the median of two
