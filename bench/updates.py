@@ -651,7 +651,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     ratios = {name: [pair["ratio"][name] for pair in pairs] for name in RATIOS}
     return {
         "pairs": pairs,
-        "ratio": {name: median(values) for name, values in ratios.items() if None not in values},
+        "ratio": {
+            name: round(median(values), 3) for name, values in ratios.items() if None not in values
+        },
     }
 
 
