@@ -60,7 +60,7 @@ from common import (
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.local.harness import free_port
+from bot.local.harness import free_port, number_updates_past_recorded
 from migrations import upgrade
 from models.activities.tables import Activity, Shift, Signup
 from models.base import Base
@@ -174,12 +174,6 @@ async def advance_sequences(engine: AsyncEngine) -> None:
                     f"(SELECT max(id) FROM {table}))"
                 )
             )
-
-
-async def last_recorded(engine: AsyncEngine) -> int:
-    """The highest update id the bot has recorded in this database (0 for none)."""
-    async with engine.connect() as connection:
-        return await connection.scalar(select(func.max(InboundUpdate.update_id))) or 0
 
 
 async def inbound_statuses(engine: AsyncEngine) -> tuple[dict[str, int], set[int]]:
@@ -423,7 +417,7 @@ async def measure(args: argparse.Namespace, url: str, kind: str) -> dict[str, An
     bots: list[BotProcess] = []
     try:
         if kind == "volbot":  # after a pair's: ids volbot has not handled yet (--pairs)
-            sandbox.world.number_updates_after(await last_recorded(engine))
+            await number_updates_past_recorded(sandbox, engine)
         spawned = time.perf_counter()
         bots = await start_bots(args, kind, url, sandbox, ports, webhook)
         await until_ready(sandbox, bots, webhook_mode)

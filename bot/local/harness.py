@@ -19,6 +19,7 @@ from typing import Protocol
 
 from pydantic import SecretStr
 from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.adapters.base import TelegramAdapter
 from bot.app import build_adapter, build_dispatcher, build_jobs, build_sender
@@ -71,9 +72,7 @@ class RunningBot:
     async def start(self) -> None:
         """Start (or start again) the bot process's parts on the same database and sandbox."""
         self.engine = create_engine(self.settings.database_url)
-        async with session_factory(self.engine)() as session:  # a database used before
-            handled = await session.scalar(select(func.max(InboundUpdate.update_id)))
-        self.sandbox.world.number_updates_after(handled or 0)
+        await number_updates_past_recorded(self.sandbox, self.engine)  # a database used before
         dispatcher = build_dispatcher(self.settings, session_factory(self.engine), self.clock)
         self.adapter = build_adapter(self.settings, dispatcher)
         self.adapter.observers.append(self._mark_handled)
@@ -259,6 +258,14 @@ def sandbox_settings(
             **overrides,
         }
     )
+
+
+async def number_updates_past_recorded(sandbox: BotApiSandbox, engine: AsyncEngine) -> None:
+    """Number the sandbox's next updates past the highest this database recorded: a bot run
+    again on it takes an id it has seen for a repeated delivery, and ignores it."""
+    async with engine.connect() as connection:
+        handled = await connection.scalar(select(func.max(InboundUpdate.update_id)))
+    sandbox.world.number_updates_after(handled or 0)
 
 
 def free_port() -> int:

@@ -129,6 +129,6 @@ async def open_activities(
         return Page([activity for activity, _ in rows], page, rows[0][1])
     # A page past the end has no rows to bring the total: counted apart (a rare turn to a page
     # whose activities closed meanwhile).
-    condition = _condition(shape).params(values)
-    total = await session.scalar(select(func.count()).select_from(Activity).where(condition))
+    counted = select(func.count()).select_from(Activity).where(_condition(shape))
+    total = await session.scalar(counted, values)
     return Page([], page, total or 0)
