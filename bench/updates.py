@@ -51,6 +51,7 @@ from common import (
     bot_environment,
     cpu_seconds,
     drive,
+    harness_heap_set_aside,
     in_data_dir,
     percentile,
     say,
@@ -429,9 +430,10 @@ async def measure(args: argparse.Namespace, url: str, kind: str) -> dict[str, An
         what = "closed loop" if args.rate is None else f"{args.rate:g} updates a second"
         say(f"{args.users:,} users send for {args.seconds:g} s, {what}")
         cpu_before = [cpu_seconds(bot.process.pid) for bot in bots]
-        own_before, began = time.process_time(), time.monotonic()
-        end = await drive(load, args.rate, args.seconds)
-        elapsed = time.monotonic() - began
+        with harness_heap_set_aside():
+            own_before, began = time.process_time(), time.monotonic()
+            end = await drive(load, args.rate, args.seconds)
+            elapsed = time.monotonic() - began
         bot_cpu = [
             cpu_seconds(bot.process.pid) - before
             for bot, before in zip(bots, cpu_before, strict=True)
