@@ -59,6 +59,20 @@ class PostgresServer:
     def stop(self) -> None:
         self._pg_ctl("-m", "fast", "-w", "stop")
 
+    def start_on_a_free_port(self, tries: int = 3) -> None:
+        """The first start, on a port free when looked at. The suite runs in parallel, so
+        another test may take that port before PostgreSQL binds it: then another port (the
+        restart after the outage keeps the port, which the bot's URL names)."""
+        for attempt in range(tries):
+            try:
+                self.start()
+                return
+            except subprocess.CalledProcessError:
+                log = (self.datadir / "server.log").read_text(errors="replace")
+                if attempt == tries - 1 or "Address already in use" not in log:
+                    raise
+                self.port = free_port()
+
 
 @pytest.fixture
 def own_postgres() -> Iterator[PostgresServer]:
@@ -77,7 +91,7 @@ def own_postgres() -> Iterator[PostgresServer]:
     subprocess.run(
         [*as_owner, *initdb, "-E", "UTF8", "--no-locale"], check=True, capture_output=True
     )
-    server.start()
+    server.start_on_a_free_port()
     try:
         upgrade(server.url)
         yield server
