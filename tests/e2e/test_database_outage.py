@@ -63,13 +63,17 @@ class PostgresServer:
         """The first start, on a port free when looked at. The suite runs in parallel, so
         another test may take that port before PostgreSQL binds it: then another port (the
         restart after the outage keeps the port, which the bot's URL names)."""
+        log = self.datadir / "server.log"  # pg_ctl appends: each try reads only its own part
         for attempt in range(tries):
+            seen = log.stat().st_size if log.exists() else 0
             try:
                 self.start()
                 return
             except subprocess.CalledProcessError:
-                log = (self.datadir / "server.log").read_text(errors="replace")
-                if attempt == tries - 1 or "Address already in use" not in log:
+                with log.open("rb") as written:
+                    written.seek(seen)
+                    said = written.read().decode(errors="replace")
+                if attempt == tries - 1 or "Address already in use" not in said:
                     raise
                 self.port = free_port()
 
