@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
-from sqlalchemy import CheckConstraint, DateTime, MetaData, String
+from sqlalchemy import CheckConstraint, DateTime, MetaData, String, Table
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
@@ -71,3 +71,8 @@ def one_of(column: str, enum: type[StrEnum], name: str | None = None) -> CheckCo
     """The check that `column` holds one of the enum's values, named `column` unless `name`."""
     values = ", ".join(f"'{member.value}'" for member in enum)
     return CheckConstraint(f"{column} IN ({values})", name=name or column)
+
+
+def table_of(mapped: type[Base]) -> Table:
+    """A mapped class's table, typed as one (for Core statements on it)."""
+    return cast(Table, mapped.__table__)

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from enum import StrEnum
 from functools import cache
-from typing import Any, cast
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -25,7 +25,6 @@ from sqlalchemy import (
     Index,
     Insert,
     Interval,
-    Table,
     Update,
     bindparam,
     delete,
@@ -37,8 +36,9 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import Base, EnumText, UTCDateTime, one_of
+from models.base import Base, EnumText, UTCDateTime, one_of, table_of
 from models.db import database_clock, dialect, dialect_upsert, lease_end, lease_now
+from models.driver import OnDriver
 
 LEASE = timedelta(seconds=60)  # long enough for any one update's handling
 KEEP = timedelta(days=1)  # Telegram gives up redelivering long before this
@@ -73,10 +73,6 @@ def valid_update_id(value: object) -> bool:
 
 
 @cache
-def _table() -> Table:
-    return cast(Table, InboundUpdate.__table__)
-
-
 @cache
 def _record(database: str, *, claimed: bool) -> Insert:
     """`record`'s statement for the database named `database` (`models.db.dialect`), built
@@ -85,7 +81,7 @@ def _record(database: str, *, claimed: bool) -> Insert:
     to `.values()` were compiled anew for every batch, through the ORM's bulk-insert path. Where
     leases end by the database's clock (`models.db.lease_now`), a claim's end is part of the
     statement and only its length is bound."""
-    table = _table()
+    table = table_of(InboundUpdate)
     statement = dialect_upsert(database, table)
     clock = database_clock(database)
     if claimed and clock is not None:
@@ -196,11 +192,8 @@ async def left_behind(session: AsyncSession, *, now: datetime, older_than: timed
     return list(rows)
 
 
-@cache
-def _settle() -> Update:
-    """`settle`'s statement, built once, on the table: every update runs it, and building it
-    anew, then through the ORM's bulk-update path, cost twice what running it does."""
-    table = _table()
+def _settle_statement(_database: str) -> Update:
+    table = table_of(InboundUpdate)
     return (
         update(table)
         .where(table.c.update_id == bindparam("settled"), table.c.status != InboxStatus.DONE)
@@ -209,23 +202,26 @@ def _settle() -> Update:
     )
 
 
+# Every update runs it, first in its transaction: on the driver (`models.driver`).
+_SETTLE = OnDriver(_settle_statement)
+
+
 async def settle(session: AsyncSession, update_id: int) -> bool:
     """Mark an update handled in the transaction of its effects, so that they are committed
     together or not at all (its payload goes once the answer is sent: `handled`); False when it
     was handled already (by another process whose lease ran out, say): its effects are then to
     be rolled back. An update never recorded (fed to the dispatcher directly) has nothing to
     mark."""
-    marked = await session.execute(_settle(), {"settled": update_id})
-    if marked.first() is not None:
+    if await _SETTLE.rows(session, settled=update_id):
         return True
     return await session.get(InboundUpdate, update_id) is None
 
 
 @cache
 def _handled() -> Update:
-    """`handled`'s statement, built once, on the table (as `_settle`), the ids bound when it
-    runs: every update runs it, through the ORM's bulk-update path when built anew."""
-    table = _table()
+    """`handled`'s statement, built once, on the table, the ids bound when it runs: every
+    update runs it, through the ORM's bulk-update path when built anew."""
+    table = table_of(InboundUpdate)
     return (
         update(table)
         .where(table.c.update_id.in_(bindparam("answered", expanding=True)))

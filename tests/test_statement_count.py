@@ -1,12 +1,14 @@
 """How many SQL statements the real bot runs to handle one update of the hot commands: a
 deterministic count (not a time), so that a change that adds a query to every update shows here.
 
-Counted is everything the bot's engine executes for the update, from the moment it arrives until
-it is fully done: recording it in the inbox, the dispatcher's transaction (the handled mark, the
-conversation state, the volunteer, the handler's own reads and writes), and forgetting what was
-typed once the answer is sent. The count does not
-depend on the framework (the adapters only translate updates and actions; every statement comes
-from the intake, the dispatcher and the handlers), so one framework is run, on both databases.
+Counted is every statement the bot's connections send to the database for the update (at the
+driver's cursor: the few that every update runs go there straight, not through SQLAlchemy's
+execution and its events, `models.driver`), from the moment it arrives until it is fully done:
+recording it in the inbox, the dispatcher's transaction (the handled mark, the conversation
+state, the volunteer, the handler's own reads and writes), and forgetting what was typed once
+the answer is sent. The count does not depend on the framework (the adapters only translate
+updates and actions; every statement comes from the intake, the dispatcher and the handlers), so
+one framework is run, on both databases.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import event, select, update
+from sqlalchemy import select, update
 
 from bot import intake
 from bot.local.harness import Person, Reply, RunningBot, running_bot
@@ -41,15 +43,25 @@ async def counted_bot(
 
 
 class Statements:
-    """The statements the engine runs, each as its verb and first table (`SELECT volunteers`)."""
+    """The statements sent to the database, each as its verb and first table (`SELECT
+    volunteers`): what the driver's cursors execute."""
 
     def __init__(self, bot: RunningBot) -> None:
         self.bot = bot
         self.seen: list[str] = []
-        event.listen(bot.engine.sync_engine, "before_cursor_execute", self._executed)
 
-    def _executed(self, _conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        self.seen.append(summary(statement))
+    async def watch(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        async with self.bot.engine.connect() as connection:
+            cursor_class = await connection.run_sync(lambda sync: type(sync.connection.cursor()))
+        for method in ("execute", "executemany"):
+            monkeypatch.setattr(cursor_class, method, self._counting(getattr(cursor_class, method)))
+
+    def _counting(self, execute: Callable[..., Any]) -> Callable[..., Any]:
+        def counted(cursor: Any, statement: str, *args: Any, **kwargs: Any) -> Any:
+            self.seen.append(summary(statement))
+            return execute(cursor, statement, *args, **kwargs)
+
+        return counted
 
     async def of(self, act: Callable[[], Awaitable[Reply]]) -> list[str]:
         """The statements run while the bot handles the update of `act`, until it is done."""
@@ -109,10 +121,13 @@ TURN = [
 ]
 
 
-async def test_statements_per_update_of_the_hot_commands(counted_bot: RunningBot) -> None:
+async def test_statements_per_update_of_the_hot_commands(
+    counted_bot: RunningBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
     bot = counted_bot
     alice, link = await signed_up_volunteer(bot)
     statements = Statements(bot)
+    await statements.watch(monkeypatch)
 
     start = await statements.of(lambda: alice.send("/start"))
     assert start == [*RECORD, *TURN, *FORGET_PAYLOAD]

@@ -1,0 +1,155 @@
+"""The few statements every update runs, sent straight to the database driver's cursor.
+
+Each update's transaction opens with the same three statements: its handled mark
+(`inbox.settle`), the user's conversation state (`conversation.lock_state`) and who they are
+(`volunteers.find_volunteer`). Through SQLAlchemy's execution layer and the ORM's loading they
+cost about five times what the driver itself spends on them (1.5 against 0.3 ms of CPU for the
+three and their transaction, on PostgreSQL: docs/performance.md), a third of the bot's CPU per
+update. Here each is compiled once per database, its parameters and values still go through the
+columns' types (an aware datetime bound as naive UTC, a status read back as its enum member),
+and it runs on the cursor of the session's own connection, in the session's transaction. A row
+becomes an ORM instance as the ORM would load it (`held_or_loaded`).
+
+What SQLAlchemy's execution would have added and still holds: a driver error is raised as
+SQLAlchemy raises it (a `DBAPIError`, the connection invalidated when the driver says it is
+gone). What it does not: its statement events and its echo do not see these statements (the
+statement-count test counts at the driver: tests/test_statement_count.py), and the session is
+not flushed before them, so they are for a session that holds nothing of theirs yet.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from sqlalchemy import inspect
+from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm.attributes import instance_dict, set_committed_value
+from sqlalchemy.sql.expression import Executable
+
+T = TypeVar("T")
+Row = Sequence[Any]
+Processor = Callable[[Any], Any] | None
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    sql: str
+    binds: tuple[tuple[str, Processor], ...]  # in the order of the statement's placeholders
+    defaults: Mapping[str, Any]  # the values written into the statement itself
+    results: tuple[Processor, ...]  # one for each column of its result
+
+    def arguments(self, params: Mapping[str, Any]) -> tuple[Any, ...]:
+        values = {**self.defaults, **params}
+        return tuple(
+            values[name] if process is None else process(values[name])
+            for name, process in self.binds
+        )
+
+    def row(self, raw: Row) -> tuple[Any, ...]:
+        return tuple(
+            value if process is None else process(value)
+            for process, value in zip(self.results, raw, strict=True)
+        )
+
+
+def _compile(statement: Any, dialect: Dialect) -> _Compiled:
+    compiled = statement.compile(dialect=dialect)
+    names = tuple(compiled.positiontup or ())
+    # Each name once: a parameter written twice would be bound twice, in order.
+    assert len(set(names)) == len(names), f"a parameter repeated in {compiled.string}"
+    binds = tuple(
+        (name, compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect))
+        for name in names
+    )
+    results = tuple(
+        column.type.dialect_impl(dialect).result_processor(dialect, None)
+        for column in statement.exported_columns
+    )
+    defaults = {
+        name: bind.effective_value for name, bind in compiled.binds.items() if not bind.required
+    }
+    return _Compiled(compiled.string, binds, defaults, results)
+
+
+class OnDriver:
+    """A statement (with a result: RETURNING, or a query) run on the driver's cursor; `build`
+    makes it for a database ("postgresql", "sqlite"), its parameters bound by name."""
+
+    def __init__(self, build: Callable[[str], Executable]) -> None:
+        self._build = build
+        self._compiled: dict[tuple[str, str], _Compiled] = {}  # by database and driver
+
+    async def rows(self, session: AsyncSession, **params: Any) -> list[tuple[Any, ...]]:
+        """Its result, in the session's transaction (begun by it, when it is the first), after
+        what the session has pending is written (as the ORM's autoflush does before a query)."""
+        return await session.run_sync(self._run, params)
+
+    def _run(self, session: Session, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
+        if session.autoflush and (session.new or session.dirty or session.deleted):
+            session.flush()
+        connection = session.connection()
+        dialect = connection.dialect
+        compiled = self._compiled.get((dialect.name, dialect.driver))
+        if compiled is None:
+            compiled = _compile(self._build(dialect.name), dialect)
+            self._compiled[dialect.name, dialect.driver] = compiled
+        arguments = compiled.arguments(params)
+        dbapi_connection = connection.connection
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute(compiled.sql, arguments)
+            raw = cursor.fetchall()
+        except dialect.loaded_dbapi.Error as error:
+            gone = dialect.is_disconnect(error, dbapi_connection, cursor)
+            if gone:
+                connection.invalidate(error)
+            raise DBAPIError.instance(
+                compiled.sql,
+                arguments,
+                error,
+                dialect.loaded_dbapi.Error,
+                hide_parameters=True,
+                connection_invalidated=gone,
+                dialect=dialect,
+            ) from error
+        finally:
+            cursor.close()
+        return [compiled.row(values) for values in raw]
+
+
+def held_or_loaded(
+    session: AsyncSession, cls: type[T], values: Mapping[str, Any], *, refresh: bool = False
+) -> T:
+    """The instance of `cls` for a row (`values`: every column, by name) as the ORM loads one:
+    the instance the session holds already (with `refresh`, its columns set to the row's, as
+    the ORM's `populate_existing` does), or else a new one in the session, persistent and
+    unmodified (a change to it is written at the flush, as to any loaded instance). Its
+    relationships are to be set with `fill`."""
+    mapper = inspect(cls)
+    key = mapper.identity_key_from_primary_key(
+        [values[column.key] for column in mapper.primary_key]
+    )
+    held: T | None = session.identity_map.get(key)
+    if held is not None:
+        if refresh:
+            for name, value in values.items():
+                set_committed_value(held, name, value)
+        return held
+    # As the ORM's loading makes one: no constructor, no attribute events, the row's values
+    # written into the instance's own dictionary (a third of the cost).
+    instance: T = mapper.class_manager.new_instance()
+    instance_dict(instance).update(values)
+    make_transient_to_detached(instance)  # its attributes are now as loaded, none changed
+    session.add(instance)
+    return instance
+
+
+def fill(instance: object, name: str, value: Any) -> None:
+    """Set a relationship as loaded (no change to write), unless it is loaded already."""
+    if name in inspect(instance).unloaded:
+        set_committed_value(instance, name, value)
