@@ -30,18 +30,24 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import instance_dict, set_committed_value
 from sqlalchemy.sql.expression import Executable
+from sqlalchemy.types import TypeEngine
+
+from models.base import table_of
 
 T = TypeVar("T")
 Row = Sequence[Any]
 Processor = Callable[[Any], Any] | None
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Compiled:
     sql: str
     binds: tuple[tuple[str, Processor], ...]  # in the order of the statement's placeholders
     defaults: Mapping[str, Any]  # the values written into the statement itself
-    results: tuple[Processor, ...]  # one for each column of its result
+    types: tuple[TypeEngine[Any], ...]  # of each column of its result, for the database
+    # What reads each column's value: some depend on the type the driver says it sent (a
+    # number on PostgreSQL), so they are made when the statement first runs.
+    results: tuple[Processor, ...] | None = None
 
     def arguments(self, params: Mapping[str, Any]) -> tuple[Any, ...]:
         values = {**self.defaults, **params}
@@ -50,15 +56,31 @@ class _Compiled:
             for name, process in self.binds
         )
 
-    def row(self, raw: Row) -> tuple[Any, ...]:
-        return tuple(
-            value if process is None else process(value)
-            for process, value in zip(self.results, raw, strict=True)
-        )
+    def rows(self, cursor: Any, dialect: Dialect) -> list[tuple[Any, ...]]:
+        raw: Sequence[Row] = cursor.fetchall()
+        if self.results is None:
+            self.results = tuple(
+                kind.result_processor(dialect, sent[1])
+                for kind, sent in zip(self.types, cursor.description, strict=True)
+            )
+        return [
+            tuple(
+                value if process is None else process(value)
+                for process, value in zip(self.results, row, strict=True)
+            )
+            for row in raw
+        ]
 
 
-def _compile(statement: Any, dialect: Dialect) -> _Compiled:
+def _compile(statement: Any, dialect: Dialect, entities: Sequence[type[Any]]) -> _Compiled:
     compiled = statement.compile(dialect=dialect)
+    # A list bound whole (`in_` of values) is written out only when it runs: give its values
+    # one by one (`literal`) instead.
+    assert "POSTCOMPILE" not in compiled.string, f"a list bound whole in {compiled.string}"
+    if entities:
+        whole_rows = [column for cls in entities for column in table_of(cls).c]
+        selected = list(statement.exported_columns)[: len(whole_rows)]
+        assert selected == whole_rows, "not whole rows of the entities"
     names = tuple(compiled.positiontup or ())
     # Each name once: a parameter written twice would be bound twice, in order.
     assert len(set(names)) == len(names), f"a parameter repeated in {compiled.string}"
@@ -66,22 +88,24 @@ def _compile(statement: Any, dialect: Dialect) -> _Compiled:
         (name, compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect))
         for name in names
     )
-    results = tuple(
-        column.type.dialect_impl(dialect).result_processor(dialect, None)
-        for column in statement.exported_columns
-    )
+    types = tuple(column.type.dialect_impl(dialect) for column in statement.exported_columns)
     defaults = {
         name: bind.effective_value for name, bind in compiled.binds.items() if not bind.required
     }
-    return _Compiled(compiled.string, binds, defaults, results)
+    return _Compiled(compiled.string, binds, defaults, types)
 
 
 class OnDriver:
     """A statement (with a result: RETURNING, or a query) run on the driver's cursor; `build`
-    makes it for a database ("postgresql", "sqlite"), its parameters bound by name."""
+    makes it for a database ("postgresql", "sqlite"), its parameters bound by name. A query of
+    whole rows of mapped classes (`select(Signup, Shift)`, then perhaps more columns) names them
+    as `entities`, and `loaded` gives its rows as their instances (then the columns' values)."""
 
-    def __init__(self, build: Callable[[str], Executable]) -> None:
+    def __init__(
+        self, build: Callable[[str], Executable], *, entities: Sequence[type[Any]] = ()
+    ) -> None:
         self._build = build
+        self._entities = tuple(entities)
         self._compiled: dict[tuple[str, str], _Compiled] = {}  # by database and driver
 
     async def rows(self, session: AsyncSession, **params: Any) -> list[tuple[Any, ...]]:
@@ -96,14 +120,14 @@ class OnDriver:
         dialect = connection.dialect
         compiled = self._compiled.get((dialect.name, dialect.driver))
         if compiled is None:
-            compiled = _compile(self._build(dialect.name), dialect)
+            compiled = _compile(self._build(dialect.name), dialect, self._entities)
             self._compiled[dialect.name, dialect.driver] = compiled
         arguments = compiled.arguments(params)
         dbapi_connection = connection.connection
         cursor = dbapi_connection.cursor()
         try:
             cursor.execute(compiled.sql, arguments)
-            raw = cursor.fetchall()
+            return compiled.rows(cursor, dialect)
         except dialect.loaded_dbapi.Error as error:
             gone = dialect.is_disconnect(error, dbapi_connection, cursor)
             if gone:
@@ -119,7 +143,20 @@ class OnDriver:
             ) from error
         finally:
             cursor.close()
-        return [compiled.row(values) for values in raw]
+
+    async def loaded(self, session: AsyncSession, **params: Any) -> list[tuple[Any, ...]]:
+        """Its rows, each as an instance of each of its `entities` (`held_or_loaded`), then the
+        values of the columns after theirs."""
+        names = [table_of(cls).c.keys() for cls in self._entities]
+        instances = []
+        for row in await self.rows(session, **params):
+            start, found = 0, []
+            for cls, columns in zip(self._entities, names, strict=True):
+                values = dict(zip(columns, row[start : start + len(columns)], strict=True))
+                found.append(held_or_loaded(session, cls, values))
+                start += len(columns)
+            instances.append((*found, *row[start:]))
+        return instances
 
 
 def held_or_loaded(

@@ -164,7 +164,9 @@ class AiogramAdapter(TelegramAdapter):
         super().__init__(dispatcher)
         session = Session(api=TelegramAPIServer.from_base(api_base_url))
         self.bot = Bot(token, session=session)
-        self.aiogram = AiogramDispatcher()
+        # The conversation state is volbot's own (`models.conversation`): aiogram's FSM, which
+        # would look up a state of its own for every update, is left out.
+        self.aiogram = AiogramDispatcher(disable_fsm=True)
         router = Router()
         router.message.register(self._on_message)
         router.callback_query.register(self._on_press)

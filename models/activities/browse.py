@@ -12,6 +12,7 @@ from sqlalchemy import ColumnElement, Integer, Select, bindparam, exists, func, 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.activities.tables import Activity, ActivityStatus, Shift, ShiftStatus
+from models.driver import OnDriver
 
 Period = StrEnum("Period", "ANY TODAY WEEK WEEKEND")
 
@@ -111,6 +112,12 @@ def _page_of(shape: _Shape) -> Select[Activity, int]:
     )
 
 
+@cache
+def _page_on_driver(shape: _Shape) -> OnDriver:
+    """`_page_of`, run on the driver (`models.driver`): every list of activities runs it."""
+    return OnDriver(lambda _database: _page_of(shape), entities=(Activity,))
+
+
 async def open_activities(
     session: AsyncSession,
     filters: Filters,
@@ -122,9 +129,7 @@ async def open_activities(
 ) -> Page:
     """Published activities with an open shift still to start (within the period)."""
     shape, values = _values(filters, now, zone)
-    rows = (
-        await session.execute(_page_of(shape), {**values, "offset": page * size, "size": size})
-    ).all()
+    rows = await _page_on_driver(shape).loaded(session, **values, offset=page * size, size=size)
     if rows:
         return Page([activity for activity, _ in rows], page, rows[0][1])
     # A page past the end has no rows to bring the total: counted apart (a rare turn to a page

@@ -8,15 +8,25 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cache
 from typing import Any
 
-from sqlalchemy import BindParameter, ColumnElement, Select, and_, bindparam, func, select, update
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Select,
+    and_,
+    bindparam,
+    func,
+    literal,
+    select,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from models.activities.tables import Activity, Shift, ShiftStatus, Signup, SignupStatus
 from models.db import dialect, writes_already
+from models.driver import OnDriver
 from models.errors import Conflict
 
 HOLDS_PLACE = (SignupStatus.CONFIRMED, SignupStatus.OFFERED)
@@ -84,7 +94,9 @@ def places_of(
         .join(Activity, Activity.id == Shift.activity_id)
         .where(
             Signup.volunteer_id == volunteer_id,
-            Signup.status.in_(statuses),
+            # Each status bound on its own (`literal`): a list bound whole is written out anew
+            # each time the query runs, and `models.driver` cannot run it.
+            Signup.status.in_([literal(status, Signup.status.type) for status in statuses]),
             Shift.status != ShiftStatus.CANCELLED,
             Shift.ends_at > ends_after,
         )
@@ -95,10 +107,11 @@ def places_of(
 _AHEAD = aliased(Signup)  # made once: an alias made per query costs more than a statement
 
 
-@cache
-def _upcoming() -> Select[Signup, Shift, Activity]:
-    """`upcoming`'s query, built once: /my and the dashboard run it on every request."""
-    return places_of(bindparam("volunteer"), ACTIVE, ends_after=bindparam("now"))
+# /my and the dashboard run it on every request: on the driver (`models.driver`).
+_UPCOMING = OnDriver(
+    lambda _database: places_of(bindparam("volunteer"), ACTIVE, ends_after=bindparam("now")),
+    entities=(Signup, Shift, Activity),
+)
 
 
 async def upcoming(
@@ -108,8 +121,7 @@ async def upcoming(
     the waiting list (None unless waiting). One query, and one more for the positions when
     they wait for any, however many (a correlated count in the first query would slow it for
     everyone, most of whom wait for none)."""
-    rows = await session.execute(_upcoming(), {"volunteer": volunteer_id, "now": now})
-    found = [(row[0], row[1], row[2]) for row in rows]
+    found = await _UPCOMING.loaded(session, volunteer=volunteer_id, now=now)
     waiting = [mine.id for mine, _, _ in found if mine.status == SignupStatus.WAITING]
     positions: dict[int, int] = {}
     if waiting:

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import audit
 from models.conversation import ConversationState
+from models.driver import OnDriver
 from models.errors import Conflict, InvalidInput, NotAllowed
 from models.organisations.tables import Organisation
 from models.registration.tables import Volunteer
@@ -126,10 +127,12 @@ def _one_of() -> Select[int]:
     )
 
 
-@cache
-def _roles_of() -> Select[Role]:
-    mine = RoleGrant.telegram_id == bindparam("telegram_id")
-    return select(RoleGrant.role).where(mine).distinct()
+# /help and the menus ask it on many updates: on the driver (`models.driver`).
+_ROLES_OF = OnDriver(
+    lambda _database: (
+        select(RoleGrant.role).where(RoleGrant.telegram_id == bindparam("telegram_id")).distinct()
+    )
+)
 
 
 async def holds(session: AsyncSession, telegram_id: int, *held: Role) -> bool:
@@ -140,7 +143,7 @@ async def holds(session: AsyncSession, telegram_id: int, *held: Role) -> bool:
 
 async def held(session: AsyncSession, telegram_id: int) -> set[Role]:
     """Every role they were granted (for any team or organisation), in one query."""
-    return set(await session.scalars(_roles_of(), {"telegram_id": telegram_id}))
+    return {role for (role,) in await _ROLES_OF.rows(session, telegram_id=telegram_id)}
 
 
 async def is_coordinator(session: AsyncSession, telegram_id: int) -> bool:

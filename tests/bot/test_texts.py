@@ -2,7 +2,9 @@
 
 import re
 import string
+from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -61,3 +63,16 @@ def test_every_text_the_dashboard_page_asks_for_exists() -> None:
     for language in ("zh-CN", "en"):
         missing = {key for key in used if f"dashboard.{key}" not in catalogs().messages[language]}
         assert not missing, language
+
+
+def test_an_instant_is_written_in_the_zone_it_comes_in_each_time() -> None:
+    # Written times are kept for reuse; one instant in two zones is still two times.
+    texts = catalogs()
+    instant = datetime(2026, 3, 1, 20, 30, tzinfo=UTC)
+    shanghai = instant.astimezone(ZoneInfo("Asia/Shanghai"))
+    assert instant == shanghai
+    for _ in range(2):
+        assert texts.when("en", instant, "clock") == "20:30"
+        assert texts.when("en", shanghai, "clock") == "04:30"
+        assert texts.when("en", instant, "day") == "Sun 1 Mar"
+        assert texts.when("en", shanghai, "day") == "Mon 2 Mar"

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, insert, literal, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -137,3 +137,26 @@ async def test_a_driver_error_is_raised_as_sqlalchemys(db: AsyncSession) -> None
         await again.rows(db, typed={"text": "my ID number"})
     assert not raised.value.connection_invalidated
     assert "my ID number" not in str(raised.value)  # what was typed is not shown
+
+
+async def test_whole_rows_come_as_the_instances_the_session_holds(db: AsyncSession) -> None:
+    volunteer = await make_volunteer(db, 5001)
+    both = OnDriver(
+        lambda _database: select(Volunteer, District).join(
+            District, District.code.in_([literal("siming"), literal("haicang")])
+        ),
+        entities=(Volunteer, District),
+    )
+    rows = await both.loaded(db)
+    assert {district.code for _, district in rows} == {"siming", "haicang"}
+    assert all(found is volunteer for found, _ in rows)
+    assert len({id(district) for _, district in rows}) == 2
+
+
+async def test_what_the_driver_cannot_run_is_refused_when_first_run(db: AsyncSession) -> None:
+    whole_list = OnDriver(lambda _database: select(District.id).where(District.code.in_(["x"])))
+    with pytest.raises(AssertionError, match="a list bound whole"):
+        await whole_list.rows(db)
+    part_of_a_row = OnDriver(lambda _database: select(District.id), entities=(District,))
+    with pytest.raises(AssertionError, match="not whole rows"):
+        await part_of_a_row.loaded(db)
