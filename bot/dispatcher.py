@@ -27,11 +27,10 @@ from handlers.formatting import localized
 from handlers.menus import Menus
 from handlers.router import Router
 from handlers.services import Services
-from models import inbox
-from models.conversation import lock_state
 from models.db import is_unavailable, write_turn
 from models.errors import VolbotError
 from models.registration import volunteers
+from models.turn import settle_and_lock
 
 log = logging.getLogger(__name__)
 CALLBACK_ANSWER_MAX_CHARS = 200  # https://core.telegram.org/bots/api#answercallbackquery
@@ -103,9 +102,6 @@ class Dispatcher:
                 signer = await self.services.button_signer()  # before the update's transaction
                 # On SQLite, in this process's turn to write (`write_turn`).
                 async with write_turn(self.sessions), self.sessions() as session, session.begin():
-                    # First: a second handler of the update waits here for the first to end.
-                    if not await inbox.settle(session, event.update_id):
-                        raise _AlreadyHandled
                     ctx = await self._context(session, event, signer)
                     language = ctx.lang
                     await self.router.route(ctx)
@@ -135,7 +131,12 @@ class Dispatcher:
         self, session: AsyncSession, event: Incoming, signer: ButtonSigner
     ) -> Context:
         sender, now = event.sender, self.services.clock.now()
-        state = await lock_state(session, sender.id, now, first_name=sender.first_name)
+        # First: a second handler of the update waits here for the first to end.
+        state = await settle_and_lock(
+            session, event.update_id, sender.id, now, first_name=sender.first_name
+        )
+        if state is None:
+            raise _AlreadyHandled
         return Context(
             event=event,
             session=session,

@@ -192,7 +192,8 @@ async def left_behind(session: AsyncSession, *, now: datetime, older_than: timed
     return list(rows)
 
 
-def _settle_statement(_database: str) -> Update:
+def settle_statement(_database: str = "") -> Update:
+    """`settle`'s statement: it returns the update's id when it marked it."""
     table = table_of(InboundUpdate)
     return (
         update(table)
@@ -203,7 +204,7 @@ def _settle_statement(_database: str) -> Update:
 
 
 # Every update runs it, first in its transaction: on the driver (`models.driver`).
-_SETTLE = OnDriver(_settle_statement)
+_SETTLE = OnDriver(settle_statement)
 
 
 async def settle(session: AsyncSession, update_id: int) -> bool:
