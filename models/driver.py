@@ -1,20 +1,22 @@
 """The few statements every update runs, sent straight to the database driver's cursor.
 
-Each update's transaction opens with the same three statements: its handled mark
-(`inbox.settle`), the user's conversation state (`conversation.lock_state`) and who they are
-(`volunteers.find_volunteer`). Through SQLAlchemy's execution layer and the ORM's loading they
-cost about five times what the driver itself spends on them (1.5 against 0.3 ms of CPU for the
-three and their transaction, on PostgreSQL: docs/performance.md), a third of the bot's CPU per
-update. Here each is compiled once per database, its parameters and values still go through the
-columns' types (an aware datetime bound as naive UTC, a status read back as its enum member),
-and it runs on the cursor of the session's own connection, in the session's transaction. A row
-becomes an ORM instance as the ORM would load it (`held_or_loaded`).
+Each update's transaction opens with the same statements: its handled mark (`inbox.settle`),
+the user's conversation state (`conversation.lock_state`; the two are one on PostgreSQL:
+`models.turn`) and who they are (`volunteers.find_volunteer`). Through SQLAlchemy's execution
+layer and the ORM's loading they cost about five times what the driver itself spends on them
+(1.4-1.8 against 0.2-0.3 ms of CPU for the three and their transaction, on PostgreSQL:
+docs/performance.md), a third of the bot's CPU per update; the hottest reads (`/my`'s places, a
+page of activities, a person's roles) go the same way. Each statement is built with SQLAlchemy
+and compiled once per database; its parameters and values still go through the columns' types
+(an aware datetime bound as naive UTC, a status read back as its enum member), and it runs on
+the cursor of the session's own connection, in the session's transaction, after what the
+session has pending is written (as the ORM's autoflush does). A row becomes an ORM instance as
+the ORM would load it (`held_or_loaded`).
 
-What SQLAlchemy's execution would have added and still holds: a driver error is raised as
-SQLAlchemy raises it (a `DBAPIError`, the connection invalidated when the driver says it is
-gone). What it does not: its statement events and its echo do not see these statements (the
-statement-count test counts at the driver: tests/test_statement_count.py), and the session is
-not flushed before them, so they are for a session that holds nothing of theirs yet.
+What SQLAlchemy's execution would have done and still is: a driver error is raised as SQLAlchemy
+raises it (a `DBAPIError`, the connection invalidated when the driver says it is gone). What is
+not: its statement events and its echo do not see these statements (the statement-count test
+counts at the driver: tests/test_statement_count.py).
 """
 
 from __future__ import annotations
@@ -166,7 +168,8 @@ def held_or_loaded(
     the instance the session holds already (with `refresh`, its columns set to the row's, as
     the ORM's `populate_existing` does), or else a new one in the session, persistent and
     unmodified (a change to it is written at the flush, as to any loaded instance). Its
-    relationships are to be set with `fill`."""
+    relationships are to be set with `fill`: one left unset is expired, and reading it would
+    load the whole row again (or fail, outside a greenlet), where the ORM loads it on its own."""
     mapper = inspect(cls)
     key = mapper.identity_key_from_primary_key(
         [values[column.key] for column in mapper.primary_key]
