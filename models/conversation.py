@@ -4,11 +4,21 @@ bot process continues at the same step."""
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from datetime import datetime
 from functools import partial
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Integer, LargeBinary, String, bindparam, select
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Integer,
+    LargeBinary,
+    String,
+    bindparam,
+    literal,
+    select,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -47,34 +57,54 @@ class AppSecret(Base):
     value: Mapped[bytes] = mapped_column(LargeBinary)
 
 
-def _lock(database: str, *, touch: bool, named: bool) -> Any:
+def lock_statement(database: str, *, touch: bool, named: bool, after: Any = None) -> Any:
     """`lock_state`'s statement, in one of its four shapes: an upsert of the table that
-    returns the row."""
+    returns the row. With `after` (a CTE of a statement that returns rows), the state is
+    upserted only when `after` returned a row, and after it ran (`models.turn`)."""
     table = table_of(ConversationState)
-    insert = dialect_upsert(database, table).values(
-        telegram_id=bindparam("who"),
-        first_name=bindparam("name"),
-        data={},
-        version=0,
-        updated_at=bindparam("now"),
-    )
+    c = table.c
+    new = {
+        "telegram_id": bindparam("who", type_=c.telegram_id.type),
+        "first_name": bindparam("name", type_=c.first_name.type),
+        "data": literal({}, c.data.type),
+        "version": literal(0, c.version.type),
+        "updated_at": bindparam("now", type_=c.updated_at.type),
+    }
+    upsert = dialect_upsert(database, table)
+    if after is None:
+        insert = upsert.values(new)
+    else:
+        insert = upsert.from_select(list(new), select(*new.values()).select_from(after))
     # An update of the row found is what locks it; without `touch` it writes what it read.
     written: dict[str, Any] = (
-        {"updated_at": insert.excluded.updated_at} if touch else {"version": table.c.version}
+        {"updated_at": insert.excluded.updated_at} if touch else {"version": c.version}
     )
     if named:
         written["first_name"] = insert.excluded.first_name
-    upsert = insert.on_conflict_do_update(index_elements=["telegram_id"], set_=written)
-    return upsert.returning(*table.c)
+    locked = insert.on_conflict_do_update(index_elements=["telegram_id"], set_=written)
+    returned = locked.returning(*c)
+    return returned if after is None else returned.add_cte(after)
 
 
 # Every update runs one, in its transaction's first statements: on the driver
 # (`models.driver`), which cost a third of the ORM's loading of the row it returns.
 _LOCKS = {
-    (touch, named): OnDriver(partial(_lock, touch=touch, named=named))
+    (touch, named): OnDriver(partial(lock_statement, touch=touch, named=named))
     for touch in (True, False)
     for named in (True, False)
 }
+
+
+def kept_name(first_name: str | None) -> str | None:
+    """What is kept of a Telegram first name: its visible text, at most `FIRST_NAME_MAX`."""
+    return visible(first_name or "").strip()[:FIRST_NAME_MAX] or None
+
+
+def state_of(session: AsyncSession, row: Sequence[Any]) -> ConversationState:
+    """The state a lock statement returned, in the session (a state it holds already is set
+    to the row)."""
+    columns = dict(zip(table_of(ConversationState).c.keys(), row, strict=True))
+    return held_or_loaded(session, ConversationState, columns, refresh=True)
 
 
 async def lock_state(
@@ -91,12 +121,11 @@ async def lock_state(
     update: an upsert that returns the row, and (`touch`) marks it used `now`. The user's
     Telegram `first_name`, as their update gives it, is kept (in the same statement). A state
     the session holds already is set to the row."""
-    name = visible(first_name or "").strip()[:FIRST_NAME_MAX] or None
+    name = kept_name(first_name)
     (row,) = await _LOCKS[touch, name is not None].rows(
         session, who=telegram_id, name=name, now=now
     )
-    columns = dict(zip(table_of(ConversationState).c.keys(), row, strict=True))
-    return held_or_loaded(session, ConversationState, columns, refresh=True)
+    return state_of(session, row)
 
 
 async def forget(session: AsyncSession, telegram_id: int) -> None:

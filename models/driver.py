@@ -108,6 +108,7 @@ class OnDriver:
     ) -> None:
         self._build = build
         self._entities = tuple(entities)
+        self._columns = [table_of(cls).c.keys() for cls in self._entities]  # each one's, by name
         self._compiled: dict[tuple[str, str], _Compiled] = {}  # by database and driver
 
     async def rows(self, session: AsyncSession, **params: Any) -> list[tuple[Any, ...]]:
@@ -149,11 +150,10 @@ class OnDriver:
     async def loaded(self, session: AsyncSession, **params: Any) -> list[tuple[Any, ...]]:
         """Its rows, each as an instance of each of its `entities` (`held_or_loaded`), then the
         values of the columns after theirs."""
-        names = [table_of(cls).c.keys() for cls in self._entities]
         instances = []
         for row in await self.rows(session, **params):
             start, found = 0, []
-            for cls, columns in zip(self._entities, names, strict=True):
+            for cls, columns in zip(self._entities, self._columns, strict=True):
                 values = dict(zip(columns, row[start : start + len(columns)], strict=True))
                 found.append(held_or_loaded(session, cls, values))
                 start += len(columns)

@@ -73,7 +73,6 @@ def valid_update_id(value: object) -> bool:
 
 
 @cache
-@cache
 def _record(database: str, *, claimed: bool) -> Insert:
     """`record`'s statement for the database named `database` (`models.db.dialect`), built
     once, on the table, its rows bound when it runs. Given a list of rows, SQLAlchemy makes its

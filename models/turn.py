@@ -12,41 +12,28 @@ from __future__ import annotations
 
 from datetime import datetime
 from functools import partial
+from typing import Any
 
-from sqlalchemy import Insert, bindparam, literal, select
-from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import inbox
-from models.base import table_of
-from models.conversation import FIRST_NAME_MAX, ConversationState, lock_state
+from models.conversation import (
+    ConversationState,
+    kept_name,
+    lock_state,
+    lock_statement,
+    state_of,
+)
 from models.db import dialect
-from models.driver import OnDriver, held_or_loaded
+from models.driver import OnDriver
 from models.inbox import InboundUpdate
-from models.visible_text import visible
 
 
-def _settle_and_lock(_database: str, *, named: bool) -> Insert:
+def _settle_and_lock(database: str, *, named: bool) -> Any:
     """PostgreSQL's statement: `lock_state`'s upsert (touching the state) of the row the mark
     (`inbox.settle`'s statement) returned, if it returned one."""
     marked = inbox.settle_statement().cte("marked")
-    table = table_of(ConversationState)
-    c = table.c
-    state = select(
-        bindparam("who", type_=c.telegram_id.type),
-        bindparam("name", type_=c.first_name.type),
-        literal({}, c.data.type),
-        literal(0, c.version.type),
-        bindparam("now", type_=c.updated_at.type),
-    ).select_from(marked)
-    insert = postgresql.insert(table).from_select(
-        ["telegram_id", "first_name", "data", "version", "updated_at"], state
-    )
-    written = {"updated_at": insert.excluded.updated_at}
-    if named:
-        written["first_name"] = insert.excluded.first_name
-    upsert = insert.on_conflict_do_update(index_elements=["telegram_id"], set_=written)
-    return upsert.returning(*c).add_cte(marked)
+    return lock_statement(database, touch=True, named=named, after=marked)
 
 
 _SETTLE_AND_LOCK = {
@@ -69,13 +56,12 @@ async def settle_and_lock(
         if not await inbox.settle(session, update_id):
             return None
         return await lock_state(session, telegram_id, now, first_name=first_name)
-    name = visible(first_name or "").strip()[:FIRST_NAME_MAX] or None
+    name = kept_name(first_name)
     rows = await _SETTLE_AND_LOCK[name is not None].rows(
         session, settled=update_id, who=telegram_id, name=name, now=now
     )
     if rows:
-        columns = dict(zip(table_of(ConversationState).c.keys(), rows[0], strict=True))
-        return held_or_loaded(session, ConversationState, columns, refresh=True)
+        return state_of(session, rows[0])
     if await session.get(InboundUpdate, update_id) is not None:
         return None  # handled already
     # Never recorded (fed to the dispatcher directly): nothing to mark.
