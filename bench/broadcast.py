@@ -50,11 +50,11 @@ from common import (
 from sqlalchemy import func, insert, make_url, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.settings import Settings
 from migrations import upgrade
 from models.broadcasts import outbox
 from models.broadcasts.audience import Audience, Scope
 from models.broadcasts.outbox import Draft
+from models.broadcasts.send_budget import in_flight_for
 from models.broadcasts.tables import Broadcast, Delivery
 from models.db import create_engine, session_factory
 from models.publishing import publication
@@ -66,7 +66,6 @@ from sandbox import BotApiSandbox, Limits
 
 REPO = Path(__file__).resolve().parents[1]
 BARE = Path(__file__).with_name("bare.py")
-IN_FLIGHT = Settings.model_fields["broadcast_in_flight"].default  # the bot's, unless --in-flight
 COORDINATOR = 900_001  # the admin who makes the call, and gets its report
 NOTICE = "📣 Stewards needed for the harbour festival this Saturday!"
 CHUNK = 10_000  # volunteers per INSERT executemany, each chunk committed on its own
@@ -556,7 +555,7 @@ async def deliver_bare(args: argparse.Namespace) -> dict[str, Any]:
             process = await asyncio.create_subprocess_exec(
                 sys.executable,
                 *(str(BARE), "send", "--framework", args.framework, "--text", NOTICE),
-                *("--chats", chats, "--concurrency", str(args.in_flight or IN_FLIGHT)),
+                *("--chats", chats, "--concurrency", str(in_flight(args))),
                 env=bot_environment("", api_url, sandbox.token),
                 stdin=asyncio.subprocess.DEVNULL,
                 stdout=asyncio.subprocess.PIPE,
@@ -601,11 +600,17 @@ def delivered(args: argparse.Namespace, tally: Tally) -> dict[str, Any]:
     return {
         "recipients": args.recipients,
         "rate_limit": args.rate,
+        "in_flight": in_flight(args),
         "achieved_rate": round(tally.rate(), 2),
         "http_429": len(tally.floods),
         "duplicates": sum(n - 1 for n in tally.accepted.values() if n > 1),
         "lost": len(recipients - set(tally.accepted)),
     }
+
+
+def in_flight(args: argparse.Namespace) -> int:
+    """The sends under way at once, the bot's and the bare sender's alike."""
+    return args.in_flight or in_flight_for(args.rate)
 
 
 def per_notice(cpu_s: float, tally: Tally) -> float | None:
@@ -681,7 +686,9 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--audience-only", action="store_true", help="no bot: time the INSERT … SELECT alone"
     )
-    parser.add_argument("--in-flight", type=int, help="BROADCAST_IN_FLIGHT (default: the bot's)")
+    parser.add_argument(
+        "--in-flight", type=int, help="BROADCAST_IN_FLIGHT (default: the bot's, sized to --rate)"
+    )
     parser.add_argument(
         "--timeout",
         type=float,

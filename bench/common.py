@@ -41,11 +41,12 @@ def say(message: str) -> None:
 
 
 def memory_mb(pid: int | str, field: str) -> float:
-    """`VmRSS` (now) or `VmHWM` (peak) of a process, from Linux's /proc."""
+    """`VmRSS` (now) or `VmHWM` (peak) of a process, from Linux's /proc. A process that has
+    exited but is not yet waited for (a zombie) has no memory to show: ProcessLookupError."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith(f"{field}:"):
             return int(line.split()[1]) / 1024
-    raise RuntimeError(f"/proc/{pid}/status has no {field}")
+    raise ProcessLookupError(f"process {pid} has exited: /proc/{pid}/status has no {field}")
 
 
 def cpu_seconds(pid: int) -> float:

@@ -147,8 +147,10 @@ class Settings(BaseSettings):
     broadcast_uncertain: Literal["resend", "skip"] = "resend"
     """A send that may have arrived unseen (a time-out, a process killed mid-send): `resend` it
     (nobody is missed; those few may get two) or `skip` it (nobody gets two)."""
-    broadcast_in_flight: int = Field(default=16, ge=1, le=256)
-    """Sends one process has under way at once: the most that can be uncertain after a crash."""
+    broadcast_in_flight: int | None = Field(default=None, ge=1, le=256)
+    """Sends one process has under way at once: the most that can be uncertain after a crash.
+    Empty: a tenth of a second's sends at the rate calls go at, 16 to 256 (16 at 30 a second,
+    100 at 1000)."""
     broadcast_lease_seconds: float = Field(default=120.0, gt=0)
     """How long a claimed send is held before another process takes it as uncertain."""
     # Production running (docs/deploy.md).
@@ -221,9 +223,9 @@ class Settings(BaseSettings):
             thresholds_in_minutes(value)  # raises for thresholds that do not rise, or not whole
         return value
 
-    @field_validator("daily_digest_at", mode="before")
+    @field_validator("daily_digest_at", "broadcast_in_flight", mode="before")
     @classmethod
-    def _empty_is_off(cls, value: object) -> object:
+    def _empty_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("timezone")

@@ -1,12 +1,12 @@
 """The broadcast sender: delivers recruitment calls from the outbox at Telegram's pace.
 
-Each process runs one. It claims recipients in small batches (never more than `in_flight` rows
-`sending` at once), reserves their send times in the budget every process shares
-(`models.broadcasts.send_budget`), sends each at its time, and records each outcome as soon as its
-send returns (outcomes that arrive together are written in one transaction). A 429 pauses every
-send, here and, through the budget, in the other processes. Telegram's 5xx answers and connections
-that failed before the request went out are tried again with back-off, a few times, then recorded as
-failed with the reason.
+Each process runs one. It claims recipients in small batches (never more than the policy's
+`in_flight_bound` rows `sending` at once: a round trip's sends at the rate), reserves their send
+times in the budget every process shares (`models.broadcasts.send_budget`), sends each at its time,
+and records each outcome as soon as its send returns (outcomes that arrive together are written in
+one transaction). A 429 pauses every send, here and, through the budget, in the other processes.
+Telegram's 5xx answers and connections that failed before the request went out are tried again with
+back-off, a few times, then recorded as failed with the reason.
 
 `run()` sends until nothing is left to claim; the runner calls it in a loop, tests call it
 directly. `stop()` makes it take no more and return once the sends in hand are recorded, so a
@@ -122,12 +122,13 @@ class BroadcastSender:
     async def _room_for_batch(self) -> int:
         """Wait until half the in-flight bound is free (or nothing is in flight): claiming in
         batches keeps the database work per message small."""
-        batch = max(1, self.policy.in_flight // 2)
+        bound = self.policy.in_flight_bound
+        batch = max(1, bound // 2)
         async with self._room:
             await self._room.wait_for(
-                lambda: self._in_flight == 0 or self.policy.in_flight - self._in_flight >= batch
+                lambda: self._in_flight == 0 or bound - self._in_flight >= batch
             )
-            return self.policy.in_flight - self._in_flight
+            return bound - self._in_flight
 
     async def _a_send_settled(self) -> None:
         in_flight = self._in_flight
@@ -196,7 +197,7 @@ class BroadcastSender:
             return await send_budget.reserve(
                 session,
                 count,
-                rate=policy.paid_rate if policy.paid else policy.rate,
+                rate=policy.send_rate,
                 now=self.wall(),
                 lane=lane,
                 others=others,
@@ -324,14 +325,13 @@ class BroadcastSender:
         d = self.services
         figures = await outbox.figures(session, broadcast.id)
         language = await progress.language_of(session, broadcast.created_by, d.deployment)
-        rate = self.policy.paid_rate if self.policy.paid else self.policy.rate
         assert broadcast.progress_chat_id is not None and broadcast.progress_message_id
         return EditMessage(
             broadcast.progress_chat_id,
             broadcast.progress_message_id,
             progress.progress_text(
                 d.texts, language, d.deployment.zone, broadcast, figures,
-                now=d.clock.now(), rate=rate,
+                now=d.clock.now(), rate=self.policy.send_rate,
             ),
             control.controls(
                 d.texts, language, await d.button_signer(), broadcast, broadcast.created_by

@@ -78,13 +78,6 @@ async def _shown(ctx: Context, broadcast: Broadcast) -> tuple[str, InlineKeyboar
     return text, controls(ctx.texts, ctx.lang, ctx.signer, broadcast, ctx.user_id)
 
 
-def _rate(ctx: Context) -> float:
-    """Messages a second the sender sends calls at (as `scheduler.broadcasts` estimates them),
-    for the progress message's estimate of when the call ends."""
-    policy = ctx.deployment.broadcasts
-    return policy.paid_rate if policy.paid else policy.rate
-
-
 async def show_progress(ctx: Context, broadcast: Broadcast) -> None:
     """A call was just saved: the pressed message becomes its progress message (the sender
     edits it as the call goes out), with its controls."""
@@ -97,7 +90,13 @@ async def show_progress(ctx: Context, broadcast: Broadcast) -> None:
     figures = await outbox.figures(ctx.session, broadcast.id)
     ctx.edit_pressed(
         progress.progress_text(
-            ctx.texts, ctx.lang, ctx.deployment.zone, broadcast, figures, now=now, rate=_rate(ctx)
+            ctx.texts,
+            ctx.lang,
+            ctx.deployment.zone,
+            broadcast,
+            figures,
+            now=now,
+            rate=ctx.deployment.broadcasts.send_rate,
         ),
         controls(ctx.texts, ctx.lang, ctx.signer, broadcast, ctx.user_id),
     )

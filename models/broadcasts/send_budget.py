@@ -13,6 +13,7 @@ Times are Unix seconds: processes on several machines need synchronised clocks (
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -25,6 +26,16 @@ from models.broadcasts.tables import SendBudget
 
 # Ordinary messages, and paid broadcasts (allow_paid_broadcast), which Telegram counts apart.
 STANDARD, PAID = 1, 2
+
+# A send's round trip to Telegram, taken generously: a sender needs rate × round trip sends under
+# way to keep its rate (Little's law). The bounds keep the slow default's 16 and the setting's 256.
+ROUND_TRIP_S = 0.1
+IN_FLIGHT_MIN, IN_FLIGHT_MAX = 16, 256
+
+
+def in_flight_for(rate: float) -> int:
+    """Sends to keep under way at `rate` messages a second: a round trip's worth, 16 to 256."""
+    return max(IN_FLIGHT_MIN, min(IN_FLIGHT_MAX, math.ceil(rate * ROUND_TRIP_S)))
 
 
 @dataclass(frozen=True)
@@ -69,7 +80,7 @@ class BroadcastPolicy:
     rate: float = 30.0  # messages per second, all processes together (replies included)
     paid_rate: float = 0.0  # > 0: calls go as paid broadcasts, at this many per second
     uncertain: Uncertain = "resend"
-    in_flight: int = 16  # rows `sending` at once in this process (the duplicate bound)
+    in_flight: int | None = None  # rows `sending` at once in this process; None: in_flight_for
     attempts: int = 3  # tries of a send Telegram failed (5xx) or that never went out
     lease: timedelta = outbox.LEASE
     progress_every: timedelta = timedelta(seconds=5)
@@ -77,3 +88,14 @@ class BroadcastPolicy:
     @property
     def paid(self) -> bool:
         return self.paid_rate > 0
+
+    @property
+    def send_rate(self) -> float:
+        """Messages a second calls go at: the paid rate for paid broadcasts."""
+        return self.paid_rate if self.paid else self.rate
+
+    @property
+    def in_flight_bound(self) -> int:
+        """Rows `sending` at once in this process, the most a crash can leave uncertain: the
+        setting, or a round trip's sends at the rate."""
+        return self.in_flight or in_flight_for(self.send_rate)
