@@ -22,7 +22,7 @@ from telegram import (
     WebAppInfo,
 )
 from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter
-from telegram.ext import Application, ContextTypes, TypeHandler
+from telegram.ext import Application
 from telegram.warnings import PTBUserWarning
 
 from bot.adapters.base import (
@@ -64,8 +64,6 @@ from handlers.events import (
 )
 
 READ_SLACK_S = 5.0  # a long poll's answer may come this long after its timeout
-# Our dispatcher orders each user's updates itself, so PTB may run different users' at once.
-CONCURRENT_UPDATES = 256
 
 
 class PtbAdapter(TelegramAdapter):
@@ -76,13 +74,11 @@ class PtbAdapter(TelegramAdapter):
             .token(token)
             .base_url(f"{api_base_url}/bot")
             .base_file_url(f"{api_base_url}/file/bot")
-            .concurrent_updates(CONCURRENT_UPDATES)
             .request(AiohttpRequest())
             .get_updates_request(AiohttpRequest(pool=1))
             .updater(None)  # polling is ours (bot.adapters.base), to confirm what is recorded
             .build()
         )
-        self.app.add_handler(TypeHandler(Update, self._on_update))
 
     async def _connect(self, webhook: Webhook | None) -> None:
         bot = self.app.bot
@@ -126,12 +122,14 @@ class PtbAdapter(TelegramAdapter):
         return [update for update in result if isinstance(update, dict)]
 
     async def feed(self, payload: dict[str, Any]) -> None:
+        """PTB reads the update and `to_event` says what it is; PTB's Application does not
+        dispatch it. Its handlers, callback contexts and error handlers served nothing of
+        volbot's (our dispatcher orders each user's updates and answers its own errors), and
+        cost about 11 µs of CPU an update (a `/my` read and handed to a handler that does
+        nothing: 104 µs through it, 93 µs directly), as with aiogram's dispatcher
+        (bot/adapters/aiogram.py)."""
         update = Update.de_json(payload, self.app.bot)
-        if update is not None:
-            await self.app.process_update(update)
-
-    async def _on_update(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
-        event = to_event(update)
+        event = to_event(update) if update is not None else None
         if event is not None:
             await self.process(event)
 
