@@ -54,7 +54,7 @@ from migrations import upgrade
 from models.broadcasts import outbox
 from models.broadcasts.audience import Audience, Scope
 from models.broadcasts.outbox import Draft
-from models.broadcasts.send_budget import in_flight_for
+from models.broadcasts.send_budget import BroadcastPolicy
 from models.broadcasts.tables import Broadcast, Delivery
 from models.db import create_engine, session_factory
 from models.publishing import publication
@@ -609,8 +609,9 @@ def delivered(args: argparse.Namespace, tally: Tally) -> dict[str, Any]:
 
 
 def in_flight(args: argparse.Namespace) -> int:
-    """The sends under way at once, the bot's and the bare sender's alike."""
-    return args.in_flight or in_flight_for(args.rate)
+    """The sends under way at once, the bot's and the bare sender's alike: the bot's own bound at
+    --rate (both lanes run at it), or --in-flight."""
+    return BroadcastPolicy(rate=args.rate, in_flight=args.in_flight).in_flight_bound
 
 
 def per_notice(cpu_s: float, tally: Tally) -> float | None:

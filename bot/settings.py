@@ -14,6 +14,7 @@ from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from models.attendance.hours import STAR_PRESETS, thresholds_in_minutes
+from models.broadcasts.send_budget import IN_FLIGHT_MAX
 
 TELEGRAM_API_DEFAULT = "https://api.telegram.org"
 LANGUAGES = ("zh-CN", "en")
@@ -147,7 +148,7 @@ class Settings(BaseSettings):
     broadcast_uncertain: Literal["resend", "skip"] = "resend"
     """A send that may have arrived unseen (a time-out, a process killed mid-send): `resend` it
     (nobody is missed; those few may get two) or `skip` it (nobody gets two)."""
-    broadcast_in_flight: int | None = Field(default=None, ge=1, le=256)
+    broadcast_in_flight: int | None = Field(default=None, ge=1, le=IN_FLIGHT_MAX)
     """Sends one process has under way at once: the most that can be uncertain after a crash.
     Empty: a tenth of a second's sends at the rate calls go at, 16 to 256 (16 at 30 a second,
     100 at 1000)."""

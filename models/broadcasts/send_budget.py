@@ -28,7 +28,8 @@ from models.broadcasts.tables import SendBudget
 STANDARD, PAID = 1, 2
 
 # A send's round trip to Telegram, taken generously: a sender needs rate × round trip sends under
-# way to keep its rate (Little's law). The bounds keep the slow default's 16 and the setting's 256.
+# way to keep its rate (Little's law). The bounds keep the slow default's 16, and the most a crash
+# may leave uncertain (also BROADCAST_IN_FLIGHT's ceiling).
 ROUND_TRIP_S = 0.1
 IN_FLIGHT_MIN, IN_FLIGHT_MAX = 16, 256
 
